@@ -1,0 +1,13 @@
+import { runCli, UsageError } from './cli-commands.ts';
+
+// Entry of the `workbench` command.
+runCli(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`workbench: ${err instanceof Error ? err.message : String(err)}`);
+    const usage = err instanceof UsageError || String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+    process.exitCode = usage ? 2 : 1;
+  },
+);

@@ -1,0 +1,49 @@
+import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { hardenContents, hardenSession } from './shell/harden.ts';
+import { registerIpc } from './shell/ipc.ts';
+import { createSafeOpenExternal } from './shell/safe-open-external.ts';
+import { mainWindowOptions } from './shell/window.ts';
+import { createWorkbench } from './workbench.ts';
+
+/**
+ * The Electron host: lifecycle, the one window and its security settings. Everything the
+ * app does lives in the workbench core, shared with the browser and command-line hosts.
+ */
+
+// Only one instance owns the data dir at a time.
+if (!app.requestSingleInstanceLock()) app.quit();
+
+// eslint-disable-next-line no-restricted-properties -- the one sanctioned use, wrapped by the URL check
+const safeOpenExternal = createSafeOpenExternal((url) => shell.openExternal(url));
+
+// electron-vite sets this in development only; production loads the bundled page.
+const devUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
+const appUrl = devUrl ?? pathToFileURL(join(__dirname, '../renderer/index.html')).toString();
+
+let mainWindow: BrowserWindow | undefined;
+
+app.on('web-contents-created', (_event, contents) => hardenContents(contents, safeOpenExternal));
+
+app.on('second-instance', () => {
+  if (mainWindow?.isMinimized()) mainWindow.restore();
+  mainWindow?.focus();
+});
+
+app.on('window-all-closed', () => app.quit());
+
+export const ready = app.whenReady().then(async () => {
+  hardenSession(session.defaultSession);
+  const workbench = await createWorkbench({ dataDir: app.getPath('userData'), host: 'electron' });
+  const window = new BrowserWindow(mainWindowOptions(join(__dirname, '../preload/index.js')));
+  mainWindow = window;
+  const unregister = registerIpc(ipcMain, workbench, window.webContents, () => appUrl);
+  window.once('ready-to-show', () => window.show());
+  window.on('closed', () => {
+    unregister();
+    mainWindow = undefined;
+    void workbench.close();
+  });
+  await window.loadURL(appUrl);
+});

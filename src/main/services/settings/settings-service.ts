@@ -1,0 +1,47 @@
+import { WorkbenchError } from '../../../shared/errors.ts';
+import { DEFAULT_SETTINGS, Settings, type Notice, type SettingsPatch } from '../../../shared/model.ts';
+import type { DocumentSpec, DocumentStore } from '../store/document-store.ts';
+
+export const SETTINGS_DOCUMENT: DocumentSpec<Settings> = {
+  name: 'settings',
+  version: 1,
+  schema: Settings,
+  defaults: () => structuredClone(DEFAULT_SETTINGS),
+};
+
+/** The user's preferences, persisted in the data dir; changes are announced to subscribers. */
+export class SettingsService {
+  constructor(
+    private readonly store: DocumentStore,
+    private readonly onChange: (settings: Settings) => void,
+  ) {}
+
+  /** Reads once at start; a damaged file becomes a notice for the user, not a dead app. */
+  async load(): Promise<Notice[]> {
+    try {
+      await this.store.read(SETTINGS_DOCUMENT);
+      return [];
+    } catch (err) {
+      if (err instanceof WorkbenchError && (err.code === 'CORRUPT_DATA' || err.code === 'NEWER_DATA')) {
+        return [{ level: 'warning', message: err.message }];
+      }
+      throw err;
+    }
+  }
+
+  async get(): Promise<Settings> {
+    try {
+      return await this.store.read(SETTINGS_DOCUMENT);
+    } catch (err) {
+      // A newer file stays untouched on disk; this version works on with its defaults.
+      if (err instanceof WorkbenchError && err.code === 'NEWER_DATA') return SETTINGS_DOCUMENT.defaults();
+      throw err;
+    }
+  }
+
+  async set(patch: SettingsPatch): Promise<Settings> {
+    const next = await this.store.update(SETTINGS_DOCUMENT, (current) => ({ ...current, ...patch }));
+    this.onChange(next);
+    return next;
+  }
+}

@@ -1,0 +1,137 @@
+import { mkdir, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { WorkbenchError } from '../../../shared/errors.ts';
+import { describeZodError } from '../../zod-message.ts';
+import { writeFileAtomic } from './atomic-write.ts';
+
+/** A kind of document: its file name, current version, schema and how older versions upgrade. */
+export interface DocumentSpec<T> {
+  name: string;
+  version: number;
+  schema: z.ZodType<T>;
+  defaults: () => T;
+  /** `migrations[n]` turns version n data into version n + 1 data. */
+  migrations?: Record<number, (data: unknown) => unknown>;
+}
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/**
+ * Versioned JSON documents in one folder, each file `{"version": n, "data": ...}`.
+ * Writes are atomic and serialised per document. A file that cannot be read is never
+ * overwritten silently: a corrupt one is moved aside (and the error says where), and one
+ * written by a newer version is left alone and refused.
+ */
+export class DocumentStore {
+  private readonly pending = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly dir: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  pathOf(spec: DocumentSpec<unknown>): string {
+    if (!NAME.test(spec.name)) throw new Error(`Bad document name: ${spec.name}`);
+    return join(this.dir, `${spec.name}.json`);
+  }
+
+  async read<T>(spec: DocumentSpec<T>): Promise<T> {
+    return this.serialise(spec, () => this.readNow(spec));
+  }
+
+  async write<T>(spec: DocumentSpec<T>, value: T): Promise<void> {
+    return this.serialise(spec, async () => {
+      await this.refuseNewer(spec);
+      const data = spec.schema.parse(value);
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await writeFileAtomic(this.pathOf(spec), `${JSON.stringify({ version: spec.version, data }, null, 2)}\n`);
+    });
+  }
+
+  /** Read, change and write one document with no other write in between. */
+  async update<T>(spec: DocumentSpec<T>, change: (current: T) => T): Promise<T> {
+    return this.serialise(spec, async () => {
+      const next = spec.schema.parse(change(await this.readNow(spec)));
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await writeFileAtomic(this.pathOf(spec), `${JSON.stringify({ version: spec.version, data: next }, null, 2)}\n`);
+      return next;
+    });
+  }
+
+  private serialise<R>(spec: DocumentSpec<unknown>, work: () => Promise<R>): Promise<R> {
+    const previous = this.pending.get(spec.name) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    this.pending.set(spec.name, settled);
+    void settled.then(() => {
+      if (this.pending.get(spec.name) === settled) this.pending.delete(spec.name);
+    });
+    return next;
+  }
+
+  private async readRaw(spec: DocumentSpec<unknown>): Promise<string | undefined> {
+    try {
+      return await readFile(this.pathOf(spec), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new WorkbenchError('UNAVAILABLE', `Cannot read ${this.pathOf(spec)}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private async readNow<T>(spec: DocumentSpec<T>): Promise<T> {
+    const raw = await this.readRaw(spec);
+    if (raw === undefined) return spec.defaults();
+    let doc: unknown;
+    try {
+      doc = JSON.parse(raw);
+    } catch (err) {
+      return this.setAside(spec, `it is not valid JSON (${(err as Error).message})`);
+    }
+    if (typeof doc !== 'object' || doc === null || !Number.isInteger((doc as { version?: unknown }).version)) {
+      return this.setAside(spec, 'it has no version number');
+    }
+    const { version, data } = doc as { version: number; data: unknown };
+    if (version > spec.version) throw this.newerError(spec, version);
+    let upgraded = data;
+    for (let v = version; v < spec.version; v++) {
+      const migrate = spec.migrations?.[v];
+      if (!migrate) return this.setAside(spec, `no upgrade is known from version ${v}`);
+      upgraded = migrate(upgraded);
+    }
+    const parsed = spec.schema.safeParse(upgraded);
+    if (!parsed.success) return this.setAside(spec, describeZodError(parsed.error));
+    return parsed.data;
+  }
+
+  private async refuseNewer(spec: DocumentSpec<unknown>): Promise<void> {
+    const raw = await this.readRaw(spec);
+    if (raw === undefined) return;
+    try {
+      const version = (JSON.parse(raw) as { version?: unknown }).version;
+      if (typeof version === 'number' && version > spec.version) throw this.newerError(spec, version);
+    } catch (err) {
+      if (err instanceof WorkbenchError) throw err;
+      // Corrupt: reading it sets it aside with a clear error before anything overwrites it.
+      await this.readNow(spec);
+    }
+  }
+
+  private newerError(spec: DocumentSpec<unknown>, version: number): WorkbenchError {
+    return new WorkbenchError(
+      'NEWER_DATA',
+      `${this.pathOf(spec)} was written by a newer version of the workbench (document version ${version}, this one knows ${spec.version}). It was left unchanged; update the workbench to use it.`,
+    );
+  }
+
+  private async setAside(spec: DocumentSpec<unknown>, reason: string): Promise<never> {
+    const file = this.pathOf(spec);
+    const stamp = this.now().toISOString().replace(/[:.]/g, '-');
+    const keptAs = join(this.dir, `${spec.name}.corrupt-${stamp}.json`);
+    await rename(file, keptAs);
+    throw new WorkbenchError(
+      'CORRUPT_DATA',
+      `${file} could not be used: ${reason}. It was kept as ${keptAs}; defaults are used until you fix or remove it.`,
+    );
+  }
+}

@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveDataDir } from './data-dir.ts';
+import { startWebServer } from './web-server.ts';
+import { createWorkbench } from './workbench.ts';
+
+/** Starts the browser workbench; resolves once it listens. Used by `npm run web` and the CLI. */
+export async function runWebHost(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
+    strict: true,
+  });
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--port must be a whole number from 0 to 65535 (0 picks a free port), not "${values.port}".`);
+  }
+  const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: values['data-dir'] }), host: 'web' });
+  // The bundle lives in out/main; the built renderer beside it in out/renderer.
+  const server = await startWebServer({ workbench, rendererDir: join(__dirname, '../renderer'), port });
+  console.log(`Analysis Workbench is open at ${server.url}`);
+
+  const stop = () => {
+    void server.close().then(() => workbench.close()).then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+

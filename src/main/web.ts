@@ -1,0 +1,7 @@
+import { runWebHost } from './web-host.ts';
+
+// Entry of the browser workbench (`npm run web`, `node out/main/web.js`).
+runWebHost(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(`workbench web: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,107 @@
+import { useEffect, useState } from 'react';
+import type { AppInfo, Theme } from '../../shared/model.ts';
+import { useClient } from './api/context.tsx';
+import { StatusBar } from './components/StatusBar.tsx';
+import { useSettings } from './useSettings.ts';
+import { VIEWS, viewFromHash } from './views/registry.tsx';
+
+function useHashView() {
+  const [view, setView] = useState(() => viewFromHash(location.hash));
+  useEffect(() => {
+    const onHash = () => setView(viewFromHash(location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  return view;
+}
+
+function useTheme(theme: Theme | undefined) {
+  useEffect(() => {
+    const root = document.documentElement;
+    const media = window.matchMedia('(prefers-color-scheme: dark)');
+    const apply = () => {
+      root.dataset['theme'] = theme === 'light' || theme === 'dark' ? theme : media.matches ? 'dark' : 'light';
+    };
+    apply();
+    media.addEventListener('change', apply);
+    return () => media.removeEventListener('change', apply);
+  }, [theme]);
+}
+
+/** Ctrl/Cmd+1 … 7 switch views, in navigation order. */
+function useViewShortcuts() {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+      const view = VIEWS[Number(event.key) - 1];
+      if (!view) return;
+      event.preventDefault();
+      location.hash = `#/${view.id}`;
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
+export function App() {
+  const client = useClient();
+  const view = useHashView();
+  const { settings } = useSettings();
+  const [info, setInfo] = useState<AppInfo>();
+  const [infoError, setInfoError] = useState<string>();
+  const [dismissed, setDismissed] = useState<number[]>([]);
+  useTheme(settings?.theme);
+  useViewShortcuts();
+
+  useEffect(() => {
+    client.call('app:info').then(setInfo, (err: Error) => setInfoError(err.message));
+  }, [client]);
+
+  return (
+    <div className="app">
+      <nav className="sidebar" aria-label="Views">
+        <div className="brand">Analysis Workbench</div>
+        <ul>
+          {VIEWS.map((item, index) => (
+            <li key={item.id}>
+              <a
+                href={`#/${item.id}`}
+                aria-current={item.id === view.id ? 'page' : undefined}
+                title={`${item.label} (Ctrl+${index + 1})`}
+              >
+                <span className="icon" aria-hidden="true">
+                  {item.icon}
+                </span>
+                {item.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="content">
+        {info?.notices.map((notice, index) =>
+          dismissed.includes(index) ? null : (
+            <div key={index} className={`banner ${notice.level}`} role="alert">
+              <span>{notice.message}</span>
+              <button type="button" onClick={() => setDismissed([...dismissed, index])} aria-label="Dismiss">
+                ×
+              </button>
+            </div>
+          ),
+        )}
+        {infoError && (
+          <div className="banner error" role="alert">
+            {infoError}
+          </div>
+        )}
+        <header className="view-header">
+          <h1>{view.label}</h1>
+        </header>
+        <section className="view" data-view={view.id}>
+          {view.render()}
+        </section>
+      </main>
+      <StatusBar info={info} />
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import { createClient, type Channel, type WorkbenchClient } from '../../../shared/rpc-client.ts';
+import { createSocketChannel, type ConnectionState } from '../../../shared/ws-channel.ts';
+
+declare global {
+  interface Window {
+    /** Present only in the Electron app, set by the preload. */
+    workbench?: Channel;
+  }
+}
+
+export interface Bridge {
+  client: WorkbenchClient;
+  /** 'open' for the Electron bridge, which cannot drop. */
+  connection: { get(): ConnectionState; subscribe(listener: (state: ConnectionState) => void): () => void };
+}
+
+/**
+ * The renderer's one way to the core: the preload's bridge inside Electron, otherwise the
+ * browser workbench's WebSocket (authenticated by the cookie the page was served with).
+ */
+export function connectBridge(): Bridge {
+  if (window.workbench) {
+    return {
+      client: createClient(window.workbench),
+      connection: { get: () => 'open', subscribe: () => () => {} },
+    };
+  }
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+  const channel = createSocketChannel(() => new WebSocket(url));
+  return {
+    client: createClient(channel),
+    connection: { get: () => channel.state, subscribe: (listener) => channel.onState(listener) },
+  };
+}

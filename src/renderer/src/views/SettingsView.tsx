@@ -1,0 +1,82 @@
+import { useState, type FormEvent } from 'react';
+import type { SettingsPatch, Theme } from '../../../shared/model.ts';
+import { useClient } from '../api/context.tsx';
+import { useSettings } from '../useSettings.ts';
+
+const THEMES: { value: Theme; label: string }[] = [
+  { value: 'system', label: 'Follow the system' },
+  { value: 'light', label: 'Light' },
+  { value: 'dark', label: 'Dark' },
+];
+
+export function SettingsView() {
+  const client = useClient();
+  const { settings, error: loadError } = useSettings();
+  const [error, setError] = useState<string>();
+  const [saved, setSaved] = useState(false);
+
+  if (loadError) return <p className="error" role="alert">{loadError}</p>;
+  if (!settings) return <p className="muted">Loading settings…</p>;
+
+  const save = async (patch: SettingsPatch) => {
+    setSaved(false);
+    try {
+      await client.call('settings:set', patch);
+      setError(undefined);
+      setSaved(true);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+
+  const onSubmitWorkers = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const regions = String(form.get('regions') ?? '')
+      .split(/[\s,]+/)
+      .filter(Boolean);
+    void save({ regions, workerLifetimeHours: Number(form.get('lifetime')) });
+  };
+
+  return (
+    <div className="settings">
+      <section>
+        <h2>Appearance</h2>
+        <fieldset className="segmented" aria-label="Theme">
+          {THEMES.map((theme) => (
+            <label key={theme.value}>
+              <input
+                type="radio"
+                name="theme"
+                value={theme.value}
+                checked={settings.theme === theme.value}
+                onChange={() => void save({ theme: theme.value })}
+              />
+              {theme.label}
+            </label>
+          ))}
+        </fieldset>
+      </section>
+      <section>
+        <h2>Workers</h2>
+        <form onSubmit={onSubmitWorkers} key={JSON.stringify(settings)}>
+          <label>
+            Regions to look for workers in
+            <input name="regions" defaultValue={settings.regions.join(', ')} spellCheck={false} />
+          </label>
+          <label>
+            Lifetime of a new EC2 worker (hours, at most 24)
+            <input name="lifetime" type="number" min={1} max={24} defaultValue={settings.workerLifetimeHours} />
+          </label>
+          <button type="submit">Save</button>
+        </form>
+      </section>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {saved && !error && <p className="muted" role="status">Saved.</p>}
+    </div>
+  );
+}

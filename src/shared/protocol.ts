@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { WireError } from './errors.ts';
+
+/**
+ * The envelopes every transport carries. Electron IPC and the WebSocket move the same
+ * shapes, so one client (rpc-client.ts) and one dispatcher (main/rpc.ts) serve both.
+ */
+
+export const Subscription = z.object({
+  topic: z.string().max(64),
+  key: z.string().max(256).optional(),
+});
+export type Subscription = z.infer<typeof Subscription>;
+
+export type CallResult = { ok: true; value: unknown } | { ok: false; error: WireError };
+
+export const EventEnvelope = z.object({
+  topic: z.string(),
+  key: z.string().optional(),
+  payload: z.unknown(),
+});
+export type EventEnvelope = z.infer<typeof EventEnvelope>;
+
+/** Client -> core over the WebSocket. */
+export const ClientMessage = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('call'), id: z.number().int().nonnegative(), name: z.string().max(64), input: z.unknown() }),
+  z.object({ t: z.literal('sub'), sub: Subscription }),
+  z.object({ t: z.literal('unsub'), sub: Subscription }),
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+
+/** Core -> client over the WebSocket. */
+export type ServerMessage =
+  | { t: 'result'; id: number; result: CallResult }
+  | { t: 'events'; batch: EventEnvelope[] };
+
+/** Subscriptions are reference-counted by this key on both sides. */
+export function subscriptionKey(sub: Subscription): string {
+  return sub.key === undefined ? sub.topic : `${sub.topic}\u0000${sub.key}`;
+}
