@@ -20,18 +20,19 @@ Options:
 
 export class UsageError extends Error {}
 
-/** Runs one command; returns the process exit code. Output goes through `out`/`err`. */
+/** Runs one command; returns the process exit code (-1: still serving). Output goes to `out`. */
 export async function runCli(
   argv: string[],
-  io: { out: (line: string) => void; err: (line: string) => void } = { out: console.log, err: console.error },
+  options: { rendererDir: string; out?: (line: string) => void },
 ): Promise<number> {
+  const out = options.out ?? console.log;
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
-    io.out(USAGE);
+    out(USAGE);
     return command === undefined ? 2 : 0;
   }
   if (command === 'web') {
-    await runWebHost(rest);
+    await runWebHost(rest, options.rendererDir);
     return -1; // keeps running
   }
   const { values, positionals } = parseArgs({
@@ -44,17 +45,17 @@ export async function runCli(
 
   switch (command) {
     case 'calls':
-      for (const name of CALL_NAMES) io.out(`${name.padEnd(24)} ${calls[name].doc}`);
+      for (const name of CALL_NAMES) out(`${name.padEnd(24)} ${calls[name].doc}`);
       return 0;
     case 'info': {
       const workbench = await open();
       const info = await callOrThrow(workbench, 'app:info', undefined);
-      if (values.json) io.out(JSON.stringify(info, null, 2));
+      if (values.json) out(JSON.stringify(info, null, 2));
       else {
         const i = info as { name: string; version: string; dataDir: string; notices: { level: string; message: string }[] };
-        io.out(`${i.name} ${i.version}`);
-        io.out(`data directory: ${i.dataDir}`);
-        for (const notice of i.notices) io.out(`${notice.level}: ${notice.message}`);
+        out(`${i.name} ${i.version}`);
+        out(`data directory: ${i.dataDir}`);
+        for (const notice of i.notices) out(`${notice.level}: ${notice.message}`);
       }
       return 0;
     }
@@ -68,7 +69,7 @@ export async function runCli(
         throw new UsageError(`The input for ${name} is not valid JSON: ${(err as Error).message}`);
       }
       const value = await callOrThrow(await open(), name, input);
-      io.out(JSON.stringify(value, null, 2));
+      out(JSON.stringify(value, null, 2));
       return 0;
     }
     default:

@@ -1,11 +1,13 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from './data-dir.ts';
 import { startWebServer } from './web-server.ts';
 import { createWorkbench } from './workbench.ts';
 
-/** Starts the browser workbench; resolves once it listens. Used by `npm run web` and the CLI. */
-export async function runWebHost(argv: string[]): Promise<void> {
+/**
+ * Starts the browser workbench serving the built renderer in `rendererDir`; resolves once it
+ * listens. Used by `npm run web` and `workbench web`.
+ */
+export async function runWebHost(argv: string[], rendererDir: string): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -19,8 +21,7 @@ export async function runWebHost(argv: string[]): Promise<void> {
     throw new Error(`--port must be a whole number from 0 to 65535 (0 picks a free port), not "${values.port}".`);
   }
   const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: values['data-dir'] }), host: 'web' });
-  // The bundle lives in out/main; the built renderer beside it in out/renderer.
-  const server = await startWebServer({ workbench, rendererDir: join(__dirname, '../renderer'), port });
+  const server = await startWebServer({ workbench, rendererDir, port });
   console.log(`Analysis Workbench is open at ${server.url}`);
 
   const stop = () => {

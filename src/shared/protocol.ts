@@ -23,7 +23,7 @@ export type EventEnvelope = z.infer<typeof EventEnvelope>;
 
 /** Client -> core over the WebSocket. */
 export const ClientMessage = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('call'), id: z.number().int().nonnegative(), name: z.string().max(64), input: z.unknown() }),
+  z.object({ t: z.literal('call'), id: z.number().int().nonnegative(), name: z.string().max(64), input: z.unknown().optional() }),
   z.object({ t: z.literal('sub'), sub: Subscription }),
   z.object({ t: z.literal('unsub'), sub: Subscription }),
 ]);

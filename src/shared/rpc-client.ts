@@ -15,7 +15,7 @@ export type EventHandler<E extends EventName> = (payload: EventPayload<E>, key: 
 
 /** The typed API the UI and tests use; errors arrive as thrown RemoteError. */
 export interface WorkbenchClient {
-  call<N extends CallName>(name: N, ...input: CallInput<N> extends undefined ? [input?: CallInput<N>] : [input: CallInput<N>]): Promise<CallOutput<N>>;
+  call<N extends CallName>(name: N, ...input: undefined extends CallInput<N> ? [input?: CallInput<N>] : [input: CallInput<N>]): Promise<CallOutput<N>>;
   subscribe<E extends EventName>(topic: E, handler: EventHandler<E>, key?: string): () => void;
 }
 

@@ -9,8 +9,13 @@ export const SETTINGS_DOCUMENT: DocumentSpec<Settings> = {
   defaults: () => structuredClone(DEFAULT_SETTINGS),
 };
 
-/** The user's preferences, persisted in the data dir; changes are announced to subscribers. */
+/**
+ * The user's preferences, persisted in the data dir; changes are announced to subscribers.
+ * The workbench owns the file, so after the first read the settings are served from memory.
+ */
 export class SettingsService {
+  private cached: Settings | undefined;
+
   constructor(
     private readonly store: DocumentStore,
     private readonly onChange: (settings: Settings) => void,
@@ -30,8 +35,10 @@ export class SettingsService {
   }
 
   async get(): Promise<Settings> {
+    if (this.cached) return this.cached;
     try {
-      return await this.store.read(SETTINGS_DOCUMENT);
+      this.cached = await this.store.read(SETTINGS_DOCUMENT);
+      return this.cached;
     } catch (err) {
       // A newer file stays untouched on disk; this version works on with its defaults.
       if (err instanceof WorkbenchError && err.code === 'NEWER_DATA') return SETTINGS_DOCUMENT.defaults();
@@ -41,6 +48,7 @@ export class SettingsService {
 
   async set(patch: SettingsPatch): Promise<Settings> {
     const next = await this.store.update(SETTINGS_DOCUMENT, (current) => ({ ...current, ...patch }));
+    this.cached = next;
     this.onChange(next);
     return next;
   }

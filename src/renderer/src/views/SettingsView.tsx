@@ -14,6 +14,8 @@ export function SettingsView() {
   const { settings, error: loadError } = useSettings();
   const [error, setError] = useState<string>();
   const [saved, setSaved] = useState(false);
+  // The chosen theme shows at once; the saved value catches up through settings:changed.
+  const [chosenTheme, setChosenTheme] = useState<Theme>();
 
   if (loadError) return <p className="error" role="alert">{loadError}</p>;
   if (!settings) return <p className="muted">Loading settings…</p>;
@@ -49,8 +51,11 @@ export function SettingsView() {
                 type="radio"
                 name="theme"
                 value={theme.value}
-                checked={settings.theme === theme.value}
-                onChange={() => void save({ theme: theme.value })}
+                checked={(chosenTheme ?? settings.theme) === theme.value}
+                onChange={() => {
+                  setChosenTheme(theme.value);
+                  void save({ theme: theme.value });
+                }}
               />
               {theme.label}
             </label>

@@ -39,7 +39,7 @@ export const VIEWS: ViewSpec[] = [
   {
     id: 'files',
     label: 'Files',
-    icon: '🗀',
+    icon: '≡',
     render: () => <EmptyState title="No worker connected">Browse and transfer files on a worker here.</EmptyState>,
   },
   {

@@ -1,0 +1,127 @@
+/// <reference lib="dom" />
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, screenshot, startBrowserWorkbench, type RunningWorkbench } from './browser-workbench.ts';
+
+const VIEWS = ['Workers', 'Editor', 'Jobs', 'Files', 'Schedules', 'Results', 'Settings'];
+
+let workbench: RunningWorkbench;
+let browser: Browser;
+
+beforeAll(async () => {
+  workbench = await startBrowserWorkbench();
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await workbench?.stop();
+});
+
+async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
+  await page.goto(url);
+  return { page, problems };
+}
+
+describe('the browser workbench in Chromium', () => {
+  it('shows every view, the host in the status bar, and no errors', async () => {
+    const { page, problems } = await openPage(workbench.url);
+    // The token left the address bar once it became a cookie.
+    expect(page.url()).toBe(`${workbench.origin}/`);
+    await expect.poll(() => page.getByTestId('host-kind').textContent()).toBe('Browser workbench');
+    await expect.poll(() => page.getByTestId('connection').textContent()).toBe('Connected');
+    for (const view of VIEWS) {
+      await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: view }).click();
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(view);
+      expect(await page.getByRole('link', { name: view }).getAttribute('aria-current')).toBe('page');
+      await screenshot(page, `view-${view.toLowerCase()}`);
+    }
+    expect(await page.getByText(workbench.dataDir).count()).toBe(1);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('switches views with Ctrl+number', async () => {
+    const { page } = await openPage(workbench.url);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Workers');
+    await page.keyboard.press('Control+7');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Settings');
+    await page.keyboard.press('Control+3');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Jobs');
+    await page.close();
+  });
+
+  it('switches between light and dark themes, keeps the choice on disk, and shows it after a reload', async () => {
+    const { page } = await openPage(`${workbench.url}`);
+    await page.goto(`${workbench.origin}/#/settings`);
+    await page.getByLabel('Dark').check();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
+    const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await screenshot(page, 'settings-dark');
+    const saved = JSON.parse(await readFile(join(workbench.dataDir, 'settings.json'), 'utf8')) as { data: { theme: string } };
+    expect(saved.data.theme).toBe('dark');
+
+    await page.reload();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
+    await page.getByLabel('Light').check();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset['theme'])).toBe('light');
+    const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(light).not.toBe(dark);
+    await page.close();
+  });
+
+  it('shows a settings change made in another window live', async () => {
+    const first = await openPage(workbench.url);
+    const second = await openPage(workbench.url);
+    await first.page.goto(`${workbench.origin}/#/settings`);
+    await second.page.goto(`${workbench.origin}/#/settings`);
+    await first.page.getByLabel('Lifetime of a new EC2 worker (hours, at most 24)').fill('6');
+    await first.page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => second.page.getByLabel('Lifetime of a new EC2 worker (hours, at most 24)').inputValue()).toBe('6');
+    await first.page.close();
+    await second.page.close();
+  });
+
+  it('shows the reason when a setting is refused', async () => {
+    const { page } = await openPage(workbench.url);
+    await page.goto(`${workbench.origin}/#/settings`);
+    await page.getByLabel('Regions to look for workers in').fill('us-east-1, not a region');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/regions\.1: an AWS region such as us-east-1/);
+    await page.close();
+  });
+
+  it('gives a wrong or missing token nothing', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    for (const url of [`${workbench.origin}/`, `${workbench.origin}/?token=wrong`]) {
+      const response = await page.goto(url);
+      expect(response?.status()).toBe(403);
+      expect(await page.locator('#root').count()).toBe(0);
+      expect(await page.content()).toContain('URL it printed');
+    }
+    // Nor can a page without the token open the socket.
+    const opened = await page.evaluate(
+      (ws) =>
+        new Promise<string>((resolve) => {
+          const socket = new WebSocket(ws);
+          socket.onopen = () => resolve('open');
+          socket.onerror = () => resolve('refused');
+        }),
+      `${workbench.origin.replace('http', 'ws')}/ws`,
+    );
+    expect(opened).toBe('refused');
+    await context.close();
+  });
+
+  it('took a screenshot of each view', async () => {
+    for (const view of VIEWS) expect((await stat(join(__dirname, '../../test-results/screenshots', `view-${view.toLowerCase()}.png`))).size).toBeGreaterThan(1000);
+  });
+});
