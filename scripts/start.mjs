@@ -1,7 +1,7 @@
 // `npm start`: the desktop app where the Electron binary is present, else the browser
 // workbench (same core, same UI) with one line saying why.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,14 +9,24 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 
+/**
+ * The installed Electron binary, found the way the electron package finds it (path.txt
+ * names it inside dist/), without requiring the package: that would start a download of
+ * the binary, which hangs or fails on a machine without internet.
+ */
 function electronBinary() {
+  let packageDir;
   try {
-    // The electron package exports the binary's path, and throws when its download never ran.
-    const path = createRequire(import.meta.url)('electron');
-    return typeof path === 'string' && existsSync(path) ? path : undefined;
+    packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
   } catch {
     return undefined;
   }
+  const pathFile = join(packageDir, 'path.txt');
+  if (!existsSync(pathFile)) return undefined;
+  const relative = readFileSync(pathFile, 'utf8').trim();
+  const distDir = process.env.ELECTRON_OVERRIDE_DIST_PATH || join(packageDir, 'dist');
+  const binary = join(distDir, relative);
+  return existsSync(binary) ? binary : undefined;
 }
 
 const binary = electronBinary();
