@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { startWebServer } from '../src/main/web-server.ts';
 import { createWorkbench } from '../src/main/workbench.ts';
@@ -19,7 +19,7 @@ const benchmark: Benchmark = {
   name: 'rpc',
   async run() {
     const root = await mkdtemp(join(tmpdir(), 'workbench-bench-'));
-    const workbench = await createWorkbench({ dataDir: root, host: 'web' });
+    const workbench = await createWorkbench({ dataDir: root, host: 'web', resourcesDir: resolve('resources') });
     const server = await startWebServer({ workbench, rendererDir: root });
     const channel = createSocketChannel(() => new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`) as unknown as SocketLike);
     const client = createClient(channel);

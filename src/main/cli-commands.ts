@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CALL_NAMES, calls } from '../shared/contract.ts';
+import type { AppPaths } from './built-paths.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { runWebHost } from './web-host.ts';
 import { createWorkbench, type Workbench } from './workbench.ts';
@@ -23,7 +24,7 @@ export class UsageError extends Error {}
 /** Runs one command; returns the process exit code (-1: still serving). Output goes to `out`. */
 export async function runCli(
   argv: string[],
-  options: { rendererDir: string; out?: (line: string) => void },
+  options: { paths: AppPaths; out?: (line: string) => void },
 ): Promise<number> {
   const out = options.out ?? console.log;
   const [command, ...rest] = argv;
@@ -32,7 +33,7 @@ export async function runCli(
     return command === undefined ? 2 : 0;
   }
   if (command === 'web') {
-    await runWebHost(rest, options.rendererDir);
+    await runWebHost(rest, options.paths);
     return -1; // keeps running
   }
   const { values, positionals } = parseArgs({
@@ -41,7 +42,7 @@ export async function runCli(
     allowPositionals: true,
     strict: true,
   });
-  const open = () => createWorkbench({ dataDir: resolveDataDir({ flag: values['data-dir'] }), host: 'cli' });
+  const open = () => createWorkbench({ dataDir: resolveDataDir({ flag: values['data-dir'] }), host: 'cli', resourcesDir: options.paths.resourcesDir });
 
   switch (command) {
     case 'calls':

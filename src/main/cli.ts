@@ -1,8 +1,8 @@
-import { join } from 'node:path';
+import { builtPaths } from './built-paths.ts';
 import { runCli, UsageError } from './cli-commands.ts';
 
-// Entry of the `workbench` command, built into out/main beside the renderer's out/renderer.
-runCli(process.argv.slice(2), { rendererDir: join(__dirname, '../renderer') }).then(
+// Entry of the `workbench` command.
+runCli(process.argv.slice(2), { paths: builtPaths(__dirname) }).then(
   (code) => {
     if (code >= 0) process.exitCode = code;
   },

@@ -5,6 +5,7 @@ import { hardenContents, hardenSession } from './shell/harden.ts';
 import { registerIpc } from './shell/ipc.ts';
 import { createSafeOpenExternal } from './shell/safe-open-external.ts';
 import { mainWindowOptions } from './shell/window.ts';
+import { builtPaths } from './built-paths.ts';
 import { createWorkbench } from './workbench.ts';
 
 /**
@@ -35,7 +36,12 @@ app.on('window-all-closed', () => app.quit());
 
 export const ready = app.whenReady().then(async () => {
   hardenSession(session.defaultSession);
-  const workbench = await createWorkbench({ dataDir: app.getPath('userData'), host: 'electron' });
+  const workbench = await createWorkbench({
+    dataDir: app.getPath('userData'),
+    host: 'electron',
+    // Packaged, resources/ is shipped beside app.asar (electron-builder extraResources).
+    resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : builtPaths(__dirname).resourcesDir,
+  });
   const window = new BrowserWindow(mainWindowOptions(join(__dirname, '../preload/index.js')));
   mainWindow = window;
   const unregister = registerIpc(ipcMain, workbench, window.webContents, () => appUrl);

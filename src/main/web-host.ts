@@ -1,13 +1,14 @@
 import { parseArgs } from 'node:util';
+import type { AppPaths } from './built-paths.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { startWebServer } from './web-server.ts';
 import { createWorkbench } from './workbench.ts';
 
 /**
- * Starts the browser workbench serving the built renderer in `rendererDir`; resolves once it
+ * Starts the browser workbench serving the built renderer; resolves once it
  * listens. Used by `npm run web` and `workbench web`.
  */
-export async function runWebHost(argv: string[], rendererDir: string): Promise<void> {
+export async function runWebHost(argv: string[], paths: AppPaths): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -20,8 +21,8 @@ export async function runWebHost(argv: string[], rendererDir: string): Promise<v
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be a whole number from 0 to 65535 (0 picks a free port), not "${values.port}".`);
   }
-  const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: values['data-dir'] }), host: 'web' });
-  const server = await startWebServer({ workbench, rendererDir, port });
+  const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: values['data-dir'] }), host: 'web', resourcesDir: paths.resourcesDir });
+  const server = await startWebServer({ workbench, rendererDir: paths.rendererDir, port });
   console.log(`Analysis Workbench is open at ${server.url}`);
 
   const stop = () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppInfo, Settings, SettingsPatch } from './model.ts';
+import { AppInfo, Example, LogChunk, Run, RunId, RunRequest, RunResult, SampleData, Settings, SettingsPatch } from './model.ts';
 
 /**
  * The one contract: every call and event that crosses from the UI (or the CLI) to the core.
@@ -17,6 +17,28 @@ export const calls = {
   'app:info': call(NoInput, AppInfo, 'Version, data directory, host kind and start-up notices.'),
   'settings:get': call(NoInput, Settings, 'The current settings.'),
   'settings:set': call(SettingsPatch, Settings, 'Change some settings; returns all of them.'),
+
+  'jobs:examples': call(NoInput, z.array(Example), 'The example jobs.'),
+  'jobs:sample-data': call(NoInput, SampleData, 'Where the sample data set is and how big.'),
+  'jobs:generate-sample-data': call(
+    z.object({ sizeMb: z.number().int().min(1).max(4096).default(20) }).strict(),
+    SampleData,
+    'Generate the sample data set (about sizeMb uncompressed).',
+  ),
+  'jobs:start': call(RunRequest, Run, 'Start a map/reduce run on this computer.'),
+  'jobs:list': call(NoInput, z.array(Run), 'Run history, newest first.'),
+  'jobs:get': call(z.object({ runId: RunId }).strict(), Run, 'One run.'),
+  'jobs:log': call(
+    z.object({ runId: RunId, offset: z.number().int().nonnegative(), limit: z.number().int().min(1).max(16 * 1024 * 1024).optional() }).strict(),
+    LogChunk,
+    "A piece of a run's log from a byte offset.",
+  ),
+  'jobs:cancel': call(z.object({ runId: RunId }).strict(), Run, 'Cancel a run (its whole process group).'),
+  'jobs:result': call(
+    z.object({ runId: RunId, maxBytes: z.number().int().min(1).max(64 * 1024 * 1024).default(4 * 1024 * 1024) }).strict(),
+    RunResult.nullable(),
+    "The start of a finished run's output.",
+  ),
 } as const;
 
 /**
@@ -25,6 +47,10 @@ export const calls = {
  */
 export const events = {
   'settings:changed': Settings,
+  /** Keyed by run id: new log text, in order, by byte offset. */
+  'jobs:log': LogChunk,
+  /** Keyed by run id: a run's state and progress changed. */
+  'jobs:run': Run,
 } as const;
 
 export type CallName = keyof typeof calls;

@@ -42,3 +42,95 @@ export const AppInfo = z.object({
   notices: z.array(Notice),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
+
+/** The runner's machine-readable progress (`@progress {json}` lines, see resources/worker/mapreduce). */
+export const JobProgress = z
+  .object({
+    phase: z.string(),
+    files_done: z.number(),
+    files_total: z.number(),
+    bytes: z.number(),
+    bytes_total: z.number(),
+    records: z.number(),
+    bad_lines: z.number(),
+    reducers_done: z.number(),
+    reducers_total: z.number(),
+    elapsed_s: z.number(),
+  })
+  .partial()
+  .passthrough();
+export type JobProgress = z.infer<typeof JobProgress>;
+
+export const RunStatus = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'timed-out', 'lost']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+/** A map/reduce job to run: the job folder, its script and filter, and the runner's options. */
+export const RunRequest = z.object({
+  /** A job folder on this computer (copied into the run), or an example's name. */
+  source: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('example'), name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'an example name') }),
+    z.object({ kind: z.literal('folder'), path: z.string().min(1).max(4096) }),
+  ]),
+  /** The map/reduce script inside the job folder. */
+  script: z.string().min(1).max(255).default('job.py'),
+  /** The filter JSON text; when absent the job folder's filter.json is used. */
+  filter: z.string().max(1_000_000).optional(),
+  /** The data set to read (a folder in the v2 layout on the worker); default: the sample data. */
+  dataDir: z.string().min(1).max(4096).optional(),
+  mappers: z.number().int().min(1).max(256).default(4),
+  reducers: z.number().int().min(1).max(256).default(1),
+  // Fractions allowed (0.5 = 30 s); at most a day.
+  timeoutMinutes: z.number().min(1 / 60).max(1440).default(120),
+  sorted: z.boolean().default(true),
+});
+export type RunRequest = z.input<typeof RunRequest>;
+
+export const RunId = z.string().regex(/^\d{8}-\d{6}-[0-9a-f]{6}$/, 'a run id such as 20261129-120000-a1b2c3');
+
+export const Run = z.object({
+  id: RunId,
+  worker: z.string(),
+  jobName: z.string(),
+  request: RunRequest,
+  status: RunStatus,
+  createdAt: z.string(),
+  finishedAt: z.string().optional(),
+  exitCode: z.number().int().optional(),
+  /** For the user: why it failed, how it ended. */
+  message: z.string().optional(),
+  progress: JobProgress.optional(),
+  /** Where the collected output is on this computer, once the run has ended. */
+  resultDir: z.string().optional(),
+  /** Output files collected, with sizes. */
+  outputs: z.array(z.object({ name: z.string(), bytes: z.number() })).default([]),
+});
+export type Run = z.infer<typeof Run>;
+
+export const Example = z.object({
+  name: z.string(),
+  description: z.string(),
+  files: z.array(z.string()),
+});
+export type Example = z.infer<typeof Example>;
+
+export const SampleData = z.object({
+  path: z.string(),
+  exists: z.boolean(),
+  files: z.number(),
+  bytes: z.number(),
+});
+export type SampleData = z.infer<typeof SampleData>;
+
+/** A piece of a run's log, by byte offset: readers resume from `nextOffset`, losing nothing. */
+export const LogChunk = z.object({
+  runId: z.string(),
+  offset: z.number().int().nonnegative(),
+  nextOffset: z.number().int().nonnegative(),
+  text: z.string(),
+  /** True when the run has ended and nothing follows. */
+  done: z.boolean(),
+});
+export type LogChunk = z.infer<typeof LogChunk>;
+
+export const RunResult = z.object({ name: z.string(), text: z.string(), truncated: z.boolean() });
+export type RunResult = z.infer<typeof RunResult>;

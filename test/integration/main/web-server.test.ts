@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startWebServer, type WebServer } from '../../../src/main/web-server.ts';
@@ -22,7 +22,7 @@ beforeAll(async () => {
   await writeFile(join(rendererDir, 'index.html'), PAGE);
   await writeFile(join(rendererDir, 'assets', 'app.js'), 'console.log("app")');
   await writeFile(join(root, 'secret.txt'), 'outside the renderer');
-  workbench = await createWorkbench({ dataDir: join(root, 'data'), host: 'web' });
+  workbench = await createWorkbench({ dataDir: join(root, 'data'), host: 'web', resourcesDir: resolve('resources') });
   server = await startWebServer({ workbench, rendererDir });
 });
 afterAll(async () => {

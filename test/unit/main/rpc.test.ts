@@ -5,13 +5,14 @@ import { createDispatcher, type Handlers } from '../../../src/main/rpc.ts';
 
 const info = { name: 'Analysis Workbench', version: '1', dataDir: '/d', host: 'web', platform: 'linux', notices: [] } as const;
 
+/** The calls these tests make; the others are never reached. */
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
   return {
     'app:info': () => ({ ...info, notices: [] }),
     'settings:get': () => DEFAULT_SETTINGS,
     'settings:set': (patch) => ({ ...DEFAULT_SETTINGS, ...patch }),
     ...overrides,
-  };
+  } as Handlers;
 }
 
 describe('createDispatcher', () => {

@@ -1,0 +1,82 @@
+import type { LogChunk, Run } from '../../../shared/model.ts';
+import type { Transport } from '../workers/transport.ts';
+import { readExitCode, readLog, runDirOf } from './job-protocol.ts';
+import { completeLines, lastProgress } from './log-lines.ts';
+
+const LOG_SLICE = 1024 * 1024;
+/** The run's progress reaches the UI at most this often; its log lines as they come. */
+const RUN_EVENT_MS = 250;
+
+export interface FollowerEvents {
+  chunk(chunk: LogChunk): void;
+  progress(run: Run): void;
+  ended(code: number | undefined, cancelled: boolean): Promise<void>;
+  failed(err: Error): void;
+}
+
+/** Polls one run's log and exit file, handing on whole lines and the latest progress. */
+export class Follower {
+  cancelRequested = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+  private lastProgressEvent = 0;
+
+  constructor(
+    public run: Run,
+    private readonly transport: Transport,
+    private offset: number,
+    private readonly pollMs: number,
+    private readonly events: FollowerEvents,
+  ) {}
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.tick().then(
+        (again) => (again ? this.schedule(this.pollMs) : undefined),
+        (err: Error) => this.events.failed(err),
+      );
+    }, ms);
+  }
+
+  /** Returns whether to poll again. */
+  private async tick(): Promise<boolean> {
+    const runDir = runDirOf(this.transport, this.run.id);
+    // Read the exit code first: once it exists the log is complete, so draining it is final.
+    const code = await readExitCode(this.transport, runDir);
+    const ended = code !== undefined;
+    for (;;) {
+      const slice = await readLog(this.transport, runDir, this.offset, LOG_SLICE);
+      if (!slice) break;
+      const data = ended ? slice.data : completeLines(slice.data);
+      if (data.length === 0) break;
+      const text = data.toString('utf8');
+      const chunk: LogChunk = { runId: this.run.id, offset: this.offset, nextOffset: this.offset + data.length, text, done: false };
+      this.offset = chunk.nextOffset;
+      this.events.chunk(chunk);
+      const progress = lastProgress(text);
+      if (progress) this.run = { ...this.run, progress };
+      if (this.offset >= slice.size || data.length < LOG_SLICE / 2) break;
+    }
+    if (ended) {
+      this.events.chunk({ runId: this.run.id, offset: this.offset, nextOffset: this.offset, text: '', done: true });
+      await this.events.ended(code, this.cancelRequested);
+      return false;
+    }
+    const now = Date.now();
+    if (this.run.progress && now - this.lastProgressEvent >= RUN_EVENT_MS) {
+      this.lastProgressEvent = now;
+      this.events.progress(this.run);
+    }
+    return !this.stopped;
+  }
+}

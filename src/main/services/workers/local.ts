@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { mkdir, open, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { writeFileAtomic } from '../store/atomic-write.ts';
+import { copyTree } from './copy-tree.ts';
+import type { ExecResult, FileSlice, Transport } from './transport.ts';
+
+/** "This computer" as a worker: child processes and the local file system. */
+export class LocalTransport implements Transport {
+  constructor(readonly root: string) {}
+
+  exec(argv: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+    const [file, ...args] = argv;
+    if (!file) return Promise.reject(new Error('exec needs a command'));
+    return new Promise((resolve, reject) => {
+      execFile(file, args, { cwd: options.cwd, timeout: options.timeoutMs ?? 0, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') return reject(err);
+        resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
+      });
+    });
+  }
+
+  async readFrom(path: string, offset: number, limit: number): Promise<FileSlice | undefined> {
+    let handle;
+    try {
+      handle = await open(path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    try {
+      const { size } = await handle.stat();
+      const length = Math.max(0, Math.min(limit, size - offset));
+      const data = Buffer.alloc(length);
+      const { bytesRead } = length > 0 ? await handle.read(data, 0, length, offset) : { bytesRead: 0 };
+      return { data: data.subarray(0, bytesRead), size };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return stat(path).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async mkdir(path: string): Promise<void> {
+    await mkdir(path, { recursive: true, mode: 0o700 });
+  }
+
+  async writeFile(path: string, data: string | Uint8Array): Promise<void> {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFileAtomic(path, data, 0o644);
+  }
+
+  async uploadDir(localDir: string, remoteDir: string, options: { ignore?: (relativePath: string) => boolean } = {}): Promise<void> {
+    await copyTree(localDir, remoteDir, options.ignore);
+  }
+
+  async downloadDir(remoteDir: string, localDir: string): Promise<{ path: string; bytes: number }[]> {
+    return copyTree(remoteDir, localDir);
+  }
+}
