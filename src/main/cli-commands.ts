@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CALL_NAMES, calls } from '../shared/contract.ts';
 import type { AppPaths } from './built-paths.ts';
+import { RUN_USAGE, RunUsageError, runJobCommand, type RunIo } from './cli-run.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { runWebHost } from './web-host.ts';
 import { createWorkbench, type Workbench } from './workbench.ts';
@@ -12,6 +13,9 @@ Commands:
   web [--port N]            start the browser workbench on 127.0.0.1
   call <name> [json-input]  make any call of the contract (see 'workbench calls')
   calls                     list the calls
+  sample-data [--size-mb N] generate the sample data set (default 20 MB)
+  run <JOB_DIR> --local     run a map/reduce job here, following its log
+                            (see 'workbench run --help')
 
 Options:
   --data-dir DIR            where settings and runs are kept
@@ -24,7 +28,7 @@ export class UsageError extends Error {}
 /** Runs one command; returns the process exit code (-1: still serving). Output goes to `out`. */
 export async function runCli(
   argv: string[],
-  options: { paths: AppPaths; out?: (line: string) => void },
+  options: { paths: AppPaths; out?: (line: string) => void; runIo?: RunIo },
 ): Promise<number> {
   const out = options.out ?? console.log;
   const [command, ...rest] = argv;
@@ -36,9 +40,27 @@ export async function runCli(
     await runWebHost(rest, options.paths);
     return -1; // keeps running
   }
+  if (command === 'run') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      out(RUN_USAGE);
+      return 0;
+    }
+    const dataDirAt = rest.indexOf('--data-dir');
+    const dataDirFlag = dataDirAt >= 0 ? rest[dataDirAt + 1] : undefined;
+    const runArgs = dataDirAt >= 0 ? [...rest.slice(0, dataDirAt), ...rest.slice(dataDirAt + 2)] : rest;
+    const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: dataDirFlag }), host: 'cli', resourcesDir: options.paths.resourcesDir });
+    try {
+      return await runJobCommand(workbench, runArgs, options.runIo ?? defaultRunIo());
+    } catch (err) {
+      if (err instanceof RunUsageError) throw new UsageError(err.message);
+      throw err;
+    } finally {
+      await workbench.close();
+    }
+  }
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false }, 'size-mb': { type: 'string' } },
     allowPositionals: true,
     strict: true,
   });
@@ -58,6 +80,13 @@ export async function runCli(
         out(`data directory: ${i.dataDir}`);
         for (const notice of i.notices) out(`${notice.level}: ${notice.message}`);
       }
+      return 0;
+    }
+    case 'sample-data': {
+      const sizeMb = values['size-mb'] === undefined ? 20 : Number(values['size-mb']);
+      out(`Generating about ${sizeMb} MB of sample data ...`);
+      const made = (await callOrThrow(await open(), 'jobs:generate-sample-data', { sizeMb })) as { path: string; files: number; bytes: number };
+      out(`${made.files} files, ${(made.bytes / 1e6).toFixed(1)} MB compressed, in ${made.path}`);
       return 0;
     }
     case 'call': {
@@ -84,3 +113,10 @@ async function callOrThrow(workbench: Workbench, name: string, input: unknown): 
   return result.value;
 }
 
+function defaultRunIo(): RunIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    onInterrupt: (cancel) => process.once('SIGINT', cancel),
+  };
+}

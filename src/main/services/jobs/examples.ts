@@ -33,5 +33,6 @@ async function describe(dir: string): Promise<string> {
     .split(/\n\s*\n/)
     .map((p) => p.trim())
     .find((p) => p !== '' && !p.startsWith('#'));
-  return paragraph?.replace(/\s+/g, ' ') ?? '';
+  // Shown as plain text: drop Markdown's code marks.
+  return paragraph?.replace(/\s+/g, ' ').replace(/`/g, '') ?? '';
 }

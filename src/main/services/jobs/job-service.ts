@@ -68,7 +68,7 @@ export class JobService {
     checkFilterJson(filterText);
     const dataDir = request.dataDir ?? this.options.defaultDataDir();
     if (!(await transport.exists(dataDir))) {
-      throw new WorkbenchError('NOT_FOUND', `The data set ${dataDir} does not exist on the worker. Generate the sample data or choose another folder.`);
+      throw new WorkbenchError('NOT_FOUND', `The data set ${dataDir} does not exist on the worker. Generate the sample data (in the Jobs view, or with: workbench sample-data) or choose another folder.`);
     }
 
     const id = this.newRunId();
