@@ -45,7 +45,7 @@ function useViewShortcuts() {
 
 export function App() {
   const client = useClient();
-  const view = useHashView();
+  const { view, param } = useHashView();
   const { settings } = useSettings();
   const [info, setInfo] = useState<AppInfo>();
   const [infoError, setInfoError] = useState<string>();
@@ -98,7 +98,7 @@ export function App() {
           <h1>{view.label}</h1>
         </header>
         <section className="view" data-view={view.id}>
-          {view.render()}
+          {view.render(param)}
         </section>
       </main>
       <StatusBar info={info} />

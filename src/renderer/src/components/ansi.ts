@@ -89,6 +89,7 @@ function rgb(r: number | undefined, g: number | undefined, b: number | undefined
 
 /** Applies one SGR parameter string (`1;31`, `38;5;208`, `38:2::1:2:3`, or empty for reset). */
 export function applySgr(style: AnsiStyle, params: string): AnsiStyle {
+  if (params === '' || params === '0') return DEFAULT_STYLE; // the commonest sequence by far
   const s: MutableStyle = { ...style };
   const parts = params === '' ? ['0'] : params.split(';');
   for (let k = 0; k < parts.length; k++) {
@@ -195,6 +196,48 @@ function skipString(text: string, from: number): number {
   return text.length;
 }
 
+interface Sequence {
+  /** Index just past the sequence. */
+  next: number;
+  /** The parameters when the sequence is SGR (`ESC [ … m`). */
+  sgr: string | undefined;
+}
+
+/** Reads the escape sequence introduced at `i` by ESC or a C1 control. A cut-off sequence runs to the end. */
+function readSequence(text: string, i: number): Sequence {
+  const n = text.length;
+  const c = text.charCodeAt(i);
+  let csiFrom: number;
+  if (c === ESC) {
+    const d = text.charCodeAt(i + 1);
+    if (d === 0x5b) csiFrom = i + 2; // ESC [
+    else if (d === 0x5d || d === 0x50 || d === 0x58 || d === 0x5e || d === 0x5f) {
+      return { next: skipString(text, i + 2), sgr: undefined }; // OSC, DCS, SOS, PM, APC
+    } else if (d >= 0x20 && d <= 0x2f) {
+      // ESC, intermediates, one final byte (charset selection and the like).
+      let j = i + 1;
+      while (j < n && text.charCodeAt(j) >= 0x20 && text.charCodeAt(j) <= 0x2f) j++;
+      return { next: j < n ? j + 1 : n, sgr: undefined };
+    } else if (d >= 0x30 && d <= 0x7e) return { next: i + 2, sgr: undefined }; // ESC 7, ESC =, ESC c …
+    else return { next: i + 1, sgr: undefined }; // a lone ESC
+  } else if (c === 0x9b) csiFrom = i + 1;
+  else if (c === 0x9d || c === 0x90 || c === 0x98 || c === 0x9e || c === 0x9f) {
+    return { next: skipString(text, i + 1), sgr: undefined };
+  } else return { next: i + 1, sgr: undefined };
+  let j = csiFrom;
+  while (j < n && text.charCodeAt(j) >= 0x30 && text.charCodeAt(j) <= 0x3f) j++;
+  const paramsEnd = j;
+  while (j < n && text.charCodeAt(j) >= 0x20 && text.charCodeAt(j) <= 0x2f) j++;
+  if (j >= n) return { next: n, sgr: undefined }; // cut off: drop it
+  const final = text.charCodeAt(j);
+  // Not a CSI after all: drop what was read, keep the character.
+  if (final < 0x40 || final > 0x7e) return { next: j, sgr: undefined };
+  if (final !== 0x6d || paramsEnd !== j) return { next: j + 1, sgr: undefined };
+  const params = text.slice(csiFrom, paramsEnd);
+  // Private forms (ESC [ > 4 ; 2 m, xterm modifyOtherKeys) are not SGR.
+  return { next: j + 1, sgr: /^[<=>?]/.test(params) ? undefined : params };
+}
+
 /**
  * Parses `text` (normally one line) starting in style `start`. Returns the visible text as spans of
  * equal style (adjacent equal styles merged) and the style in effect at the end.
@@ -216,39 +259,13 @@ export function parseAnsi(text: string, start: AnsiStyle = DEFAULT_STYLE): AnsiP
     }
     pushSpan(spans, text.slice(plainFrom, i), style);
     let next = i + 1;
-    let csiFrom = -1;
-    if (c === ESC) {
-      const d = text.charCodeAt(i + 1);
-      if (d === 0x5b) csiFrom = i + 2; // ESC [
-      else if (d === 0x5d || d === 0x50 || d === 0x58 || d === 0x5e || d === 0x5f) next = skipString(text, i + 2);
-      else if (d >= 0x20 && d <= 0x2f) {
-        // ESC, intermediates, one final byte (charset selection and the like).
-        let j = i + 1;
-        while (j < n && text.charCodeAt(j) >= 0x20 && text.charCodeAt(j) <= 0x2f) j++;
-        next = j < n ? j + 1 : n;
-      } else if (d >= 0x30 && d <= 0x7e) next = i + 2; // ESC 7, ESC =, ESC c …
-    } else if (c === 0x9b) csiFrom = i + 1;
-    else if (c === 0x9d || c === 0x90 || c === 0x98 || c === 0x9e || c === 0x9f) next = skipString(text, i + 1);
-    else if (c === CR) {
+    if (c === ESC || c >= 0x80) {
+      const sequence = readSequence(text, i);
+      next = sequence.next;
+      if (sequence.sgr !== undefined) style = applySgr(style, sequence.sgr);
+    } else if (c === CR) {
       committed = overlay(committed ?? [], spans);
       spans = [];
-    }
-    if (csiFrom >= 0) {
-      let j = csiFrom;
-      while (j < n && text.charCodeAt(j) >= 0x30 && text.charCodeAt(j) <= 0x3f) j++;
-      const paramsEnd = j;
-      while (j < n && text.charCodeAt(j) >= 0x20 && text.charCodeAt(j) <= 0x2f) j++;
-      if (j >= n) next = n; // cut off: drop it
-      else {
-        const final = text.charCodeAt(j);
-        next = j + 1;
-        if (final < 0x40 || final > 0x7e) next = j; // not a CSI after all: drop what we read, keep the char
-        else if (final === 0x6d && paramsEnd === j) {
-          const params = text.slice(csiFrom, paramsEnd);
-          // Private forms (ESC [ > 4 ; 2 m, xterm modifyOtherKeys) are not SGR.
-          if (!/^[<=>?]/.test(params)) style = applySgr(style, params);
-        }
-      }
     }
     i = next;
     plainFrom = next;
@@ -257,10 +274,21 @@ export function parseAnsi(text: string, start: AnsiStyle = DEFAULT_STYLE): AnsiP
   return { spans: committed ? overlay(committed, spans) : spans, end: style };
 }
 
-/** The style after `text`, starting from `start` (the cheap path of parseAnsi for lines not shown). */
+// eslint-disable-next-line no-control-regex
+const INTRODUCER = /[\x1b\x90\x98\x9b\x9d\x9e\x9f]/g;
+
+/** The style after `text`, starting from `start`: parseAnsi's end state without building spans. */
 export function ansiEndState(text: string, start: AnsiStyle = DEFAULT_STYLE): AnsiStyle {
-  if (!SPECIAL.test(text)) return start;
-  return parseAnsi(text, start).end;
+  let style = start;
+  let i = 0;
+  for (;;) {
+    INTRODUCER.lastIndex = i;
+    const found = INTRODUCER.exec(text);
+    if (!found) return style;
+    const sequence = readSequence(text, found.index);
+    if (sequence.sgr !== undefined) style = applySgr(style, sequence.sgr);
+    i = sequence.next;
+  }
 }
 
 /** The text a reader sees: escape sequences and control characters removed. */
@@ -381,8 +409,9 @@ export interface SpanPresentation {
 
 /**
  * How a style is drawn. The 16 base colours become classes, so the stylesheet can pick shades that
- * read on the light and the dark theme; 256-colour and truecolor values become inline colours. A
- * background set without a foreground gets a contrasting text colour; inverse swaps the two.
+ * read on the light and the dark theme; 256-colour and truecolor values become inline colours. On a
+ * background, text without a colour of its own gets one that reads on it, and black or white text
+ * is drawn truly black or white (not the theme's softened shades); inverse swaps the two colours.
  */
 export function spanPresentation(style: AnsiStyle): SpanPresentation {
   const classes: string[] = [];
@@ -394,22 +423,23 @@ export function spanPresentation(style: AnsiStyle): SpanPresentation {
   else if (style.strike) classes.push('ansi-strike');
   let fg = style.fg;
   let bg = style.bg;
-  let fgDefaultBg = false; // inverse: the text takes the view's background colour
-  let bgDefaultFg = false; // inverse: the background takes the view's text colour
+  let themeInverse = false; // inverse of the default colours: the view's own background and text swap
   if (style.inverse) {
     [fg, bg] = [bg, fg];
-    if (fg === undefined) fgDefaultBg = true;
-    if (bg === undefined) bgDefaultFg = true;
+    themeInverse = bg === undefined;
   }
   const out: SpanPresentation = { className: '' };
-  if (typeof bg === 'number' && bg < 16) classes.push(`ansi-bg-${bg}`);
+  if (typeof bg === 'number' && bg < 16) classes.push(`ansi-bg-${bg}`); // its class sets a readable text colour
   else if (bg !== undefined) {
     out.backgroundColor = typeof bg === 'number' ? paletteHex(bg) : bg;
     if (fg === undefined) out.color = isLight(out.backgroundColor) ? '#000000' : '#ffffff';
-  } else if (bgDefaultFg) classes.push('ansi-bg-inverse');
-  if (typeof fg === 'number' && fg < 16) classes.push(`ansi-fg-${fg}`);
-  else if (fg !== undefined) out.color = typeof fg === 'number' ? paletteHex(fg) : fg;
-  else if (fgDefaultBg) classes.push('ansi-fg-inverse');
+  } else if (themeInverse) classes.push('ansi-bg-inverse');
+  if (typeof fg === 'number' && fg < 16) {
+    if (bg !== undefined && !themeInverse && (fg === 0 || fg === 8)) out.color = '#000000';
+    else if (bg !== undefined && !themeInverse && (fg === 7 || fg === 15)) out.color = '#ffffff';
+    else classes.push(`ansi-fg-${fg}`);
+  } else if (fg !== undefined) out.color = typeof fg === 'number' ? paletteHex(fg) : fg;
+  else if (themeInverse) classes.push('ansi-fg-inverse');
   out.className = classes.join(' ');
   return out;
 }

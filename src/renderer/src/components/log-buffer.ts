@@ -44,7 +44,11 @@ export function matchRanges(text: string, pattern: RegExp | undefined): Array<[n
   return out;
 }
 
+let nextBufferId = 1;
+
 export class LogBuffer {
+  /** Unique per buffer (a React key: a view shown a new buffer starts afresh). */
+  readonly id = nextBufferId++;
   readonly maxLines: number;
   readonly maxLineLength: number;
   private ring: string[] = [];
@@ -232,6 +236,40 @@ export class LogBuffer {
     if (!parsed.success) return;
     this.latestProgress = parsed.data;
     this.changes++;
+  }
+}
+
+/**
+ * A search that keeps up with a growing buffer: update() searches only lines appended since the last
+ * call and forgets matches in dropped lines. Returns a new array when the matches changed.
+ */
+export class LogSearch {
+  private matches: number[] = [];
+  private searchedTo = 0;
+
+  constructor(
+    readonly buffer: LogBuffer,
+    readonly query: string,
+    readonly caseSensitive = false,
+  ) {}
+
+  update(): number[] {
+    if (this.query === '') return this.matches;
+    const first = this.buffer.firstIndex;
+    let matches = this.matches;
+    if (matches.length > 0 && matches[0]! < first) {
+      let cut = 0;
+      while (cut < matches.length && matches[cut]! < first) cut++;
+      matches = matches.slice(cut);
+    }
+    const to = this.buffer.lineCount;
+    if (to > this.searchedTo) {
+      const more = this.buffer.search(this.query, { caseSensitive: this.caseSensitive, from: this.searchedTo });
+      this.searchedTo = to;
+      if (more.length > 0) matches = matches.concat(more);
+    }
+    this.matches = matches;
+    return matches;
   }
 }
 

@@ -173,15 +173,15 @@ export function compareCells(a: string, b: string): number {
   return compareKeys(sortKey(a), sortKey(b));
 }
 
-/** A sorted copy of `rows` by `column` (stable; blank cells last in either direction). */
+/**
+ * A sorted copy of `rows` by `column`, stable. Numbers come first, then text, then blank cells, in
+ * either direction: descending puts the largest numbers on top, not the odd "n/a".
+ */
 export function sortRows(rows: readonly string[][], column: number, direction: SortDirection): string[][] {
   const keyed = rows.map((row, index) => ({ row, index, key: sortKey(row[column]) }));
   const sign = direction === 'ascending' ? 1 : -1;
   keyed.sort((a, b) => {
-    if (a.key.rank === 2 || b.key.rank === 2) {
-      if (a.key.rank !== b.key.rank) return a.key.rank === 2 ? 1 : -1;
-      return a.index - b.index;
-    }
+    if (a.key.rank !== b.key.rank) return a.key.rank - b.key.rank;
     return sign * compareKeys(a.key, b.key) || a.index - b.index;
   });
   return keyed.map((item) => item.row);

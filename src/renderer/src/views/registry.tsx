@@ -1,12 +1,15 @@
 import type { ReactNode } from 'react';
 import { EmptyState } from '../components/EmptyState.tsx';
+import { JobsView } from './jobs/JobsView.tsx';
+import { ResultsView } from './ResultsView.tsx';
 import { SettingsView } from './SettingsView.tsx';
 
 export interface ViewSpec {
   id: string;
   label: string;
   icon: string;
-  render: () => ReactNode;
+  /** `param` is what follows the view in the URL hash (`#/jobs/<runId>`). */
+  render: (param: string | undefined) => ReactNode;
 }
 
 /** Navigation order is shortcut order: Ctrl/Cmd+1 is the first view, and so on. */
@@ -34,7 +37,7 @@ export const VIEWS: ViewSpec[] = [
     id: 'jobs',
     label: 'Jobs',
     icon: '▶',
-    render: () => <EmptyState title="No runs yet">Runs and their live logs appear here.</EmptyState>,
+    render: (runId) => <JobsView runId={runId} />,
   },
   {
     id: 'files',
@@ -54,12 +57,13 @@ export const VIEWS: ViewSpec[] = [
     id: 'results',
     label: 'Results',
     icon: '▤',
-    render: () => <EmptyState title="No results">Downloaded outputs of your runs, as tables and charts.</EmptyState>,
+    render: (runId) => <ResultsView runId={runId} />,
   },
   { id: 'settings', label: 'Settings', icon: '⚙', render: () => <SettingsView /> },
 ];
 
-export function viewFromHash(hash: string): ViewSpec {
-  const id = hash.replace(/^#\/?/, '');
-  return VIEWS.find((view) => view.id === id) ?? VIEWS[0]!;
+export function viewFromHash(hash: string): { view: ViewSpec; param: string | undefined } {
+  const [id, ...rest] = hash.replace(/^#\/?/, '').split('/');
+  const view = VIEWS.find((v) => v.id === id) ?? VIEWS[0]!;
+  return { view, param: view.id === id && rest.length > 0 ? decodeURIComponent(rest.join('/')) : undefined };
 }

@@ -1,0 +1,33 @@
+import { EmptyState } from '../components/EmptyState.tsx';
+import { useRuns } from '../useRuns.ts';
+import { RunResults } from './jobs/RunResults.tsx';
+import { RunStatusBadge } from './jobs/RunStatusBadge.tsx';
+
+/** The outputs of finished runs: pick one, see its table and chart. */
+export function ResultsView({ runId }: { runId: string | undefined }) {
+  const { runs, error } = useRuns();
+  if (error) return <p className="error" role="alert">{error}</p>;
+  const withOutput = (runs ?? []).filter((r) => r.status !== 'running' && r.outputs.length > 0);
+  if (runs && withOutput.length === 0) {
+    return <EmptyState title="No results yet">The outputs of your finished runs appear here as tables and charts.</EmptyState>;
+  }
+  const selected = withOutput.find((r) => r.id === runId) ?? withOutput[0];
+  return (
+    <div className="jobs-view">
+      <aside className="jobs-side">
+        <ul className="run-list" aria-label="Runs with results">
+          {withOutput.map((run) => (
+            <li key={run.id}>
+              <a href={`#/results/${run.id}`} aria-current={run.id === selected?.id ? 'true' : undefined}>
+                <span className="run-name">{run.jobName}</span>
+                <RunStatusBadge status={run.status} />
+                <span className="muted small">{new Date(run.createdAt).toLocaleString()}</span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      </aside>
+      <div className="jobs-main">{selected && <RunResults key={selected.id} run={selected} />}</div>
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import type { Run } from '../../../../shared/model.ts';
+import { useClient } from '../../api/context.tsx';
+import { useRunLog } from '../../api/useRunLog.ts';
+import { describeProgress, type LogBuffer } from '../../components/log-buffer.ts';
+import { LogView } from '../../components/LogView.tsx';
+import { ProgressBar } from '../../components/ProgressBar.tsx';
+import { RunResults } from './RunResults.tsx';
+import { RunStatusBadge, formatDuration } from './RunStatusBadge.tsx';
+
+function useBufferProgress(buffer: LogBuffer | undefined) {
+  return useSyncExternalStore(
+    (listener) => buffer?.subscribe(listener) ?? (() => {}),
+    () => buffer?.progress,
+  );
+}
+
+/** One run: its state, progress, live log, and its results once it has ended. */
+export function RunDetail({ run }: { run: Run }) {
+  const client = useClient();
+  const buffer = useRunLog(run.id);
+  const liveProgress = useBufferProgress(buffer);
+  const progress = run.status === 'running' ? (liveProgress ?? run.progress) : run.progress;
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    if (!confirming) return;
+    const timer = setTimeout(() => setConfirming(false), 4000);
+    return () => clearTimeout(timer);
+  }, [confirming]);
+
+  const cancel = async () => {
+    if (!confirming) return setConfirming(true);
+    setConfirming(false);
+    try {
+      await client.call('jobs:cancel', { runId: run.id });
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+
+  const view = progress ? describeProgress(progress) : undefined;
+  return (
+    <article className="run-detail" aria-label={`Run ${run.id}`}>
+      <header className="row spread">
+        <div>
+          <h2>
+            {run.jobName} <RunStatusBadge status={run.status} />
+          </h2>
+          <p className="muted small">
+            {run.id} · started {new Date(run.createdAt).toLocaleString()} · {formatDuration(run)} · {run.request.mappers} mappers,{' '}
+            {run.request.reducers} reducers
+          </p>
+        </div>
+        {run.status === 'running' && (
+          <button type="button" className={confirming ? 'danger' : ''} onClick={() => void cancel()}>
+            {confirming ? 'Click again to cancel the run' : 'Cancel run'}
+          </button>
+        )}
+      </header>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {run.message && run.status !== 'succeeded' && (
+        <pre className={`banner ${run.status === 'cancelled' ? 'warning' : 'error'}`} role="status">
+          {run.message}
+        </pre>
+      )}
+      {run.message && run.status === 'succeeded' && <p className="muted">{run.message}</p>}
+      {view && <ProgressBar value={run.status === 'running' ? view.value : run.status === 'succeeded' ? 1 : view.value} label={view.label} detail={view.detail} />}
+      {buffer ? <LogView key={buffer.id} buffer={buffer} label={`Log of run ${run.id}`} height={320} /> : <p className="muted">Loading the log…</p>}
+      {run.status !== 'running' && run.outputs.length > 0 && <RunResults run={run} />}
+    </article>
+  );
+}

@@ -1,0 +1,173 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { Example, RunRequest, SampleData } from '../../../../shared/model.ts';
+import { useClient } from '../../api/context.tsx';
+
+const FOLDER = 'folder';
+
+function formatMb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** "Run locally": a job (example or folder), its filter, the data and the runner's options. */
+export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
+  const client = useClient();
+  const [examples, setExamples] = useState<Example[]>([]);
+  const [job, setJob] = useState('example:os-distribution');
+  const [folder, setFolder] = useState('');
+  const [script, setScript] = useState('job.py');
+  const [filter, setFilter] = useState('');
+  const [dataChoice, setDataChoice] = useState<'sample' | 'folder'>('sample');
+  const [dataDir, setDataDir] = useState('');
+  const [sample, setSample] = useState<SampleData>();
+  const [sampleSize, setSampleSize] = useState(20);
+  const [generating, setGenerating] = useState(false);
+  const [mappers, setMappers] = useState(4);
+  const [reducers, setReducers] = useState(1);
+  const [timeout, setTimeoutMinutes] = useState(120);
+  const [error, setError] = useState<string>();
+  const [starting, setStarting] = useState(false);
+
+  useEffect(() => {
+    client.call('jobs:examples').then(setExamples, (err: Error) => setError(err.message));
+    client.call('jobs:sample-data').then(setSample, (err: Error) => setError(err.message));
+  }, [client]);
+
+  const generate = async () => {
+    setGenerating(true);
+    setError(undefined);
+    try {
+      setSample(await client.call('jobs:generate-sample-data', { sizeMb: sampleSize }));
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setGenerating(false);
+    }
+  };
+
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (starting) return;
+    setStarting(true);
+    setError(undefined);
+    const request: RunRequest = {
+      source: job === FOLDER ? { kind: 'folder', path: folder.trim() } : { kind: 'example', name: job.slice('example:'.length) },
+      script: script.trim() || 'job.py',
+      ...(filter.trim() !== '' && { filter }),
+      ...(dataChoice === 'folder' && { dataDir: dataDir.trim() }),
+      mappers,
+      reducers,
+      timeoutMinutes: timeout,
+    };
+    try {
+      const run = await client.call('jobs:start', request);
+      onStarted(run.id);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  // Ctrl/Cmd+Enter runs from anywhere in the view.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && event.key === 'Enter') {
+        event.preventDefault();
+        document.getElementById('run-form-submit')?.click();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const chosenExample = examples.find((e) => `example:${e.name}` === job);
+
+  return (
+    <form className="run-form" onSubmit={submit} aria-label="Run locally">
+      <h2>Run locally</h2>
+      {/* A label beside, not around, the select: wrapped, its name would include the chosen option. */}
+      <label htmlFor="run-form-job">Job</label>
+      <select id="run-form-job" value={job} onChange={(e) => setJob(e.target.value)}>
+          {examples.map((example) => (
+            <option key={example.name} value={`example:${example.name}`}>
+              Example: {example.name}
+            </option>
+          ))}
+          <option value={FOLDER}>A job folder on this computer…</option>
+      </select>
+      {chosenExample && <p className="muted small">{chosenExample.description}</p>}
+      {job === FOLDER && (
+        <label>
+          Job folder
+          <input value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/home/me/jobs/my-analysis" spellCheck={false} required />
+        </label>
+      )}
+      <label>
+        Script
+        <input value={script} onChange={(e) => setScript(e.target.value)} spellCheck={false} />
+      </label>
+      <details>
+        <summary>Filter {filter.trim() === '' ? '(the job’s filter.json)' : '(edited)'}</summary>
+        <textarea
+          aria-label="Filter JSON"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          placeholder='Leave empty to use the job folder’s filter.json, or paste {"version": 1, "dimensions": [...]}'
+          rows={8}
+          spellCheck={false}
+        />
+      </details>
+      <fieldset>
+        <legend>Data</legend>
+        <label className="inline">
+          <input type="radio" name="data" checked={dataChoice === 'sample'} onChange={() => setDataChoice('sample')} />
+          Sample data
+        </label>
+        {dataChoice === 'sample' && (
+          <div className="sample-data" data-testid="sample-data">
+            {sample?.exists ? (
+              <span className="muted small">
+                {sample.files} files, {formatMb(sample.bytes)} compressed
+              </span>
+            ) : (
+              <span className="muted small">None yet</span>
+            )}
+            <span className="row">
+              <input aria-label="Sample size (MB)" type="number" min={1} max={4096} value={sampleSize} onChange={(e) => setSampleSize(Number(e.target.value))} />
+              <button type="button" onClick={() => void generate()} disabled={generating}>
+                {generating ? 'Generating…' : sample?.exists ? 'Regenerate' : 'Generate'}
+              </button>
+            </span>
+          </div>
+        )}
+        <label className="inline">
+          <input type="radio" name="data" checked={dataChoice === 'folder'} onChange={() => setDataChoice('folder')} />
+          A data folder (v2 layout)
+        </label>
+        {dataChoice === 'folder' && <input aria-label="Data folder" value={dataDir} onChange={(e) => setDataDir(e.target.value)} spellCheck={false} required />}
+      </fieldset>
+      <div className="row three">
+        <label>
+          Mappers
+          <input type="number" min={1} max={256} value={mappers} onChange={(e) => setMappers(Number(e.target.value))} />
+        </label>
+        <label>
+          Reducers
+          <input type="number" min={1} max={256} value={reducers} onChange={(e) => setReducers(Number(e.target.value))} />
+        </label>
+        <label>
+          Timeout (min)
+          <input type="number" min={1} max={1440} value={timeout} onChange={(e) => setTimeoutMinutes(Number(e.target.value))} />
+        </label>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button id="run-form-submit" type="submit" disabled={starting} title="Ctrl+Enter">
+        {starting ? 'Starting…' : 'Run locally'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,55 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { Run, RunResult } from '../../../../shared/model.ts';
+import { useClient } from '../../api/context.tsx';
+import { ResultChart, type ResultChartKind } from '../../components/ResultChart.tsx';
+import { ResultsTable } from '../../components/ResultsTable.tsx';
+import { parseDelimited } from '../../components/results.ts';
+
+const MAX_ROWS = 100_000;
+
+/** CSV when it says so or looks so (commas, no tabs); map/reduce's own output is tab-separated. */
+function separatorFor(result: RunResult): string {
+  const newline = result.text.indexOf('\n');
+  const firstLine = newline < 0 ? result.text : result.text.slice(0, newline);
+  return result.name.endsWith('.csv') || (!firstLine.includes('\t') && firstLine.includes(',')) ? ',' : '\t';
+}
+
+/** A finished run's output as a sortable table and a chart. */
+export function RunResults({ run }: { run: Run }) {
+  const client = useClient();
+  const [result, setResult] = useState<RunResult | null>();
+  const [error, setError] = useState<string>();
+  const [kind, setKind] = useState<ResultChartKind>('bar');
+
+  useEffect(() => {
+    client.call('jobs:result', { runId: run.id }).then(setResult, (err: Error) => setError(err.message));
+  }, [client, run.id]);
+
+  const table = useMemo(() => (result ? parseDelimited(result.text, { separator: separatorFor(result), maxRows: MAX_ROWS }) : undefined), [result]);
+
+  if (error) return <p className="error" role="alert">{error}</p>;
+  if (result === undefined) return <p className="muted">Loading the output…</p>;
+  if (result === null || !table) return <p className="muted">This run wrote no output.</p>;
+  return (
+    <section className="run-results" aria-label="Results">
+      <div className="row spread">
+        <h3>
+          {result.name}{' '}
+          <span className="muted small">
+            {table.totalRows.toLocaleString('en')} rows{result.truncated || table.truncated ? ' (the start of the output)' : ''} · {run.resultDir}
+          </span>
+        </h3>
+        <fieldset className="segmented" aria-label="Chart">
+          {(['bar', 'histogram'] as const).map((k) => (
+            <label key={k}>
+              <input type="radio" name={`chart-${run.id}`} checked={kind === k} onChange={() => setKind(k)} />
+              {k === 'bar' ? 'Bar chart' : 'Histogram'}
+            </label>
+          ))}
+        </fieldset>
+      </div>
+      <ResultChart table={table} kind={kind} />
+      <ResultsTable table={table} caption={`Output of ${run.jobName}`} />
+    </section>
+  );
+}
