@@ -9,20 +9,25 @@ line at the tab, json.loads the record and count ``info.OS``. The anchor is
 the plain loop a careful analyst would write (whole-file decompression, no
 per-line file iteration), run as its own Python process; ours is
 ``python3 -m mapreduce.job`` run as a user runs it, startup and reduce phase
-included, with 1 and then 2 mappers. Both are timed from outside.
+included, with 1 and then 2 mappers. Both are timed from outside, with
+Python's bytecode caching on as on an installed worker.
 
 The data set is generated once by resources/examples/generate_sample_data.py
 and cached under .bench/ in the repository root. Each configuration runs
 --repeat times, interleaved, and the fastest run counts, which keeps noise
 from other processes on the machine out of the ratio.
 
-Output lines (ratio = anchor time / our time, i.e. our speed relative to the
-plain loop; above 1 means faster)::
+Output lines (ratio = our time / the anchor's time, as in every benchmark of
+this project: below 1 means faster; the speed-up is printed beside it)::
 
     mapreduce-1-mapper: ours X s, anchor Y s, ratio Z
     mapreduce-2-mappers: ours X s, anchor Y s, ratio Z
 
-Goals on a 2-core machine: ratio >= 1.7 with 2 mappers, >= 0.85 with 1.
+Goals on a 2-core machine: at least 1.7x the plain loop's speed with 2
+mappers (ratio <= 0.59); with 1 mapper at most 15% slower (ratio <= 1.15). A line says whether
+they were met, and a last one gives the machine's ceiling: two plain loops,
+each on half the files, run at once (virtual CPUs that share a physical
+core, or a busy host, keep it well under 2).
 """
 
 import argparse
@@ -40,6 +45,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKER_DIR = os.path.join(REPO, "resources", "worker")
 GENERATOR = os.path.join(REPO, "resources", "examples", "generate_sample_data.py")
 CACHE = os.path.join(REPO, ".bench")
+
+# Highest acceptable ratio (our time / the plain loop's time) per mapper count.
+GOALS = {1: 1.15, 2: 1 / 1.7}
 
 JOB_SCRIPT = """\
 import json
@@ -64,10 +72,12 @@ MATCH_ALL = {
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--size-mb", type=int, default=150, help="uncompressed data set size (default 150)")
-    p.add_argument("--repeat", type=int, default=3, help="runs per configuration; the fastest counts")
+    p.add_argument("--size-mb", type=int, default=100, help="uncompressed data set size (default 100)")
+    p.add_argument("--repeat", type=int, default=4, help="runs per configuration; the fastest counts (default 4)")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--plain-loop", metavar="DIR", help=argparse.SUPPRESS)  # the anchor's own process
+    # The anchor's own process: --plain-loop DIR [--part I/N].
+    p.add_argument("--plain-loop", metavar="DIR", help=argparse.SUPPRESS)
+    p.add_argument("--part", default="0/1", help=argparse.SUPPRESS)
     return p.parse_args()
 
 
@@ -99,10 +109,22 @@ def data_files(data):
     return sorted(found)
 
 
-def plain_loop(data):
-    """The anchor's work: count by OS with a plain loop. Returns counts by OS."""
+def child_env():
+    """The environment both sides run in: Python's normal bytecode caching on,
+    as on an installed worker (where the runner's modules are compiled once),
+    even if this shell disables it."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def plain_loop(data, part=0, parts=1):
+    """The anchor's work: count by OS with a plain loop. Returns counts by OS.
+
+    With ``parts`` > 1, only every parts-th file starting at ``part``.
+    """
     counts = {}
-    for path in data_files(data):
+    for path in data_files(data)[part::parts]:
         with open(path, "rb") as f:
             raw = f.read()
         data = zlib.decompress(raw, 16 + zlib.MAX_WBITS) if path.endswith(".gz") else lzma.decompress(raw)
@@ -118,14 +140,28 @@ def plain_loop(data):
     return counts
 
 
-def anchor(data):
+def anchor(data, parts=1):
     """One run of the plain loop as its own program, like ours, so both pay
-    for interpreter startup. Returns (seconds, counts by OS)."""
+    for interpreter startup. With ``parts`` > 1, that many plain loops run at
+    once on interleaved shares of the files: the machine's own ceiling for
+    parallel speed-up. Returns (seconds, counts by OS)."""
     start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, os.path.abspath(__file__), "--plain-loop", data], stdout=subprocess.PIPE, check=True
-    )
-    return time.perf_counter() - start, json.loads(done.stdout)
+    loops = [
+        subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "--plain-loop", data, "--part", f"{part}/{parts}"],
+            stdout=subprocess.PIPE, env=child_env(),
+        )  # fmt: skip
+        for part in range(parts)
+    ]
+    outputs = [loop.communicate()[0] for loop in loops]
+    elapsed = time.perf_counter() - start
+    counts = {}
+    for loop, output in zip(loops, outputs):
+        if loop.returncode != 0:
+            sys.exit(f"plain loop failed ({loop.returncode})")
+        for name, count in json.loads(output).items():
+            counts[name] = counts.get(name, 0) + count
+    return elapsed, counts
 
 
 def ours(data, mappers, work):
@@ -138,7 +174,7 @@ def ours(data, mappers, work):
         "--work-dir", work,
     ]  # fmt: skip
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=WORKER_DIR, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(command, cwd=WORKER_DIR, env=child_env(), stderr=subprocess.PIPE, text=True)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"runner failed ({done.returncode}):\n{done.stderr}")
@@ -153,7 +189,8 @@ def ours(data, mappers, work):
 def main():
     args = parse_args()
     if args.plain_loop:
-        print(json.dumps(plain_loop(args.plain_loop)))
+        part, parts = (int(n) for n in args.part.split("/"))
+        print(json.dumps(plain_loop(args.plain_loop, part, parts)))
         return
     data, summary = data_set(args.size_mb, args.seed)
     files = data_files(data)
@@ -162,15 +199,18 @@ def main():
         f"data: {len(files)} files, {records} records, {megabytes:.0f} MB uncompressed, "
         f"{summary['bytes_on_disk'] / 1e6:.0f} MB on disk; {os.cpu_count()} CPUs; best of {args.repeat}"
     )
-    print("ratio = anchor time / our time (our speed relative to the plain loop; > 1 is faster)")
+    print("ratio = our time / anchor time (< 1 is faster); speed-up = anchor time / our time")
 
-    best = {"anchor": float("inf"), 1: float("inf"), 2: float("inf")}
+    best = {"anchor": float("inf"), "ceiling": float("inf"), 1: float("inf"), 2: float("inf")}
     with tempfile.TemporaryDirectory(prefix="bench-mapreduce-") as work:
         with open(os.path.join(work, "job.py"), "w") as f:
             f.write(JOB_SCRIPT)
         with open(os.path.join(work, "filter.json"), "w") as f:
             json.dump(MATCH_ALL, f)
-        anchor(data)  # warm the page cache so no side pays for the first read
+        # Warm up: the page cache holds the data and the runner's bytecode is
+        # cached, so no side pays for a first run.
+        anchor(data)
+        ours(data, 2, work)
         for _ in range(args.repeat):
             seconds, expected = anchor(data)
             best["anchor"] = min(best["anchor"], seconds)
@@ -179,15 +219,25 @@ def main():
                 if counts != expected:
                     sys.exit(f"results differ with {mappers} mappers: {counts} != {expected}")
                 best[mappers] = min(best[mappers], seconds)
+            best["ceiling"] = min(best["ceiling"], anchor(data, parts=2)[0])
 
     base = best["anchor"]
+    verdicts = []
     for mappers, label in ((1, "mapreduce-1-mapper"), (2, "mapreduce-2-mappers")):
         t = best[mappers]
-        print(f"{label}: ours {t:.2f} s, anchor {base:.2f} s, ratio {base / t:.2f}")
+        print(f"{label}: ours {t:.2f} s, anchor {base:.2f} s, ratio {t / base:.2f} (speed-up {base / t:.2f}x)")
         print(
             f"  throughput: ours {megabytes / t:.1f} MB/s, {records / t:,.0f} records/s; "
             f"anchor {megabytes / base:.1f} MB/s, {records / base:,.0f} records/s"
         )
+        met = "met" if t / base <= GOALS[mappers] else "MISSED"
+        verdicts.append(f"{mappers} mapper{'s' if mappers > 1 else ''} ratio <= {GOALS[mappers]:.2f} {met}")
+    print("goals: " + "; ".join(verdicts))
+    ceiling = best["ceiling"]
+    print(
+        f"machine ceiling: 2 plain loops on half the files each, in parallel: "
+        f"{ceiling:.2f} s, ratio {ceiling / base:.2f} (what 2 processes can gain here at best)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,93 @@
+"""Remote input: list the v2 layout in an S3 bucket and fetch matching files.
+
+Used only with ``--bucket`` (and without ``--local-only``); needs boto3,
+which reads credentials, region and endpoint (AWS_ENDPOINT_URL) the usual
+way. Listing walks one layout level at a time with the '/' delimiter, so a
+selective filter lists only the prefixes it can match. Files are fetched into
+a cache directory that mirrors the bucket's keys; a cached file of the right
+size is not fetched again, so a later run can point ``--data-dir`` at the
+cache and add ``--local-only``.
+"""
+
+import os
+
+from .inputs import DIRECTORY_LEVELS, InputFile, parse_file_name
+
+# Parallel downloads, as the original framework's fetcher used.
+DOWNLOAD_THREADS = 8
+
+
+class S3Error(Exception):
+    """boto3 is missing, or S3 refused or failed a request."""
+
+
+def fetch_inputs(bucket, input_filter, cache_dir, skip_keys, log):
+    """Fetch files of ``bucket`` that pass the filter; return them as InputFiles.
+
+    ``skip_keys`` are keys already present in the local data dir.
+    """
+    from concurrent.futures import ThreadPoolExecutor  # here: slow to import, rarely needed
+
+    try:
+        import boto3
+        import botocore.exceptions
+    except ImportError:
+        raise S3Error(
+            "--bucket needs the boto3 package, which is not installed "
+            "(install it with 'pip install boto3', or use --local-only)"
+        ) from None
+    try:
+        client = boto3.client("s3")
+        remote = [r for r in _list_matching(client, bucket, input_filter) if r[0] not in skip_keys]
+        log(f"{len(remote)} matching files in s3://{bucket} not present locally")
+        with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
+            return list(pool.map(lambda r: _fetch(client, bucket, r, cache_dir), remote))
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        raise S3Error(f"S3 bucket {bucket}: {e}") from None
+
+
+def _list_matching(client, bucket, input_filter):
+    """``(key, size, dims, compression)`` for every matching object, by key."""
+    paginator = client.get_paginator("list_objects_v2")
+
+    def listing(prefix):
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix, Delimiter="/"):
+            yield page.get("CommonPrefixes", []), page.get("Contents", [])
+
+    prefixes = [("", ())]
+    for level in range(DIRECTORY_LEVELS):
+        deeper = []
+        for prefix, dims in prefixes:
+            for common, _ in listing(prefix):
+                for entry in common:
+                    name = entry["Prefix"][len(prefix) : -1]
+                    # Such names would escape the cache dir when fetched.
+                    if name in ("", ".", ".."):
+                        continue
+                    if input_filter.allows(level, name):
+                        deeper.append((entry["Prefix"], dims + (name,)))
+        prefixes = deeper
+
+    found = []
+    for prefix, dims in prefixes:
+        for _, contents in listing(prefix):
+            for obj in contents:
+                parsed = parse_file_name(obj["Key"][len(prefix) :])
+                if parsed is None:
+                    continue
+                build, date, compression = parsed
+                if input_filter.allows(4, build) and input_filter.allows(5, date):
+                    found.append((obj["Key"], obj["Size"], dims + (build, date), compression))
+    found.sort()
+    return found
+
+
+def _fetch(client, bucket, remote, cache_dir):
+    key, size, dims, compression = remote
+    path = os.path.join(cache_dir, *key.split("/"))
+    if not (os.path.isfile(path) and os.path.getsize(path) == size):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        partial = path + ".part"
+        client.download_file(bucket, key, partial)
+        os.replace(partial, path)
+    return InputFile(path, dims, size, compression)
