@@ -99,6 +99,6 @@ async function readFilter(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
-    throw new Error(`Cannot read the filter ${path}: ${(err as Error).message}`);
+    throw new Error(`Cannot read the filter ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
