@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -76,6 +76,32 @@ describe('the workbench command', () => {
     expect(first.stdout).toMatch(/warning: .*settings\.json could not be used: it is not valid JSON.*kept as .*settings\.corrupt-/);
     const second = await workbench('info', '--data-dir', dataDir);
     expect(second.stdout).not.toMatch(/warning/);
+  });
+
+  it('runs a job with `workbench run --local`, streaming its log and exiting with its code', async () => {
+    const made = await workbench('sample-data', '--size-mb', '1', '--data-dir', dataDir);
+    expect(made.stdout).toMatch(/\d+ files, [\d.]+ MB compressed/);
+    const ok = await workbench('run', 'example:submissions-per-day', '--local', '--mappers', '2', '--data-dir', dataDir);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/Done in [\d.]+s/);
+    expect(ok.stdout).not.toContain('@progress');
+    expect(ok.stderr).toMatch(/Run \d{8}-\d{6}-[0-9a-f]{6} succeeded\.\nOutput:\n {2}.*submissions-per-day\.txt \(\d+ bytes\)/);
+
+    const job = join(dataDir, 'broken-job');
+    await mkdir(job);
+    await writeFile(join(job, 'job.py'), 'def map(key, dims, value, context):\n    raise RuntimeError("this job is broken")\n');
+    await writeFile(join(job, 'filter.json'), JSON.stringify({ version: 1, dimensions: ['reason', 'appName', 'appUpdateChannel', 'appVersion', 'appBuildID', 'submission_date'].map((f) => ({ field_name: f, allowed_values: '*' })) }));
+    const failed = await workbench('run', job, '--local', '--data-dir', dataDir);
+    expect(failed.code).toBe(2);
+    expect(failed.stdout).toContain('RuntimeError: this job is broken');
+    expect(failed.stderr).toMatch(/ failed\.\n/);
+
+    const missing = await workbench('run', join(dataDir, 'nope'), '--local', '--data-dir', dataDir);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/job folder .*nope does not exist/);
+    const notLocal = await workbench('run', job, '--data-dir', dataDir);
+    expect(notLocal.code).toBe(2);
+    expect(notLocal.stderr).toMatch(/add --local/);
   });
 
   it('serves the browser workbench with `workbench web`', async () => {

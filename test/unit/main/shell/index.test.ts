@@ -7,6 +7,8 @@ import { createFakeElectron, FakeWebContents } from './fake-electron.ts';
 
 const userData = await mkdtemp(join(tmpdir(), 'workbench-electron-'));
 const fake = createFakeElectron(userData);
+// Electron sets this for a packaged app: where resources/ is shipped.
+Object.defineProperty(process, 'resourcesPath', { value: '/opt/analysis-workbench/resources', configurable: true });
 vi.mock('electron', () => fake.electron);
 
 describe('the Electron shell', () => {
