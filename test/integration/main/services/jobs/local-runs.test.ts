@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../../../src/shared/protocol.ts';
 import type { LogChunk, Run, RunRequest } from '../../../../../src/shared/model.ts';
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
+import { groupMembers } from '../../../../fixtures/process-group.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
 import { writeTelemetryData, type Submission } from '../../../../fixtures/telemetry-data.ts';
 
-const run = promisify(execFile);
 const RESOURCES = resolve('resources');
 
 const FILTER = JSON.stringify({
@@ -163,13 +161,13 @@ describe('map/reduce runs on this computer', () => {
     const runDir = join(root, 'app', 'worker', 'runs', first.id);
     const pid = Number(await readFile(join(runDir, 'pid'), 'utf8'));
     // Wait until the mappers are really running (python processes in the group).
-    await expect.poll(async () => (await run('pgrep', ['-g', String(pid)]).catch(() => ({ stdout: '' }))).stdout.trim().split('\n').length, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+    await expect.poll(async () => (await groupMembers(pid)).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
     await call('jobs:cancel', { runId: first.id });
     await events.until(ended(events));
     const final = (await call('jobs:get', { runId: first.id })) as Run;
     expect(final.status).toBe('cancelled');
     // Nothing of the run is left (killed processes may take a moment to be reaped).
-    await expect.poll(() => run('pgrep', ['-g', String(pid)]).then((r) => r.stdout, () => 'none left'), { timeout: 5000 }).toBe('none left');
+    await expect.poll(() => groupMembers(pid), { timeout: 5000 }).toEqual([]);
     events.close();
   });
 
