@@ -8,6 +8,7 @@ import {
   Tooltip,
   type ChartConfiguration,
   type ChartOptions,
+  type Scale,
 } from 'chart.js';
 import { barSeries, defaultValueColumn, histogram, numericValues, type ParsedTable, type Series } from './results.ts';
 import './components.css';
@@ -33,6 +34,7 @@ export interface ResultChartProps {
 }
 
 const TOP_BARS = 30;
+const MAX_TICK_LABEL = 40;
 const BINS = 20;
 
 interface ThemeColours {
@@ -77,7 +79,15 @@ function chartOptions(kind: ResultChartKind, valueName: string, colours: ThemeCo
     title: { display: true, text: kind === 'bar' ? valueName : 'count', color: colours.muted },
   };
   const labelAxis = {
-    ticks: { color: colours.text, autoSkip: kind === 'histogram' },
+    ticks: {
+      color: colours.text,
+      autoSkip: kind === 'histogram',
+      // Long keys (SQL statements, URLs) would squeeze the bars away; the tooltip shows them whole.
+      callback(this: Scale, value: string | number) {
+        const label = String(this.getLabelForValue(Number(value)));
+        return label.length > MAX_TICK_LABEL ? `${label.slice(0, MAX_TICK_LABEL - 1)}…` : label;
+      },
+    },
     grid: { display: false },
     border: { color: colours.grid },
     title: { display: kind === 'histogram', text: valueName, color: colours.muted },

@@ -20,6 +20,8 @@ export function RunResults({ run }: { run: Run }) {
   const [result, setResult] = useState<RunResult | null>();
   const [error, setError] = useState<string>();
   const [kind, setKind] = useState<ResultChartKind>('bar');
+  const [labelColumn, setLabelColumn] = useState(0);
+  const [valueColumn, setValueColumn] = useState<number>();
 
   useEffect(() => {
     client.call('jobs:result', { runId: run.id }).then(setResult, (err: Error) => setError(err.message));
@@ -39,16 +41,41 @@ export function RunResults({ run }: { run: Run }) {
             {table.totalRows.toLocaleString('en')} rows{result.truncated || table.truncated ? ' (the start of the output)' : ''} · {run.resultDir}
           </span>
         </h3>
-        <fieldset className="segmented" aria-label="Chart">
-          {(['bar', 'histogram'] as const).map((k) => (
-            <label key={k}>
-              <input type="radio" name={`chart-${run.id}`} checked={kind === k} onChange={() => setKind(k)} />
-              {k === 'bar' ? 'Bar chart' : 'Histogram'}
+        <div className="chart-options">
+          <fieldset className="segmented" aria-label="Chart">
+            {(['bar', 'histogram'] as const).map((k) => (
+              <label key={k}>
+                <input type="radio" name={`chart-${run.id}`} checked={kind === k} onChange={() => setKind(k)} />
+                {k === 'bar' ? 'Bar chart' : 'Histogram'}
+              </label>
+            ))}
+          </fieldset>
+          {kind === 'bar' && (
+            <label>
+              Labels
+              <select value={labelColumn} onChange={(e) => setLabelColumn(Number(e.target.value))}>
+                {table.columns.map((name, index) => (
+                  <option key={name} value={index}>
+                    {name}
+                  </option>
+                ))}
+              </select>
             </label>
-          ))}
-        </fieldset>
+          )}
+          <label>
+            Values
+            <select value={valueColumn ?? ''} onChange={(e) => setValueColumn(e.target.value === '' ? undefined : Number(e.target.value))}>
+              <option value="">first numeric column</option>
+              {table.columns.map((name, index) => (
+                <option key={name} value={index}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
       </div>
-      <ResultChart table={table} kind={kind} />
+      <ResultChart table={table} kind={kind} labelColumn={labelColumn} {...(valueColumn !== undefined && { valueColumn })} />
       <ResultsTable table={table} caption={`Output of ${run.jobName}`} />
     </section>
   );
