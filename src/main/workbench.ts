@@ -9,6 +9,7 @@ import { RunStore } from './services/jobs/run-store.ts';
 import { WorkerRuntime } from './services/jobs/runtime.ts';
 import { SampleDataService } from './services/jobs/sample-data.ts';
 import { SettingsService } from './services/settings/settings-service.ts';
+import { createSshServices, type SshServices } from './services/ssh/ssh-services.ts';
 import { DocumentStore } from './services/store/document-store.ts';
 import { LocalTransport } from './services/workers/local.ts';
 import { WorkbenchError } from '../shared/errors.ts';
@@ -27,6 +28,7 @@ export interface Workbench {
   dispatch: Dispatch;
   handlers: Handlers;
   jobs: JobService;
+  ssh: SshServices;
   close(): Promise<void>;
 }
 
@@ -55,7 +57,10 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   });
   if (options.host !== 'cli') await jobs.reattach();
 
+  const ssh = createSshServices({ dataDir: options.dataDir, hub, store });
+
   const handlers: Handlers = {
+    ...ssh.handlers,
     'app:info': () => ({
       name: APP_NAME,
       version: APP_VERSION,
@@ -83,6 +88,10 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     handlers,
     dispatch: createDispatcher(handlers),
     jobs,
-    close: async () => jobs.close(),
+    ssh,
+    close: async () => {
+      ssh.close();
+      jobs.close();
+    },
   };
 }

@@ -1,4 +1,15 @@
 import { z } from 'zod';
+import {
+  PendingHostKey,
+  RemoteListing,
+  RemotePath,
+  SshWorkerSpec,
+  TerminalData,
+  TerminalId,
+  WorkerId,
+  WorkerInfo,
+  WorkerState,
+} from './worker-model.ts';
 import { AppInfo, Example, LogChunk, Run, RunId, RunRequest, RunResult, SampleData, Settings, SettingsPatch } from './model.ts';
 
 /**
@@ -39,6 +50,34 @@ export const calls = {
     RunResult.nullable(),
     "The start of a finished run's output.",
   ),
+
+  'workers:list': call(NoInput, z.array(WorkerInfo), 'This computer and your SSH hosts, with their connection state.'),
+  'workers:add-ssh': call(SshWorkerSpec, WorkerInfo, 'Add an SSH host (an address or an ssh_config alias) as a worker.'),
+  'workers:remove': call(z.object({ workerId: WorkerId }).strict(), z.null(), 'Forget an SSH host worker (nothing on it is touched).'),
+  'workers:connect': call(z.object({ workerId: WorkerId }).strict(), WorkerInfo, 'Connect to a worker, verifying its host key.'),
+  'workers:disconnect': call(z.object({ workerId: WorkerId }).strict(), WorkerInfo, 'Close the connection to a worker.'),
+  'workers:pending-host-key': call(z.object({ workerId: WorkerId }).strict(), PendingHostKey.nullable(), 'A host key waiting for your decision.'),
+  'workers:trust-host-key': call(
+    z.object({ workerId: WorkerId, fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256 fingerprint') }).strict(),
+    WorkerInfo,
+    'Trust the key a host showed (its fingerprint must be the one shown), then connect.',
+  ),
+  'terminal:open': call(
+    z.object({ workerId: WorkerId, cols: z.number().int().min(2).max(1000), rows: z.number().int().min(2).max(1000) }).strict(),
+    z.object({ terminalId: TerminalId }),
+    'Open a shell on a worker.',
+  ),
+  'terminal:input': call(z.object({ terminalId: TerminalId, data: z.string().max(1_000_000) }).strict(), z.null(), 'Type into a terminal.'),
+  'terminal:resize': call(
+    z.object({ terminalId: TerminalId, cols: z.number().int().min(2).max(1000), rows: z.number().int().min(2).max(1000) }).strict(),
+    z.null(),
+    'Resize a terminal.',
+  ),
+  'terminal:close': call(z.object({ terminalId: TerminalId }).strict(), z.null(), 'Close a terminal.'),
+  'files:list': call(z.object({ workerId: WorkerId, path: RemotePath.optional() }).strict(), RemoteListing, 'List a folder on a worker (default: home).'),
+  'files:mkdir': call(z.object({ workerId: WorkerId, path: RemotePath }).strict(), z.null(), 'Create a folder on a worker.'),
+  'files:rename': call(z.object({ workerId: WorkerId, from: RemotePath, to: RemotePath }).strict(), z.null(), 'Rename or move a file or folder on a worker.'),
+  'files:delete': call(z.object({ workerId: WorkerId, path: RemotePath }).strict(), z.null(), 'Delete a file or folder (with its contents) on a worker.'),
 } as const;
 
 /**
@@ -51,6 +90,12 @@ export const events = {
   'jobs:log': LogChunk,
   /** Keyed by run id: a run's state and progress changed. */
   'jobs:run': Run,
+  /** Keyed by worker id: a connection's state changed. */
+  'workers:state': WorkerState,
+  /** Keyed by worker id: a host key needs the user's decision. */
+  'workers:host-key': PendingHostKey,
+  /** Keyed by terminal id: output of the shell. */
+  'terminal:data': TerminalData,
 } as const;
 
 export type CallName = keyof typeof calls;

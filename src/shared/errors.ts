@@ -13,9 +13,17 @@ export const ERROR_CODES = {
   CORRUPT_DATA: { retryable: false },
   NEWER_DATA: { retryable: false },
   LOOPBACK_ONLY: { retryable: false },
+  /** The host showed a key the app has not seen: the user must check its fingerprint first. */
+  HOST_KEY_UNKNOWN: { retryable: false },
+  /** The host's key differs from the one recorded: possibly an attack; never accepted silently. */
+  HOST_KEY_CHANGED: { retryable: false },
+  AUTH_FAILED: { retryable: false },
+  PERMISSION_DENIED: { retryable: false },
   UNAVAILABLE: { retryable: true },
   TIMEOUT: { retryable: true },
   INTERNAL: { retryable: false },
+  /** The user stopped it (a build, a transfer). */
+  CANCELLED: { retryable: false },
 } as const satisfies Record<string, { retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

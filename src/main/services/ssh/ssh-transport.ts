@@ -1,0 +1,151 @@
+import { posix } from 'node:path';
+import { readdir, stat, mkdir as mkdirLocal } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Client, SFTPWrapper, Stats } from 'ssh2';
+import { WorkbenchError } from '../../../shared/errors.ts';
+import type { ExecResult, FileSlice, Transport } from '../workers/transport.ts';
+import { shellCommand } from './shell-quote.ts';
+
+const NO_SUCH_FILE = 2;
+
+/** Runs argv on the worker (quoted for its shell), collecting output. */
+export function execRemote(client: Client, argv: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+  const command = options.cwd ? `cd ${shellCommand([options.cwd])} && ${shellCommand(argv)}` : shellCommand(argv);
+  return new Promise((resolve, reject) => {
+    client.exec(command, (err, stream) => {
+      if (err) return reject(new WorkbenchError('UNAVAILABLE', `Could not run ${argv[0]} on the worker: ${err.message}`, { cause: err }));
+      const out: Buffer[] = [];
+      const errOut: Buffer[] = [];
+      const timer = options.timeoutMs ? setTimeout(() => stream.close(), options.timeoutMs) : undefined;
+      stream.on('data', (chunk: Buffer) => out.push(chunk));
+      stream.stderr.on('data', (chunk: Buffer) => errOut.push(chunk));
+      stream.on('close', (code: number | null) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? 255, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') });
+      });
+    });
+  });
+}
+
+export function openSftp(client: Client): Promise<SFTPWrapper> {
+  return new Promise((resolve, reject) => client.sftp((err, sftp) => (err ? reject(new WorkbenchError('UNAVAILABLE', `The worker refused SFTP: ${err.message}`, { cause: err })) : resolve(sftp))));
+}
+
+function call<T>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
+}
+
+export function isNoSuchFile(err: unknown): boolean {
+  return (err as { code?: unknown }).code === NO_SUCH_FILE;
+}
+
+/**
+ * A worker reached over SSH as a Transport: commands through exec (argv quoted), files
+ * through SFTP. The same job protocol runs on it as on this computer.
+ */
+export class SshTransport implements Transport {
+  private sftpSession: { client: Client; sftp: Promise<SFTPWrapper> } | undefined;
+
+  constructor(
+    private readonly connect: () => Promise<Client>,
+    readonly root: string,
+  ) {}
+
+  private async sftp(): Promise<SFTPWrapper> {
+    const client = await this.connect();
+    if (this.sftpSession?.client !== client) this.sftpSession = { client, sftp: openSftp(client) };
+    return this.sftpSession.sftp;
+  }
+
+  async exec(argv: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+    return execRemote(await this.connect(), argv, options);
+  }
+
+  async readFrom(path: string, offset: number, limit: number): Promise<FileSlice | undefined> {
+    const sftp = await this.sftp();
+    let handle: Buffer;
+    try {
+      handle = await call<Buffer>((cb) => sftp.open(path, 'r', cb));
+    } catch (err) {
+      if (isNoSuchFile(err)) return undefined;
+      throw err;
+    }
+    try {
+      const { size } = await call<Stats>((cb) => sftp.fstat(handle, cb));
+      const length = Math.max(0, Math.min(limit, size - offset));
+      const data = Buffer.alloc(length);
+      let done = 0;
+      while (done < length) {
+        const got = await call<number>((cb) => sftp.read(handle, data, done, length - done, offset + done, (err, bytesRead) => cb(err, bytesRead)));
+        if (got === 0) break;
+        done += got;
+      }
+      return { data: data.subarray(0, done), size };
+    } finally {
+      await call<void>((cb) => sftp.close(handle, (err) => cb(err, undefined)));
+    }
+  }
+
+  async exists(path: string): Promise<boolean> {
+    const sftp = await this.sftp();
+    return call<Stats>((cb) => sftp.stat(path, cb)).then(
+      () => true,
+      (err: unknown) => {
+        if (isNoSuchFile(err)) return false;
+        throw err;
+      },
+    );
+  }
+
+  async mkdir(path: string): Promise<void> {
+    const result = await this.exec(['mkdir', '-p', '--', path]);
+    if (result.code !== 0) throw new WorkbenchError('PERMISSION_DENIED', `Could not create ${path} on the worker: ${result.stderr.trim()}`);
+  }
+
+  async writeFile(path: string, data: string | Uint8Array): Promise<void> {
+    const sftp = await this.sftp();
+    const temp = `${path}.wbtmp-${process.pid}`;
+    await call<void>((cb) => sftp.writeFile(temp, Buffer.from(data), (err) => cb(err, undefined)));
+    // posix-rename replaces an existing file atomically, where plain SFTP rename refuses.
+    await call<void>((cb) => sftp.ext_openssh_rename(temp, path, (err) => cb(err, undefined)));
+  }
+
+  async uploadDir(localDir: string, remoteDir: string, options: { ignore?: (relativePath: string) => boolean } = {}): Promise<void> {
+    const sftp = await this.sftp();
+    await this.mkdir(remoteDir);
+    const walk = async (rel: string): Promise<void> => {
+      for (const entry of (await readdir(join(localDir, rel), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const child = rel ? `${rel}/${entry.name}` : entry.name;
+        if (options.ignore?.(child)) continue;
+        if (entry.isDirectory()) {
+          await call<void>((cb) => sftp.mkdir(posix.join(remoteDir, child), (err) => cb(err, undefined)));
+          await walk(child);
+        } else if (entry.isFile()) {
+          await call<void>((cb) => sftp.fastPut(join(localDir, child), posix.join(remoteDir, child), (err) => cb(err, undefined)));
+        } else {
+          throw new WorkbenchError('BAD_INPUT', `${join(localDir, child)} is not a regular file or folder; only those are copied.`);
+        }
+      }
+    };
+    await walk('');
+  }
+
+  async downloadDir(remoteDir: string, localDir: string): Promise<{ path: string; bytes: number }[]> {
+    const sftp = await this.sftp();
+    const copied: { path: string; bytes: number }[] = [];
+    const walk = async (rel: string): Promise<void> => {
+      await mkdirLocal(join(localDir, rel), { recursive: true });
+      const entries = await call<{ filename: string; attrs: Stats }[]>((cb) => sftp.readdir(posix.join(remoteDir, rel), cb));
+      for (const entry of entries.sort((a, b) => (a.filename < b.filename ? -1 : 1))) {
+        const child = rel ? `${rel}/${entry.filename}` : entry.filename;
+        if (entry.attrs.isDirectory()) await walk(child);
+        else if (entry.attrs.isFile()) {
+          await call<void>((cb) => sftp.fastGet(posix.join(remoteDir, child), join(localDir, child), (err) => cb(err, undefined)));
+          copied.push({ path: child, bytes: (await stat(join(localDir, child))).size });
+        }
+      }
+    };
+    await walk('');
+    return copied;
+  }
+}
