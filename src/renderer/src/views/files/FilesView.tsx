@@ -1,0 +1,80 @@
+import { useState } from 'react';
+import type { WorkerInfo } from '../../../../shared/worker-model.ts';
+import { ConnectionBadge } from '../workers/ConnectionBadge.tsx';
+import { useWorkers } from '../workers/useWorkers.ts';
+import { FileBrowser } from './FileBrowser.tsx';
+import './files.css';
+
+/** The worker the Files view showed last, kept across view switches. */
+let lastWorker: string | undefined;
+
+/** Browse and manage files on a connected SSH worker. */
+export function FilesView() {
+  const { workers, error } = useWorkers();
+  const [chosen, setChosen] = useState(lastWorker);
+  const ssh = workers?.filter((w) => w.kind === 'ssh') ?? [];
+  const worker: WorkerInfo | undefined = ssh.find((w) => w.id === chosen) ?? ssh.find((w) => w.state === 'connected');
+
+  const choose = (id: string) => {
+    lastWorker = id;
+    setChosen(id);
+  };
+
+  if (error) {
+    return (
+      <p className="banner error" role="alert">
+        {error}
+      </p>
+    );
+  }
+  if (!workers) return <p className="muted">Loading workers…</p>;
+  if (ssh.length === 0) {
+    return (
+      <div className="empty-state">
+        <h2>No SSH hosts yet</h2>
+        <p>
+          Add one in <a href="#/workers">Workers</a> and connect to it; its files are browsed here.
+        </p>
+      </div>
+    );
+  }
+
+  return (
+    <div className="files-view">
+      <div className="files-worker row">
+        <label htmlFor="files-worker-select">Worker</label>
+        <select id="files-worker-select" value={worker?.id ?? ''} onChange={(e) => choose(e.target.value)}>
+          {!worker && <option value="">Choose a worker…</option>}
+          {ssh.map((w) => (
+            <option key={w.id} value={w.id}>
+              {w.name}
+              {w.state === 'connected' ? '' : ` (${w.state})`}
+            </option>
+          ))}
+        </select>
+        {worker && <ConnectionBadge state={worker.state} />}
+      </div>
+      <div className="files-layout">
+        <div className="files-main">
+          {worker?.state === 'connected' ? (
+            <FileBrowser key={worker.id} worker={worker} />
+          ) : (
+            <div className="empty-state">
+              <h2>{worker ? `${worker.name} is not connected` : 'No worker chosen'}</h2>
+              <p>
+                {worker?.state === 'reconnecting' ? 'The connection dropped; the app is reconnecting. ' : ''}
+                Connect it in <a href={worker ? `#/workers/${worker.id}` : '#/workers'}>Workers</a> to browse its files.
+              </p>
+            </div>
+          )}
+        </div>
+        {/* ---- Transfer queue slot ------------------------------------------------------------
+            Reserved for <TransferQueue/> (uploads and downloads, from the transfer engine), which
+            another change brings. It sits beside the browser so transfers stay visible while
+            navigating. Nothing renders here until then. */}
+        <aside className="files-transfers" data-slot="transfer-queue" aria-label="Transfers" hidden />
+        {/* ---- end of transfer queue slot ---------------------------------------------------- */}
+      </div>
+    </div>
+  );
+}

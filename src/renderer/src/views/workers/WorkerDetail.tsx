@@ -1,0 +1,141 @@
+import { useState } from 'react';
+import type { PendingHostKey, WorkerInfo } from '../../../../shared/worker-model.ts';
+import { useClient } from '../../api/context.tsx';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
+import { ConnectionBadge } from './ConnectionBadge.tsx';
+import { HostKeyDialog } from './HostKeyDialog.tsx';
+import { terminalStoreFor } from './terminal/terminal-store.ts';
+import { TerminalTabs } from './terminal/TerminalTabs.tsx';
+import { useConnect } from './useConnect.ts';
+import { describeWorker } from './useWorkers.ts';
+
+export interface WorkerDetailProps {
+  worker: WorkerInfo;
+  eventKey: PendingHostKey | undefined;
+  onHostKeySettled: () => void;
+  onRemoved: () => void;
+}
+
+/** One worker: how it is reached, its connection (connect, disconnect, host key), its terminals. */
+export function WorkerDetail({ worker, eventKey, onHostKeySettled, onRemoved }: WorkerDetailProps) {
+  const client = useClient();
+  const conn = useConnect(worker.id, eventKey);
+  const [removing, setRemoving] = useState(false);
+  const [removeError, setRemoveError] = useState<string>();
+  const [removeBusy, setRemoveBusy] = useState(false);
+  const isSsh = worker.kind === 'ssh';
+  const live = worker.state === 'connected' || worker.state === 'connecting' || worker.state === 'reconnecting';
+  const title = isSsh ? worker.name : 'This computer';
+
+  const remove = async () => {
+    setRemoveBusy(true);
+    setRemoveError(undefined);
+    try {
+      await client.call('workers:remove', { workerId: worker.id });
+      terminalStoreFor(client).closeWorker(worker.id);
+      setRemoving(false);
+      onRemoved();
+    } catch (err) {
+      setRemoveError((err as Error).message);
+    } finally {
+      setRemoveBusy(false);
+    }
+  };
+
+  return (
+    <article className="worker-detail" aria-label={`Worker ${title}`}>
+      <header className="row spread">
+        <div>
+          <h2>
+            {title} <ConnectionBadge state={worker.state} />
+          </h2>
+          <p className="muted small">
+            {isSsh ? (
+              <>
+                <span className="mono">{describeWorker(worker)}</span> · work folder <span className="mono">{worker.workDir ?? '~/.workbench'}</span>
+              </>
+            ) : (
+              'Runs and files on the machine this app runs on.'
+            )}
+          </p>
+        </div>
+        {isSsh && (
+          <div className="row">
+            {live ? (
+              <button type="button" onClick={() => void conn.disconnect()} disabled={conn.busy}>
+                Disconnect
+              </button>
+            ) : (
+              <button type="button" className="primary" onClick={() => void conn.connect()} disabled={conn.busy}>
+                {conn.busy ? 'Connecting…' : 'Connect'}
+              </button>
+            )}
+            <button type="button" onClick={() => setRemoving(true)}>
+              Remove…
+            </button>
+          </div>
+        )}
+      </header>
+
+      {/* While a new host key waits for the user, the dialog or banner below says all there is to say. */}
+      {worker.state === 'failed' && worker.message && !conn.error && !(conn.hostKey && !conn.hostKey.changedFrom) && (
+        <p className="banner error" role="alert">
+          {worker.message}
+        </p>
+      )}
+      {worker.state === 'reconnecting' && (
+        <p className="banner warning" role="status">
+          {worker.message ?? 'The connection dropped; reconnecting…'}
+        </p>
+      )}
+      {conn.error && (
+        <p className="banner error" role="alert">
+          {conn.error}
+        </p>
+      )}
+      {conn.hostKey && !conn.dialogOpen && (
+        <div className={`banner ${conn.hostKey.changedFrom ? 'error' : 'warning'}`} role="status">
+          <span>{conn.hostKey.changedFrom ? 'This host’s key has changed; the app will not connect.' : 'This host’s key is waiting for your decision.'}</span>
+          <button type="button" className="link-button" onClick={conn.openDialog}>
+            {conn.hostKey.changedFrom ? 'Show details' : 'Review host key'}
+          </button>
+        </div>
+      )}
+
+      {isSsh ? (
+        <TerminalTabs worker={worker} />
+      ) : (
+        <p className="muted">Terminals here are for SSH hosts; on this computer, use your usual terminal app.</p>
+      )}
+
+      {conn.dialogOpen && conn.hostKey && (
+        <HostKeyDialog
+          key={conn.hostKey.fingerprint}
+          hostKey={conn.hostKey}
+          workerName={title}
+          onClose={conn.closeDialog}
+          onTrusted={() => {
+            conn.trusted();
+            onHostKeySettled();
+          }}
+        />
+      )}
+      {removing && (
+        <ConfirmDialog
+          title={`Remove ${title}?`}
+          confirmLabel="Remove"
+          danger
+          busy={removeBusy}
+          error={removeError}
+          onCancel={() => setRemoving(false)}
+          onConfirm={() => void remove()}
+        >
+          <p>
+            The app forgets <span className="mono">{describeWorker(worker)}</span> and closes its terminals. Nothing on the host is
+            touched.
+          </p>
+        </ConfirmDialog>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,19 @@
+import type { WorkerInfo } from '../../../../shared/worker-model.ts';
+import { ConnectionBadge } from './ConnectionBadge.tsx';
+import { describeWorker } from './useWorkers.ts';
+
+export function WorkerList({ workers, selected }: { workers: WorkerInfo[]; selected: string | undefined }) {
+  return (
+    <ul className="worker-list" aria-label="Workers">
+      {workers.map((worker) => (
+        <li key={worker.id}>
+          <a href={`#/workers/${worker.id}`} aria-current={worker.id === selected ? 'true' : undefined} data-worker-id={worker.id}>
+            <span className="worker-name">{worker.kind === 'local' ? 'This computer' : worker.name}</span>
+            <ConnectionBadge state={worker.state} />
+            <span className="muted small worker-where">{worker.kind === 'local' ? 'Local runs and files' : describeWorker(worker)}</span>
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
