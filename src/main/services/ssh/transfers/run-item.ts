@@ -1,0 +1,131 @@
+import { WorkbenchError } from '../../../../shared/errors.ts';
+import { resolveDestination, type ResolveConflict } from './conflict.ts';
+import { downloadFile, uploadFile, type FileTransferOptions } from './file-transfer.ts';
+import { localSide, remoteSide, type EntryKind, type Side } from './sides.ts';
+import type { SftpSession } from './sftp.ts';
+
+/**
+ * One queue item from start to end: a file, or a folder walked into its files. Regular files and
+ * folders are copied; symlinks and special files are reported in `unsupported`, never followed
+ * (a link could lead outside the folder the user chose, or loop).
+ */
+
+export type Direction = 'upload' | 'download';
+
+export interface TransferRequest {
+  direction: Direction;
+  /** On this computer: the source of an upload, the destination of a download (full path, not its folder). */
+  localPath: string;
+  /** On the worker: the destination of an upload, the source of a download (full path). */
+  remotePath: string;
+}
+
+export interface RunHooks extends Pick<FileTransferOptions, 'signal' | 'verify' | 'requests'> {
+  resolveConflict: ResolveConflict;
+  /** Once the source is walked: how much there is to do. */
+  onPlan?: (plan: { kind: 'file' | 'folder'; files: number; bytes: number }) => void;
+  onFile?: (source: string) => void;
+  /** Bytes that crossed the connection. */
+  onBytes?: (bytes: number) => void;
+  /** Bytes counted done without crossing: a resumed prefix, a skipped file. */
+  onReused?: (bytes: number) => void;
+}
+
+export interface Unsupported {
+  path: string;
+  kind: EntryKind;
+}
+
+export interface RunResult {
+  kind: 'file' | 'folder';
+  /** Files written (after conflicts resolved), as destination paths. */
+  written: string[];
+  /** Sources left alone because the policy said skip. */
+  skipped: string[];
+  unsupported: Unsupported[];
+}
+
+interface PlannedFile {
+  source: string;
+  /** Path segments below the root. */
+  rel: string[];
+  size: number;
+}
+
+async function walk(side: Side, root: string): Promise<{ folders: string[][]; files: PlannedFile[]; unsupported: Unsupported[] }> {
+  const folders: string[][] = [];
+  const files: PlannedFile[] = [];
+  const unsupported: Unsupported[] = [];
+  const visit = async (dir: string, rel: string[]): Promise<void> => {
+    const entries = (await side.list(dir)).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const { name, entry } of entries) {
+      const path = side.join(dir, name);
+      if (entry.kind === 'folder') {
+        folders.push([...rel, name]);
+        await visit(path, [...rel, name]);
+      } else if (entry.kind === 'file') {
+        files.push({ source: path, rel: [...rel, name], size: entry.size });
+      } else {
+        unsupported.push({ path, kind: entry.kind });
+      }
+    }
+  };
+  await visit(root, []);
+  return { folders, files, unsupported };
+}
+
+export async function runTransfer(session: SftpSession, request: TransferRequest, hooks: RunHooks): Promise<RunResult> {
+  const remote = remoteSide(session);
+  const [from, to, source, dest] =
+    request.direction === 'upload' ? [localSide, remote, request.localPath, request.remotePath] : [remote, localSide, request.remotePath, request.localPath];
+  const root = await from.entry(source);
+  if (root === undefined) {
+    throw new WorkbenchError('NOT_FOUND', `${source} does not exist on ${from.where}. Check the path.`);
+  }
+  if (root.kind !== 'file' && root.kind !== 'folder') {
+    throw new WorkbenchError('BAD_INPUT', `${source} on ${from.where} is a ${root.kind}; only regular files and folders are transferred.`);
+  }
+  const result: RunResult = { kind: root.kind, written: [], skipped: [], unsupported: [] };
+
+  const copy = async (file: PlannedFile, destDir: string): Promise<void> => {
+    hooks.signal?.throwIfAborted();
+    hooks.onFile?.(file.source);
+    const target = await resolveDestination(to, destDir, file.rel.at(-1) ?? to.basename(dest), file.size, hooks.resolveConflict);
+    if (target === undefined) {
+      result.skipped.push(file.source);
+      hooks.onReused?.(file.size);
+      return;
+    }
+    const options: FileTransferOptions = {
+      signal: hooks.signal,
+      verify: hooks.verify,
+      requests: hooks.requests,
+      onStart: ({ resumedFrom }) => hooks.onReused?.(resumedFrom),
+      onBytes: hooks.onBytes,
+    };
+    if (request.direction === 'upload') await uploadFile(session, file.source, target, options);
+    else await downloadFile(session, file.source, target, options);
+    result.written.push(target);
+  };
+
+  if (root.kind === 'file') {
+    hooks.onPlan?.({ kind: 'file', files: 1, bytes: root.size });
+    await copy({ source, rel: [], size: root.size }, to.dirname(dest));
+    return result;
+  }
+
+  const plan = await walk(from, source);
+  result.unsupported = plan.unsupported;
+  hooks.onPlan?.({ kind: 'folder', files: plan.files.length, bytes: plan.files.reduce((sum, f) => sum + f.size, 0) });
+  const existing = await to.entry(dest);
+  if (existing !== undefined && existing.kind !== 'folder') {
+    throw new WorkbenchError('BAD_INPUT', `${dest} on ${to.where} is a ${existing.kind}, not a folder; move it away or pick another destination.`);
+  }
+  // A folder onto an existing folder merges; conflicts are decided file by file.
+  await to.ensureFolder(dest);
+  for (const rel of plan.folders) await to.ensureFolder(rel.reduce((dir, name) => to.join(dir, name), dest));
+  for (const file of plan.files) {
+    await copy(file, file.rel.slice(0, -1).reduce((dir, name) => to.join(dir, name), dest));
+  }
+  return result;
+}
