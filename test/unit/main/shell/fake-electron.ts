@@ -49,6 +49,20 @@ export function createFakeElectron(userData: string) {
     }
   }
 
+  class FakeNotification {
+    static shown: { title: string; body: string }[] = [];
+    static isSupported() {
+      return true;
+    }
+    constructor(readonly options: { title: string; body: string }) {}
+    on() {
+      return this;
+    }
+    show() {
+      FakeNotification.shown.push(this.options);
+    }
+  }
+
   const electron = {
     app: {
       isPackaged: true,
@@ -73,6 +87,9 @@ export function createFakeElectron(userData: string) {
       },
     },
     shell: { openExternal: vi.fn(async () => {}) },
+    // No keychain on a test machine: the app must refuse to store entered keys.
+    safeStorage: { isEncryptionAvailable: () => false, encryptString: vi.fn(), decryptString: vi.fn(), getSelectedStorageBackend: () => 'basic_text' },
+    Notification: FakeNotification,
   };
 
   return { electron, appEvents, windows, handlers, listeners, permissionRequests, permissionChecks, headerHooks };

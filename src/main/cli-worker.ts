@@ -1,0 +1,116 @@
+import { parseArgs } from 'node:util';
+import type { Ec2List, Ec2Worker } from '../shared/ec2-model.ts';
+import type { Workbench } from './workbench.ts';
+
+export const WORKER_USAGE = `Usage: workbench worker <launch|list|extend|terminate> [options]
+
+EC2 workers that terminate themselves at their deadline (at most 24 hours after launch),
+with the active AWS profile (see 'workbench call aws:profiles').
+
+  launch NAME --region R --type T [--hours H] [--disk-gib N] [--source CIDR]
+         [--instance-profile P] [--ami AMI] [--ssh-user U] [--token TOKEN]
+                       launch; --source defaults to your public address /32;
+                       the same --token again never launches twice
+  list                 workers with state, address, time left and cost so far
+  extend WORKER_ID --hours H
+                       move the deadline later (never past 24 h from launch)
+  terminate WORKER_ID --yes
+                       terminate now (--yes confirms)
+  --json               print results as JSON`;
+
+export class WorkerUsageError extends Error {}
+
+async function call<T>(workbench: Workbench, name: string, input: unknown): Promise<T> {
+  const result = await workbench.dispatch(name, input);
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value as T;
+}
+
+function duration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return `${h}h${String(m).padStart(2, '0')}m`;
+}
+
+function row(w: Ec2Worker): string {
+  const flags = [w.overdue ? 'OVERDUE' : '', w.adopted ? 'adopted' : '', w.message && !w.overdue ? w.message : ''].filter(Boolean).join('; ');
+  return [w.id, w.name.padEnd(16), w.state.padEnd(13), (w.address ?? '-').padEnd(15), w.region.padEnd(14), `${duration(w.secondsLeft)} left`.padEnd(11), `$${w.costUsd.toFixed(2)}`, flags].join('  ').trimEnd();
+}
+
+function number(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new WorkerUsageError(`${flag} must be a number, not "${value}".`);
+  return n;
+}
+
+/** `workbench worker ...`: the same calls as the Workers view. */
+export async function runWorkerCommand(workbench: Workbench, args: string[], out: (line: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      region: { type: 'string' },
+      type: { type: 'string' },
+      hours: { type: 'string' },
+      'disk-gib': { type: 'string' },
+      source: { type: 'string' },
+      'instance-profile': { type: 'string' },
+      ami: { type: 'string' },
+      'ssh-user': { type: 'string' },
+      token: { type: 'string' },
+      yes: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [verb, target, ...extra] = positionals;
+  if (extra.length > 0) throw new WorkerUsageError(`Unexpected arguments: ${extra.join(' ')}`);
+  const print = (value: unknown, text: () => void) => (values.json ? out(JSON.stringify(value, null, 2)) : text());
+  switch (verb) {
+    case 'launch': {
+      if (!target || !values.region || !values.type) throw new WorkerUsageError('launch needs a NAME, --region and --type.');
+      const hours = number(values.hours, '--hours');
+      const disk = number(values['disk-gib'], '--disk-gib');
+      const worker = await call<Ec2Worker>(workbench, 'ec2:launch', {
+        name: target,
+        region: values.region,
+        instanceType: values.type,
+        ...(hours !== undefined ? { lifetimeHours: hours } : {}),
+        ...(disk !== undefined ? { diskGiB: disk } : {}),
+        ...(values.source ? { allowedCidr: values.source } : {}),
+        ...(values['instance-profile'] ? { instanceProfile: values['instance-profile'] } : {}),
+        ...(values.ami ? { imageId: values.ami } : {}),
+        ...(values['ssh-user'] ? { sshUser: values['ssh-user'] } : {}),
+        ...(values.token ? { clientToken: values.token } : {}),
+      });
+      print(worker, () => out(`Launched ${worker.name} (${worker.id}, ${worker.instanceId}); it terminates itself at ${worker.deadline}.`));
+      return 0;
+    }
+    case 'list': {
+      const list = await call<Ec2List>(workbench, 'ec2:list', undefined);
+      print(list, () => {
+        if (list.message) out(`warning: ${list.message}`);
+        if (list.workers.length === 0) out('No EC2 workers.');
+        for (const w of list.workers) out(row(w));
+      });
+      return list.workers.some((w) => w.overdue) ? 1 : 0;
+    }
+    case 'extend': {
+      const hours = number(values.hours, '--hours');
+      if (!target || hours === undefined) throw new WorkerUsageError('extend needs a WORKER_ID and --hours.');
+      const worker = await call<Ec2Worker>(workbench, 'ec2:extend', { workerId: target, hours });
+      print(worker, () => out(`${worker.name} now terminates itself at ${worker.deadline}.`));
+      return 0;
+    }
+    case 'terminate': {
+      if (!target) throw new WorkerUsageError('terminate needs a WORKER_ID.');
+      if (!values.yes) throw new WorkerUsageError(`Terminating ${target} loses everything on it; add --yes to confirm.`);
+      const worker = await call<Ec2Worker>(workbench, 'ec2:terminate', { workerId: target });
+      print(worker, () => out(`${worker.name} is ${worker.state}.`));
+      return 0;
+    }
+    default:
+      throw new WorkerUsageError(verb ? `Unknown worker command "${verb}".` : 'worker needs a command.');
+  }
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { Ec2State, Ec2WorkerId } from '../../../../shared/ec2-model.ts';
+import type { DocumentSpec } from '../../store/document-store.ts';
+
+/** What the app remembers of an EC2 worker (the private key is in the SecretStore). */
+export const Ec2Record = z.object({
+  id: Ec2WorkerId,
+  name: z.string(),
+  region: z.string(),
+  instanceType: z.string(),
+  /** The profile it was launched with: later calls about it use the same credentials. */
+  profile: z.string(),
+  clientToken: z.string(),
+  launchedAt: z.string(),
+  deadline: z.string(),
+  sshUser: z.string(),
+  /** `ssh-ed25519 AAAA...`: pinned, the only host key accepted. Absent for adopted strangers. */
+  hostPublicKey: z.string().optional(),
+  /** The worker's authorized key (its private half is in the SecretStore). */
+  userPublicKey: z.string().optional(),
+  hasKey: z.boolean(),
+  instanceId: z.string().optional(),
+  address: z.string().optional(),
+  state: Ec2State,
+  adopted: z.boolean().default(false),
+  message: z.string().optional(),
+});
+export type Ec2Record = z.infer<typeof Ec2Record>;
+
+export const EC2_DOCUMENT: DocumentSpec<Ec2Record[]> = {
+  name: 'ec2-workers',
+  version: 1,
+  schema: z.array(Ec2Record),
+  defaults: () => [],
+};
+
+export function privateKeySecret(workerId: string): string {
+  return `worker-key-${workerId}`;
+}
+
+/** The host's private key, kept only between preparing a launch and the instance existing. */
+export function hostKeySecret(workerId: string): string {
+  return `worker-host-key-${workerId}`;
+}

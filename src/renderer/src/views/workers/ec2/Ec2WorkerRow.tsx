@@ -1,0 +1,97 @@
+import { useState } from 'react';
+import { costSoFar, MAX_LIFETIME_HOURS, type Ec2Worker } from '../../../../../shared/ec2-model.ts';
+import { useClient } from '../../../api/context.tsx';
+import { ConfirmDialog } from '../../../components/ConfirmDialog.tsx';
+import { formatLeft, formatUsd } from './useEc2Workers.ts';
+
+const LIVE = new Set(['launching', 'pending', 'running']);
+
+/** One EC2 worker: live countdown and cost, extend, terminate (confirmed). */
+export function Ec2WorkerRow({ worker, now }: { worker: Ec2Worker; now: number }) {
+  const client = useClient();
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const [hours, setHours] = useState(1);
+  const live = LIVE.has(worker.state);
+  const deadline = Date.parse(worker.deadline);
+  const left = live ? Math.max(0, (deadline - now) / 1000) : 0;
+  const cost = worker.overdue ? costSoFar(worker.hourlyUsd, worker.launchedAt, new Date(now)) : costSoFar(worker.hourlyUsd, worker.launchedAt, new Date(Math.min(now, deadline)));
+  const limit = Date.parse(worker.launchedAt) + MAX_LIFETIME_HOURS * 3_600_000;
+
+  const act = async (work: () => Promise<unknown>) => {
+    setBusy(true);
+    try {
+      await work();
+      setError(undefined);
+      setConfirming(false);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <li className={`ec2-row${worker.overdue ? ' overdue' : ''}`} data-ec2-worker={worker.id}>
+      <div className="ec2-row-head">
+        <span className="worker-name">{worker.name}</span>
+        <span className={`ec2-state ec2-${worker.state}`}>{worker.state}</span>
+      </div>
+      <div className="muted small">
+        {worker.instanceType} · {worker.region} · {worker.address ?? 'no address yet'}
+        {worker.adopted && ' · found in AWS'}
+      </div>
+      {live && (
+        <div className="ec2-clock" aria-live="off">
+          <span title={`Terminates itself at ${new Date(deadline).toLocaleString()}`}>{formatLeft(left)} left</span>
+          <span>{formatUsd(cost)} so far</span>
+        </div>
+      )}
+      {worker.message && (
+        <p className={worker.overdue ? 'error small' : 'muted small'} role={worker.overdue ? 'alert' : undefined}>
+          {worker.message}
+        </p>
+      )}
+      {worker.instanceId && worker.state !== 'terminated' && worker.state !== 'shutting-down' && (
+        <div className="row ec2-actions">
+          {live && worker.reachable && deadline < limit && (
+            <>
+              <select aria-label="Hours to add" value={hours} onChange={(e) => setHours(Number(e.target.value))} disabled={busy}>
+                {[1, 2, 4, 8].map((h) => (
+                  <option key={h} value={h}>
+                    +{h} h
+                  </option>
+                ))}
+              </select>
+              <button type="button" disabled={busy} onClick={() => void act(() => client.call('ec2:extend', { workerId: worker.id, hours }))}>
+                Extend
+              </button>
+            </>
+          )}
+          <button type="button" className="danger" disabled={busy} onClick={() => setConfirming(true)}>
+            Terminate…
+          </button>
+        </div>
+      )}
+      {error && !confirming && (
+        <p className="error small" role="alert">
+          {error}
+        </p>
+      )}
+      {confirming && (
+        <ConfirmDialog
+          title={`Terminate ${worker.name}?`}
+          confirmLabel="Terminate"
+          danger
+          busy={busy}
+          error={error}
+          onConfirm={() => void act(() => client.call('ec2:terminate', { workerId: worker.id }))}
+          onCancel={() => setConfirming(false)}
+        >
+          <p>The instance {worker.instanceId} and everything on its disk are deleted. Download the results you need first.</p>
+        </ConfirmDialog>
+      )}
+    </li>
+  );
+}

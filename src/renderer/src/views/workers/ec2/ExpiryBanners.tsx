@@ -1,0 +1,34 @@
+import { useEffect, useState } from 'react';
+import type { Ec2Warning } from '../../../../../shared/ec2-model.ts';
+import { useClient } from '../../../api/context.tsx';
+
+/** In-app banners for the warnings 60 and 15 minutes before an EC2 worker kills itself. */
+export function ExpiryBanners() {
+  const client = useClient();
+  const [warnings, setWarnings] = useState<Ec2Warning[]>([]);
+
+  useEffect(
+    () =>
+      client.subscribe('ec2:warning', (warning) =>
+        // The newest warning of a worker replaces its older one.
+        setWarnings((current) => [...current.filter((w) => w.workerId !== warning.workerId), warning]),
+      ),
+    [client],
+  );
+
+  const dismiss = (workerId: string) => setWarnings((current) => current.filter((w) => w.workerId !== workerId));
+
+  return warnings.map((warning) => (
+    <div key={warning.workerId} className="banner warning" role="alert" data-expiry-warning={warning.workerId}>
+      <span>{warning.message}</span>
+      <span className="row">
+        <a href={`#/files/${warning.workerId}`} onClick={() => dismiss(warning.workerId)}>
+          Download results
+        </a>
+        <button type="button" onClick={() => dismiss(warning.workerId)} aria-label="Dismiss">
+          ×
+        </button>
+      </span>
+    </div>
+  ));
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it, vi } from 'vitest';
+import { EventHub } from '../../../../src/main/events.ts';
+import { showExpiryNotifications, type NotificationClass } from '../../../../src/main/shell/expiry-notifications.ts';
+import type { Ec2Warning } from '../../../../src/shared/ec2-model.ts';
+
+function fakeNotification(supported = true) {
+  const shown: { title: string; body: string; click?: () => void }[] = [];
+  class Fake {
+    static isSupported = () => supported;
+    private entry: { title: string; body: string; click?: () => void };
+    constructor(options: { title: string; body: string }) {
+      this.entry = { ...options };
+    }
+    on(_event: 'click', listener: () => void) {
+      this.entry.click = listener;
+      return this;
+    }
+    show() {
+      shown.push(this.entry);
+    }
+  }
+  return { Notification: Fake as NotificationClass, shown };
+}
+
+const warning: Ec2Warning = { workerId: 'ec2-abcdefgh', name: 'crunch', minutesLeft: 15, deadline: '2026-11-29T12:00:00.000Z', message: 'crunch terminates itself in 15 minutes.' };
+
+describe('desktop notifications for expiry warnings (Electron Notification, mocked)', () => {
+  it('shows one per warning, and a click reports which worker', async () => {
+    const hub = new EventHub(1);
+    const { Notification, shown } = fakeNotification();
+    const clicked = vi.fn();
+    const stop = showExpiryNotifications(hub, Notification, clicked);
+    hub.emit('ec2:warning', warning, warning.workerId);
+    await vi.waitFor(() => expect(shown).toHaveLength(1));
+    expect(shown[0]).toMatchObject({ title: 'crunch: 15 minutes left', body: warning.message });
+    shown[0]?.click?.();
+    expect(clicked).toHaveBeenCalledWith(warning);
+    stop();
+    hub.emit('ec2:warning', warning, warning.workerId);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(shown).toHaveLength(1);
+  });
+
+  it('stays quiet where the system has no notifications', async () => {
+    const hub = new EventHub(1);
+    const { Notification, shown } = fakeNotification(false);
+    showExpiryNotifications(hub, Notification, () => {});
+    hub.emit('ec2:warning', warning, warning.workerId);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(shown).toEqual([]);
+  });
+});
