@@ -3,15 +3,20 @@ import type { Transport } from '../workers/transport.ts';
 import { readExitCode, readLog, runDirOf } from './job-protocol.ts';
 import { completeLines, lastProgress } from './log-lines.ts';
 
-const LOG_SLICE = 1024 * 1024;
+const LOG_SLICE = 8 * 1024 * 1024;
 /** The run's progress reaches the UI at most this often; its log lines as they come. */
 const RUN_EVENT_MS = 250;
+/** Longest wait between attempts to read a run whose worker cannot be reached. */
+const MAX_RETRY_MS = 10_000;
 
 export interface FollowerEvents {
   chunk(chunk: LogChunk): void;
   progress(run: Run): void;
   ended(code: number | undefined, cancelled: boolean): Promise<void>;
-  failed(err: Error): void;
+  /** The worker could not be read (connection lost ...); following goes on, with backoff. */
+  unreachable(err: Error): void;
+  /** Reading works again after an outage. */
+  reachable(): void;
 }
 
 /** Polls one run's log and exit file, handing on whole lines and the latest progress. */
@@ -20,6 +25,7 @@ export class Follower {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private lastProgressEvent = 0;
+  private failures = 0;
 
   constructor(
     public run: Run,
@@ -42,8 +48,17 @@ export class Follower {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.tick().then(
-        (again) => (again ? this.schedule(this.pollMs) : undefined),
-        (err: Error) => this.events.failed(err),
+        (again) => {
+          if (this.failures > 0) this.events.reachable();
+          this.failures = 0;
+          if (again) this.schedule(this.pollMs);
+        },
+        (err: Error) => {
+          // The run lives on the worker whatever happens to the connection: keep trying. The
+          // offset only moves after a chunk was handed on, so nothing is lost or repeated.
+          if (this.failures++ === 0) this.events.unreachable(err);
+          this.schedule(Math.min(MAX_RETRY_MS, this.pollMs * 2 ** this.failures));
+        },
       );
     }, ms);
   }

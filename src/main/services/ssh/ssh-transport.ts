@@ -27,6 +27,23 @@ export function execRemote(client: Client, argv: string[], options: { cwd?: stri
   });
 }
 
+const lostConnections = new WeakMap<Client, Promise<never>>();
+
+/**
+ * Rejects when the connection closes. SFTP and exec calls are raced against it: a request in
+ * flight when the connection drops may otherwise never be answered, and a caller (the log
+ * follower, a transfer) would wait forever instead of retrying on the next connection.
+ */
+export function connectionLost(client: Client): Promise<never> {
+  let lost = lostConnections.get(client);
+  if (!lost) {
+    lost = new Promise<never>((_, reject) => client.once('close', () => reject(new WorkbenchError('UNAVAILABLE', 'The connection to the worker dropped.'))));
+    lost.catch(() => {}); // observed by whoever races it; never an unhandled rejection
+    lostConnections.set(client, lost);
+  }
+  return lost;
+}
+
 export function openSftp(client: Client): Promise<SFTPWrapper> {
   return new Promise((resolve, reject) => client.sftp((err, sftp) => (err ? reject(new WorkbenchError('UNAVAILABLE', `The worker refused SFTP: ${err.message}`, { cause: err })) : resolve(sftp))));
 }
@@ -51,18 +68,29 @@ export class SshTransport implements Transport {
     readonly root: string,
   ) {}
 
-  private async sftp(): Promise<SFTPWrapper> {
-    const client = await this.connect();
+  private sftpFor(client: Client): Promise<SFTPWrapper> {
     if (this.sftpSession?.client !== client) this.sftpSession = { client, sftp: openSftp(client) };
     return this.sftpSession.sftp;
   }
 
   async exec(argv: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
-    return execRemote(await this.connect(), argv, options);
+    const client = await this.connect();
+    return Promise.race([execRemote(client, argv, options), connectionLost(client)]);
   }
 
-  async readFrom(path: string, offset: number, limit: number): Promise<FileSlice | undefined> {
-    const sftp = await this.sftp();
+  /** Runs SFTP work on the current connection, failing fast if that connection drops. */
+  private async withSftp<T>(work: (sftp: SFTPWrapper) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    const lost = connectionLost(client);
+    const sftp = await Promise.race([this.sftpFor(client), lost]);
+    return Promise.race([work(sftp), lost]);
+  }
+
+  readFrom(path: string, offset: number, limit: number): Promise<FileSlice | undefined> {
+    return this.withSftp((sftp) => this.readWith(sftp, path, offset, limit));
+  }
+
+  private async readWith(sftp: SFTPWrapper, path: string, offset: number, limit: number): Promise<FileSlice | undefined> {
     let handle: Buffer;
     try {
       handle = await call<Buffer>((cb) => sftp.open(path, 'r', cb));
@@ -86,14 +114,15 @@ export class SshTransport implements Transport {
     }
   }
 
-  async exists(path: string): Promise<boolean> {
-    const sftp = await this.sftp();
-    return call<Stats>((cb) => sftp.stat(path, cb)).then(
-      () => true,
-      (err: unknown) => {
-        if (isNoSuchFile(err)) return false;
-        throw err;
-      },
+  exists(path: string): Promise<boolean> {
+    return this.withSftp((sftp) =>
+      call<Stats>((cb) => sftp.stat(path, cb)).then(
+        () => true,
+        (err: unknown) => {
+          if (isNoSuchFile(err)) return false;
+          throw err;
+        },
+      ),
     );
   }
 
@@ -102,21 +131,25 @@ export class SshTransport implements Transport {
     if (result.code !== 0) throw new WorkbenchError('PERMISSION_DENIED', `Could not create ${path} on the worker: ${result.stderr.trim()}`);
   }
 
-  async writeFile(path: string, data: string | Uint8Array): Promise<void> {
-    const sftp = await this.sftp();
-    const temp = `${path}.wbtmp-${process.pid}`;
-    await call<void>((cb) => sftp.writeFile(temp, Buffer.from(data), (err) => cb(err, undefined)));
-    // posix-rename replaces an existing file atomically, where plain SFTP rename refuses.
-    await call<void>((cb) => sftp.ext_openssh_rename(temp, path, (err) => cb(err, undefined)));
+  writeFile(path: string, data: string | Uint8Array): Promise<void> {
+    return this.withSftp(async (sftp) => {
+      const temp = `${path}.wbtmp-${process.pid}`;
+      await call<void>((cb) => sftp.writeFile(temp, Buffer.from(data), (err) => cb(err, undefined)));
+      // posix-rename replaces an existing file atomically, where plain SFTP rename refuses.
+      await call<void>((cb) => sftp.ext_openssh_rename(temp, path, (err) => cb(err, undefined)));
+    });
   }
 
   async uploadDir(localDir: string, remoteDir: string, options: { ignore?: (relativePath: string) => boolean } = {}): Promise<void> {
-    const sftp = await this.sftp();
     await this.mkdir(remoteDir);
+    await this.withSftp((sftp) => this.uploadWith(sftp, localDir, remoteDir, options.ignore));
+  }
+
+  private async uploadWith(sftp: SFTPWrapper, localDir: string, remoteDir: string, ignore?: (relativePath: string) => boolean): Promise<void> {
     const walk = async (rel: string): Promise<void> => {
       for (const entry of (await readdir(join(localDir, rel), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
         const child = rel ? `${rel}/${entry.name}` : entry.name;
-        if (options.ignore?.(child)) continue;
+        if (ignore?.(child)) continue;
         if (entry.isDirectory()) {
           await call<void>((cb) => sftp.mkdir(posix.join(remoteDir, child), (err) => cb(err, undefined)));
           await walk(child);
@@ -130,8 +163,11 @@ export class SshTransport implements Transport {
     await walk('');
   }
 
-  async downloadDir(remoteDir: string, localDir: string): Promise<{ path: string; bytes: number }[]> {
-    const sftp = await this.sftp();
+  downloadDir(remoteDir: string, localDir: string): Promise<{ path: string; bytes: number }[]> {
+    return this.withSftp((sftp) => this.downloadWith(sftp, remoteDir, localDir));
+  }
+
+  private async downloadWith(sftp: SFTPWrapper, remoteDir: string, localDir: string): Promise<{ path: string; bytes: number }[]> {
     const copied: { path: string; bytes: number }[] = [];
     const walk = async (rel: string): Promise<void> => {
       await mkdirLocal(join(localDir, rel), { recursive: true });

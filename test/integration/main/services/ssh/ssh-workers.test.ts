@@ -6,8 +6,7 @@ import type { PendingHostKey, RemoteListing, TerminalData, WorkerInfo, WorkerSta
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
 import { SshTransport } from '../../../../../src/main/services/ssh/ssh-transport.ts';
 import { launchRun, readExitCode, readLog } from '../../../../../src/main/services/jobs/job-protocol.ts';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { killSshSessions } from '../../../../fixtures/sshd-sessions.ts';
 import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
 import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
 
@@ -189,7 +188,7 @@ describe('SSH host workers', () => {
     const worker = await addAndTrust('box', 'box');
     const watch = events();
     const { terminalId } = await call<{ terminalId: string }>('terminal:open', { workerId: worker.id, cols: 80, rows: 24 });
-    await killSessions(target);
+    await killSshSessions(target);
     const states = () => watch.seen.filter((e) => e.topic === 'workers:state').map((e) => (e.payload as WorkerState).state);
     await expect.poll(states, { timeout: 10_000 }).toContain('reconnecting');
     await expect.poll(() => states().at(-1), { timeout: 20_000 }).toBe('connected');
@@ -216,23 +215,3 @@ describe('SSH host workers', () => {
     expect(await transport.exists(join(runDir, 'nope'))).toBe(false);
   });
 });
-
-/** Drops every SSH session of a fixture (as a network failure would), leaving sshd listening. */
-async function killSessions(sshd: Sshd): Promise<void> {
-  const { stdout } = await promisify(execFile)('ps', ['-e', '-o', 'pid=,ppid=,args=']);
-  const rows = stdout.split('\n').map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line)).filter((m) => m !== null);
-  const family = new Set([sshd.pid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [, pid, ppid] of rows) {
-      if (family.has(Number(ppid)) && !family.has(Number(pid))) {
-        family.add(Number(pid));
-        grew = true;
-      }
-    }
-  }
-  for (const [, pid, , args] of rows) {
-    // Session processes only (`sshd: user@...`), not the listener.
-    if (family.has(Number(pid)) && /^sshd(-session)?: \S+@/.test(args!)) process.kill(Number(pid), 'SIGKILL');
-  }
-}

@@ -1,0 +1,142 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LogChunk, Run } from '../../../../../src/shared/model.ts';
+import type { EventEnvelope } from '../../../../../src/shared/protocol.ts';
+import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
+import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
+import { groupMembers } from '../../../../fixtures/process-group.ts';
+import { killSshSessions } from '../../../../fixtures/sshd-sessions.ts';
+import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
+import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
+import { writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
+
+process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
+delete process.env['SSH_AUTH_SOCK'];
+
+const FILTER = JSON.stringify({
+  version: 1,
+  dimensions: ['reason', 'appName', 'appUpdateChannel', 'appVersion', 'appBuildID', 'submission_date'].map((f) => ({ field_name: f, allowed_values: '*' })),
+});
+
+/** A job that prints a numbered line to its log for every record, steadily. */
+const STEADY = `
+import sys, time
+
+def map(key, dims, value, context):
+    print("record " + key + " " + "x" * 40, file=sys.stderr, flush=True)
+    time.sleep(0.025)
+    context.write(dims[1], 1)
+
+def reduce(key, values, context):
+    context.write(key, sum(values))
+`;
+
+let sshd: Sshd;
+let tmp: TempDir;
+let workbench: Workbench;
+let appDir: string;
+let worker: WorkerInfo;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+});
+afterAll(() => sshd?.stop());
+
+beforeEach(async () => {
+  tmp = await makeTempDir('remote-runs');
+  appDir = join(tmp.path, 'app');
+  await mkdir(appDir);
+  await writeFile(join(appDir, 'ssh_config'), `Host box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.username}\n  IdentityFile ${sshd.privateKeyPath}\n`);
+  await writeFile(join(appDir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  workbench = await createWorkbench({ dataDir: appDir, host: 'web', resourcesDir: resolve('resources') });
+  worker = await call<WorkerInfo>('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
+  // The worker's data set (sshd runs on this machine, so its files are ours to write).
+  await writeTelemetryData(
+    join(sshd.dir, 'data'),
+    Array.from({ length: 240 }, (_, i) => ({ dims: ['saved-session', i % 2 ? 'Firefox' : 'Fennec', 'release', '41.0', '20151001000000', '20261128'] as const, payload: { i } }) as never),
+  );
+  await mkdir(join(tmp.path, 'job'));
+  await writeFile(join(tmp.path, 'job', 'job.py'), STEADY);
+  await writeFile(join(tmp.path, 'job', 'filter.json'), FILTER);
+});
+afterEach(async () => {
+  await workbench.close();
+  await tmp.cleanup();
+});
+
+async function call<T>(name: string, input?: unknown): Promise<T> {
+  const result = await workbench.dispatch(name, input);
+  if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
+  return result.value as T;
+}
+
+function follow(wb: Workbench, runId: string) {
+  const chunks: LogChunk[] = [];
+  const runs: Run[] = [];
+  const subscriber = wb.hub.connect((batch: EventEnvelope[]) => {
+    for (const e of batch) {
+      if (e.topic === 'jobs:log') chunks.push(e.payload as LogChunk);
+      else if (e.topic === 'jobs:run') runs.push(e.payload as Run);
+    }
+  });
+  subscriber.subscribe({ topic: 'jobs:log', key: runId });
+  subscriber.subscribe({ topic: 'jobs:run', key: runId });
+  return { chunks, runs, close: () => subscriber.close() };
+}
+
+const start = () => call<Run>('jobs:start', { source: { kind: 'folder', path: join(tmp.path, 'job') }, dataDir: join(sshd.dir, 'data'), mappers: 1, worker: worker.id });
+const runDir = (runId: string) => join(sshd.dir, 'wb', 'runs', runId);
+
+describe('runs on an SSH worker', () => {
+  it('keeps a byte-identical log through ten dropped connections', async () => {
+    const run = await start();
+    expect(run).toMatchObject({ worker: worker.id, status: 'running' });
+    const seen = follow(workbench, run.id);
+    let drops = 0;
+    // The run prints for about 6 s; the ten drops land while it does.
+    while (drops < 10) {
+      await new Promise((r) => setTimeout(r, 250));
+      if ((await killSshSessions(sshd)) > 0) drops++;
+      // Wait for the connection to come back before the next drop.
+      await expect.poll(() => workbench.ssh.connections.state(worker.id), { timeout: 20_000 }).toBe('connected');
+    }
+    await expect.poll(async () => (await call<Run>('jobs:get', { runId: run.id })).status, { timeout: 60_000 }).toBe('succeeded');
+    await expect.poll(() => seen.chunks.some((c) => c.done), { timeout: 10_000 }).toBe(true);
+
+    const workerLog = await readFile(join(runDir(run.id), 'log'));
+    let offset = 0;
+    for (const chunk of seen.chunks) {
+      expect(chunk.offset).toBe(offset);
+      offset = chunk.nextOffset;
+    }
+    expect(Buffer.from(seen.chunks.map((c) => c.text).join(''))).toEqual(workerLog);
+    expect((workerLog.toString().match(/^record /gm) ?? []).length).toBe(240);
+    const final = await call<Run>('jobs:get', { runId: run.id });
+    expect(final.outputs).toEqual([{ name: 'job.txt', bytes: expect.any(Number) }]);
+    expect(await readFile(join(final.resultDir!, 'job.txt'), 'utf8')).toBe('Fennec\t120\nFirefox\t120\n');
+    seen.close();
+  });
+
+  it('is picked up again by a restarted app and completes', async () => {
+    const run = await start();
+    await workbench.close();
+    workbench = await createWorkbench({ dataDir: appDir, host: 'web', resourcesDir: resolve('resources') });
+    const seen = follow(workbench, run.id);
+    await expect.poll(async () => (await call<Run>('jobs:get', { runId: run.id })).status, { timeout: 60_000 }).toBe('succeeded');
+    const log = await call<LogChunk>('jobs:log', { runId: run.id, offset: 0, limit: 16 * 1024 * 1024 });
+    expect(Buffer.from(log.text)).toEqual(await readFile(join(runDir(run.id), 'log')));
+    seen.close();
+  });
+
+  it('cancels the whole process group on the worker', async () => {
+    const run = await start();
+    const pidFile = join(runDir(run.id), 'pid');
+    await expect.poll(() => readFile(pidFile, 'utf8').then(Number, () => 0), { timeout: 20_000 }).toBeGreaterThan(1);
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    await expect.poll(async () => (await groupMembers(pid)).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    await call('jobs:cancel', { runId: run.id });
+    await expect.poll(async () => (await call<Run>('jobs:get', { runId: run.id })).status, { timeout: 30_000 }).toBe('cancelled');
+    await expect.poll(() => groupMembers(pid), { timeout: 10_000 }).toEqual([]);
+  });
+});
