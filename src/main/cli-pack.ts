@@ -1,0 +1,80 @@
+import { parseArgs } from 'node:util';
+import type { BuildResult, Inspection, PackProgress } from '../shared/packager-model.ts';
+import type { Workbench } from './workbench.ts';
+
+export const PACK_USAGE = `Usage: workbench pack DIR -o FILE.tar.gz [options]
+       workbench inspect FILE
+
+pack: a reproducible .tar.gz of DIR (same files, same bytes), honouring .workbenchignore and
+the default ignores (.git, node_modules, __pycache__, output/, .venv, *.pyc). DIR needs a run.sh
+(the package's entry point). Likely secrets stop the build until excluded or allowed.
+  -o, --output FILE         the tarball to write (outside DIR)
+  --exclude PATH            leave PATH (relative to DIR) out; repeatable
+  --allow-secret PATH       pack PATH although it looks like a secret; repeatable
+inspect: a tarball's entries, entry point and problems; exits 1 when it has any.`;
+
+export class PackUsageError extends Error {}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+async function call<T>(workbench: Workbench, name: string, input: unknown): Promise<T> {
+  const result = await workbench.dispatch(name, input);
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value as T;
+}
+
+/** `workbench pack`: builds through the same call as the UI, progress on stderr. */
+export async function runPackCommand(workbench: Workbench, args: string[], out: (line: string) => void, err: (text: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { output: { type: 'string', short: 'o' }, exclude: { type: 'string', multiple: true }, 'allow-secret': { type: 'string', multiple: true } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [dir] = positionals;
+  if (!dir || !values.output || positionals.length > 1) throw new PackUsageError('pack needs one folder and -o FILE.tar.gz.');
+  const buildId = `cli-${process.pid}-${Date.now()}`;
+  let shown = false;
+  let finished = false;
+  const subscriber = workbench.hub.connect((batch) => {
+    const last = batch.at(-1)?.payload as PackProgress | undefined;
+    // Events are batched per frame: one may arrive after the result; it is stale by then.
+    if (finished || last?.state !== 'packing') return;
+    shown = true;
+    err(`\rpacking ${mib(last.bytesDone)} of ${mib(last.bytesTotal)}, ${last.filesDone}/${last.filesTotal} files`);
+  });
+  subscriber.subscribe({ topic: 'packager:progress', key: buildId });
+  try {
+    const result = await call<BuildResult>(workbench, 'packager:build', {
+      buildId,
+      root: dir,
+      output: values.output,
+      excluded: values.exclude ?? [],
+      overrides: values['allow-secret'] ?? [],
+    });
+    finished = true;
+    if (shown) err('\n');
+    out(`${result.path}: ${result.files} files, ${mib(result.bytes)}, ${result.seconds.toFixed(1)} s`);
+    out(`sha256 ${result.sha256}`);
+    return 0;
+  } finally {
+    finished = true;
+    subscriber.close();
+  }
+}
+
+/** `workbench inspect`: what a tarball holds, how it runs, and what is wrong with it. */
+export async function runInspectCommand(workbench: Workbench, args: string[], out: (line: string) => void): Promise<number> {
+  const [file, ...extra] = args;
+  if (!file || extra.length > 0) throw new PackUsageError('inspect needs one tarball.');
+  const found = await call<Inspection>(workbench, 'packager:inspect', { path: file });
+  for (const entry of found.entries) out(`${entry.type === 'directory' ? 'd' : entry.type === 'file' ? '-' : entry.type[0]} ${String(entry.bytes).padStart(12)}  ${entry.path}${entry.linkname ? ` -> ${entry.linkname}` : ''}`);
+  if (found.truncated) out('... (more entries not listed)');
+  out(`${found.files} files, ${mib(found.unpackedBytes)} unpacked, ${mib(found.bytes)} ${found.compressed ? 'compressed' : 'tar'}; sha256 ${found.sha256}`);
+  out(found.entryPoint ? `entry point (${found.entryPoint.from}): ${found.entryPoint.command.join(' ')}; output in ${found.entryPoint.outputDir}/` : 'entry point: none (no workbench.json, no run.sh)');
+  for (const problem of found.problems) out(`unsafe: ${problem.message}`);
+  for (const secret of found.secrets) out(`secret: ${secret.path}${secret.line ? `:${secret.line}` : ''} holds ${secret.kind}`);
+  return found.problems.length + found.secrets.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Manifest, type Inspection, type SecretFinding, type TarEntry } from '../../../shared/packager-model.ts';
+import { findingsInBuffer, SECRET_SCAN_BYTES } from './secrets.ts';
+import { entryProblem, readStart, readTar } from './tar-read.ts';
+import { MANIFEST_NAME } from './wrapper.ts';
+
+const MAX_LISTED = 5000;
+/** A hostile archive can hold a million bad entries; the first thousand make the point. */
+const MAX_FINDINGS = 1000;
+const MAX_MANIFEST = 64 * 1024;
+
+export async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * What a tarball holds and how it would run: its entries with sizes, its entry point (the
+ * manifest's command, else run.sh), and the same problems the packer refuses (unsafe entries,
+ * secrets). Streams the archive once; only the first bytes of each file are kept, to search.
+ */
+export async function inspectTarball(pathArg: string): Promise<Inspection> {
+  const path = resolve(pathArg);
+  const entries: TarEntry[] = [];
+  const problems: Inspection['problems'] = [];
+  const secrets: SecretFinding[] = [];
+  let files = 0;
+  let unpackedBytes = 0;
+  let total = 0;
+  let manifestProblem: string | undefined;
+  let manifest: Manifest | undefined;
+  let hasRunSh = false;
+  const { compressed } = await readTar(path, async (header, body) => {
+    if (header.path === '') return;
+    total += 1;
+    const problem = entryProblem(header);
+    if (problem && problems.length < MAX_FINDINGS) problems.push({ path: header.raw, message: `${header.raw} ${problem}` });
+    if (entries.length < MAX_LISTED) {
+      entries.push({ path: header.raw, type: header.type, bytes: header.size, mode: header.mode, ...(header.linkname !== undefined && { linkname: header.linkname }), ...(problem && { problem }) });
+    }
+    if (header.type !== 'file' && header.type !== 'contiguous-file') return;
+    files += 1;
+    unpackedBytes += header.size;
+    if (header.path === 'run.sh') hasRunSh = true;
+    const start = await readStart(body, SECRET_SCAN_BYTES);
+    if (secrets.length < MAX_FINDINGS) secrets.push(...findingsInBuffer(header.path, start));
+    if (header.path === MANIFEST_NAME) {
+      const parsed = header.size <= MAX_MANIFEST ? parseManifest(start) : undefined;
+      if (parsed) manifest = parsed;
+      else manifestProblem = `${MANIFEST_NAME} is not a valid package manifest`;
+    }
+  });
+  if (manifestProblem) problems.push({ path: MANIFEST_NAME, message: manifestProblem });
+  const entryPoint = manifest
+    ? { command: manifest.command, outputDir: manifest.outputDir, from: 'manifest' as const }
+    : hasRunSh
+      ? { command: ['sh', 'run.sh'], outputDir: 'output', from: 'run.sh' as const }
+      : undefined;
+  return {
+    path,
+    bytes: (await stat(path)).size,
+    sha256: await sha256OfFile(path),
+    compressed,
+    entries,
+    truncated: total > entries.length,
+    files,
+    unpackedBytes,
+    ...(manifest && { manifest }),
+    ...(entryPoint && { entryPoint }),
+    problems,
+    secrets,
+  };
+}
+
+function parseManifest(data: Buffer): Manifest | undefined {
+  try {
+    const parsed = Manifest.safeParse(JSON.parse(data.toString('utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

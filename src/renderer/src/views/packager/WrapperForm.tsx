@@ -1,0 +1,120 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { WrapperSpec } from '../../../../shared/packager-model.ts';
+import { useClient } from '../../api/context.tsx';
+
+export type EntryChoice = 'own' | 'mapreduce' | 'command';
+
+interface Props {
+  hasRunSh: boolean;
+  onChange: (spec: WrapperSpec | undefined) => void;
+}
+
+/** How the package runs: its own run.sh, or a generated one (setup lines, then the job). */
+export function WrapperForm({ hasRunSh, onChange }: Props) {
+  const client = useClient();
+  const [choice, setChoice] = useState<EntryChoice>(hasRunSh ? 'own' : 'mapreduce');
+  const [setup, setSetup] = useState('');
+  const [script, setScript] = useState('job.py');
+  const [filter, setFilter] = useState('filter.json');
+  const [dataDir, setDataDir] = useState('');
+  const [mappers, setMappers] = useState(4);
+  const [reducers, setReducers] = useState(1);
+  const [command, setCommand] = useState('python3 analysis.py');
+  const [preview, setPreview] = useState<string>();
+  const [error, setError] = useState<string>();
+
+  const spec = useMemo((): WrapperSpec | undefined => {
+    if (choice === 'own') return undefined;
+    if (choice === 'command') {
+      // A command is split on spaces into argv; each word is quoted in run.sh.
+      const argv = command.trim().split(/\s+/).filter(Boolean);
+      return { setup, job: { kind: 'command', argv: argv.length > 0 ? argv : ['true'] } };
+    }
+    return { setup, job: { kind: 'mapreduce', script, filter, dataDir: dataDir.trim() || '/data', mappers, reducers } };
+  }, [choice, setup, script, filter, dataDir, mappers, reducers, command]);
+
+  useEffect(() => {
+    onChange(spec);
+    if (!spec) return;
+    let live = true;
+    client.call('packager:generate-wrapper', spec).then(
+      (text) => {
+        if (!live) return;
+        setPreview(text.runSh);
+        setError(undefined);
+      },
+      (err: Error) => live && setError(err.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, spec, onChange]);
+
+  return (
+    <fieldset className="wrapper-form">
+      <legend>Entry point (run.sh)</legend>
+      <label className="inline">
+        <input type="radio" name="entry" checked={choice === 'own'} onChange={() => setChoice('own')} disabled={!hasRunSh} />
+        The folder’s own run.sh{hasRunSh ? '' : ' (there is none)'}
+      </label>
+      <label className="inline">
+        <input type="radio" name="entry" checked={choice === 'mapreduce'} onChange={() => setChoice('mapreduce')} />
+        Generate: a map/reduce job (the runner is bundled in the package)
+      </label>
+      <label className="inline">
+        <input type="radio" name="entry" checked={choice === 'command'} onChange={() => setChoice('command')} />
+        Generate: a command
+      </label>
+      {choice !== 'own' && (
+        <>
+          <label>
+            Setup lines (run first, e.g. package installs)
+            <textarea value={setup} onChange={(e) => setSetup(e.target.value)} rows={3} spellCheck={false} placeholder="pip install --user numpy" />
+          </label>
+          {choice === 'mapreduce' ? (
+            <div className="wrapper-grid">
+              <label>
+                Script
+                <input value={script} onChange={(e) => setScript(e.target.value)} spellCheck={false} />
+              </label>
+              <label>
+                Filter
+                <input value={filter} onChange={(e) => setFilter(e.target.value)} spellCheck={false} />
+              </label>
+              <label>
+                Data source (folder on the worker)
+                <input value={dataDir} onChange={(e) => setDataDir(e.target.value)} spellCheck={false} placeholder="/data" />
+              </label>
+              <label>
+                Mappers
+                <input type="number" min={1} max={256} value={mappers} onChange={(e) => setMappers(Number(e.target.value))} />
+              </label>
+              <label>
+                Reducers
+                <input type="number" min={1} max={256} value={reducers} onChange={(e) => setReducers(Number(e.target.value))} />
+              </label>
+            </div>
+          ) : (
+            <label>
+              Command (words separated by spaces)
+              <input value={command} onChange={(e) => setCommand(e.target.value)} spellCheck={false} />
+            </label>
+          )}
+          {error && (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          )}
+          {preview && (
+            <details>
+              <summary>Preview run.sh</summary>
+              <pre className="run-sh-preview" aria-label="run.sh preview">
+                {preview}
+              </pre>
+            </details>
+          )}
+        </>
+      )}
+    </fieldset>
+  );
+}
