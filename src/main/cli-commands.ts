@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { CALL_NAMES, calls } from '../shared/contract.ts';
 import type { AppPaths } from './built-paths.ts';
+import { PACK_USAGE, PackUsageError, runInspectCommand, runPackCommand } from './cli-pack.ts';
 import { RUN_USAGE, RunUsageError, runJobCommand, type RunIo } from './cli-run.ts';
+import { WORKER_USAGE, WorkerUsageError, runWorkerCommand } from './cli-worker.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { runWebHost } from './web-host.ts';
 import { createWorkbench, type Workbench } from './workbench.ts';
@@ -16,6 +18,10 @@ Commands:
   sample-data [--size-mb N] generate the sample data set (default 20 MB)
   run <JOB_DIR> --local     run a map/reduce job here, following its log
                             (see 'workbench run --help')
+  pack DIR -o FILE.tar.gz   pack a job folder into a reproducible tarball
+  inspect FILE              a tarball's contents, entry point and problems
+  worker launch|list|extend|terminate
+                            EC2 workers (see 'workbench worker --help')
 
 Options:
   --data-dir DIR            where settings and runs are kept
@@ -39,6 +45,40 @@ export async function runCli(
   if (command === 'web') {
     await runWebHost(rest, options.paths);
     return -1; // keeps running
+  }
+  if (command === 'pack' || command === 'inspect') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      out(PACK_USAGE);
+      return 0;
+    }
+    const dataDirAt = rest.indexOf('--data-dir');
+    const args = dataDirAt >= 0 ? [...rest.slice(0, dataDirAt), ...rest.slice(dataDirAt + 2)] : rest;
+    const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: dataDirAt >= 0 ? rest[dataDirAt + 1] : undefined }), host: 'cli', resourcesDir: options.paths.resourcesDir });
+    try {
+      return command === 'pack' ? await runPackCommand(workbench, args, out, (text) => process.stderr.write(text)) : await runInspectCommand(workbench, args, out);
+    } catch (err) {
+      if (err instanceof PackUsageError) throw new UsageError(`${err.message}\n\n${PACK_USAGE}`);
+      throw err;
+    } finally {
+      await workbench.close();
+    }
+  }
+  if (command === 'worker') {
+    if (rest.length === 0 || rest.includes('--help') || rest.includes('-h')) {
+      out(WORKER_USAGE);
+      return rest.length === 0 ? 2 : 0;
+    }
+    const dataDirAt = rest.indexOf('--data-dir');
+    const args = dataDirAt >= 0 ? [...rest.slice(0, dataDirAt), ...rest.slice(dataDirAt + 2)] : rest;
+    const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: dataDirAt >= 0 ? rest[dataDirAt + 1] : undefined }), host: 'cli', resourcesDir: options.paths.resourcesDir });
+    try {
+      return await runWorkerCommand(workbench, args, out);
+    } catch (err) {
+      if (err instanceof WorkerUsageError) throw new UsageError(`${err.message}\n\n${WORKER_USAGE}`);
+      throw err;
+    } finally {
+      await workbench.close();
+    }
   }
   if (command === 'run') {
     if (rest.includes('--help') || rest.includes('-h')) {

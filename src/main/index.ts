@@ -1,10 +1,12 @@
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, safeStorage, session, shell } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { showExpiryNotifications } from './shell/expiry-notifications.ts';
 import { hardenContents, hardenSession } from './shell/harden.ts';
 import { registerIpc } from './shell/ipc.ts';
 import { createSafeOpenExternal } from './shell/safe-open-external.ts';
 import { mainWindowOptions } from './shell/window.ts';
+import { askBeforeUnload } from './shell/unsaved-work.ts';
 import { builtPaths } from './built-paths.ts';
 import { createWorkbench } from './workbench.ts';
 
@@ -41,13 +43,31 @@ export const ready = app.whenReady().then(async () => {
     host: 'electron',
     // Packaged, resources/ is shipped beside app.asar (electron-builder extraResources).
     resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : builtPaths(__dirname).resourcesDir,
+    safeStorage,
   });
   const window = new BrowserWindow(mainWindowOptions(join(__dirname, '../preload/index.js')));
   mainWindow = window;
   const unregister = registerIpc(ipcMain, workbench, window.webContents, () => appUrl);
+  const stopNotifications = showExpiryNotifications(workbench.hub, Notification, () => {
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
   window.once('ready-to-show', () => window.show());
+  askBeforeUnload(
+    window.webContents,
+    () =>
+      dialog.showMessageBoxSync(window, {
+        type: 'warning',
+        buttons: ['Leave without saving', 'Stay'],
+        defaultId: 1,
+        cancelId: 1,
+        message: 'Files in the Editor have unsaved changes.',
+        detail: 'Leave and lose them, or stay and save them first (Ctrl+S).',
+      }) === 0,
+  );
   window.on('closed', () => {
     unregister();
+    stopNotifications();
     mainWindow = undefined;
     void workbench.close();
   });

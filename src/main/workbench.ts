@@ -8,11 +8,14 @@ import { JobService } from './services/jobs/job-service.ts';
 import { RunStore } from './services/jobs/run-store.ts';
 import { WorkerRuntime } from './services/jobs/runtime.ts';
 import { SampleDataService } from './services/jobs/sample-data.ts';
+import { PackagerService } from './services/packager/packager-service.ts';
 import { SettingsService } from './services/settings/settings-service.ts';
 import { createSshServices, type SshServices } from './services/ssh/ssh-services.ts';
+import { createEc2Services, type Ec2Services, type Ec2ServicesOptions } from './services/workers/ec2/ec2-services.ts';
+import { WorkspaceService } from './services/workspace/workspace-service.ts';
 import { DocumentStore } from './services/store/document-store.ts';
 import { LocalTransport } from './services/workers/local.ts';
-import { WorkbenchError } from '../shared/errors.ts';
+import { TransportProvider } from './services/workers/transport-provider.ts';
 import { APP_NAME, APP_VERSION } from './version.ts';
 
 export interface WorkbenchOptions {
@@ -20,6 +23,10 @@ export interface WorkbenchOptions {
   host: HostKind;
   /** The app's resources folder (worker runtime, examples). */
   resourcesDir: string;
+  /** Electron's safeStorage (the desktop host only): encrypts entered AWS keys and worker keys. */
+  safeStorage?: Ec2ServicesOptions['safeStorage'];
+  /** Tests replace EC2 clients, keys or the clock. */
+  ec2Overrides?: Ec2ServicesOptions['overrides'];
 }
 
 export interface Workbench {
@@ -29,6 +36,7 @@ export interface Workbench {
   handlers: Handlers;
   jobs: JobService;
   ssh: SshServices;
+  ec2: Ec2Services;
   close(): Promise<void>;
 }
 
@@ -43,24 +51,43 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const local = new LocalTransport(join(options.dataDir, 'worker'));
   const examples = new ExampleCatalog(join(options.resourcesDir, 'examples'));
   const sampleData = new SampleDataService(local, join(options.resourcesDir, 'examples', 'generate_sample_data.py'), join(options.dataDir, 'sample-data'));
+  const packager = new PackagerService({ hub, runnerDir: join(options.resourcesDir, 'worker', 'mapreduce') });
+  // EC2 workers are reached through the same SSH connections (terminals, files), by their own endpoint.
+  const ssh = createSshServices({ dataDir: options.dataDir, hub, store, endpointOf: (workerId) => (workerId.startsWith('ec2-') ? ec2.workers.endpoint(workerId) : undefined) });
+  const transports = new TransportProvider(local, ssh.workers, ssh.connections);
   const jobs = new JobService({
     hub,
+    packages: packager,
     runs: new RunStore(store),
     runtime: new WorkerRuntime(join(options.resourcesDir, 'worker')),
     examples,
-    transports: (workerId) => {
-      if (workerId === 'local') return local;
-      throw new WorkbenchError('NOT_FOUND', `There is no worker ${workerId}.`);
-    },
+    transports: (workerId) => transports.get(workerId),
     resultsDir: join(options.dataDir, 'results'),
     defaultDataDir: () => sampleData.path,
   });
   if (options.host !== 'cli') await jobs.reattach();
+  const workspaces = new WorkspaceService({
+    workspacesDir: join(options.dataDir, 'workspaces'),
+    examples,
+    changed: (root, paths) => hub.emit('workspace:changed', { root, paths }, root),
+  });
 
-  const ssh = createSshServices({ dataDir: options.dataDir, hub, store });
+  const ec2: Ec2Services = createEc2Services({
+    dataDir: options.dataDir,
+    resourcesDir: options.resourcesDir,
+    hub,
+    store,
+    connections: ssh.connections,
+    regions: async () => (await settings.get()).regions,
+    ...(options.safeStorage ? { safeStorage: options.safeStorage } : {}),
+    ...(options.ec2Overrides ? { overrides: options.ec2Overrides } : {}),
+  });
+  // Nothing trusts the app to stay open, but an open app shows what AWS has (and warns).
+  if (options.host !== 'cli') ec2.workers.start();
 
   const handlers: Handlers = {
     ...ssh.handlers,
+    ...ec2.handlers,
     'app:info': () => ({
       name: APP_NAME,
       version: APP_VERSION,
@@ -80,6 +107,23 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     'jobs:log': ({ runId, offset, limit }) => jobs.readLog(runId, offset, limit),
     'jobs:cancel': ({ runId }) => jobs.cancel(runId),
     'jobs:result': async ({ runId, maxBytes }) => (await jobs.result(runId, maxBytes)) ?? null,
+    'packager:scan': (request) => packager.scan(request),
+    'packager:generate-wrapper': (spec) => packager.generateWrapper(spec),
+    'packager:build': (request) => packager.build(request),
+    'packager:cancel': ({ buildId }) => packager.cancel(buildId),
+    'packager:inspect': ({ path }) => packager.inspect(path),
+    'packager:test-run': ({ path, timeoutMinutes, worker }) => jobs.start({ source: { kind: 'package', path }, timeoutMinutes, worker }),
+    'workspace:list': () => workspaces.list(),
+    'workspace:open': ({ path }) => workspaces.openFolder(path),
+    'workspace:close': ({ root }) => (workspaces.close(root), null),
+    'workspace:new': ({ name, from }) => workspaces.newJob(name, from),
+    'workspace:tree': ({ root }) => workspaces.tree(root),
+    'workspace:read': ({ root, path, large }) => workspaces.read(root, path, large),
+    'workspace:write': ({ root, path, text }) => workspaces.write(root, path, text),
+    'workspace:create': async ({ root, path, kind }) => (await workspaces.create(root, path, kind), null),
+    'workspace:rename': async ({ root, from, to }) => (await workspaces.rename(root, from, to), null),
+    'workspace:delete': async ({ root, path }) => (await workspaces.delete(root, path), null),
+    'workspace:check-python': ({ root, path, text }) => workspaces.checkPython(root, path, text),
   };
 
   return {
@@ -89,8 +133,11 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     dispatch: createDispatcher(handlers),
     jobs,
     ssh,
+    ec2,
     close: async () => {
       ssh.close();
+      ec2.close();
+      workspaces.closeAll();
       jobs.close();
     },
   };

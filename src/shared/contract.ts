@@ -11,6 +11,21 @@ import {
   WorkerState,
 } from './worker-model.ts';
 import { AppInfo, Example, LogChunk, Run, RunId, RunRequest, RunResult, SampleData, Settings, SettingsPatch } from './model.ts';
+import {
+  FileContent,
+  JobName,
+  MAX_WRITE_CHARS,
+  NewJobSource,
+  PythonDiagnostic,
+  RelativePath,
+  Workspace,
+  WorkspaceChanged,
+  WorkspaceRoot,
+  WorkspaceSummary,
+  WrittenFile,
+} from './workspace.ts';
+import { BuildId, BuildRequest, BuildResult, Inspection, PackProgress, ScanRequest, ScanResult, WrapperSpec, WrapperText } from './packager-model.ts';
+import { AwsIdentity, AwsProfiles, Cidr, Ec2List, Ec2Warning, Ec2Worker, Ec2WorkerId, LaunchRequest, MAX_LIFETIME_HOURS, ProfileRef, StoreKeysRequest } from './ec2-model.ts';
 
 /**
  * The one contract: every call and event that crosses from the UI (or the CLI) to the core.
@@ -51,6 +66,30 @@ export const calls = {
     "The start of a finished run's output.",
   ),
 
+  'workspace:list': call(NoInput, z.array(WorkspaceSummary), 'The job workspaces in the data folder, newest first.'),
+  'workspace:open': call(z.object({ path: WorkspaceRoot }).strict(), Workspace, 'Open a folder as a job workspace (watched for changes); its tree.'),
+  'workspace:close': call(z.object({ root: WorkspaceRoot }).strict(), z.null(), 'Stop watching a workspace.'),
+  'workspace:new': call(z.object({ name: JobName, from: NewJobSource }).strict(), Workspace, 'A new job workspace from the template or an example, opened.'),
+  'workspace:tree': call(z.object({ root: WorkspaceRoot }).strict(), Workspace, "An open workspace's files and folders."),
+  'workspace:read': call(
+    z.object({ root: WorkspaceRoot, path: RelativePath, large: z.boolean().default(false) }).strict(),
+    FileContent,
+    'A file of an open workspace: its text, or why it is not shown (binary, unreadable, over 20 MB unless large).',
+  ),
+  'workspace:write': call(
+    z.object({ root: WorkspaceRoot, path: RelativePath, text: z.string().max(MAX_WRITE_CHARS) }).strict(),
+    WrittenFile,
+    'Save a file of an open workspace (atomically).',
+  ),
+  'workspace:create': call(z.object({ root: WorkspaceRoot, path: RelativePath, kind: z.enum(['file', 'folder']) }).strict(), z.null(), 'Create an empty file or a folder.'),
+  'workspace:rename': call(z.object({ root: WorkspaceRoot, from: RelativePath, to: RelativePath }).strict(), z.null(), 'Rename or move a file or folder.'),
+  'workspace:delete': call(z.object({ root: WorkspaceRoot, path: RelativePath }).strict(), z.null(), 'Delete a file or a folder with its contents.'),
+  'workspace:check-python': call(
+    z.object({ root: WorkspaceRoot, path: RelativePath, text: z.string().max(MAX_WRITE_CHARS).optional() }).strict(),
+    z.array(PythonDiagnostic),
+    'Syntax and map/reduce shape check of a script by python3 (the given text, else the saved file).',
+  ),
+
   'workers:list': call(NoInput, z.array(WorkerInfo), 'This computer and your SSH hosts, with their connection state.'),
   'workers:add-ssh': call(SshWorkerSpec, WorkerInfo, 'Add an SSH host (an address or an ssh_config alias) as a worker.'),
   'workers:remove': call(z.object({ workerId: WorkerId }).strict(), z.null(), 'Forget an SSH host worker (nothing on it is touched).'),
@@ -78,6 +117,32 @@ export const calls = {
   'files:mkdir': call(z.object({ workerId: WorkerId, path: RemotePath }).strict(), z.null(), 'Create a folder on a worker.'),
   'files:rename': call(z.object({ workerId: WorkerId, from: RemotePath, to: RemotePath }).strict(), z.null(), 'Rename or move a file or folder on a worker.'),
   'files:delete': call(z.object({ workerId: WorkerId, path: RemotePath }).strict(), z.null(), 'Delete a file or folder (with its contents) on a worker.'),
+
+  'aws:profiles': call(NoInput, AwsProfiles, 'AWS profiles (shared files, environment, keys entered here): names and regions only.'),
+  'aws:select-profile': call(z.object({ ref: ProfileRef }).strict(), AwsProfiles, 'Use this profile for EC2 workers.'),
+  'aws:check': call(z.object({ ref: ProfileRef.optional() }).strict(), AwsIdentity, "Check a profile (default: the active one) with STS GetCallerIdentity: its account and region."),
+  'aws:store-keys': call(StoreKeysRequest, AwsProfiles, 'Keep an access key in the app, encrypted by the OS keychain (refused where there is none).'),
+  'aws:remove-keys': call(z.object({ name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/) }).strict(), AwsProfiles, 'Delete keys entered in the app.'),
+  'aws:my-address': call(NoInput, z.object({ cidr: Cidr }), "This computer's public address as a /32: the default allowed SSH source."),
+  'ec2:launch': call(LaunchRequest, Ec2Worker, 'Launch an EC2 worker that terminates itself at its deadline (a retry with the same clientToken never makes two).'),
+  'ec2:list': call(NoInput, Ec2List, 'EC2 workers, reconciled with the tagged instances in AWS: state, address, time left, cost so far.'),
+  'ec2:extend': call(
+    z.object({ workerId: Ec2WorkerId, hours: z.number().positive().max(MAX_LIFETIME_HOURS) }).strict(),
+    Ec2Worker,
+    `Move a worker's deadline later (rescheduled on the instance), never past ${MAX_LIFETIME_HOURS} h from its launch.`,
+  ),
+  'ec2:terminate': call(z.object({ workerId: Ec2WorkerId }).strict(), Ec2Worker, 'Terminate an EC2 worker now.'),
+
+  'packager:scan': call(ScanRequest, ScanResult, 'A folder as it would be packed: tree with sizes, ignore rules applied, secrets and unsafe entries found.'),
+  'packager:generate-wrapper': call(WrapperSpec, WrapperText, 'The run.sh a package would get: setup lines, then the analysis writing into output/.'),
+  'packager:build': call(BuildRequest, BuildResult, 'Pack a folder into a reproducible .tar.gz (progress: packager:progress keyed by buildId).'),
+  'packager:cancel': call(z.object({ buildId: BuildId }).strict(), z.boolean(), 'Cancel a build; false when it is not running.'),
+  'packager:inspect': call(z.object({ path: z.string().min(1).max(4096) }).strict(), Inspection, "A tarball's contents, entry point and problems."),
+  'packager:test-run': call(
+    z.object({ path: z.string().min(1).max(4096), timeoutMinutes: z.number().min(1 / 60).max(1440).default(30), worker: WorkerId.default('local') }).strict(),
+    Run,
+    'Unpack a package (a tarball on this computer) into a fresh run on a worker, this computer by default, and run its command (a run in the Jobs view).',
+  ),
 } as const;
 
 /**
@@ -90,12 +155,20 @@ export const events = {
   'jobs:log': LogChunk,
   /** Keyed by run id: a run's state and progress changed. */
   'jobs:run': Run,
+  /** Keyed by build id: bytes and files packed so far, time left. */
+  'packager:progress': PackProgress,
+  /** Keyed by workspace root: files changed on disk (by another program or by a save). */
+  'workspace:changed': WorkspaceChanged,
   /** Keyed by worker id: a connection's state changed. */
   'workers:state': WorkerState,
   /** Keyed by worker id: a host key needs the user's decision. */
   'workers:host-key': PendingHostKey,
   /** Keyed by terminal id: output of the shell. */
   'terminal:data': TerminalData,
+  /** EC2 workers changed (launched, extended, terminated, reconciled). */
+  'ec2:workers': Ec2List,
+  /** Keyed by worker id: 60 and 15 minutes before an EC2 worker kills itself. */
+  'ec2:warning': Ec2Warning,
 } as const;
 
 export type CallName = keyof typeof calls;

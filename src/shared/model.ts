@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WorkerId } from './worker-model.ts';
 
 /** Where the core is running: decides what the UI can offer (e.g. desktop notifications). */
 export const HostKind = z.enum(['electron', 'web', 'cli']);
@@ -70,6 +71,8 @@ export const RunRequest = z.object({
   source: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('example'), name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'an example name') }),
     z.object({ kind: z.literal('folder'), path: z.string().min(1).max(4096) }),
+    /** A packaged job (.tar.gz): unpacked into the run, its own command run (a "test run"). */
+    z.object({ kind: z.literal('package'), path: z.string().min(1).max(4096) }),
   ]),
   /** The map/reduce script inside the job folder. */
   script: z.string().min(1).max(255).default('job.py'),
@@ -82,6 +85,8 @@ export const RunRequest = z.object({
   // Fractions allowed (0.5 = 30 s); at most a day.
   timeoutMinutes: z.number().min(1 / 60).max(1440).default(120),
   sorted: z.boolean().default(true),
+  /** Where to run: 'local' (this computer, the default) or an SSH/EC2 worker's id. */
+  worker: WorkerId.default('local'),
 });
 export type RunRequest = z.input<typeof RunRequest>;
 
@@ -101,6 +106,8 @@ export const Run = z.object({
   progress: JobProgress.optional(),
   /** Where the collected output is on this computer, once the run has ended. */
   resultDir: z.string().optional(),
+  /** The folder collected as output, relative to the run dir (default output/; a package's is inside code/). */
+  outputDir: z.string().optional(),
   /** Output files collected, with sizes. */
   outputs: z.array(z.object({ name: z.string(), bytes: z.number() })).default([]),
 });

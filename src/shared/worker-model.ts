@@ -3,7 +3,8 @@ import { z } from 'zod';
 /** A name for a worker in lists and commands: letters, digits, dots, dashes, underscores. */
 export const WorkerName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'a short name: letters, digits, ".", "-" or "_", no spaces');
 
-export const WorkerId = z.string().regex(/^(local|ssh-[a-z0-9]{8})$/, 'a worker id');
+// ec2-: EC2 workers (src/main/services/workers/ec2), reached over the same SSH connections.
+export const WorkerId = z.string().regex(/^(local|ssh-[a-z0-9]{8}|ec2-[a-z0-9]{8})$/, 'a worker id');
 
 /**
  * A host as the user types it: an ssh_config alias or an address, no spaces, not starting

@@ -33,7 +33,7 @@ export interface RunningWorkbench {
 
 /** The browser workbench as a user starts it (`node out/main/web.js`), on its own data dir. */
 export async function startBrowserWorkbench(
-  options: { dataDir?: string; entry?: string[] } = {},
+  options: { dataDir?: string; entry?: string[]; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunningWorkbench> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'workbench-e2e-')));
   const ownsDataDir = options.dataDir === undefined;
@@ -41,7 +41,7 @@ export async function startBrowserWorkbench(
   const child: ChildProcess = spawn(process.execPath, [...entry, '--data-dir', dataDir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env },
+    env: { ...process.env, ...options.env },
   });
   let output = '';
   const url = await new Promise<string>((resolveUrl, reject) => {

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot, startBrowserWorkbench, type RunningWorkbench } from './browser-workbench.ts';
 
-const VIEWS = ['Workers', 'Editor', 'Jobs', 'Files', 'Schedules', 'Results', 'Settings'];
+const VIEWS = ['Workers', 'Editor', 'Jobs', 'Files', 'Schedules', 'Package', 'Results', 'Settings'];
 
 let workbench: RunningWorkbench;
 let browser: Browser;
@@ -51,7 +51,7 @@ describe('the browser workbench in Chromium', () => {
   it('switches views with Ctrl+number', async () => {
     const { page } = await openPage(workbench.url);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Workers');
-    await page.keyboard.press('Control+7');
+    await page.keyboard.press('Control+8');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Settings');
     await page.keyboard.press('Control+3');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Jobs');

@@ -4,6 +4,7 @@ import { useClient } from './api/context.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
 import { useSettings } from './useSettings.ts';
 import { VIEWS, viewFromHash } from './views/registry.tsx';
+import { ExpiryBanners } from './views/workers/ec2/ExpiryBanners.tsx';
 
 function useHashView() {
   const [view, setView] = useState(() => viewFromHash(location.hash));
@@ -94,6 +95,7 @@ export function App() {
             {infoError}
           </div>
         )}
+        <ExpiryBanners />
         <header className="view-header">
           <h1>{view.label}</h1>
         </header>

@@ -24,11 +24,13 @@ export interface JobServiceOptions {
   runtime: WorkerRuntime;
   examples: ExampleCatalog;
   /** Workers by id; 'local' is this computer. */
-  transports: (workerId: string) => Transport;
+  transports: (workerId: string) => Transport | Promise<Transport>;
   /** Where collected outputs go on this computer: `<resultsDir>/<runId>/`. */
   resultsDir: string;
   /** The data set used when a request names none. */
   defaultDataDir: () => string;
+  /** Unpacks packaged jobs for runs whose source is a package (the packager's test run). */
+  packages?: PackageUnpacker;
   now?: () => Date;
   pollMs?: number;
 }
@@ -56,9 +58,11 @@ export class JobService {
     return run;
   }
 
-  async start(raw: RunRequest, workerId = 'local'): Promise<Run> {
+  async start(raw: RunRequest, explicitWorker?: string): Promise<Run> {
     const request = RunRequest.parse(raw);
-    const transport = this.options.transports(workerId);
+    const workerId = explicitWorker ?? request.worker;
+    if (request.source.kind === 'package') return this.startPackage(request, request.source.path, workerId);
+    const transport = await this.options.transports(workerId);
     const source = await this.resolveSource(request);
     const script = await checkScript(source.dir, request.script);
     const filterText = request.filter ?? (await readFile(join(source.dir, 'filter.json'), 'utf8').catch(() => undefined));
@@ -117,7 +121,7 @@ export class JobService {
   /** A piece of the log from `offset`: whole lines only while the run is live. */
   async readLog(runId: string, offset: number, limit = LOG_SLICE): Promise<LogChunk> {
     const run = await this.get(runId);
-    const transport = this.options.transports(run.worker);
+    const transport = await this.options.transports(run.worker);
     const slice = await readLog(transport, runDirOf(transport, runId), offset, limit);
     const ended = run.status !== 'running';
     const data = slice ? (ended ? slice.data : completeLines(slice.data)) : Buffer.alloc(0);
@@ -128,7 +132,7 @@ export class JobService {
   async cancel(runId: string): Promise<Run> {
     const run = await this.get(runId);
     if (run.status !== 'running') return run;
-    const transport = this.options.transports(run.worker);
+    const transport = await this.options.transports(run.worker);
     const follower = this.followers.get(runId);
     if (follower) follower.cancelRequested = true;
     const runDir = runDirOf(transport, runId);
@@ -154,7 +158,7 @@ export class JobService {
   async reattach(): Promise<void> {
     for (const run of await this.options.runs.list()) {
       if (run.status !== 'running' || this.followers.has(run.id)) continue;
-      const transport = this.options.transports(run.worker);
+      const transport = await this.options.transports(run.worker);
       const runDir = runDirOf(transport, run.id);
       if ((await readExitCode(transport, runDir)) !== undefined || (await isRunAlive(transport, runDir))) {
         this.follow(run, transport, 0);
@@ -178,9 +182,15 @@ export class JobService {
         this.followers.delete(run.id);
         await this.finish(follower.run, transport, code, cancelled);
       },
-      failed: (err) => {
-        this.followers.delete(run.id);
-        void this.save({ ...follower.run, message: `Lost touch with the run: ${err.message}. It may still be running.` });
+      // The run keeps going on the worker; only our view of it is interrupted.
+      unreachable: (err) => {
+        follower.run = { ...follower.run, message: `The worker cannot be reached (${err.message}); the run goes on there and is followed again when it can be.` };
+        void this.save(follower.run);
+      },
+      reachable: () => {
+        const { message: _gone, ...rest } = follower.run;
+        follower.run = rest;
+        void this.save(follower.run);
       },
     });
     this.followers.set(run.id, follower);
@@ -197,7 +207,7 @@ export class JobService {
     let outputs: Run['outputs'] = [];
     let message: string | undefined;
     try {
-      outputs = (await transport.downloadDir(posix.join(runDir, 'output'), resultDir)).map((f) => ({ name: f.path, bytes: f.bytes }));
+      outputs = (await transport.downloadDir(posix.join(runDir, run.outputDir ?? 'output'), resultDir)).map((f) => ({ name: f.path, bytes: f.bytes }));
     } catch (err) {
       message = `The output could not be collected: ${(err as Error).message}`;
     }
@@ -209,11 +219,46 @@ export class JobService {
     } else if (status === 'cancelled') {
       message = 'Cancelled.';
     } else if (status === 'succeeded' && outputs.length === 0) {
-      message ??= 'Finished, but wrote no output (did the filter match any data?).';
+      message ??= run.request.source.kind === 'package' ? `Finished, but wrote nothing to ${posix.relative('code', run.outputDir ?? 'output')}/.` : 'Finished, but wrote no output (did the filter match any data?).';
     }
     const finished: Run = { ...run, status, exitCode: code, finishedAt: this.now().toISOString(), resultDir, outputs, ...(message ? { message } : {}) };
     await this.save(finished);
     return finished;
+  }
+
+  /**
+   * A general start path: unpack a package into the run's code/ folder and run its own command
+   * there (argv, never a shell string of user input), under the same launch.sh, follower and
+   * history as any run; its output folder inside code/ is what gets collected.
+   */
+  private async startPackage(request: ReturnType<typeof RunRequest.parse>, tarball: string, workerId: string): Promise<Run> {
+    const unpacker = this.options.packages;
+    if (!unpacker) throw new WorkbenchError('BAD_INPUT', 'Packages cannot be run here.');
+    const transport = await this.options.transports(workerId);
+    const id = this.newRunId();
+    const runDir = runDirOf(transport, id);
+    const runtimeDir = await this.options.runtime.ensure(transport);
+    const codeDir = posix.join(runDir, 'code');
+    await transport.mkdir(runDir);
+    const prepared = await unpacker.prepare(resolve(tarball), transport, codeDir, runtimeDir, workerId === 'local');
+    // Made up front, so a package that writes nothing is reported as such, not as a lost folder.
+    await transport.mkdir(posix.join(codeDir, prepared.outputDir));
+    const run: Run = Run.parse({
+      id,
+      worker: workerId,
+      jobName: slug(prepared.name),
+      request: { ...request, source: { kind: 'package', path: resolve(tarball) } },
+      status: 'running',
+      createdAt: this.now().toISOString(),
+      outputDir: posix.join('code', prepared.outputDir),
+    });
+    await transport.writeFile(posix.join(runDir, 'meta.json'), `${JSON.stringify(run, null, 2)}\n`);
+    // The shell text is fixed; the package's command reaches it only as "$@".
+    const argv = ['sh', '-c', 'cd code && exec "$@"', 'package', ...prepared.command];
+    await launchRun(transport, runtimeDir, runDir, Math.max(1, Math.round(request.timeoutMinutes * 60)), argv);
+    await this.save(run);
+    this.follow(run, transport, 0);
+    return run;
   }
 
   private async save(run: Run): Promise<void> {
@@ -236,6 +281,11 @@ export class JobService {
     const stamp = this.now().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     return `${stamp}-${randomBytes(3).toString('hex')}`;
   }
+}
+
+export interface PackageUnpacker {
+  /** Unpacks `tarball` into `codeDir` on the worker; its name, command and output folder (relative to codeDir). */
+  prepare(tarball: string, transport: Transport, codeDir: string, runtimeDir: string, local: boolean): Promise<{ name: string; command: string[]; outputDir: string }>;
 }
 
 function formatMinutes(minutes: number): string {

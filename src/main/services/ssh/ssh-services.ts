@@ -4,7 +4,7 @@ import type { EventHub } from '../../events.ts';
 import type { Handlers } from '../../rpc.ts';
 import type { DocumentStore } from '../store/document-store.ts';
 import { WorkerRegistry } from '../workers/worker-registry.ts';
-import { SshConnections } from './connection-manager.ts';
+import { SshConnections, type SshEndpoint } from './connection-manager.ts';
 import { KnownHosts } from './known-hosts.ts';
 import { RemoteFiles } from './remote-files.ts';
 import { TerminalService } from './terminal-service.ts';
@@ -44,7 +44,14 @@ function userSshConfig(env: NodeJS.ProcessEnv): string {
 }
 
 /** SSH workers, their connections, terminals and files, bound to the contract. */
-export function createSshServices(options: { dataDir: string; hub: EventHub; store: DocumentStore; env?: NodeJS.ProcessEnv }): SshServices {
+export function createSshServices(options: {
+  dataDir: string;
+  hub: EventHub;
+  store: DocumentStore;
+  env?: NodeJS.ProcessEnv;
+  /** Endpoints of workers kept elsewhere (EC2: pinned host key, own key); undefined: not one of those. */
+  endpointOf?: (workerId: string) => Promise<SshEndpoint> | undefined;
+}): SshServices {
   const env = options.env ?? process.env;
   const { hub } = options;
   const connections = new SshConnections({
@@ -58,7 +65,7 @@ export function createSshServices(options: { dataDir: string; hub: EventHub; sto
     env,
   });
   const workers = new WorkerRegistry(options.store, connections);
-  const connect = async (workerId: string) => connections.client(await workers.endpoint(workerId));
+  const connect = async (workerId: string) => connections.client(await (options.endpointOf?.(workerId) ?? workers.endpoint(workerId)));
   const terminals = new TerminalService(connect, (data) => hub.emit('terminal:data', data, data.terminalId));
   connections.onReconnect((workerId, client) => void terminals.reconnected(workerId, client));
   const files = (workerId: string) => new RemoteFiles(() => connect(workerId));

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { SettingsPatch, Theme } from '../../../shared/model.ts';
 import { useClient } from '../api/context.tsx';
 import { useSettings } from '../useSettings.ts';
+import { AwsSettings } from './aws/AwsSettings.tsx';
 
 const THEMES: { value: Theme; label: string }[] = [
   { value: 'system', label: 'Follow the system' },
@@ -76,6 +77,7 @@ export function SettingsView() {
           <button type="submit">Save</button>
         </form>
       </section>
+      <AwsSettings />
       {error && (
         <p className="error" role="alert">
           {error}

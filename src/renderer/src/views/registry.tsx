@@ -1,8 +1,13 @@
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { EmptyState } from '../components/EmptyState.tsx';
+import { FilesView } from './files/FilesView.tsx';
 import { JobsView } from './jobs/JobsView.tsx';
+import { PackagerView } from './packager/PackagerView.tsx';
 import { ResultsView } from './ResultsView.tsx';
 import { SettingsView } from './SettingsView.tsx';
+import { WorkersView } from './workers/WorkersView.tsx';
+
+const EditorView = lazy(() => import('./editor/EditorView.tsx'));
 
 export interface ViewSpec {
   id: string;
@@ -18,19 +23,17 @@ export const VIEWS: ViewSpec[] = [
     id: 'workers',
     label: 'Workers',
     icon: '▣',
-    render: () => (
-      <EmptyState title="No workers yet">
-        Workers are the machines your jobs run on: this computer, an SSH host of your own, or an EC2 instance that
-        terminates itself 24 hours after launch.
-      </EmptyState>
-    ),
+    render: (workerId) => <WorkersView workerId={workerId} />,
   },
   {
     id: 'editor',
     label: 'Editor',
     icon: '✎',
+    // Monaco is big: loaded when the Editor is first opened, not with the app.
     render: () => (
-      <EmptyState title="No job open">Map/reduce scripts and their filter JSON are edited here.</EmptyState>
+      <Suspense fallback={<p className="muted">Loading the editor…</p>}>
+        <EditorView />
+      </Suspense>
     ),
   },
   {
@@ -43,7 +46,7 @@ export const VIEWS: ViewSpec[] = [
     id: 'files',
     label: 'Files',
     icon: '≡',
-    render: () => <EmptyState title="No worker connected">Browse and transfer files on a worker here.</EmptyState>,
+    render: () => <FilesView />,
   },
   {
     id: 'schedules',
@@ -53,6 +56,7 @@ export const VIEWS: ViewSpec[] = [
       <EmptyState title="No schedules">Jobs that run daily, weekly or monthly and publish to S3 are listed here.</EmptyState>
     ),
   },
+  { id: 'package', label: 'Package', icon: '▦', render: () => <PackagerView /> },
   {
     id: 'results',
     label: 'Results',

@@ -49,8 +49,10 @@ export function RunDetail({ run }: { run: Run }) {
             {run.jobName} <RunStatusBadge status={run.status} />
           </h2>
           <p className="muted small">
-            {run.id} · started {new Date(run.createdAt).toLocaleString()} · {formatDuration(run)} · {run.request.mappers} mappers,{' '}
-            {run.request.reducers} reducers
+            {run.id} · started {new Date(run.createdAt).toLocaleString()} · {formatDuration(run)} ·{' '}
+            {run.request.source.kind === 'package'
+              ? `test run of ${run.request.source.path}`
+              : `${run.request.mappers} mappers, ${run.request.reducers} reducers`}
           </p>
         </div>
         {run.status === 'running' && (
