@@ -1,7 +1,7 @@
 // One closing line for the whole run, 'N passed, N failed', over the Python and vitest suites.
 import { existsSync, readFileSync } from 'node:fs';
 
-const [pythonLog, vitestJson] = process.argv.slice(2);
+const [pythonLog, ...vitestReports] = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -16,13 +16,18 @@ if (pythonLog && existsSync(pythonLog)) {
   failed += pyFailed;
   skipped += pySkipped;
   passed += ran - pyFailed - pySkipped;
-}
-if (vitestJson && existsSync(vitestJson)) {
-  const report = JSON.parse(readFileSync(vitestJson, 'utf8'));
-  passed += report.numPassedTests;
-  failed += report.numFailedTests + (report.numTotalTestSuites > 0 && !report.success && report.numFailedTests === 0 ? 1 : 0);
-  skipped += report.numPendingTests + report.numTodoTests;
 } else {
-  failed += 1; // vitest did not even report
+  failed += 1; // the Python suite did not even report
+}
+for (const file of vitestReports) {
+  if (!existsSync(file)) {
+    failed += 1; // this vitest project did not even report
+    continue;
+  }
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  passed += report.numPassedTests;
+  // A file that failed to load counts as a failure even though no test in it ran.
+  failed += report.numFailedTests + (!report.success && report.numFailedTests === 0 ? 1 : 0);
+  skipped += report.numPendingTests + report.numTodoTests;
 }
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

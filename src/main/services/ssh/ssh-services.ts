@@ -78,7 +78,10 @@ export function createSshServices(options: {
       return null;
     },
     'workers:connect': ({ workerId }) => workers.connect(workerId),
-    'workers:disconnect': ({ workerId }) => workers.disconnect(workerId),
+    'workers:disconnect': ({ workerId }) => {
+      terminals.endFor(workerId);
+      return workers.disconnect(workerId);
+    },
     'workers:pending-host-key': ({ workerId }) => connections.pendingHostKey(workerId) ?? null,
     'workers:trust-host-key': async ({ workerId, fingerprint }) => {
       await connections.trust(workerId, fingerprint);

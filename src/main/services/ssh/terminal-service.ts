@@ -65,6 +65,15 @@ export class TerminalService {
     }
   }
 
+  /** The user disconnected the worker: its terminals end (the UI offers a new shell later). */
+  endFor(workerId: string): void {
+    for (const terminal of [...this.terminals.values()]) {
+      if (terminal.workerId !== workerId) continue;
+      this.close(terminal.id);
+      this.emit({ terminalId: terminal.id, data: '\r\n[disconnected]\r\n', closed: true });
+    }
+  }
+
   closeAll(): void {
     for (const id of [...this.terminals.keys()]) this.close(id);
   }

@@ -116,7 +116,7 @@ describe('runs on an SSH worker', () => {
     expect(final.outputs).toEqual([{ name: 'job.txt', bytes: expect.any(Number) }]);
     expect(await readFile(join(final.resultDir!, 'job.txt'), 'utf8')).toBe('Fennec\t120\nFirefox\t120\n');
     seen.close();
-  });
+  }, 180_000);
 
   it('is picked up again by a restarted app and completes', async () => {
     const run = await start();

@@ -25,6 +25,8 @@ interface Session {
   opened: boolean;
   sent: { cols: number; rows: number } | undefined;
   inputFailing: boolean;
+  /** Keys typed while the shell was starting, sent once it is open (typing ahead is normal). */
+  typedAhead: string;
 }
 
 const FONT = "ui-monospace, 'SFMono-Regular', Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', monospace";
@@ -92,6 +94,7 @@ export class TerminalStore {
       opened: false,
       sent: undefined,
       inputFailing: false,
+      typedAhead: '',
     };
     term.onData((data) => this.input(session, data));
     term.onResize(() => this.sendSize(session));
@@ -224,6 +227,9 @@ export class TerminalStore {
       this.early.delete(terminalId);
       if (held) this.receive(terminalId, held.data, held.closed);
       this.sendSize(session);
+      const typed = session.typedAhead;
+      session.typedAhead = '';
+      if (typed) this.input(session, typed);
     } catch (err) {
       const message = (err as Error).message;
       session.term.write(`\r\n${RED(`Could not open a shell: ${message}`)}\r\n`);
@@ -254,6 +260,10 @@ export class TerminalStore {
 
   private input(session: Session, data: string): void {
     const { terminalId, status } = session.info;
+    if (status === 'starting') {
+      session.typedAhead += data;
+      return;
+    }
     if (!terminalId || status !== 'open') return;
     this.client.call('terminal:input', { terminalId, data }).then(
       () => (session.inputFailing = false),
