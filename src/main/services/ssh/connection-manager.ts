@@ -263,7 +263,12 @@ export class SshConnections {
 
     const client = new Client();
     return new Promise<Client>((resolve, reject) => {
+      // A connection cut during the handshake may close without an error event; without this
+      // the attempt (and everyone waiting on it) would wait forever.
+      const closedEarly = () => reject(new WorkbenchError('UNAVAILABLE', `The connection to ${where} closed during the SSH handshake.`));
+      client.once('close', closedEarly);
       client.once('ready', () => {
+        client.removeListener('close', closedEarly);
         client.removeAllListeners('error');
         client.on('error', () => {}); // later errors surface as 'close', which reconnects
         resolve(client);
