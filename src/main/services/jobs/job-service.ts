@@ -17,6 +17,8 @@ const IGNORED = /(^|\/)(\.git|node_modules|__pycache__|\.venv|venv|output)(\/|$)
 const POLL_MS = 200;
 const LOG_SLICE = 1024 * 1024;
 const KILL_GRACE_MS = 10_000;
+/** Tries to collect a run's output over a connection that keeps dropping (about 30 s in all). */
+const COLLECT_ATTEMPTS = 8;
 
 export interface JobServiceOptions {
   hub: EventHub;
@@ -207,7 +209,8 @@ export class JobService {
     let outputs: Run['outputs'] = [];
     let message: string | undefined;
     try {
-      outputs = (await transport.downloadDir(posix.join(runDir, run.outputDir ?? 'output'), resultDir)).map((f) => ({ name: f.path, bytes: f.bytes }));
+      const collected = await retryWhileUnreachable(() => transport.downloadDir(posix.join(runDir, run.outputDir ?? 'output'), resultDir));
+      outputs = collected.map((f) => ({ name: f.path, bytes: f.bytes }));
     } catch (err) {
       message = `The output could not be collected: ${(err as Error).message}`;
     }
@@ -286,6 +289,24 @@ export class JobService {
 export interface PackageUnpacker {
   /** Unpacks `tarball` into `codeDir` on the worker; its name, command and output folder (relative to codeDir). */
   prepare(tarball: string, transport: Transport, codeDir: string, runtimeDir: string, local: boolean): Promise<{ name: string; command: string[]; outputDir: string }>;
+}
+
+/**
+ * Runs `work` again while it fails because the worker cannot be reached (the connection
+ * dropped and is being re-established), a few times with growing pauses; other errors and
+ * the last failure are thrown.
+ */
+async function retryWhileUnreachable<T>(work: () => Promise<T>, attempts = COLLECT_ATTEMPTS): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      // ssh2 fails requests pending on a dropped connection with plain errors like these.
+      const retryable = err instanceof WorkbenchError ? err.retryable : /No response from server|Not connected|ECONNRESET|closed/i.test((err as Error).message);
+      if (!retryable || attempt >= attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
+    }
+  }
 }
 
 function formatMinutes(minutes: number): string {
