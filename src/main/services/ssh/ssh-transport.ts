@@ -44,6 +44,19 @@ export function connectionLost(client: Client): Promise<never> {
   return lost;
 }
 
+const closedChannels = new WeakMap<SFTPWrapper, Promise<never>>();
+
+/** Rejects when an SFTP channel closes (raced like connectionLost, for the same reason). */
+function channelClosed(sftp: SFTPWrapper): Promise<never> {
+  let closed = closedChannels.get(sftp);
+  if (!closed) {
+    closed = new Promise<never>((_, reject) => sftp.once('close', () => reject(new WorkbenchError('UNAVAILABLE', 'The file channel to the worker closed.'))));
+    closed.catch(() => {});
+    closedChannels.set(sftp, closed);
+  }
+  return closed;
+}
+
 export function openSftp(client: Client): Promise<SFTPWrapper> {
   return new Promise((resolve, reject) => client.sftp((err, sftp) => (err ? reject(new WorkbenchError('UNAVAILABLE', `The worker refused SFTP: ${err.message}`, { cause: err })) : resolve(sftp))));
 }
@@ -68,8 +81,20 @@ export class SshTransport implements Transport {
     readonly root: string,
   ) {}
 
+  /**
+   * One SFTP channel per connection, reused; forgotten when it closes. The channel can die
+   * while the connection lives (its server process killed), and a dead channel must not be
+   * handed out again.
+   */
   private sftpFor(client: Client): Promise<SFTPWrapper> {
-    if (this.sftpSession?.client !== client) this.sftpSession = { client, sftp: openSftp(client) };
+    if (this.sftpSession?.client !== client) {
+      const session = { client, sftp: openSftp(client) };
+      this.sftpSession = session;
+      const forget = () => {
+        if (this.sftpSession === session) this.sftpSession = undefined;
+      };
+      session.sftp.then((sftp) => sftp.once('close', forget), forget);
+    }
     return this.sftpSession.sftp;
   }
 
@@ -83,7 +108,7 @@ export class SshTransport implements Transport {
     const client = await this.connect();
     const lost = connectionLost(client);
     const sftp = await Promise.race([this.sftpFor(client), lost]);
-    return Promise.race([work(sftp), lost]);
+    return Promise.race([work(sftp), lost, channelClosed(sftp)]);
   }
 
   readFrom(path: string, offset: number, limit: number): Promise<FileSlice | undefined> {
