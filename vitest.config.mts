@@ -12,6 +12,9 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          // These tests drive real servers, processes and dropped connections; on two cores,
+          // running files side by side mostly makes their timing less certain.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
           env: { WORKBENCH_LOOPBACK_ONLY: '1' },

@@ -101,7 +101,7 @@ describe('runs on an SSH worker', () => {
       // Wait for the connection to come back before the next drop.
       await expect.poll(() => workbench.ssh.connections.state(worker.id), { timeout: 20_000 }).toBe('connected');
     }
-    await expect.poll(async () => (await call<Run>('jobs:get', { runId: run.id })).status, { timeout: 60_000 }).toBe('succeeded');
+    await expect.poll(async () => (await call<Run>('jobs:get', { runId: run.id })).status, { timeout: 120_000 }).toBe('succeeded');
     await expect.poll(() => seen.chunks.some((c) => c.done), { timeout: 10_000 }).toBe(true);
 
     const workerLog = await readFile(join(runDir(run.id), 'log'));
@@ -116,7 +116,7 @@ describe('runs on an SSH worker', () => {
     expect(final.outputs).toEqual([{ name: 'job.txt', bytes: expect.any(Number) }]);
     expect(await readFile(join(final.resultDir!, 'job.txt'), 'utf8')).toBe('Fennec\t120\nFirefox\t120\n');
     seen.close();
-  }, 180_000);
+  }, 300_000);
 
   it('is picked up again by a restarted app and completes', async () => {
     const run = await start();
