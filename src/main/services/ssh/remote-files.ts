@@ -2,13 +2,9 @@ import { posix } from 'node:path';
 import type { Client, FileEntryWithStats, SFTPWrapper, Stats } from 'ssh2';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import type { RemoteEntry, RemoteListing } from '../../../shared/worker-model.ts';
-import { execRemote, isNoSuchFile, openSftp } from './ssh-transport.ts';
+import { call, execRemote, isNoSuchFile, openSftp } from './ssh-transport.ts';
 
 const PERMISSION_DENIED = 3;
-
-function call<T>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
-}
 
 function entryType(attrs: Stats): RemoteEntry['type'] {
   return attrs.isDirectory() ? 'directory' : attrs.isFile() ? 'file' : attrs.isSymbolicLink() ? 'symlink' : 'other';

@@ -61,7 +61,8 @@ export function openSftp(client: Client): Promise<SFTPWrapper> {
   return new Promise((resolve, reject) => client.sftp((err, sftp) => (err ? reject(new WorkbenchError('UNAVAILABLE', `The worker refused SFTP: ${err.message}`, { cause: err })) : resolve(sftp))));
 }
 
-function call<T>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void): Promise<T> {
+/** An ssh2 callback-style call as a promise. */
+export function call<T>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
 }
 
