@@ -1,0 +1,18 @@
+import type { RunRecord, Schedule } from '../../../shared/schedule.ts';
+
+/**
+ * Where a schedule lives and runs: EventBridge Scheduler + EC2 (aws-backend.ts) or the app
+ * itself while it is open (local-backend.ts). The schedule service keeps the list of schedules
+ * and asks the backend to mirror it; run records come back from wherever run-job.sh wrote them.
+ */
+export interface ScheduleBackend {
+  readonly kind: 'aws' | 'local';
+  /** Create or replace the schedule (code tarball at a local path is uploaded/copied as needed). */
+  deploy(schedule: Schedule, tarballPath: string): Promise<void>;
+  remove(name: string): Promise<void>;
+  setEnabled(name: string, enabled: boolean): Promise<void>;
+  /** Start a run now, outside the timetable; resolves with its run id. */
+  runNow(schedule: Schedule): Promise<string>;
+  /** Run records of a job, newest first. */
+  history(name: string): Promise<RunRecord[]>;
+}

@@ -1,0 +1,266 @@
+import { z } from 'zod';
+import { WorkerId } from './worker-model.ts';
+
+/**
+ * Scheduled jobs (issue 9): the form's model, the run record that every backend and
+ * resources/worker/run-job.sh share, and the time math (next runs, EventBridge cron) that the
+ * UI preview, the local backend and the AWS backend must agree on. All times are UTC.
+ */
+
+/** A job name is a path segment in S3, a file name and a cron schedule name: no spaces or quotes. */
+export const ScheduleName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a short slug: lower-case letters, digits and "-" (no spaces or quotes), at most 63 characters, starting with a letter or digit');
+
+/** A calendar date, YYYY-MM-DD (UTC). */
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+  .refine((d) => isRealDate(d), 'a date that exists (check the month and day)');
+
+export const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM in UTC (24 h), such as 12:00');
+
+/** A folder inside the job's working folder: relative, no "..", no leading "/". */
+export const RelativeDir = z
+  .string()
+  .min(1, 'a folder name such as output')
+  .max(255)
+  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\\'), 'a folder inside the job (relative, no "..")')
+  .refine((p) => /^[A-Za-z0-9._/-]+$/.test(p), 'a folder name of letters, digits, ".", "_", "-" and "/"');
+
+export const Frequency = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('daily') }),
+  /** 0 = Sunday ... 6 = Saturday (the seed's numbering). */
+  z.object({ kind: z.literal('weekly'), dayOfWeek: z.number().int().min(0, 'a day of week 0 (Sunday) to 6 (Saturday)').max(6, 'a day of week 0 (Sunday) to 6 (Saturday)') }),
+  /** A month without this day runs on its last day. */
+  z.object({ kind: z.literal('monthly'), dayOfMonth: z.number().int().min(1, 'a day of month 1 to 31').max(31, 'a day of month 1 to 31') }),
+]);
+export type Frequency = z.infer<typeof Frequency>;
+
+export const ScheduleBackendKind = z.enum(['aws', 'local']);
+export type ScheduleBackendKind = z.infer<typeof ScheduleBackendKind>;
+
+export const Visibility = z.enum(['public', 'private']);
+export type Visibility = z.infer<typeof Visibility>;
+
+const scheduleFields = z.object({
+  name: ScheduleName,
+  /** The code tarball on this computer (the packager's output or any .tar.gz). */
+  tarball: z.string().min(1, 'the path of the code tarball (.tar.gz)').max(4096),
+  /** The package's own command line, run in the unpacked folder. */
+  command: z.string().min(1, 'a command such as ./run.sh').max(1024).refine((c) => !/[\n\r\0]/.test(c), 'a command on one line').default('./run.sh'),
+  outputDir: RelativeDir.default('output'),
+  visibility: Visibility.default('private'),
+  frequency: Frequency,
+  timeOfDay: TimeOfDay.default('12:00'),
+  timeoutMinutes: z.number().int('whole minutes').min(1, 'a timeout of at least 1 minute').max(1440, 'a timeout of at most 1440 minutes (24 h)').default(120),
+  startDate: IsoDate.optional(),
+  /** The last day a run may happen on (inclusive). */
+  endDate: IsoDate.optional(),
+  enabled: z.boolean().default(true),
+  backend: ScheduleBackendKind.default('local'),
+  /** For the local backend: where it runs ('local' = this computer, or a worker's id). */
+  worker: WorkerId.default('local'),
+  /** Optional S3 bucket to publish to (else the AWS backend's default / the local data dir). */
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name').optional(),
+});
+
+function datesInOrder(s: { startDate?: string; endDate?: string }): boolean {
+  return s.startDate === undefined || s.endDate === undefined || s.startDate <= s.endDate;
+}
+const DATES_IN_ORDER = { message: 'an end date on or after the start date', path: ['endDate'] };
+
+/** What the form submits (defaults filled in on parse). */
+export const Schedule = scheduleFields.refine(datesInOrder, DATES_IN_ORDER);
+export type Schedule = z.infer<typeof Schedule>;
+export type ScheduleInput = z.input<typeof Schedule>;
+
+/** An edit: everything but the name, which is fixed. */
+export const SchedulePatch = scheduleFields.omit({ name: true }).partial().strict();
+export type SchedulePatch = z.infer<typeof SchedulePatch>;
+
+/** A schedule as stored: when it was made and last changed (missed runs count from then). */
+export const StoredSchedule = scheduleFields.extend({
+  createdAt: z.string(),
+  changedAt: z.string(),
+});
+export type StoredSchedule = z.infer<typeof StoredSchedule>;
+
+export const RunRecordStatus = z.enum(['succeeded', 'failed', 'timed-out', 'blocked']);
+export type RunRecordStatus = z.infer<typeof RunRecordStatus>;
+
+export const GuardFinding = z.object({
+  file: z.string(),
+  line: z.number().int().nullable(),
+  kind: z.enum(['client-id', 'email', 'ip-address', 'raw-json']),
+  /** A short, redacted excerpt: never the raw value. */
+  sample: z.string(),
+});
+export type GuardFinding = z.infer<typeof GuardFinding>;
+
+/** JOB/runs/RUNID.json, written by resources/worker/run-job.sh on every run, failed or not. */
+export const RunRecord = z.object({
+  version: z.literal(1),
+  job: z.string(),
+  runId: z.string(),
+  scheduledFor: z.string().nullable(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  exitCode: z.number().int().nullable(),
+  timedOut: z.boolean(),
+  status: RunRecordStatus,
+  filesPublished: z.number().int(),
+  bytesPublished: z.number().int(),
+  guardFindings: z.array(GuardFinding),
+  /** Relative to the publish destination: JOB/logs/RUNID.log.gz. */
+  log: z.string(),
+  /** Relative to the publish destination: JOB/data/. */
+  output: z.string(),
+  message: z.string().nullable(),
+});
+export type RunRecord = z.infer<typeof RunRecord>;
+
+// ---------------------------------------------------------------------------------------------
+// Time math. Everything here is UTC; display helpers convert at the edge.
+
+const DAY_MS = 86_400_000;
+
+function isRealDate(d: string): boolean {
+  const t = Date.parse(`${d}T00:00:00Z`);
+  return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === d;
+}
+
+export function daysInMonth(year: number, month0: number): number {
+  return new Date(Date.UTC(year, month0 + 1, 0)).getUTCDate();
+}
+
+type Timing = Pick<Schedule, 'frequency' | 'timeOfDay' | 'startDate' | 'endDate'>;
+
+/** Does the schedule run on this UTC day (ignoring start/end)? */
+function runsOnDay(frequency: Frequency, day: Date): boolean {
+  switch (frequency.kind) {
+    case 'daily':
+      return true;
+    case 'weekly':
+      return day.getUTCDay() === frequency.dayOfWeek;
+    case 'monthly': {
+      const last = daysInMonth(day.getUTCFullYear(), day.getUTCMonth());
+      return day.getUTCDate() === Math.min(frequency.dayOfMonth, last);
+    }
+  }
+}
+
+function minutesOfDay(timeOfDay: string): number {
+  const [h, m] = timeOfDay.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+}
+
+/** Run times t with after < t <= until, oldest first, at most `limit`. */
+export function runsBetween(timing: Timing, after: Date, until: Date, limit = 10_000): Date[] {
+  const out: Date[] = [];
+  const offset = minutesOfDay(timing.timeOfDay) * 60_000;
+  const startDay = timing.startDate ? Date.parse(`${timing.startDate}T00:00:00Z`) : -Infinity;
+  const endLimit = timing.endDate ? Date.parse(`${timing.endDate}T00:00:00Z`) + DAY_MS : Infinity;
+  let day = Math.max(Math.floor(after.getTime() / DAY_MS) * DAY_MS, startDay);
+  const last = Math.min(until.getTime(), endLimit - 1);
+  for (; day + offset <= last && out.length < limit; day += DAY_MS) {
+    const t = day + offset;
+    if (t <= after.getTime()) continue;
+    if (runsOnDay(timing.frequency, new Date(day))) out.push(new Date(t));
+  }
+  return out;
+}
+
+/** The next `n` run times strictly after `from` (fewer when the end date comes first). */
+export function nextRuns(timing: Timing, from: Date, n: number): Date[] {
+  // Every frequency runs at least once in any 31 days, so n runs fit in 31 * n days.
+  const start = timing.startDate ? Math.max(from.getTime(), Date.parse(`${timing.startDate}T00:00:00Z`)) : from.getTime();
+  const horizon = new Date(start + (n + 1) * 31 * DAY_MS);
+  return runsBetween(timing, from, horizon, n);
+}
+
+/** The latest run time at or before `now`, if any. */
+export function previousRun(timing: Timing, now: Date): Date | undefined {
+  const runs = runsBetween(timing, new Date(now.getTime() - 32 * DAY_MS), now);
+  return runs[runs.length - 1];
+}
+
+/** The form's note for a monthly day that some months lack, or null. */
+export function shortMonthNote(frequency: Frequency): string | null {
+  if (frequency.kind !== 'monthly' || frequency.dayOfMonth <= 28) return null;
+  const d = frequency.dayOfMonth;
+  const which = d === 31 ? 'February, April, June, September and November' : d === 30 ? 'February' : 'February in years that are not leap years';
+  return `Months without a day ${d} (${which}) run on their last day.`;
+}
+
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+export function weekdayName(dayOfWeek: number): string {
+  return WEEKDAYS[dayOfWeek] ?? `day ${dayOfWeek}`;
+}
+
+/** "daily at 12:00 UTC", "weekly on Sunday at 06:30 UTC", "monthly on day 31 at 12:00 UTC". */
+export function describeTiming(timing: Pick<Schedule, 'frequency' | 'timeOfDay'>): string {
+  const at = `at ${timing.timeOfDay} UTC`;
+  switch (timing.frequency.kind) {
+    case 'daily':
+      return `daily ${at}`;
+    case 'weekly':
+      return `weekly on ${weekdayName(timing.frequency.dayOfWeek)} ${at}`;
+    case 'monthly':
+      return `monthly on day ${timing.frequency.dayOfMonth} ${at}`;
+  }
+}
+
+/**
+ * EventBridge Scheduler cron expressions, `cron(min hour day-of-month month day-of-week year)`
+ * with day-of-week 1-7 = SUN-SAT and `?` in the unused day field. Days 29 and 30 need two
+ * schedules: the day itself in every month but February, and February's last day (`L`), which
+ * is the 29th in leap years. Day 31 is exactly `L`. Start/end dates are the schedule's
+ * StartDate/EndDate (see schedulerWindow), not part of the expression.
+ */
+export function cronExpressions(timing: Pick<Schedule, 'frequency' | 'timeOfDay'>): string[] {
+  const [hour, minute] = timing.timeOfDay.split(':').map(Number);
+  const hm = `${minute} ${hour}`;
+  const f = timing.frequency;
+  switch (f.kind) {
+    case 'daily':
+      return [`cron(${hm} * * ? *)`];
+    case 'weekly':
+      return [`cron(${hm} ? * ${f.dayOfWeek + 1} *)`];
+    case 'monthly':
+      if (f.dayOfMonth <= 28) return [`cron(${hm} ${f.dayOfMonth} * ? *)`];
+      if (f.dayOfMonth === 31) return [`cron(${hm} L * ? *)`];
+      return [`cron(${hm} ${f.dayOfMonth} 1,3-12 ? *)`, `cron(${hm} L 2 ? *)`];
+  }
+}
+
+/** Scheduler StartDate / EndDate (exclusive: the day after the end date, 00:00 UTC). */
+export function schedulerWindow(timing: Pick<Schedule, 'startDate' | 'endDate'>): { start?: Date; end?: Date } {
+  return {
+    ...(timing.startDate ? { start: new Date(`${timing.startDate}T00:00:00Z`) } : {}),
+    ...(timing.endDate ? { end: new Date(Date.parse(`${timing.endDate}T00:00:00Z`) + DAY_MS) } : {}),
+  };
+}
+
+/** "2028-02-29 12:00 UTC" */
+export function formatUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The same instant in a local zone (the user's unless given), e.g. "Tue 2028-02-29 07:00 EST". */
+export function formatLocal(date: Date, timeZone?: string): string {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  }).formatToParts(date);
+  const get = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('weekday')} ${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ${get('timeZoneName')}`;
+}
