@@ -1,0 +1,163 @@
+#!/bin/sh
+# run-job.sh: one run of a scheduled job, the same on an EC2 instance, an SSH worker or here.
+#
+#   run-job.sh --job NAME --run-id RUNID --code SRC --command CMD --output-dir DIR
+#              --timeout-minutes N --publish DEST [--visibility public|private]
+#              [--scheduled-for ISO] [--timeout-seconds S] [--shutdown]
+#
+# SRC   the code tarball: s3://bucket/key.tar.gz or a local file.
+# DEST  where the run leaves everything: s3://bucket/JOB or a local folder, laid out as
+#       DEST/data/ (the output), DEST/logs/RUNID.log.gz, DEST/runs/RUNID.json (the run record).
+#
+# Steps: fetch SRC; unpack it with safe_extract.py (an archive with absolute paths, ../, links
+# or devices is refused whole); run CMD in the unpacked folder under `timeout`; for a public
+# run, scan DIR with publish_guard.py (any finding: status "blocked", nothing published); then
+# publish DIR to DEST/data/. The log and the run record are uploaded ALWAYS, also when a step
+# fails or the command times out. Exit 0 when the record was written (whatever the run's
+# status), 1 when it could not be, 64 on bad arguments. --shutdown powers the machine off at
+# the very end, whatever happened (an EC2 instance launched with shutdown behaviour
+# "terminate" then ends itself). --timeout-seconds, finer than minutes, wins when given.
+#
+# CMD is the job's own command line (the schedule's "command", default ./run.sh). It is the
+# user's shell on purpose, so it runs as `sh -c CMD` in the unpacked folder, and nothing else
+# is ever pasted into it; it is checked first to be one line (no line breaks) of at most 1024
+# characters. Every other value is checked against a strict pattern and passed as argv.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+nl='
+'
+
+die_usage() {
+  echo "run-job.sh: $*" >&2
+  echo "usage: run-job.sh --job NAME --run-id RUNID --code SRC --command CMD --output-dir DIR --timeout-minutes N --publish DEST [--visibility public|private] [--scheduled-for ISO] [--timeout-seconds S] [--shutdown]" >&2
+  exit 64
+}
+
+# matches VALUE ERE: the whole value (one line) matches the extended regular expression.
+matches() {
+  case $1 in *"$nl"* | *"$(printf '\r')"*) return 1 ;; esac
+  printf '%s\n' "$1" | grep -Eqx -- "$2"
+}
+
+job='' run_id='' code='' command='' output_dir='' timeout_min='' timeout_s='' dest='' visibility=private scheduled_for='' shutdown=false
+while [ $# -gt 0 ]; do
+  case $1 in
+    --shutdown) shutdown=true; shift; continue ;;
+    --job | --run-id | --code | --command | --output-dir | --timeout-minutes | --timeout-seconds | --publish | --visibility | --scheduled-for)
+      [ $# -ge 2 ] || die_usage "$1 needs a value" ;;
+    *) die_usage "unknown argument '$1'" ;;
+  esac
+  case $1 in
+    --job) job=$2 ;;
+    --run-id) run_id=$2 ;;
+    --code) code=$2 ;;
+    --command) command=$2 ;;
+    --output-dir) output_dir=$2 ;;
+    --timeout-minutes) timeout_min=$2 ;;
+    --timeout-seconds) timeout_s=$2 ;;
+    --publish) dest=$2 ;;
+    --visibility) visibility=$2 ;;
+    --scheduled-for) scheduled_for=$2 ;;
+  esac
+  shift 2
+done
+
+matches "$job" '[a-z0-9][a-z0-9-]{0,62}' || die_usage "--job must be a short slug (a-z, 0-9, -), not '$job'"
+matches "$run_id" '[A-Za-z0-9][A-Za-z0-9._-]{0,127}' || die_usage "--run-id must be letters, digits, '.', '_' or '-', not '$run_id'"
+[ -n "$code" ] && matches "$code" '[^[:cntrl:]]{1,4096}' || die_usage "--code must name the code tarball (s3://bucket/key or a file)"
+[ -n "$command" ] && matches "$command" '[^[:cntrl:]]{1,1024}' || die_usage "--command must be one line of at most 1024 characters, such as ./run.sh"
+matches "$output_dir" '[A-Za-z0-9._-][A-Za-z0-9._/-]{0,254}' || die_usage "--output-dir must be a folder inside the job, such as output"
+case /$output_dir/ in */../*) die_usage "--output-dir must not climb out of the job with ..";; esac
+matches "$timeout_min" '[0-9]{1,4}' && [ "$timeout_min" -ge 1 ] && [ "$timeout_min" -le 1440 ] || die_usage "--timeout-minutes must be a whole number from 1 to 1440"
+if [ -n "$timeout_s" ]; then
+  matches "$timeout_s" '[0-9]{1,5}' && [ "$timeout_s" -ge 1 ] || die_usage "--timeout-seconds must be a whole number of seconds"
+else
+  timeout_s=$((timeout_min * 60))
+fi
+[ -n "$dest" ] && matches "$dest" '[^[:cntrl:]]{1,4096}' || die_usage "--publish must name s3://bucket/prefix or a folder"
+case $visibility in public | private) ;; *) die_usage "--visibility must be public or private" ;; esac
+[ -z "$scheduled_for" ] || matches "$scheduled_for" '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z?' || die_usage "--scheduled-for must be an ISO time such as 2026-01-31T12:00:00Z"
+
+io() { python3 "$here/run_job_io.py" "$@"; }
+now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/run-job.XXXXXX") || { echo "run-job.sh: cannot make a work folder" >&2; exit 1; }
+trap 'rm -rf "$work"' EXIT
+log=$work/log
+: > "$log"
+note() { printf '[run-job %s] %s\n' "$(now)" "$*" >> "$log"; }
+# The last line a step wrote to its own stderr file, for the record's message.
+last_line() { tail -n 1 "$1" 2>/dev/null | cut -c 1-400; }
+
+started=$(now)
+status=failed exit_code='' timed_out=false message='' findings='' published=''
+note "job $job, run $run_id${scheduled_for:+, scheduled for $scheduled_for}; timeout ${timeout_s}s; $visibility output to $dest"
+
+out=$work/code/$output_dir
+if ! io fetch "$code" "$work/code.tar.gz" 2> "$work/step.err"; then
+  cat "$work/step.err" >> "$log"
+  message="Could not fetch the code: $(last_line "$work/step.err")"
+elif ! python3 "$here/safe_extract.py" "$work/code.tar.gz" "$work/code" >> "$log" 2> "$work/step.err"; then
+  cat "$work/step.err" >> "$log"
+  message="The code tarball was not unpacked: $(last_line "$work/step.err")"
+else
+  note "running: $command"
+  (
+    cd "$work/code" || exit 1
+    WORKBENCH_JOB=$job WORKBENCH_RUN_ID=$run_id WORKBENCH_SCHEDULED_FOR=$scheduled_for
+    export WORKBENCH_JOB WORKBENCH_RUN_ID WORKBENCH_SCHEDULED_FOR
+    exec timeout --kill-after=30 "$timeout_s" sh -c "$command"
+  ) < /dev/null >> "$log" 2>&1
+  exit_code=$?
+  note "the command ended with exit code $exit_code"
+  if [ "$exit_code" = 124 ] || [ "$exit_code" = 137 ]; then
+    status=timed-out timed_out=true
+    message="The command ran longer than its timeout (${timeout_s} s) and was stopped; nothing was published."
+  elif [ "$exit_code" != 0 ]; then
+    message="The command failed with exit code $exit_code; nothing was published."
+  elif [ ! -d "$out" ] || [ -L "$out" ]; then
+    message="The command left no output folder '$output_dir'; nothing was published."
+  else
+    guard_code=0
+    if [ "$visibility" = public ]; then
+      findings=$work/findings.json
+      python3 "$here/publish_guard.py" "$out" > "$findings" 2> "$work/step.err" || guard_code=$?
+      cat "$work/step.err" >> "$log"
+    fi
+    if [ "$guard_code" = 1 ]; then
+      status=blocked
+      message="The publish guard found what looks like raw data (client ids, e-mail or IP addresses, raw submissions) in the output of a public run; nothing was published. Fix the job, or publish privately."
+      note "$message"
+    elif [ "$guard_code" != 0 ]; then
+      findings=''
+      message="The publish guard could not scan the output: $(last_line "$work/step.err"); nothing was published."
+    elif io publish "$out" "$dest" > "$work/published.json" 2> "$work/step.err"; then
+      published=$work/published.json
+      status=succeeded
+      note "published $(cat "$published")"
+    else
+      cat "$work/step.err" >> "$log"
+      message="Publishing the output failed: $(last_line "$work/step.err")"
+    fi
+  fi
+fi
+[ -z "$message" ] || note "$message"
+note "status $status"
+
+record=$work/record.json
+result=0
+if io record "$record" --job "$job" --run-id "$run_id" --dest "$dest" --started-at "$started" --ended-at "$(now)" \
+  --status "$status" --scheduled-for "$scheduled_for" --exit-code "$exit_code" --timed-out "$timed_out" \
+  --message "$message" --findings "$findings" --published "$published" && io finish "$dest" "$log" "$record"; then
+  echo "run $run_id of $job: $status; record in $dest/runs/$run_id.json"
+else
+  echo "run-job.sh: could not write the run record of $run_id to $dest" >&2
+  result=1
+fi
+
+if [ "$shutdown" = true ]; then
+  # Whatever happened: a scheduled instance must never outlive its run.
+  shutdown -h now || poweroff
+fi
+exit "$result"

@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""run_job_io.py: the storage side of run-job.sh, for S3 (boto3) and for a local folder alike.
+
+  run_job_io.py fetch SRC FILE            copy the code tarball (s3://bucket/key or a path) to FILE
+  run_job_io.py publish DIR DEST          publish DIR's files to DEST/data/; prints {"files", "bytes"}
+  run_job_io.py record FILE --job ... [fields]  write the run record (JSON) from run-job.sh's facts
+  run_job_io.py finish DEST LOG RECORD    gzip LOG to DEST/logs/RUNID.log.gz, then RECORD (a JSON
+                                          file, the run record) to DEST/runs/RUNID.json
+
+DEST is s3://bucket/prefix (the job's prefix, usually the job name) or a local folder; both get
+the same layout: DEST/data/, DEST/logs/RUNID.log.gz, DEST/runs/RUNID.json. On S3 a .gz file is
+stored with Content-Encoding gzip (and the content type of what it holds), so a browser or
+`curl --compressed` reads it as the file it is. The record is written last and on its own:
+whoever lists DEST/runs/ sees a run only once its log is there. boto3 finds credentials, region
+and AWS_ENDPOINT_URL the usual way (the instance profile on EC2; moto in the tests).
+Exit codes: 0 done, 1 failed (the reason on stderr), 64 usage.
+"""
+import gzip
+import json
+import mimetypes
+import os
+import shutil
+import sys
+import tempfile
+
+
+class IoError(Exception):
+    pass
+
+
+def split_s3(url):
+    rest = url[len("s3://"):]
+    bucket, _, key = rest.partition("/")
+    if not bucket:
+        raise IoError("%s names no bucket" % url)
+    return bucket, key.strip("/")
+
+
+def s3_client():
+    try:
+        import boto3
+    except ImportError:
+        raise IoError("S3 needs the boto3 package, which is not installed (pip install boto3)") from None
+    return boto3.client("s3")
+
+
+def s3_errors():
+    import botocore.exceptions
+
+    return (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
+
+
+def join_key(prefix, *parts):
+    return "/".join(p for p in (prefix,) + parts if p)
+
+
+def content_headers(name):
+    """ContentType (and ContentEncoding for .gz) of a file to publish."""
+    if name.endswith(".gz"):
+        inner, _ = mimetypes.guess_type(name[:-3])
+        return {"ContentType": inner or "application/octet-stream", "ContentEncoding": "gzip"}
+    kind, _ = mimetypes.guess_type(name)
+    return {"ContentType": kind or "application/octet-stream"}
+
+
+def files_under(root):
+    """(relative path, absolute path) of every regular file under root, links skipped, sorted."""
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            if os.path.islink(path) or not os.path.isfile(path):
+                continue
+            found.append((os.path.relpath(path, root).replace(os.sep, "/"), path))
+    return found
+
+
+def fetch(src, dest_file):
+    if src.startswith("s3://"):
+        bucket, key = split_s3(src)
+        try:
+            s3_client().download_file(bucket, key, dest_file)
+        except s3_errors() as err:
+            raise IoError("could not fetch the code %s: %s" % (src, err)) from None
+        return
+    if not os.path.isfile(src):
+        raise IoError("the code tarball %s is not a file" % src)
+    shutil.copyfile(src, dest_file)
+
+
+def local_put(dest_path, source_path):
+    """Copies a file into place atomically (temp file in the same folder, then rename)."""
+    os.makedirs(os.path.dirname(dest_path), exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(dest_path), prefix=".part-")
+    try:
+        with os.fdopen(fd, "wb") as out, open(source_path, "rb") as src:
+            shutil.copyfileobj(src, out, 1024 * 1024)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, dest_path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def put(dest, rel_key, source_path, headers=None):
+    if dest.startswith("s3://"):
+        bucket, prefix = split_s3(dest)
+        key = join_key(prefix, rel_key)
+        try:
+            s3_client().upload_file(source_path, bucket, key, ExtraArgs=headers or {})
+        except s3_errors() as err:
+            raise IoError("could not upload s3://%s/%s: %s" % (bucket, key, err)) from None
+    else:
+        local_put(os.path.join(dest, *rel_key.split("/")), source_path)
+
+
+def publish(out_dir, dest):
+    if not os.path.isdir(out_dir):
+        raise IoError("the job left no output folder %s" % os.path.basename(out_dir))
+    files = files_under(out_dir)
+    total = 0
+    for rel, path in files:
+        put(dest, "data/" + rel, path, content_headers(rel))
+        total += os.path.getsize(path)
+    return {"files": len(files), "bytes": total}
+
+
+def finish(dest, log_path, record_path):
+    with open(record_path) as f:
+        record = json.load(f)
+    run_id = record["runId"]
+    with tempfile.TemporaryDirectory() as tmp:
+        gz = os.path.join(tmp, "log.gz")
+        with open(log_path, "rb") as src, gzip.GzipFile(gz, "wb", mtime=0) as out:
+            shutil.copyfileobj(src, out, 1024 * 1024)
+        put(dest, "logs/%s.log.gz" % run_id, gz, {"ContentType": "text/plain; charset=utf-8", "ContentEncoding": "gzip"})
+    put(dest, "runs/%s.json" % run_id, record_path, {"ContentType": "application/json"})
+
+
+def record(argv):
+    """Builds the run record from run-job.sh's facts: JSON is made here, never by the shell."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="run_job_io.py record")
+    parser.add_argument("file")
+    for name in ("--job", "--run-id", "--dest", "--started-at", "--ended-at", "--status"):
+        parser.add_argument(name, required=True)
+    parser.add_argument("--scheduled-for", default="")
+    parser.add_argument("--exit-code", default="")
+    parser.add_argument("--timed-out", default="false")
+    parser.add_argument("--message", default="")
+    parser.add_argument("--findings", default="", help="the guard's JSON output file")
+    parser.add_argument("--published", default="", help="publish's JSON output file")
+    args = parser.parse_args(argv)
+    findings = read_json(args.findings).get("findings", []) if args.findings else []
+    published = read_json(args.published) if args.published else {}
+    # Paths in the record are relative to the bucket (or the folder holding DEST): JOB/logs/...
+    base = dest_name(args.dest)
+    doc = {
+        "version": 1,
+        "job": args.job,
+        "runId": args.run_id,
+        "scheduledFor": args.scheduled_for or None,
+        "startedAt": args.started_at,
+        "endedAt": args.ended_at,
+        "exitCode": int(args.exit_code) if args.exit_code.lstrip("-").isdigit() else None,
+        "timedOut": args.timed_out == "true",
+        "status": args.status,
+        "filesPublished": int(published.get("files", 0)),
+        "bytesPublished": int(published.get("bytes", 0)),
+        "guardFindings": findings,
+        "log": join_key(base, "logs", "%s.log.gz" % args.run_id),
+        "output": join_key(base, "data") + "/",
+        "message": args.message or None,
+    }
+    with open(args.file, "w") as out:
+        json.dump(doc, out, indent=2)
+        out.write("\n")
+
+
+def read_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+def dest_name(dest):
+    if dest.startswith("s3://"):
+        return split_s3(dest)[1]
+    return os.path.basename(os.path.normpath(dest))
+
+
+def main(argv):
+    try:
+        if len(argv) == 4 and argv[1] == "fetch":
+            fetch(argv[2], argv[3])
+        elif len(argv) == 4 and argv[1] == "publish":
+            print(json.dumps(publish(argv[2], argv[3])))
+        elif len(argv) > 2 and argv[1] == "record":
+            record(argv[2:])
+        elif len(argv) == 5 and argv[1] == "finish":
+            finish(argv[2], argv[3], argv[4])
+        else:
+            sys.stderr.write("usage: run_job_io.py fetch SRC FILE | publish DIR DEST | finish DEST LOG RECORD\n")
+            return 64
+    except (IoError, OSError) as err:
+        sys.stderr.write("%s\n" % err)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,248 @@
+"""run-job.sh executed for real: a real tarball, moto_server's S3 (or a local folder), the real
+guard and safe unpacking. Each test reads back what a user would find in the bucket."""
+
+import gzip
+import io
+import json
+import os
+import subprocess
+import tarfile
+import tempfile
+import unittest
+
+from . import moto_fixture
+from .support import WORKER_DIR
+
+RUN_JOB = os.path.join(WORKER_DIR, "run-job.sh")
+
+RUN_SH_OK = """#!/bin/sh
+set -e
+mkdir -p output/nested
+echo "os,count" > output/os.csv
+echo "Linux,12" >> output/os.csv
+printf 'a,1\\nb,2\\n' | gzip -c > output/nested/part-0.csv.gz
+echo "job $WORKBENCH_JOB run $WORKBENCH_RUN_ID did its work"
+"""
+
+
+def tarball(path, files, extra=None):
+    """A .tar.gz of files {name: text}, executable when the text starts with #!."""
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mode = 0o755 if text.startswith("#!") else 0o644
+            tar.addfile(info, io.BytesIO(data))
+        for info in extra or []:
+            tar.addfile(info)
+    return path
+
+
+class RunJobCase(unittest.TestCase):
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.tmp = tmp.name
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+
+    def run_job(self, *args, code, dest, command="./run.sh", job="daily-os", run_id="r1", timeout_minutes="5", env=None):
+        argv = ["sh", RUN_JOB, "--job", job, "--run-id", run_id, "--code", code, "--command", command,
+                "--output-dir", "output", "--timeout-minutes", timeout_minutes, "--publish", dest, *args]  # fmt: skip
+        return subprocess.run(argv, capture_output=True, text=True, timeout=120, env={**self.env, **(env or {})})
+
+
+@unittest.skipUnless(moto_fixture.available(), "needs boto3 and moto_server")
+class RunJobOnS3Test(RunJobCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.moto = moto_fixture.MotoServer()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.moto.stop()
+
+    def setUp(self):
+        super().setUp()
+        self.env.update(self.moto.env())
+        self.s3 = self.moto.client("s3")
+        suffix = "%d-%d" % (os.getpid(), id(self) % 100000)
+        self.code_bucket = "code-" + suffix
+        self.data_bucket = "data-" + suffix
+        self.s3.create_bucket(Bucket=self.code_bucket)
+        self.s3.create_bucket(Bucket=self.data_bucket)
+        self.dest = "s3://%s/daily-os" % self.data_bucket
+
+    def upload_code(self, files, extra=None):
+        local = tarball(os.path.join(self.tmp, "code.tar.gz"), files, extra)
+        self.s3.upload_file(local, self.code_bucket, "daily-os/code/abc.tar.gz")
+        return "s3://%s/daily-os/code/abc.tar.gz" % self.code_bucket
+
+    def keys(self, prefix="daily-os/"):
+        listing = self.s3.list_objects_v2(Bucket=self.data_bucket, Prefix=prefix)
+        return sorted(o["Key"] for o in listing.get("Contents", []))
+
+    def record(self, run_id="r1"):
+        body = self.s3.get_object(Bucket=self.data_bucket, Key="daily-os/runs/%s.json" % run_id)["Body"].read()
+        return json.loads(body)
+
+    def log(self, run_id="r1"):
+        obj = self.s3.get_object(Bucket=self.data_bucket, Key="daily-os/logs/%s.log.gz" % run_id)
+        self.assertEqual(obj.get("ContentEncoding"), "gzip")
+        return gzip.decompress(obj["Body"].read()).decode()
+
+    def test_success_publishes_output_log_and_record(self):
+        code = self.upload_code({"run.sh": RUN_SH_OK})
+        result = self.run_job("--scheduled-for", "2026-03-01T12:00:00Z", code=code, dest=self.dest)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.keys(), [
+            "daily-os/data/nested/part-0.csv.gz", "daily-os/data/os.csv",
+            "daily-os/logs/r1.log.gz", "daily-os/runs/r1.json",
+        ])  # fmt: skip
+        csv = self.s3.get_object(Bucket=self.data_bucket, Key="daily-os/data/os.csv")
+        self.assertEqual(csv["Body"].read(), b"os,count\nLinux,12\n")
+        self.assertEqual(csv["ContentType"], "text/csv")
+        gz = self.s3.get_object(Bucket=self.data_bucket, Key="daily-os/data/nested/part-0.csv.gz")
+        self.assertEqual(gz["ContentEncoding"], "gzip")
+        self.assertEqual(gzip.decompress(gz["Body"].read()), b"a,1\nb,2\n")
+        record = self.record()
+        self.assertEqual(record["status"], "succeeded")
+        self.assertEqual(record["exitCode"], 0)
+        self.assertFalse(record["timedOut"])
+        self.assertEqual(record["scheduledFor"], "2026-03-01T12:00:00Z")
+        self.assertEqual(record["filesPublished"], 2)
+        self.assertEqual(record["bytesPublished"], 18 + gz["ContentLength"])
+        self.assertEqual(record["log"], "daily-os/logs/r1.log.gz")
+        self.assertEqual(record["output"], "daily-os/data/")
+        self.assertIsNone(record["message"])
+        self.assertLessEqual(record["startedAt"], record["endedAt"])
+        self.assertIn("job daily-os run r1 did its work", self.log())
+
+    def test_failure_records_the_exit_code_and_still_uploads_log_and_record(self):
+        code = self.upload_code({"run.sh": "#!/bin/sh\nmkdir -p output\necho partial > output/x.csv\necho 'it broke' >&2\nexit 3\n"})
+        result = self.run_job(code=code, dest=self.dest)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        record = self.record()
+        self.assertEqual((record["status"], record["exitCode"], record["timedOut"]), ("failed", 3, False))
+        self.assertIn("exit code 3", record["message"])
+        self.assertEqual(record["filesPublished"], 0)
+        self.assertEqual(self.keys("daily-os/data/"), [])
+        self.assertIn("it broke", self.log())
+
+    def test_timeout_stops_the_command_and_still_uploads_log_and_record(self):
+        code = self.upload_code({"run.sh": "#!/bin/sh\necho started\nsleep 300\necho never\n"})
+        result = self.run_job("--timeout-seconds", "2", code=code, dest=self.dest)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        record = self.record()
+        self.assertEqual(record["status"], "timed-out")
+        self.assertTrue(record["timedOut"])
+        self.assertEqual(record["exitCode"], 124)
+        self.assertIn("timeout", record["message"])
+        log = self.log()
+        self.assertIn("started", log)
+        self.assertNotIn("never", log)
+
+    def test_guard_blocks_a_public_run_and_publishes_nothing(self):
+        script = "#!/bin/sh\nmkdir -p output\necho 'user,n' > output/rows.csv\necho 'someone@example.org,1' >> output/rows.csv\n"
+        code = self.upload_code({"run.sh": script})
+        result = self.run_job("--visibility", "public", code=code, dest=self.dest)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.keys("daily-os/data/"), [])
+        record = self.record()
+        self.assertEqual(record["status"], "blocked")
+        self.assertEqual(record["exitCode"], 0)
+        self.assertIn("publish guard", record["message"])
+        self.assertEqual(record["guardFindings"], [{"file": "rows.csv", "line": 2, "kind": "email", "sample": "s***@***.org"}])
+        self.assertIn("publish guard", self.log())
+
+    def test_the_same_output_goes_out_when_private(self):
+        script = "#!/bin/sh\nmkdir -p output\necho 'someone@example.org,1' > output/rows.csv\n"
+        code = self.upload_code({"run.sh": script})
+        result = self.run_job("--visibility", "private", code=code, dest=self.dest)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.record()["status"], "succeeded")
+        self.assertEqual(self.keys("daily-os/data/"), ["daily-os/data/rows.csv"])
+
+    def test_hostile_tarball_is_refused_whole_and_the_record_says_why(self):
+        outside = os.path.join(self.tmp, "pwned")
+        link = tarfile.TarInfo("output")
+        link.type = tarfile.SYMTYPE
+        link.linkname = self.tmp
+        climb = "../" * 12 + outside.lstrip("/")
+        code = self.upload_code({"run.sh": RUN_SH_OK, climb: "owned\n"}, extra=[link])
+        result = self.run_job(code=code, dest=self.dest)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertFalse(os.path.exists(outside))
+        record = self.record()
+        self.assertEqual(record["status"], "failed")
+        self.assertIsNone(record["exitCode"])
+        self.assertIn("not unpacked", record["message"])
+        self.assertIn("climbs out", record["message"])
+        self.assertEqual(self.keys("daily-os/data/"), [])
+        self.assertIn("Refused to unpack", self.log())
+
+    def test_missing_code_is_recorded(self):
+        result = self.run_job(code="s3://%s/daily-os/code/none.tar.gz" % self.code_bucket, dest=self.dest)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        record = self.record()
+        self.assertEqual(record["status"], "failed")
+        self.assertIn("Could not fetch the code", record["message"])
+
+    def test_a_record_that_cannot_be_written_is_exit_1(self):
+        code = self.upload_code({"run.sh": RUN_SH_OK})
+        result = self.run_job(code=code, dest="s3://no-such-bucket-%d/daily-os" % os.getpid())
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("could not write the run record", result.stderr)
+
+
+class RunJobLocallyTest(RunJobCase):
+    """The local backend's variant: a tarball on this computer and a local folder as DEST."""
+
+    def test_local_code_and_local_folder(self):
+        code = tarball(os.path.join(self.tmp, "job.tar.gz"), {"run.sh": RUN_SH_OK})
+        dest = os.path.join(self.tmp, "published", "daily-os")
+        result = self.run_job(code=code, dest=dest, run_id="2026-03-01T12-00-00Z")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        found = sorted(os.path.relpath(os.path.join(d, f), dest) for d, _, fs in os.walk(dest) for f in fs)
+        self.assertEqual(found, ["data/nested/part-0.csv.gz", "data/os.csv", "logs/2026-03-01T12-00-00Z.log.gz", "runs/2026-03-01T12-00-00Z.json"])
+        with open(os.path.join(dest, "runs", "2026-03-01T12-00-00Z.json")) as f:
+            record = json.load(f)
+        self.assertEqual(record["status"], "succeeded")
+        self.assertEqual(record["log"], "daily-os/logs/2026-03-01T12-00-00Z.log.gz")
+        with gzip.open(os.path.join(dest, "logs", "2026-03-01T12-00-00Z.log.gz"), "rt") as f:
+            self.assertIn("did its work", f.read())
+
+    def test_the_command_line_is_the_jobs_own_and_nothing_else_is_pasted_in(self):
+        # A hostile-looking job name is refused before anything runs; the command is run as written.
+        code = tarball(os.path.join(self.tmp, "job.tar.gz"), {"run.sh": RUN_SH_OK})
+        dest = os.path.join(self.tmp, "published", "x")
+        marker = os.path.join(self.tmp, "marker")
+        bad = self.run_job(code=code, dest=dest, job="x; touch %s" % marker)
+        self.assertEqual(bad.returncode, 64)
+        self.assertIn("--job must be a short slug", bad.stderr)
+        self.assertFalse(os.path.exists(marker))
+        self.assertFalse(os.path.exists(dest))
+        ok = self.run_job(code=code, dest=dest, job="x", command="./run.sh && echo second-step")
+        self.assertEqual(ok.returncode, 0, ok.stderr)
+        with gzip.open(os.path.join(dest, "logs", "r1.log.gz"), "rt") as f:
+            self.assertIn("second-step", f.read())
+
+    def test_bad_arguments_say_what_to_fix(self):
+        code = tarball(os.path.join(self.tmp, "job.tar.gz"), {"run.sh": RUN_SH_OK})
+        dest = os.path.join(self.tmp, "d")
+        cases = [
+            (["--output-dir", "../etc"], "--output-dir must not climb out"),
+            (["--visibility", "world"], "--visibility must be public or private"),
+        ]
+        for extra, message in cases:
+            result = self.run_job(*extra, code=code, dest=dest)
+            self.assertEqual(result.returncode, 64, extra)
+            self.assertIn(message, result.stderr)
+        result = self.run_job(code=code, dest=dest, timeout_minutes="2000")
+        self.assertIn("--timeout-minutes must be a whole number from 1 to 1440", result.stderr)
+        result = self.run_job(code=code, dest=dest, command="./run.sh\nrm -rf /")
+        self.assertIn("--command must be one line", result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
