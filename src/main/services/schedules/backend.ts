@@ -1,3 +1,4 @@
+import type { HistoryRow } from '../../../shared/schedule-calls.ts';
 import type { RunRecord, Schedule } from '../../../shared/schedule.ts';
 
 /**
@@ -15,4 +16,12 @@ export interface ScheduleBackend {
   runNow(schedule: Schedule): Promise<string>;
   /** Run records of a job, newest first. */
   history(name: string): Promise<RunRecord[]>;
+
+  // Optional extras: the history table uses them when a backend has them.
+  /** Where a record's log and output are (a local path or an s3:// URL); default: the record's own fields. */
+  locate?(record: RunRecord): { log: string; output: string };
+  /** A run's log text (the end of it when longer than maxBytes). */
+  readLog?(name: string, runId: string, maxBytes: number): Promise<{ text: string; truncated: boolean }>;
+  /** Rows that are not run records: runs going on now, runs skipped because one was still going. */
+  pendingRows?(name: string): Promise<HistoryRow[]>;
 }

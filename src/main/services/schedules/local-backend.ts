@@ -1,0 +1,274 @@
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { z } from 'zod';
+import { WorkbenchError } from '../../../shared/errors.ts';
+import type { HistoryRow } from '../../../shared/schedule-calls.ts';
+import { RunRecord, Schedule, runsBetween } from '../../../shared/schedule.ts';
+import type { WorkerRuntime } from '../jobs/runtime.ts';
+import type { DocumentSpec, DocumentStore } from '../store/document-store.ts';
+import type { Transport } from '../workers/transport.ts';
+import type { ScheduleBackend } from './backend.ts';
+import { resumeScheduledJob, runScheduledJob, writeOwnRecord, type ScheduledRun } from './local-run.ts';
+
+/** Catch-up on start: the latest missed run younger than this runs once; older ones stay missed. */
+export const CATCH_UP_HOURS = 24;
+export const CATCH_UP_POLICY = `While the app is open it runs local schedules when they are due. When it starts (or wakes), the latest run missed within the last ${CATCH_UP_HOURS} hours runs once, straight away; older missed runs are not run but shown as missed. A run that falls due while the previous run of the same job is still going is skipped (and shown as skipped).`;
+const TICK_MS = 20_000;
+const MAX_SKIPPED_KEPT = 200;
+
+const Active = z.object({ runId: z.string(), worker: z.string(), startedAt: z.string(), scheduledFor: z.string().nullable() });
+const Job = z.object({
+  schedule: Schedule,
+  deployedAt: z.string(),
+  /** The latest timetable slot already handled (run, skipped or left as missed). */
+  handledUntil: z.string(),
+  active: Active.nullable(),
+});
+const LocalState = z.object({
+  jobs: z.record(z.string(), Job),
+  skipped: z.array(z.object({ job: z.string(), scheduledFor: z.string(), at: z.string(), runningRunId: z.string() })),
+});
+type LocalState = z.infer<typeof LocalState>;
+type Job = z.infer<typeof Job>;
+
+const LOCAL_DOCUMENT: DocumentSpec<LocalState> = {
+  name: 'schedules-local',
+  version: 1,
+  schema: LocalState,
+  defaults: () => ({ jobs: {}, skipped: [] }),
+};
+
+export interface LocalBackendOptions {
+  store: DocumentStore;
+  /** <data>: code copies go to <data>/schedules/code/JOB/, output to <data>/published/JOB/. */
+  dataDir: string;
+  transports: (workerId: string) => Promise<Transport>;
+  runtime: WorkerRuntime;
+  now?: () => Date;
+  /** A run started or ended, a slot was skipped: the schedule list and history changed. */
+  onChange?: (name: string) => void;
+  onRunEnded?: (record: RunRecord) => void;
+  pollMs?: number;
+  tickMs?: number;
+}
+
+/**
+ * The app as the scheduler, while it is open: schedules are mirrored in their own document (as
+ * EventBridge would hold them), checked against the clock every few seconds, and run through
+ * run-job.sh on this computer or a worker. Never two runs of one job at once.
+ */
+export class LocalScheduleBackend implements ScheduleBackend {
+  readonly kind = 'local' as const;
+  private readonly now: () => Date;
+  private readonly running = new Map<string, Promise<void>>();
+  private ticking: Promise<void> = Promise.resolve();
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly options: LocalBackendOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  get publishedRoot(): string {
+    return join(this.options.dataDir, 'published');
+  }
+
+  private codeDir(name: string): string {
+    return join(this.options.dataDir, 'schedules', 'code', name);
+  }
+
+  async deploy(schedule: Schedule, tarballPath: string): Promise<void> {
+    if (schedule.bucket) throw new WorkbenchError('BAD_INPUT', 'The local backend publishes into the app\'s data folder; publishing to an S3 bucket needs the AWS backend. Leave the bucket empty or choose AWS.');
+    // The schedule runs the code as it was when scheduled, not whatever the file becomes later.
+    const dir = this.codeDir(schedule.name);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const partial = join(dir, `.code.tar.gz.${process.pid}.partial`);
+    try {
+      await copyFile(tarballPath, partial);
+    } catch (err) {
+      await rm(partial, { force: true });
+      throw new WorkbenchError('NOT_FOUND', `The code tarball ${tarballPath} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); build it in the Packager or choose another file.`);
+    }
+    await rename(partial, join(dir, 'code.tar.gz'));
+    const at = this.now().toISOString();
+    await this.options.store.update(LOCAL_DOCUMENT, (state) => ({
+      ...state,
+      jobs: { ...state.jobs, [schedule.name]: { schedule, deployedAt: at, handledUntil: at, active: state.jobs[schedule.name]?.active ?? null } },
+    }));
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.options.store.update(LOCAL_DOCUMENT, (state) => {
+      const { [name]: _gone, ...jobs } = state.jobs;
+      return { jobs, skipped: state.skipped.filter((s) => s.job !== name) };
+    });
+    await rm(this.codeDir(name), { recursive: true, force: true });
+  }
+
+  async setEnabled(name: string, enabled: boolean): Promise<void> {
+    const at = this.now().toISOString();
+    await this.updateJob(name, (job) => ({
+      ...job,
+      schedule: { ...job.schedule, enabled },
+      // Slots that passed while disabled are not run when enabled again.
+      handledUntil: enabled && !job.schedule.enabled ? at : job.handledUntil,
+    }));
+  }
+
+  async runNow(schedule: Schedule): Promise<string> {
+    const job = (await this.state()).jobs[schedule.name];
+    if (!job) throw new WorkbenchError('NOT_FOUND', `The schedule ${schedule.name} is not deployed on this computer.`);
+    if (job.active) throw new WorkbenchError('BAD_INPUT', `${schedule.name} is running now (run ${job.active.runId}); wait for it to end: two runs of one job never overlap.`);
+    return this.startRun(job, null);
+  }
+
+  async history(name: string): Promise<RunRecord[]> {
+    const dir = join(this.publishedRoot, name, 'runs');
+    const files = await readdir(dir).catch(() => [] as string[]);
+    const records: RunRecord[] = [];
+    for (const file of files.filter((f) => f.endsWith('.json'))) {
+      try {
+        const parsed = RunRecord.safeParse(JSON.parse(await readFile(join(dir, file), 'utf8')));
+        if (parsed.success) records.push(parsed.data);
+      } catch {
+        // A half-written or foreign file is not a run record; it is not shown.
+      }
+    }
+    return records.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  locate(record: RunRecord): { log: string; output: string } {
+    return { log: join(this.publishedRoot, record.log), output: join(this.publishedRoot, record.output) };
+  }
+
+  async readLog(name: string, runId: string, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId)) throw new WorkbenchError('BAD_INPUT', `"${runId}" is not a run id.`);
+    let data: Buffer;
+    try {
+      data = gunzipSync(await readFile(join(this.publishedRoot, name, 'logs', `${runId}.log.gz`)));
+    } catch {
+      throw new WorkbenchError('NOT_FOUND', `There is no log of run ${runId} of ${name} (yet).`);
+    }
+    const truncated = data.length > maxBytes;
+    return { text: data.subarray(Math.max(0, data.length - maxBytes)).toString('utf8'), truncated };
+  }
+
+  async pendingRows(name: string): Promise<HistoryRow[]> {
+    const state = await this.state();
+    const active = state.jobs[name]?.active;
+    const blank = { endedAt: null, durationSeconds: null, filesPublished: 0, bytesPublished: 0, guardFindings: [], log: null, output: null };
+    const rows: HistoryRow[] = state.skipped
+      .filter((s) => s.job === name)
+      .map((s) => ({ ...blank, status: 'skipped', runId: null, scheduledFor: s.scheduledFor, startedAt: null, message: `Skipped: run ${s.runningRunId} of this job was still going.` }));
+    if (active) rows.push({ ...blank, status: 'running', runId: active.runId, scheduledFor: active.scheduledFor, startedAt: active.startedAt, message: null });
+    return rows;
+  }
+
+  /** Picks up runs that were going when the app stopped, catches up, and starts the clock. */
+  async start(): Promise<void> {
+    for (const job of Object.values((await this.state()).jobs)) {
+      if (job.active && !this.running.has(job.schedule.name)) this.follow(job, job.active, true);
+    }
+    await this.tick();
+    this.timer ??= setInterval(() => void this.tick().catch(() => undefined), this.options.tickMs ?? TICK_MS);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Resolves when no run is going (tests and shutdown wait on it). */
+  async whenIdle(): Promise<void> {
+    await this.ticking;
+    while (this.running.size > 0) await Promise.all([...this.running.values()]);
+  }
+
+  /** Runs what is due now; serialised, so two ticks never start the same slot twice. */
+  tick(): Promise<void> {
+    const next = this.ticking.then(() => this.tickNow());
+    this.ticking = next.catch(() => undefined);
+    return next;
+  }
+
+  private async tickNow(): Promise<void> {
+    const now = this.now();
+    for (const job of Object.values((await this.state()).jobs)) {
+      if (!job.schedule.enabled) continue;
+      const due = runsBetween(job.schedule, new Date(job.handledUntil), now);
+      const latest = due[due.length - 1];
+      if (!latest) continue;
+      const name = job.schedule.name;
+      await this.updateJob(name, (j) => ({ ...j, handledUntil: latest.toISOString() }));
+      if (now.getTime() - latest.getTime() > CATCH_UP_HOURS * 3_600_000) continue; // stays missed
+      if (job.active) {
+        const skipped = { job: name, scheduledFor: latest.toISOString(), at: now.toISOString(), runningRunId: job.active.runId };
+        await this.options.store.update(LOCAL_DOCUMENT, (s) => ({ ...s, skipped: [...s.skipped, skipped].slice(-MAX_SKIPPED_KEPT) }));
+        this.options.onChange?.(name);
+        continue;
+      }
+      await this.startRun({ ...job, handledUntil: latest.toISOString() }, latest);
+    }
+  }
+
+  private async startRun(job: Job, scheduledFor: Date | null): Promise<string> {
+    const name = job.schedule.name;
+    const runId = this.newRunId();
+    const active = { runId, worker: job.schedule.worker, startedAt: this.now().toISOString(), scheduledFor: scheduledFor?.toISOString() ?? null };
+    await this.updateJob(name, (j) => {
+      if (j.active) throw new WorkbenchError('BAD_INPUT', `${name} is running now (run ${j.active.runId}); two runs of one job never overlap.`);
+      return { ...j, active };
+    });
+    this.follow(job, active, false);
+    this.options.onChange?.(name);
+    return runId;
+  }
+
+  private follow(job: Job, active: z.infer<typeof Active>, resume: boolean): void {
+    const name = job.schedule.name;
+    const run: ScheduledRun = {
+      schedule: job.schedule,
+      runId: active.runId,
+      scheduledFor: active.scheduledFor ? new Date(active.scheduledFor) : null,
+      tarball: join(this.codeDir(name), 'code.tar.gz'),
+      publishedDir: join(this.publishedRoot, name),
+      local: active.worker === 'local',
+    };
+    const work = (async () => {
+      const transport = await this.options.transports(active.worker);
+      return resume
+        ? resumeScheduledJob(transport, run, new Date(active.startedAt), this.options.pollMs)
+        : runScheduledJob(transport, this.options.runtime, run, this.options.pollMs);
+    })();
+    const done = work
+      .catch((err: unknown) => writeOwnRecord(run, new Date(active.startedAt), null, `The worker ${active.worker} could not be reached: ${(err as Error).message}`, ''))
+      .catch(() => undefined)
+      .then(async (record) => {
+        await this.updateJob(name, (j) => (j.active?.runId === active.runId ? { ...j, active: null } : j)).catch(() => undefined);
+        this.running.delete(name);
+        if (record) this.options.onRunEnded?.(record);
+        this.options.onChange?.(name);
+      });
+    this.running.set(name, done);
+  }
+
+  private state(): Promise<LocalState> {
+    return this.options.store.read(LOCAL_DOCUMENT);
+  }
+
+  private async updateJob(name: string, change: (job: Job) => Job): Promise<void> {
+    await this.options.store.update(LOCAL_DOCUMENT, (state) => {
+      const job = state.jobs[name];
+      if (!job) throw new WorkbenchError('NOT_FOUND', `The schedule ${name} is not deployed on this computer.`);
+      return { ...state, jobs: { ...state.jobs, [name]: change(job) } };
+    });
+  }
+
+  /** The job protocol's run id shape (a run folder name on the worker). */
+  private newRunId(): string {
+    const stamp = this.now().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    return `${stamp}-${randomBytes(3).toString('hex')}`;
+  }
+}

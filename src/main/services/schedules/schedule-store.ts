@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { StoredSchedule } from '../../../shared/schedule.ts';
+import type { DocumentSpec, DocumentStore } from '../store/document-store.ts';
+
+const SCHEDULES_DOCUMENT: DocumentSpec<StoredSchedule[]> = {
+  name: 'schedules',
+  version: 1,
+  schema: z.array(StoredSchedule),
+  defaults: () => [],
+};
+
+/** Alerts already shown ("job/runId" or "job/missed/ISO"), so each is raised once. */
+const ALERTS_DOCUMENT: DocumentSpec<string[]> = {
+  name: 'schedule-alerts',
+  version: 1,
+  schema: z.array(z.string()),
+  defaults: () => [],
+};
+const MAX_ALERTS_KEPT = 2000;
+
+/** The schedules the user made, by name, in the data dir. */
+export class ScheduleStore {
+  constructor(private readonly store: DocumentStore) {}
+
+  list(): Promise<StoredSchedule[]> {
+    return this.store.read(SCHEDULES_DOCUMENT);
+  }
+
+  async get(name: string): Promise<StoredSchedule | undefined> {
+    return (await this.list()).find((s) => s.name === name);
+  }
+
+  /** Changes the list with no other write in between; `change` may throw to refuse. */
+  update(change: (current: StoredSchedule[]) => StoredSchedule[]): Promise<StoredSchedule[]> {
+    return this.store.update(SCHEDULES_DOCUMENT, change);
+  }
+
+  /** Of these alert keys, the ones not raised before; they are marked raised. */
+  async unseenAlerts(keys: string[]): Promise<string[]> {
+    let fresh: string[] = [];
+    await this.store.update(ALERTS_DOCUMENT, (seen) => {
+      const known = new Set(seen);
+      fresh = keys.filter((k) => !known.has(k));
+      return [...seen, ...fresh].slice(-MAX_ALERTS_KEPT);
+    });
+    return fresh;
+  }
+}
