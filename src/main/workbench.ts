@@ -11,6 +11,8 @@ import { SampleDataService } from './services/jobs/sample-data.ts';
 import { PackagerService } from './services/packager/packager-service.ts';
 import { SettingsService } from './services/settings/settings-service.ts';
 import { createSshServices, type SshServices } from './services/ssh/ssh-services.ts';
+import { transferHandlers } from './services/ssh/transfers/transfer-handlers.ts';
+import { TransferService } from './services/ssh/transfers/transfer-service.ts';
 import { createEc2Services, type Ec2Services, type Ec2ServicesOptions } from './services/workers/ec2/ec2-services.ts';
 import { WorkspaceService } from './services/workspace/workspace-service.ts';
 import { DocumentStore } from './services/store/document-store.ts';
@@ -37,6 +39,8 @@ export interface Workbench {
   jobs: JobService;
   ssh: SshServices;
   ec2: Ec2Services;
+  /** Uploads and downloads of every worker (`download` + `settled` for other services). */
+  transfers: TransferService;
   close(): Promise<void>;
 }
 
@@ -54,6 +58,15 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const packager = new PackagerService({ hub, runnerDir: join(options.resourcesDir, 'worker', 'mapreduce') });
   // EC2 workers are reached through the same SSH connections (terminals, files), by their own endpoint.
   const ssh = createSshServices({ dataDir: options.dataDir, hub, store, endpointOf: (workerId) => (workerId.startsWith('ec2-') ? ec2.workers.endpoint(workerId) : undefined) });
+  const transfers = new TransferService({
+    store,
+    connect: (workerId) => ssh.connect(workerId),
+    emit: (snapshot) => hub.emit('transfers:changed', snapshot),
+    downloadDir: join(options.dataDir, 'downloads'),
+    onPersistError: (err) => console.error(`workbench: could not save the transfer list: ${err instanceof Error ? err.message : String(err)}`),
+  });
+  // Transfers an earlier session left unfinished are offered again (a damaged list is set aside).
+  await transfers.load().catch((err: unknown) => notices.push({ level: 'warning', message: err instanceof Error ? err.message : String(err) }));
   const transports = new TransportProvider(local, ssh.workers, ssh.connections);
   const jobs = new JobService({
     hub,
@@ -88,6 +101,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const handlers: Handlers = {
     ...ssh.handlers,
     ...ec2.handlers,
+    ...transferHandlers(transfers),
     'app:info': () => ({
       name: APP_NAME,
       version: APP_VERSION,
@@ -134,7 +148,10 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     jobs,
     ssh,
     ec2,
+    transfers,
     close: async () => {
+      // First, while connections are up: moving transfers are saved as they are, to be offered again.
+      await transfers.close();
       ssh.close();
       ec2.close();
       workspaces.closeAll();

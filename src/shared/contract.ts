@@ -25,6 +25,7 @@ import {
   WrittenFile,
 } from './workspace.ts';
 import { BuildId, BuildRequest, BuildResult, Inspection, PackProgress, ScanRequest, ScanResult, WrapperSpec, WrapperText } from './packager-model.ts';
+import { DownloadRequest, LocalListing, LocalPath, ResolveConflictRequest, TransferId, TransferSnapshot, UploadRequest } from './transfer-model.ts';
 import { AwsIdentity, AwsProfiles, Cidr, Ec2List, Ec2Warning, Ec2Worker, Ec2WorkerId, LaunchRequest, MAX_LIFETIME_HOURS, ProfileRef, StoreKeysRequest } from './ec2-model.ts';
 
 /**
@@ -117,6 +118,14 @@ export const calls = {
   'files:mkdir': call(z.object({ workerId: WorkerId, path: RemotePath }).strict(), z.null(), 'Create a folder on a worker.'),
   'files:rename': call(z.object({ workerId: WorkerId, from: RemotePath, to: RemotePath }).strict(), z.null(), 'Rename or move a file or folder on a worker.'),
   'files:delete': call(z.object({ workerId: WorkerId, path: RemotePath }).strict(), z.null(), 'Delete a file or folder (with its contents) on a worker.'),
+  'transfers:upload': call(UploadRequest, z.array(TransferId), 'Queue files or folders of this computer for upload into a folder on a worker; their transfer ids.'),
+  'transfers:download': call(DownloadRequest, z.array(TransferId), "Queue files or folders of a worker for download into a folder here (default: the app's downloads folder)."),
+  'transfers:list': call(NoInput, TransferSnapshot, 'Every transfer with its progress, and the totals (also sent as transfers:changed).'),
+  'transfers:cancel': call(z.object({ id: TransferId }).strict(), z.null(), 'Stop a transfer; what arrived is kept, so a retry continues from there.'),
+  'transfers:retry': call(z.object({ id: TransferId }).strict(), z.null(), 'Run a failed, cancelled or interrupted transfer again, from the bytes already there.'),
+  'transfers:resolve-conflict': call(ResolveConflictRequest, z.null(), 'Answer a transfer waiting because its destination exists: overwrite, skip, rename or resume.'),
+  'transfers:clear-finished': call(NoInput, z.null(), 'Drop done, failed and cancelled transfers from the list.'),
+  'local:list': call(z.object({ path: LocalPath.optional() }).strict(), LocalListing, 'List a folder on this computer (default: home), to pick files to upload or a download folder.'),
 
   'aws:profiles': call(NoInput, AwsProfiles, 'AWS profiles (shared files, environment, keys entered here): names and regions only.'),
   'aws:select-profile': call(z.object({ ref: ProfileRef }).strict(), AwsProfiles, 'Use this profile for EC2 workers.'),
@@ -163,6 +172,8 @@ export const events = {
   'workers:state': WorkerState,
   /** Keyed by worker id: a host key needs the user's decision. */
   'workers:host-key': PendingHostKey,
+  /** Every transfer and the totals, at most every 100 ms while something moves. */
+  'transfers:changed': TransferSnapshot,
   /** Keyed by terminal id: output of the shell. */
   'terminal:data': TerminalData,
   /** EC2 workers changed (launched, extended, terminated, reconciled). */

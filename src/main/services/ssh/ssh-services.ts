@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { Client } from 'ssh2';
 import type { EventHub } from '../../events.ts';
 import type { Handlers } from '../../rpc.ts';
 import type { DocumentStore } from '../store/document-store.ts';
@@ -32,6 +33,8 @@ export interface SshServices {
   handlers: SshHandlers;
   workers: WorkerRegistry;
   connections: SshConnections;
+  /** A worker's shared connection, opened if needed (transfers, files). */
+  connect(workerId: string): Promise<Client>;
   close(): void;
 }
 
@@ -119,6 +122,7 @@ export function createSshServices(options: {
     handlers,
     workers,
     connections,
+    connect,
     close: () => {
       terminals.closeAll();
       connections.closeAll();

@@ -23,6 +23,8 @@ export interface QueueItem extends TransferRequest {
   bytesDone: number;
   bytesTotal: number;
   bytesPerSecond: number;
+  /** Of bytesDone, those that did not cross the connection: kept from an earlier attempt, or skipped. */
+  bytesReused?: number;
   etaSeconds?: number;
   /** The source file being transferred now (folders). */
   currentFile?: string;
@@ -30,6 +32,17 @@ export interface QueueItem extends TransferRequest {
   pendingConflict?: Conflict;
   result?: RunResult;
   error?: WireError;
+}
+
+/**
+ * What earlier attempts of an item did, so a retry (in this session or after a restart) does not
+ * ask again about files it wrote itself or conflicts already answered.
+ */
+export interface ItemHistory {
+  /** Destination the file was meant for -> where it was written (verified). */
+  written: Record<string, string>;
+  /** Destination that existed -> the answer given for it. */
+  decisions: Record<string, ConflictPolicy>;
 }
 
 export interface QueueSnapshot {
@@ -56,6 +69,7 @@ interface Entry {
   moved: number;
   reused: number;
   meter: SpeedMeter;
+  history: ItemHistory;
   answer?: (policy: ConflictPolicy) => void;
 }
 
@@ -80,7 +94,8 @@ export class TransferQueue {
     this.defaultConflict = options.conflict ?? 'ask';
   }
 
-  add(request: TransferRequest & { conflict?: ConflictChoice }): string {
+  /** Queues a transfer; `history` carries what an earlier attempt (a previous session) did. */
+  add(request: TransferRequest & { conflict?: ConflictChoice; history?: ItemHistory }): string {
     const id = `t${this.nextId++}`;
     const item: QueueItem = {
       id,
@@ -93,7 +108,8 @@ export class TransferQueue {
       bytesTotal: 0,
       bytesPerSecond: 0,
     };
-    this.entries.set(id, { item, moved: 0, reused: 0, meter: new SpeedMeter() });
+    const history = { written: { ...request.history?.written }, decisions: { ...request.history?.decisions } };
+    this.entries.set(id, { item, moved: 0, reused: 0, meter: new SpeedMeter(), history });
     this.changed();
     this.pump();
     return id;
@@ -119,7 +135,7 @@ export class TransferQueue {
   retry(id: string): void {
     const entry = this.get(id);
     if (entry.item.state !== 'failed' && entry.item.state !== 'cancelled') return;
-    Object.assign(entry.item, { state: 'queued', bytesDone: 0, bytesPerSecond: 0, etaSeconds: undefined, error: undefined, result: undefined });
+    Object.assign(entry.item, { state: 'queued', bytesDone: 0, bytesReused: undefined, bytesPerSecond: 0, etaSeconds: undefined, error: undefined, result: undefined });
     Object.assign(entry, { moved: 0, reused: 0 });
     entry.meter.reset();
     this.changed();
@@ -149,6 +165,12 @@ export class TransferQueue {
   clearFinished(): void {
     for (const [id, entry] of this.entries) if (FINISHED.includes(entry.item.state)) this.entries.delete(id);
     this.changed();
+  }
+
+  /** A copy of what the item's attempts so far wrote and decided (to persist it). */
+  history(id: string): ItemHistory {
+    const { history } = this.get(id);
+    return { written: { ...history.written }, decisions: { ...history.decisions } };
   }
 
   subscribe(listener: (snapshot: QueueSnapshot) => void): () => void {
@@ -231,6 +253,9 @@ export class TransferQueue {
           entry.reused += bytes;
           this.progress(entry, 0);
         },
+        onWritten: (requested, written) => {
+          entry.history.written[requested] = written;
+        },
       });
       item.state = 'done';
     } catch (err) {
@@ -247,8 +272,18 @@ export class TransferQueue {
   }
 
   private ask(entry: Entry, conflict: Conflict, signal: AbortSignal): Promise<ConflictPolicy> {
-    const { item } = entry;
-    if (item.conflict !== 'ask') return Promise.resolve(item.conflict);
+    const { item, history } = entry;
+    // Written by an earlier attempt of this item (and, in place, still the source's size): done.
+    const written = history.written[conflict.path];
+    if (written !== undefined && (written !== conflict.path || conflict.existing.size === conflict.sourceSize)) return Promise.resolve('skip');
+    // A rename again would make a second copy; the other answers hold for a retry as given.
+    const decided = history.decisions[conflict.path];
+    if (decided !== undefined && decided !== 'rename') return Promise.resolve(decided);
+    const remember = (policy: ConflictPolicy): ConflictPolicy => {
+      history.decisions[conflict.path] = policy;
+      return policy;
+    };
+    if (item.conflict !== 'ask') return Promise.resolve(remember(item.conflict));
     return new Promise<ConflictPolicy>((resolve, reject) => {
       const onAbort = (): void => reject(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
@@ -260,7 +295,7 @@ export class TransferQueue {
         item.state = 'running';
         item.pendingConflict = undefined;
         this.changed();
-        resolve(policy);
+        resolve(remember(policy));
       };
       this.changed();
     });
@@ -270,6 +305,7 @@ export class TransferQueue {
     const at = this.now();
     const { item } = entry;
     item.bytesDone = entry.moved + entry.reused;
+    if (entry.reused > 0) item.bytesReused = entry.reused;
     entry.meter.add(at, entry.moved);
     item.bytesPerSecond = entry.meter.bytesPerSecond();
     item.etaSeconds = etaSeconds(item.bytesTotal - item.bytesDone, item.bytesPerSecond);

@@ -29,6 +29,8 @@ export interface RunHooks extends Pick<FileTransferOptions, 'signal' | 'verify' 
   onBytes?: (bytes: number) => void;
   /** Bytes counted done without crossing: a resumed prefix, a skipped file. */
   onReused?: (bytes: number) => void;
+  /** A file is in place and verified: `requested` is where it was meant to go, `written` where it went (differs after a rename). */
+  onWritten?: (requested: string, written: string) => void;
 }
 
 export interface Unsupported {
@@ -90,7 +92,8 @@ export async function runTransfer(session: SftpSession, request: TransferRequest
   const copy = async (file: PlannedFile, destDir: string): Promise<void> => {
     hooks.signal?.throwIfAborted();
     hooks.onFile?.(file.source);
-    const target = await resolveDestination(to, destDir, file.rel.at(-1) ?? to.basename(dest), file.size, hooks.resolveConflict);
+    const name = file.rel.at(-1) ?? to.basename(dest);
+    const target = await resolveDestination(to, destDir, name, file.size, hooks.resolveConflict);
     if (target === undefined) {
       result.skipped.push(file.source);
       hooks.onReused?.(file.size);
@@ -106,6 +109,7 @@ export async function runTransfer(session: SftpSession, request: TransferRequest
     if (request.direction === 'upload') await uploadFile(session, file.source, target, options);
     else await downloadFile(session, file.source, target, options);
     result.written.push(target);
+    hooks.onWritten?.(to.join(destDir, name), target);
   };
 
   if (root.kind === 'file') {

@@ -1,0 +1,341 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, join, posix } from 'node:path';
+import type { Client } from 'ssh2';
+import { WorkbenchError } from '../../../../shared/errors.ts';
+import type { ConflictChoice, ConflictPolicy, TransferItem, TransferSnapshot } from '../../../../shared/transfer-model.ts';
+import type { DocumentStore } from '../../store/document-store.ts';
+import { etaSeconds } from './progress.ts';
+import { TransferQueue, type QueueItem } from './queue.ts';
+import type { Direction } from './run-item.ts';
+import { TRANSFERS_DOCUMENT, type PersistedTransfer } from './transfer-store.ts';
+
+export interface TransferServiceOptions {
+  store: DocumentStore;
+  /** The worker's shared connection; asked again for every item, so a reconnect is picked up. */
+  connect: (workerId: string) => Promise<Client>;
+  /** Receives the whole list whenever it changed (at most every `emitIntervalMs` per worker). */
+  emit: (snapshot: TransferSnapshot) => void;
+  /** Where downloads go when the caller names no folder; created on first use. */
+  downloadDir: string;
+  /** Items running at once per worker; default 2. */
+  concurrency?: number;
+  emitIntervalMs?: number;
+  /** Persisting failed (disk full ...): the transfers go on, the user should know. */
+  onPersistError?: (err: unknown) => void;
+}
+
+export interface TransferOptions {
+  conflict?: ConflictChoice;
+}
+
+type Finished = 'done' | 'failed' | 'cancelled';
+const FINISHED = new Set<string>(['done', 'failed', 'cancelled']);
+
+/** One transfer: in a worker's queue, or restored from the last session and not started yet. */
+interface Entry {
+  id: string;
+  workerId: string;
+  createdAt: string;
+  /** Set once it is in a queue. */
+  queueId?: string;
+  /** Set while it only exists on disk (before a retry puts it in a queue). */
+  restored?: PersistedTransfer;
+}
+
+const newId = (): string => `tr-${randomBytes(5).toString('hex')}`;
+
+/**
+ * Uploads and downloads of every worker: one TransferQueue per worker on its one connection,
+ * items named by ids that stay valid across restarts, unfinished items kept in the data dir.
+ * Other services use it too (`download` + `settled`), e.g. to fetch a run's results.
+ */
+export class TransferService {
+  private readonly queues = new Map<string, TransferQueue>();
+  private readonly entries = new Map<string, Entry>();
+  private readonly waiters = new Map<string, Array<(item: TransferItem) => void>>();
+  /** What was last written, to write again only when a state or history changed. */
+  private persistedKey = '';
+  private persisting: Promise<void> | undefined;
+  private dirty = false;
+  private closing = false;
+
+  constructor(private readonly options: TransferServiceOptions) {}
+
+  /** Offers the transfers an earlier session left unfinished; those that were moving become 'interrupted'. */
+  async load(): Promise<void> {
+    const { items } = await this.options.store.read(TRANSFERS_DOCUMENT);
+    for (const item of items) {
+      if (this.entries.has(item.id) || item.state === 'done') continue;
+      const state = FINISHED.has(item.state) ? item.state : 'interrupted';
+      this.entries.set(item.id, { id: item.id, workerId: item.workerId, createdAt: item.createdAt, restored: { ...item, state } });
+    }
+    this.persistedKey = this.persistKey();
+  }
+
+  get downloadDir(): string {
+    return this.options.downloadDir;
+  }
+
+  /** Queues files or folders of this computer to go into `remoteDir` on the worker. */
+  upload(workerId: string, localPaths: string[], remoteDir: string, options: TransferOptions = {}): string[] {
+    checkWorker(workerId);
+    const requests = localPaths.map((localPath) => {
+      const name = basename(localPath);
+      if (name === '') throw new WorkbenchError('BAD_INPUT', `Cannot upload ${localPath} itself; pick files or folders inside it.`);
+      return { localPath, remotePath: posix.join(remoteDir, name) };
+    });
+    return requests.map((request) => this.add(workerId, 'upload', request, options.conflict));
+  }
+
+  /** Queues files or folders of the worker to go into `localDir` here (default: the downloads folder). */
+  async download(workerId: string, remotePaths: string[], localDir?: string, options: TransferOptions = {}): Promise<string[]> {
+    checkWorker(workerId);
+    const dir = localDir ?? this.options.downloadDir;
+    if (localDir === undefined) await mkdir(dir, { recursive: true });
+    const info = await stat(dir).catch(() => undefined);
+    if (!info?.isDirectory()) throw new WorkbenchError('BAD_INPUT', `${dir} is not a folder on this computer; create it or pick another folder for the download.`);
+    const requests = remotePaths.map((remotePath) => {
+      const name = posix.basename(remotePath);
+      if (name === '' || name === '.' || name === '..') throw new WorkbenchError('BAD_INPUT', `Cannot download ${remotePath} itself; pick files or folders inside it.`);
+      return { localPath: join(dir, name), remotePath };
+    });
+    return requests.map((request) => this.add(workerId, 'download', request, options.conflict));
+  }
+
+  snapshot(): TransferSnapshot {
+    const items: TransferItem[] = [];
+    const total = { bytesDone: 0, bytesTotal: 0, bytesPerSecond: 0, running: 0, queued: 0, waiting: 0 };
+    for (const queue of this.queues.values()) {
+      const snap = queue.snapshot();
+      for (const key of Object.keys(total) as Array<keyof typeof total>) total[key] += snap.total[key];
+    }
+    const queued = this.queueItems();
+    for (const entry of this.entries.values()) {
+      const item = queued.get(entry.id);
+      if (item) items.push(this.fromQueue(entry, item));
+      else if (entry.restored) items.push(fromRestored(entry.restored));
+    }
+    return { items, total: { ...total, etaSeconds: etaSeconds(total.bytesTotal - total.bytesDone, total.bytesPerSecond) }, downloadDir: this.options.downloadDir };
+  }
+
+  item(id: string): TransferItem {
+    const found = this.snapshot().items.find((item) => item.id === id);
+    if (!found) throw new WorkbenchError('NOT_FOUND', `There is no transfer ${id}; it may have been cleared from the list.`);
+    return found;
+  }
+
+  /** Resolves with the item once it is done, failed or cancelled. */
+  settled(id: string): Promise<TransferItem & { state: Finished }> {
+    const item = this.item(id);
+    if (FINISHED.has(item.state)) return Promise.resolve(item as TransferItem & { state: Finished });
+    return new Promise((resolve) => {
+      const list = this.waiters.get(id) ?? [];
+      list.push(resolve as (item: TransferItem) => void);
+      this.waiters.set(id, list);
+    });
+  }
+
+  cancel(id: string): void {
+    const entry = this.entry(id);
+    if (entry.restored) {
+      if (entry.restored.state === 'interrupted') entry.restored.state = 'cancelled';
+      this.changed();
+    } else {
+      this.queueOf(entry).cancel(entry.queueId!);
+    }
+  }
+
+  /** Runs a failed, cancelled or interrupted transfer again; the engine continues from its part files. */
+  retry(id: string): void {
+    const entry = this.entry(id);
+    const restored = entry.restored;
+    if (restored) {
+      entry.restored = undefined;
+      const { direction, localPath, remotePath, conflict, history } = restored;
+      entry.queueId = this.queue(entry.workerId).add({ direction, localPath, remotePath, conflict, history });
+      this.changed();
+    } else {
+      this.queueOf(entry).retry(entry.queueId!);
+    }
+  }
+
+  resolveConflict(id: string, choice: ConflictPolicy, applyToAll = false): void {
+    const entry = this.entry(id);
+    if (this.item(id).state !== 'waiting') throw new WorkbenchError('BAD_INPUT', `Transfer ${id} is not waiting for an answer (it may have been cancelled).`);
+    this.queueOf(entry).resolveConflict(entry.queueId!, choice, { applyToAll });
+  }
+
+  /** Drops done, failed and cancelled transfers from the list and from the data dir. */
+  clearFinished(): void {
+    for (const queue of this.queues.values()) queue.clearFinished();
+    const queued = this.queueItems();
+    for (const [id, entry] of this.entries) {
+      const gone = entry.restored ? FINISHED.has(entry.restored.state) : !queued.has(id);
+      if (gone) this.entries.delete(id);
+    }
+    this.changed();
+  }
+
+  /** Writes what is unfinished (moving items as they are, so the next start offers them), then stops every transfer. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.dirty = true;
+    await this.flush();
+    for (const queue of this.queues.values()) queue.cancelAll();
+  }
+
+  /** Resolves once the list on disk is up to date. */
+  async flush(): Promise<void> {
+    if (this.dirty && !this.persisting) this.persist(true);
+    await this.persisting;
+  }
+
+  private add(workerId: string, direction: Direction, request: { localPath: string; remotePath: string }, conflict?: ConflictChoice): string {
+    const entry: Entry = { id: newId(), workerId, createdAt: new Date().toISOString() };
+    this.entries.set(entry.id, entry);
+    entry.queueId = this.queue(workerId).add({ direction, ...request, ...(conflict === undefined ? {} : { conflict }) });
+    this.changed();
+    return entry.id;
+  }
+
+  /** Each queued entry's current queue item, by transfer id. */
+  private queueItems(): Map<string, QueueItem> {
+    const byQueueId = new Map<string, QueueItem>();
+    for (const [workerId, queue] of this.queues) for (const item of queue.snapshot().items) byQueueId.set(`${workerId}/${item.id}`, item);
+    const out = new Map<string, QueueItem>();
+    for (const entry of this.entries.values()) {
+      const item = entry.queueId === undefined ? undefined : byQueueId.get(`${entry.workerId}/${entry.queueId}`);
+      if (item) out.set(entry.id, item);
+    }
+    return out;
+  }
+
+  private queue(workerId: string): TransferQueue {
+    let queue = this.queues.get(workerId);
+    if (!queue) {
+      queue = new TransferQueue({
+        client: () => this.options.connect(workerId),
+        ...(this.options.concurrency === undefined ? {} : { concurrency: this.options.concurrency }),
+        emitIntervalMs: this.options.emitIntervalMs ?? 100,
+      });
+      queue.subscribe(() => this.changed());
+      this.queues.set(workerId, queue);
+    }
+    return queue;
+  }
+
+  private queueOf(entry: Entry): TransferQueue {
+    return this.queue(entry.workerId);
+  }
+
+  private entry(id: string): Entry {
+    const entry = this.entries.get(id);
+    if (!entry) throw new WorkbenchError('NOT_FOUND', `There is no transfer ${id}; it may have been cleared from the list.`);
+    return entry;
+  }
+
+  private fromQueue(entry: Entry, item: QueueItem): TransferItem {
+    return {
+      id: entry.id,
+      workerId: entry.workerId,
+      direction: item.direction,
+      localPath: item.localPath,
+      remotePath: item.remotePath,
+      state: item.state,
+      ...(item.kind ? { kind: item.kind } : {}),
+      conflict: item.conflict,
+      bytesDone: item.bytesDone,
+      bytesTotal: item.bytesTotal,
+      bytesPerSecond: item.bytesPerSecond,
+      ...(item.bytesReused === undefined ? {} : { bytesReused: item.bytesReused }),
+      ...(item.etaSeconds === undefined ? {} : { etaSeconds: item.etaSeconds }),
+      ...(item.currentFile === undefined ? {} : { currentFile: item.currentFile }),
+      ...(item.pendingConflict
+        ? { pendingConflict: { path: item.pendingConflict.path, existingSize: item.pendingConflict.existing.size, sourceSize: item.pendingConflict.sourceSize } }
+        : {}),
+      ...(item.result
+        ? { result: { written: item.result.written.length, skipped: item.result.skipped.length, unsupported: item.result.unsupported.map((u) => u.path) } }
+        : {}),
+      ...(item.error ? { error: item.error } : {}),
+      createdAt: entry.createdAt,
+    };
+  }
+
+  /** Something changed: tell subscribers, wake waiters, and persist when states or histories moved. */
+  private changed(): void {
+    const snapshot = this.snapshot();
+    this.options.emit(snapshot);
+    for (const item of snapshot.items) {
+      if (!FINISHED.has(item.state)) continue;
+      const waiting = this.waiters.get(item.id);
+      if (!waiting) continue;
+      this.waiters.delete(item.id);
+      for (const resolve of waiting) resolve(item);
+    }
+    if (!this.closing && this.persistKey() !== this.persistedKey) this.persist();
+  }
+
+  private persistable(): PersistedTransfer[] {
+    const out: PersistedTransfer[] = [];
+    const queued = this.queueItems();
+    for (const entry of this.entries.values()) {
+      if (entry.restored) {
+        out.push(entry.restored);
+        continue;
+      }
+      const item = queued.get(entry.id);
+      if (!item || item.state === 'done') continue;
+      out.push({
+        id: entry.id,
+        workerId: entry.workerId,
+        direction: item.direction,
+        localPath: item.localPath,
+        remotePath: item.remotePath,
+        conflict: item.conflict,
+        state: item.state,
+        ...(item.kind ? { kind: item.kind } : {}),
+        bytesDone: item.bytesDone,
+        bytesTotal: item.bytesTotal,
+        ...(item.error ? { error: item.error } : {}),
+        createdAt: entry.createdAt,
+        history: this.queueOf(entry).history(item.id),
+      });
+    }
+    return out;
+  }
+
+  /** Bytes move all the time; the file is rewritten only when what a restart needs changed. */
+  private persistKey(items = this.persistable()): string {
+    return JSON.stringify(items.map((item) => [item.id, item.state, item.conflict, Object.keys(item.history.written).length, Object.keys(item.history.decisions).length]));
+  }
+
+  private persist(force = false): void {
+    this.dirty = true;
+    if (this.persisting || (this.closing && !force)) return;
+    this.persisting = (async () => {
+      while (this.dirty) {
+        this.dirty = false;
+        const items = this.persistable();
+        const key = this.persistKey(items);
+        try {
+          await this.options.store.write(TRANSFERS_DOCUMENT, { items });
+          this.persistedKey = key;
+        } catch (err) {
+          this.options.onPersistError?.(err);
+        }
+      }
+    })().finally(() => {
+      this.persisting = undefined;
+    });
+  }
+}
+
+function fromRestored(item: PersistedTransfer): TransferItem {
+  const { history: _history, ...rest } = item;
+  return { ...rest, bytesPerSecond: 0 };
+}
+
+function checkWorker(workerId: string): void {
+  if (workerId === 'local') throw new WorkbenchError('BAD_INPUT', 'This computer is not reached over SSH: transfers go to and from SSH and EC2 workers.');
+}
