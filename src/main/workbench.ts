@@ -14,6 +14,7 @@ import { createSshServices, type SshServices } from './services/ssh/ssh-services
 import { transferHandlers } from './services/ssh/transfers/transfer-handlers.ts';
 import { TransferService } from './services/ssh/transfers/transfer-service.ts';
 import { createEc2Services, type Ec2Services, type Ec2ServicesOptions } from './services/workers/ec2/ec2-services.ts';
+import { ec2WorkerSource } from './services/workers/ec2/ec2-worker-source.ts';
 import { WorkspaceService } from './services/workspace/workspace-service.ts';
 import { DocumentStore } from './services/store/document-store.ts';
 import { LocalTransport } from './services/workers/local.ts';
@@ -57,7 +58,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const sampleData = new SampleDataService(local, join(options.resourcesDir, 'examples', 'generate_sample_data.py'), join(options.dataDir, 'sample-data'));
   const packager = new PackagerService({ hub, runnerDir: join(options.resourcesDir, 'worker', 'mapreduce') });
   // EC2 workers are reached through the same SSH connections (terminals, files), by their own endpoint.
-  const ssh = createSshServices({ dataDir: options.dataDir, hub, store, endpointOf: (workerId) => (workerId.startsWith('ec2-') ? ec2.workers.endpoint(workerId) : undefined) });
+  const ssh = createSshServices({ dataDir: options.dataDir, hub, store, source: ec2WorkerSource(() => ec2.workers) });
   const transfers = new TransferService({
     store,
     connect: (workerId) => ssh.connect(workerId),

@@ -1,11 +1,12 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { isCallName, isEventName } from '../shared/contract.ts';
 import type { CallResult, EventEnvelope, Subscription } from '../shared/protocol.ts';
 
 /**
  * The renderer's only door to the core: `window.workbench`, a Channel (see rpc-client.ts)
  * whose calls are exactly the contract's. Raw ipcRenderer is never exposed, and any name
- * outside the contract is refused here before it reaches IPC.
+ * outside the contract is refused here before it reaches IPC. Beside the contract it offers one
+ * thing IPC cannot: the disk path of a file dropped on the window (webUtils, for drag-and-drop uploads).
  */
 let receiver: ((batch: EventEnvelope[]) => void) | undefined;
 ipcRenderer.on('events:batch', (_event, batch: EventEnvelope[]) => receiver?.(batch));
@@ -28,6 +29,13 @@ const bridge = {
   },
   onEvents(receive: (batch: EventEnvelope[]) => void): void {
     receiver = receive;
+  },
+  /**
+   * Where a file dropped on the window is on disk, so the Files view can upload it by path. Only
+   * a File the page was handed by a drop or an <input> has one; anything else gives ''.
+   */
+  pathForFile(file: File): string {
+    return file instanceof File ? webUtils.getPathForFile(file) : '';
   },
 };
 

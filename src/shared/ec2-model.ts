@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { WorkerName } from './worker-model.ts';
+import { Ec2State, WorkerName } from './worker-model.ts';
+
+export { Ec2State };
 
 /**
  * AWS credentials and EC2 workers as the UI and the CLI see them. Nothing secret crosses:
@@ -124,9 +126,6 @@ export const LaunchRequest = z
   .strict();
 export type LaunchRequest = z.input<typeof LaunchRequest>;
 
-export const Ec2State = z.enum(['launching', 'pending', 'running', 'stopping', 'stopped', 'shutting-down', 'terminated', 'unknown']);
-export type Ec2State = z.infer<typeof Ec2State>;
-
 export const Ec2Worker = z.object({
   id: Ec2WorkerId,
   name: z.string(),
@@ -159,6 +158,11 @@ export const Ec2Warning = z.object({
   message: z.string(),
 });
 export type Ec2Warning = z.infer<typeof Ec2Warning>;
+
+/** The title of a warning's desktop notification (the Electron shell's and the browser's alike). */
+export function warningTitle(warning: Ec2Warning): string {
+  return `${warning.name}: ${warning.minutesLeft} minute${warning.minutesLeft === 1 ? '' : 's'} left`;
+}
 
 export const Ec2List = z.object({
   workers: z.array(Ec2Worker),

@@ -27,9 +27,32 @@ export const SshWorkerSpec = z
   .strict();
 export type SshWorkerSpec = z.infer<typeof SshWorkerSpec>;
 
+/** An EC2 instance's state as AWS reports it ('launching' until RunInstances answered). */
+export const Ec2State = z.enum(['launching', 'pending', 'running', 'stopping', 'stopped', 'shutting-down', 'terminated', 'unknown']);
+export type Ec2State = z.infer<typeof Ec2State>;
+
+/** What an EC2 worker adds to a worker: its instance as last seen in AWS, its deadline and cost. */
+export const Ec2WorkerFacts = z.object({
+  region: z.string(),
+  instanceType: z.string(),
+  instanceId: z.string().optional(),
+  instanceState: Ec2State,
+  launchedAt: z.string(),
+  /** When the instance terminates itself (ISO UTC). */
+  deadline: z.string(),
+  /** Seconds left when the list was made; the UI counts down from the deadline. */
+  secondsLeft: z.number(),
+  hourlyUsd: z.number(),
+  costUsd: z.number(),
+  overdue: z.boolean(),
+  /** The app holds its key and pinned host key, so it can connect. */
+  reachable: z.boolean(),
+});
+export type Ec2WorkerFacts = z.infer<typeof Ec2WorkerFacts>;
+
 export const WorkerInfo = z.object({
   id: WorkerId,
-  kind: z.enum(['local', 'ssh']),
+  kind: z.enum(['local', 'ssh', 'ec2']),
   name: z.string(),
   host: z.string().optional(),
   user: z.string().optional(),
@@ -38,6 +61,8 @@ export const WorkerInfo = z.object({
   state: ConnectionState,
   /** Why the last connection failed, for the user. */
   message: z.string().optional(),
+  /** Set for kind 'ec2'. */
+  ec2: Ec2WorkerFacts.optional(),
 });
 export type WorkerInfo = z.infer<typeof WorkerInfo>;
 

@@ -1,4 +1,4 @@
-import type { Ec2Warning } from '../../shared/ec2-model.ts';
+import { warningTitle, type Ec2Warning } from '../../shared/ec2-model.ts';
 import type { EventHub } from '../events.ts';
 
 /** The part of Electron's Notification class used here (passed in, so tests pass a fake). */
@@ -17,7 +17,7 @@ export function showExpiryNotifications(hub: EventHub, Notification: Notificatio
     for (const event of batch) {
       if (event.topic !== 'ec2:warning') continue;
       const warning = event.payload as Ec2Warning;
-      const note = new Notification({ title: `${warning.name}: ${warning.minutesLeft} minutes left`, body: warning.message });
+      const note = new Notification({ title: warningTitle(warning), body: warning.message });
       note.on('click', () => onClick(warning));
       note.show();
     }

@@ -7,7 +7,10 @@ const invoke = vi.fn(async (..._args: unknown[]) => ({ ok: true, value: 'from ma
 const send = vi.fn();
 const rendererListeners = new Map<string, (event: unknown, ...args: unknown[]) => void>();
 
+const getPathForFile = vi.fn((file: File) => `/dropped/${file.name}`);
+
 vi.mock('electron', () => ({
+  webUtils: { getPathForFile: (file: File) => getPathForFile(file) },
   contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
   ipcRenderer: {
     invoke,
@@ -25,7 +28,7 @@ describe('the preload bridge', () => {
 
   it('exposes window.workbench and nothing else, with no raw ipcRenderer inside', () => {
     expect([...exposed.keys()]).toEqual(['workbench']);
-    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'onEvents', 'subscribe', 'unsubscribe']);
+    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'onEvents', 'pathForFile', 'subscribe', 'unsubscribe']);
     for (const value of Object.values(bridge)) expect(typeof value).toBe('function');
     expect(JSON.stringify(Object.keys(bridge))).not.toMatch(/ipc/i);
   });
@@ -57,5 +60,13 @@ describe('the preload bridge', () => {
     bridge.onEvents((batch) => batches.push(batch));
     rendererListeners.get('events:batch')!({}, [{ topic: 'settings:changed', payload: 1 }]);
     expect(batches).toEqual([[{ topic: 'settings:changed', payload: 1 }]]);
+  });
+
+  it('gives the disk path of a dropped File, and nothing for anything else', () => {
+    const pathForFile = (bridge as Channel & { pathForFile(file: unknown): string }).pathForFile;
+    expect(pathForFile(new File(['x'], 'data.csv'))).toBe('/dropped/data.csv');
+    getPathForFile.mockClear();
+    expect(pathForFile({ name: 'not a file', path: '/etc/passwd' })).toBe('');
+    expect(getPathForFile).not.toHaveBeenCalled();
   });
 });

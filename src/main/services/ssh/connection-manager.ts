@@ -18,6 +18,8 @@ export interface SshEndpoint {
   port?: number;
   /** A host key pinned at launch (EC2 workers): only this key is accepted, known_hosts is not asked. */
   pinnedHostKey?: Buffer;
+  /** The worker's name, for messages about it. */
+  name?: string;
   /** Private keys the app holds for this worker, tried before ssh_config's IdentityFiles. */
   privateKeys?: string[];
 }
@@ -230,7 +232,7 @@ export class SshConnections {
       };
       if (pinned) {
         if (pinned.equals(keyBlob)) return verify(true);
-        hostKeyError = changedError(where, shown, fingerprint(pinned));
+        hostKeyError = pinnedMismatchError(where, endpoint.name ?? endpoint.workerId, shown, fingerprint(pinned));
         report(fingerprint(pinned));
         return verify(false);
       }
@@ -293,6 +295,14 @@ function changedError(where: string, shown: string, known: string): WorkbenchErr
   return new WorkbenchError(
     'HOST_KEY_CHANGED',
     `WARNING: the host key of ${where} has changed. It was ${known} and is now ${shown}. Someone may be intercepting the connection; it was refused. If the host was really reinstalled, remove its old line from the app's known_hosts.`,
+  );
+}
+
+/** A worker whose host key was generated and pinned at its launch shows another one. */
+function pinnedMismatchError(where: string, name: string, shown: string, pinned: string): WorkbenchError {
+  return new WorkbenchError(
+    'HOST_KEY_CHANGED',
+    `WARNING: ${where} shows the host key ${shown}, not the one pinned when ${name} was launched (${pinned}); the connection was refused. Someone may be intercepting it, or the address now belongs to another machine. Terminate the worker and launch a new one.`,
   );
 }
 

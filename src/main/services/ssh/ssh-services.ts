@@ -4,8 +4,8 @@ import type { Client } from 'ssh2';
 import type { EventHub } from '../../events.ts';
 import type { Handlers } from '../../rpc.ts';
 import type { DocumentStore } from '../store/document-store.ts';
-import { WorkerRegistry } from '../workers/worker-registry.ts';
-import { SshConnections, type SshEndpoint } from './connection-manager.ts';
+import { WorkerRegistry, type WorkerSource } from '../workers/worker-registry.ts';
+import { SshConnections } from './connection-manager.ts';
 import { KnownHosts } from './known-hosts.ts';
 import { RemoteFiles } from './remote-files.ts';
 import { TerminalService } from './terminal-service.ts';
@@ -52,8 +52,8 @@ export function createSshServices(options: {
   hub: EventHub;
   store: DocumentStore;
   env?: NodeJS.ProcessEnv;
-  /** Endpoints of workers kept elsewhere (EC2: pinned host key, own key); undefined: not one of those. */
-  endpointOf?: (workerId: string) => Promise<SshEndpoint> | undefined;
+  /** Workers kept elsewhere (EC2: own address, key and pinned host key), listed and reached with the rest. */
+  source?: WorkerSource;
 }): SshServices {
   const env = options.env ?? process.env;
   const { hub } = options;
@@ -67,8 +67,8 @@ export function createSshServices(options: {
     onHostKey: (pending) => hub.emit('workers:host-key', pending, pending.workerId),
     env,
   });
-  const workers = new WorkerRegistry(options.store, connections);
-  const connect = async (workerId: string) => connections.client(await (options.endpointOf?.(workerId) ?? workers.endpoint(workerId)));
+  const workers = new WorkerRegistry(options.store, connections, options.source);
+  const connect = async (workerId: string) => connections.client(await workers.endpoint(workerId));
   const terminals = new TerminalService(connect, (data) => hub.emit('terminal:data', data, data.terminalId));
   connections.onReconnect((workerId, client) => void terminals.reconnected(workerId, client));
   const files = (workerId: string) => new RemoteFiles(() => connect(workerId));

@@ -18,8 +18,30 @@ const WORKERS_DOCUMENT: DocumentSpec<StoredSshWorker[]> = {
 export const LOCAL_WORKER_ID = 'local';
 
 /**
- * The workers the user has: this computer, and SSH hosts (an address or an ssh_config alias),
- * kept in the data dir. Connecting goes through the shared SSH connections.
+ * Workers another service keeps (EC2 workers): listed beside the SSH hosts and reached through
+ * the same connections, by an endpoint of their own (their address, key and pinned host key).
+ */
+export interface WorkerSource {
+  /** Whether the id is one of this source's (EC2 ids start with "ec2-"). */
+  owns(workerId: string): boolean;
+  /** The workers to list; `state` is filled in from the connections. */
+  list(): Promise<WorkerInfo[]>;
+  /** One worker, listed or not (a terminated one is still described, for its runs). */
+  info(workerId: string): Promise<WorkerInfo>;
+  endpoint(workerId: string): Promise<SshEndpoint>;
+}
+
+/** What reaching a worker needs to know of it, whatever keeps it. */
+export interface WorkerPlace {
+  id: string;
+  name: string;
+  workDir?: string;
+}
+
+/**
+ * The workers the user has: this computer, SSH hosts (an address or an ssh_config alias) kept
+ * in the data dir, and those of a WorkerSource (EC2). Connecting goes through the shared SSH
+ * connections.
  */
 export class WorkerRegistry {
   private readonly messages = new Map<string, string>();
@@ -27,11 +49,13 @@ export class WorkerRegistry {
   constructor(
     private readonly store: DocumentStore,
     private readonly connections: SshConnections,
+    private readonly source?: WorkerSource,
   ) {}
 
   async list(): Promise<WorkerInfo[]> {
     const ssh = await this.store.read(WORKERS_DOCUMENT);
-    return [{ id: LOCAL_WORKER_ID, kind: 'local', name: 'This computer', state: 'connected' }, ...ssh.map((w) => this.info(w))];
+    const others = (await this.source?.list()) ?? [];
+    return [{ id: LOCAL_WORKER_ID, kind: 'local', name: 'This computer', state: 'connected' }, ...ssh.map((w) => this.info(w)), ...others.map((w) => this.withState(w))];
   }
 
   async add(spec: SshWorkerSpec): Promise<WorkerInfo> {
@@ -44,12 +68,24 @@ export class WorkerRegistry {
   }
 
   async remove(workerId: string): Promise<void> {
-    await this.get(workerId);
+    if (this.source?.owns(workerId)) {
+      throw new WorkbenchError('BAD_INPUT', 'An EC2 worker is not removed but terminated: use Terminate in the EC2 workers list (it ends the instance and its disk).');
+    }
+    await this.stored(workerId);
     this.connections.disconnect(workerId);
     await this.store.update(WORKERS_DOCUMENT, (workers) => workers.filter((w) => w.id !== workerId));
   }
 
-  async get(workerId: string): Promise<StoredSshWorker> {
+  /** A remote worker's name and work folder (this computer needs no connection). */
+  async get(workerId: string): Promise<WorkerPlace> {
+    if (this.source?.owns(workerId)) {
+      const { id, name, workDir } = await this.source.info(workerId);
+      return { id, name, ...(workDir ? { workDir } : {}) };
+    }
+    return this.stored(workerId);
+  }
+
+  private async stored(workerId: string): Promise<StoredSshWorker> {
     if (workerId === LOCAL_WORKER_ID) throw new WorkbenchError('BAD_INPUT', 'This computer needs no connection.');
     const worker = (await this.store.read(WORKERS_DOCUMENT)).find((w) => w.id === workerId);
     if (!worker) throw new WorkbenchError('NOT_FOUND', `There is no worker ${workerId}.`);
@@ -57,7 +93,8 @@ export class WorkerRegistry {
   }
 
   async endpoint(workerId: string): Promise<SshEndpoint> {
-    const worker = await this.get(workerId);
+    if (this.source?.owns(workerId)) return this.source.endpoint(workerId);
+    const worker = await this.stored(workerId);
     return { workerId, host: worker.host, ...(worker.user ? { user: worker.user } : {}), ...(worker.port ? { port: worker.port } : {}) };
   }
 
@@ -69,12 +106,24 @@ export class WorkerRegistry {
       this.messages.set(workerId, (err as Error).message);
       throw err;
     }
-    return this.info(await this.get(workerId));
+    return this.describe(workerId);
   }
 
   async disconnect(workerId: string): Promise<WorkerInfo> {
     this.connections.disconnect(workerId);
-    return this.info(await this.get(workerId));
+    return this.describe(workerId);
+  }
+
+  private async describe(workerId: string): Promise<WorkerInfo> {
+    if (this.source?.owns(workerId)) return this.withState(await this.source.info(workerId));
+    return this.info(await this.stored(workerId));
+  }
+
+  /** A source's worker with its connection state; a failed connection's reason is its message. */
+  private withState(worker: WorkerInfo): WorkerInfo {
+    const state = this.connections.state(worker.id);
+    const failure = state === 'failed' ? this.messages.get(worker.id) : undefined;
+    return { ...worker, state, ...(failure ? { message: failure } : {}) };
   }
 
   private info(worker: StoredSshWorker): WorkerInfo {

@@ -4,7 +4,7 @@ import { createSocketChannel, type ConnectionState } from '../../../shared/ws-ch
 declare global {
   interface Window {
     /** Present only in the Electron app, set by the preload. */
-    workbench?: Channel;
+    workbench?: Channel & { pathForFile?: (file: File) => string };
   }
 }
 
@@ -31,4 +31,12 @@ export function connectBridge(): Bridge {
     client: createClient(channel),
     connection: { get: () => channel.state, subscribe: (listener) => channel.onState(listener) },
   };
+}
+
+/**
+ * Where a file dropped on the page is on this computer: known only inside the Electron app (the
+ * preload asks webUtils); a browser never tells a page, so there it is undefined.
+ */
+export function pathOfDroppedFile(file: File): string | undefined {
+  return window.workbench?.pathForFile?.(file) || undefined;
 }

@@ -167,7 +167,7 @@ export class Ec2Workers implements Ec2Context {
     if (keepRecord) await this.updateRecord(workerId, (r) => ({ ...r, hasKey: false }));
   }
 
-  private async get(workerId: string): Promise<Ec2Record> {
+  async get(workerId: string): Promise<Ec2Record> {
     const record = (await this.records()).find((r) => r.id === workerId);
     if (!record) throw new WorkbenchError('NOT_FOUND', `There is no EC2 worker ${workerId}.`);
     return record;
@@ -181,6 +181,8 @@ export class Ec2Workers implements Ec2Context {
       const answer = await ec2.send(new TerminateInstancesCommand({ InstanceIds: [record.instanceId] }));
       const state = answer.TerminatingInstances?.[0]?.CurrentState?.Name === 'terminated' ? 'terminated' : 'shutting-down';
       const updated = await this.updateRecord(workerId, (r) => ({ ...r, state }));
+      // Its connection (terminals, file views) ends with it; no reconnecting to a machine that is gone.
+      this.options.connections.disconnect(workerId);
       this.changed();
       return toWorker(updated, this.now());
     } catch (err) {
@@ -193,11 +195,14 @@ export class Ec2Workers implements Ec2Context {
   /** How the app reaches a worker over SSH: its pinned host key and its own private key. */
   async endpoint(workerId: string): Promise<SshEndpoint> {
     const record = await this.get(workerId);
+    if (record.state === 'terminated' || record.state === 'shutting-down') {
+      throw new WorkbenchError('UNAVAILABLE', `${record.name} is ${record.state}: the instance and its disk are gone.`);
+    }
     const privateKey = record.hasKey ? await this.secrets.get(privateKeySecret(workerId)) : undefined;
     if (!record.address || !record.hostPublicKey || !privateKey) {
       throw new WorkbenchError('UNAVAILABLE', `${record.name} cannot be reached over SSH: ${!record.address ? 'it has no address yet' : 'the app does not hold its keys (it was launched elsewhere)'}.`);
     }
-    return { workerId, host: record.address, user: record.sshUser, pinnedHostKey: publicKeyBlob(record.hostPublicKey), privateKeys: [privateKey] };
+    return { workerId, name: record.name, host: record.address, user: record.sshUser, pinnedHostKey: publicKeyBlob(record.hostPublicKey), privateKeys: [privateKey] };
   }
 
   /**

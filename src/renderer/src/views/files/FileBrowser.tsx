@@ -1,18 +1,29 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
+import type { TransferSnapshot } from '../../../../shared/transfer-model.ts';
 import type { RemoteEntry, WorkerInfo } from '../../../../shared/worker-model.ts';
+import { pathOfDroppedFile } from '../../api/bridge.ts';
 import { useClient } from '../../api/context.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { formatSize } from './file-sort.ts';
 import { FileTable } from './FileTable.tsx';
+import { LocalPicker, type PickerMode } from './LocalPicker.tsx';
 import { PathBar } from './PathBar.tsx';
 import { checkEntryName, joinPath, parentPath } from './remote-path.ts';
 import { useListing } from './useListing.ts';
 
-/** One worker's files: the folder shown, and the changes made to it (each followed by a reload). */
-export function FileBrowser({ worker }: { worker: WorkerInfo }) {
+const NOTHING: ReadonlySet<string> = new Set();
+
+/**
+ * One worker's files: the folder shown, and the changes made to it (each followed by a reload);
+ * uploads into it (Upload…, or files dropped on the listing) and downloads of the selection.
+ */
+export function FileBrowser({ worker, transfers }: { worker: WorkerInfo; transfers: TransferSnapshot | undefined }) {
   const client = useClient();
   const { listing, loading, error: listError, open, refresh } = useListing(worker.id);
-  const [selected, setSelected] = useState<string>();
+  const [selection, setSelection] = useState<ReadonlySet<string>>(NOTHING);
+  const setSelected = (name: string | undefined) => setSelection(name === undefined ? NOTHING : new Set([name]));
+  const [picker, setPicker] = useState<PickerMode>();
+  const [dragging, setDragging] = useState(false);
   const [actionError, setActionError] = useState<string>();
   const [creating, setCreating] = useState(false);
   const [newName, setNewName] = useState('');
@@ -24,14 +35,14 @@ export function FileBrowser({ worker }: { worker: WorkerInfo }) {
   const path = listing?.path;
 
   /** Runs a change, then reloads the folder; the user sees the result or why it failed. */
-  const change = async (work: () => Promise<unknown>, select?: string): Promise<boolean> => {
+  const change = async (work: () => Promise<unknown>, select?: string, keepSelection = false): Promise<boolean> => {
     setBusy(true);
     setActionError(undefined);
     setDismissed(undefined);
     try {
       await work();
       await refresh();
-      setSelected(select);
+      if (!keepSelection) setSelected(select);
       return true;
     } catch (err) {
       setActionError((err as Error).message);
@@ -87,6 +98,44 @@ export function FileBrowser({ worker }: { worker: WorkerInfo }) {
     }
   };
 
+  // An upload into the folder shown just finished: show its result.
+  const seenDone = useRef<Set<string> | undefined>(undefined);
+  useEffect(() => {
+    if (!transfers || !path) return;
+    const done = transfers.items.filter((i) => i.workerId === worker.id && i.direction === 'upload' && i.state === 'done' && parentPath(i.remotePath) === path).map((i) => i.id);
+    const fresh = seenDone.current !== undefined && done.some((id) => !seenDone.current!.has(id));
+    seenDone.current = new Set(done);
+    if (fresh) void refresh();
+  }, [transfers, path, worker.id, refresh]);
+
+  const upload = (localPaths: string[]) => {
+    if (!path || localPaths.length === 0) return;
+    void change(() => client.call('transfers:upload', { workerId: worker.id, localPaths, remoteDir: path }));
+  };
+
+  const download = (localDir?: string) => {
+    if (!path || selection.size === 0) return;
+    const remotePaths = [...selection].map((name) => joinPath(path, name));
+    void change(() => client.call('transfers:download', { workerId: worker.id, remotePaths, ...(localDir ? { localDir } : {}) }), undefined, true);
+  };
+
+  const hasFiles = (event: DragEvent) => event.dataTransfer.types.includes('Files');
+  const onDrop = (event: DragEvent) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    setDragging(false);
+    const files = [...event.dataTransfer.files];
+    const paths = files.map(pathOfDroppedFile).filter((p): p is string => p !== undefined);
+    if (paths.length === 0) {
+      setDismissed(undefined);
+      setActionError(
+        'Dropped files cannot be uploaded from the browser workbench: a browser does not tell the page where a file is. Use Upload… to choose them on this computer (dropping works in the desktop app).',
+      );
+      return;
+    }
+    upload(paths);
+  };
+
   const shownError = actionError ?? listError;
   const error = shownError === dismissed ? undefined : shownError;
   return (
@@ -97,6 +146,20 @@ export function FileBrowser({ worker }: { worker: WorkerInfo }) {
         </button>
         <button type="button" onClick={() => void refresh()} disabled={loading}>
           {loading ? 'Loading…' : 'Refresh'}
+        </button>
+        <button type="button" onClick={() => setPicker('upload')} disabled={!path} title="Upload files or folders from this computer into this folder">
+          Upload…
+        </button>
+        <button
+          type="button"
+          onClick={() => download()}
+          disabled={!path || selection.size === 0}
+          title={transfers ? `Download the selected entries to ${transfers.downloadDir}` : 'Download the selected entries'}
+        >
+          Download{selection.size > 1 ? ` (${selection.size})` : ''}
+        </button>
+        <button type="button" onClick={() => setPicker('folder')} disabled={!path || selection.size === 0}>
+          Download to…
         </button>
         {creating ? (
           <form className="new-folder-form" onSubmit={(e) => void createFolder(e)} aria-label="New folder">
@@ -140,24 +203,52 @@ export function FileBrowser({ worker }: { worker: WorkerInfo }) {
         </div>
       )}
       {listing ? (
-        <FileTable
-          path={listing.path}
-          entries={listing.entries}
-          selected={selected}
-          onSelect={setSelected}
-          onOpen={(entry) => {
-            // Symlinks may point at folders; listing them says whether they do.
-            if (entry.type === 'directory' || entry.type === 'symlink') void go(joinPath(listing.path, entry.name));
+        <div
+          className={dragging ? 'drop-zone dragging' : 'drop-zone'}
+          onDragOver={(event) => {
+            if (!hasFiles(event)) return;
+            event.preventDefault();
+            event.dataTransfer.dropEffect = 'copy';
+            setDragging(true);
           }}
-          onRename={rename}
-          onDelete={(entry) => {
-            setDeleteError(undefined);
-            setDeleting(entry);
+          onDragLeave={(event) => {
+            if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDragging(false);
           }}
-          disabled={busy}
-        />
+          onDrop={onDrop}
+        >
+          {dragging && <div className="drop-hint">Drop to upload into {listing.path}</div>}
+          <FileTable
+            path={listing.path}
+            entries={listing.entries}
+            selected={selection}
+            onSelect={setSelection}
+            onOpen={(entry) => {
+              // Symlinks may point at folders; listing them says whether they do.
+              if (entry.type === 'directory' || entry.type === 'symlink') void go(joinPath(listing.path, entry.name));
+            }}
+            onRename={rename}
+            onDelete={(entry) => {
+              setDeleteError(undefined);
+              setDeleting(entry);
+            }}
+            disabled={busy}
+          />
+        </div>
       ) : (
         !error && <p className="muted">Loading…</p>
+      )}
+      {picker && path && (
+        <LocalPicker
+          mode={picker}
+          {...(picker === 'folder' && transfers ? { start: transfers.downloadDir } : {})}
+          purpose={picker === 'upload' ? `Upload to ${worker.name}` : 'Download here'}
+          onCancel={() => setPicker(undefined)}
+          onPick={(paths) => {
+            setPicker(undefined);
+            if (picker === 'upload') upload(paths);
+            else download(paths[0]);
+          }}
+        />
       )}
       {deleting && path && (
         <ConfirmDialog

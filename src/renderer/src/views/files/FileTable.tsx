@@ -1,13 +1,13 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { RemoteEntry } from '../../../../shared/worker-model.ts';
 import { formatSize, sortEntries, type Sort, type SortKey } from './file-sort.ts';
 
 export interface FileTableProps {
   path: string;
   entries: RemoteEntry[];
-  /** The entry to highlight and scroll to (just created or renamed). */
-  selected: string | undefined;
-  onSelect: (name: string) => void;
+  /** The entries selected (highlighted; the first is scrolled to after a create or a rename). */
+  selected: ReadonlySet<string>;
+  onSelect: (names: Set<string>) => void;
   onOpen: (entry: RemoteEntry) => void;
   /** Resolves true when the rename went through (the field closes), false to keep editing. */
   onRename: (entry: RemoteEntry, newName: string) => Promise<boolean>;
@@ -24,20 +24,44 @@ const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
 
 /**
  * A folder's entries: sortable by column (folders always first), double-click or Enter opens a
- * folder, F2 renames in place, Delete asks to delete.
+ * folder, F2 renames in place, Delete asks to delete. Click selects one entry, Ctrl/Cmd+click
+ * adds or removes one, Shift+click (or Shift+arrow) selects a range, Ctrl/Cmd+A selects all.
  */
 export function FileTable({ path, entries, selected, onSelect, onOpen, onRename, onDelete, disabled }: FileTableProps) {
   const [sort, setSort] = useState<Sort>({ key: 'name', descending: false });
   const [renaming, setRenaming] = useState<string>();
   const sorted = sortEntries(entries, sort);
   const body = useRef<HTMLTableSectionElement>(null);
+  // Where a Shift range starts: the last entry clicked without Shift.
+  const anchor = useRef<string | undefined>(undefined);
+  const first = selected.values().next().value;
 
   // Bring the highlighted entry into view (after a create or a rename it may be far down).
   useEffect(() => {
-    if (!selected) return;
-    const row = body.current?.querySelector<HTMLTableRowElement>(`tr[data-name="${CSS.escape(selected)}"]`);
+    if (first === undefined) return;
+    const row = body.current?.querySelector<HTMLTableRowElement>(`tr[data-name="${CSS.escape(first)}"]`);
     row?.scrollIntoView({ block: 'nearest' });
-  }, [selected, entries]);
+  }, [first, entries]);
+
+  const choose = (name: string, how: { range: boolean; toggle: boolean }) => {
+    if (how.range && anchor.current !== undefined) {
+      const names = sorted.map((e) => e.name);
+      const [from, to] = [names.indexOf(anchor.current), names.indexOf(name)].sort((a, b) => a - b);
+      if (from !== undefined && from >= 0 && to !== undefined) {
+        const next = new Set(how.toggle ? selected : []);
+        for (const n of names.slice(from, to + 1)) next.add(n);
+        return onSelect(next);
+      }
+    }
+    anchor.current = name;
+    if (how.toggle) {
+      const next = new Set(selected);
+      if (!next.delete(name)) next.add(name);
+      return onSelect(next);
+    }
+    onSelect(new Set([name]));
+  };
+  const onRowClick = (event: MouseEvent, name: string) => choose(name, { range: event.shiftKey, toggle: event.ctrlKey || event.metaKey });
 
   const sortBy = (key: SortKey) => setSort((current) => ({ key, descending: current.key === key ? !current.descending : false }));
 
@@ -54,8 +78,17 @@ export function FileTable({ path, entries, selected, onSelect, onOpen, onRename,
       onDelete(entry);
     } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault();
-      const sibling = event.key === 'ArrowDown' ? event.currentTarget.nextElementSibling : event.currentTarget.previousElementSibling;
-      (sibling as HTMLElement | null)?.focus();
+      const sibling = (event.key === 'ArrowDown' ? event.currentTarget.nextElementSibling : event.currentTarget.previousElementSibling) as HTMLElement | null;
+      const name = sibling?.dataset['name'];
+      if (!sibling || name === undefined) return;
+      sibling.focus();
+      choose(name, { range: event.shiftKey, toggle: false });
+    } else if (event.key === ' ') {
+      event.preventDefault();
+      choose(entry.name, { range: event.shiftKey, toggle: true });
+    } else if (event.key.toLowerCase() === 'a' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      onSelect(new Set(sorted.map((e) => e.name)));
     }
   };
 
@@ -97,9 +130,9 @@ export function FileTable({ path, entries, selected, onSelect, onOpen, onRename,
               data-name={entry.name}
               data-type={entry.type}
               tabIndex={0}
-              aria-current={entry.name === selected ? 'true' : undefined}
-              className={entry.name === selected ? 'selected' : undefined}
-              onClick={() => onSelect(entry.name)}
+              aria-selected={selected.has(entry.name)}
+              className={selected.has(entry.name) ? 'selected' : undefined}
+              onClick={(event) => onRowClick(event, entry.name)}
               onDoubleClick={() => !disabled && onOpen(entry)}
               onKeyDown={(event) => onRowKey(event, entry)}
             >

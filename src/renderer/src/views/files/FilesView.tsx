@@ -3,6 +3,8 @@ import type { WorkerInfo } from '../../../../shared/worker-model.ts';
 import { ConnectionBadge } from '../workers/ConnectionBadge.tsx';
 import { useWorkers } from '../workers/useWorkers.ts';
 import { FileBrowser } from './FileBrowser.tsx';
+import { TransferPanel } from './TransferPanel.tsx';
+import { useTransfers } from './useTransfers.ts';
 import './files.css';
 
 /** The worker the Files view showed last, kept across view switches. */
@@ -12,6 +14,7 @@ let lastWorker: string | undefined;
 export function FilesView() {
   const { workers, error } = useWorkers();
   const [chosen, setChosen] = useState(lastWorker);
+  const transfers = useTransfers();
   const ssh = workers?.filter((w) => w.kind === 'ssh') ?? [];
   const worker: WorkerInfo | undefined = ssh.find((w) => w.id === chosen) ?? ssh.find((w) => w.state === 'connected');
 
@@ -57,7 +60,7 @@ export function FilesView() {
       <div className="files-layout">
         <div className="files-main">
           {worker?.state === 'connected' ? (
-            <FileBrowser key={worker.id} worker={worker} />
+            <FileBrowser key={worker.id} worker={worker} transfers={transfers} />
           ) : (
             <div className="empty-state">
               <h2>{worker ? `${worker.name} is not connected` : 'No worker chosen'}</h2>
@@ -68,12 +71,10 @@ export function FilesView() {
             </div>
           )}
         </div>
-        {/* ---- Transfer queue slot ------------------------------------------------------------
-            Reserved for <TransferQueue/> (uploads and downloads, from the transfer engine), which
-            another change brings. It sits beside the browser so transfers stay visible while
-            navigating. Nothing renders here until then. */}
-        <aside className="files-transfers" data-slot="transfer-queue" aria-label="Transfers" hidden />
-        {/* ---- end of transfer queue slot ---------------------------------------------------- */}
+        {/* Beside the browser, so transfers stay in view while navigating; empty until there are some. */}
+        <aside className="files-transfers" aria-label="Transfers">
+          <TransferPanel snapshot={transfers} workers={workers} />
+        </aside>
       </div>
     </div>
   );

@@ -5,6 +5,7 @@ import { EventHub } from '../../../../../../src/main/events.ts';
 import { createSshServices, type SshServices } from '../../../../../../src/main/services/ssh/ssh-services.ts';
 import { DocumentStore } from '../../../../../../src/main/services/store/document-store.ts';
 import { createEc2Services, type Ec2Services, type Ec2ServicesOptions } from '../../../../../../src/main/services/workers/ec2/ec2-services.ts';
+import { ec2WorkerSource } from '../../../../../../src/main/services/workers/ec2/ec2-worker-source.ts';
 import type { Ec2Warning, Ec2List } from '../../../../../../src/shared/ec2-model.ts';
 import type { Moto } from '../../../../../fixtures/moto.ts';
 
@@ -37,9 +38,8 @@ export interface Harness {
 export function harness(dataDir: string, moto: Moto, env: NodeJS.ProcessEnv, overrides: Ec2ServicesOptions['overrides'] = {}): Harness {
   const hub = new EventHub();
   const store = new DocumentStore(dataDir);
-  // As in workbench.ts: EC2 workers are reached through the shared SSH services by their own endpoint.
-  const endpointOf = (workerId: string) => (workerId.startsWith('ec2-') ? ec2.workers.endpoint(workerId) : undefined);
-  const ssh = createSshServices({ dataDir, hub, store, env: { ...env, WORKBENCH_USER_SSH_CONFIG: join(dataDir, 'no-user-ssh-config') }, endpointOf });
+  // As in workbench.ts: EC2 workers are listed and reached through the shared SSH services by their own endpoint.
+  const ssh = createSshServices({ dataDir, hub, store, env: { ...env, WORKBENCH_USER_SSH_CONFIG: join(dataDir, 'no-user-ssh-config') }, source: ec2WorkerSource(() => ec2.workers) });
   const warnings: Ec2Warning[] = [];
   const changes: Ec2List[] = [];
   const sub = hub.connect((batch) => {

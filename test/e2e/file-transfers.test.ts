@@ -1,0 +1,167 @@
+/// <reference lib="dom" />
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSshd, type Sshd } from '../fixtures/sshd.ts';
+import { launchChromium, screenshot, startBrowserWorkbench, type RunningWorkbench } from './browser-workbench.ts';
+
+/**
+ * Uploads and downloads in the Files view, in Chromium against the browser workbench and a real
+ * sshd (which runs as this user, so "the worker's" files are checked on disk).
+ */
+
+let sshd: Sshd;
+let dataDir: string;
+let local: string;
+let remote: string;
+let workbench: RunningWorkbench;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+const report = randomBytes(300 * 1024);
+const inner = Buffer.from('inside a folder\n');
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  dataDir = await mkdtemp(join(tmpdir(), 'workbench-e2e-transfers-'));
+  await writeFile(
+    join(dataDir, 'ssh_config'),
+    ['Host test-box', '  HostName 127.0.0.1', `  Port ${sshd.port}`, `  User ${sshd.username}`, `  IdentityFile ${sshd.privateKeyPath}`, ''].join('\n'),
+  );
+  // Trusted already: this test is about files, not the host-key question.
+  await writeFile(join(dataDir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  const userConfig = join(dataDir, 'user-ssh-config');
+  await writeFile(userConfig, '');
+
+  local = join(dataDir, 'on this computer');
+  await mkdir(join(local, 'data dir'), { recursive: true });
+  await writeFile(join(local, `report "1".csv`), report);
+  await writeFile(join(local, 'data dir', 'inner.txt'), inner);
+  remote = join(sshd.dir, 'uploads here');
+  await mkdir(remote);
+  await writeFile(join(remote, 'from the worker.txt'), 'made on the worker\n');
+
+  workbench = await startBrowserWorkbench({ dataDir, env: { WORKBENCH_USER_SSH_CONFIG: userConfig } });
+  browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1400, height: 950 } });
+  page = await context.newPage();
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
+  await page.goto(workbench.url);
+  await page.goto(`${workbench.origin}/#/workers`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await workbench?.stop();
+  await sshd?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+const eventually = <T,>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000 });
+const table = () => page.getByRole('table', { name: /^Files in / });
+const row = (name: string) => table().locator(`tr[data-name="${name.replace(/["\\]/g, '\\$&')}"]`);
+const queue = () => page.getByRole('list', { name: 'Transfer queue' });
+const doneItems = () => queue().locator('li.transfer-item[data-state="done"]').count();
+
+describe('file transfers in the Files view', () => {
+  it('connects the worker and opens a folder on it', async () => {
+    await page.getByRole('button', { name: 'Add SSH host…' }).click();
+    const form = page.getByRole('form', { name: 'Add SSH host' });
+    await form.getByLabel('Host or ssh_config alias').fill('test-box');
+    await form.getByRole('button', { name: 'Add host' }).click();
+    const detail = page.locator('article.worker-detail');
+    await detail.getByRole('button', { name: 'Connect' }).click();
+    await eventually(() => detail.locator('.badge').textContent()).toBe('Connected');
+
+    await page.getByRole('link', { name: 'Files', exact: true }).click();
+    await eventually(() => table().count()).toBe(1);
+    await page.getByLabel('Path', { exact: true }).fill(remote);
+    await page.getByLabel('Path', { exact: true }).press('Enter');
+    await eventually(() => table().getAttribute('aria-label')).toBe(`Files in ${remote}`);
+    // No transfers yet: no queue.
+    expect(await queue().count()).toBe(0);
+  });
+
+  it('uploads a file and a folder chosen with the picker; the queue shows them done and the listing has them', async () => {
+    await page.getByRole('button', { name: 'Upload…' }).click();
+    const picker = page.getByRole('dialog', { name: 'Choose files and folders on this computer' });
+    await picker.waitFor();
+    await picker.getByLabel('Folder on this computer').fill(local);
+    await picker.getByLabel('Folder on this computer').press('Enter');
+    await eventually(() => picker.getByRole('list').getAttribute('aria-label')).toBe(`Files in ${local} on this computer`);
+    await picker.getByLabel(`Select report "1".csv`).check();
+    await picker.getByLabel('Select data dir').check();
+    await screenshot(page, 'files-upload-picker');
+    await picker.getByRole('button', { name: 'Upload to test-box (2)' }).click();
+    expect(await page.getByRole('dialog').count()).toBe(0);
+
+    await eventually(doneItems).toBe(2);
+    await eventually(() => row(`report "1".csv`).count()).toBe(1);
+    expect(await row('data dir').getAttribute('data-type')).toBe('directory');
+    expect((await readFile(join(remote, `report "1".csv`))).equals(report)).toBe(true);
+    expect((await readFile(join(remote, 'data dir', 'inner.txt'))).equals(inner)).toBe(true);
+    expect(await queue().getByRole('listitem', { name: `Upload report "1".csv` }).textContent()).toContain('verified');
+  });
+
+  it('downloads the entries selected with Ctrl+click into the downloads folder', async () => {
+    await row('from the worker.txt').click();
+    await row('data dir').click({ modifiers: ['Control'] });
+    expect(await table().locator('tr[aria-selected="true"]').count()).toBe(2);
+    await page.getByRole('button', { name: 'Download (2)' }).click();
+    await eventually(doneItems).toBe(4);
+    const downloads = join(dataDir, 'downloads');
+    expect(await readFile(join(downloads, 'from the worker.txt'), 'utf8')).toBe('made on the worker\n');
+    expect((await readFile(join(downloads, 'data dir', 'inner.txt'))).equals(inner)).toBe(true);
+    expect(await queue().getByRole('listitem', { name: 'Download from the worker.txt' }).textContent()).toContain(join(downloads, 'from the worker.txt'));
+  });
+
+  it('asks what to do when the file exists; Rename keeps both', async () => {
+    await page.getByRole('button', { name: 'Upload…' }).click();
+    const picker = page.getByRole('dialog', { name: 'Choose files and folders on this computer' });
+    // The picker opens where it was last.
+    await eventually(() => picker.getByRole('list').getAttribute('aria-label')).toBe(`Files in ${local} on this computer`);
+    await picker.getByLabel(`Select report "1".csv`).check();
+    await picker.getByRole('button', { name: 'Upload to test-box (1)' }).click();
+
+    const question = page.getByRole('dialog', { name: 'This file already exists' });
+    await question.waitFor();
+    expect(await question.textContent()).toContain(join(remote, `report "1".csv`));
+    // Skip has the focus: a stray Enter replaces nothing.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip');
+    await screenshot(page, 'files-transfer-conflict');
+    await question.getByRole('button', { name: 'Rename' }).click();
+    await eventually(doneItems).toBe(5);
+    await eventually(() => row(`report "1" (1).csv`).count()).toBe(1);
+    expect((await readFile(join(remote, `report "1" (1).csv`))).equals(report)).toBe(true);
+    await screenshot(page, 'files-transfers');
+  });
+
+  it('says how to upload when files are dropped in the browser, where a page cannot know their paths', async () => {
+    const dataTransfer = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['dropped'], 'dropped.txt'));
+      return transfer;
+    });
+    await page.dispatchEvent('.drop-zone', 'dragover', { dataTransfer });
+    await eventually(() => page.locator('.drop-hint').textContent()).toBe(`Drop to upload into ${remote}`);
+    await page.dispatchEvent('.drop-zone', 'drop', { dataTransfer });
+    await eventually(() => page.locator('.file-browser [role=alert]').textContent()).toContain('Use Upload…');
+    expect(await page.locator('.drop-hint').count()).toBe(0);
+  });
+
+  it('clears finished transfers', async () => {
+    await page.getByRole('button', { name: 'Clear finished' }).click();
+    await eventually(() => queue().count()).toBe(0);
+  });
+
+  it('showed no errors in the page', () => {
+    expect(problems).toEqual([]);
+  });
+});
