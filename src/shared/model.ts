@@ -8,12 +8,25 @@ export type HostKind = z.infer<typeof HostKind>;
 export const Theme = z.enum(['system', 'light', 'dark']);
 export type Theme = z.infer<typeof Theme>;
 
+/**
+ * An S3 bucket name, or '' to unset it. Optional without a default on purpose: a settings
+ * patch is parsed with this schema, and a default would reset the bucket on every other change.
+ */
+const BucketSetting = z
+  .string()
+  .regex(/^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (3-63 lower-case letters, digits, "." and "-"), or empty')
+  .optional();
+
 export const Settings = z.object({
   theme: Theme,
   /** Regions the worker views look at by default. */
   regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1')).max(32),
   /** Hours a new EC2 worker lives before it kills itself; never more than 24. */
   workerLifetimeHours: z.number().int().min(1).max(24),
+  /** S3 buckets of scheduled jobs and "Publish to S3": output by visibility, and the private code bucket (unset or '' = not set). */
+  publicBucket: BucketSetting,
+  privateBucket: BucketSetting,
+  codeBucket: BucketSetting,
 });
 export type Settings = z.infer<typeof Settings>;
 

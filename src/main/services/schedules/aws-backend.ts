@@ -1,0 +1,377 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { DescribeInstancesCommand, RunInstancesCommand, type EC2Client, type RunInstancesCommandInput } from '@aws-sdk/client-ec2';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateScheduleCommand,
+  CreateScheduleGroupCommand,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  UpdateScheduleCommand,
+  type CreateScheduleCommandInput,
+  type GetScheduleCommandOutput,
+  type SchedulerClient,
+} from '@aws-sdk/client-scheduler';
+import { WorkbenchError } from '../../../shared/errors.ts';
+import { cronExpressions, RunRecord, schedulerWindow, type Schedule } from '../../../shared/schedule.ts';
+import { awsError } from '../credentials/aws-errors.ts';
+import { sha256OfFile } from '../packager/inspect.ts';
+import { objectExists, putFile } from '../publish/s3-put.ts';
+import { newestUbuntuLts } from '../workers/ec2/ami.ts';
+import { APP_TAG, clientToken, codeKey, kitKey, manualRunId, RUN_INSTANCES_TARGET, runsPrefix, SCHEDULE_GROUPS, SCHEDULED_TIME, TAGS } from './aws-names.ts';
+import type { ScheduleBackend } from './backend.ts';
+import { ensurePermissions, planPermissions, type PermissionsPlan } from './iam-setup.ts';
+import { renderScheduledUserData, type ScheduledRunSpec } from './scheduled-user-data.ts';
+import { writeWorkerKit } from './worker-kit.ts';
+
+export interface ScheduleAwsClients {
+  region: string;
+  s3: S3Client;
+  scheduler: SchedulerClient;
+  iam: IAMClient;
+  ec2: EC2Client;
+}
+
+/** The S3 buckets of Settings: output by visibility, and the private code bucket. */
+export interface ScheduleBuckets {
+  public?: string | undefined;
+  private?: string | undefined;
+  code?: string | undefined;
+}
+
+export interface AwsBackendOptions {
+  /** Fresh clients for the active profile and region (credentials are read again each time). */
+  clients: () => Promise<ScheduleAwsClients>;
+  buckets: () => Promise<ScheduleBuckets>;
+  /** resources/worker */
+  workerDir: string;
+  /** The stored schedule of a job, for history and run-now lookups by name. */
+  lookup?: (name: string) => Promise<Schedule | undefined>;
+  instanceType?: string;
+  /** An AMI to use; else the newest Ubuntu LTS from Canonical in the region. */
+  imageId?: string;
+  now?: () => Date;
+}
+
+const DEFAULT_INSTANCE_TYPE = 'm6i.large';
+/** How many run records history reads at most (the newest by key). */
+const MAX_HISTORY = 500;
+
+/**
+ * Scheduled jobs in AWS: the code goes to the private code bucket, EventBridge Scheduler calls
+ * ec2:RunInstances at each due time (universal target, ClientToken from the scheduled time), and
+ * the instance runs resources/worker/run-job.sh, publishes its output, log and run record to S3
+ * and terminates itself. Nothing depends on the app being open.
+ */
+export class AwsScheduleBackend implements ScheduleBackend {
+  readonly kind = 'aws' as const;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: AwsBackendOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** The roles and policies a schedule will be given, for the UI to show before deploying. */
+  async permissions(schedule: Schedule): Promise<PermissionsPlan> {
+    const buckets = await this.bucketsFor(schedule);
+    return planPermissions(schedule.name, { code: buckets.code, data: buckets.data });
+  }
+
+  async deploy(schedule: Schedule, tarballPath: string): Promise<void> {
+    const buckets = await this.bucketsFor(schedule);
+    await this.withClients('create the schedule', async (aws) => {
+      const code = `s3://${buckets.code}/${await this.uploadCode(aws.s3, buckets.code, schedule.name, tarballPath)}`;
+      const kit = `s3://${buckets.code}/${await this.uploadKit(aws.s3, buckets.code, schedule.name)}`;
+      const made = await ensurePermissions(aws.iam, planPermissions(schedule.name, { code: buckets.code, data: buckets.data }));
+      const spec: ScheduledRunSpec = {
+        job: schedule.name,
+        region: aws.region,
+        kit,
+        code,
+        command: schedule.command,
+        outputDir: schedule.outputDir,
+        timeoutMinutes: schedule.timeoutMinutes,
+        publish: `s3://${buckets.data}/${schedule.name}`,
+        visibility: schedule.visibility,
+      };
+      const input = await this.runInstancesInput(aws, spec, made.instanceProfileArn);
+      const expressions = cronExpressions(schedule);
+      const window = this.window(schedule);
+      for (const [i, group] of SCHEDULE_GROUPS.entries()) {
+        const expression = expressions[i];
+        if (!expression) {
+          await deleteSchedule(aws.scheduler, group, schedule.name);
+          continue;
+        }
+        await ensureGroup(aws.scheduler, group);
+        await putSchedule(aws.scheduler, {
+          Name: schedule.name,
+          GroupName: group,
+          Description: `Analysis Workbench job ${schedule.name}`,
+          ScheduleExpression: expression,
+          ScheduleExpressionTimezone: 'UTC',
+          ...(window.start ? { StartDate: window.start } : {}),
+          ...(window.end ? { EndDate: window.end } : {}),
+          State: schedule.enabled ? 'ENABLED' : 'DISABLED',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          Target: {
+            Arn: RUN_INSTANCES_TARGET,
+            RoleArn: made.schedulerRoleArn,
+            Input: JSON.stringify(input),
+            // A failed call is retried for an hour at most; the ClientToken makes each retry safe.
+            RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 },
+          },
+        });
+      }
+    });
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.withClients('delete the schedule', async (aws) => {
+      for (const group of SCHEDULE_GROUPS) await deleteSchedule(aws.scheduler, group, name);
+    });
+  }
+
+  async setEnabled(name: string, enabled: boolean): Promise<void> {
+    await this.withClients(enabled ? 'enable the schedule' : 'disable the schedule', async (aws) => {
+      const found = await this.schedulesOf(aws.scheduler, name);
+      if (found.length === 0) throw notDeployed(name);
+      for (const current of found) await aws.scheduler.send(new UpdateScheduleCommand({ ...updatable(current), State: enabled ? 'ENABLED' : 'DISABLED' }));
+    });
+  }
+
+  async runNow(schedule: Schedule): Promise<string> {
+    const runId = manualRunId(this.now(), randomBytes(3).toString('hex'));
+    await this.launchRun(schedule.name, runId);
+    return runId;
+  }
+
+  /**
+   * Launches one run of the deployed schedule by hand: the same RunInstances input the
+   * schedule uses, with the run id as its tag and token. A retry with the same run id finds the
+   * instance it launched (by tag, as EC2 may not have seen the first token) and returns it.
+   */
+  async launchRun(name: string, runId: string): Promise<string> {
+    return this.withClients('start the run', async (aws) => {
+      const [current] = await this.schedulesOf(aws.scheduler, name);
+      if (!current?.Target?.Input) throw notDeployed(name);
+      const scheduled = JSON.parse(current.Target.Input) as RunInstancesCommandInput;
+      const existing = await aws.ec2.send(
+        new DescribeInstancesCommand({ Filters: [{ Name: `tag:${TAGS.job}`, Values: [name] }, { Name: `tag:${TAGS.runId}`, Values: [runId] }] }),
+      );
+      const already = existing.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.State?.Name !== 'terminated');
+      if (already?.InstanceId) return already.InstanceId;
+      const answer = await aws.ec2.send(
+        new RunInstancesCommand({
+          ...scheduled,
+          ClientToken: clientToken(name, runId),
+          TagSpecifications: [{ ResourceType: 'instance', Tags: runTags(name, { runId }) }],
+        }),
+      );
+      const id = answer.Instances?.[0]?.InstanceId;
+      if (!id) throw new WorkbenchError('INTERNAL', 'RunInstances answered without an instance.');
+      return id;
+    });
+  }
+
+  async history(name: string): Promise<RunRecord[]> {
+    const schedule = await this.options.lookup?.(name);
+    const buckets = await this.options.buckets();
+    const candidates = schedule ? [this.dataBucket(schedule, buckets)] : [buckets.private, buckets.public];
+    const records: RunRecord[] = [];
+    await this.withClients('read the run history', async (aws) => {
+      for (const bucket of new Set(candidates.filter((b): b is string => !!b))) records.push(...(await readRunRecords(aws.s3, bucket, name)));
+    });
+    return records.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  /** The tail of a run's log (JOB/logs/RUNID.log.gz, stored gzip-encoded). */
+  async readLog(name: string, runId: string, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+    const schedule = await this.options.lookup?.(name);
+    const bucket = schedule ? this.dataBucket(schedule, await this.options.buckets()) : (await this.options.buckets()).private;
+    if (!bucket) throw new WorkbenchError('NOT_FOUND', `No bucket is known for ${name}; set the buckets in Settings.`);
+    return this.withClients('read the run log', async (aws) => {
+      const answer = await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${name}/logs/${runId}.log.gz` }));
+      const raw = Buffer.from(await answer.Body!.transformToByteArray());
+      // The SDK does not undo Content-Encoding: the bytes are the gzip file as stored.
+      const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
+      return text.length > maxBytes ? { text: text.slice(text.length - maxBytes), truncated: true } : { text, truncated: false };
+    });
+  }
+
+  private async runInstancesInput(aws: ScheduleAwsClients, spec: ScheduledRunSpec, instanceProfileArn: string): Promise<RunInstancesCommandInput> {
+    const imageId = this.options.imageId ?? (await newestUbuntuLts(aws.ec2)).ImageId;
+    const userData = await renderScheduledUserData(this.options.workerDir, spec);
+    return {
+      ImageId: imageId,
+      InstanceType: (this.options.instanceType ?? DEFAULT_INSTANCE_TYPE) as never,
+      MinCount: 1,
+      MaxCount: 1,
+      // Scheduler puts the due time in: every retry of one trigger presents the same token.
+      ClientToken: clientToken(spec.job, SCHEDULED_TIME),
+      InstanceInitiatedShutdownBehavior: 'terminate',
+      IamInstanceProfile: { Arn: instanceProfileArn },
+      UserData: Buffer.from(userData).toString('base64'),
+      // Tags readable from inside (scheduled_run.py learns its run from them); IMDSv2 only.
+      MetadataOptions: { HttpTokens: 'required', InstanceMetadataTags: 'enabled' },
+      TagSpecifications: [{ ResourceType: 'instance', Tags: runTags(spec.job, { scheduledFor: SCHEDULED_TIME }) }],
+    };
+  }
+
+  private async uploadCode(s3: S3Client, bucket: string, job: string, tarballPath: string): Promise<string> {
+    let sha: string;
+    try {
+      sha = await sha256OfFile(tarballPath);
+    } catch (err) {
+      throw new WorkbenchError('BAD_INPUT', `tarball: cannot read ${tarballPath} (${(err as Error).message}); pick the package again.`);
+    }
+    const key = codeKey(job, sha);
+    if (!(await objectExists(s3, bucket, key))) await putFile(s3, bucket, key, tarballPath, { ContentType: 'application/gzip' });
+    return key;
+  }
+
+  private async uploadKit(s3: S3Client, bucket: string, job: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'workbench-kit-'));
+    try {
+      const file = join(dir, 'kit.tar.gz');
+      const { sha256 } = await writeWorkerKit(this.options.workerDir, file);
+      const key = kitKey(job, sha256);
+      if (!(await objectExists(s3, bucket, key))) await putFile(s3, bucket, key, file, { ContentType: 'application/gzip' });
+      return key;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async bucketsFor(schedule: Schedule): Promise<{ code: string; data: string }> {
+    const buckets = await this.options.buckets();
+    if (!buckets.code) throw new WorkbenchError('BAD_INPUT', 'Set the code bucket (a private S3 bucket for job tarballs) in Settings before scheduling a job in AWS.');
+    const data = this.dataBucket(schedule, buckets);
+    if (!data) throw new WorkbenchError('BAD_INPUT', `Set the ${schedule.visibility} bucket in Settings (or a bucket on the schedule): a ${schedule.visibility} job publishes there.`);
+    return { code: buckets.code, data };
+  }
+
+  /**
+   * StartDate/EndDate as Scheduler takes them: it refuses a start in the past (an old start
+   * date means "already started", so it is left out), and an end that has passed means the
+   * schedule would never run again, which the user should hear about now.
+   */
+  private window(schedule: Schedule): { start?: Date; end?: Date } {
+    const { start, end } = schedulerWindow(schedule);
+    const now = this.now().getTime();
+    if (end && end.getTime() <= now) throw new WorkbenchError('BAD_INPUT', `endDate: ${schedule.endDate} has passed; pick a later end date or none.`);
+    return { ...(start && start.getTime() > now ? { start } : {}), ...(end ? { end } : {}) };
+  }
+
+  private dataBucket(schedule: Schedule, buckets: ScheduleBuckets): string | undefined {
+    return schedule.bucket ?? (schedule.visibility === 'public' ? buckets.public : buckets.private);
+  }
+
+  private async schedulesOf(scheduler: SchedulerClient, name: string): Promise<GetScheduleCommandOutput[]> {
+    const found: GetScheduleCommandOutput[] = [];
+    for (const group of SCHEDULE_GROUPS) {
+      try {
+        found.push(await scheduler.send(new GetScheduleCommand({ Name: name, GroupName: group })));
+      } catch (err) {
+        if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+      }
+    }
+    return found;
+  }
+
+  private async withClients<T>(what: string, work: (aws: ScheduleAwsClients) => Promise<T>): Promise<T> {
+    const aws = await this.options.clients();
+    try {
+      return await work(aws);
+    } catch (err) {
+      throw awsError(err, what);
+    } finally {
+      for (const client of [aws.s3, aws.scheduler, aws.iam, aws.ec2]) client.destroy();
+    }
+  }
+}
+
+function notDeployed(name: string): WorkbenchError {
+  return new WorkbenchError('NOT_FOUND', `The job ${name} has no schedule in EventBridge Scheduler; save the schedule again to create it.`);
+}
+
+function runTags(job: string, which: { runId: string } | { scheduledFor: string }): { Key: string; Value: string }[] {
+  return [
+    { Key: TAGS.app, Value: APP_TAG },
+    { Key: 'Name', Value: `scheduled ${job}` },
+    { Key: TAGS.job, Value: job },
+    'runId' in which ? { Key: TAGS.runId, Value: which.runId } : { Key: TAGS.scheduledFor, Value: which.scheduledFor },
+  ];
+}
+
+async function ensureGroup(scheduler: SchedulerClient, group: string): Promise<void> {
+  try {
+    await scheduler.send(new CreateScheduleGroupCommand({ Name: group }));
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'ConflictException') throw err;
+  }
+}
+
+/** CreateSchedule, or UpdateSchedule when the job already has one (a saved edit). */
+async function putSchedule(scheduler: SchedulerClient, input: CreateScheduleCommandInput): Promise<void> {
+  try {
+    await scheduler.send(new CreateScheduleCommand(input));
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'ConflictException') throw err;
+    await scheduler.send(new UpdateScheduleCommand(input));
+  }
+}
+
+async function deleteSchedule(scheduler: SchedulerClient, group: string, name: string): Promise<void> {
+  try {
+    await scheduler.send(new DeleteScheduleCommand({ Name: name, GroupName: group }));
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+  }
+}
+
+/** UpdateSchedule replaces the whole definition: everything GetSchedule said, as it was. */
+function updatable(current: GetScheduleCommandOutput): CreateScheduleCommandInput {
+  return {
+    Name: current.Name!,
+    GroupName: current.GroupName,
+    Description: current.Description,
+    ScheduleExpression: current.ScheduleExpression!,
+    ScheduleExpressionTimezone: current.ScheduleExpressionTimezone,
+    StartDate: current.StartDate,
+    EndDate: current.EndDate,
+    State: current.State,
+    FlexibleTimeWindow: current.FlexibleTimeWindow!,
+    Target: current.Target!,
+  };
+}
+
+async function readRunRecords(s3: S3Client, bucket: string, job: string): Promise<RunRecord[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: runsPrefix(job), ...(token ? { ContinuationToken: token } : {}) }));
+    for (const o of page.Contents ?? []) if (o.Key?.endsWith('.json')) keys.push(o.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  const records: RunRecord[] = [];
+  for (const key of keys.sort().slice(-MAX_HISTORY)) {
+    const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const parsed = RunRecord.safeParse(parseJson(await answer.Body!.transformToString()));
+    // A record that is not one (a stray file, a newer format) is left out, not fatal.
+    if (parsed.success && parsed.data.job === job) records.push(parsed.data);
+  }
+  return records;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

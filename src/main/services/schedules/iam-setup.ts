@@ -1,0 +1,126 @@
+import {
+  AddRoleToInstanceProfileCommand,
+  CreateInstanceProfileCommand,
+  CreateRoleCommand,
+  GetInstanceProfileCommand,
+  GetRoleCommand,
+  PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
+import { IAM_PATH, instanceRoleName, SCHEDULER_ROLE } from './aws-names.ts';
+
+/**
+ * The IAM a scheduled job needs, as documents the app shows before it creates them:
+ * - the scheduler's execution role (one per account): EventBridge Scheduler assumes it to call
+ *   ec2:RunInstances, tag the instance, and pass the job's instance role to it;
+ * - the job's instance role and instance profile: read its code, write its output, log and run
+ *   record under its own prefix, nothing else.
+ */
+
+export type PolicyDocument = { Version: '2012-10-17'; Statement: Record<string, unknown>[] };
+
+export interface RolePlan {
+  name: string;
+  path: string;
+  /** Who may assume the role. */
+  trustPolicy: PolicyDocument;
+  /** The role's one inline policy, by name. */
+  policyName: string;
+  policy: PolicyDocument;
+}
+
+export interface PermissionsPlan {
+  schedulerRole: RolePlan;
+  instanceRole: RolePlan;
+  /** Same name as the instance role. */
+  instanceProfile: string;
+}
+
+export interface PermissionsMade {
+  schedulerRoleArn: string;
+  instanceRoleArn: string;
+  instanceProfileArn: string;
+}
+
+function trust(service: string): PolicyDocument {
+  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] };
+}
+
+/** What a job will be given: pure, so the UI can show it before anything is created. */
+export function planPermissions(job: string, buckets: { code: string; data: string }): PermissionsPlan {
+  const instanceRole = instanceRoleName(job);
+  return {
+    schedulerRole: {
+      name: SCHEDULER_ROLE,
+      path: IAM_PATH,
+      trustPolicy: trust('scheduler.amazonaws.com'),
+      policyName: 'run-scheduled-jobs',
+      policy: {
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'LaunchRuns', Effect: 'Allow', Action: 'ec2:RunInstances', Resource: '*' },
+          { Sid: 'TagAtLaunch', Effect: 'Allow', Action: 'ec2:CreateTags', Resource: '*', Condition: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } } },
+          // Only the app's own instance roles (under its IAM path), only to EC2.
+          { Sid: 'PassJobRoles', Effect: 'Allow', Action: 'iam:PassRole', Resource: `arn:aws:iam::*:role${IAM_PATH}*`, Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } },
+        ],
+      },
+    },
+    instanceRole: {
+      name: instanceRole,
+      path: IAM_PATH,
+      trustPolicy: trust('ec2.amazonaws.com'),
+      policyName: 'scheduled-job',
+      policy: {
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'ReadCode', Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${buckets.code}/${job}/code/*` },
+          { Sid: 'Publish', Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${buckets.data}/${job}/*` },
+        ],
+      },
+    },
+    instanceProfile: instanceRole,
+  };
+}
+
+function named(err: unknown, name: string): boolean {
+  return (err as { name?: string }).name === name;
+}
+
+/** Creates the role, or brings an existing one's trust and inline policy up to the plan. */
+async function ensureRole(iam: IAMClient, plan: RolePlan): Promise<string> {
+  let arn: string | undefined;
+  try {
+    const made = await iam.send(new CreateRoleCommand({ RoleName: plan.name, Path: plan.path, AssumeRolePolicyDocument: JSON.stringify(plan.trustPolicy), Description: 'Made by Analysis Workbench for scheduled jobs' }));
+    arn = made.Role?.Arn;
+  } catch (err) {
+    if (!named(err, 'EntityAlreadyExistsException')) throw err;
+    arn = (await iam.send(new GetRoleCommand({ RoleName: plan.name }))).Role?.Arn;
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: plan.name, PolicyDocument: JSON.stringify(plan.trustPolicy) }));
+  }
+  await iam.send(new PutRolePolicyCommand({ RoleName: plan.name, PolicyName: plan.policyName, PolicyDocument: JSON.stringify(plan.policy) }));
+  if (!arn) throw new Error(`IAM answered without the ARN of role ${plan.name}`);
+  return arn;
+}
+
+async function ensureInstanceProfile(iam: IAMClient, name: string, path: string, role: string): Promise<string> {
+  try {
+    await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: name, Path: path }));
+  } catch (err) {
+    if (!named(err, 'EntityAlreadyExistsException')) throw err;
+  }
+  const profile = (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name }))).InstanceProfile;
+  if (!profile?.Roles?.some((r) => r.RoleName === role)) {
+    await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: name, RoleName: role }));
+  }
+  if (!profile?.Arn) throw new Error(`IAM answered without the ARN of instance profile ${name}`);
+  return profile.Arn;
+}
+
+/** Creates what the plan describes, or reuses (and updates) what is already there. */
+export async function ensurePermissions(iam: IAMClient, plan: PermissionsPlan): Promise<PermissionsMade> {
+  const schedulerRoleArn = await ensureRole(iam, plan.schedulerRole);
+  const instanceRoleArn = await ensureRole(iam, plan.instanceRole);
+  const instanceProfileArn = await ensureInstanceProfile(iam, plan.instanceProfile, plan.instanceRole.path, plan.instanceRole.name);
+  return { schedulerRoleArn, instanceRoleArn, instanceProfileArn };
+}
