@@ -3,6 +3,7 @@ import { CALL_NAMES, calls } from '../shared/contract.ts';
 import type { AppPaths } from './built-paths.ts';
 import { PACK_USAGE, PackUsageError, runInspectCommand, runPackCommand } from './cli-pack.ts';
 import { RUN_USAGE, RunUsageError, runJobCommand, type RunIo } from './cli-run.ts';
+import { SCHEDULE_USAGE, ScheduleUsageError, runScheduleCommand } from './cli-schedule.ts';
 import { WORKER_USAGE, WorkerUsageError, runWorkerCommand } from './cli-worker.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { runWebHost } from './web-host.ts';
@@ -22,6 +23,8 @@ Commands:
   inspect FILE              a tarball's contents, entry point and problems
   worker launch|list|extend|terminate
                             EC2 workers (see 'workbench worker --help')
+  schedule create|list|run-now|history|delete
+                            scheduled jobs (see 'workbench schedule --help')
 
 Options:
   --data-dir DIR            where settings and runs are kept
@@ -75,6 +78,23 @@ export async function runCli(
       return await runWorkerCommand(workbench, args, out);
     } catch (err) {
       if (err instanceof WorkerUsageError) throw new UsageError(`${err.message}\n\n${WORKER_USAGE}`);
+      throw err;
+    } finally {
+      await workbench.close();
+    }
+  }
+  if (command === 'schedule') {
+    if (rest.length === 0 || rest.includes('--help') || rest.includes('-h')) {
+      out(SCHEDULE_USAGE);
+      return rest.length === 0 ? 2 : 0;
+    }
+    const dataDirAt = rest.indexOf('--data-dir');
+    const args = dataDirAt >= 0 ? [...rest.slice(0, dataDirAt), ...rest.slice(dataDirAt + 2)] : rest;
+    const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: dataDirAt >= 0 ? rest[dataDirAt + 1] : undefined }), host: 'cli', resourcesDir: options.paths.resourcesDir });
+    try {
+      return await runScheduleCommand(workbench, args, out);
+    } catch (err) {
+      if (err instanceof ScheduleUsageError) throw new UsageError(`${err.message}\n\n${SCHEDULE_USAGE}`);
       throw err;
     } finally {
       await workbench.close();

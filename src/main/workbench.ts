@@ -13,6 +13,7 @@ import { SettingsService } from './services/settings/settings-service.ts';
 import { createSshServices, type SshServices } from './services/ssh/ssh-services.ts';
 import { transferHandlers } from './services/ssh/transfers/transfer-handlers.ts';
 import { TransferService } from './services/ssh/transfers/transfer-service.ts';
+import { createScheduleServices, type ScheduleServices, type ScheduleServicesOptions } from './services/schedules/schedule-services.ts';
 import { createEc2Services, type Ec2Services, type Ec2ServicesOptions } from './services/workers/ec2/ec2-services.ts';
 import { ec2WorkerSource } from './services/workers/ec2/ec2-worker-source.ts';
 import { WorkspaceService } from './services/workspace/workspace-service.ts';
@@ -30,6 +31,8 @@ export interface WorkbenchOptions {
   safeStorage?: Ec2ServicesOptions['safeStorage'];
   /** Tests replace EC2 clients, keys or the clock. */
   ec2Overrides?: Ec2ServicesOptions['overrides'];
+  /** Tests give schedules a fake clock, a faster poll, or an AWS backend. */
+  scheduleOverrides?: Partial<Pick<ScheduleServicesOptions, 'now' | 'pollMs' | 'aws'>>;
 }
 
 export interface Workbench {
@@ -40,6 +43,7 @@ export interface Workbench {
   jobs: JobService;
   ssh: SshServices;
   ec2: Ec2Services;
+  schedules: ScheduleServices;
   /** Uploads and downloads of every worker (`download` + `settled` for other services). */
   transfers: TransferService;
   close(): Promise<void>;
@@ -99,10 +103,23 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   // Nothing trusts the app to stay open, but an open app shows what AWS has (and warns).
   if (options.host !== 'cli') ec2.workers.start();
 
+  const schedules = createScheduleServices({
+    dataDir: options.dataDir,
+    hub,
+    store,
+    transports: (workerId) => transports.get(workerId),
+    runtime: new WorkerRuntime(join(options.resourcesDir, 'worker')),
+    jobEnv: () => ({ DATA_DIR: sampleData.path }),
+    ...options.scheduleOverrides,
+  });
+  // The local backend runs schedules only while the app is open; the CLI only edits them.
+  if (options.host !== 'cli') await schedules.start();
+
   const handlers: Handlers = {
     ...ssh.handlers,
     ...ec2.handlers,
     ...transferHandlers(transfers),
+    ...schedules.handlers,
     'app:info': () => ({
       name: APP_NAME,
       version: APP_VERSION,
@@ -149,8 +166,10 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     jobs,
     ssh,
     ec2,
+    schedules,
     transfers,
     close: async () => {
+      schedules.close();
       // First, while connections are up: moving transfers are saved as they are, to be offered again.
       await transfers.close();
       ssh.close();

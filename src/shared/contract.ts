@@ -26,6 +26,7 @@ import {
 } from './workspace.ts';
 import { BuildId, BuildRequest, BuildResult, Inspection, PackProgress, ScanRequest, ScanResult, WrapperSpec, WrapperText } from './packager-model.ts';
 import { DownloadRequest, LocalListing, LocalPath, ResolveConflictRequest, TransferId, TransferSnapshot, UploadRequest } from './transfer-model.ts';
+import { scheduleCalls, scheduleEvents } from './schedule-calls.ts';
 import { AwsIdentity, AwsProfiles, Cidr, Ec2List, Ec2Warning, Ec2Worker, Ec2WorkerId, LaunchRequest, MAX_LIFETIME_HOURS, ProfileRef, StoreKeysRequest } from './ec2-model.ts';
 
 /**
@@ -152,6 +153,8 @@ export const calls = {
     Run,
     'Unpack a package (a tarball on this computer) into a fresh run on a worker, this computer by default, and run its command (a run in the Jobs view).',
   ),
+
+  ...scheduleCalls,
 } as const;
 
 /**
@@ -180,6 +183,7 @@ export const events = {
   'ec2:workers': Ec2List,
   /** Keyed by worker id: 60 and 15 minutes before an EC2 worker kills itself. */
   'ec2:warning': Ec2Warning,
+  ...scheduleEvents,
 } as const;
 
 export type CallName = keyof typeof calls;

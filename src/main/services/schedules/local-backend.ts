@@ -52,6 +52,8 @@ export interface LocalBackendOptions {
   onRunEnded?: (record: RunRecord) => void;
   pollMs?: number;
   tickMs?: number;
+  /** Environment for scheduled jobs (DATA_DIR: the data set the workbench's jobs read by default). */
+  jobEnv?: () => Record<string, string>;
 }
 
 /**
@@ -235,6 +237,7 @@ export class LocalScheduleBackend implements ScheduleBackend {
       tarball: join(this.codeDir(name), 'code.tar.gz'),
       publishedDir: join(this.publishedRoot, name),
       local: active.worker === 'local',
+      env: this.options.jobEnv?.() ?? {},
     };
     const work = (async () => {
       const transport = await this.options.transports(active.worker);

@@ -21,6 +21,8 @@ export interface ScheduledRun {
   publishedDir: string;
   /** The worker is this computer: run-job.sh publishes straight into publishedDir. */
   local: boolean;
+  /** Environment for the job (DATA_DIR: the data set); WORKBENCH_WORKER_DIR is set to the runtime. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -40,7 +42,11 @@ export async function runScheduledJob(transport: Transport, runtime: WorkerRunti
     await transport.mkdir(codeDir);
     await transport.uploadDir(dirname(run.tarball), codeDir, { ignore: (path) => path !== basename(run.tarball) });
     const dest = run.local ? run.publishedDir : posix.join(transport.root, 'published', schedule.name);
+    // Packages made from the job template find the map/reduce runner and the data through these.
+    const env = { ...run.env, WORKBENCH_WORKER_DIR: runtimeDir };
     const argv = [
+      'env',
+      ...Object.entries(env).map(([key, value]) => `${key}=${value}`),
       'sh',
       posix.join(runtimeDir, 'run-job.sh'),
       '--job', schedule.name,

@@ -1,0 +1,58 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../src/main/cli-commands.ts';
+import { useTempDir } from '../../fixtures/temp-dir.ts';
+
+const paths = { rendererDir: resolve('out/renderer'), resourcesDir: resolve('resources') };
+
+describe('workbench schedule (local backend, the real run-job.sh)', () => {
+  async function cli(args: string[]): Promise<{ code: number; lines: string[] }> {
+    const lines: string[] = [];
+    const code = await runCli(args, { paths, out: (line) => lines.push(...line.split('\n')) });
+    return { code, lines };
+  }
+
+  it('creates a schedule from a packaged example, lists it, runs it now, shows its history and deletes it', async () => {
+    const root = await useTempDir('cli-schedule');
+    const data = ['--data-dir', join(root, 'app')];
+    expect((await cli(['sample-data', '--size-mb', '1', ...data])).code).toBe(0);
+    const tarball = join(root, 'os-distribution.tar.gz');
+    expect((await cli(['pack', resolve('resources/examples/os-distribution'), '-o', tarball, ...data])).code).toBe(0);
+
+    const created = await cli(['schedule', 'create', 'os-weekly', '--tarball', tarball, '--frequency', 'weekly', '--day', '0', '--time', '06:30', '--timeout', '10', ...data]);
+    expect(created.code).toBe(0);
+    expect(created.lines[0]).toMatch(/^Scheduled os-weekly: weekly on Sunday at 06:30 UTC, next run \d{4}-\d{2}-\d{2} 06:30 UTC\.$/);
+
+    const listed = await cli(['schedule', 'list', ...data]);
+    expect(listed.lines).toHaveLength(1);
+    expect(listed.lines[0]).toMatch(/^os-weekly +weekly on Sunday at 06:30 UTC +next \d{4}-\d{2}-\d{2} 06:30 UTC +local \(local\)$/);
+
+    const ran = await cli(['schedule', 'run-now', 'os-weekly', ...data]);
+    expect(ran.code).toBe(0);
+    expect(ran.lines[0]).toMatch(/^succeeded +\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC +\d+s +\d+ B +\d{8}-\d{6}-[0-9a-f]{6}$/);
+    const output = await readFile(join(root, 'app', 'published', 'os-weekly', 'data', 'os-distribution.txt'), 'utf8');
+    expect(output.split('\n').length).toBeGreaterThan(1);
+
+    const history = JSON.parse((await cli(['schedule', 'history', 'os-weekly', '--json', ...data])).lines.join('\n')) as { status: string; bytesPublished: number; log: string }[];
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ status: 'succeeded', bytesPublished: Buffer.byteLength(output) });
+    expect(history[0]?.log).toMatch(/published\/os-weekly\/logs\/\d{8}-\d{6}-[0-9a-f]{6}\.log\.gz$/);
+
+    await expect(cli(['schedule', 'delete', 'os-weekly', ...data])).rejects.toThrow(/add --yes to confirm/);
+    expect((await cli(['schedule', 'delete', 'os-weekly', '--yes', ...data])).lines).toEqual(['Deleted os-weekly.']);
+    expect((await cli(['schedule', 'list', ...data])).lines).toEqual(['No schedules.']);
+  });
+
+  it('bad input gets a clear message naming what to fix', async () => {
+    const root = await useTempDir('cli-schedule-bad');
+    const data = ['--data-dir', join(root, 'app')];
+    const create = (...more: string[]) => cli(['schedule', 'create', ...more, ...data]);
+    await expect(create('my job', '--tarball', '/x.tar.gz', '--frequency', 'daily')).rejects.toThrow(/^schedules:create: name: a short slug: lower-case letters, digits and "-" \(no spaces or quotes\)/);
+    await expect(create('ok', '--tarball', '/x.tar.gz', '--frequency', 'monthly')).rejects.toThrow(/A monthly schedule needs --day 1-31\./);
+    await expect(create('ok', '--tarball', '/x.tar.gz', '--frequency', 'monthly', '--day', '32')).rejects.toThrow(/frequency\.dayOfMonth: a day of month 1 to 31/);
+    await expect(create('ok', '--tarball', '/x.tar.gz', '--frequency', 'daily', '--timeout', '2000')).rejects.toThrow(/timeoutMinutes: a timeout of at most 1440 minutes/);
+    await expect(create('ok', '--tarball', join(root, 'none.tar.gz'), '--frequency', 'daily')).rejects.toThrow(/none\.tar\.gz cannot be read \(ENOENT\); build it in the Packager or choose another file/);
+    await expect(cli(['schedule', 'history', 'nope', ...data])).rejects.toThrow('There is no schedule named nope.');
+  });
+});
