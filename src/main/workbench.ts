@@ -20,6 +20,8 @@ import { WorkspaceService } from './services/workspace/workspace-service.ts';
 import { DocumentStore } from './services/store/document-store.ts';
 import { LocalTransport } from './services/workers/local.ts';
 import { TransportProvider } from './services/workers/transport-provider.ts';
+import { localFetchSession, transferFetchSession } from './services/jobs/output-fetch.ts';
+import type { Ec2List } from '../shared/ec2-model.ts';
 import { APP_NAME, APP_VERSION } from './version.ts';
 
 export interface WorkbenchOptions {
@@ -31,6 +33,8 @@ export interface WorkbenchOptions {
   safeStorage?: Ec2ServicesOptions['safeStorage'];
   /** Tests replace EC2 clients, keys or the clock. */
   ec2Overrides?: Ec2ServicesOptions['overrides'];
+  /** Tests give a worker a deadline without launching it. */
+  jobOverrides?: { workerDeadline?: (workerId: string) => string | undefined };
   /** Tests give schedules a fake clock, a faster poll, or an AWS backend. */
   scheduleOverrides?: Partial<Pick<ScheduleServicesOptions, 'now' | 'pollMs' | 'aws'>>;
 }
@@ -82,6 +86,10 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     transports: (workerId) => transports.get(workerId),
     resultsDir: join(options.dataDir, 'results'),
     defaultDataDir: () => sampleData.path,
+    openFetch: async (workerId) => (workerId === 'local' ? localFetchSession() : transferFetchSession(transfers, workerId)),
+    autoDownload: async () => (await settings.get()).autoDownloadResults,
+    workerDeadline: async (workerId) => options.jobOverrides?.workerDeadline?.(workerId) ?? (workerId.startsWith('ec2-') ? (await ec2.workers.records()).find((r) => r.id === workerId)?.deadline : undefined),
+    workerName: async (workerId) => (await ssh.workers.get(workerId)).name,
   });
   if (options.host !== 'cli') await jobs.reattach();
   const workspaces = new WorkspaceService({
@@ -102,6 +110,15 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   });
   // Nothing trusts the app to stay open, but an open app shows what AWS has (and warns).
   if (options.host !== 'cli') ec2.workers.start();
+  // Runs on an EC2 worker that was terminated end with it (a removed SSH host: see workers:remove).
+  const terminated = hub.connect((batch) => {
+    for (const event of batch) {
+      for (const worker of (event.payload as Ec2List).workers) {
+        if (worker.state === 'terminated') void jobs.workerGone(worker.id, `The EC2 worker ${worker.name} was terminated; the run ended with it.`);
+      }
+    }
+  });
+  terminated.subscribe({ topic: 'ec2:workers' });
 
   const schedules = createScheduleServices({
     dataDir: options.dataDir,
@@ -138,7 +155,16 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     'jobs:get': ({ runId }) => jobs.get(runId),
     'jobs:log': ({ runId, offset, limit }) => jobs.readLog(runId, offset, limit),
     'jobs:cancel': ({ runId }) => jobs.cancel(runId),
-    'jobs:result': async ({ runId, maxBytes }) => (await jobs.result(runId, maxBytes)) ?? null,
+    'jobs:result': async ({ runId, maxBytes, name }) => (await jobs.results.result(runId, maxBytes, name)) ?? null,
+    'jobs:outputs': ({ runId }) => jobs.results.listOutputs(runId),
+    'jobs:download': ({ runId, names }) => jobs.results.download(runId, names),
+    'jobs:download-worker-results': ({ workerId }) => jobs.results.downloadAllFrom(workerId),
+    'workers:remove': async (input) => {
+      const removed = await ssh.handlers['workers:remove'](input);
+      transports.forget(input.workerId);
+      await jobs.workerGone(input.workerId, 'The worker was removed from the app; the run can no longer be followed.');
+      return removed;
+    },
     'packager:scan': (request) => packager.scan(request),
     'packager:generate-wrapper': (spec) => packager.generateWrapper(spec),
     'packager:build': (request) => packager.build(request),
@@ -169,6 +195,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     schedules,
     transfers,
     close: async () => {
+      terminated.close();
       schedules.close();
       // First, while connections are up: moving transfers are saved as they are, to be offered again.
       await transfers.close();

@@ -10,7 +10,7 @@ import {
   WorkerInfo,
   WorkerState,
 } from './worker-model.ts';
-import { AppInfo, Example, LogChunk, Run, RunId, RunRequest, RunResult, SampleData, Settings, SettingsPatch } from './model.ts';
+import { AppInfo, Example, LogChunk, Run, RunId, RunOutput, RunRequest, RunResult, SampleData, Settings, SettingsPatch } from './model.ts';
 import {
   FileContent,
   JobName,
@@ -53,7 +53,7 @@ export const calls = {
     SampleData,
     'Generate the sample data set (about sizeMb uncompressed).',
   ),
-  'jobs:start': call(RunRequest, Run, 'Start a map/reduce run on this computer.'),
+  'jobs:start': call(RunRequest, Run, 'Start a map/reduce run on this computer or on a worker (`worker`).'),
   'jobs:list': call(NoInput, z.array(Run), 'Run history, newest first.'),
   'jobs:get': call(z.object({ runId: RunId }).strict(), Run, 'One run.'),
   'jobs:log': call(
@@ -63,9 +63,20 @@ export const calls = {
   ),
   'jobs:cancel': call(z.object({ runId: RunId }).strict(), Run, 'Cancel a run (its whole process group).'),
   'jobs:result': call(
-    z.object({ runId: RunId, maxBytes: z.number().int().min(1).max(64 * 1024 * 1024).default(4 * 1024 * 1024) }).strict(),
+    z.object({ runId: RunId, maxBytes: z.number().int().min(1).max(64 * 1024 * 1024).default(4 * 1024 * 1024), name: z.string().min(1).max(4096).optional() }).strict(),
     RunResult.nullable(),
-    "The start of a finished run's output.",
+    "The start of a finished run's downloaded output file (`name`, default the first one here).",
+  ),
+  'jobs:outputs': call(z.object({ runId: RunId }).strict(), z.array(RunOutput), "A finished run's output folder on its worker: files, sizes, which are downloaded."),
+  'jobs:download': call(
+    z.object({ runId: RunId, names: z.array(z.string().min(1).max(4096)).max(10_000).optional() }).strict(),
+    Run,
+    "Download a finished run's output files (`names`, default all not here yet), verified; progress on jobs:run.",
+  ),
+  'jobs:download-worker-results': call(
+    z.object({ workerId: WorkerId }).strict(),
+    z.object({ runs: z.number(), files: z.number(), bytes: z.number(), failed: z.array(z.string()) }),
+    "Download every finished run's output from one worker (before it terminates).",
   ),
 
   'workspace:list': call(NoInput, z.array(WorkspaceSummary), 'The job workspaces in the data folder, newest first.'),

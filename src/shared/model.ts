@@ -23,6 +23,8 @@ export const Settings = z.object({
   regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1')).max(32),
   /** Hours a new EC2 worker lives before it kills itself; never more than 24. */
   workerLifetimeHours: z.number().int().min(1).max(24),
+  /** Download a remote run's output as soon as it succeeds (else it stays on the worker until asked for). */
+  autoDownloadResults: z.boolean().default(true),
   /** S3 buckets of scheduled jobs and "Publish to S3": output by visibility, and the private code bucket (unset or '' = not set). */
   publicBucket: BucketSetting,
   privateBucket: BucketSetting,
@@ -34,6 +36,7 @@ export const DEFAULT_SETTINGS: Settings = {
   theme: 'system',
   regions: ['us-east-1'],
   workerLifetimeHours: 24,
+  autoDownloadResults: true,
 };
 
 /** A partial update: only the named keys change. */
@@ -75,7 +78,11 @@ export const JobProgress = z
   .passthrough();
 export type JobProgress = z.infer<typeof JobProgress>;
 
-export const RunStatus = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'timed-out', 'lost']);
+/**
+ * lost: the run stopped without recording an exit code (the worker rebooted); worker-gone: the
+ * worker itself, or the run's folder on it, no longer exists.
+ */
+export const RunStatus = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'timed-out', 'lost', 'worker-gone']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
 /** A map/reduce job to run: the job folder, its script and filter, and the runner's options. */
@@ -103,6 +110,15 @@ export const RunRequest = z.object({
 });
 export type RunRequest = z.input<typeof RunRequest>;
 
+/** One file of a run's output folder (a path inside it) and whether it has been downloaded. */
+export const RunOutput = z.object({
+  name: z.string(),
+  bytes: z.number(),
+  // Runs recorded before remote results were listed had every file copied here.
+  downloaded: z.boolean().default(true),
+});
+export type RunOutput = z.infer<typeof RunOutput>;
+
 export const RunId = z.string().regex(/^\d{8}-\d{6}-[0-9a-f]{6}$/, 'a run id such as 20261129-120000-a1b2c3');
 
 export const Run = z.object({
@@ -117,12 +133,20 @@ export const Run = z.object({
   /** For the user: why it failed, how it ended. */
   message: z.string().optional(),
   progress: JobProgress.optional(),
-  /** Where the collected output is on this computer, once the run has ended. */
+  /** Where downloaded output files are on this computer (`<resultDir>/<name>`). */
   resultDir: z.string().optional(),
   /** The folder collected as output, relative to the run dir (default output/; a package's is inside code/). */
   outputDir: z.string().optional(),
-  /** Output files collected, with sizes. */
-  outputs: z.array(z.object({ name: z.string(), bytes: z.number() })).default([]),
+  /** The files of the run's output folder once it has ended, with sizes and whether each is here. */
+  outputs: z.array(RunOutput).default([]),
+  /** Things the user should know about the run (e.g. its timeout outlasts the worker). */
+  warnings: z.array(z.string()).default([]),
+  /** The EC2 worker's deadline when the run started: the run and its output end with it. */
+  workerDeadline: z.string().optional(),
+  /** The worker went away before the output was downloaded: what it shows is all there is. */
+  resultsLost: z.boolean().optional(),
+  /** An output download in progress (bytes over the connection). */
+  download: z.object({ bytesDone: z.number(), bytesTotal: z.number() }).optional(),
 });
 export type Run = z.infer<typeof Run>;
 

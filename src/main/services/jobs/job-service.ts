@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, readFile } from 'node:fs/promises';
-import { basename, isAbsolute, join, normalize, posix, resolve, sep } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, posix, relative, resolve, sep } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import { Run, RunRequest, type LogChunk } from '../../../shared/model.ts';
 import type { EventHub } from '../../events.ts';
@@ -8,17 +8,20 @@ import type { Transport } from '../workers/transport.ts';
 import { ExampleCatalog } from './examples.ts';
 import { Follower } from './follower.ts';
 import { isRunAlive, launchRun, readExitCode, readLog, readLogTail, runDirOf, signalRun } from './job-protocol.ts';
+import { IGNORED, checkFilterJson, checkScript, formatMinutes, resolveSource, slug } from './job-source.ts';
 import { completeLines, tailForPeople } from './log-lines.ts';
+import { OutputDownloads } from './output-downloads.ts';
+import type { FetchSession } from './output-fetch.ts';
+import { RunResults } from './run-results.ts';
+import { retryWhileUnreachable } from './retry-unreachable.ts';
 import type { RunStore } from './run-store.ts';
 import type { WorkerRuntime } from './runtime.ts';
+import { WorkerCheck } from './worker-check.ts';
+import { deadlineWarning } from './worker-deadline.ts';
 
-/** What is never copied from a job folder into a run. */
-const IGNORED = /(^|\/)(\.git|node_modules|__pycache__|\.venv|venv|output)(\/|$)|\.pyc$/;
 const POLL_MS = 200;
 const LOG_SLICE = 1024 * 1024;
 const KILL_GRACE_MS = 10_000;
-/** Tries to collect a run's output over a connection that keeps dropping (about 30 s in all). */
-const COLLECT_ATTEMPTS = 8;
 
 export interface JobServiceOptions {
   hub: EventHub;
@@ -27,8 +30,16 @@ export interface JobServiceOptions {
   examples: ExampleCatalog;
   /** Workers by id; 'local' is this computer. */
   transports: (workerId: string) => Transport | Promise<Transport>;
-  /** Where collected outputs go on this computer: `<resultsDir>/<runId>/`. */
+  /** Where downloaded outputs go on this computer: `<resultsDir>/<runId>/`. */
   resultsDir: string;
+  /** Copies files of a worker to this computer (verified, resumable over SSH). */
+  openFetch: (workerId: string, transport: Transport) => Promise<FetchSession>;
+  /** Whether a remote run's output is downloaded as soon as it succeeds (a setting). */
+  autoDownload?: () => Promise<boolean>;
+  /** An EC2 worker's deadline (ISO time); undefined for workers that live on. */
+  workerDeadline?: (workerId: string) => Promise<string | undefined>;
+  /** A worker's name for messages. */
+  workerName?: (workerId: string) => Promise<string>;
   /** The data set used when a request names none. */
   defaultDataDir: () => string;
   /** Unpacks packaged jobs for runs whose source is a package (the packager's test run). */
@@ -45,9 +56,15 @@ export interface JobServiceOptions {
 export class JobService {
   private readonly followers = new Map<string, Follower>();
   private readonly now: () => Date;
+  private readonly checks = new WorkerCheck();
+  private readonly outputs: OutputDownloads;
+  /** Finished runs' output: listing, downloads, the result viewer's text. */
+  readonly results: RunResults;
 
   constructor(private readonly options: JobServiceOptions) {
     this.now = options.now ?? (() => new Date());
+    this.outputs = new OutputDownloads({ resultsDir: options.resultsDir, openFetch: options.openFetch, save: (run) => this.save(run) });
+    this.results = new RunResults(this, this.outputs, (run) => this.save(run));
   }
 
   list(): Promise<Run[]> {
@@ -65,7 +82,7 @@ export class JobService {
     const workerId = explicitWorker ?? request.worker;
     if (request.source.kind === 'package') return this.startPackage(request, request.source.path, workerId);
     const transport = await this.options.transports(workerId);
-    const source = await this.resolveSource(request);
+    const source = await resolveSource(request, this.options.examples);
     const script = await checkScript(source.dir, request.script);
     const filterText = request.filter ?? (await readFile(join(source.dir, 'filter.json'), 'utf8').catch(() => undefined));
     if (filterText === undefined) {
@@ -73,25 +90,49 @@ export class JobService {
     }
     checkFilterJson(filterText);
     const dataDir = request.dataDir ?? this.options.defaultDataDir();
+    await this.checks.ensure(transport, await this.nameOf(workerId));
     if (!(await transport.exists(dataDir))) {
       throw new WorkbenchError('NOT_FOUND', `The data set ${dataDir} does not exist on the worker. Generate the sample data (in the Jobs view, or with: workbench sample-data) or choose another folder.`);
     }
 
     const id = this.newRunId();
     const runDir = runDirOf(transport, id);
-    const runtimeDir = await this.options.runtime.ensure(transport);
-    await transport.mkdir(posix.join(runDir, 'output'));
-    await transport.uploadDir(source.dir, posix.join(runDir, 'code'), { ignore: (path) => IGNORED.test(path) });
-    await transport.writeFile(posix.join(runDir, 'filter.json'), filterText);
-    const run: Run = Run.parse({
+    const uploadTotal = await folderBytes(source.dir);
+    let run: Run = Run.parse({
       id,
       worker: workerId,
       jobName: source.name,
       request: { ...request, dataDir },
       status: 'running',
       createdAt: this.now().toISOString(),
+      progress: { phase: 'upload', bytes: 0, bytes_total: uploadTotal },
+      ...(await this.deadlineOf(workerId, request.timeoutMinutes)),
     });
-    await transport.writeFile(posix.join(runDir, 'meta.json'), `${JSON.stringify(run, null, 2)}\n`);
+    // In history from here on, so the upload's progress shows on the run.
+    await this.save(run);
+    return this.prepared(run, async () => {
+      const runtimeDir = await this.options.runtime.ensure(transport);
+      await transport.mkdir(posix.join(runDir, 'output'));
+      let uploaded = 0;
+      await transport.uploadDir(source.dir, posix.join(runDir, 'code'), {
+        ignore: (path) => IGNORED.test(path),
+        onFile: (_path, bytes) => {
+          uploaded += bytes;
+          run = { ...run, progress: { phase: 'upload', bytes: uploaded, bytes_total: Math.max(uploadTotal, uploaded) } };
+          this.options.hub.emit('jobs:run', run, run.id);
+        },
+      });
+      await transport.writeFile(posix.join(runDir, 'filter.json'), filterText);
+      const { progress: _uploadDone, ...started } = run;
+      run = started;
+      await transport.writeFile(posix.join(runDir, 'meta.json'), `${JSON.stringify(run, null, 2)}\n`);
+      return { run, runtimeDir };
+    }, (runtimeDir) => this.launchMapReduce(run, transport, runtimeDir, script, source.name, dataDir));
+  }
+
+  private async launchMapReduce(run: Run, transport: Transport, runtimeDir: string, script: string, name: string, dataDir: string): Promise<void> {
+    const request = RunRequest.parse(run.request);
+    const runDir = runDirOf(transport, run.id);
 
     const argv = [
       'env',
@@ -106,7 +147,7 @@ export class JobService {
       '--data-dir',
       dataDir,
       '--output',
-      posix.join('output', `${source.name}.txt`),
+      posix.join('output', `${name}.txt`),
       '--num-mappers',
       String(request.mappers),
       '--num-reducers',
@@ -115,7 +156,25 @@ export class JobService {
       ...(request.sorted ? ['--sorted'] : []),
     ];
     await launchRun(transport, runtimeDir, runDir, Math.max(1, Math.round(request.timeoutMinutes * 60)), argv);
+  }
+
+  /**
+   * Prepares a saved run (upload ...) and launches it, then follows it. A failure on the way
+   * ends the run as failed with the reason (so history tells the truth) and is thrown.
+   */
+  private async prepared(saved: Run, prepare: () => Promise<{ run: Run; runtimeDir: string }>, launch: (runtimeDir: string) => Promise<void>): Promise<Run> {
+    let run = saved;
+    try {
+      const ready = await prepare();
+      run = ready.run;
+      await launch(ready.runtimeDir);
+    } catch (err) {
+      const { progress: _stopped, ...rest } = run;
+      await this.save({ ...rest, status: 'failed', finishedAt: this.now().toISOString(), message: `The run could not be started: ${(err as Error).message}` });
+      throw err;
+    }
     await this.save(run);
+    const transport = await this.options.transports(run.worker);
     this.follow(run, transport, 0);
     return run;
   }
@@ -147,23 +206,40 @@ export class JobService {
     return run;
   }
 
-  /** The text of one collected output file (the first `maxBytes` of it). */
-  async result(runId: string, maxBytes: number): Promise<{ name: string; text: string; truncated: boolean } | undefined> {
-    const run = await this.get(runId);
-    const first = run.outputs[0];
-    if (!run.resultDir || !first) return undefined;
-    const data = await readFile(join(run.resultDir, first.name));
-    return { name: first.name, text: data.subarray(0, maxBytes).toString('utf8'), truncated: data.length > maxBytes };
+  /**
+   * The worker no longer exists (removed, terminated): its running runs end as worker-gone,
+   * and finished runs whose output was not downloaded are marked as having lost it.
+   */
+  async workerGone(workerId: string, reason: string): Promise<void> {
+    for (const run of await this.options.runs.list()) {
+      if (run.worker !== workerId) continue;
+      if (run.status === 'running') {
+        this.followers.get(run.id)?.stop();
+        this.followers.delete(run.id);
+        await this.save({ ...run, status: 'worker-gone', finishedAt: this.now().toISOString(), message: reason, ...(run.outputs.every((o) => o.downloaded) ? {} : { resultsLost: true }) });
+      } else if (run.status !== 'worker-gone' && !run.resultsLost && run.outputs.some((o) => !o.downloaded)) {
+        await this.save({ ...run, resultsLost: true });
+      }
+    }
   }
 
   /** After a restart: follow runs that are still going, finish those that ended meanwhile. */
   async reattach(): Promise<void> {
     for (const run of await this.options.runs.list()) {
       if (run.status !== 'running' || this.followers.has(run.id)) continue;
-      const transport = await this.options.transports(run.worker);
+      let transport: Transport;
+      try {
+        transport = await this.options.transports(run.worker);
+      } catch (err) {
+        // A worker that was removed is gone; one that cannot be reached now is followed later.
+        if (err instanceof WorkbenchError && err.code === 'NOT_FOUND') await this.workerGone(run.worker, `The worker ${run.worker} no longer exists; the run ended with it.`);
+        continue;
+      }
       const runDir = runDirOf(transport, run.id);
       if ((await readExitCode(transport, runDir)) !== undefined || (await isRunAlive(transport, runDir))) {
         this.follow(run, transport, 0);
+      } else if (!(await transport.exists(runDir))) {
+        await this.runDirGone(run, runDir);
       } else {
         await this.save({ ...run, status: 'lost', finishedAt: this.now().toISOString(), message: 'The run stopped without recording an exit code (was the worker restarted?).' });
       }
@@ -194,9 +270,17 @@ export class JobService {
         follower.run = rest;
         void this.save(follower.run);
       },
+      vanished: async () => {
+        this.followers.delete(run.id);
+        await this.runDirGone(follower.run, runDirOf(transport, run.id));
+      },
     });
     this.followers.set(run.id, follower);
     follower.start();
+  }
+
+  private async runDirGone(run: Run, runDir: string): Promise<void> {
+    await this.save({ ...run, status: 'worker-gone', finishedAt: this.now().toISOString(), message: `The run's folder ${runDir} is gone from the worker (deleted, or the worker was replaced); its log and output went with it.`, resultsLost: true });
   }
 
   private async finish(run: Run, transport: Transport, code: number | undefined, cancelled = false): Promise<Run> {
@@ -205,14 +289,12 @@ export class JobService {
     const timeoutMs = RunRequest.parse(run.request).timeoutMinutes * 60_000;
     const timedOut = code === 124 || (code === 137 && this.now().getTime() - started >= timeoutMs);
     const status = cancelled ? 'cancelled' : code === 0 ? 'succeeded' : timedOut ? 'timed-out' : code === undefined ? 'lost' : 'failed';
-    const resultDir = join(this.options.resultsDir, run.id);
     let outputs: Run['outputs'] = [];
     let message: string | undefined;
     try {
-      const collected = await retryWhileUnreachable(() => transport.downloadDir(posix.join(runDir, run.outputDir ?? 'output'), resultDir));
-      outputs = collected.map((f) => ({ name: f.path, bytes: f.bytes }));
+      outputs = (await retryWhileUnreachable(() => this.outputs.list(run, transport))) ?? [];
     } catch (err) {
-      message = `The output could not be collected: ${(err as Error).message}`;
+      message = `The output could not be listed: ${(err as Error).message}`;
     }
     if (status === 'failed') {
       const tail = tailForPeople(await readLogTail(transport, runDir, 8192));
@@ -224,9 +306,47 @@ export class JobService {
     } else if (status === 'succeeded' && outputs.length === 0) {
       message ??= run.request.source.kind === 'package' ? `Finished, but wrote nothing to ${posix.relative('code', run.outputDir ?? 'output')}/.` : 'Finished, but wrote no output (did the filter match any data?).';
     }
-    const finished: Run = { ...run, status, exitCode: code, finishedAt: this.now().toISOString(), resultDir, outputs, ...(message ? { message } : {}) };
+    let finished: Run = { ...run, status, exitCode: code, finishedAt: this.now().toISOString(), outputs, ...(message ? { message } : {}) };
+    // This computer's runs are always copied into the results folder; a remote run's output
+    // stays on the worker until asked for, or comes at once after a success when the setting
+    // says so. Then the run shows its end once the output is here, with the download's progress till then.
+    const fetchNow = outputs.length > 0 && (run.worker === 'local' || (status === 'succeeded' && (await (this.options.autoDownload?.() ?? Promise.resolve(true)))));
+    if (fetchNow) {
+      const progress = (bytes: number, total: number) => this.options.hub.emit('jobs:run', { ...run, progress: { ...run.progress, phase: 'download', bytes, bytes_total: total } }, run.id);
+      try {
+        finished = await retryWhileUnreachable(() => this.outputs.download(finished, transport, undefined, progress));
+      } catch (err) {
+        finished = { ...finished, message: `${message ? `${message}\n` : ''}The output stays on the worker: downloading it failed (${(err as Error).message}).` };
+      }
+    }
     await this.save(finished);
     return finished;
+  }
+
+  /** The run's worker, or worker-gone when the worker no longer exists. */
+  async reach(run: Run): Promise<Transport> {
+    try {
+      return await this.options.transports(run.worker);
+    } catch (err) {
+      if (err instanceof WorkbenchError && err.code === 'NOT_FOUND') {
+        await this.workerGone(run.worker, `The worker ${run.worker} no longer exists.`);
+        throw new WorkbenchError('NOT_FOUND', `The worker of run ${run.id} no longer exists; its output went with it.`);
+      }
+      throw err;
+    }
+  }
+
+  private async nameOf(workerId: string): Promise<string> {
+    if (workerId === 'local') return 'This computer';
+    return (await this.options.workerName?.(workerId).catch(() => undefined)) ?? `The worker ${workerId}`;
+  }
+
+  /** For EC2 workers: the deadline recorded on the run, and a warning when the timeout outlasts it. */
+  private async deadlineOf(workerId: string, timeoutMinutes: number): Promise<Partial<Pick<Run, 'workerDeadline' | 'warnings'>>> {
+    const deadline = await this.options.workerDeadline?.(workerId);
+    if (!deadline) return {};
+    const warning = deadlineWarning(this.now(), timeoutMinutes, deadline, await this.nameOf(workerId));
+    return { workerDeadline: deadline, ...(warning ? { warnings: [warning] } : {}) };
   }
 
   /**
@@ -254,6 +374,7 @@ export class JobService {
       status: 'running',
       createdAt: this.now().toISOString(),
       outputDir: posix.join('code', prepared.outputDir),
+      ...(await this.deadlineOf(workerId, request.timeoutMinutes)),
     });
     await transport.writeFile(posix.join(runDir, 'meta.json'), `${JSON.stringify(run, null, 2)}\n`);
     // The shell text is fixed; the package's command reaches it only as "$@".
@@ -269,17 +390,6 @@ export class JobService {
     this.options.hub.emit('jobs:run', run, run.id);
   }
 
-  private async resolveSource(request: ReturnType<typeof RunRequest.parse>): Promise<{ name: string; dir: string }> {
-    if (request.source.kind === 'example') {
-      const example = await this.options.examples.get(request.source.name);
-      return { name: example.name, dir: example.dir };
-    }
-    const dir = resolve(request.source.path);
-    const info = await lstat(dir).catch(() => undefined);
-    if (!info?.isDirectory()) throw new WorkbenchError('NOT_FOUND', `The job folder ${dir} does not exist or is not a folder.`);
-    return { name: slug(basename(dir)), dir };
-  }
-
   private newRunId(): string {
     const stamp = this.now().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     return `${stamp}-${randomBytes(3).toString('hex')}`;
@@ -292,47 +402,20 @@ export interface PackageUnpacker {
 }
 
 /**
- * Runs `work` again while it fails because the worker cannot be reached (the connection
- * dropped and is being re-established), a few times with growing pauses; other errors and
- * the last failure are thrown.
+ * Bytes of the job folder that a run copies (what the upload's progress counts to); refuses a
+ * folder with links or special files before any run exists, as the copy itself would.
  */
-async function retryWhileUnreachable<T>(work: () => Promise<T>, attempts = COLLECT_ATTEMPTS): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (err) {
-      // ssh2 fails requests pending on a dropped connection with plain errors like these.
-      const retryable = err instanceof WorkbenchError ? err.retryable : /No response from server|Not connected|ECONNRESET|closed/i.test((err as Error).message);
-      if (!retryable || attempt >= attempts) throw err;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    const path = join(entry.parentPath, entry.name);
+    const rel = relative(dir, path).split(sep).join('/');
+    if (IGNORED.test(rel) || entry.isDirectory()) continue;
+    if (!entry.isFile()) {
+      const kind = entry.isSymbolicLink() ? 'a symbolic link' : 'not a regular file';
+      throw new WorkbenchError('BAD_INPUT', `${path} is ${kind}; only regular files and folders are copied. Replace it with the file itself or remove it.`);
     }
+    total += (await stat(path)).size;
   }
-}
-
-function formatMinutes(minutes: number): string {
-  return minutes >= 1 && Number.isInteger(minutes) ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${Math.round(minutes * 60)} seconds`;
-}
-
-/** A job name fit for a file name: lower-case letters, digits and dashes. */
-function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'job';
-}
-
-/** The script must be a file inside the job folder. */
-async function checkScript(jobDir: string, script: string): Promise<string> {
-  const clean = normalize(script);
-  if (isAbsolute(script) || clean.startsWith(`..${sep}`) || clean === '..') {
-    throw new WorkbenchError('BAD_INPUT', `The script must be a path inside the job folder, not "${script}".`);
-  }
-  const info = await lstat(join(jobDir, clean)).catch(() => undefined);
-  if (!info?.isFile()) throw new WorkbenchError('NOT_FOUND', `The job folder has no script ${clean}.`);
-  return clean.split(sep).join('/');
-}
-
-function checkFilterJson(text: string): void {
-  try {
-    JSON.parse(text);
-  } catch (err) {
-    throw new WorkbenchError('BAD_INPUT', `The filter is not valid JSON: ${(err as Error).message}`);
-  }
+  return total;
 }

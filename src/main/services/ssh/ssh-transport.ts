@@ -3,7 +3,7 @@ import { readdir, stat, mkdir as mkdirLocal } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client, SFTPWrapper, Stats } from 'ssh2';
 import { WorkbenchError } from '../../../shared/errors.ts';
-import type { ExecResult, FileSlice, Transport } from '../workers/transport.ts';
+import type { ExecResult, FileSlice, Transport, UploadOptions } from '../workers/transport.ts';
 import { shellCommand } from './shell-quote.ts';
 
 const NO_SUCH_FILE = 2;
@@ -166,12 +166,12 @@ export class SshTransport implements Transport {
     });
   }
 
-  async uploadDir(localDir: string, remoteDir: string, options: { ignore?: (relativePath: string) => boolean } = {}): Promise<void> {
+  async uploadDir(localDir: string, remoteDir: string, options: UploadOptions = {}): Promise<void> {
     await this.mkdir(remoteDir);
-    await this.withSftp((sftp) => this.uploadWith(sftp, localDir, remoteDir, options.ignore));
+    await this.withSftp((sftp) => this.uploadWith(sftp, localDir, remoteDir, options.ignore, options.onFile));
   }
 
-  private async uploadWith(sftp: SFTPWrapper, localDir: string, remoteDir: string, ignore?: (relativePath: string) => boolean): Promise<void> {
+  private async uploadWith(sftp: SFTPWrapper, localDir: string, remoteDir: string, ignore?: (relativePath: string) => boolean, onFile?: UploadOptions['onFile']): Promise<void> {
     const walk = async (rel: string): Promise<void> => {
       for (const entry of (await readdir(join(localDir, rel), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
         const child = rel ? `${rel}/${entry.name}` : entry.name;
@@ -181,6 +181,7 @@ export class SshTransport implements Transport {
           await walk(child);
         } else if (entry.isFile()) {
           await call<void>((cb) => sftp.fastPut(join(localDir, child), posix.join(remoteDir, child), (err) => cb(err, undefined)));
+          if (onFile) onFile(child, (await stat(join(localDir, child))).size);
         } else {
           throw new WorkbenchError('BAD_INPUT', `${join(localDir, child)} is not a regular file or folder; only those are copied.`);
         }

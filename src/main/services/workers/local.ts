@@ -3,7 +3,7 @@ import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../store/atomic-write.ts';
 import { copyTree } from './copy-tree.ts';
-import type { ExecResult, FileSlice, Transport } from './transport.ts';
+import type { ExecResult, FileSlice, Transport, UploadOptions } from './transport.ts';
 
 /** "This computer" as a worker: child processes and the local file system. */
 export class LocalTransport implements Transport {
@@ -55,8 +55,8 @@ export class LocalTransport implements Transport {
     await writeFileAtomic(path, data, 0o644);
   }
 
-  async uploadDir(localDir: string, remoteDir: string, options: { ignore?: (relativePath: string) => boolean } = {}): Promise<void> {
-    await copyTree(localDir, remoteDir, options.ignore);
+  async uploadDir(localDir: string, remoteDir: string, options: UploadOptions = {}): Promise<void> {
+    for (const file of await copyTree(localDir, remoteDir, options.ignore)) options.onFile?.(file.path, file.bytes);
   }
 
   async downloadDir(remoteDir: string, localDir: string): Promise<{ path: string; bytes: number }[]> {

@@ -19,6 +19,11 @@ export class TransportProvider {
     private readonly connections: SshConnections,
   ) {}
 
+  /** Drops a removed worker's transport, so nothing reaches it through a stale one. */
+  forget(workerId: string): void {
+    this.transports.delete(workerId);
+  }
+
   get(workerId: string): Promise<Transport> {
     if (workerId === LOCAL_WORKER_ID) return Promise.resolve(this.local);
     let transport = this.transports.get(workerId);

@@ -15,6 +15,11 @@ export interface FileSlice {
   size: number;
 }
 
+export interface UploadOptions {
+  ignore?: (relativePath: string) => boolean;
+  onFile?: (relativePath: string, bytes: number) => void;
+}
+
 export interface Transport {
   /** The worker's own folder for the workbench (runs, runtime), e.g. ~/.workbench. */
   readonly root: string;
@@ -25,8 +30,8 @@ export interface Transport {
   mkdir(path: string): Promise<void>;
   /** Writes a whole file atomically. */
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
-  /** Copies a folder of this computer to the worker (regular files and folders only). */
-  uploadDir(localDir: string, remoteDir: string, options?: { ignore?: (relativePath: string) => boolean }): Promise<void>;
+  /** Copies a folder of this computer to the worker (regular files and folders only); `onFile` after each file (for progress). */
+  uploadDir(localDir: string, remoteDir: string, options?: UploadOptions): Promise<void>;
   /** Copies a worker folder to this computer; returns the files copied. */
   downloadDir(remoteDir: string, localDir: string): Promise<{ path: string; bytes: number }[]>;
 }

@@ -8,6 +8,7 @@ const LABEL: Record<RunStatus, string> = {
   cancelled: 'Cancelled',
   'timed-out': 'Timed out',
   lost: 'Lost',
+  'worker-gone': 'Worker gone',
 };
 
 export function RunStatusBadge({ status }: { status: RunStatus }) {

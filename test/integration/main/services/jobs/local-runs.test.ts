@@ -126,7 +126,7 @@ describe('map/reduce runs on this computer', () => {
     const text = await readFile(join(final.resultDir!, final.outputs[0]!.name), 'utf8');
     const got = new Map(text.trim().split('\n').map((line) => [line.split('\t')[0]!, Number(line.split('\t')[1])] as const));
     expect(got).toEqual(expected);
-    expect(final.outputs).toEqual([{ name: 'count-os.txt', bytes: Buffer.byteLength(text) }]);
+    expect(final.outputs).toEqual([{ name: 'count-os.txt', bytes: Buffer.byteLength(text), downloaded: true }]);
     const result = (await call('jobs:result', { runId: final.id })) as { name: string; text: string };
     expect(result.text).toBe(text);
 

@@ -1,0 +1,48 @@
+import { lstat } from 'node:fs/promises';
+import { basename, isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { WorkbenchError } from '../../../shared/errors.ts';
+import type { RunRequest } from '../../../shared/model.ts';
+import type { ExampleCatalog } from './examples.ts';
+
+/** What is never copied from a job folder into a run. */
+export const IGNORED = /(^|\/)(\.git|node_modules|__pycache__|\.venv|venv|output)(\/|$)|\.pyc$/;
+
+/** The job folder a request names (an example's, or one on this computer) and the run's job name. */
+export async function resolveSource(request: ReturnType<typeof RunRequest.parse>, examples: ExampleCatalog): Promise<{ name: string; dir: string }> {
+  if (request.source.kind === 'example') {
+    const example = await examples.get(request.source.name);
+    return { name: example.name, dir: example.dir };
+  }
+  const dir = resolve(request.source.path);
+  const info = await lstat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw new WorkbenchError('NOT_FOUND', `The job folder ${dir} does not exist or is not a folder.`);
+  return { name: slug(basename(dir)), dir };
+}
+
+/** A job name fit for a file name: lower-case letters, digits and dashes. */
+export function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'job';
+}
+
+/** The script must be a file inside the job folder. */
+export async function checkScript(jobDir: string, script: string): Promise<string> {
+  const clean = normalize(script);
+  if (isAbsolute(script) || clean.startsWith(`..${sep}`) || clean === '..') {
+    throw new WorkbenchError('BAD_INPUT', `The script must be a path inside the job folder, not "${script}".`);
+  }
+  const info = await lstat(join(jobDir, clean)).catch(() => undefined);
+  if (!info?.isFile()) throw new WorkbenchError('NOT_FOUND', `The job folder has no script ${clean}.`);
+  return clean.split(sep).join('/');
+}
+
+export function checkFilterJson(text: string): void {
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    throw new WorkbenchError('BAD_INPUT', `The filter is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export function formatMinutes(minutes: number): string {
+  return minutes >= 1 && Number.isInteger(minutes) ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${Math.round(minutes * 60)} seconds`;
+}

@@ -1,0 +1,198 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Run, RunOutput } from '../../../../../src/shared/model.ts';
+import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
+import { createWorkbench, type Workbench, type WorkbenchOptions } from '../../../../../src/main/workbench.ts';
+import { groupMembers } from '../../../../fixtures/process-group.ts';
+import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
+import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
+import { writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
+
+process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
+delete process.env['SSH_AUTH_SOCK'];
+
+const FILTER = JSON.stringify({
+  version: 1,
+  dimensions: ['reason', 'appName', 'appUpdateChannel', 'appVersion', 'appBuildID', 'submission_date'].map((f) => ({ field_name: f, allowed_values: '*' })),
+});
+
+/** Counts records per application, and writes a second, bigger file beside the runner's output. */
+const JOB = `
+import os
+
+def map(key, dims, value, context):
+    context.write(dims[1], 1)
+
+def reduce(key, values, context):
+    os.makedirs("output/extra", exist_ok=True)
+    with open("output/extra/" + key + ".bin", "wb") as f:
+        f.write(os.urandom(300000))
+    context.write(key, sum(values))
+`;
+
+/** A job that keeps going until it is stopped. */
+const SLOW = `
+import sys, time
+
+def map(key, dims, value, context):
+    print("record " + key, file=sys.stderr, flush=True)
+    time.sleep(0.2)
+    context.write(dims[1], 1)
+
+def reduce(key, values, context):
+    context.write(key, sum(values))
+`;
+
+let sshd: Sshd;
+let tmp: TempDir;
+let workbench: Workbench;
+let appDir: string;
+let worker: WorkerInfo;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+});
+afterAll(() => sshd?.stop());
+
+async function open(overrides: Partial<WorkbenchOptions> = {}): Promise<void> {
+  workbench = await createWorkbench({ dataDir: appDir, host: 'web', resourcesDir: resolve('resources'), ...overrides });
+}
+
+beforeEach(async () => {
+  tmp = await makeTempDir('remote-results');
+  appDir = join(tmp.path, 'app');
+  await mkdir(appDir);
+  await writeFile(join(appDir, 'ssh_config'), `Host box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.username}\n  IdentityFile ${sshd.privateKeyPath}\n`);
+  await writeFile(join(appDir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  await open();
+  worker = await call<WorkerInfo>('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
+  await writeTelemetryData(
+    join(sshd.dir, 'data'),
+    Array.from({ length: 60 }, (_, i) => ({ dims: ['saved-session', i % 3 ? 'Firefox' : 'Fennec', 'release', '41.0', '20151001000000', '20261128'] as const, payload: { i } }) as never),
+  );
+  for (const [name, code] of [['job', JOB], ['slow', SLOW]] as const) {
+    await mkdir(join(tmp.path, name));
+    await writeFile(join(tmp.path, name, 'job.py'), code);
+    await writeFile(join(tmp.path, name, 'filter.json'), FILTER);
+  }
+});
+afterEach(async () => {
+  await workbench.close();
+  await tmp.cleanup();
+});
+
+async function call<T>(name: string, input?: unknown): Promise<T> {
+  const result = await workbench.dispatch(name, input);
+  if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
+  return result.value as T;
+}
+
+const start = (job = 'job', extra: object = {}) =>
+  call<Run>('jobs:start', { source: { kind: 'folder', path: join(tmp.path, job) }, dataDir: join(sshd.dir, 'data'), mappers: 1, worker: worker.id, ...extra });
+const runDir = (runId: string) => join(sshd.dir, 'wb', 'runs', runId);
+const ended = (runId: string) =>
+  expect.poll(async () => (await call<Run>('jobs:get', { runId })).status, { timeout: 60_000 }).not.toBe('running').then(() => call<Run>('jobs:get', { runId }));
+
+describe("a remote run's results", () => {
+  it('lists the output with sizes on the worker and downloads it, byte for byte, when asked', async () => {
+    await call('settings:set', { autoDownloadResults: false });
+    const run = await ended((await start()).id);
+    expect(run.status).toBe('succeeded');
+    expect(run.resultDir).toBeUndefined();
+    const onWorker = join(runDir(run.id), 'output');
+    const names = ['extra/Fennec.bin', 'extra/Firefox.bin', 'job.txt'];
+    expect(run.outputs.map((o) => o.name)).toEqual(names);
+    expect(run.outputs.every((o) => !o.downloaded)).toBe(true);
+    for (const output of run.outputs) expect(output.bytes).toBe((await readFile(join(onWorker, output.name))).length);
+    expect(await call<RunOutput[]>('jobs:outputs', { runId: run.id })).toEqual(run.outputs);
+
+    // Some, then the rest.
+    const some = await call<Run>('jobs:download', { runId: run.id, names: ['job.txt'] });
+    expect(some.outputs.filter((o) => o.downloaded).map((o) => o.name)).toEqual(['job.txt']);
+    expect(await readFile(join(some.resultDir!, 'job.txt'))).toEqual(await readFile(join(onWorker, 'job.txt')));
+    const all = await call<Run>('jobs:download', { runId: run.id });
+    expect(all.outputs.every((o) => o.downloaded)).toBe(true);
+    expect(all.download).toBeUndefined();
+    for (const name of names) expect(await readFile(join(all.resultDir!, name))).toEqual(await readFile(join(onWorker, name)));
+    // The result viewer reads the downloaded file.
+    const result = await call<{ name: string; text: string }>('jobs:result', { runId: run.id, name: 'job.txt' });
+    expect(result.text).toBe(await readFile(join(onWorker, 'job.txt'), 'utf8'));
+    expect(result.text).toContain('Firefox\t40');
+  });
+
+  it('downloads the output by itself when a run succeeds (the default setting)', async () => {
+    const run = await ended((await start()).id);
+    expect(run.status).toBe('succeeded');
+    await expect.poll(async () => (await call<Run>('jobs:get', { runId: run.id })).outputs.every((o) => o.downloaded), { timeout: 30_000 }).toBe(true);
+    const done = await call<Run>('jobs:get', { runId: run.id });
+    expect(done.resultDir).toBe(join(appDir, 'results', run.id));
+    for (const output of done.outputs) expect(await readFile(join(done.resultDir!, output.name))).toEqual(await readFile(join(runDir(run.id), 'output', output.name)));
+  });
+
+  it('fetches every finished run of a worker at once (the expiry warning’s action)', async () => {
+    await call('settings:set', { autoDownloadResults: false });
+    const first = await ended((await start()).id);
+    const second = await ended((await start()).id);
+    const fetched = await call<{ runs: number; files: number; failed: string[] }>('jobs:download-worker-results', { workerId: worker.id });
+    expect(fetched).toMatchObject({ runs: 2, files: 6, failed: [] });
+    for (const run of [first, second]) {
+      const now = await call<Run>('jobs:get', { runId: run.id });
+      expect(now.outputs.every((o) => o.downloaded)).toBe(true);
+      expect(await readFile(join(now.resultDir!, 'job.txt'))).toEqual(await readFile(join(runDir(run.id), 'output', 'job.txt')));
+    }
+  });
+});
+
+describe('a run on a worker with a deadline', () => {
+  it('is flagged when its timeout outlasts the worker', async () => {
+    await workbench.close();
+    const deadline = new Date(Date.now() + 10 * 60_000).toISOString();
+    await open({ jobOverrides: { workerDeadline: (id) => (id === worker.id ? deadline : undefined) } });
+    const long = await start('job', { timeoutMinutes: 120 });
+    expect(long.workerDeadline).toBe(deadline);
+    expect(long.warnings).toHaveLength(1);
+    expect(long.warnings[0]).toMatch(/timeout \(2 h\) outlasts box: it terminates itself at .* UTC, in (9|10) min/);
+    const short = await start('job', { timeoutMinutes: 5 });
+    expect(short.warnings).toEqual([]);
+    await ended(long.id);
+    await ended(short.id);
+  });
+});
+
+describe('a run whose worker is gone', () => {
+  it('ends as worker-gone when its folder vanishes from the worker', async () => {
+    const run = await start('slow');
+    const pidFile = join(runDir(run.id), 'pid');
+    await expect.poll(() => readFile(pidFile, 'utf8').then(Number, () => 0), { timeout: 20_000 }).toBeGreaterThan(1);
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    // Removed while the job runs: it can no longer record an exit code or a log there.
+    await rm(runDir(run.id), { recursive: true, force: true });
+    const gone = await ended(run.id);
+    expect(gone.status).toBe('worker-gone');
+    expect(gone.message).toMatch(/folder .* is gone from the worker/);
+    expect(gone.resultsLost).toBe(true);
+    process.kill(-pid, 'SIGKILL');
+    await expect.poll(() => groupMembers(pid), { timeout: 10_000 }).toEqual([]);
+  });
+
+  it('ends as worker-gone when the worker is removed, and after a restart too', async () => {
+    const run = await start('slow');
+    const pidFile = join(runDir(run.id), 'pid');
+    await expect.poll(() => readFile(pidFile, 'utf8').then(Number, () => 0), { timeout: 20_000 }).toBeGreaterThan(1);
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    await call('workers:remove', { workerId: worker.id });
+    const gone = await call<Run>('jobs:get', { runId: run.id });
+    expect(gone.status).toBe('worker-gone');
+    expect(gone.message).toMatch(/removed/);
+    process.kill(-pid, 'SIGKILL');
+    await expect.poll(() => groupMembers(pid), { timeout: 10_000 }).toEqual([]);
+    // A run recorded as running whose worker no longer exists is found gone on start.
+    const other = await call<Run[]>('jobs:list').then((runs) => runs.length);
+    expect(other).toBe(1);
+    await workbench.close();
+    await open();
+    expect((await call<Run>('jobs:get', { runId: run.id })).status).toBe('worker-gone');
+    await expect(call('jobs:outputs', { runId: run.id })).rejects.toThrow(/no longer exists/);
+  });
+});
