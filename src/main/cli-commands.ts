@@ -18,6 +18,8 @@ Commands:
   calls                     list the calls
   sample-data [--size-mb N] generate the sample data set (default 20 MB)
   run <JOB_DIR> --local     run a map/reduce job here, following its log
+  run <JOB_DIR> --worker NAME
+                            run it on a worker and download its output
                             (see 'workbench run --help')
   pack DIR -o FILE.tar.gz   pack a job folder into a reproducible tarball
   inspect FILE              a tarball's contents, entry point and problems

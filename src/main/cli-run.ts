@@ -1,15 +1,21 @@
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LogChunk, Run, RunRequest } from '../shared/model.ts';
 import type { EventEnvelope } from '../shared/protocol.ts';
+import type { WorkerInfo } from '../shared/worker-model.ts';
 import type { Workbench } from './workbench.ts';
 
-export const RUN_USAGE = `Usage: workbench run <JOB_DIR | example:NAME> --local [options]
+export const RUN_USAGE = `Usage: workbench run <JOB_DIR | example:NAME> (--local | --worker NAME) [options]
 
-Runs a map/reduce job on this computer, prints its log live and exits with the job's code.
+Runs a map/reduce job, prints its log live and exits with the job's code.
+  --local              run on this computer
+  --worker NAME        run on an SSH or EC2 worker (its name or id, see 'workbench call workers:list');
+                       its output is downloaded when it ends
+  --output DIR         where the output goes (default ./<runId>-output for a worker)
   --script FILE        the map/reduce script in the job folder (default job.py)
   --filter FILE        the filter JSON (default the job folder's filter.json)
-  --data DIR           the data set (default the generated sample data)
+  --data DIR           the data set on the worker (default the generated sample data)
   --mappers N          mapper processes (default 4)
   --reducers N         reducer processes (default 1)
   --timeout MINUTES    stop the job after this long (default 120)`;
@@ -27,6 +33,8 @@ export async function runJobCommand(workbench: Workbench, argv: string[], io: Ru
     args: argv,
     options: {
       local: { type: 'boolean', default: false },
+      worker: { type: 'string' },
+      output: { type: 'string' },
       script: { type: 'string' },
       filter: { type: 'string' },
       data: { type: 'string' },
@@ -39,7 +47,8 @@ export async function runJobCommand(workbench: Workbench, argv: string[], io: Ru
   });
   const [target] = positionals;
   if (!target || positionals.length > 1) throw new RunUsageError(`Name one job folder or example:NAME.\n\n${RUN_USAGE}`);
-  if (!values.local) throw new RunUsageError(`Only --local runs exist so far: add --local to run on this computer.\n\n${RUN_USAGE}`);
+  if (values.local === (values.worker !== undefined)) throw new RunUsageError(`Say where to run: --local for this computer, or --worker NAME.\n\n${RUN_USAGE}`);
+  const worker = values.worker === undefined ? undefined : await findWorker(workbench, values.worker);
 
   const request: RunRequest = {
     source: target.startsWith('example:') ? { kind: 'example', name: target.slice('example:'.length) } : { kind: 'folder', path: target },
@@ -49,12 +58,14 @@ export async function runJobCommand(workbench: Workbench, argv: string[], io: Ru
     ...(values.mappers !== undefined && { mappers: Number(values.mappers) }),
     ...(values.reducers !== undefined && { reducers: Number(values.reducers) }),
     ...(values.timeout !== undefined && { timeoutMinutes: Number(values.timeout) }),
+    ...(worker && { worker: worker.id }),
   };
 
   const result = await workbench.dispatch('jobs:start', request);
   if (!result.ok) throw new Error(result.error.message);
   const run = result.value as Run;
-  io.stderr(`Run ${run.id} of ${run.jobName} started.\n`);
+  io.stderr(`Run ${run.id} of ${run.jobName} started${worker ? ` on ${worker.name}` : ''}.\n`);
+  for (const warning of run.warnings) io.stderr(`Warning: ${warning}\n`);
 
   const finished = await new Promise<Run>((resolve) => {
     let logDone = false;
@@ -86,11 +97,40 @@ export async function runJobCommand(workbench: Workbench, argv: string[], io: Ru
     io.onInterrupt?.(() => void workbench.dispatch('jobs:cancel', { runId: run.id }));
   });
 
-  const outputs = finished.outputs.map((o) => `${finished.resultDir}/${o.name} (${o.bytes} bytes)`).join('\n  ');
   io.stderr(`Run ${finished.id} ${finished.status}${finished.message && finished.status !== 'failed' ? `: ${finished.message}` : ''}.\n`);
+  const outputDir = values.output ?? (worker ? `${finished.id}-output` : undefined);
+  const here = outputDir === undefined ? finished : await fetchOutput(workbench, finished, resolve(outputDir));
+  const outputs = here.outputs.map((o) => `${outputDir === undefined ? here.resultDir : resolve(outputDir)}/${o.name} (${o.bytes} bytes)`).join('\n  ');
   if (outputs) io.stderr(`Output:\n  ${outputs}\n`);
   if (finished.status === 'cancelled') return 130;
   return finished.exitCode ?? 1;
+}
+
+/** A worker by id or name; the message lists the names there are. */
+async function findWorker(workbench: Workbench, nameOrId: string): Promise<WorkerInfo> {
+  const result = await workbench.dispatch('workers:list', undefined);
+  if (!result.ok) throw new Error(result.error.message);
+  const workers = result.value as WorkerInfo[];
+  const found = workers.find((w) => w.id === nameOrId) ?? workers.find((w) => w.name === nameOrId);
+  if (!found) {
+    const names = workers.filter((w) => w.kind !== 'local').map((w) => `${w.name} (${w.id})`);
+    throw new RunUsageError(`There is no worker "${nameOrId}". ${names.length ? `Workers: ${names.join(', ')}.` : "Add one first (Workers view, or 'workbench call workers:add-ssh')."}`);
+  }
+  return found;
+}
+
+/** Downloads what is not here yet (verified) and copies the run's output files into `dir`. */
+async function fetchOutput(workbench: Workbench, run: Run, dir: string): Promise<Run> {
+  if (run.outputs.length === 0) return run;
+  const result = await workbench.dispatch('jobs:download', { runId: run.id });
+  if (!result.ok) throw new Error(`The output stays on the worker: ${result.error.message}`);
+  const here = result.value as Run;
+  for (const output of here.outputs) {
+    const target = join(dir, ...output.name.split('/'));
+    await mkdir(dirname(target), { recursive: true });
+    await copyFile(join(here.resultDir ?? '', ...output.name.split('/')), target);
+  }
+  return here;
 }
 
 export class RunUsageError extends Error {}
