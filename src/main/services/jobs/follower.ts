@@ -17,6 +17,8 @@ export interface FollowerEvents {
   unreachable(err: Error): void;
   /** Reading works again after an outage; always before the chunks and the end that follow it. */
   reachable(): void;
+  /** The run's folder is gone from the worker (no exit code, no log): following ends. */
+  vanished?(): Promise<void>;
 }
 
 /** Polls one run's log and exit file, handing on whole lines and the latest progress. */
@@ -76,6 +78,11 @@ export class Follower {
     const ended = code !== undefined;
     for (;;) {
       const slice = await readLog(this.transport, runDir, this.offset, LOG_SLICE);
+      // launch.sh creates the log before the run starts: no log and no exit code means the folder may be gone.
+      if (!slice && !ended && this.events.vanished && !(await this.transport.exists(runDir))) {
+        await this.events.vanished();
+        return false;
+      }
       if (!slice) break;
       const data = ended ? slice.data : completeLines(slice.data);
       if (data.length === 0) break;
