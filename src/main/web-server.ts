@@ -8,6 +8,7 @@ import { extname, join, relative, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ClientMessage, type ServerMessage } from '../shared/protocol.ts';
 import { contentSecurityPolicy } from './csp.ts';
+import { handleUpload } from './web-upload.ts';
 import type { Workbench } from './workbench.ts';
 
 export interface WebServerOptions {
@@ -82,8 +83,17 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!allowedHosts().has(req.headers.host ?? '')) return refuse(res, 421, 'Wrong host.');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.');
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    if (url.pathname === '/upload' || url.pathname === '/upload/batch') {
+      // Files dropped on the page: only from our own page (its Origin) with the session cookie.
+      const origin = req.headers.origin;
+      if (origin === undefined || !allowedOrigins().has(origin) || !tokenMatches(cookieToken(req))) {
+        req.resume();
+        return refuse(res, 403, 'Uploads are accepted only from the workbench page itself.');
+      }
+      return handleUpload(req, res, url, options.workbench.transfers.stagingDir);
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.');
     const queryToken = url.searchParams.get('token');
     if (tokenMatches(queryToken)) {
       // Trade the URL token for a cookie, and drop it from the address bar and history.

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -143,17 +143,23 @@ describe('file transfers in the Files view', () => {
     await screenshot(page, 'files-transfers');
   });
 
-  it('says how to upload when files are dropped in the browser, where a page cannot know their paths', async () => {
+  it('uploads files dropped on the listing (staged by the browser workbench, which cannot know their paths)', async () => {
     const dataTransfer = await page.evaluateHandle(() => {
       const transfer = new DataTransfer();
-      transfer.items.add(new File(['dropped'], 'dropped.txt'));
+      transfer.items.add(new File(['dropped one\n'], 'dropped one.txt'));
+      transfer.items.add(new File([new Uint8Array([0, 255, 10, 13])], `-dropped "two".bin`));
       return transfer;
     });
     await page.dispatchEvent('.drop-zone', 'dragover', { dataTransfer });
     await eventually(() => page.locator('.drop-hint').textContent()).toBe(`Drop to upload into ${remote}`);
     await page.dispatchEvent('.drop-zone', 'drop', { dataTransfer });
-    await eventually(() => page.locator('.file-browser [role=alert]').textContent()).toContain('Use Upload…');
     expect(await page.locator('.drop-hint').count()).toBe(0);
+    await eventually(doneItems).toBe(7);
+    await eventually(() => row('dropped one.txt').count()).toBe(1);
+    expect(await readFile(join(remote, 'dropped one.txt'), 'utf8')).toBe('dropped one\n');
+    expect([...(await readFile(join(remote, `-dropped "two".bin`)))]).toEqual([0, 255, 10, 13]);
+    // The staged copies go once their upload is done.
+    await eventually(() => readdir(join(dataDir, 'staging')).catch(() => [])).toEqual([]);
   });
 
   it('clears finished transfers', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, stat } from 'node:fs/promises';
-import { basename, join, posix } from 'node:path';
+import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { basename, isAbsolute, join, posix, relative, sep } from 'node:path';
 import type { Client } from 'ssh2';
 import { WorkbenchError } from '../../../../shared/errors.ts';
 import type { ConflictChoice, ConflictPolicy, TransferItem, TransferSnapshot } from '../../../../shared/transfer-model.ts';
@@ -18,6 +18,11 @@ export interface TransferServiceOptions {
   emit: (snapshot: TransferSnapshot) => void;
   /** Where downloads go when the caller names no folder; created on first use. */
   downloadDir: string;
+  /**
+   * Copies of files dropped on the browser workbench wait here (`<batch>/<name>`) until their
+   * upload is done or cleared; an upload from inside it removes its source afterwards.
+   */
+  stagingDir: string;
   /** Items running at once per worker; default 2. */
   concurrency?: number;
   emitIntervalMs?: number;
@@ -59,6 +64,8 @@ export class TransferService {
   private persisting: Promise<void> | undefined;
   private dirty = false;
   private closing = false;
+  /** Uploads whose staged source was already removed. */
+  private readonly unstaged = new Set<string>();
 
   constructor(private readonly options: TransferServiceOptions) {}
 
@@ -71,10 +78,15 @@ export class TransferService {
       this.entries.set(item.id, { id: item.id, workerId: item.workerId, createdAt: item.createdAt, restored: { ...item, state } });
     }
     this.persistedKey = this.persistKey();
+    await this.removeUnusedStaging();
   }
 
   get downloadDir(): string {
     return this.options.downloadDir;
+  }
+
+  get stagingDir(): string {
+    return this.options.stagingDir;
   }
 
   /** Queues files or folders of this computer to go into `remoteDir` on the worker. */
@@ -168,11 +180,16 @@ export class TransferService {
 
   /** Drops done, failed and cancelled transfers from the list and from the data dir. */
   clearFinished(): void {
+    const before = this.snapshot().items;
     for (const queue of this.queues.values()) queue.clearFinished();
     const queued = this.queueItems();
     for (const [id, entry] of this.entries) {
       const gone = entry.restored ? FINISHED.has(entry.restored.state) : !queued.has(id);
-      if (gone) this.entries.delete(id);
+      if (!gone) continue;
+      this.entries.delete(id);
+      const item = before.find((i) => i.id === id);
+      // A failed or cancelled upload of dropped files will not be retried now: drop the copies.
+      if (item?.direction === 'upload') void this.unstage(item.localPath);
     }
     this.changed();
   }
@@ -189,6 +206,25 @@ export class TransferService {
   async flush(): Promise<void> {
     if (this.dirty && !this.persisting) this.persist(true);
     await this.persisting;
+  }
+
+  /** Removes a staged source (a no-op for any other path) and its batch folder once empty. */
+  private async unstage(localPath: string): Promise<void> {
+    const rel = relative(this.options.stagingDir, localPath);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return;
+    const batch = join(this.options.stagingDir, rel.split(sep)[0]!);
+    await rm(localPath, { recursive: true, force: true }).catch(() => undefined);
+    await rmdir(batch).catch(() => undefined);
+  }
+
+  /** Staged batches no transfer refers to (a drop whose upload was never queued, or cleared while closed). */
+  private async removeUnusedStaging(): Promise<void> {
+    const batches = await readdir(this.options.stagingDir).catch(() => [] as string[]);
+    const used = [...this.entries.values()].map((e) => e.restored?.localPath).filter((p): p is string => p !== undefined);
+    for (const batch of batches) {
+      const dir = join(this.options.stagingDir, batch);
+      if (!used.some((path) => path.startsWith(dir + sep))) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    }
   }
 
   private add(workerId: string, direction: Direction, request: { localPath: string; remotePath: string }, conflict?: ConflictChoice): string {
@@ -267,6 +303,10 @@ export class TransferService {
     const snapshot = this.snapshot();
     this.options.emit(snapshot);
     for (const item of snapshot.items) {
+      if (item.state === 'done' && item.direction === 'upload' && !this.unstaged.has(item.id)) {
+        this.unstaged.add(item.id);
+        void this.unstage(item.localPath);
+      }
       if (!FINISHED.has(item.state)) continue;
       const waiting = this.waiters.get(item.id);
       if (!waiting) continue;

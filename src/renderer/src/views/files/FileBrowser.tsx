@@ -8,6 +8,7 @@ import { formatSize } from './file-sort.ts';
 import { FileTable } from './FileTable.tsx';
 import { LocalPicker, type PickerMode } from './LocalPicker.tsx';
 import { PathBar } from './PathBar.tsx';
+import { stageDrop, takeDrop } from './drop-staging.ts';
 import { checkEntryName, joinPath, parentPath } from './remote-path.ts';
 import { useListing } from './useListing.ts';
 
@@ -24,6 +25,7 @@ export function FileBrowser({ worker, transfers }: { worker: WorkerInfo; transfe
   const setSelected = (name: string | undefined) => setSelection(name === undefined ? NOTHING : new Set([name]));
   const [picker, setPicker] = useState<PickerMode>();
   const [dragging, setDragging] = useState(false);
+  const [staging, setStaging] = useState<string>();
   const [actionError, setActionError] = useState<string>();
   const [creating, setCreating] = useState(false);
   const [newName, setNewName] = useState('');
@@ -126,14 +128,16 @@ export function FileBrowser({ worker, transfers }: { worker: WorkerInfo; transfe
     setDragging(false);
     const files = [...event.dataTransfer.files];
     const paths = files.map(pathOfDroppedFile).filter((p): p is string => p !== undefined);
-    if (paths.length === 0) {
-      setDismissed(undefined);
-      setActionError(
-        'Dropped files cannot be uploaded from the browser workbench: a browser does not tell the page where a file is. Use Upload… to choose them on this computer (dropping works in the desktop app).',
-      );
-      return;
-    }
-    upload(paths);
+    if (paths.length > 0 && paths.length === files.length) return upload(paths);
+    // The browser workbench: the page knows the bytes, not the paths; the web host stages a copy.
+    const drop = takeDrop(event.dataTransfer);
+    const remoteDir = path;
+    if (!remoteDir || (drop.entries.length === 0 && drop.files.length === 0)) return;
+    void change(async () => {
+      const staged = await stageDrop(drop, (done, total) => setStaging(`Preparing dropped files: ${done} of ${total}…`));
+      setStaging(undefined);
+      await client.call('transfers:upload', { workerId: worker.id, localPaths: staged, remoteDir });
+    }).finally(() => setStaging(undefined));
   };
 
   const shownError = actionError ?? listError;
@@ -187,6 +191,11 @@ export function FileBrowser({ worker, transfers }: { worker: WorkerInfo; transfe
         )}
       </div>
       {path && <PathBar path={path} onOpen={go} />}
+      {staging && (
+        <p className="muted" role="status">
+          {staging}
+        </p>
+      )}
       {error && (
         <div className="banner error" role="alert">
           <span>{error}</span>
