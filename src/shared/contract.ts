@@ -27,7 +27,6 @@ import {
 import { BuildId, BuildRequest, BuildResult, Inspection, PackProgress, ScanRequest, ScanResult, WrapperSpec, WrapperText } from './packager-model.ts';
 import { DownloadRequest, LocalListing, LocalPath, ResolveConflictRequest, TransferId, TransferSnapshot, UploadRequest } from './transfer-model.ts';
 import { scheduleCalls, scheduleEvents } from './schedule-calls.ts';
-import { publishCalls, publishEvents } from './publish-calls.ts';
 import { AwsIdentity, AwsProfiles, Cidr, Ec2List, Ec2Warning, Ec2Worker, Ec2WorkerId, LaunchRequest, MAX_LIFETIME_HOURS, ProfileRef, StoreKeysRequest } from './ec2-model.ts';
 
 /**
@@ -104,7 +103,7 @@ export const calls = {
     'Syntax and map/reduce shape check of a script by python3 (the given text, else the saved file).',
   ),
 
-  'workers:list': call(NoInput, z.array(WorkerInfo), 'This computer and your SSH hosts, with their connection state.'),
+  'workers:list': call(NoInput, z.array(WorkerInfo), 'This computer, your SSH hosts and your EC2 workers (with their time left), with their connection state.'),
   'workers:add-ssh': call(SshWorkerSpec, WorkerInfo, 'Add an SSH host (an address or an ssh_config alias) as a worker.'),
   'workers:remove': call(z.object({ workerId: WorkerId }).strict(), z.null(), 'Forget an SSH host worker (nothing on it is touched).'),
   'workers:connect': call(z.object({ workerId: WorkerId }).strict(), WorkerInfo, 'Connect to a worker, verifying its host key.'),
@@ -167,7 +166,6 @@ export const calls = {
   ),
 
   ...scheduleCalls,
-  ...publishCalls,
 } as const;
 
 /**
@@ -197,7 +195,6 @@ export const events = {
   /** Keyed by worker id: 60 and 15 minutes before an EC2 worker kills itself. */
   'ec2:warning': Ec2Warning,
   ...scheduleEvents,
-  ...publishEvents,
 } as const;
 
 export type CallName = keyof typeof calls;

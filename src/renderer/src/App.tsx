@@ -4,7 +4,6 @@ import { useClient } from './api/context.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
 import { useSettings } from './useSettings.ts';
 import { VIEWS, viewFromHash } from './views/registry.tsx';
-import { ScheduleAlerts } from './views/schedules/ScheduleAlerts.tsx';
 import { ExpiryBanners } from './views/workers/ec2/ExpiryBanners.tsx';
 
 function useHashView() {
@@ -97,7 +96,6 @@ export function App() {
           </div>
         )}
         <ExpiryBanners />
-        <ScheduleAlerts />
         <header className="view-header">
           <h1>{view.label}</h1>
         </header>

@@ -1,9 +1,9 @@
 import { lazy, Suspense, type ReactNode } from 'react';
+import { EmptyState } from '../components/EmptyState.tsx';
 import { FilesView } from './files/FilesView.tsx';
 import { JobsView } from './jobs/JobsView.tsx';
 import { PackagerView } from './packager/PackagerView.tsx';
 import { ResultsView } from './ResultsView.tsx';
-import { SchedulesView } from './schedules/SchedulesView.tsx';
 import { SettingsView } from './SettingsView.tsx';
 import { WorkersView } from './workers/WorkersView.tsx';
 
@@ -46,13 +46,15 @@ export const VIEWS: ViewSpec[] = [
     id: 'files',
     label: 'Files',
     icon: '≡',
-    render: () => <FilesView />,
+    render: (workerId) => <FilesView workerId={workerId} />,
   },
   {
     id: 'schedules',
     label: 'Schedules',
     icon: '◷',
-    render: (param) => <SchedulesView param={param} />,
+    render: () => (
+      <EmptyState title="No schedules">Jobs that run daily, weekly or monthly and publish to S3 are listed here.</EmptyState>
+    ),
   },
   { id: 'package', label: 'Package', icon: '▦', render: () => <PackagerView /> },
   {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { WorkerInfo } from '../../../../shared/worker-model.ts';
 import { ConnectionBadge } from '../workers/ConnectionBadge.tsx';
 import { useWorkers } from '../workers/useWorkers.ts';
@@ -10,18 +10,24 @@ import './files.css';
 /** The worker the Files view showed last, kept across view switches. */
 let lastWorker: string | undefined;
 
-/** Browse and manage files on a connected SSH worker. */
-export function FilesView() {
+/** Browse and manage files on a connected remote worker (an SSH host or an EC2 worker); `#/files/<id>` picks one. */
+export function FilesView({ workerId }: { workerId?: string | undefined }) {
   const { workers, error } = useWorkers();
   const [chosen, setChosen] = useState(lastWorker);
+  // A worker named in the URL wins; choosing another one moves the URL along.
+  const picked = workerId ?? chosen;
   const transfers = useTransfers();
-  const ssh = workers?.filter((w) => w.kind === 'ssh') ?? [];
-  const worker: WorkerInfo | undefined = ssh.find((w) => w.id === chosen) ?? ssh.find((w) => w.state === 'connected');
+  const ssh = workers?.filter((w) => w.kind !== 'local') ?? [];
+  const worker: WorkerInfo | undefined = ssh.find((w) => w.id === picked) ?? ssh.find((w) => w.state === 'connected');
 
   const choose = (id: string) => {
     lastWorker = id;
     setChosen(id);
+    if (workerId) location.hash = `#/files/${id}`;
   };
+  useEffect(() => {
+    if (workerId) lastWorker = workerId;
+  }, [workerId]);
 
   if (error) {
     return (
@@ -34,9 +40,9 @@ export function FilesView() {
   if (ssh.length === 0) {
     return (
       <div className="empty-state">
-        <h2>No SSH hosts yet</h2>
+        <h2>No remote workers yet</h2>
         <p>
-          Add one in <a href="#/workers">Workers</a> and connect to it; its files are browsed here.
+          Add an SSH host or launch an EC2 worker in <a href="#/workers">Workers</a> and connect to it; its files are browsed here.
         </p>
       </div>
     );

@@ -3,6 +3,7 @@ import type { PendingHostKey, WorkerInfo } from '../../../../shared/worker-model
 import { useClient } from '../../api/context.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { ConnectionBadge } from './ConnectionBadge.tsx';
+import { Ec2Clock } from './ec2/Ec2Clock.tsx';
 import { HostKeyDialog } from './HostKeyDialog.tsx';
 import { terminalStoreFor } from './terminal/terminal-store.ts';
 import { TerminalTabs } from './terminal/TerminalTabs.tsx';
@@ -23,9 +24,10 @@ export function WorkerDetail({ worker, eventKey, onHostKeySettled, onRemoved }: 
   const [removing, setRemoving] = useState(false);
   const [removeError, setRemoveError] = useState<string>();
   const [removeBusy, setRemoveBusy] = useState(false);
-  const isSsh = worker.kind === 'ssh';
+  // SSH hosts and EC2 workers are both reached over SSH: connection, host key, terminals.
+  const isRemote = worker.kind !== 'local';
   const live = worker.state === 'connected' || worker.state === 'connecting' || worker.state === 'reconnecting';
-  const title = isSsh ? worker.name : 'This computer';
+  const title = isRemote ? worker.name : 'This computer';
 
   const remove = async () => {
     setRemoveBusy(true);
@@ -50,7 +52,7 @@ export function WorkerDetail({ worker, eventKey, onHostKeySettled, onRemoved }: 
             {title} <ConnectionBadge state={worker.state} />
           </h2>
           <p className="muted small">
-            {isSsh ? (
+            {isRemote ? (
               <>
                 <span className="mono">{describeWorker(worker)}</span> · work folder <span className="mono">{worker.workDir ?? '~/.workbench'}</span>
               </>
@@ -58,8 +60,14 @@ export function WorkerDetail({ worker, eventKey, onHostKeySettled, onRemoved }: 
               'Runs and files on the machine this app runs on.'
             )}
           </p>
+          {worker.ec2 && (
+            <p className="muted small worker-ec2">
+              EC2 {worker.ec2.instanceType} in {worker.ec2.region} ({worker.ec2.instanceState}) · host key pinned at launch ·{' '}
+              <Ec2Clock {...worker.ec2} live /> · <a href={`#/files/${worker.id}`}>Files</a>
+            </p>
+          )}
         </div>
-        {isSsh && (
+        {isRemote && (
           <div className="row">
             {live ? (
               <button type="button" onClick={() => void conn.disconnect()} disabled={conn.busy}>
@@ -70,9 +78,12 @@ export function WorkerDetail({ worker, eventKey, onHostKeySettled, onRemoved }: 
                 {conn.busy ? 'Connecting…' : 'Connect'}
               </button>
             )}
-            <button type="button" onClick={() => setRemoving(true)}>
-              Remove…
-            </button>
+            {/* An EC2 worker is terminated (in the EC2 workers list), not removed. */}
+            {worker.kind === 'ssh' && (
+              <button type="button" onClick={() => setRemoving(true)}>
+                Remove…
+              </button>
+            )}
           </div>
         )}
       </header>
@@ -102,7 +113,7 @@ export function WorkerDetail({ worker, eventKey, onHostKeySettled, onRemoved }: 
         </div>
       )}
 
-      {isSsh ? (
+      {isRemote ? (
         <TerminalTabs worker={worker} />
       ) : (
         <p className="muted">Terminals here are for SSH hosts; on this computer, use your usual terminal app.</p>

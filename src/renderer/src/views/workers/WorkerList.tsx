@@ -1,5 +1,6 @@
 import type { WorkerInfo } from '../../../../shared/worker-model.ts';
 import { ConnectionBadge } from './ConnectionBadge.tsx';
+import { Ec2Clock } from './ec2/Ec2Clock.tsx';
 import { describeWorker } from './useWorkers.ts';
 
 export function WorkerList({ workers, selected }: { workers: WorkerInfo[]; selected: string | undefined }) {
@@ -11,6 +12,11 @@ export function WorkerList({ workers, selected }: { workers: WorkerInfo[]; selec
             <span className="worker-name">{worker.kind === 'local' ? 'This computer' : worker.name}</span>
             <ConnectionBadge state={worker.state} />
             <span className="muted small worker-where">{worker.kind === 'local' ? 'Local runs and files' : describeWorker(worker)}</span>
+            {worker.ec2 && (
+              <span className="muted small worker-ec2">
+                EC2 {worker.ec2.instanceType} · <Ec2Clock {...worker.ec2} live />
+              </span>
+            )}
           </a>
         </li>
       ))}

@@ -66,9 +66,12 @@ export function useWorkers(): WorkersState {
       );
     });
     const offKey = client.subscribe('workers:host-key', (key) => setHostKeys((current) => ({ ...current, [key.workerId]: key })));
+    // EC2 workers come and go with launches, terminations and what AWS reports.
+    const offEc2 = client.subscribe('ec2:workers', () => void reload());
     return () => {
       offState();
       offKey();
+      offEc2();
     };
   }, [client, reload, forgetHostKey]);
 

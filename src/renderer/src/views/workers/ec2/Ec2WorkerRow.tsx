@@ -1,13 +1,13 @@
 import { useState } from 'react';
-import { costSoFar, MAX_LIFETIME_HOURS, type Ec2Worker } from '../../../../../shared/ec2-model.ts';
+import { MAX_LIFETIME_HOURS, type Ec2Worker } from '../../../../../shared/ec2-model.ts';
 import { useClient } from '../../../api/context.tsx';
 import { ConfirmDialog } from '../../../components/ConfirmDialog.tsx';
-import { formatLeft, formatUsd } from './useEc2Workers.ts';
+import { Ec2Clock } from './Ec2Clock.tsx';
 
 const LIVE = new Set(['launching', 'pending', 'running']);
 
 /** One EC2 worker: live countdown and cost, extend, terminate (confirmed). */
-export function Ec2WorkerRow({ worker, now }: { worker: Ec2Worker; now: number }) {
+export function Ec2WorkerRow({ worker }: { worker: Ec2Worker }) {
   const client = useClient();
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -15,8 +15,6 @@ export function Ec2WorkerRow({ worker, now }: { worker: Ec2Worker; now: number }
   const [hours, setHours] = useState(1);
   const live = LIVE.has(worker.state);
   const deadline = Date.parse(worker.deadline);
-  const left = live ? Math.max(0, (deadline - now) / 1000) : 0;
-  const cost = worker.overdue ? costSoFar(worker.hourlyUsd, worker.launchedAt, new Date(now)) : costSoFar(worker.hourlyUsd, worker.launchedAt, new Date(Math.min(now, deadline)));
   const limit = Date.parse(worker.launchedAt) + MAX_LIFETIME_HOURS * 3_600_000;
 
   const act = async (work: () => Promise<unknown>) => {
@@ -35,19 +33,21 @@ export function Ec2WorkerRow({ worker, now }: { worker: Ec2Worker; now: number }
   return (
     <li className={`ec2-row${worker.overdue ? ' overdue' : ''}`} data-ec2-worker={worker.id}>
       <div className="ec2-row-head">
-        <span className="worker-name">{worker.name}</span>
+        {/* A worker with an instance is a place to work: its page has the connection and terminals. */}
+        {worker.instanceId && live ? (
+          <a className="worker-name" href={`#/workers/${worker.id}`}>
+            {worker.name}
+          </a>
+        ) : (
+          <span className="worker-name">{worker.name}</span>
+        )}
         <span className={`ec2-state ec2-${worker.state}`}>{worker.state}</span>
       </div>
       <div className="muted small">
         {worker.instanceType} · {worker.region} · {worker.address ?? 'no address yet'}
         {worker.adopted && ' · found in AWS'}
       </div>
-      {live && (
-        <div className="ec2-clock" aria-live="off">
-          <span title={`Terminates itself at ${new Date(deadline).toLocaleString()}`}>{formatLeft(left)} left</span>
-          <span>{formatUsd(cost)} so far</span>
-        </div>
-      )}
+      {live && <Ec2Clock launchedAt={worker.launchedAt} deadline={worker.deadline} hourlyUsd={worker.hourlyUsd} overdue={worker.overdue} live={live} />}
       {worker.message && (
         <p className={worker.overdue ? 'error small' : 'muted small'} role={worker.overdue ? 'alert' : undefined}>
           {worker.message}

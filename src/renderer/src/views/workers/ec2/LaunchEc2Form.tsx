@@ -13,6 +13,7 @@ interface Values {
   allowedCidr: string;
   instanceProfile: string;
   imageId: string;
+  sshUser: string;
 }
 
 function toRequest(values: Values, clientToken: string): unknown {
@@ -26,6 +27,7 @@ function toRequest(values: Values, clientToken: string): unknown {
     ...(values.allowedCidr.trim() && { allowedCidr: values.allowedCidr.trim() }),
     ...(values.instanceProfile.trim() && { instanceProfile: values.instanceProfile.trim() }),
     ...(values.imageId.trim() && { imageId: values.imageId.trim() }),
+    ...(values.sshUser.trim() && { sshUser: values.sshUser.trim() }),
   };
 }
 
@@ -39,7 +41,7 @@ export function LaunchEc2Form({ onLaunched, onCancel }: { onLaunched: (worker: E
   const { settings } = useSettings();
   const [token] = useState(() => `ui-${crypto.randomUUID()}`);
   // Region and lifetime left empty follow the settings (which may still be loading).
-  const [typed, setValues] = useState<Values>({ name: '', region: '', instanceType: 'm6i.xlarge', lifetimeHours: '', diskGiB: '30', allowedCidr: '', instanceProfile: '', imageId: '' });
+  const [typed, setValues] = useState<Values>({ name: '', region: '', instanceType: 'm6i.xlarge', lifetimeHours: '', diskGiB: '30', allowedCidr: '', instanceProfile: '', imageId: '', sshUser: '' });
   const values: Values = {
     ...typed,
     region: typed.region || (settings?.regions[0] ?? 'us-east-1'),
@@ -109,12 +111,14 @@ export function LaunchEc2Form({ onLaunched, onCancel }: { onLaunched: (worker: E
           ))}
         </select>,
       )}
-      {field('lifetimeHours', `Lifetime (hours, at most ${MAX_LIFETIME_HOURS})`, <input id={`${id}-lifetimeHours`} type="number" min={1} max={MAX_LIFETIME_HOURS} step="any" value={values.lifetimeHours} onChange={(e) => set('lifetimeHours', e.target.value)} />)}
+      {field('lifetimeHours', `Lifetime (hours, at most ${MAX_LIFETIME_HOURS})`, <input id={`${id}-lifetimeHours`} type="number" min={0.25} max={MAX_LIFETIME_HOURS} step="any" value={values.lifetimeHours} onChange={(e) => set('lifetimeHours', e.target.value)} />)}
       {field('diskGiB', 'Disk (GiB)', <input id={`${id}-diskGiB`} type="number" min={8} max={4096} value={values.diskGiB} onChange={(e) => set('diskGiB', e.target.value)} />)}
       {field('allowedCidr', 'Allowed SSH source', <input id={`${id}-allowedCidr`} value={values.allowedCidr} placeholder="203.0.113.7/32" onChange={(e) => set('allowedCidr', e.target.value)} spellCheck={false} />)}
       {addressNote && !values.allowedCidr && <p className="muted small">{addressNote}</p>}
       {field('instanceProfile', 'IAM instance profile (optional, for data access)', <input id={`${id}-instanceProfile`} value={values.instanceProfile} onChange={(e) => set('instanceProfile', e.target.value)} spellCheck={false} />)}
       {field('imageId', 'AMI (optional; default: newest Ubuntu LTS)', <input id={`${id}-imageId`} value={values.imageId} placeholder="ami-…" onChange={(e) => set('imageId', e.target.value)} spellCheck={false} />)}
+      {/* Another AMI may log in as another user (ec2-user on Amazon Linux, admin on Debian). */}
+      {field('sshUser', 'Login user (optional; default: ubuntu)', <input id={`${id}-sshUser`} value={values.sshUser} placeholder="ubuntu" onChange={(e) => set('sshUser', e.target.value)} spellCheck={false} />)}
       <p className="muted small" aria-live="polite">
         At most {formatUsd(estimate)} for its whole life; it terminates itself when the lifetime ends.
       </p>
