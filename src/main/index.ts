@@ -2,6 +2,7 @@ import { app, BrowserWindow, dialog, ipcMain, Notification, safeStorage, session
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { showExpiryNotifications } from './shell/expiry-notifications.ts';
+import { showScheduleNotifications } from './shell/schedule-notifications.ts';
 import { hardenContents, hardenSession } from './shell/harden.ts';
 import { registerIpc } from './shell/ipc.ts';
 import { createSafeOpenExternal } from './shell/safe-open-external.ts';
@@ -52,6 +53,11 @@ export const ready = app.whenReady().then(async () => {
     if (window.isMinimized()) window.restore();
     window.focus();
   });
+  // A click brings the window forward, where the alert's banner links to the job's history.
+  const stopScheduleNotifications = showScheduleNotifications(workbench.hub, Notification, workbench.schedules.recentAlerts(), () => {
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
   window.once('ready-to-show', () => window.show());
   askBeforeUnload(
     window.webContents,
@@ -68,6 +74,7 @@ export const ready = app.whenReady().then(async () => {
   window.on('closed', () => {
     unregister();
     stopNotifications();
+    stopScheduleNotifications();
     mainWindow = undefined;
     void workbench.close();
   });

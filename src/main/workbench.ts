@@ -13,6 +13,8 @@ import { SettingsService } from './services/settings/settings-service.ts';
 import { createSshServices, type SshServices } from './services/ssh/ssh-services.ts';
 import { transferHandlers } from './services/ssh/transfers/transfer-handlers.ts';
 import { TransferService } from './services/ssh/transfers/transfer-service.ts';
+import { createPublishServices } from './services/publish/publish-services.ts';
+import { awsScheduleBackend } from './services/schedules/aws-backend-factory.ts';
 import { createScheduleServices, type ScheduleServices, type ScheduleServicesOptions } from './services/schedules/schedule-services.ts';
 import { createEc2Services, type Ec2Services, type Ec2ServicesOptions } from './services/workers/ec2/ec2-services.ts';
 import { ec2WorkerSource } from './services/workers/ec2/ec2-worker-source.ts';
@@ -128,8 +130,15 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     transports: (workerId) => transports.get(workerId),
     runtime: new WorkerRuntime(join(options.resourcesDir, 'worker')),
     jobEnv: () => ({ DATA_DIR: sampleData.path }),
+    aws: awsScheduleBackend({
+      credentials: ec2.credentials,
+      settings,
+      resourcesDir: options.resourcesDir,
+      lookup: (name) => schedules.service.get(name).catch(() => undefined),
+    }),
     ...options.scheduleOverrides,
   });
+  const publish = createPublishServices({ hub, jobs, settings, credentials: ec2.credentials, resourcesDir: options.resourcesDir });
   // The local backend runs schedules only while the app is open; the CLI only edits them.
   if (options.host !== 'cli') await schedules.start();
 
@@ -138,6 +147,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     ...ec2.handlers,
     ...transferHandlers(transfers),
     ...schedules.handlers,
+    ...publish.handlers,
     'app:info': () => ({
       name: APP_NAME,
       version: APP_VERSION,

@@ -27,6 +27,7 @@ import {
 import { BuildId, BuildRequest, BuildResult, Inspection, PackProgress, ScanRequest, ScanResult, WrapperSpec, WrapperText } from './packager-model.ts';
 import { DownloadRequest, LocalListing, LocalPath, ResolveConflictRequest, TransferId, TransferSnapshot, UploadRequest } from './transfer-model.ts';
 import { scheduleCalls, scheduleEvents } from './schedule-calls.ts';
+import { publishCalls, publishEvents } from './publish-calls.ts';
 import { AwsIdentity, AwsProfiles, Cidr, Ec2List, Ec2Warning, Ec2Worker, Ec2WorkerId, LaunchRequest, MAX_LIFETIME_HOURS, ProfileRef, StoreKeysRequest } from './ec2-model.ts';
 
 /**
@@ -166,6 +167,7 @@ export const calls = {
   ),
 
   ...scheduleCalls,
+  ...publishCalls,
 } as const;
 
 /**
@@ -195,6 +197,7 @@ export const events = {
   /** Keyed by worker id: 60 and 15 minutes before an EC2 worker kills itself. */
   'ec2:warning': Ec2Warning,
   ...scheduleEvents,
+  ...publishEvents,
 } as const;
 
 export type CallName = keyof typeof calls;

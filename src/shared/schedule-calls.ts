@@ -74,6 +74,11 @@ export const scheduleCalls = {
   'schedules:run-now': call(Name, z.object({ runId: z.string() }), 'Start a run now, outside the timetable.'),
   'schedules:history': call(Name, z.array(HistoryRow), 'Runs of a job, newest first, with missed and skipped runs flagged.'),
   'schedules:log': call(z.object({ name: ScheduleName, runId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a run id') }).strict(), z.object({ text: z.string(), truncated: z.boolean() }), "A run's log (the last 1 MB)."),
+  'schedules:alerts': call(
+    z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => undefined),
+    z.array(ScheduleAlert),
+    'Alerts raised since the app started (also sent as schedules:alert): failed, timed-out, blocked and missed runs.',
+  ),
   'schedules:next-runs': call(TimingDraft, z.object({ runs: z.array(z.string()), note: z.string().nullable(), cron: z.array(z.string()) }), "A draft's next run times (UTC ISO), the short-month note and its EventBridge cron expressions."),
 } as const;
 

@@ -75,8 +75,12 @@ export const Schedule = scheduleFields.refine(datesInOrder, DATES_IN_ORDER);
 export type Schedule = z.infer<typeof Schedule>;
 export type ScheduleInput = z.input<typeof Schedule>;
 
-/** An edit: everything but the name, which is fixed. */
-export const SchedulePatch = scheduleFields.omit({ name: true }).partial().strict();
+/** An edit: everything but the name, which is fixed; a null date clears it. */
+export const SchedulePatch = scheduleFields
+  .omit({ name: true })
+  .extend({ startDate: IsoDate.nullable(), endDate: IsoDate.nullable() })
+  .partial()
+  .strict();
 export type SchedulePatch = z.infer<typeof SchedulePatch>;
 
 /** A schedule as stored: when it was made and last changed (missed runs count from then). */

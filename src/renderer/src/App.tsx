@@ -4,6 +4,7 @@ import { useClient } from './api/context.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
 import { useSettings } from './useSettings.ts';
 import { VIEWS, viewFromHash } from './views/registry.tsx';
+import { ScheduleAlerts } from './views/schedules/ScheduleAlerts.tsx';
 import { ExpiryBanners } from './views/workers/ec2/ExpiryBanners.tsx';
 
 function useHashView() {
@@ -96,6 +97,7 @@ export function App() {
           </div>
         )}
         <ExpiryBanners />
+        <ScheduleAlerts />
         <header className="view-header">
           <h1>{view.label}</h1>
         </header>

@@ -15,7 +15,7 @@ export interface FollowerEvents {
   ended(code: number | undefined, cancelled: boolean): Promise<void>;
   /** The worker could not be read (connection lost ...); following goes on, with backoff. */
   unreachable(err: Error): void;
-  /** Reading works again after an outage. */
+  /** Reading works again after an outage; always before the chunks and the end that follow it. */
   reachable(): void;
   /** The run's folder is gone from the worker (no exit code, no log): following ends. */
   vanished?(): Promise<void>;
@@ -51,8 +51,6 @@ export class Follower {
     this.timer = setTimeout(() => {
       this.tick().then(
         (again) => {
-          if (this.failures > 0) this.events.reachable();
-          this.failures = 0;
           if (again) this.schedule(this.pollMs);
         },
         (err: Error) => {
@@ -70,6 +68,13 @@ export class Follower {
     const runDir = runDirOf(this.transport, this.run.id);
     // Read the exit code first: once it exists the log is complete, so draining it is final.
     const code = await readExitCode(this.transport, runDir);
+    // Said as soon as the worker answers, before any chunk or the end: the listener records the
+    // run as it was, and were this said after `ended`, that stale record (still running) would
+    // overwrite the finished one.
+    if (this.failures > 0) {
+      this.failures = 0;
+      this.events.reachable();
+    }
     const ended = code !== undefined;
     for (;;) {
       const slice = await readLog(this.transport, runDir, this.offset, LOG_SLICE);

@@ -59,7 +59,9 @@ export class ScheduleService {
 
   async update(name: string, patch: SchedulePatch): Promise<ScheduleView> {
     const current = await this.stored(name);
-    const next = Schedule.parse({ ...withoutTimes(current), ...patch, name });
+    const merged: Record<string, unknown> = { ...withoutTimes(current), ...patch, name };
+    for (const key of ['startDate', 'endDate']) if (merged[key] === null) delete merged[key];
+    const next = Schedule.parse(merged);
     const backend = await this.backendOf(next.backend);
     await backend.deploy(next, next.tarball);
     if (next.backend !== current.backend) {

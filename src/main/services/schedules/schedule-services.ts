@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { cronExpressions, nextRuns, shortMonthNote, type ScheduleBackendKind } from '../../../shared/schedule.ts';
+import type { ScheduleAlert } from '../../../shared/schedule-calls.ts';
 import type { EventHub } from '../../events.ts';
 import type { Handlers } from '../../rpc.ts';
 import type { WorkerRuntime } from '../jobs/runtime.ts';
@@ -22,6 +23,7 @@ type ScheduleHandlers = Pick<
   | 'schedules:run-now'
   | 'schedules:history'
   | 'schedules:log'
+  | 'schedules:alerts'
   | 'schedules:next-runs'
 >;
 
@@ -43,6 +45,8 @@ export interface ScheduleServices {
   handlers: ScheduleHandlers;
   service: ScheduleService;
   local: LocalScheduleBackend;
+  /** Alerts raised since start, newest last: a window that opens later still shows them. */
+  recentAlerts(): ScheduleAlert[];
   /** The open app: run local schedules when due (catching up first), and raise alerts seen since last time. */
   start(): Promise<void>;
   close(): void;
@@ -50,11 +54,13 @@ export interface ScheduleServices {
 
 /** How often an open app looks at run records for failures it has not told the user about. */
 const ALERT_CHECK_MS = 5 * 60_000;
+const RECENT_ALERTS_KEPT = 20;
 
 export function createScheduleServices(options: ScheduleServicesOptions): ScheduleServices {
   const { hub } = options;
   const noAws = 'The AWS backend is not available in this build yet; choose the local backend.';
   const aws = options.aws ?? (() => Promise.resolve(noAws));
+  const recent: ScheduleAlert[] = [];
   const local = new LocalScheduleBackend({
     store: options.store,
     dataDir: options.dataDir,
@@ -73,7 +79,11 @@ export function createScheduleServices(options: ScheduleServicesOptions): Schedu
     backend: backendOf,
     ...(options.now ? { now: options.now } : {}),
     onChange: (list) => hub.emit('schedules:changed', list),
-    onAlert: (alert) => hub.emit('schedules:alert', alert, alert.job),
+    onAlert: (alert) => {
+      recent.push(alert);
+      recent.splice(0, Math.max(0, recent.length - RECENT_ALERTS_KEPT));
+      hub.emit('schedules:alert', alert, alert.job);
+    },
   });
   let timer: ReturnType<typeof setInterval> | undefined;
   const now = options.now ?? (() => new Date());
@@ -98,6 +108,7 @@ export function createScheduleServices(options: ScheduleServicesOptions): Schedu
     'schedules:run-now': async ({ name }) => ({ runId: await service.runNow(name) }),
     'schedules:history': ({ name }) => service.history(name),
     'schedules:log': ({ name, runId }) => service.readLog(name, runId),
+    'schedules:alerts': () => [...recent],
     'schedules:next-runs': (draft) => ({
       runs: nextRuns(draft, draft.from ? new Date(draft.from) : now(), draft.count).map((d) => d.toISOString()),
       note: shortMonthNote(draft.frequency),
@@ -109,6 +120,7 @@ export function createScheduleServices(options: ScheduleServicesOptions): Schedu
     handlers,
     service,
     local,
+    recentAlerts: () => [...recent],
     start: async () => {
       await local.start();
       await service.checkAll();

@@ -1,9 +1,9 @@
 import { lazy, Suspense, type ReactNode } from 'react';
-import { EmptyState } from '../components/EmptyState.tsx';
 import { FilesView } from './files/FilesView.tsx';
 import { JobsView } from './jobs/JobsView.tsx';
 import { PackagerView } from './packager/PackagerView.tsx';
 import { ResultsView } from './ResultsView.tsx';
+import { SchedulesView } from './schedules/SchedulesView.tsx';
 import { SettingsView } from './SettingsView.tsx';
 import { WorkersView } from './workers/WorkersView.tsx';
 
@@ -52,9 +52,7 @@ export const VIEWS: ViewSpec[] = [
     id: 'schedules',
     label: 'Schedules',
     icon: '◷',
-    render: () => (
-      <EmptyState title="No schedules">Jobs that run daily, weekly or monthly and publish to S3 are listed here.</EmptyState>
-    ),
+    render: (param) => <SchedulesView param={param} />,
   },
   { id: 'package', label: 'Package', icon: '▦', render: () => <PackagerView /> },
   {

@@ -1,26 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { EventHub } from '../../../../src/main/events.ts';
-import { showExpiryNotifications, type NotificationClass } from '../../../../src/main/shell/expiry-notifications.ts';
+import { showExpiryNotifications } from '../../../../src/main/shell/expiry-notifications.ts';
 import type { Ec2Warning } from '../../../../src/shared/ec2-model.ts';
-
-function fakeNotification(supported = true) {
-  const shown: { title: string; body: string; click?: () => void }[] = [];
-  class Fake {
-    static isSupported = () => supported;
-    private entry: { title: string; body: string; click?: () => void };
-    constructor(options: { title: string; body: string }) {
-      this.entry = { ...options };
-    }
-    on(_event: 'click', listener: () => void) {
-      this.entry.click = listener;
-      return this;
-    }
-    show() {
-      shown.push(this.entry);
-    }
-  }
-  return { Notification: Fake as NotificationClass, shown };
-}
+import { fakeNotification } from './fake-notification.ts';
 
 const warning: Ec2Warning = { workerId: 'ec2-abcdefgh', name: 'crunch', minutesLeft: 15, deadline: '2026-11-29T12:00:00.000Z', message: 'crunch terminates itself in 15 minutes.' };
 

@@ -6,6 +6,7 @@ import type { EventEnvelope } from '../../../../../src/shared/protocol.ts';
 import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
 import { groupMembers } from '../../../../fixtures/process-group.ts';
+import { killSshSessions } from '../../../../fixtures/sshd-sessions.ts';
 import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
 import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
 import { writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
@@ -88,6 +89,36 @@ const start = () => call<Run>('jobs:start', { source: { kind: 'folder', path: jo
 const runDir = (runId: string) => join(sshd.dir, 'wb', 'runs', runId);
 
 describe('runs on an SSH worker', () => {
+  it('keeps a byte-identical log through ten dropped connections', async () => {
+    const run = await start();
+    expect(run).toMatchObject({ worker: worker.id, status: 'running' });
+    const seen = follow(workbench, run.id);
+    let drops = 0;
+    // The run prints for about 6 s; the ten drops land while it does.
+    while (drops < 10) {
+      await new Promise((r) => setTimeout(r, 250));
+      if ((await killSshSessions(sshd)) > 0) drops++;
+      // Wait for the connection to come back before the next drop.
+      await expect.poll(() => workbench.ssh.connections.state(worker.id), { timeout: 20_000 }).toBe('connected');
+    }
+    await expect.poll(async () => (await call<Run>('jobs:get', { runId: run.id })).status, { timeout: 120_000 }).toBe('succeeded');
+    await expect.poll(() => seen.chunks.some((c) => c.done), { timeout: 10_000 }).toBe(true);
+
+    const workerLog = await readFile(join(runDir(run.id), 'log'));
+    let offset = 0;
+    for (const chunk of seen.chunks) {
+      expect(chunk.offset).toBe(offset);
+      offset = chunk.nextOffset;
+    }
+    expect(Buffer.from(seen.chunks.map((c) => c.text).join(''))).toEqual(workerLog);
+    expect((workerLog.toString().match(/^record /gm) ?? []).length).toBe(240);
+    // A successful run's output is downloaded right after it ends (the default setting).
+    await expect.poll(async () => (await call<Run>('jobs:get', { runId: run.id })).outputs.map((o) => [o.name, o.downloaded !== false]), { timeout: 60_000 }).toEqual([['job.txt', true]]);
+    const final = await call<Run>('jobs:get', { runId: run.id });
+    expect(await readFile(join(final.resultDir!, 'job.txt'), 'utf8')).toBe('Fennec\t120\nFirefox\t120\n');
+    seen.close();
+  }, 300_000);
+
   it('is picked up again by a restarted app and completes', async () => {
     const run = await start();
     await workbench.close();

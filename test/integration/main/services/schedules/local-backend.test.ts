@@ -137,7 +137,7 @@ describe('local schedule backend (fake clock, the real run-job.sh)', () => {
     expect((await t.backend.history('daily-counts')).map((r) => r.scheduledFor)).toEqual(['2026-11-21T12:00:00.000Z']);
     expect((await t.service.get('daily-counts')).nextRun).toBeNull();
 
-    await t.service.update('daily-counts', { endDate: undefined });
+    await t.service.update('daily-counts', { endDate: null });
     await t.service.setEnabled('daily-counts', false);
     t.setClock('2026-11-23T12:01:00Z');
     await t.backend.tick();

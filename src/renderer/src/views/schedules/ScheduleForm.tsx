@@ -1,0 +1,186 @@
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import type { ScheduleView } from '../../../../shared/schedule-calls.ts';
+import { weekdayName } from '../../../../shared/schedule.ts';
+import type { WorkerInfo } from '../../../../shared/worker-model.ts';
+import { useClient } from '../../api/context.tsx';
+import { splitFieldErrors } from '../workers/field-errors.ts';
+import { RunPreview } from './RunPreview.tsx';
+import { checkForm, emptyForm, FORM_FIELDS, formOf, frequencyOf, inputOf, type FormField, type FormValues } from './schedule-form.ts';
+
+interface Backends {
+  available: ('aws' | 'local')[];
+  preferred: 'aws' | 'local';
+  reasons: Record<string, string>;
+  catchUpPolicy: string;
+}
+
+/**
+ * The seed's "Schedule a Job" form, with what its users later asked for: messages that say
+ * what to fix beside each field, the next five runs in UTC and local time, the short-month
+ * rule spelled out, and a backend (AWS with an active profile, else this app) and worker.
+ */
+export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existing?: ScheduleView; tarball?: string; onSaved: (s: ScheduleView) => void; onCancel: () => void }) {
+  const client = useClient();
+  const id = useId();
+  const [backends, setBackends] = useState<Backends>();
+  const [workers, setWorkers] = useState<WorkerInfo[]>([]);
+  const [values, setValues] = useState<FormValues>(() => (existing ? formOf(existing) : emptyForm('local', tarball)));
+  const [touched, setTouched] = useState(false);
+  const [serverErrors, setServerErrors] = useState<Partial<Record<FormField, string>>>({});
+  const [formError, setFormError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    client.call('schedules:backends').then((b) => {
+      setBackends(b);
+      // A new schedule goes to AWS when a profile is active, else runs here.
+      if (!existing) setValues((v) => ({ ...v, backend: b.preferred }));
+    }, (err: Error) => setFormError(err.message));
+    client.call('workers:list').then(setWorkers, () => setWorkers([]));
+  }, [client, existing]);
+
+  const set = <F extends FormField>(field: F, value: FormValues[F]) => {
+    setValues((v) => ({ ...v, [field]: value }));
+    setServerErrors((e) => ({ ...e, [field]: undefined }));
+  };
+  const checked = checkForm(values);
+  const errors = { ...(touched ? checked : {}), ...serverErrors };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setTouched(true);
+    setFormError(undefined);
+    if (Object.keys(checked).length > 0) return;
+    setBusy(true);
+    try {
+      const input = inputOf(values);
+      const { name, ...patch } = input;
+      const saved = existing
+        ? await client.call('schedules:update', { name, patch: { ...patch, startDate: patch.startDate ?? null, endDate: patch.endDate ?? null } })
+        : await client.call('schedules:create', input);
+      onSaved(saved);
+    } catch (err) {
+      const split = splitFieldErrors((err as Error).message, FORM_FIELDS);
+      setServerErrors(split.fields);
+      setFormError(split.form);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const field = (name: FormField, label: string, input: ReactNode, hint?: ReactNode) => (
+    <div className="form-field">
+      <label htmlFor={`${id}-${name}`}>{label}</label>
+      {input}
+      {hint && !errors[name] && <span className="muted small">{hint}</span>}
+      {errors[name] && (
+        <span className="field-error" id={`${id}-${name}-error`} role="alert">
+          {errors[name]}
+        </span>
+      )}
+    </div>
+  );
+  const attrs = (name: FormField) => ({
+    id: `${id}-${name}`,
+    'aria-invalid': errors[name] ? true : undefined,
+    'aria-describedby': errors[name] ? `${id}-${name}-error` : undefined,
+  });
+  const text = (name: FormField, extra: object = {}) => (
+    <input {...attrs(name)} value={values[name] as string} onChange={(e) => set(name, e.target.value as never)} spellCheck={false} {...extra} />
+  );
+  const awsReason = backends?.reasons['aws'];
+
+  return (
+    <form className="schedule-form" onSubmit={(e) => void submit(e)} aria-label={existing ? `Edit ${existing.name}` : 'Schedule a job'} noValidate>
+      <h2>{existing ? `Edit ${existing.name}` : 'Schedule a job'}</h2>
+      {field('name', 'Job name', text('name', { readOnly: Boolean(existing), placeholder: 'slowsql' }), existing ? 'The name is fixed.' : 'A short slug: lower-case letters, digits and "-", such as mreid-slowsql.')}
+      {field('tarball', 'Code tarball', text('tarball', { placeholder: '/home/you/jobs/slowsql-0.3.tar.gz' }), <>A package built in the <a href="#/package">Package</a> view, or any .tar.gz on this computer.</>)}
+      <div className="row two">
+        {field('command', 'Command line', text('command'), 'Run in the unpacked folder.')}
+        {field('outputDir', 'Output directory', text('outputDir'), 'Published after the run.')}
+      </div>
+      <fieldset className="segmented">
+        <legend>Visibility</legend>
+        {(['private', 'public'] as const).map((v) => (
+          <label key={v}>
+            <input type="radio" name={`${id}-visibility`} checked={values.visibility === v} onChange={() => set('visibility', v)} />
+            {v === 'public' ? 'Public (checked for raw data first)' : 'Private'}
+          </label>
+        ))}
+      </fieldset>
+      <div className="row two">
+        {field(
+          'frequency',
+          'Frequency',
+          <select {...attrs('frequency')} value={values.frequency} onChange={(e) => set('frequency', e.target.value as FormValues['frequency'])}>
+            <option value="daily">Daily</option>
+            <option value="weekly">Weekly</option>
+            <option value="monthly">Monthly</option>
+          </select>,
+        )}
+        {values.frequency === 'weekly' &&
+          field(
+            'dayOfWeek',
+            'Day of week',
+            <select {...attrs('dayOfWeek')} value={values.dayOfWeek} onChange={(e) => set('dayOfWeek', e.target.value)}>
+              {[0, 1, 2, 3, 4, 5, 6].map((d) => (
+                <option key={d} value={String(d)}>
+                  {d}: {weekdayName(d)}
+                </option>
+              ))}
+            </select>,
+          )}
+        {values.frequency === 'monthly' && field('dayOfMonth', 'Day of month (1–31)', text('dayOfMonth', { type: 'number', min: 1, max: 31 }))}
+        {field('timeOfDay', 'Time of day (UTC)', text('timeOfDay', { placeholder: '12:00' }), 'Noon UTC leaves time for yesterday\'s data to arrive.')}
+      </div>
+      <div className="row two">
+        {field('timeoutMinutes', 'Timeout (minutes, at most 1440)', text('timeoutMinutes', { type: 'number', min: 1, max: 1440 }))}
+        {field('startDate', 'Start date (optional)', text('startDate', { type: 'date' }))}
+        {field('endDate', 'End date (optional, inclusive)', text('endDate', { type: 'date' }))}
+      </div>
+      <RunPreview frequency={frequencyOf(values)} timeOfDay={values.timeOfDay} startDate={values.startDate} endDate={values.endDate} showCron={values.backend === 'aws'} />
+      <div className="row two">
+        {field(
+          'backend',
+          'Runs on',
+          <select {...attrs('backend')} value={values.backend} onChange={(e) => set('backend', e.target.value as FormValues['backend'])}>
+            <option value="aws" disabled={!backends?.available.includes('aws')}>
+              AWS (EventBridge Scheduler, a fresh EC2 instance per run)
+            </option>
+            <option value="local">This app, while it is open</option>
+          </select>,
+          values.backend === 'local' ? backends?.catchUpPolicy : undefined,
+        )}
+        {values.backend === 'local' &&
+          field(
+            'worker',
+            'Worker',
+            <select {...attrs('worker')} value={values.worker} onChange={(e) => set('worker', e.target.value)}>
+              {(workers.length > 0 ? workers : [{ id: 'local', name: 'This computer' } as WorkerInfo]).map((w) => (
+                <option key={w.id} value={w.id}>
+                  {w.id === 'local' ? 'This computer' : w.name}
+                </option>
+              ))}
+            </select>,
+          )}
+      </div>
+      {awsReason && <p className="muted small">AWS is not available: {awsReason}</p>}
+      <label className="checkbox">
+        <input type="checkbox" checked={values.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Enabled
+      </label>
+      {formError && (
+        <p className="error small" role="alert">
+          {formError}
+        </p>
+      )}
+      <div className="row">
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Saving…' : existing ? 'Save' : 'Schedule'}
+        </button>
+        <button type="button" onClick={onCancel} disabled={busy}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,92 @@
+import type { ScheduleView } from '../../../../shared/schedule-calls.ts';
+import { Schedule, type Frequency, type ScheduleInput } from '../../../../shared/schedule.ts';
+
+/** The form as typed: strings, so a half-typed number is kept as the user left it. */
+export interface FormValues {
+  name: string;
+  tarball: string;
+  command: string;
+  outputDir: string;
+  visibility: 'public' | 'private';
+  frequency: Frequency['kind'];
+  dayOfWeek: string;
+  dayOfMonth: string;
+  timeOfDay: string;
+  timeoutMinutes: string;
+  startDate: string;
+  endDate: string;
+  enabled: boolean;
+  backend: 'aws' | 'local';
+  worker: string;
+}
+
+export type FormField = keyof FormValues;
+export const FORM_FIELDS: readonly FormField[] = ['name', 'tarball', 'command', 'outputDir', 'visibility', 'frequency', 'dayOfWeek', 'dayOfMonth', 'timeOfDay', 'timeoutMinutes', 'startDate', 'endDate', 'enabled', 'backend', 'worker'];
+
+/** The seed form's defaults: noon UTC (yesterday's data is in by then), two hours at most. */
+export function emptyForm(backend: 'aws' | 'local', tarball = ''): FormValues {
+  return { name: '', tarball, command: './run.sh', outputDir: 'output', visibility: 'private', frequency: 'daily', dayOfWeek: '0', dayOfMonth: '1', timeOfDay: '12:00', timeoutMinutes: '120', startDate: '', endDate: '', enabled: true, backend, worker: 'local' };
+}
+
+export function formOf(s: ScheduleView): FormValues {
+  return {
+    name: s.name,
+    tarball: s.tarball,
+    command: s.command,
+    outputDir: s.outputDir,
+    visibility: s.visibility,
+    frequency: s.frequency.kind,
+    dayOfWeek: s.frequency.kind === 'weekly' ? String(s.frequency.dayOfWeek) : '0',
+    dayOfMonth: s.frequency.kind === 'monthly' ? String(s.frequency.dayOfMonth) : '1',
+    timeOfDay: s.timeOfDay,
+    timeoutMinutes: String(s.timeoutMinutes),
+    startDate: s.startDate ?? '',
+    endDate: s.endDate ?? '',
+    enabled: s.enabled,
+    backend: s.backend,
+    worker: s.worker,
+  };
+}
+
+/** A number field as typed: NaN for text that is not a whole number, so the schema says so. */
+function whole(text: string): number {
+  return /^\s*-?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+}
+
+export function frequencyOf(v: Pick<FormValues, 'frequency' | 'dayOfWeek' | 'dayOfMonth'>): Frequency {
+  if (v.frequency === 'weekly') return { kind: 'weekly', dayOfWeek: whole(v.dayOfWeek) };
+  if (v.frequency === 'monthly') return { kind: 'monthly', dayOfMonth: whole(v.dayOfMonth) };
+  return { kind: 'daily' };
+}
+
+export function inputOf(v: FormValues): ScheduleInput {
+  return {
+    name: v.name.trim(),
+    tarball: v.tarball.trim(),
+    command: v.command,
+    outputDir: v.outputDir.trim(),
+    visibility: v.visibility,
+    frequency: frequencyOf(v),
+    timeOfDay: v.timeOfDay,
+    timeoutMinutes: whole(v.timeoutMinutes),
+    enabled: v.enabled,
+    backend: v.backend,
+    worker: v.worker,
+    ...(v.startDate ? { startDate: v.startDate } : {}),
+    ...(v.endDate ? { endDate: v.endDate } : {}),
+  };
+}
+
+/** The schema's complaints, each beside its field (frequency.dayOfMonth -> dayOfMonth). */
+export function checkForm(v: FormValues): Partial<Record<FormField, string>> {
+  const parsed = Schedule.safeParse(inputOf(v));
+  if (parsed.success) return {};
+  const errors: Partial<Record<FormField, string>> = {};
+  for (const issue of parsed.error.issues) {
+    const [head, sub] = issue.path.map(String);
+    const field = (head === 'frequency' && sub ? sub : head) as FormField;
+    const message = issue.code === 'invalid_type' && head === 'timeoutMinutes' ? 'a whole number of minutes, 1 to 1440' : issue.code === 'invalid_type' && sub ? (sub === 'dayOfWeek' ? 'a day of week 0 (Sunday) to 6 (Saturday)' : 'a day of month 1 to 31') : issue.message;
+    errors[FORM_FIELDS.includes(field) ? field : 'name'] ??= message;
+  }
+  return errors;
+}
