@@ -24,8 +24,10 @@ import sys
 import tarfile
 import urllib.request
 
+# Both overridable only so the tests can run this file for real off EC2 (a local metadata
+# server on 127.0.0.1, a temp folder); on an instance nothing sets them.
 IMDS = os.environ.get("WORKBENCH_IMDS_ENDPOINT", "http://169.254.169.254")
-KIT_DIR = "/opt/workbench/kit"
+KIT_DIR = os.environ.get("WORKBENCH_KIT_DIR", "/opt/workbench/kit")
 
 
 def imds(path, token):

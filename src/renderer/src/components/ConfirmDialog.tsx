@@ -8,6 +8,8 @@ export interface ConfirmDialogProps {
   /** Red confirm button, for things that cannot be undone. */
   danger?: boolean;
   busy?: boolean;
+  /** The confirm button is off until the user has done what the body asks (e.g. ticked every item). */
+  confirmDisabled?: boolean;
   error?: string | undefined;
   onConfirm: () => void;
   onCancel: () => void;
@@ -18,7 +20,7 @@ export interface ConfirmDialogProps {
  * to where it was, so every confirmation in the app is keyboard accessible the same way.
  * Focus starts on Cancel: a stray Enter must not delete anything.
  */
-export function ConfirmDialog({ title, children, confirmLabel, danger, busy, error, onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({ title, children, confirmLabel, danger, busy, confirmDisabled, error, onConfirm, onCancel }: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
 
@@ -52,7 +54,7 @@ export function ConfirmDialog({ title, children, confirmLabel, danger, busy, err
         <button type="button" ref={cancelRef} onClick={onCancel}>
           Cancel
         </button>
-        <button type="button" className={danger ? 'danger' : 'primary'} onClick={onConfirm} disabled={busy}>
+        <button type="button" className={danger ? 'danger' : 'primary'} onClick={onConfirm} disabled={busy || confirmDisabled}>
           {busy ? 'Working…' : confirmLabel}
         </button>
       </div>

@@ -1,11 +1,14 @@
+import { useState } from 'react';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { useRuns } from '../useRuns.ts';
 import { RunResults } from './jobs/RunResults.tsx';
 import { RunStatusBadge } from './jobs/RunStatusBadge.tsx';
+import { PublishDialog } from './publish/PublishDialog.tsx';
 
 /** The outputs of finished runs: pick one, see its table and chart. */
 export function ResultsView({ runId }: { runId: string | undefined }) {
   const { runs, error } = useRuns();
+  const [publishing, setPublishing] = useState<string>();
   if (error) return <p className="error" role="alert">{error}</p>;
   const withOutput = (runs ?? []).filter((r) => r.status !== 'running' && r.outputs.length > 0);
   if (runs && withOutput.length === 0) {
@@ -27,7 +30,21 @@ export function ResultsView({ runId }: { runId: string | undefined }) {
           ))}
         </ul>
       </aside>
-      <div className="jobs-main">{selected && <RunResults key={selected.id} run={selected} />}</div>
+      <div className="jobs-main">
+        {selected && (
+          <>
+            {selected.resultDir && (
+              <div className="row">
+                <button type="button" onClick={() => setPublishing(selected.id)}>
+                  Publish to S3…
+                </button>
+              </div>
+            )}
+            <RunResults key={selected.id} run={selected} />
+          </>
+        )}
+        {publishing && <PublishDialog runId={publishing} onClose={() => setPublishing(undefined)} />}
+      </div>
     </div>
   );
 }

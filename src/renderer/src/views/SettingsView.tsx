@@ -41,6 +41,13 @@ export function SettingsView() {
     void save({ regions, workerLifetimeHours: Number(form.get('lifetime')) });
   };
 
+  const onSubmitBuckets = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const bucket = (name: string) => String(form.get(name) ?? '').trim();
+    void save({ publicBucket: bucket('publicBucket'), privateBucket: bucket('privateBucket'), codeBucket: bucket('codeBucket') });
+  };
+
   return (
     <div className="settings">
       <section>
@@ -77,7 +84,33 @@ export function SettingsView() {
           <button type="submit">Save</button>
         </form>
       </section>
+      <section>
+        <h2>Runs</h2>
+        <label className="inline">
+          <input type="checkbox" checked={settings.autoDownloadResults} onChange={(e) => void save({ autoDownloadResults: e.target.checked })} />
+          Download a run’s output from its worker as soon as it succeeds (else it stays there until you download it)
+        </label>
+      </section>
       <AwsSettings />
+      <section>
+        <h2>S3 buckets</h2>
+        <p className="muted small">Where scheduled jobs and “Publish to S3” put their output, and the private bucket for job code. Leave empty when unused.</p>
+        <form onSubmit={onSubmitBuckets} key={`buckets-${JSON.stringify(settings)}`}>
+          <label>
+            Public bucket (output anyone may read: the publish guard checks it first)
+            <input name="publicBucket" defaultValue={settings.publicBucket ?? ''} spellCheck={false} />
+          </label>
+          <label>
+            Private bucket
+            <input name="privateBucket" defaultValue={settings.privateBucket ?? ''} spellCheck={false} />
+          </label>
+          <label>
+            Code bucket (private: job tarballs of scheduled AWS runs)
+            <input name="codeBucket" defaultValue={settings.codeBucket ?? ''} spellCheck={false} />
+          </label>
+          <button type="submit">Save buckets</button>
+        </form>
+      </section>
       {error && (
         <p className="error" role="alert">
           {error}

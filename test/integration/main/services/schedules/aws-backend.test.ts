@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsScheduleBackend, type ScheduleBuckets } from '../../../../../src/main/services/schedules/aws-backend.ts';
@@ -205,6 +207,61 @@ describe('the AWS schedule backend against moto (S3, IAM, EventBridge Scheduler,
     const log = await backend.readLog('daily-os', '2026-03-09T06-30-00Z', 10_000);
     expect(log.text).toContain('broken');
     expect(log.truncated).toBe(false);
+  });
+
+  it("plays an instance's first boot here: scheduled_run.py from the user-data fetches the kit, runs the job, records it and powers off", async () => {
+    await backend.deploy(schedule(), tarball);
+    const input = JSON.parse((await getSchedule('daily-os')).Target?.Input ?? '{}') as { UserData: string };
+    const userData = Buffer.from(input.UserData, 'base64').toString('utf8');
+    const boot = join(dir, 'boot');
+    await mkdir(join(boot, 'bin'), { recursive: true });
+    const script = /path: \/opt\/workbench\/scheduled_run\.py[\s\S]*?content: ([A-Za-z0-9+/=]+)/.exec(userData)?.[1] ?? '';
+    await writeFile(join(boot, 'scheduled_run.py'), Buffer.from(script, 'base64'));
+    await writeFile(join(boot, 'run.json'), JSON.stringify(readRunSpec(userData)));
+    // Powering off is the one step not done for real: `shutdown` here only notes how it was called.
+    await writeFile(join(boot, 'bin', 'shutdown'), '#!/bin/sh\necho "$*" >> "$SHUTDOWN_LOG"\n', { mode: 0o755 });
+
+    // The instance metadata service as EC2 answers it (IMDSv2): a token, then the instance's tags.
+    let scheduledFor = '2026-03-02T06:30:00Z';
+    const imds = createServer((req, res) => {
+      if (req.method === 'PUT' && req.url === '/latest/api/token') return void res.end('token-1');
+      if (req.headers['x-aws-ec2-metadata-token'] !== 'token-1') return void res.writeHead(401).end();
+      if (req.url === '/latest/meta-data/tags/instance/workbench-scheduled-for') return void res.end(scheduledFor);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((ready) => imds.listen(0, '127.0.0.1', ready));
+    const { port } = imds.address() as AddressInfo;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PATH: `${join(boot, 'bin')}:${process.env['PATH'] ?? ''}`,
+      SHUTDOWN_LOG: join(boot, 'shutdown.log'),
+      WORKBENCH_IMDS_ENDPOINT: `http://127.0.0.1:${port}`,
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    };
+    delete env['AWS_PROFILE'];
+    const bootOnce = (kitDir: string) => run('python3', [join(boot, 'scheduled_run.py'), join(boot, 'run.json')], { env: { ...env, WORKBENCH_KIT_DIR: join(boot, kitDir) } }).catch((err: { code?: number }) => err.code);
+    try {
+      await bootOnce('kit-1');
+      const [record, ...others] = await backend.history('daily-os');
+      expect(others).toEqual([]);
+      expect(record).toMatchObject({ runId: '2026-03-02T06-30-00Z', scheduledFor: '2026-03-02T06:30:00Z', status: 'succeeded', filesPublished: 1 });
+      expect((await backend.readLog('daily-os', '2026-03-02T06-30-00Z', 10_000)).text).toContain('done');
+      expect(await readFile(join(boot, 'shutdown.log'), 'utf8')).toBe('-h now\n');
+
+      // A week later the kit is gone from the bucket: the instance still says why, and still powers off.
+      const spec = readRunSpec(userData)!;
+      await client(new S3Client(moto.clientConfig())).send(new DeleteObjectCommand({ Bucket: 'wb-code', Key: spec.kit.replace('s3://wb-code/', '') }));
+      scheduledFor = '2026-03-09T06:30:00Z';
+      expect(await bootOnce('kit-2')).toBe(1);
+      const [failed] = await backend.history('daily-os');
+      expect(failed).toMatchObject({ runId: '2026-03-09T06-30-00Z', status: 'failed', exitCode: null });
+      expect(failed?.message).toMatch(/could not fetch the worker kit/);
+      expect(await readFile(join(boot, 'shutdown.log'), 'utf8')).toBe('-h now\n-h now\n');
+    } finally {
+      await new Promise((closed) => imds.close(closed));
+    }
   });
 
   it('says which bucket to set when one is missing', async () => {

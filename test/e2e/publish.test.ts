@@ -1,0 +1,114 @@
+/// <reference lib="dom" />
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMoto, type Moto } from '../fixtures/moto.ts';
+import { writeTelemetryData } from '../fixtures/telemetry-data.ts';
+import { launchChromium, screenshot, startBrowserWorkbench, type RunningWorkbench } from './browser-workbench.ts';
+
+let moto: Moto;
+let s3: S3Client;
+let dir: string;
+let workbench: RunningWorkbench;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+const DIMS = ['saved_session', 'Firefox', 'release', '45.0', '20160101000000', '20160102'] as const;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  s3 = new S3Client(moto.clientConfig());
+  for (const bucket of ['wb-public', 'wb-private']) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  dir = await mkdtemp(join(tmpdir(), 'workbench-e2e-publish-'));
+  // A job whose output holds e-mail addresses: exactly what must not go out unchecked.
+  const job = join(dir, 'contacts-job');
+  await mkdir(job);
+  await writeFile(join(job, 'job.py'), 'import json\n\ndef map(key, dims, value, context):\n    context.write(json.loads(value)["contact"], 1)\n\ndef reduce(key, values, context):\n    context.write(key, sum(values))\n');
+  await writeFile(join(job, 'filter.json'), JSON.stringify({ version: 1, dimensions: ['reason', 'appName', 'appUpdateChannel', 'appVersion', 'appBuildID', 'submission_date'].map((f) => ({ field_name: f, allowed_values: '*' })) }));
+  await writeTelemetryData(join(dir, 'data'), [
+    { dims: [...DIMS], payload: { contact: 'ana@example.org' } },
+    { dims: [...DIMS], payload: { contact: 'ana@example.org' } },
+  ]);
+  await writeFile(join(dir, 'aws-config'), '[default]\nregion = us-east-1\n');
+  await writeFile(join(dir, 'aws-credentials'), '[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
+  workbench = await startBrowserWorkbench({
+    env: {
+      AWS_CONFIG_FILE: join(dir, 'aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+    },
+  });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
+  await page.goto(workbench.url);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await workbench?.stop();
+  s3?.destroy();
+  await moto?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const eventually = <T,>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 30_000 });
+
+describe('Publish to S3 from the results view (moto)', () => {
+  it('lists the guard’s findings for the public bucket and publishes only once each is ticked', async () => {
+    await page.goto(`${workbench.origin}/#/settings`);
+    await page.getByLabel('Public bucket (output anyone may read: the publish guard checks it first)').fill('wb-public');
+    await page.getByLabel('Private bucket', { exact: true }).fill('wb-private');
+    await page.getByRole('button', { name: 'Save buckets' }).click();
+    await eventually(() => page.getByRole('status').textContent()).toBe('Saved.');
+
+    await page.goto(`${workbench.origin}/#/jobs`);
+    await page.getByLabel('Job', { exact: true }).selectOption('folder');
+    await page.getByLabel('Job folder').fill(join(dir, 'contacts-job'));
+    await page.getByLabel('A data folder (v2 layout)').check();
+    await page.getByLabel('Data folder', { exact: true }).fill(join(dir, 'data'));
+    await page.getByRole('button', { name: 'Run locally' }).click();
+    await eventually(() => page.locator('article.run-detail .badge').textContent()).toBe('Succeeded');
+
+    await page.getByRole('link', { name: 'Results' }).click();
+    await page.getByRole('button', { name: 'Publish to S3…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Publish to S3' });
+    await eventually(() => dialog.textContent()).toContain('1 file');
+    await dialog.getByLabel('Public bucket').check();
+    const findings = dialog.getByRole('group', { name: 'Publish guard findings' });
+    await eventually(() => findings.getByRole('checkbox').count()).toBe(1);
+    expect(await findings.textContent()).toContain('e-mail address in');
+    expect(await findings.textContent()).toContain('a***@***.org');
+    expect(await dialog.textContent()).not.toContain('ana@example.org');
+    const publish = dialog.getByRole('button', { name: 'Publish' });
+    expect(await publish.isDisabled()).toBe(true);
+    await screenshot(page, 'publish-guard-findings');
+
+    await findings.getByRole('checkbox').check();
+    expect(await publish.isDisabled()).toBe(false);
+    await dialog.getByRole('textbox').fill('contacts/first');
+    await publish.click();
+    await eventually(() => dialog.getByRole('status').textContent()).toMatch(/Published 1 file .* to s3:\/\/wb-public\/contacts\/first\//);
+
+    const listing = await s3.send(new ListObjectsV2Command({ Bucket: 'wb-public', Prefix: 'contacts/first/' }));
+    const keys = (listing.Contents ?? []).map((o) => o.Key);
+    expect(keys).toHaveLength(1);
+    const body = await (await s3.send(new GetObjectCommand({ Bucket: 'wb-public', Key: keys[0]! }))).Body!.transformToString();
+    expect(body).toContain('ana@example.org\t2');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await eventually(() => page.getByRole('dialog').count()).toBe(0);
+  });
+
+  it('showed no errors in the page', () => {
+    expect(problems).toEqual([]);
+  });
+});
