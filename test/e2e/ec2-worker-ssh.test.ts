@@ -75,6 +75,12 @@ const detail = () => page.locator('article.worker-detail');
 const listed = () => page.locator('.worker-list a', { hasText: 'mapped' });
 const activePane = () => page.locator('.terminal-pane:not([hidden])');
 
+/** The sshd playing the instance (started by the first test; the later ones need it). */
+function instanceSshd(): InstanceSshd {
+  if (!sshd) throw new Error('the instance sshd was not started (the launch test failed)');
+  return sshd;
+}
+
 /** What an xterm pane shows (its DOM renderer's rows), spaces normalised. */
 async function screenText(pane: Locator): Promise<string> {
   const rows = await pane.locator('.xterm-rows > div').allTextContents();
@@ -144,19 +150,20 @@ describe('an EC2 worker in the Workers view (moto, instance played by a loopback
     await activePane().locator('.xterm').click();
     await page.keyboard.type('echo "ec2-$((6*7)) in $HOME"');
     await page.keyboard.press('Enter');
-    await expect.poll(() => screenText(activePane()), { timeout: 20_000 }).toMatch(new RegExp(`^ec2-42 in ${sshd?.home}$`, 'm'));
+    await expect.poll(() => screenText(activePane()), { timeout: 20_000 }).toMatch(new RegExp(`^ec2-42 in ${instanceSshd().home}$`, 'm'));
     await screenshot(page, 'ec2-worker-terminal');
   });
 
   it('browses its files in the Files view', async () => {
-    await writeFile(join(sshd?.home ?? '', 'results.csv'), 'app,count\nFirefox,20\n');
+    const home = instanceSshd().home;
+    await writeFile(join(home, 'results.csv'), 'app,count\nFirefox,20\n');
     await detail().getByRole('link', { name: 'Files' }).click();
     await eventually(() => page.getByLabel('Worker', { exact: true }).locator('option:checked').textContent()).toBe('mapped');
     const table = page.getByRole('table', { name: /^Files in / });
     await expect.poll(() => table.count(), { timeout: 20_000 }).toBe(1);
-    await page.getByLabel('Path', { exact: true }).fill(sshd?.home ?? '');
+    await page.getByLabel('Path', { exact: true }).fill(home);
     await page.getByLabel('Path', { exact: true }).press('Enter');
-    await eventually(() => table.getAttribute('aria-label')).toBe(`Files in ${sshd?.home}`);
+    await eventually(() => table.getAttribute('aria-label')).toBe(`Files in ${home}`);
     await eventually(() => table.locator('tr[data-name="results.csv"]').count()).toBe(1);
     await screenshot(page, 'ec2-worker-files');
   });
