@@ -4,6 +4,11 @@ import { readExitCode, readLog, runDirOf } from './job-protocol.ts';
 import { completeLines, lastProgress } from './log-lines.ts';
 
 const LOG_SLICE = 8 * 1024 * 1024;
+/**
+ * A tick that handed on at least this much found the log growing fast: the next one follows at
+ * once instead of after the poll interval, so a chatty run is streamed, not sampled.
+ */
+const FLOWING_BYTES = 64 * 1024;
 /** The run's progress reaches the UI at most this often; its log lines as they come. */
 const RUN_EVENT_MS = 250;
 /** Longest wait between attempts to read a run whose worker cannot be reached. */
@@ -50,8 +55,8 @@ export class Follower {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.tick().then(
-        (again) => {
-          if (again) this.schedule(this.pollMs);
+        (handed) => {
+          if (handed !== false) this.schedule(handed >= FLOWING_BYTES ? 0 : this.pollMs);
         },
         (err: Error) => {
           // The run lives on the worker whatever happens to the connection: keep trying. The
@@ -63,8 +68,8 @@ export class Follower {
     }, ms);
   }
 
-  /** Returns whether to poll again. */
-  private async tick(): Promise<boolean> {
+  /** Returns the bytes of log handed on, or false when following is over. */
+  private async tick(): Promise<number | false> {
     const runDir = runDirOf(this.transport, this.run.id);
     // Read the exit code first: once it exists the log is complete, so draining it is final.
     const code = await readExitCode(this.transport, runDir);
@@ -76,6 +81,7 @@ export class Follower {
       this.events.reachable();
     }
     const ended = code !== undefined;
+    const from = this.offset;
     for (;;) {
       const slice = await readLog(this.transport, runDir, this.offset, LOG_SLICE);
       // launch.sh creates the log before the run starts: no log and no exit code means the folder may be gone.
@@ -104,6 +110,6 @@ export class Follower {
       this.lastProgressEvent = now;
       this.events.progress(this.run);
     }
-    return !this.stopped;
+    return this.stopped ? false : this.offset - from;
   }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Client, SFTPWrapper, Stats } from 'ssh2';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import type { ExecResult, FileSlice, Transport, UploadOptions } from '../workers/transport.ts';
+import { readSlice } from './read-slice.ts';
 import { shellCommand } from './shell-quote.ts';
 
 const NO_SUCH_FILE = 2;
@@ -127,13 +128,8 @@ export class SshTransport implements Transport {
     try {
       const { size } = await call<Stats>((cb) => sftp.fstat(handle, cb));
       const length = Math.max(0, Math.min(limit, size - offset));
-      const data = Buffer.alloc(length);
-      let done = 0;
-      while (done < length) {
-        const got = await call<number>((cb) => sftp.read(handle, data, done, length - done, offset + done, (err, bytesRead) => cb(err, bytesRead)));
-        if (got === 0) break;
-        done += got;
-      }
+      const data = Buffer.allocUnsafe(length);
+      const done = length > 0 ? await readSlice(sftp, handle, data, offset) : 0;
       return { data: data.subarray(0, done), size };
     } finally {
       await call<void>((cb) => sftp.close(handle, (err) => cb(err, undefined)));

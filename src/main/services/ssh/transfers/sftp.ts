@@ -28,6 +28,15 @@ function remoteError(err: unknown, action: string, path: string): WorkbenchError
   return new WorkbenchError('UNAVAILABLE', `Lost the connection to the worker while trying to ${action} ${path} (${detail}). Reconnect and retry; the transfer resumes where it stopped.`, { cause: err });
 }
 
+/**
+ * The largest READ and WRITE a channel's server takes in one request: what ssh2 learned through
+ * limits@openssh.com (OpenSSH's sftp-server: 255 KiB), else SFTP's safe 32 KiB.
+ */
+export function requestLimits(sftp: SFTPWrapper): { read: number; write: number } {
+  const limits = sftp as unknown as { _maxReadLen?: number; _maxWriteLen?: number };
+  return { read: limits._maxReadLen ?? 32 * 1024, write: limits._maxWriteLen ?? 32 * 1024 };
+}
+
 export interface RemoteEntry {
   name: string;
   stats: Stats;
@@ -91,8 +100,7 @@ export class SftpSession {
    * keeps one request per chunk, so short reads and request counts stay predictable.
    */
   get chunkSize(): { read: number; write: number } {
-    const limits = this.sftp as unknown as { _maxReadLen?: number; _maxWriteLen?: number };
-    return { read: limits._maxReadLen ?? 32 * 1024, write: limits._maxWriteLen ?? 32 * 1024 };
+    return requestLimits(this.sftp);
   }
 
   close(): void {
