@@ -1,11 +1,14 @@
 import type { Run } from '../../../../shared/model.ts';
 import { useRuns } from '../../useRuns.ts';
+import type { WorkerInfo } from '../../../../shared/worker-model.ts';
+import { useWorkers } from '../workers/useWorkers.ts';
+import { resultsLocation } from './RunOutputs.tsx';
 import { RunDetail } from './RunDetail.tsx';
 import { RunForm } from './RunForm.tsx';
 import { RunStatusBadge, formatDuration, useTick } from './RunStatusBadge.tsx';
 import './jobs.css';
 
-function RunList({ runs, selected }: { runs: Run[]; selected: string | undefined }) {
+function RunList({ runs, selected, nameOf }: { runs: Run[]; selected: string | undefined; nameOf: (workerId: string) => string }) {
   useTick(runs.some((r) => r.status === 'running'));
   if (runs.length === 0) return <p className="muted small">No runs yet.</p>;
   return (
@@ -17,7 +20,9 @@ function RunList({ runs, selected }: { runs: Run[]; selected: string | undefined
             <RunStatusBadge status={run.status} />
             <span className="muted small">
               {new Date(run.createdAt).toLocaleTimeString()} · {formatDuration(run)}
+              {run.worker !== 'local' && ` · ${nameOf(run.worker)}`}
             </span>
+            {resultsLocation(run, nameOf(run.worker)) && run.worker !== 'local' && <span className="muted small run-where">results {resultsLocation(run, nameOf(run.worker))}</span>}
           </a>
         </li>
       ))}
@@ -25,9 +30,12 @@ function RunList({ runs, selected }: { runs: Run[]; selected: string | undefined
   );
 }
 
-/** Run map/reduce jobs on this computer and follow them. */
+/** Run map/reduce jobs on this computer or a worker and follow them. */
 export function JobsView({ runId }: { runId: string | undefined }) {
   const { runs, error } = useRuns();
+  const { workers } = useWorkers();
+  const byId = new Map<string, WorkerInfo>((workers ?? []).map((w) => [w.id, w]));
+  const nameOf = (id: string) => (id === 'local' ? 'this computer' : (byId.get(id)?.name ?? id));
   const selected = runs?.find((r) => r.id === runId) ?? (runId ? undefined : runs?.[0]);
   useTick(selected?.status === 'running');
   return (
@@ -40,15 +48,15 @@ export function JobsView({ runId }: { runId: string | undefined }) {
             {error}
           </p>
         )}
-        {runs && <RunList runs={runs} selected={selected?.id} />}
+        {runs && <RunList runs={runs} selected={selected?.id} nameOf={nameOf} />}
       </aside>
       <div className="jobs-main">
         {selected ? (
-          <RunDetail key={selected.id} run={selected} />
+          <RunDetail key={selected.id} run={selected} worker={byId.get(selected.worker)} />
         ) : (
           <div className="empty-state">
             <h2>{runId ? 'No such run' : 'No runs yet'}</h2>
-            <p>Pick an example job, generate the sample data, and press Run locally (Ctrl+Enter).</p>
+            <p>Pick an example job, generate the sample data, and press Run locally (Ctrl+Enter), or choose a worker to run it there.</p>
           </div>
         )}
       </div>

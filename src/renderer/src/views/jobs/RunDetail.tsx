@@ -5,6 +5,9 @@ import { useRunLog } from '../../api/useRunLog.ts';
 import { describeProgress, type LogBuffer } from '../../components/log-buffer.ts';
 import { LogView } from '../../components/LogView.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
+import type { WorkerInfo } from '../../../../shared/worker-model.ts';
+import { formatLeft, useNow } from '../workers/ec2/useEc2Workers.ts';
+import { RunOutputs, resultsLocation } from './RunOutputs.tsx';
 import { RunResults } from './RunResults.tsx';
 import { RunStatusBadge, formatDuration } from './RunStatusBadge.tsx';
 
@@ -15,9 +18,26 @@ function useBufferProgress(buffer: LogBuffer | undefined) {
   );
 }
 
-/** One run: its state, progress, live log, and its results once it has ended. */
-export function RunDetail({ run }: { run: Run }) {
+/** An EC2 worker's countdown while it matters: the run goes on, or its output is still there. */
+function WorkerClock({ run, worker }: { run: Run; worker: WorkerInfo | undefined }) {
+  const now = useNow();
+  const deadline = worker?.ec2?.deadline ?? run.workerDeadline;
+  const matters = run.status === 'running' || run.outputs.some((o) => !o.downloaded);
+  if (!deadline || !matters || run.resultsLost) return null;
+  return (
+    <p className="muted small" data-testid="worker-time-left">
+      {worker?.name ?? run.worker} terminates itself in {formatLeft((Date.parse(deadline) - now) / 1000)}
+      {run.status !== 'running' ? ': download the output before then.' : '.'}
+    </p>
+  );
+}
+
+/** One run: where it runs, its state, progress, live log, its output files and results once it has ended. */
+export function RunDetail({ run, worker }: { run: Run; worker?: WorkerInfo | undefined }) {
   const client = useClient();
+  const workerName = run.worker === 'local' ? 'this computer' : (worker?.name ?? run.worker);
+  const here = run.outputs.filter((o) => o.downloaded).map((o) => o.name);
+  const where = resultsLocation(run, workerName);
   const buffer = useRunLog(run.id);
   const liveProgress = useBufferProgress(buffer);
   const progress = run.status === 'running' ? (liveProgress ?? run.progress) : run.progress;
@@ -49,11 +69,13 @@ export function RunDetail({ run }: { run: Run }) {
             {run.jobName} <RunStatusBadge status={run.status} />
           </h2>
           <p className="muted small">
-            {run.id} · started {new Date(run.createdAt).toLocaleString()} · {formatDuration(run)} ·{' '}
+            {run.id} · on {workerName} · started {new Date(run.createdAt).toLocaleString()} · {formatDuration(run)} ·{' '}
             {run.request.source.kind === 'package'
               ? `test run of ${run.request.source.path}`
               : `${run.request.mappers} mappers, ${run.request.reducers} reducers`}
           </p>
+          {where && <p className="muted small" data-testid="results-location">Results: {where}</p>}
+          <WorkerClock run={run} worker={worker} />
         </div>
         {run.status === 'running' && (
           <button type="button" className={confirming ? 'danger' : ''} onClick={() => void cancel()}>
@@ -66,6 +88,11 @@ export function RunDetail({ run }: { run: Run }) {
           {error}
         </p>
       )}
+      {run.warnings.map((warning) => (
+        <p key={warning} className="banner warning" role="status" data-run-warning>
+          {warning}
+        </p>
+      ))}
       {run.message && run.status !== 'succeeded' && (
         <pre className={`banner ${run.status === 'cancelled' ? 'warning' : 'error'}`} role="status">
           {run.message}
@@ -74,7 +101,8 @@ export function RunDetail({ run }: { run: Run }) {
       {run.message && run.status === 'succeeded' && <p className="muted">{run.message}</p>}
       {view && <ProgressBar value={run.status === 'running' ? view.value : run.status === 'succeeded' ? 1 : view.value} label={view.label} detail={view.detail} />}
       {buffer ? <LogView key={buffer.id} buffer={buffer} label={`Log of run ${run.id}`} height={320} /> : <p className="muted">Loading the log…</p>}
-      {run.status !== 'running' && run.outputs.length > 0 && <RunResults run={run} />}
+      {run.status !== 'running' && run.outputs.length > 0 && (run.worker !== 'local' || here.length < run.outputs.length) && <RunOutputs run={run} workerName={workerName} />}
+      {run.status !== 'running' && here.length > 0 && <RunResults key={here.join('\0')} run={run} />}
     </article>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Example, RunRequest, SampleData } from '../../../../shared/model.ts';
 import { useClient } from '../../api/context.tsx';
+import { WorkerPicker, useWorkerChoice } from './WorkerPicker.tsx';
 
 const FOLDER = 'folder';
 
@@ -8,9 +9,15 @@ function formatMb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
-/** "Run locally": a job (example or folder), its filter, the data and the runner's options. */
+/**
+ * "Run locally" or "Run on <worker>": where, a job (example or folder), its filter, the data and
+ * the runner's options. The sample data lives on this computer; a worker reads a folder of its own.
+ */
 export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
   const client = useClient();
+  const { workers, worker, choose, error: workersError } = useWorkerChoice();
+  const remote = worker.kind !== 'local';
+  const [remoteDataDir, setRemoteDataDir] = useState(() => localStorage.getItem('workbench.run.remote-data') ?? '');
   const [examples, setExamples] = useState<Example[]>([]);
   const [job, setJob] = useState('example:os-distribution');
   const [folder, setFolder] = useState('');
@@ -53,11 +60,13 @@ export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
       source: job === FOLDER ? { kind: 'folder', path: folder.trim() } : { kind: 'example', name: job.slice('example:'.length) },
       script: script.trim() || 'job.py',
       ...(filter.trim() !== '' && { filter }),
-      ...(dataChoice === 'folder' && { dataDir: dataDir.trim() }),
+      ...(remote ? { dataDir: remoteDataDir.trim() } : dataChoice === 'folder' && { dataDir: dataDir.trim() }),
       mappers,
       reducers,
       timeoutMinutes: timeout,
+      worker: worker.id,
     };
+    if (remote) localStorage.setItem('workbench.run.remote-data', remoteDataDir.trim());
     try {
       const run = await client.call('jobs:start', request);
       onStarted(run.id);
@@ -81,10 +90,13 @@ export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
   }, []);
 
   const chosenExample = examples.find((e) => `example:${e.name}` === job);
+  const action = remote ? `Run on ${worker.name}` : 'Run locally';
 
   return (
-    <form className="run-form" onSubmit={submit} aria-label="Run locally">
-      <h2>Run locally</h2>
+    <form className="run-form" onSubmit={submit} aria-label={action}>
+      <h2>Run a job</h2>
+      <WorkerPicker workers={workers} worker={worker} choose={choose} />
+      {workersError && <p className="muted small">Workers could not be listed: {workersError}</p>}
       {/* A label beside, not around, the select: wrapped, its name would include the chosen option. */}
       <label htmlFor="run-form-job">Job</label>
       <select id="run-form-job" value={job} onChange={(e) => setJob(e.target.value)}>
@@ -117,35 +129,42 @@ export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
           spellCheck={false}
         />
       </details>
-      <fieldset>
-        <legend>Data</legend>
-        <label className="inline">
-          <input type="radio" name="data" checked={dataChoice === 'sample'} onChange={() => setDataChoice('sample')} />
-          Sample data
+      {remote ? (
+        <label>
+          Data folder on {worker.name} (v2 layout)
+          <input value={remoteDataDir} onChange={(e) => setRemoteDataDir(e.target.value)} placeholder="/home/ubuntu/data" spellCheck={false} required />
         </label>
-        {dataChoice === 'sample' && (
-          <div className="sample-data" data-testid="sample-data">
-            {sample?.exists ? (
-              <span className="muted small">
-                {sample.files} files, {formatMb(sample.bytes)} compressed
+      ) : (
+        <fieldset>
+          <legend>Data</legend>
+          <label className="inline">
+            <input type="radio" name="data" checked={dataChoice === 'sample'} onChange={() => setDataChoice('sample')} />
+            Sample data
+          </label>
+          {dataChoice === 'sample' && (
+            <div className="sample-data" data-testid="sample-data">
+              {sample?.exists ? (
+                <span className="muted small">
+                  {sample.files} files, {formatMb(sample.bytes)} compressed
+                </span>
+              ) : (
+                <span className="muted small">None yet</span>
+              )}
+              <span className="row">
+                <input aria-label="Sample size (MB)" type="number" min={1} max={4096} value={sampleSize} onChange={(e) => setSampleSize(Number(e.target.value))} />
+                <button type="button" onClick={() => void generate()} disabled={generating}>
+                  {generating ? 'Generating…' : sample?.exists ? 'Regenerate' : 'Generate'}
+                </button>
               </span>
-            ) : (
-              <span className="muted small">None yet</span>
-            )}
-            <span className="row">
-              <input aria-label="Sample size (MB)" type="number" min={1} max={4096} value={sampleSize} onChange={(e) => setSampleSize(Number(e.target.value))} />
-              <button type="button" onClick={() => void generate()} disabled={generating}>
-                {generating ? 'Generating…' : sample?.exists ? 'Regenerate' : 'Generate'}
-              </button>
-            </span>
-          </div>
-        )}
-        <label className="inline">
-          <input type="radio" name="data" checked={dataChoice === 'folder'} onChange={() => setDataChoice('folder')} />
-          A data folder (v2 layout)
-        </label>
-        {dataChoice === 'folder' && <input aria-label="Data folder" value={dataDir} onChange={(e) => setDataDir(e.target.value)} spellCheck={false} required />}
-      </fieldset>
+            </div>
+          )}
+          <label className="inline">
+            <input type="radio" name="data" checked={dataChoice === 'folder'} onChange={() => setDataChoice('folder')} />
+            A data folder (v2 layout)
+          </label>
+          {dataChoice === 'folder' && <input aria-label="Data folder" value={dataDir} onChange={(e) => setDataDir(e.target.value)} spellCheck={false} required />}
+        </fieldset>
+      )}
       <div className="row three">
         <label>
           Mappers
@@ -166,7 +185,7 @@ export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
         </p>
       )}
       <button id="run-form-submit" type="submit" disabled={starting} title="Ctrl+Enter">
-        {starting ? 'Starting…' : 'Run locally'}
+        {starting ? (remote ? 'Uploading and starting…' : 'Starting…') : action}
       </button>
     </form>
   );

@@ -14,9 +14,11 @@ function separatorFor(result: RunResult): string {
   return result.name.endsWith('.csv') || (!firstLine.includes('\t') && firstLine.includes(',')) ? ',' : '\t';
 }
 
-/** A finished run's output as a sortable table and a chart. */
+/** A finished run's downloaded output as a sortable table and a chart (one file at a time). */
 export function RunResults({ run }: { run: Run }) {
   const client = useClient();
+  const here = run.outputs.filter((o) => o.downloaded).map((o) => o.name);
+  const [name, setName] = useState(here[0]);
   const [result, setResult] = useState<RunResult | null>();
   const [error, setError] = useState<string>();
   const [kind, setKind] = useState<ResultChartKind>('bar');
@@ -24,8 +26,8 @@ export function RunResults({ run }: { run: Run }) {
   const [valueColumn, setValueColumn] = useState<number>();
 
   useEffect(() => {
-    client.call('jobs:result', { runId: run.id }).then(setResult, (err: Error) => setError(err.message));
-  }, [client, run.id]);
+    client.call('jobs:result', { runId: run.id, ...(name !== undefined && { name }) }).then(setResult, (err: Error) => setError(err.message));
+  }, [client, run.id, name]);
 
   const table = useMemo(() => (result ? parseDelimited(result.text, { separator: separatorFor(result), maxRows: MAX_ROWS }) : undefined), [result]);
 
@@ -42,6 +44,18 @@ export function RunResults({ run }: { run: Run }) {
           </span>
         </h3>
         <div className="chart-options">
+          {here.length > 1 && (
+            <label>
+              File
+              <select value={name} onChange={(e) => setName(e.target.value)}>
+                {here.map((n) => (
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
           <fieldset className="segmented" aria-label="Chart">
             {(['bar', 'histogram'] as const).map((k) => (
               <label key={k}>

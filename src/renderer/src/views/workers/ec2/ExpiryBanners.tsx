@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Ec2Warning } from '../../../../../shared/ec2-model.ts';
 import { useClient } from '../../../api/context.tsx';
+import { DownloadWorkerResults } from '../../jobs/DownloadWorkerResults.tsx';
 import { askForNotifications, mayAskForNotifications, notifyOnDesktop } from './desktop-notifications.ts';
 
 /**
@@ -34,9 +35,7 @@ export function ExpiryBanners() {
             Notify me on the desktop
           </button>
         )}
-        <a href={`#/files/${warning.workerId}`} onClick={() => dismiss(warning.workerId)}>
-          Download results
-        </a>
+        <DownloadWorkerResults workerId={warning.workerId} />
         <button type="button" onClick={() => dismiss(warning.workerId)} aria-label="Dismiss">
           ×
         </button>

@@ -1,0 +1,110 @@
+/// <reference lib="dom" />
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkbench } from '../../src/main/workbench.ts';
+import type { WorkerInfo } from '../../src/shared/worker-model.ts';
+import { startSshd, type Sshd } from '../fixtures/sshd.ts';
+import { writeTelemetryData } from '../fixtures/telemetry-data.ts';
+import { launchChromium, screenshot, startBrowserWorkbench, type RunningWorkbench } from './browser-workbench.ts';
+
+let sshd: Sshd;
+let dataDir: string;
+let worker: WorkerInfo;
+let workbench: RunningWorkbench;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+const OSES = ['WINNT', 'Linux', 'Darwin'];
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  dataDir = await mkdtemp(join(tmpdir(), 'workbench-e2e-remote-'));
+  // `box` is the fixture's sshd, its host key already known (the first-use question has its own test).
+  await writeFile(join(dataDir, 'ssh_config'), `Host box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.username}\n  IdentityFile ${sshd.privateKeyPath}\n`);
+  await writeFile(join(dataDir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  const userConfig = join(dataDir, 'user-ssh-config');
+  await writeFile(userConfig, '');
+  // The worker and the setting as a user would have left them: output stays on the worker until asked for.
+  const setup = await createWorkbench({ dataDir, host: 'cli', resourcesDir: resolve('resources') });
+  const added = await setup.dispatch('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
+  await setup.dispatch('settings:set', { autoDownloadResults: false });
+  await setup.close();
+  if (!added.ok) throw new Error(added.error.message);
+  worker = added.value as WorkerInfo;
+  // The data set lives on the worker.
+  await writeTelemetryData(
+    join(sshd.dir, 'data'),
+    Array.from({ length: 90 }, (_, i) => ({ dims: ['saved-session', 'Firefox', 'release', '41.0', '20151001000000', '20261128'] as const, payload: { info: { OS: OSES[i % 3]! } } }) as never),
+  );
+
+  workbench = await startBrowserWorkbench({ dataDir, env: { WORKBENCH_USER_SSH_CONFIG: userConfig } });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
+  await page.goto(workbench.url);
+  await page.goto(`${workbench.origin}/#/jobs`);
+});
+afterAll(async () => {
+  await browser?.close();
+  await workbench?.stop();
+  await sshd?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+const detail = () => page.locator('article.run-detail');
+
+describe('running a job on an SSH worker from the Jobs view', () => {
+  it('picks the worker, runs an example there with Ctrl+Enter, streams the log, and shows the results after download', async () => {
+    const picker = page.getByLabel('Worker', { exact: true });
+    await expect.poll(() => picker.locator('option').allTextContents()).toEqual(['This computer', expect.stringMatching(/^box \(SSH\) · (disconnected|connected)$/)]);
+    await picker.selectOption(worker.id);
+    await page.getByLabel('Job', { exact: true }).selectOption('example:os-distribution');
+    await page.getByLabel('Data folder on box (v2 layout)').fill(join(sshd.dir, 'data'));
+    await page.getByLabel('Mappers').fill('1');
+    expect(await page.getByRole('button', { name: 'Run on box' }).count()).toBe(1);
+    await page.keyboard.press('Control+Enter');
+
+    await expect.poll(() => detail().locator('h2').textContent(), { timeout: 30_000 }).toContain('os-distribution');
+    expect(await detail().textContent()).toContain('on box');
+    await expect.poll(() => detail().locator('.badge').textContent(), { timeout: 60_000 }).toBe('Succeeded');
+    await expect.poll(() => page.getByRole('log').textContent()).toMatch(/Done in [\d.]+s: 90 records/);
+    expect(await page.getByRole('log').textContent()).not.toContain('@progress');
+
+    // The output is listed on the worker with its size, not downloaded yet.
+    const files = page.getByRole('region', { name: 'Output files' });
+    await expect.poll(() => files.locator('td.name').allTextContents()).toEqual(['os-distribution.txt']);
+    const runId = (await detail().getAttribute('aria-label'))!.replace('Run ', '');
+    const onWorker = await readFile(join(sshd.dir, 'wb', 'runs', runId, 'output', 'os-distribution.txt'));
+    expect(await files.locator('td.size').textContent()).toBe(`${onWorker.length} B`);
+    expect(await page.getByTestId('results-location').textContent()).toBe('Results: on box');
+    expect(await page.getByRole('table', { name: 'Output of os-distribution' }).count()).toBe(0);
+
+    await files.getByRole('button', { name: 'Download all' }).click();
+    const table = page.getByRole('table', { name: 'Output of os-distribution' });
+    await expect.poll(() => table.locator('tbody tr').count(), { timeout: 30_000 }).toBe(3);
+    const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(Object.fromEntries(rows.map(([os, count]) => [os, Number(count)]))).toEqual({ WINNT: 30, Linux: 30, Darwin: 30 });
+    const downloaded = join(dataDir, 'results', runId);
+    expect(await page.getByTestId('results-location').textContent()).toBe(`Results: downloaded to ${downloaded}`);
+    expect(await readFile(join(downloaded, 'os-distribution.txt'))).toEqual(onWorker);
+    // History says where each run's results are.
+    expect(await page.getByRole('list', { name: 'Runs' }).textContent()).toContain(`results downloaded to ${downloaded}`);
+    await screenshot(page, 'jobs-remote-run-finished');
+  });
+
+  it('remembers the worker for the next run', async () => {
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Worker', { exact: true }).inputValue()).toBe(worker.id);
+    expect(await page.getByRole('button', { name: 'Run on box' }).count()).toBe(1);
+  });
+
+  it('showed no errors in the page', () => {
+    expect(problems).toEqual([]);
+  });
+});
