@@ -10,7 +10,8 @@ export function ResultsView({ runId }: { runId: string | undefined }) {
   const { runs, error } = useRuns();
   const [publishing, setPublishing] = useState<string>();
   if (error) return <p className="error" role="alert">{error}</p>;
-  const withOutput = (runs ?? []).filter((r) => r.status !== 'running' && r.outputs.length > 0);
+  // Results shown here are files on this computer: a remote run's appear once downloaded.
+  const withOutput = (runs ?? []).filter((r) => r.status !== 'running' && r.outputs.some((o) => o.downloaded));
   if (runs && withOutput.length === 0) {
     return <EmptyState title="No results yet">The outputs of your finished runs appear here as tables and charts.</EmptyState>;
   }
