@@ -158,6 +158,8 @@ export class Ec2Workers implements Ec2Context {
       const still = merged.find((r) => r.id === record.id);
       if (!still || (still.state === 'terminated' && record.hasKey)) await this.forgetKeys(record.id, Boolean(still));
     }
+    // What AWS said changed something (an instance adopted, running, gone): every list follows.
+    if (JSON.stringify(merged) !== JSON.stringify(known)) this.changed();
     return merged;
   }
 

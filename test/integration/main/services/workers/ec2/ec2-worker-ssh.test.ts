@@ -3,7 +3,8 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkbench, type Workbench } from '../../../../../../src/main/workbench.ts';
-import type { Ec2Worker } from '../../../../../../src/shared/ec2-model.ts';
+import { EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import type { Ec2List, Ec2Worker } from '../../../../../../src/shared/ec2-model.ts';
 import type { Run, RunResult } from '../../../../../../src/shared/model.ts';
 import type { EventEnvelope } from '../../../../../../src/shared/protocol.ts';
 import type { PendingHostKey, RemoteListing, TerminalData, WorkerInfo } from '../../../../../../src/shared/worker-model.ts';
@@ -56,7 +57,7 @@ beforeAll(async () => {
   delete process.env['SSH_AUTH_SOCK'];
   workbench = await createWorkbench({ dataDir, host: 'web', resourcesDir: resolve('resources') });
   const subscriber = workbench.hub.connect((batch) => seen.push(...batch));
-  for (const topic of ['workers:state', 'workers:host-key', 'terminal:data', 'ec2:warning']) subscriber.subscribe({ topic });
+  for (const topic of ['workers:state', 'workers:host-key', 'terminal:data', 'ec2:warning', 'ec2:workers']) subscriber.subscribe({ topic });
 });
 
 afterAll(async () => {
@@ -162,6 +163,23 @@ describe('an EC2 worker whose instance shows another host key than the one pinne
     const listed = (await call<WorkerInfo[]>('workers:list')).find((w) => w.id === worker.id);
     expect(listed).toMatchObject({ state: 'failed', message: expect.stringMatching(/pinned/) });
     await expect(access(join(dataDir, 'known_hosts'))).rejects.toThrow();
+  });
+});
+
+describe('an EC2 worker that ended by itself (its deadline came)', () => {
+  it('leaves workers:list at the next look at AWS, and the lists are told', async () => {
+    const worker = await call<Ec2Worker>('ec2:launch', { name: 'short-lived', region: 'us-east-1', instanceType: 't3.medium', lifetimeHours: 1, allowedCidr: TEST_CIDR });
+    expect((await call<WorkerInfo[]>('workers:list')).some((w) => w.id === worker.id)).toBe(true);
+    // The instance powers itself off; with shutdown behaviour "terminate", AWS ends it.
+    const ec2 = new EC2Client(moto.clientConfig());
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [worker.instanceId ?? ''] }));
+    ec2.destroy();
+    const told = seen.length;
+    await call('ec2:list');
+    expect((await call<WorkerInfo[]>('workers:list')).some((w) => w.id === worker.id)).toBe(false);
+    await expect
+      .poll(() => seen.slice(told).filter((e) => e.topic === 'ec2:workers').map((e) => (e.payload as Ec2List).workers.find((w) => w.id === worker.id)?.state), { timeout: 5_000 })
+      .toContainEqual(expect.stringMatching(/^(shutting-down|terminated)$/));
   });
 });
 
