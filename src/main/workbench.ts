@@ -117,7 +117,8 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const terminated = hub.connect((batch) => {
     for (const event of batch) {
       for (const worker of (event.payload as Ec2List).workers) {
-        if (worker.state === 'terminated') void jobs.workerGone(worker.id, `The EC2 worker ${worker.name} was terminated; the run ended with it.`);
+        // Shutting down means terminating: EC2 workers are launched with shutdown behaviour "terminate".
+        if (worker.state === 'terminated' || worker.state === 'shutting-down') void jobs.workerGone(worker.id, `The EC2 worker ${worker.name} was terminated; the run ended with it.`);
       }
     }
   });
