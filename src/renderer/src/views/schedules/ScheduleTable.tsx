@@ -39,16 +39,18 @@ export function ScheduleTable({ schedules, selected, busy, onToggle, onRunNow, o
             <td>{describeTiming(s)}</td>
             <td title={s.nextRun ? formatLocal(new Date(s.nextRun)) : undefined}>{s.nextRun ? formatUtc(new Date(s.nextRun)) : <span className="muted">{s.enabled ? 'no more runs' : 'disabled'}</span>}</td>
             <td>{s.backend === 'aws' ? 'AWS' : s.worker === 'local' ? 'this app' : `this app → ${s.worker}`}</td>
-            <td className="actions">
-              <button type="button" onClick={() => onRunNow(s)} disabled={busy === s.name}>
-                Run now
-              </button>
-              <a className="button" href={`#/schedules/${encodeURIComponent(s.name)}/edit`}>
-                Edit
-              </a>
-              <button type="button" className="danger" onClick={() => onDelete(s)} disabled={busy === s.name}>
-                Delete
-              </button>
+            <td>
+              <div className="actions">
+                <button type="button" onClick={() => onRunNow(s)} disabled={busy === s.name}>
+                  Run now
+                </button>
+                <a className="button" href={`#/schedules/${encodeURIComponent(s.name)}/edit`}>
+                  Edit
+                </a>
+                <button type="button" className="danger" onClick={() => onDelete(s)} disabled={busy === s.name}>
+                  Delete
+                </button>
+              </div>
             </td>
           </tr>
         ))}

@@ -1,0 +1,91 @@
+/// <reference lib="dom" />
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, screenshot, startBrowserWorkbench, type RunningWorkbench } from './browser-workbench.ts';
+
+let workbench: RunningWorkbench;
+let browser: Browser;
+let page: Page;
+let root: string;
+let tarball: string;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'workbench-e2e-schedules-'));
+  const dataDir = join(root, 'data');
+  // A packaged example and a small data set, made with the CLI as a user would.
+  tarball = join(root, 'os-distribution.tar.gz');
+  const cli = (...args: string[]) => execFileSync(process.execPath, [resolve('bin/workbench.js'), ...args], { stdio: 'pipe' });
+  cli('pack', resolve('resources/examples/os-distribution'), '-o', tarball);
+  cli('sample-data', '--size-mb', '1', '--data-dir', dataDir);
+
+  workbench = await startBrowserWorkbench({ dataDir });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, timezoneId: 'America/New_York' });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
+  await page.goto(workbench.url);
+});
+afterAll(async () => {
+  await browser?.close();
+  await workbench?.stop();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('scheduling a job from the UI (local backend)', () => {
+  it('validates the form, previews the runs, creates a schedule, runs it now and shows the run in its history', async () => {
+    const nav = await page.locator('.sidebar a').allTextContents();
+    const at = nav.findIndex((t) => t.includes('Schedules'));
+    await page.keyboard.press(`Control+${at + 1}`);
+    await page.getByRole('link', { name: 'Schedule a job' }).click();
+    const form = page.getByRole('form', { name: 'Schedule a job' });
+    await expect.poll(() => form.count()).toBe(1);
+
+    // Messages say what to fix, beside the field.
+    await form.getByLabel('Job name').fill('OS weekly');
+    await form.getByRole('button', { name: 'Schedule' }).click();
+    await expect.poll(() => form.getByRole('alert').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^a short slug: lower-case letters, digits and "-" \(no spaces or quotes\)/), 'the path of the code tarball (.tar.gz)']));
+
+    // Monthly on the 31st: the short-month rule is spelled out; five runs in UTC and local time.
+    await form.getByLabel('Frequency').selectOption('monthly');
+    await form.getByLabel('Day of month (1–31)').fill('31');
+    await expect.poll(() => form.getByRole('note').textContent()).toBe('Months without a day 31 (February, April, June, September and November) run on their last day.');
+    const preview = form.getByRole('table');
+    await expect.poll(() => preview.locator('tbody tr').count()).toBe(5);
+    const [utc, local] = await preview.locator('tbody tr').first().locator('td').allTextContents();
+    expect(utc).toMatch(/^\d{4}-\d{2}-(28|29|30|31) 12:00 UTC$/);
+    expect(local).toMatch(/^\w{3} \d{4}-\d{2}-\d{2} 0[78]:00 E[SD]T$/);
+
+    await form.getByLabel('Frequency').selectOption('weekly');
+    await form.getByLabel('Day of week').selectOption('0');
+    await form.getByLabel('Job name').fill('os-weekly');
+    await form.getByLabel('Code tarball').fill(tarball);
+    await form.getByLabel('Timeout (minutes, at most 1440)').fill('10');
+    await expect.poll(() => form.getByLabel('Runs on').inputValue()).toBe('local');
+    await form.getByRole('button', { name: 'Schedule' }).click();
+
+    const row = page.locator('tr[data-schedule="os-weekly"]');
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.locator('td').nth(2).textContent()).toBe('weekly on Sunday at 12:00 UTC');
+    await expect.poll(() => page.getByText('No runs yet. Use Run now to try it.').count()).toBe(1);
+
+    await row.getByRole('button', { name: 'Run now' }).click();
+    const succeeded = page.locator('.history-table tr[data-status="succeeded"]');
+    await expect.poll(() => succeeded.count(), { timeout: 60_000 }).toBe(1);
+    const cells = await succeeded.locator('td').allTextContents();
+    expect(cells[1]).toBe('run now');
+    expect(cells[4]).toMatch(/^1 file, \d+(\.\d)? (B|KiB)$/);
+    expect(cells[6]).toMatch(/published\/os-weekly\/data\/$/);
+
+    await succeeded.getByRole('button', { name: 'log' }).click();
+    await expect.poll(() => page.getByLabel(/^Log of run /).textContent()).toContain('status succeeded');
+    await screenshot(page, 'schedules');
+    expect(problems).toEqual([]);
+  });
+});
