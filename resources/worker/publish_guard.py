@@ -166,20 +166,25 @@ def open_maybe_gzip(path):
     return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
 
 
+def regular_files(root):
+    """(relative path, absolute path) of every regular file under root, sorted; links are not
+    followed or listed. What the guard scans is exactly what run_job_io.py publishes."""
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            if not os.path.islink(path) and os.path.isfile(path):
+                yield os.path.relpath(path, root).replace(os.sep, "/"), path
+
+
 def scan_dir(root, max_findings=DEFAULT_MAX_FINDINGS):
     """Scans every regular file under root (links are not followed); returns the result dict."""
     scan = Scan(max_findings)
     root = os.path.realpath(root)
     if not os.path.isdir(root):
         raise FileNotFoundError("%s is not a folder" % root)
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(folder, name)
-            if os.path.islink(path) or not os.path.isfile(path):
-                continue
-            rel = os.path.relpath(path, root).replace(os.sep, "/")
-            scan.scan_file(path, rel)
+    for rel, path in regular_files(root):
+        scan.scan_file(path, rel)
     return scan.result()
 
 

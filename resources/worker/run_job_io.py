@@ -23,6 +23,9 @@ import shutil
 import sys
 import tempfile
 
+# Beside this file in resources/worker (and in the worker kit): one walk for guard and publish.
+from publish_guard import regular_files
+
 
 class IoError(Exception):
     pass
@@ -61,19 +64,6 @@ def content_headers(name):
         return {"ContentType": inner or "application/octet-stream", "ContentEncoding": "gzip"}
     kind, _ = mimetypes.guess_type(name)
     return {"ContentType": kind or "application/octet-stream"}
-
-
-def files_under(root):
-    """(relative path, absolute path) of every regular file under root, links skipped, sorted."""
-    found = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(folder, name)
-            if os.path.islink(path) or not os.path.isfile(path):
-                continue
-            found.append((os.path.relpath(path, root).replace(os.sep, "/"), path))
-    return found
 
 
 def fetch(src, dest_file):
@@ -120,7 +110,7 @@ def put(dest, rel_key, source_path, headers=None):
 def publish(out_dir, dest):
     if not os.path.isdir(out_dir):
         raise IoError("the job left no output folder %s" % os.path.basename(out_dir))
-    files = files_under(out_dir)
+    files = list(regular_files(out_dir))
     total = 0
     for rel, path in files:
         put(dest, "data/" + rel, path, content_headers(rel))

@@ -14,7 +14,7 @@ import { createSshServices, type SshServices } from './services/ssh/ssh-services
 import { transferHandlers } from './services/ssh/transfers/transfer-handlers.ts';
 import { TransferService } from './services/ssh/transfers/transfer-service.ts';
 import { createPublishServices } from './services/publish/publish-services.ts';
-import { awsScheduleBackend } from './services/schedules/aws-backend-factory.ts';
+import { awsPermissionsHandler, awsScheduleBackend } from './services/schedules/aws-backend-factory.ts';
 import { createScheduleServices, type ScheduleServices, type ScheduleServicesOptions } from './services/schedules/schedule-services.ts';
 import { createEc2Services, type Ec2Services, type Ec2ServicesOptions } from './services/workers/ec2/ec2-services.ts';
 import { ec2WorkerSource } from './services/workers/ec2/ec2-worker-source.ts';
@@ -117,12 +117,14 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const terminated = hub.connect((batch) => {
     for (const event of batch) {
       for (const worker of (event.payload as Ec2List).workers) {
-        if (worker.state === 'terminated') void jobs.workerGone(worker.id, `The EC2 worker ${worker.name} was terminated; the run ended with it.`);
+        // Shutting down means terminating: EC2 workers are launched with shutdown behaviour "terminate".
+        if (worker.state === 'terminated' || worker.state === 'shutting-down') void jobs.workerGone(worker.id, `The EC2 worker ${worker.name} was terminated; the run ended with it.`);
       }
     }
   });
   terminated.subscribe({ topic: 'ec2:workers' });
 
+  const awsSchedules = { credentials: ec2.credentials, settings, resourcesDir: options.resourcesDir, lookup: (name: string) => schedules.service.get(name).catch(() => undefined) };
   const schedules = createScheduleServices({
     dataDir: options.dataDir,
     hub,
@@ -130,12 +132,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     transports: (workerId) => transports.get(workerId),
     runtime: new WorkerRuntime(join(options.resourcesDir, 'worker')),
     jobEnv: () => ({ DATA_DIR: sampleData.path }),
-    aws: awsScheduleBackend({
-      credentials: ec2.credentials,
-      settings,
-      resourcesDir: options.resourcesDir,
-      lookup: (name) => schedules.service.get(name).catch(() => undefined),
-    }),
+    aws: awsScheduleBackend(awsSchedules),
     ...options.scheduleOverrides,
   });
   const publish = createPublishServices({ hub, jobs, settings, credentials: ec2.credentials, resourcesDir: options.resourcesDir });
@@ -148,6 +145,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     ...transferHandlers(transfers),
     ...schedules.handlers,
     ...publish.handlers,
+    ...awsPermissionsHandler(awsSchedules),
     'app:info': () => ({
       name: APP_NAME,
       version: APP_VERSION,

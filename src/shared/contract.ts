@@ -28,6 +28,7 @@ import { BuildId, BuildRequest, BuildResult, Inspection, PackProgress, ScanReque
 import { DownloadRequest, LocalListing, LocalPath, ResolveConflictRequest, TransferId, TransferSnapshot, UploadRequest } from './transfer-model.ts';
 import { scheduleCalls, scheduleEvents } from './schedule-calls.ts';
 import { publishCalls, publishEvents } from './publish-calls.ts';
+import { awsScheduleCalls } from './aws-schedule-calls.ts';
 import { AwsIdentity, AwsProfiles, Cidr, Ec2List, Ec2Warning, Ec2Worker, Ec2WorkerId, LaunchRequest, MAX_LIFETIME_HOURS, ProfileRef, StoreKeysRequest } from './ec2-model.ts';
 
 /**
@@ -168,6 +169,7 @@ export const calls = {
 
   ...scheduleCalls,
   ...publishCalls,
+  ...awsScheduleCalls,
 } as const;
 
 /**

@@ -7,7 +7,8 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstanceSshd, type InstanceSshd } from '../fixtures/ec2-instance-sshd.ts';
 import { startMoto, type Moto } from '../fixtures/moto.ts';
-import { launchChromium, screenshot, startBrowserWorkbench, type RunningWorkbench } from './browser-workbench.ts';
+import { launchChromium, screenshot, type RunningWorkbench } from './browser-workbench.ts';
+import { startMotoWorkbench } from './moto-workbench.ts';
 
 /**
  * An EC2 worker in the UI, from launch to a shell on it: launched from the form against moto,
@@ -28,21 +29,8 @@ const problems: string[] = [];
 beforeAll(async () => {
   moto = await startMoto();
   dataDir = await mkdtemp(join(tmpdir(), 'workbench-e2e-ec2-ssh-'));
-  await writeFile(join(dataDir, 'aws-config'), '[default]\nregion = us-east-1\n');
-  await writeFile(join(dataDir, 'aws-credentials'), '[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
-  await writeFile(join(dataDir, 'user-ssh-config'), '');
-  workbench = await startBrowserWorkbench({
-    dataDir,
-    env: {
-      AWS_CONFIG_FILE: join(dataDir, 'aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(dataDir, 'aws-credentials'),
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ACCESS_KEY_ID: '',
-      AWS_SECRET_ACCESS_KEY: '',
-      WORKBENCH_USER_SSH_CONFIG: join(dataDir, 'user-ssh-config'),
-      SSH_AUTH_SOCK: '',
-    },
-  });
+  // No ssh-agent: the worker's own key is the one that logs in.
+  workbench = await startMotoWorkbench(moto, dataDir, { env: { SSH_AUTH_SOCK: '' } });
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1400, height: 950 } });
   // Desktop notifications are allowed, and every one the page shows is noted (then shown for real).

@@ -1,11 +1,12 @@
 /// <reference lib="dom" />
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMoto, type Moto } from '../fixtures/moto.ts';
-import { launchChromium, screenshot, startBrowserWorkbench, type RunningWorkbench } from './browser-workbench.ts';
+import { launchChromium, screenshot, type RunningWorkbench } from './browser-workbench.ts';
+import { startMotoWorkbench } from './moto-workbench.ts';
 
 let moto: Moto;
 let dataDir: string;
@@ -17,20 +18,7 @@ const problems: string[] = [];
 beforeAll(async () => {
   moto = await startMoto();
   dataDir = await mkdtemp(join(tmpdir(), 'workbench-e2e-ec2-'));
-  await writeFile(join(dataDir, 'aws-config'), '[default]\nregion = us-east-1\n\n[profile analyst]\nregion = eu-west-1\n');
-  await writeFile(join(dataDir, 'aws-credentials'), '[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
-  await writeFile(join(dataDir, 'user-ssh-config'), '');
-  workbench = await startBrowserWorkbench({
-    dataDir,
-    env: {
-      AWS_CONFIG_FILE: join(dataDir, 'aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(dataDir, 'aws-credentials'),
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ACCESS_KEY_ID: '',
-      AWS_SECRET_ACCESS_KEY: '',
-      WORKBENCH_USER_SSH_CONFIG: join(dataDir, 'user-ssh-config'),
-    },
-  });
+  workbench = await startMotoWorkbench(moto, dataDir, { awsConfig: '[default]\nregion = us-east-1\n\n[profile analyst]\nregion = eu-west-1\n' });
   browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1400, height: 950 } })).newPage();
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));

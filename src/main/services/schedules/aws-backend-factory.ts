@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Settings } from '../../../shared/model.ts';
-import type { Schedule } from '../../../shared/schedule.ts';
+import { Schedule } from '../../../shared/schedule.ts';
+import type { Handlers } from '../../rpc.ts';
 import type { CredentialsService } from '../credentials/credentials-service.ts';
 import { activeScheduleClients } from '../publish/active-aws.ts';
 import { AwsScheduleBackend } from './aws-backend.ts';
@@ -20,15 +21,7 @@ export interface AwsScheduleBackendDeps {
  * a code bucket in Settings; otherwise the reason, shown where the backend would be chosen.
  */
 export function awsScheduleBackend(deps: AwsScheduleBackendDeps): () => Promise<ScheduleBackend | string> {
-  const backend = new AwsScheduleBackend({
-    clients: () => activeScheduleClients(deps.credentials, async () => (await deps.settings.get()).regions[0], deps.env),
-    buckets: async () => {
-      const s = await deps.settings.get();
-      return { public: s.publicBucket, private: s.privateBucket, code: s.codeBucket };
-    },
-    workerDir: join(deps.resourcesDir, 'worker'),
-    lookup: deps.lookup,
-  });
+  const backend = newAwsBackend(deps);
   return async () => {
     try {
       await deps.credentials.describe();
@@ -38,4 +31,25 @@ export function awsScheduleBackend(deps: AwsScheduleBackendDeps): () => Promise<
     if (!(await deps.settings.get()).codeBucket) return 'Set the code bucket (a private S3 bucket for job tarballs) in Settings to schedule jobs in AWS.';
     return backend;
   };
+}
+
+/** `schedules:aws-permissions`: what IAM a job would get, before anything is created. */
+export function awsPermissionsHandler(deps: AwsScheduleBackendDeps): Pick<Handlers, 'schedules:aws-permissions'> {
+  const backend = newAwsBackend(deps);
+  return {
+    'schedules:aws-permissions': ({ name, visibility, bucket }) =>
+      backend.permissions(Schedule.parse({ name, visibility, ...(bucket ? { bucket } : {}), tarball: '-', frequency: { kind: 'daily' }, backend: 'aws' })),
+  };
+}
+
+function newAwsBackend(deps: AwsScheduleBackendDeps): AwsScheduleBackend {
+  return new AwsScheduleBackend({
+    clients: () => activeScheduleClients(deps.credentials, async () => (await deps.settings.get()).regions[0], deps.env),
+    buckets: async () => {
+      const s = await deps.settings.get();
+      return { public: s.publicBucket, private: s.privateBucket, code: s.codeBucket };
+    },
+    workerDir: join(deps.resourcesDir, 'worker'),
+    lookup: deps.lookup,
+  });
 }

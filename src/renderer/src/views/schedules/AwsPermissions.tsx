@@ -1,0 +1,49 @@
+import { useEffect, useState } from 'react';
+import type { PermissionsPlanView } from '../../../../shared/aws-schedule-calls.ts';
+import type { Visibility } from '../../../../shared/schedule.ts';
+import { useClient } from '../../api/context.tsx';
+
+/**
+ * The IAM an AWS schedule gets, shown before it is saved: the scheduler's execution role and
+ * the job's instance role (read its code, write its own output; nothing else), with policies.
+ */
+export function AwsPermissions({ name, visibility }: { name: string; visibility: Visibility }) {
+  const client = useClient();
+  // Keyed by what was asked, so an answer for an older name is never shown for a newer one.
+  const asked = `${name}|${visibility}`;
+  const [answer, setAnswer] = useState<{ asked: string; plan?: PermissionsPlanView; error?: string }>();
+  const valid = /^[a-z0-9][a-z0-9-]{0,62}$/.test(name);
+
+  useEffect(() => {
+    if (!valid) return;
+    client.call('schedules:aws-permissions', { name, visibility }).then(
+      (plan) => setAnswer({ asked, plan }),
+      (err: Error) => setAnswer({ asked, error: err.message }),
+    );
+  }, [client, name, visibility, valid, asked]);
+
+  if (!valid || answer?.asked !== asked) return null;
+  if (answer.error) return <p className="muted small">IAM: {answer.error}</p>;
+  const plan = answer.plan;
+  if (!plan) return null;
+  return (
+    <details className="aws-permissions">
+      <summary>
+        IAM it creates or updates: role <code className="mono">{plan.schedulerRole.name}</code> for the scheduler, role and instance profile{' '}
+        <code className="mono">{plan.instanceRole.name}</code> for the run
+      </summary>
+      {[plan.schedulerRole, plan.instanceRole].map((role) => (
+        <section key={role.name} aria-label={`Role ${role.name}`}>
+          <h4>
+            {role.path}
+            {role.name}
+          </h4>
+          <p className="muted small">Who may use it</p>
+          <pre className="mono small">{JSON.stringify(role.trustPolicy, null, 2)}</pre>
+          <p className="muted small">What it may do ({role.policyName})</p>
+          <pre className="mono small">{JSON.stringify(role.policy, null, 2)}</pre>
+        </section>
+      ))}
+    </details>
+  );
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { ScheduleName, Visibility } from './schedule.ts';
+
+/**
+ * What the AWS backend of schedules will create in IAM for a job, shown in the form before it is
+ * saved: the scheduler's execution role and the job's instance role, each with its trust policy
+ * and its one inline policy (see src/main/services/schedules/iam-setup.ts).
+ */
+const PolicyDocument = z.object({ Version: z.literal('2012-10-17'), Statement: z.array(z.record(z.string(), z.unknown())) });
+
+const RolePlan = z.object({
+  name: z.string(),
+  path: z.string(),
+  trustPolicy: PolicyDocument,
+  policyName: z.string(),
+  policy: PolicyDocument,
+});
+
+export const PermissionsPlan = z.object({ schedulerRole: RolePlan, instanceRole: RolePlan, instanceProfile: z.string() });
+export type PermissionsPlanView = z.infer<typeof PermissionsPlan>;
+
+function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
+  return { input, output, doc };
+}
+
+export const awsScheduleCalls = {
+  'schedules:aws-permissions': call(
+    z.object({ name: ScheduleName, visibility: Visibility, bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name').optional() }).strict(),
+    PermissionsPlan,
+    'The IAM roles, instance profile and policies an AWS schedule of this job gets (created or updated when it is saved).',
+  ),
+} as const;

@@ -1,0 +1,41 @@
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
+import { useTempDir } from '../../../../fixtures/temp-dir.ts';
+
+let workbench: Workbench;
+
+async function call<T>(name: string, input?: unknown): Promise<T> {
+  const result = await workbench.dispatch(name, input);
+  if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
+  return result.value as T;
+}
+
+describe('schedules:aws-permissions through the contract', () => {
+  beforeEach(async () => {
+    workbench = await createWorkbench({ dataDir: join(await useTempDir('aws-permissions'), 'app'), host: 'cli', resourcesDir: resolve('resources') });
+  });
+  afterEach(async () => {
+    await workbench?.close();
+  });
+
+  it('shows the roles and policies a job will get, from the buckets in Settings, before anything exists', async () => {
+    await expect(call('schedules:aws-permissions', { name: 'daily-os', visibility: 'public' })).rejects.toThrow(/Set the code bucket/);
+    await call('settings:set', { codeBucket: 'team-code', publicBucket: 'team-public', privateBucket: 'team-private' });
+    // Another change later does not clear the buckets (the settings patch has no defaults for them).
+    await call('settings:set', { theme: 'dark' });
+
+    const plan = await call<{ schedulerRole: { name: string; trustPolicy: unknown }; instanceRole: { name: string; policy: { Statement: { Action: string; Resource: string }[] } }; instanceProfile: string }>(
+      'schedules:aws-permissions',
+      { name: 'daily-os', visibility: 'public' },
+    );
+    expect(plan.schedulerRole.name).toBe('analysis-workbench-scheduler');
+    expect(plan.schedulerRole.trustPolicy).toMatchObject({ Statement: [{ Principal: { Service: 'scheduler.amazonaws.com' } }] });
+    expect(plan.instanceProfile).toBe('wb-daily-os');
+    expect(plan.instanceRole.policy.Statement.map((s) => [s.Action, s.Resource])).toEqual([
+      ['s3:GetObject', 'arn:aws:s3:::team-code/daily-os/code/*'],
+      ['s3:PutObject', 'arn:aws:s3:::team-public/daily-os/*'],
+    ]);
+    await expect(call('schedules:aws-permissions', { name: 'Daily OS', visibility: 'public' })).rejects.toThrow(/short slug/);
+  });
+});
