@@ -68,35 +68,24 @@ export async function runCli(
       await workbench.close();
     }
   }
-  if (command === 'worker') {
+  // Subcommand groups: help without a workbench, the data dir taken out, usage errors with their help.
+  const groups = {
+    worker: { usage: WORKER_USAGE, UsageError: WorkerUsageError, run: runWorkerCommand },
+    schedule: { usage: SCHEDULE_USAGE, UsageError: ScheduleUsageError, run: runScheduleCommand },
+  } as const;
+  if (command === 'worker' || command === 'schedule') {
+    const group = groups[command];
     if (rest.length === 0 || rest.includes('--help') || rest.includes('-h')) {
-      out(WORKER_USAGE);
+      out(group.usage);
       return rest.length === 0 ? 2 : 0;
     }
     const dataDirAt = rest.indexOf('--data-dir');
     const args = dataDirAt >= 0 ? [...rest.slice(0, dataDirAt), ...rest.slice(dataDirAt + 2)] : rest;
     const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: dataDirAt >= 0 ? rest[dataDirAt + 1] : undefined }), host: 'cli', resourcesDir: options.paths.resourcesDir });
     try {
-      return await runWorkerCommand(workbench, args, out);
+      return await group.run(workbench, args, out);
     } catch (err) {
-      if (err instanceof WorkerUsageError) throw new UsageError(`${err.message}\n\n${WORKER_USAGE}`);
-      throw err;
-    } finally {
-      await workbench.close();
-    }
-  }
-  if (command === 'schedule') {
-    if (rest.length === 0 || rest.includes('--help') || rest.includes('-h')) {
-      out(SCHEDULE_USAGE);
-      return rest.length === 0 ? 2 : 0;
-    }
-    const dataDirAt = rest.indexOf('--data-dir');
-    const args = dataDirAt >= 0 ? [...rest.slice(0, dataDirAt), ...rest.slice(dataDirAt + 2)] : rest;
-    const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: dataDirAt >= 0 ? rest[dataDirAt + 1] : undefined }), host: 'cli', resourcesDir: options.paths.resourcesDir });
-    try {
-      return await runScheduleCommand(workbench, args, out);
-    } catch (err) {
-      if (err instanceof ScheduleUsageError) throw new UsageError(`${err.message}\n\n${SCHEDULE_USAGE}`);
+      if (err instanceof group.UsageError) throw new UsageError(`${err.message}\n\n${group.usage}`);
       throw err;
     } finally {
       await workbench.close();
