@@ -327,6 +327,7 @@ export function describeProgress(progress: JobProgress): ProgressView {
     }
   }
   if (value !== undefined) value = Math.min(1, Math.max(0, value));
-  const label = phase === 'map' ? 'Map' : phase === 'reduce' ? 'Reduce' : phase === 'done' ? 'Done' : phase;
+  // upload/download: the app moving a remote run's code and output (see JobService).
+  const label = { map: 'Map', reduce: 'Reduce', done: 'Done', upload: 'Uploading the job', download: 'Downloading the output' }[phase] ?? phase;
   return { value, label, detail: parts.join(' · ') };
 }

@@ -40,7 +40,9 @@ export function RunDetail({ run, worker }: { run: Run; worker?: WorkerInfo | und
   const where = resultsLocation(run, workerName);
   const buffer = useRunLog(run.id);
   const liveProgress = useBufferProgress(buffer);
-  const progress = run.status === 'running' ? (liveProgress ?? run.progress) : run.progress;
+  // While the app moves the run's code or output, that is the progress to show, not the log's.
+  const moving = run.progress?.phase === 'upload' || run.progress?.phase === 'download';
+  const progress = run.status === 'running' && !moving ? (liveProgress ?? run.progress) : run.progress;
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string>();
 
