@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkbench } from '../../src/main/workbench.ts';
 import type { WorkerInfo } from '../../src/shared/worker-model.ts';
+import { grantSshAccess } from '../fixtures/ssh-worker-access.ts';
 import { startSshd, type Sshd } from '../fixtures/sshd.ts';
 import { writeTelemetryData } from '../fixtures/telemetry-data.ts';
 import { launchChromium, screenshot, startBrowserWorkbench, type RunningWorkbench } from './browser-workbench.ts';
@@ -23,8 +24,7 @@ beforeAll(async () => {
   sshd = await startSshd();
   dataDir = await mkdtemp(join(tmpdir(), 'workbench-e2e-remote-'));
   // `box` is the fixture's sshd, its host key already known (the first-use question has its own test).
-  await writeFile(join(dataDir, 'ssh_config'), `Host box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.username}\n  IdentityFile ${sshd.privateKeyPath}\n`);
-  await writeFile(join(dataDir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  await grantSshAccess(dataDir, sshd);
   const userConfig = join(dataDir, 'user-ssh-config');
   await writeFile(userConfig, '');
   // The worker and the setting as a user would have left them: output stays on the worker until asked for.

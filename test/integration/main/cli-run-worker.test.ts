@@ -4,18 +4,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/main/cli-commands.ts';
 import { createWorkbench } from '../../../src/main/workbench.ts';
 import type { WorkerInfo } from '../../../src/shared/worker-model.ts';
+import { grantSshAccess } from '../../fixtures/ssh-worker-access.ts';
 import { startSshd, type Sshd } from '../../fixtures/sshd.ts';
 import { useTempDir } from '../../fixtures/temp-dir.ts';
-import { writeTelemetryData } from '../../fixtures/telemetry-data.ts';
+import { MATCH_ALL_FILTER, writeTelemetryData } from '../../fixtures/telemetry-data.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
 
 const paths = { rendererDir: resolve('out/renderer'), resourcesDir: resolve('resources') };
-const FILTER = JSON.stringify({
-  version: 1,
-  dimensions: ['reason', 'appName', 'appUpdateChannel', 'appVersion', 'appBuildID', 'submission_date'].map((f) => ({ field_name: f, allowed_values: '*' })),
-});
 const JOB = `
 import sys
 
@@ -41,8 +38,7 @@ describe('workbench run --worker (against sshd)', () => {
     root = await useTempDir('cli-run-worker');
     appDir = join(root, 'app');
     await mkdir(appDir);
-    await writeFile(join(appDir, 'ssh_config'), `Host box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.username}\n  IdentityFile ${sshd.privateKeyPath}\n`);
-    await writeFile(join(appDir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+    await grantSshAccess(appDir, sshd);
     const workbench = await createWorkbench({ dataDir: appDir, host: 'cli', resourcesDir: paths.resourcesDir });
     const added = await workbench.dispatch('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb-cli') });
     await workbench.close();
@@ -54,7 +50,7 @@ describe('workbench run --worker (against sshd)', () => {
     );
     await mkdir(join(root, 'job'));
     await writeFile(join(root, 'job', 'job.py'), JOB);
-    await writeFile(join(root, 'job', 'filter.json'), FILTER);
+    await writeFile(join(root, 'job', 'filter.json'), MATCH_ALL_FILTER);
   });
 
   async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

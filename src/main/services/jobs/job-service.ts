@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, posix, relative, resolve, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, posix, resolve } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import { Run, RunRequest, type LogChunk } from '../../../shared/model.ts';
 import type { EventHub } from '../../events.ts';
@@ -8,7 +8,7 @@ import type { Transport } from '../workers/transport.ts';
 import { ExampleCatalog } from './examples.ts';
 import { Follower } from './follower.ts';
 import { isRunAlive, launchRun, readExitCode, readLog, readLogTail, runDirOf, signalRun } from './job-protocol.ts';
-import { IGNORED, checkFilterJson, checkScript, formatMinutes, resolveSource, slug } from './job-source.ts';
+import { checkFilterJson, checkScript, folderBytes, formatMinutes, IGNORED, resolveSource, runnerArgv, slug } from './job-source.ts';
 import { completeLines, tailForPeople } from './log-lines.ts';
 import { OutputDownloads } from './output-downloads.ts';
 import type { FetchSession } from './output-fetch.ts';
@@ -132,30 +132,8 @@ export class JobService {
 
   private async launchMapReduce(run: Run, transport: Transport, runtimeDir: string, script: string, name: string, dataDir: string): Promise<void> {
     const request = RunRequest.parse(run.request);
-    const runDir = runDirOf(transport, run.id);
-
-    const argv = [
-      'env',
-      `PYTHONPATH=${runtimeDir}`,
-      'python3',
-      '-u',
-      '-m',
-      'mapreduce.job',
-      posix.join('code', script),
-      '--input-filter',
-      'filter.json',
-      '--data-dir',
-      dataDir,
-      '--output',
-      posix.join('output', `${name}.txt`),
-      '--num-mappers',
-      String(request.mappers),
-      '--num-reducers',
-      String(request.reducers),
-      '--local-only',
-      ...(request.sorted ? ['--sorted'] : []),
-    ];
-    await launchRun(transport, runtimeDir, runDir, Math.max(1, Math.round(request.timeoutMinutes * 60)), argv);
+    const argv = runnerArgv(runtimeDir, { script, name, dataDir, mappers: request.mappers, reducers: request.reducers, sorted: request.sorted });
+    await launchRun(transport, runtimeDir, runDirOf(transport, run.id), Math.max(1, Math.round(request.timeoutMinutes * 60)), argv);
   }
 
   /**
@@ -399,23 +377,4 @@ export class JobService {
 export interface PackageUnpacker {
   /** Unpacks `tarball` into `codeDir` on the worker; its name, command and output folder (relative to codeDir). */
   prepare(tarball: string, transport: Transport, codeDir: string, runtimeDir: string, local: boolean): Promise<{ name: string; command: string[]; outputDir: string }>;
-}
-
-/**
- * Bytes of the job folder that a run copies (what the upload's progress counts to); refuses a
- * folder with links or special files before any run exists, as the copy itself would.
- */
-async function folderBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    const path = join(entry.parentPath, entry.name);
-    const rel = relative(dir, path).split(sep).join('/');
-    if (IGNORED.test(rel) || entry.isDirectory()) continue;
-    if (!entry.isFile()) {
-      const kind = entry.isSymbolicLink() ? 'a symbolic link' : 'not a regular file';
-      throw new WorkbenchError('BAD_INPUT', `${path} is ${kind}; only regular files and folders are copied. Replace it with the file itself or remove it.`);
-    }
-    total += (await stat(path)).size;
-  }
-  return total;
 }

@@ -1,5 +1,5 @@
-import { lstat } from 'node:fs/promises';
-import { basename, isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { lstat, readdir, stat } from 'node:fs/promises';
+import { basename, isAbsolute, join, normalize, posix, relative, resolve, sep } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import type { RunRequest } from '../../../shared/model.ts';
 import type { ExampleCatalog } from './examples.ts';
@@ -45,4 +45,49 @@ export function checkFilterJson(text: string): void {
 
 export function formatMinutes(minutes: number): string {
   return minutes >= 1 && Number.isInteger(minutes) ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${Math.round(minutes * 60)} seconds`;
+}
+
+/**
+ * Bytes of the job folder that a run copies (what the upload's progress counts to); refuses a
+ * folder with links or special files before any run exists, as the copy itself would.
+ */
+export async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    const path = join(entry.parentPath, entry.name);
+    const rel = relative(dir, path).split(sep).join('/');
+    if (IGNORED.test(rel) || entry.isDirectory()) continue;
+    if (!entry.isFile()) {
+      const kind = entry.isSymbolicLink() ? 'a symbolic link' : 'not a regular file';
+      throw new WorkbenchError('BAD_INPUT', `${path} is ${kind}; only regular files and folders are copied. Replace it with the file itself or remove it.`);
+    }
+    total += (await stat(path)).size;
+  }
+  return total;
+}
+
+/** The runner's command line for a map/reduce run, in the run's folder (argv, never a shell string). */
+export function runnerArgv(runtimeDir: string, job: { script: string; name: string; dataDir: string; mappers: number; reducers: number; sorted: boolean }): string[] {
+  return [
+    'env',
+    `PYTHONPATH=${runtimeDir}`,
+    'python3',
+    '-u',
+    '-m',
+    'mapreduce.job',
+    posix.join('code', job.script),
+    '--input-filter',
+    'filter.json',
+    '--data-dir',
+    job.dataDir,
+    '--output',
+    posix.join('output', `${job.name}.txt`),
+    '--num-mappers',
+    String(job.mappers),
+    '--num-reducers',
+    String(job.reducers),
+    // Input comes from the data folder only: the runner's S3 input (and so boto3) is never used.
+    '--local-only',
+    ...(job.sorted ? ['--sorted'] : []),
+  ];
 }

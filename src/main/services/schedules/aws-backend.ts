@@ -25,6 +25,7 @@ import { newestUbuntuLts } from '../workers/ec2/ami.ts';
 import { APP_TAG, clientToken, codeKey, kitKey, manualRunId, RUN_INSTANCES_TARGET, runsPrefix, SCHEDULE_GROUPS, SCHEDULED_TIME, TAGS } from './aws-names.ts';
 import type { ScheduleBackend } from './backend.ts';
 import { ensurePermissions, planPermissions, type PermissionsPlan } from './iam-setup.ts';
+import { whileIamPropagates } from './iam-propagation.ts';
 import { renderScheduledUserData, type ScheduledRunSpec } from './scheduled-user-data.ts';
 import { writeWorkerKit } from './worker-kit.ts';
 
@@ -108,7 +109,7 @@ export class AwsScheduleBackend implements ScheduleBackend {
           continue;
         }
         await ensureGroup(aws.scheduler, group);
-        await putSchedule(aws.scheduler, {
+        await whileIamPropagates(() => putSchedule(aws.scheduler, {
           Name: schedule.name,
           GroupName: group,
           Description: `Analysis Workbench job ${schedule.name}`,
@@ -125,7 +126,7 @@ export class AwsScheduleBackend implements ScheduleBackend {
             // A failed call is retried for an hour at most; the ClientToken makes each retry safe.
             RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 },
           },
-        });
+        }));
       }
     });
   }
@@ -165,12 +166,14 @@ export class AwsScheduleBackend implements ScheduleBackend {
       );
       const already = existing.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.State?.Name !== 'terminated');
       if (already?.InstanceId) return already.InstanceId;
-      const answer = await aws.ec2.send(
-        new RunInstancesCommand({
-          ...scheduled,
-          ClientToken: clientToken(name, runId),
-          TagSpecifications: [{ ResourceType: 'instance', Tags: runTags(name, { runId }) }],
-        }),
+      const answer = await whileIamPropagates(() =>
+        aws.ec2.send(
+          new RunInstancesCommand({
+            ...scheduled,
+            ClientToken: clientToken(name, runId),
+            TagSpecifications: [{ ResourceType: 'instance', Tags: runTags(name, { runId }) }],
+          }),
+        ),
       );
       const id = answer.Instances?.[0]?.InstanceId;
       if (!id) throw new WorkbenchError('INTERNAL', 'RunInstances answered without an instance.');

@@ -8,7 +8,7 @@ import type { Run } from '../../../../../src/shared/model.ts';
 import { startInstanceSshd, type InstanceSshd } from '../../../../fixtures/ec2-instance-sshd.ts';
 import { startMoto, type Moto } from '../../../../fixtures/moto.ts';
 import { groupMembers } from '../../../../fixtures/process-group.ts';
-import { writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
+import { MATCH_ALL_FILTER, writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
 import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
 import { awsEnv, TEST_CIDR } from '../workers/ec2/harness.ts';
 
@@ -18,10 +18,6 @@ import { awsEnv, TEST_CIDR } from '../workers/ec2/harness.ts';
  * flagged, and terminating the worker ends its runs as worker-gone.
  */
 
-const FILTER = JSON.stringify({
-  version: 1,
-  dimensions: ['reason', 'appName', 'appUpdateChannel', 'appVersion', 'appBuildID', 'submission_date'].map((f) => ({ field_name: f, allowed_values: '*' })),
-});
 const JOB = `
 import time
 
@@ -65,7 +61,7 @@ beforeAll(async () => {
     await mkdir(join(tmp.path, name));
     await writeFile(join(tmp.path, name, 'job.py'), JOB);
     await writeFile(join(tmp.path, name, 'pause'), pause);
-    await writeFile(join(tmp.path, name, 'filter.json'), FILTER);
+    await writeFile(join(tmp.path, name, 'filter.json'), MATCH_ALL_FILTER);
   }
 });
 afterAll(async () => {

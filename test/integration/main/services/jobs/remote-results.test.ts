@@ -5,17 +5,14 @@ import type { Run, RunOutput } from '../../../../../src/shared/model.ts';
 import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
 import { createWorkbench, type Workbench, type WorkbenchOptions } from '../../../../../src/main/workbench.ts';
 import { groupMembers } from '../../../../fixtures/process-group.ts';
+import { grantSshAccess } from '../../../../fixtures/ssh-worker-access.ts';
 import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
 import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
-import { writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
+import { MATCH_ALL_FILTER, writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
 
-const FILTER = JSON.stringify({
-  version: 1,
-  dimensions: ['reason', 'appName', 'appUpdateChannel', 'appVersion', 'appBuildID', 'submission_date'].map((f) => ({ field_name: f, allowed_values: '*' })),
-});
 
 /** Counts records per application, and writes a second, bigger file beside the runner's output. */
 const JOB = `
@@ -63,8 +60,7 @@ beforeEach(async () => {
   tmp = await makeTempDir('remote-results');
   appDir = join(tmp.path, 'app');
   await mkdir(appDir);
-  await writeFile(join(appDir, 'ssh_config'), `Host box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.username}\n  IdentityFile ${sshd.privateKeyPath}\n`);
-  await writeFile(join(appDir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  await grantSshAccess(appDir, sshd);
   await open();
   worker = await call<WorkerInfo>('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
   await writeTelemetryData(
@@ -74,7 +70,7 @@ beforeEach(async () => {
   for (const [name, code] of [['job', JOB], ['slow', SLOW]] as const) {
     await mkdir(join(tmp.path, name));
     await writeFile(join(tmp.path, name, 'job.py'), code);
-    await writeFile(join(tmp.path, name, 'filter.json'), FILTER);
+    await writeFile(join(tmp.path, name, 'filter.json'), MATCH_ALL_FILTER);
   }
 });
 afterEach(async () => {
