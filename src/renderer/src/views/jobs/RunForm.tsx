@@ -67,12 +67,21 @@ export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
       worker: worker.id,
     };
     if (remote) localStorage.setItem('workbench.run.remote-data', remoteDataDir.trim());
+    // A remote run exists (and shows its upload's progress) before the call returns: show it then.
+    let shown: string | undefined;
+    const stopWatching = client.subscribe('jobs:run', (run) => {
+      if (shown === undefined && run.worker === worker.id && run.progress?.phase === 'upload') {
+        shown = run.id;
+        onStarted(run.id);
+      }
+    });
     try {
       const run = await client.call('jobs:start', request);
-      onStarted(run.id);
+      if (shown !== run.id) onStarted(run.id);
     } catch (err) {
       setError((err as Error).message);
     } finally {
+      stopWatching();
       setStarting(false);
     }
   };

@@ -140,6 +140,28 @@ describe("a remote run's results", () => {
   });
 });
 
+describe('starting a remote run', () => {
+  it('shows the upload of the job folder as the run’s progress, from nothing to every byte', async () => {
+    const sizes = [150_000, 250_000, 350_000, 450_000];
+    for (const [i, size] of sizes.entries()) await writeFile(join(tmp.path, 'job', `lookup-${i}.bin`), Buffer.alloc(size, i));
+    const total = sizes.reduce((a, b) => a + b, 0) + Buffer.byteLength(JOB) + Buffer.byteLength(MATCH_ALL_FILTER);
+    const seen: Run[] = [];
+    const subscriber = workbench.hub.connect((batch) => seen.push(...batch.map((e) => e.payload as Run)));
+    subscriber.subscribe({ topic: 'jobs:run' });
+    const run = await start();
+    subscriber.close();
+    const uploads = seen.filter((r) => r.id === run.id && r.progress?.phase === 'upload').map((r) => [r.progress?.['bytes'], r.progress?.['bytes_total']]);
+    expect(uploads[0]).toEqual([0, total]);
+    expect(uploads.at(-1)).toEqual([total, total]);
+    expect(uploads.length).toBeGreaterThanOrEqual(sizes.length + 1);
+    const done = uploads.map(([bytes]) => bytes as number);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    // The run as started has no upload progress left on it.
+    expect(run.progress).toBeUndefined();
+    await ended(run.id);
+  });
+});
+
 describe('a run on a worker with a deadline', () => {
   it('is flagged when its timeout outlasts the worker', async () => {
     await workbench.close();
