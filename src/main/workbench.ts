@@ -24,6 +24,7 @@ import { LocalTransport } from './services/workers/local.ts';
 import { TransportProvider } from './services/workers/transport-provider.ts';
 import { localFetchSession, transferFetchSession } from './services/jobs/output-fetch.ts';
 import type { Ec2List } from '../shared/ec2-model.ts';
+import type { WorkerState } from '../shared/worker-model.ts';
 import { APP_NAME, APP_VERSION } from './version.ts';
 
 export interface WorkbenchOptions {
@@ -75,10 +76,16 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     emit: (snapshot) => hub.emit('transfers:changed', snapshot),
     downloadDir: join(options.dataDir, 'downloads'),
     stagingDir: join(options.dataDir, 'staging'),
+    connectionState: (workerId) => ssh.connections.state(workerId),
     onPersistError: (err) => console.error(`workbench: could not save the transfer list: ${err instanceof Error ? err.message : String(err)}`),
   });
   // Transfers an earlier session left unfinished are offered again (a damaged list is set aside).
   await transfers.load().catch((err: unknown) => notices.push({ level: 'warning', message: err instanceof Error ? err.message : String(err) }));
+  // A dropped connection that comes back resumes the transfers it broke.
+  const connectionWatch = hub.connect((batch) => {
+    for (const { payload } of batch) transfers.connectionChanged((payload as WorkerState).workerId, (payload as WorkerState).state);
+  });
+  connectionWatch.subscribe({ topic: 'workers:state' });
   const transports = new TransportProvider(local, ssh.workers, ssh.connections);
   const jobs = new JobService({
     hub,
@@ -207,6 +214,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
       terminated.close();
       schedules.close();
       // First, while connections are up: moving transfers are saved as they are, to be offered again.
+      connectionWatch.close();
       await transfers.close();
       ssh.close();
       ec2.close();

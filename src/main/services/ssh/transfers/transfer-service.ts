@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
-import { basename, isAbsolute, join, posix, relative, sep } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, join, posix } from 'node:path';
 import type { Client } from 'ssh2';
 import { WorkbenchError } from '../../../../shared/errors.ts';
 import type { ConflictChoice, ConflictPolicy, TransferItem, TransferSnapshot } from '../../../../shared/transfer-model.ts';
+import type { ConnectionState } from '../../../../shared/worker-model.ts';
 import type { DocumentStore } from '../../store/document-store.ts';
 import { etaSeconds } from './progress.ts';
 import { TransferQueue, type QueueItem } from './queue.ts';
 import type { Direction } from './run-item.ts';
+import { fromQueue, fromRestored } from './transfer-items.ts';
+import { removeUnusedStaging, unstage } from './transfer-staging.ts';
 import { TRANSFERS_DOCUMENT, type PersistedTransfer } from './transfer-store.ts';
 
 export interface TransferServiceOptions {
@@ -26,6 +29,8 @@ export interface TransferServiceOptions {
   /** Items running at once per worker; default 2. */
   concurrency?: number;
   emitIntervalMs?: number;
+  /** The worker's connection now, to tell a failure that a reconnect will undo from a final one. */
+  connectionState?: (workerId: string) => ConnectionState;
   /** Persisting failed (disk full ...): the transfers go on, the user should know. */
   onPersistError?: (err: unknown) => void;
 }
@@ -35,6 +40,9 @@ export interface TransferOptions {
 }
 
 type Finished = 'done' | 'failed' | 'cancelled';
+
+/** Attempts after a dropped connection before an item stays failed (it can still be retried by hand). */
+const AUTO_RETRIES = 3;
 const FINISHED = new Set<string>(['done', 'failed', 'cancelled']);
 
 /** One transfer: in a worker's queue, or restored from the last session and not started yet. */
@@ -42,6 +50,10 @@ interface Entry {
   id: string;
   workerId: string;
   createdAt: string;
+  /** Times in a row this item was run again after a dropped connection. */
+  autoRetries: number;
+  /** It was running when its worker reconnected: on the old connection, so a failure now is the drop's. */
+  retryIfFails?: boolean;
   /** Set once it is in a queue. */
   queueId?: string;
   /** Set while it only exists on disk (before a retry puts it in a queue). */
@@ -75,10 +87,10 @@ export class TransferService {
     for (const item of items) {
       if (this.entries.has(item.id) || item.state === 'done') continue;
       const state = FINISHED.has(item.state) ? item.state : 'interrupted';
-      this.entries.set(item.id, { id: item.id, workerId: item.workerId, createdAt: item.createdAt, restored: { ...item, state } });
+      this.entries.set(item.id, { id: item.id, workerId: item.workerId, createdAt: item.createdAt, autoRetries: 0, restored: { ...item, state } });
     }
     this.persistedKey = this.persistKey();
-    await this.removeUnusedStaging();
+    await removeUnusedStaging(this.options.stagingDir, [...this.entries.values()].map((e) => e.restored?.localPath).filter((p): p is string => p !== undefined));
   }
 
   get downloadDir(): string {
@@ -125,7 +137,7 @@ export class TransferService {
     const queued = this.queueItems();
     for (const entry of this.entries.values()) {
       const item = queued.get(entry.id);
-      if (item) items.push(this.fromQueue(entry, item));
+      if (item) items.push(fromQueue(entry, item));
       else if (entry.restored) items.push(fromRestored(entry.restored));
     }
     return { items, total: { ...total, etaSeconds: etaSeconds(total.bytesTotal - total.bytesDone, total.bytesPerSecond) }, downloadDir: this.options.downloadDir };
@@ -137,7 +149,32 @@ export class TransferService {
     return found;
   }
 
-  /** Resolves with the item once it is done, failed or cancelled. */
+  /**
+   * A worker's connection changed. Connected (again): transfers that failed because the link
+   * dropped run again, from their part files. While it is reconnecting such a failure is not
+   * final yet, so `settled` waits; once the app gives up (or the user disconnects), it is.
+   */
+  connectionChanged(workerId: string, state: ConnectionState): void {
+    if (state === 'connected') {
+      const queued = this.queueItems();
+      for (const entry of this.entries.values()) {
+        const item = queued.get(entry.id);
+        if (entry.workerId !== workerId || !item) continue;
+        if (item.state === 'running' || item.state === 'waiting') entry.retryIfFails = true;
+        else this.retryAfterDrop(entry, item);
+      }
+    }
+    this.changed();
+  }
+
+  private retryAfterDrop(entry: Entry, item: QueueItem): void {
+    entry.retryIfFails = false;
+    if (item.state !== 'failed' || !item.error?.retryable || entry.autoRetries >= AUTO_RETRIES) return;
+    entry.autoRetries++;
+    this.queueOf(entry).retry(item.id);
+  }
+
+  /** Resolves with the item once it is done, failed (for good) or cancelled. */
   settled(id: string): Promise<TransferItem & { state: Finished }> {
     const item = this.item(id);
     if (FINISHED.has(item.state)) return Promise.resolve(item as TransferItem & { state: Finished });
@@ -168,6 +205,7 @@ export class TransferService {
       entry.queueId = this.queue(entry.workerId).add({ direction, localPath, remotePath, conflict, history });
       this.changed();
     } else {
+      entry.autoRetries = 0;
       this.queueOf(entry).retry(entry.queueId!);
     }
   }
@@ -189,7 +227,7 @@ export class TransferService {
       this.entries.delete(id);
       const item = before.find((i) => i.id === id);
       // A failed or cancelled upload of dropped files will not be retried now: drop the copies.
-      if (item?.direction === 'upload') void this.unstage(item.localPath);
+      if (item?.direction === 'upload') void unstage(this.options.stagingDir, item.localPath);
     }
     this.changed();
   }
@@ -208,27 +246,15 @@ export class TransferService {
     await this.persisting;
   }
 
-  /** Removes a staged source (a no-op for any other path) and its batch folder once empty. */
-  private async unstage(localPath: string): Promise<void> {
-    const rel = relative(this.options.stagingDir, localPath);
-    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return;
-    const batch = join(this.options.stagingDir, rel.split(sep)[0]!);
-    await rm(localPath, { recursive: true, force: true }).catch(() => undefined);
-    await rmdir(batch).catch(() => undefined);
-  }
-
-  /** Staged batches no transfer refers to (a drop whose upload was never queued, or cleared while closed). */
-  private async removeUnusedStaging(): Promise<void> {
-    const batches = await readdir(this.options.stagingDir).catch(() => [] as string[]);
-    const used = [...this.entries.values()].map((e) => e.restored?.localPath).filter((p): p is string => p !== undefined);
-    for (const batch of batches) {
-      const dir = join(this.options.stagingDir, batch);
-      if (!used.some((path) => path.startsWith(dir + sep))) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-    }
+  /** Failed because the connection dropped, and the connection is coming back: not the end yet. */
+  private willRetry(item: TransferItem): boolean {
+    const state = this.options.connectionState?.(item.workerId);
+    const entry = this.entries.get(item.id);
+    return item.state === 'failed' && !!item.error?.retryable && (state === 'reconnecting' || state === 'connecting') && (entry?.autoRetries ?? 0) < AUTO_RETRIES;
   }
 
   private add(workerId: string, direction: Direction, request: { localPath: string; remotePath: string }, conflict?: ConflictChoice): string {
-    const entry: Entry = { id: newId(), workerId, createdAt: new Date().toISOString() };
+    const entry: Entry = { id: newId(), workerId, createdAt: new Date().toISOString(), autoRetries: 0 };
     this.entries.set(entry.id, entry);
     entry.queueId = this.queue(workerId).add({ direction, ...request, ...(conflict === undefined ? {} : { conflict }) });
     this.changed();
@@ -271,43 +297,21 @@ export class TransferService {
     return entry;
   }
 
-  private fromQueue(entry: Entry, item: QueueItem): TransferItem {
-    return {
-      id: entry.id,
-      workerId: entry.workerId,
-      direction: item.direction,
-      localPath: item.localPath,
-      remotePath: item.remotePath,
-      state: item.state,
-      ...(item.kind ? { kind: item.kind } : {}),
-      conflict: item.conflict,
-      bytesDone: item.bytesDone,
-      bytesTotal: item.bytesTotal,
-      bytesPerSecond: item.bytesPerSecond,
-      ...(item.bytesReused === undefined ? {} : { bytesReused: item.bytesReused }),
-      ...(item.etaSeconds === undefined ? {} : { etaSeconds: item.etaSeconds }),
-      ...(item.currentFile === undefined ? {} : { currentFile: item.currentFile }),
-      ...(item.pendingConflict
-        ? { pendingConflict: { path: item.pendingConflict.path, existingSize: item.pendingConflict.existing.size, sourceSize: item.pendingConflict.sourceSize } }
-        : {}),
-      ...(item.result
-        ? { result: { written: item.result.written.length, skipped: item.result.skipped.length, unsupported: item.result.unsupported.map((u) => u.path) } }
-        : {}),
-      ...(item.error ? { error: item.error } : {}),
-      createdAt: entry.createdAt,
-    };
-  }
-
   /** Something changed: tell subscribers, wake waiters, and persist when states or histories moved. */
   private changed(): void {
+    for (const [id, item] of this.queueItems()) {
+      const entry = this.entries.get(id)!;
+      if (entry.retryIfFails && item.state !== 'running' && item.state !== 'waiting') this.retryAfterDrop(entry, item);
+      if (item.state === 'done') entry.autoRetries = 0;
+    }
     const snapshot = this.snapshot();
     this.options.emit(snapshot);
     for (const item of snapshot.items) {
       if (item.state === 'done' && item.direction === 'upload' && !this.unstaged.has(item.id)) {
         this.unstaged.add(item.id);
-        void this.unstage(item.localPath);
+        void unstage(this.options.stagingDir, item.localPath);
       }
-      if (!FINISHED.has(item.state)) continue;
+      if (!FINISHED.has(item.state) || this.willRetry(item)) continue;
       const waiting = this.waiters.get(item.id);
       if (!waiting) continue;
       this.waiters.delete(item.id);
@@ -369,11 +373,6 @@ export class TransferService {
       this.persisting = undefined;
     });
   }
-}
-
-function fromRestored(item: PersistedTransfer): TransferItem {
-  const { history: _history, ...rest } = item;
-  return { ...rest, bytesPerSecond: 0 };
 }
 
 function checkWorker(workerId: string): void {

@@ -8,6 +8,7 @@ import { PART_SUFFIX } from '../../../../../src/main/services/ssh/transfers/inde
 import type { EventEnvelope } from '../../../../../src/shared/protocol.ts';
 import type { LocalListing, TransferItem, TransferSnapshot } from '../../../../../src/shared/transfer-model.ts';
 import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
+import { killSshSessions } from '../../../../fixtures/sshd-sessions.ts';
 import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
 import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
 
@@ -215,6 +216,24 @@ describe('transfers through the contract', () => {
     await workbench.close();
     workbench = await open();
     expect((await call<TransferSnapshot>('transfers:list')).items).toEqual([]);
+  });
+
+  it('runs again by itself, from the bytes already there, when a dropped connection comes back', async () => {
+    const source = join(home.path, 'dropped.bin');
+    const data = randomBytes(64 * 1024 * 1024);
+    await writeFile(source, data);
+    const remote = await remoteDir('drop');
+    await call('workers:connect', { workerId: worker.id });
+    const [id] = await call<string[]>('transfers:upload', { workerId: worker.id, localPaths: [source], remoteDir: remote });
+    await expect.poll(async () => (await item(id!)).bytesDone, { timeout: 20_000, interval: 20 }).toBeGreaterThan(0);
+    // The network "drops": sshd's side of the connection dies, the listener stays.
+    expect(await killSshSessions(sshd)).toBeGreaterThan(0);
+
+    const done = await workbench.transfers.settled(id!);
+    expect(done.state).toBe('done');
+    // Only a second attempt, continuing from the part file, counts bytes it did not send.
+    expect(done.bytesReused).toBeGreaterThan(0);
+    expect((await readFile(join(remote, 'dropped.bin'))).equals(data)).toBe(true);
   });
 
   it('resuming a folder after a restart does not ask about files it already wrote', async () => {
