@@ -1,0 +1,113 @@
+/// <reference lib="dom" />
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMoto, type Moto } from '../fixtures/moto.ts';
+import { launchChromium, screenshot, startBrowserWorkbench, type RunningWorkbench } from './browser-workbench.ts';
+
+let moto: Moto;
+let root: string;
+let tarball: string;
+let workbench: RunningWorkbench;
+let browser: Browser;
+let page: Page;
+const clients: { destroy(): void }[] = [];
+const problems: string[] = [];
+
+beforeAll(async () => {
+  moto = await startMoto();
+  const s3 = new S3Client(moto.clientConfig());
+  clients.push(s3);
+  for (const bucket of ['wb-code', 'wb-private']) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  root = await mkdtemp(join(tmpdir(), 'workbench-e2e-schedules-aws-'));
+  tarball = join(root, 'os-distribution.tar.gz');
+  execFileSync(process.execPath, [resolve('bin/workbench.js'), 'pack', resolve('resources/examples/os-distribution'), '-o', tarball], { stdio: 'pipe' });
+  await writeFile(join(root, 'aws-config'), '[default]\nregion = us-east-1\n');
+  await writeFile(join(root, 'aws-credentials'), '[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
+  workbench = await startBrowserWorkbench({
+    env: {
+      AWS_CONFIG_FILE: join(root, 'aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(root, 'aws-credentials'),
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+    },
+  });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
+  await page.goto(workbench.url);
+});
+afterAll(async () => {
+  await browser?.close();
+  await workbench?.stop();
+  for (const c of clients) c.destroy();
+  await moto?.stop();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+const eventually = <T,>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 30_000 });
+
+describe('scheduling a job in AWS from the UI (moto: S3, IAM, EventBridge Scheduler, EC2)', () => {
+  it('shows the IAM it will make, creates the EventBridge schedule, runs it now on a fresh instance, and deletes it', async () => {
+    await page.goto(`${workbench.origin}/#/settings`);
+    await page.getByLabel('Private bucket', { exact: true }).fill('wb-private');
+    await page.getByLabel('Code bucket (private: job tarballs of scheduled AWS runs)').fill('wb-code');
+    await page.getByRole('button', { name: 'Save buckets' }).click();
+    await eventually(() => page.getByRole('status').textContent()).toBe('Saved.');
+
+    await page.goto(`${workbench.origin}/#/schedules`);
+    await page.getByRole('link', { name: 'Schedule a job' }).click();
+    const form = page.getByRole('form', { name: 'Schedule a job' });
+    await form.getByLabel('Job name').fill('os-daily');
+    await form.getByLabel('Code tarball').fill(tarball);
+    await form.getByLabel('Frequency').selectOption('daily');
+    await eventually(() => form.locator('option[value="aws"]').isDisabled()).toBe(false);
+    await form.getByLabel('Runs on').selectOption('aws');
+
+    const iam = form.locator('details.aws-permissions');
+    await eventually(() => iam.locator('summary').textContent()).toMatch(/role analysis-workbench-scheduler for the scheduler, role and instance profile wb-os-daily for the run/);
+    await iam.locator('summary').click();
+    const jobRole = iam.getByRole('region', { name: 'Role wb-os-daily' });
+    expect(await jobRole.textContent()).toContain('"Resource": "arn:aws:s3:::wb-private/os-daily/*"');
+    expect(await jobRole.textContent()).toContain('"Resource": "arn:aws:s3:::wb-code/os-daily/code/*"');
+    expect(await iam.getByRole('region', { name: 'Role analysis-workbench-scheduler' }).textContent()).toContain('"Service": "scheduler.amazonaws.com"');
+    await screenshot(page, 'schedules-aws-permissions');
+
+    await form.getByRole('button', { name: 'Schedule' }).click();
+    const row = page.locator('tr[data-schedule="os-daily"]');
+    await eventually(() => row.count()).toBe(1);
+    const scheduler = new SchedulerClient(moto.clientConfig());
+    clients.push(scheduler);
+    const made = await scheduler.send(new GetScheduleCommand({ Name: 'os-daily', GroupName: 'analysis-workbench' }));
+    expect(made.ScheduleExpression).toBe('cron(0 12 * * ? *)');
+    expect(made.Target?.Arn).toBe('arn:aws:scheduler:::aws-sdk:ec2:runInstances');
+
+    await row.getByRole('button', { name: 'Run now' }).click();
+    const ec2 = new EC2Client(moto.clientConfig());
+    clients.push(ec2);
+    const launched = async () => {
+      const answer = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:workbench:job', Values: ['os-daily'] }] }));
+      return (answer.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId ?? '');
+    };
+    await eventually(async () => (await launched()).length).toBe(1);
+    const [instanceId] = await launched();
+    const behaviour = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'instanceInitiatedShutdownBehavior' }));
+    expect(behaviour.InstanceInitiatedShutdownBehavior?.Value).toBe('terminate');
+
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete os-daily?' }).getByRole('button', { name: 'Delete' }).click();
+    await eventually(() => row.count()).toBe(0);
+    await expect(scheduler.send(new GetScheduleCommand({ Name: 'os-daily', GroupName: 'analysis-workbench' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(problems).toEqual([]);
+  });
+});
