@@ -22,6 +22,7 @@ let workbench: RunningWorkbench;
 let browser: Browser;
 let page: Page;
 let sshd: InstanceSshd | undefined;
+let impostor: InstanceSshd | undefined;
 /** The worker's id as the Workers list links it. */
 let workerId = '';
 const problems: string[] = [];
@@ -54,7 +55,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await workbench?.stop();
-  await Promise.all([sshd?.stop(), moto?.stop()]);
+  await Promise.all([sshd?.stop(), impostor?.stop(), moto?.stop()]);
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -86,19 +87,24 @@ async function instanceNamed(name: string): Promise<{ id: string; address: strin
   }
 }
 
+/** Launches a t3.medium for half an hour from the form, logging in as the tester (the sshd's only user). */
+async function launchFromForm(name: string): Promise<void> {
+  const section = page.getByRole('region', { name: 'EC2 workers' });
+  await section.getByRole('button', { name: 'Launch…' }).click();
+  const form = page.getByRole('form', { name: 'Launch an EC2 worker' });
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Instance type').selectOption('t3.medium');
+  await form.getByLabel(/Lifetime/).fill('0.5');
+  await form.getByLabel('Allowed SSH source').fill('203.0.113.7/32');
+  await form.getByLabel(/Login user/).fill(userInfo().username);
+  await form.getByRole('button', { name: 'Launch' }).click();
+  await form.waitFor({ state: 'detached' });
+}
+
 describe('an EC2 worker in the Workers view (moto, instance played by a loopback sshd)', () => {
   it('is launched from the form and listed among the workers with its countdown and cost', async () => {
     await page.goto(`${workbench.origin}/#/workers`);
-    const section = page.getByRole('region', { name: 'EC2 workers' });
-    await section.getByRole('button', { name: 'Launch…' }).click();
-    const form = page.getByRole('form', { name: 'Launch an EC2 worker' });
-    await form.getByLabel('Name').fill('mapped');
-    await form.getByLabel('Instance type').selectOption('t3.medium');
-    await form.getByLabel(/Lifetime/).fill('0.5');
-    await form.getByLabel('Allowed SSH source').fill('203.0.113.7/32');
-    // The sshd standing in for the instance logs in the user running the tests, not ubuntu.
-    await form.getByLabel(/Login user/).fill(userInfo().username);
-    await form.getByRole('button', { name: 'Launch' }).click();
+    await launchFromForm('mapped');
 
     await eventually(() => listed().count()).toBe(1);
     await eventually(() => listed().textContent()).toMatch(/EC2 t3\.medium · 29 min \d\d s left\$0\.0\d so far/);
@@ -165,5 +171,29 @@ describe('an EC2 worker in the Workers view (moto, instance played by a loopback
     await eventually(() => row.textContent()).toMatch(/t3\.medium · us-east-1 · [\d.]+.*\d+ min \d\d s left\$0\.0\d so far/);
     await screenshot(page, 'ec2-worker-in-workers-view');
     expect(problems).toEqual([]);
+  });
+
+  it('an instance showing another host key than the pinned one is refused, with a warning that says what to do', async () => {
+    await launchFromForm('impostor');
+    const other = page.locator('.worker-list a', { hasText: 'impostor' });
+    await eventually(() => other.count()).toBe(1);
+    const instance = await instanceNamed('impostor');
+    impostor = await startInstanceSshd(moto, instance.id, { hostKey: 'own' });
+    await writeFile(join(dataDir, 'ssh_config'), `Host ${instance.address}\n  HostName 127.0.0.1\n  Port ${impostor.port}\n`, { flag: 'a' });
+    await other.click();
+    await eventually(() => detail().locator('h2').textContent()).toContain('impostor');
+    await detail().getByRole('button', { name: 'Connect' }).click();
+    // The warning opens by itself: a red dialog with both fingerprints and nothing that accepts the key.
+    const dialog = page.getByRole('alertdialog', { name: 'Warning: the host key of impostor has changed' });
+    await dialog.waitFor();
+    expect(await dialog.getByTestId('host-key-fingerprint').textContent()).toBe(impostor.hostKeyFingerprint);
+    expect(await dialog.textContent()).toContain('Pinned at launch');
+    expect(await dialog.textContent()).toContain('no other key can be this worker’s. Terminate it and launch a new one.');
+    expect(await dialog.getByRole('button').allTextContents()).toEqual(['Close']);
+    await screenshot(page, 'ec2-worker-pinned-key-refused');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await eventually(() => detail().getByRole('alert').textContent()).toMatch(/not the one pinned when impostor was launched .*; the connection was refused/);
+    expect(await detail().getByRole('status').textContent()).toContain('This host’s key has changed; the app will not connect.');
+    expect(await detail().locator('.badge').textContent()).toBe('Failed');
   });
 });

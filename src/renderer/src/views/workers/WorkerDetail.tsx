@@ -124,6 +124,7 @@ export function WorkerDetail({ worker, eventKey, onHostKeySettled, onRemoved }: 
           key={conn.hostKey.fingerprint}
           hostKey={conn.hostKey}
           workerName={title}
+          pinned={worker.kind === 'ec2'}
           onClose={conn.closeDialog}
           onTrusted={() => {
             conn.trusted();
