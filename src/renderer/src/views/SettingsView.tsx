@@ -17,6 +17,8 @@ export function SettingsView() {
   const [saved, setSaved] = useState(false);
   // The chosen theme shows at once; the saved value catches up through settings:changed.
   const [chosenTheme, setChosenTheme] = useState<Theme>();
+  // The box follows the click at once, as the theme does, not only when the saved settings come back.
+  const [autoDownload, setAutoDownload] = useState<boolean>();
 
   if (loadError) return <p className="error" role="alert">{loadError}</p>;
   if (!settings) return <p className="muted">Loading settings…</p>;
@@ -87,7 +89,14 @@ export function SettingsView() {
       <section>
         <h2>Runs</h2>
         <label className="inline">
-          <input type="checkbox" checked={settings.autoDownloadResults} onChange={(e) => void save({ autoDownloadResults: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={autoDownload ?? settings.autoDownloadResults}
+            onChange={(e) => {
+              setAutoDownload(e.target.checked);
+              void save({ autoDownloadResults: e.target.checked });
+            }}
+          />
           Download a run’s output from its worker as soon as it succeeds (else it stays there until you download it)
         </label>
       </section>
