@@ -10,7 +10,7 @@ import type { EventEnvelope } from '../../../../../../src/shared/protocol.ts';
 import type { PendingHostKey, RemoteListing, TerminalData, WorkerInfo } from '../../../../../../src/shared/worker-model.ts';
 import { startInstanceSshd, type InstanceSshd } from '../../../../../fixtures/ec2-instance-sshd.ts';
 import { startMoto, type Moto } from '../../../../../fixtures/moto.ts';
-import { writeTelemetryData } from '../../../../../fixtures/telemetry-data.ts';
+import { MATCH_ALL_FILTER, writeTelemetryData } from '../../../../../fixtures/telemetry-data.ts';
 import { makeTempDir, type TempDir } from '../../../../../fixtures/temp-dir.ts';
 import { awsEnv, TEST_CIDR } from './harness.ts';
 
@@ -20,11 +20,6 @@ import { awsEnv, TEST_CIDR } from './harness.ts';
  * cloud-init would set it up (the host key and authorized key from the instance's user-data),
  * it is listed, connected with its pinned host key, browsed, given a terminal, and runs a job.
  */
-
-const FILTER = JSON.stringify({
-  version: 1,
-  dimensions: ['reason', 'appName', 'appUpdateChannel', 'appVersion', 'appBuildID', 'submission_date'].map((f) => ({ field_name: f, allowed_values: '*' })),
-});
 
 const COUNT_APPS = `
 def map(key, dims, value, context):
@@ -124,7 +119,7 @@ describe('an EC2 worker from moto, mapped to the loopback sshd through ssh_confi
     const job = join(tmp.path, 'job');
     await mkdir(job);
     await writeFile(join(job, 'job.py'), COUNT_APPS);
-    await writeFile(join(job, 'filter.json'), FILTER);
+    await writeFile(join(job, 'filter.json'), MATCH_ALL_FILTER);
     const data = join(sshd.home, 'data');
     await writeTelemetryData(
       data,
