@@ -1,0 +1,74 @@
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { HistoryRow } from '../../../../../src/shared/schedule-calls.ts';
+import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
+import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
+import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
+import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
+
+process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
+delete process.env['SSH_AUTH_SOCK'];
+
+let sshd: Sshd;
+let tmp: TempDir;
+let workbench: Workbench;
+let appDir: string;
+let worker: WorkerInfo;
+let tarball: string;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+});
+afterAll(() => sshd?.stop());
+
+beforeEach(async () => {
+  tmp = await makeTempDir('schedules-ssh');
+  appDir = join(tmp.path, 'app');
+  await mkdir(appDir);
+  await writeFile(join(appDir, 'ssh_config'), `Host box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.username}\n  IdentityFile ${sshd.privateKeyPath}\n`);
+  await writeFile(join(appDir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  workbench = await createWorkbench({ dataDir: appDir, host: 'web', resourcesDir: resolve('resources') });
+  worker = await call<WorkerInfo>('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
+  const pkg = join(tmp.path, 'pkg');
+  await mkdir(pkg);
+  await writeFile(join(pkg, 'run.sh'), '#!/bin/sh\nset -e\nmkdir -p output/by-day\necho "day,n" > output/by-day/counts.csv\necho "ran on $(hostname) as $WORKBENCH_JOB" \n');
+  await chmod(join(pkg, 'run.sh'), 0o755);
+  tarball = join(tmp.path, 'counts.tar.gz');
+  await promisify(execFile)('tar', ['-czf', tarball, '-C', pkg, '.']);
+});
+afterEach(async () => {
+  await workbench.close();
+  await tmp.cleanup();
+});
+
+async function call<T>(name: string, input?: unknown): Promise<T> {
+  const result = await workbench.dispatch(name, input);
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value as T;
+}
+
+describe('local schedule backend on an SSH worker (OpenSSH sshd)', () => {
+  // Over SSH the session has no locale, and run-job.sh's argument checks (grep -E with {1,4096}
+  // bounds) take about 10 s each in the C locale: this run takes most of a minute.
+  it('runs run-job.sh on the worker through the job protocol and brings the output, log and record here', { timeout: 150_000 }, async () => {
+    // Far in the future: only "run now" runs it during the test.
+    await call('schedules:create', { name: 'counts', tarball, frequency: { kind: 'daily' }, startDate: '2099-01-01', worker: worker.id, timeoutMinutes: 5 });
+    const { runId } = await call<{ runId: string }>('schedules:run-now', { name: 'counts' });
+    expect((await call<HistoryRow[]>('schedules:history', { name: 'counts' })).map((r) => r.status)).toEqual(['running']);
+    await workbench.schedules.local.whenIdle();
+
+    const [row] = await call<HistoryRow[]>('schedules:history', { name: 'counts' });
+    expect(row).toMatchObject({ status: 'succeeded', runId, filesPublished: 1, bytesPublished: 6, scheduledFor: null });
+    // Published on the worker by run-job.sh, then fetched to this computer.
+    const here = join(appDir, 'published', 'counts');
+    expect(await readFile(join(here, 'data', 'by-day', 'counts.csv'), 'utf8')).toBe('day,n\n');
+    expect(JSON.parse(await readFile(join(sshd.dir, 'wb', 'published', 'counts', 'runs', `${runId}.json`), 'utf8'))).toMatchObject({ runId, status: 'succeeded' });
+    expect(row?.output).toBe(join(here, 'data') + '/');
+    const log = await call<{ text: string }>('schedules:log', { name: 'counts', runId });
+    expect(log.text).toContain('ran on');
+    expect(log.text).toContain('as counts');
+  });
+});
