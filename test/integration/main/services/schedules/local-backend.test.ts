@@ -43,9 +43,19 @@ async function setUp(body = 'echo "day,count" > output/counts.csv; echo "mon,3" 
   });
   const service = new ScheduleService({ store: new ScheduleStore(store), backend: async () => backend, now: () => clock, onAlert: (a) => alerts.push(a) });
   const tarball = await makeTarball(root, body);
+  const reopen = () =>
+    new LocalScheduleBackend({
+      store: new DocumentStore(join(root, 'data')),
+      dataDir: join(root, 'data'),
+      transports: async () => new LocalTransport(join(root, 'data', 'worker')),
+      runtime: new WorkerRuntime(resolve('resources/worker')),
+      now: () => clock,
+      pollMs: 50,
+    });
   return {
     root,
     backend,
+    reopen,
     service,
     alerts,
     tarball,
@@ -123,6 +133,28 @@ describe('local schedule backend (fake clock, the real run-job.sh)', () => {
     expect(summary(history)).toEqual(['succeeded now', 'skipped 2026-11-20T12:00:00.000Z']);
     expect(history[0]?.runId).toBe(runId);
     expect(history[1]?.message).toBe(`Skipped: run ${runId} of this job was still going.`);
+  });
+
+  it('follows a run again after a restart and ends it with its record', async () => {
+    const root = await useTempDir('restart-release');
+    const release = join(root, 'release');
+    const started = join(root, 'started');
+    const t = await setUp(`touch '${started}'\nwhile [ ! -e '${release}' ]; do sleep 0.05; done\necho done > output/x.txt`);
+    await t.create();
+    const runId = await t.service.runNow('daily-counts');
+    await waitFor(async () => (await readFile(started).catch(() => undefined)) !== undefined);
+    // The app quits (its backend stops following) and starts again with a new backend.
+    t.backend.stop();
+    const again = t.reopen();
+    await again.start();
+    again.stop();
+    expect((await again.pendingRows('daily-counts')).map((r) => [r.status, r.runId])).toEqual([['running', runId]]);
+    await expect(again.runNow(Schedule.parse({ name: 'daily-counts', tarball: t.tarball, frequency: { kind: 'daily' } }))).rejects.toThrow(/is running now/);
+    await writeFile(release, '');
+    await again.whenIdle();
+    expect(await again.pendingRows('daily-counts')).toEqual([]);
+    expect((await again.history('daily-counts')).map((r) => [r.runId, r.status])).toEqual([[runId, 'succeeded']]);
+    await t.backend.whenIdle();
   });
 
   it('honours the end date, and a disabled schedule does not run', async () => {
