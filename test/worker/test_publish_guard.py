@@ -75,6 +75,30 @@ class GuardTest(unittest.TestCase):
             self.assertNotIn(secret, text, "the raw value must never be printed")
         self.assertTrue(all(f["file"] == "data/rows.csv" for f in result["findings"]))
 
+    def test_edges_of_each_pattern(self):
+        self.write("found.txt", "\n".join([
+            "c0ffee00-1234-4abc-9def-0123456789ab at the start",
+            "full 2001:0db8:0000:0000:0000:ff00:0042:8329 here",
+            "x.y+tag@mail.example.co.uk,1",
+            "::1",
+        ]) + "\n")
+        self.write("clean.txt", "\n".join([
+            "std::string and Foo::bar() are code",
+            "mac 00:1a:2b:3c:4d:5e, time 12:30:45, 2015-01-02T12:30:00Z",
+            "version 45.0.2, float 0.1234, 999.1.1.1, 1.2.3.4.5",
+            "not-an-id: 0c0ffee00-1234-4abc-9def-0123456789ab0",
+            "at @ sign, user@localhost",
+        ]) + "\n")
+        code, result, _ = self.run_guard()
+        self.assertEqual(code, 1)
+        found = sorted((f["file"], f["line"], f["kind"]) for f in result["findings"])
+        self.assertEqual(found, [
+            ("found.txt", 1, "client-id"),
+            ("found.txt", 2, "ip-address"),
+            ("found.txt", 3, "email"),
+            ("found.txt", 4, "ip-address"),
+        ])  # fmt: skip
+
     def test_long_json_lines_that_look_like_raw_pings(self):
         # A raw submission without a UUID (ids redacted upstream) is still raw data.
         self.write("out/pings.jsonl", raw_ping("not-an-id") + "\n" + raw_ping("again") + "\n")

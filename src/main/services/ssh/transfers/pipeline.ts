@@ -22,7 +22,7 @@ export interface PumpOptions {
   /** Bytes per request. */
   chunkSize: number;
   signal?: AbortSignal;
-  /** Called after each chunk is safely at the destination. */
+  /** Called as bytes are safely at the destination (a request's or a block's worth at a time). */
   onBytes?: (bytes: number) => void;
 }
 
@@ -31,23 +31,12 @@ export interface PumpFile {
   size: number;
 }
 
-interface Slot {
-  buffer: Buffer;
-  position: number;
-  length: number;
-  /** Resolves to bytes read (downloads) or 0 (uploads); never rejects: failures go to `failure`. */
-  pending?: Promise<number>;
-}
-
-function makeSlots(options: PumpOptions): Slot[] {
-  const count = Math.max(1, Math.floor(options.requests));
-  return Array.from({ length: count }, () => ({ buffer: Buffer.allocUnsafe(options.chunkSize), position: 0, length: 0 }));
-}
-
-/** Waits for every request still in flight, so nothing lands after we return. */
-async function drain(slots: Slot[]): Promise<void> {
-  await Promise.all(slots.map((slot) => slot.pending));
-}
+/**
+ * Chunks per block. The pumps move the local file in blocks of this many requests: one file
+ * read or write and one hash update per block instead of per request, which measured about a
+ * quarter less CPU for 512 MiB on this machine (fewer awaits and fs calls on the main thread).
+ */
+const CHUNKS_PER_BLOCK = 8;
 
 function changed(path: string, where: string): WorkbenchError {
   return new WorkbenchError('CORRUPT_DATA', `${path} ${where} got shorter during the transfer; it is being changed by something else. Retry once it is complete.`);
@@ -64,42 +53,56 @@ export async function pumpUpload(
   hash: Hash,
   options: PumpOptions,
 ): Promise<void> {
-  const slots = makeSlots(options);
+  // ssh2 copies a WRITE's bytes into its request packet when write() is called, unless the
+  // request exceeds the server's limit (then it reads the rest from our buffer later): so with
+  // chunks within the limit, a block can be refilled as soon as its WRITEs are issued.
+  const chunk = Math.max(1, Math.min(options.chunkSize, session.chunkSize.write));
+  const block = Buffer.allocUnsafe(chunk * CHUNKS_PER_BLOCK);
+  const limit = Math.max(1, Math.floor(options.requests));
+  // WRITEs in flight, oldest first; each settles without rejecting (failures go to `failure`).
+  const inFlight: Array<Promise<void>> = [];
   let failure: unknown;
   try {
-    let index = 0;
-    for (let position = start; position < source.size && failure === undefined; index++) {
+    for (let position = start; position < source.size && failure === undefined; ) {
       options.signal?.throwIfAborted();
-      const slot = slots[index % slots.length]!;
-      // Reusing the oldest slot waits for its WRITE: that is what bounds the requests in flight.
-      await slot.pending;
-      if (failure !== undefined) break;
-      const length = Math.min(options.chunkSize, source.size - position);
+      const length = Math.min(block.length, source.size - position);
       let read: number;
       try {
-        ({ bytesRead: read } = await local.read(slot.buffer, 0, length, position));
+        ({ bytesRead: read } = await local.read(block, 0, length, position));
       } catch (err) {
         throw localError(err, 'read', source.path);
       }
       if (read < length) throw changed(source.path, 'on this computer');
-      hash.update(slot.buffer.subarray(0, length));
-      const at = position;
-      slot.pending = session.write(handle, slot.buffer, length, at, remote).then(
-        () => {
-          options.onBytes?.(length);
-          return 0;
-        },
-        (err: unknown) => {
-          failure ??= err;
-          return 0;
-        },
-      );
+      hash.update(block.subarray(0, length));
+      for (let at = 0; at < length && failure === undefined; at += chunk) {
+        // Waiting for the oldest WRITE is what bounds the requests in flight.
+        while (inFlight.length >= limit) await inFlight.shift();
+        if (failure !== undefined) break;
+        const bytes = Math.min(chunk, length - at);
+        inFlight.push(
+          session.write(handle, block.subarray(at, at + bytes), bytes, position + at, remote).then(
+            () => options.onBytes?.(bytes),
+            (err: unknown) => {
+              failure ??= err;
+            },
+          ),
+        );
+      }
       position += length;
     }
   } finally {
-    await drain(slots);
+    // Nothing lands after we return.
+    await Promise.all(inFlight);
   }
   if (failure !== undefined) throw failure;
+}
+
+interface Block {
+  buffer: Buffer;
+  position: number;
+  length: number;
+  /** Bytes read per chunk of the block; never rejects: failures go to `failure`. */
+  reads?: Promise<number[]>;
 }
 
 /** Remote handle bytes [start, source.size) -> local file at the same positions. */
@@ -113,47 +116,67 @@ export async function pumpDownload(
   hash: Hash,
   options: PumpOptions,
 ): Promise<void> {
-  const slots = makeSlots(options);
+  const chunk = Math.max(1, options.chunkSize);
+  const perBlock = Math.max(1, Math.min(CHUNKS_PER_BLOCK, Math.floor(options.requests)));
+  // Enough blocks for `requests` READs in flight, and at least two, so that one block's
+  // requests are answered while the one before it is hashed and written.
+  const blocks: Block[] = Array.from({ length: Math.max(2, Math.ceil(options.requests / perBlock)) }, () => ({
+    buffer: Buffer.allocUnsafe(chunk * perBlock),
+    position: 0,
+    length: 0,
+  }));
   let failure: unknown;
   let next = start;
-  const issue = (slot: Slot): void => {
-    slot.pending = undefined;
+  const issue = (block: Block): void => {
+    block.reads = undefined;
     if (next >= source.size || failure !== undefined) return;
-    slot.position = next;
-    slot.length = Math.min(options.chunkSize, source.size - next);
-    next += slot.length;
-    slot.pending = session.read(handle, slot.buffer, 0, slot.length, slot.position, source.path).catch((err: unknown) => {
-      failure ??= err;
-      return 0;
-    });
+    block.position = next;
+    block.length = Math.min(block.buffer.length, source.size - next);
+    next += block.length;
+    const reads: Array<Promise<number>> = [];
+    for (let at = 0; at < block.length; at += chunk) {
+      reads.push(
+        session.read(handle, block.buffer, at, Math.min(chunk, block.length - at), block.position + at, source.path).catch((err: unknown) => {
+          failure ??= err;
+          return 0;
+        }),
+      );
+    }
+    block.reads = Promise.all(reads);
   };
-  slots.forEach(issue);
+  blocks.forEach(issue);
   try {
-    // Slots were issued in file order and are refilled in the order they are consumed, so
+    // Blocks were issued in file order and are refilled in the order they are consumed, so
     // walking them round-robin walks the file in order.
     for (let index = 0; ; index++) {
-      const slot = slots[index % slots.length]!;
-      if (slot.pending === undefined) break;
-      let got = await slot.pending;
+      const block = blocks[index % blocks.length]!;
+      if (block.reads === undefined) break;
+      const got = await block.reads;
       if (failure !== undefined) break;
       options.signal?.throwIfAborted();
-      while (got < slot.length) {
-        const more = await session.read(handle, slot.buffer, got, slot.length - got, slot.position + got, source.path);
-        if (more === 0) throw changed(source.path, 'on the worker');
-        got += more;
+      // The protocol allows short reads (OpenSSH answers in full before the end of file).
+      for (let i = 0; i < got.length; i++) {
+        const at = i * chunk;
+        const want = Math.min(chunk, block.length - at);
+        for (let have = got[i]!; have < want; ) {
+          const more = await session.read(handle, block.buffer, at + have, want - have, block.position + at + have, source.path);
+          if (more === 0) throw changed(source.path, 'on the worker');
+          have += more;
+        }
       }
-      const bytes = slot.buffer.subarray(0, slot.length);
+      const bytes = block.buffer.subarray(0, block.length);
       hash.update(bytes);
       try {
-        await local.write(bytes, 0, slot.length, slot.position);
+        await local.write(bytes, 0, block.length, block.position);
       } catch (err) {
         throw localError(err, 'write', localPath);
       }
-      options.onBytes?.(slot.length);
-      issue(slot);
+      options.onBytes?.(block.length);
+      issue(block);
     }
   } finally {
-    await drain(slots);
+    // Nothing lands in a buffer after we return.
+    await Promise.all(blocks.map((block) => block.reads));
   }
   if (failure !== undefined) throw failure;
 }

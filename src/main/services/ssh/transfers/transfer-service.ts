@@ -41,6 +41,9 @@ export interface TransferOptions {
 
 type Finished = 'done' | 'failed' | 'cancelled';
 
+/** How soon the list is rewritten when only files written (or answers given) changed. */
+const HISTORY_PERSIST_MS = 2000;
+
 /** Attempts after a dropped connection before an item stays failed (it can still be retried by hand). */
 const AUTO_RETRIES = 3;
 const FINISHED = new Set<string>(['done', 'failed', 'cancelled']);
@@ -76,6 +79,7 @@ export class TransferService {
   private persisting: Promise<void> | undefined;
   private dirty = false;
   private closing = false;
+  private historyTimer: NodeJS.Timeout | undefined;
   /** Uploads whose staged source was already removed. */
   private readonly unstaged = new Set<string>();
 
@@ -235,6 +239,7 @@ export class TransferService {
   /** Writes what is unfinished (moving items as they are, so the next start offers them), then stops every transfer. */
   async close(): Promise<void> {
     this.closing = true;
+    clearTimeout(this.historyTimer);
     this.dirty = true;
     await this.flush();
     for (const queue of this.queues.values()) queue.cancelAll();
@@ -317,7 +322,15 @@ export class TransferService {
       this.waiters.delete(item.id);
       for (const resolve of waiting) resolve(item);
     }
-    if (!this.closing && this.persistKey() !== this.persistedKey) this.persist();
+    if (this.closing) return;
+    const key = this.persistKey();
+    if (key === this.persistedKey) return;
+    // A state changed: write now. Only files written or answers given: soon, not for every file.
+    if (stateKey(key) !== stateKey(this.persistedKey)) this.persist();
+    else this.historyTimer ??= setTimeout(() => {
+      this.historyTimer = undefined;
+      if (!this.closing) this.persist();
+    }, HISTORY_PERSIST_MS);
   }
 
   private persistable(): PersistedTransfer[] {
@@ -373,6 +386,11 @@ export class TransferService {
       this.persisting = undefined;
     });
   }
+}
+
+/** The part of a persist key that says which transfers there are and their states. */
+function stateKey(key: string): string {
+  return key === '' ? '' : JSON.stringify((JSON.parse(key) as unknown[][]).map((row) => row.slice(0, 3)));
 }
 
 function checkWorker(workerId: string): void {

@@ -87,6 +87,12 @@ async function call<T>(name: string, input?: unknown): Promise<T> {
 const start = (job = 'job', extra: object = {}) =>
   call<Run>('jobs:start', { source: { kind: 'folder', path: join(tmp.path, job) }, dataDir: join(sshd.dir, 'data'), mappers: 1, worker: worker.id, ...extra });
 const runDir = (runId: string) => join(sshd.dir, 'wb', 'runs', runId);
+/** The run's process group on the worker, once launch.sh has written it. */
+async function runPid(runId: string): Promise<number> {
+  const pidFile = join(runDir(runId), 'pid');
+  await expect.poll(() => readFile(pidFile, 'utf8').then(Number, () => 0), { timeout: 20_000 }).toBeGreaterThan(1);
+  return Number(await readFile(pidFile, 'utf8'));
+}
 const ended = (runId: string) =>
   expect.poll(async () => (await call<Run>('jobs:get', { runId })).status, { timeout: 60_000 }).not.toBe('running').then(() => call<Run>('jobs:get', { runId }));
 
@@ -178,12 +184,28 @@ describe('a run on a worker with a deadline', () => {
   });
 });
 
+describe('the status of a remote run', () => {
+  it('is timed-out when it outlives its timeout, with nothing left running', async () => {
+    const run = await start('slow', { timeoutMinutes: 0.05 });
+    const pid = await runPid(run.id);
+    const done = await ended(run.id);
+    expect(done).toMatchObject({ status: 'timed-out', exitCode: 124, message: 'Stopped after its timeout of 3 seconds.' });
+    await expect.poll(() => groupMembers(pid), { timeout: 10_000 }).toEqual([]);
+  });
+
+  it('is failed with the exit code and the end of the log', async () => {
+    await writeFile(join(tmp.path, 'job', 'job.py'), 'raise SystemExit("no such table: crashes")\n');
+    const done = await ended((await start()).id);
+    expect(done.status).toBe('failed');
+    expect(done.exitCode).toBe(1);
+    expect(done.message).toMatch(/^Exited with code 1\.\n[\s\S]*no such table: crashes/);
+  });
+});
+
 describe('a run whose worker is gone', () => {
   it('ends as worker-gone when its folder vanishes from the worker', async () => {
     const run = await start('slow');
-    const pidFile = join(runDir(run.id), 'pid');
-    await expect.poll(() => readFile(pidFile, 'utf8').then(Number, () => 0), { timeout: 20_000 }).toBeGreaterThan(1);
-    const pid = Number(await readFile(pidFile, 'utf8'));
+    const pid = await runPid(run.id);
     // Removed while the job runs: it can no longer record an exit code or a log there.
     await rm(runDir(run.id), { recursive: true, force: true });
     const gone = await ended(run.id);
@@ -196,9 +218,7 @@ describe('a run whose worker is gone', () => {
 
   it('ends as worker-gone when the worker is removed, and after a restart too', async () => {
     const run = await start('slow');
-    const pidFile = join(runDir(run.id), 'pid');
-    await expect.poll(() => readFile(pidFile, 'utf8').then(Number, () => 0), { timeout: 20_000 }).toBeGreaterThan(1);
-    const pid = Number(await readFile(pidFile, 'utf8'));
+    const pid = await runPid(run.id);
     await call('workers:remove', { workerId: worker.id });
     const gone = await call<Run>('jobs:get', { runId: run.id });
     expect(gone.status).toBe('worker-gone');
