@@ -36,18 +36,20 @@ export function transferFetchSession(transfers: TransferService, workerId: strin
       const [id] = await transfers.download(workerId, [from], dirname(to), { conflict: 'overwrite' });
       if (!id) throw new WorkbenchError('INTERNAL', `The download of ${from} was not queued.`);
       let reported = 0;
-      const report = () => {
-        const done = transfers.item(id).bytesDone;
+      const report = (done: number) => {
         if (done > reported) onBytes(done - reported);
         reported = Math.max(reported, done);
       };
-      const timer = setInterval(report, PROGRESS_MS);
+      const timer = setInterval(() => {
+        const item = transfers.snapshot().items.find((i) => i.id === id);
+        if (item) report(item.bytesDone);
+      }, PROGRESS_MS);
       try {
         const item = await transfers.settled(id);
         if (item.state !== 'done') {
           throw new WorkbenchError(item.error?.retryable ? 'UNAVAILABLE' : 'INTERNAL', item.error?.message ?? `The download of ${from} was ${item.state}.`);
         }
-        report();
+        report(item.bytesDone);
       } finally {
         clearInterval(timer);
       }
