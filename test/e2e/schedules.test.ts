@@ -88,4 +88,13 @@ describe('scheduling a job from the UI (local backend)', () => {
     await screenshot(page, 'schedules');
     expect(problems).toEqual([]);
   });
+
+  it('opens the form with a package filled in from the Package view\'s link', async () => {
+    const odd = join(root, 'a b&c+d%.tar.gz');
+    // The link the Package view shows under a built package.
+    await page.evaluate((path) => (location.hash = `#/schedules/${encodeURIComponent(`+new?tarball=${encodeURIComponent(path)}`)}`), odd);
+    const form = page.getByRole('form', { name: 'Schedule a job' });
+    await expect.poll(() => form.getByLabel('Code tarball').inputValue()).toBe(odd);
+    expect(problems).toEqual([]);
+  });
 });

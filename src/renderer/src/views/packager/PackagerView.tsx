@@ -177,6 +177,10 @@ export function PackagerView() {
             <p className="sha">
               SHA-256 <code>{built.sha256}</code>
             </p>
+            <p>
+              {/* Encoded twice: the hash is decoded once by the router, the query once by the form. */}
+              <a href={`#/schedules/${encodeURIComponent(`+new?tarball=${encodeURIComponent(built.path)}`)}`}>Schedule this package…</a>
+            </p>
           </div>
         )}
       </section>
