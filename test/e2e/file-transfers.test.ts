@@ -143,6 +143,20 @@ describe('file transfers in the Files view', () => {
     await screenshot(page, 'files-transfers');
   });
 
+  it('cancels a transfer from its conflict question', async () => {
+    await page.getByRole('button', { name: 'Upload…' }).click();
+    const picker = page.getByRole('dialog', { name: 'Choose files and folders on this computer' });
+    await eventually(() => picker.getByRole('list').getAttribute('aria-label')).toBe(`Files in ${local} on this computer`);
+    await picker.getByLabel(`Select report "1".csv`).check();
+    await picker.getByRole('button', { name: 'Upload to test-box (1)' }).click();
+    const question = page.getByRole('dialog', { name: 'This file already exists' });
+    await question.waitFor();
+    await question.getByRole('button', { name: 'Cancel transfer' }).click();
+    await eventually(() => question.count()).toBe(0);
+    await eventually(() => queue().locator('li.transfer-item[data-state="cancelled"]').count()).toBe(1);
+    expect(await queue().locator('li.transfer-item[data-state="cancelled"]').getByRole('button', { name: /^Retry / }).count()).toBe(1);
+  });
+
   it('uploads files dropped on the listing (staged by the browser workbench, which cannot know their paths)', async () => {
     const dataTransfer = await page.evaluateHandle(() => {
       const transfer = new DataTransfer();
@@ -163,6 +177,7 @@ describe('file transfers in the Files view', () => {
   });
 
   it('clears finished transfers', async () => {
+    await screenshot(page, 'files-transfer-queue');
     await page.getByRole('button', { name: 'Clear finished' }).click();
     await eventually(() => queue().count()).toBe(0);
   });

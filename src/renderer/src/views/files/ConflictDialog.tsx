@@ -10,13 +10,15 @@ export interface ConflictDialogProps {
   /** How many other transfers wait on the same question. */
   othersWaiting: number;
   onAnswer: (choice: ConflictPolicy, applyToAll: boolean) => void;
+  /** Stops this transfer instead (the dialog is modal, so the queue's own Cancel is out of reach). */
+  onCancelTransfer: () => void;
 }
 
 /**
  * "This file already exists": overwrite, skip, rename or resume, optionally for every later
  * conflict too. Skip has the focus, so a stray Enter never replaces anything.
  */
-export function ConflictDialog({ item, where, othersWaiting, onAnswer }: ConflictDialogProps) {
+export function ConflictDialog({ item, where, othersWaiting, onAnswer, onCancelTransfer }: ConflictDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const skipRef = useRef<HTMLButtonElement>(null);
   const [applyToAll, setApplyToAll] = useState(false);
@@ -39,7 +41,7 @@ export function ConflictDialog({ item, where, othersWaiting, onAnswer }: Conflic
       className="confirm-dialog conflict-dialog"
       aria-labelledby="conflict-dialog-title"
       onCancel={(event) => {
-        // Escape leaves the question open: the transfer waits for an answer, it is not cancelled.
+        // Escape leaves the question open: the transfer waits for an answer (or Cancel transfer).
         event.preventDefault();
       }}
     >
@@ -68,6 +70,9 @@ export function ConflictDialog({ item, where, othersWaiting, onAnswer }: Conflic
         </label>
       </div>
       <div className="dialog-buttons">
+        <button type="button" className="plain cancel-transfer" onClick={onCancelTransfer}>
+          Cancel transfer
+        </button>
         <button type="button" ref={skipRef} onClick={() => answer('skip')}>
           Skip
         </button>

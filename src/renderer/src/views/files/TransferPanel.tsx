@@ -81,6 +81,7 @@ export function TransferPanel({ snapshot, workers }: { snapshot: TransferSnapsho
           where={question.direction === 'upload' ? workerName(question.workerId) : 'this computer'}
           othersWaiting={waiting.length - 1}
           onAnswer={(choice, applyToAll) => act(client.call('transfers:resolve-conflict', { id: question.id, choice, applyToAll }))}
+          onCancelTransfer={() => act(client.call('transfers:cancel', { id: question.id }))}
         />
       )}
     </div>
