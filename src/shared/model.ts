@@ -39,8 +39,12 @@ export const DEFAULT_SETTINGS: Settings = {
   autoDownloadResults: true,
 };
 
-/** A partial update: only the named keys change. */
-export const SettingsPatch = Settings.partial().strict();
+/**
+ * A partial update: only the named keys change. Fields with a default (kept so older settings
+ * files still parse) lose it here: zod applies defaults inside partial(), which would reset them
+ * on every unrelated change.
+ */
+export const SettingsPatch = Settings.extend({ autoDownloadResults: z.boolean() }).partial().strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
 export const Notice = z.object({
