@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { cronExpressions, nextRuns, shortMonthNote, type ScheduleBackendKind } from '../../../shared/schedule.ts';
 import type { ScheduleAlert } from '../../../shared/schedule-calls.ts';
 import type { EventHub } from '../../events.ts';
@@ -123,7 +122,8 @@ export function createScheduleServices(options: ScheduleServicesOptions): Schedu
     recentAlerts: () => [...recent],
     start: async () => {
       await local.start();
-      await service.checkAll();
+      // Not awaited: looking at AWS run records must not hold up the app's start.
+      void service.checkAll();
       timer ??= setInterval(() => void service.checkAll(), ALERT_CHECK_MS);
       timer.unref?.();
     },
@@ -133,8 +133,4 @@ export function createScheduleServices(options: ScheduleServicesOptions): Schedu
       timer = undefined;
     },
   };
-}
-
-export function publishedDir(dataDir: string): string {
-  return join(dataDir, 'published');
 }
