@@ -83,7 +83,7 @@ describe('the browser workbench in Chromium', () => {
     await first.page.goto(`${workbench.origin}/#/settings`);
     await second.page.goto(`${workbench.origin}/#/settings`);
     await first.page.getByLabel('Lifetime of a new EC2 worker (hours, at most 24)').fill('6');
-    await first.page.getByRole('button', { name: 'Save' }).click();
+    await first.page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => second.page.getByLabel('Lifetime of a new EC2 worker (hours, at most 24)').inputValue()).toBe('6');
     await first.page.close();
     await second.page.close();
@@ -93,7 +93,7 @@ describe('the browser workbench in Chromium', () => {
     const { page } = await openPage(workbench.url);
     await page.goto(`${workbench.origin}/#/settings`);
     await page.getByLabel('Regions to look for workers in').fill('us-east-1, not a region');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/regions\.1: an AWS region such as us-east-1/);
     await page.close();
   });

@@ -110,7 +110,7 @@ export class TransferService {
     checkWorker(workerId);
     const requests = localPaths.map((localPath) => {
       const name = basename(localPath);
-      if (name === '') throw new WorkbenchError('BAD_INPUT', `Cannot upload ${localPath} itself; pick files or folders inside it.`);
+      if (name === '' || name === '.' || name === '..') throw new WorkbenchError('BAD_INPUT', `Cannot upload ${localPath} itself; pick files or folders inside it.`);
       return { localPath, remotePath: posix.join(remoteDir, name) };
     });
     return requests.map((request) => this.add(workerId, 'upload', request, options.conflict));

@@ -264,6 +264,8 @@ describe('transfers through the contract', () => {
       message: expect.stringMatching(/absolute path/),
     });
     await expect(call('transfers:upload', { workerId: worker.id, localPaths: ['/tmp/a\0b'], remoteDir: '/tmp' })).rejects.toMatchObject({ message: expect.stringMatching(/NUL/) });
+    await expect(call('transfers:upload', { workerId: worker.id, localPaths: [`${home.path}/..`], remoteDir: sshd.dir })).rejects.toMatchObject({ message: expect.stringMatching(/Cannot upload .* itself/) });
+    await expect(call('transfers:download', { workerId: worker.id, remotePaths: ['/'] })).rejects.toMatchObject({ message: expect.stringMatching(/Cannot download \/ itself/) });
     await expect(call('transfers:upload', { workerId: 'local', localPaths: ['/tmp'], remoteDir: '/tmp' })).rejects.toMatchObject({ message: expect.stringMatching(/not reached over SSH/) });
     await expect(call('transfers:download', { workerId: worker.id, remotePaths: ['/etc/hostname'], localDir: join(home.path, 'missing') })).rejects.toMatchObject({
       message: expect.stringMatching(/is not a folder on this computer/),
