@@ -6,6 +6,7 @@ import { useClient } from '../../api/context.tsx';
 import { splitFieldErrors } from '../workers/field-errors.ts';
 import { RunPreview } from './RunPreview.tsx';
 import { checkForm, emptyForm, FORM_FIELDS, formOf, frequencyOf, inputOf, type FormField, type FormValues } from './schedule-form.ts';
+import { AwsPermissions } from './AwsPermissions.tsx';
 
 interface Backends {
   available: ('aws' | 'local')[];
@@ -165,6 +166,7 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
           )}
       </div>
       {awsReason && <p className="muted small">AWS is not available: {awsReason}</p>}
+      {values.backend === 'aws' && <AwsPermissions name={values.name} visibility={values.visibility} />}
       <label className="checkbox">
         <input type="checkbox" checked={values.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Enabled
       </label>
