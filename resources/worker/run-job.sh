@@ -40,6 +40,13 @@ matches() {
   printf '%s\n' "$1" | grep -Eqx -- "$2"
 }
 
+# one_line VALUE MAX: non-empty, at most MAX characters, no control characters. Checked by length
+# and a case pattern: grep's '{1,4096}' repetition takes seconds per value in the C locale.
+one_line() {
+  [ -n "$1" ] && [ "${#1}" -le "$2" ] || return 1
+  case $1 in *[[:cntrl:]]*) return 1 ;; esac
+}
+
 job='' run_id='' code='' command='' output_dir='' timeout_min='' timeout_s='' dest='' visibility=private scheduled_for='' shutdown=false
 while [ $# -gt 0 ]; do
   case $1 in
@@ -65,8 +72,8 @@ done
 
 matches "$job" '[a-z0-9][a-z0-9-]{0,62}' || die_usage "--job must be a short slug (a-z, 0-9, -), not '$job'"
 matches "$run_id" '[A-Za-z0-9][A-Za-z0-9._-]{0,127}' || die_usage "--run-id must be letters, digits, '.', '_' or '-', not '$run_id'"
-[ -n "$code" ] && matches "$code" '[^[:cntrl:]]{1,4096}' || die_usage "--code must name the code tarball (s3://bucket/key or a file)"
-[ -n "$command" ] && matches "$command" '[^[:cntrl:]]{1,1024}' || die_usage "--command must be one line of at most 1024 characters, such as ./run.sh"
+one_line "$code" 4096 || die_usage "--code must name the code tarball (s3://bucket/key or a file)"
+one_line "$command" 1024 || die_usage "--command must be one line of at most 1024 characters, such as ./run.sh"
 matches "$output_dir" '[A-Za-z0-9._-][A-Za-z0-9._/-]{0,254}' || die_usage "--output-dir must be a folder inside the job, such as output"
 case /$output_dir/ in */../*) die_usage "--output-dir must not climb out of the job with ..";; esac
 matches "$timeout_min" '[0-9]{1,4}' && [ "$timeout_min" -ge 1 ] && [ "$timeout_min" -le 1440 ] || die_usage "--timeout-minutes must be a whole number from 1 to 1440"
@@ -75,7 +82,7 @@ if [ -n "$timeout_s" ]; then
 else
   timeout_s=$((timeout_min * 60))
 fi
-[ -n "$dest" ] && matches "$dest" '[^[:cntrl:]]{1,4096}' || die_usage "--publish must name s3://bucket/prefix or a folder"
+one_line "$dest" 4096 || die_usage "--publish must name s3://bucket/prefix or a folder"
 case $visibility in public | private) ;; *) die_usage "--visibility must be public or private" ;; esac
 [ -z "$scheduled_for" ] || matches "$scheduled_for" '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z?' || die_usage "--scheduled-for must be an ISO time such as 2026-01-31T12:00:00Z"
 
