@@ -171,8 +171,10 @@ export class SshConnections {
     const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** slot.attempt++);
     this.setState(slot, 'reconnecting', `Connection lost; reconnecting in ${Math.round(delay / 1000)} s.`);
     slot.timer = setTimeout(() => {
-      slot.connecting ??= this.open(slot).finally(() => (slot.connecting = undefined));
-      slot.connecting.then(
+      // A user of the connection may have reopened it meanwhile: take that one. Opening another
+      // would replace it in the slot and leave it open, unused and never closed.
+      const next = slot.client ? Promise.resolve(slot.client) : (slot.connecting ??= this.open(slot).finally(() => (slot.connecting = undefined)));
+      next.then(
         (client) => {
           for (const listener of this.dropListeners) listener(slot.endpoint.workerId, client);
         },

@@ -1,0 +1,58 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Client } from 'ssh2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SshConnections } from '../../../../../src/main/services/ssh/connection-manager.ts';
+import { KnownHosts } from '../../../../../src/main/services/ssh/known-hosts.ts';
+import { countSshSessions, killSshSessions } from '../../../../fixtures/sshd-sessions.ts';
+import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
+
+let sshd: Sshd;
+let dir: string;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  dir = join(sshd.dir, 'client');
+  await mkdir(dir);
+  await writeFile(join(dir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  await writeFile(join(dir, 'ssh_config'), `Host box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.username}\n  IdentityFile ${sshd.privateKeyPath}\n`);
+});
+afterAll(() => sshd?.stop());
+
+/** A channel that stays open, so that sshd shows the connection as a session. */
+function holdSession(client: Client): void {
+  client.exec('sleep 300', () => {});
+}
+
+describe('SshConnections', () => {
+  it('after a drop, uses the connection a caller already reopened instead of opening a second one', async () => {
+    const connections = new SshConnections({
+      knownHosts: new KnownHosts(join(dir, 'known_hosts')),
+      configSources: () => [{ path: join(dir, 'ssh_config'), includeBase: dir }],
+      onState: () => {},
+      onHostKey: () => {},
+      env: {},
+    });
+    const endpoint = { workerId: 'ssh-drops', host: 'box' };
+    try {
+      const first = await connections.client(endpoint);
+      const dropped = new Promise<void>((resolve) => first.once('close', () => resolve()));
+      holdSession(first);
+      await expect.poll(() => countSshSessions(sshd), { timeout: 10_000 }).toBe(1);
+      const told = new Promise<Client>((resolve) => connections.onReconnect((_id, client) => resolve(client)));
+      await killSshSessions(sshd);
+      await dropped;
+      // A user of the connection (the log follower, a transfer) reconnects before the backoff does.
+      const reopened = await connections.client(endpoint);
+      holdSession(reopened);
+      // The backoff's turn: its listeners hear of that same connection.
+      expect(await told).toBe(reopened);
+      expect(await connections.client(endpoint)).toBe(reopened);
+      // Closing leaves nothing behind on the worker: no connection was opened and forgotten.
+      connections.closeAll();
+      await expect.poll(() => countSshSessions(sshd), { timeout: 10_000 }).toBe(0);
+    } finally {
+      connections.closeAll();
+    }
+  });
+});
