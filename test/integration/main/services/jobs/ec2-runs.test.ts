@@ -7,7 +7,7 @@ import type { Ec2Worker } from '../../../../../src/shared/ec2-model.ts';
 import type { Run } from '../../../../../src/shared/model.ts';
 import { startInstanceSshd, type InstanceSshd } from '../../../../fixtures/ec2-instance-sshd.ts';
 import { startMoto, type Moto } from '../../../../fixtures/moto.ts';
-import { groupMembers } from '../../../../fixtures/process-group.ts';
+import { groupMembers, signal } from '../../../../fixtures/process-group.ts';
 import { MATCH_ALL_FILTER, writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
 import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
 import { awsEnv, TEST_CIDR } from '../workers/ec2/harness.ts';
@@ -99,7 +99,7 @@ describe('runs on an EC2 worker', () => {
     const finished = await call<Run>('jobs:get', { runId: quick.id });
     expect(finished).toMatchObject({ status: 'succeeded', resultsLost: true });
     // The sshd standing in for the instance does not die with it: end the job it was running.
-    process.kill(-pid, 'SIGKILL');
+    signal(-pid, 'SIGKILL');
     await expect.poll(() => groupMembers(pid), { timeout: 10_000 }).toEqual([]);
   });
 });
