@@ -33,7 +33,7 @@ export class ExpiryWatch {
         name: worker.name,
         minutesLeft,
         deadline: worker.deadline,
-        message: `${worker.name} terminates itself in ${minutesLeft} minute${minutesLeft === 1 ? '' : 's'} (${worker.deadline}). Download your results now, or extend its lifetime.`,
+        message: `${worker.name} terminates itself in ${minutesLeft} minute${minutesLeft === 1 ? '' : 's'} (at ${worker.deadline.slice(11, 16)} UTC). Download your results now, or extend its lifetime.`,
       });
     }
   }

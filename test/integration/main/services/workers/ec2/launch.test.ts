@@ -216,7 +216,7 @@ describe('EC2 workers against moto with the real SDK', () => {
       [worker.id, 59],
       [worker.id, 14],
     ]);
-    expect(clocked.warnings[1]?.message).toMatch(/ticking terminates itself in 14 minutes.*Download your results/);
+    expect(clocked.warnings[1]?.message).toMatch(/ticking terminates itself in 14 minutes \(at \d\d:\d\d UTC\)\. Download your results/);
   });
 
   it('refuses to extend past 24 hours from launch, and refuses when the instance cannot be reached', async () => {
