@@ -81,6 +81,25 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
 }
 
+/**
+ * Collects a page's script errors and console errors in `problems`, which the tests expect to
+ * stay empty: a broken page fails them even when its text looks right.
+ */
+export function collectProblems(page: Page, problems: string[]): Page {
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
+  return page;
+}
+
+/** A new page of the workbench at `url`, its problems collected (see collectProblems). */
+export async function openWorkbenchPage(browser: Browser, url: string, problems: string[], viewport = { width: 1400, height: 900 }): Promise<Page> {
+  const page = collectProblems(await browser.newPage({ viewport }), problems);
+  await page.goto(url);
+  return page;
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);

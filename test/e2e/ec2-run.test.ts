@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstanceSshd, type InstanceSshd } from '../fixtures/ec2-instance-sshd.ts';
 import { startMoto, type Moto } from '../fixtures/moto.ts';
 import { writeTelemetryData } from '../fixtures/telemetry-data.ts';
-import { launchChromium, screenshot, type RunningWorkbench } from './browser-workbench.ts';
+import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot } from './browser-workbench.ts';
 import { startMotoWorkbench } from './moto-workbench.ts';
 
 /**
@@ -30,12 +30,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'workbench-e2e-ec2-run-'));
   workbench = await startMotoWorkbench(moto, dataDir, { env: { SSH_AUTH_SOCK: '' } });
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-  });
-  await page.goto(workbench.url);
+  page = await openWorkbenchPage(browser, workbench.url, problems, { width: 1400, height: 1000 });
 });
 afterAll(async () => {
   await browser?.close();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type Sshd } from '../fixtures/sshd.ts';
-import { launchChromium, screenshot, startBrowserWorkbench, type RunningWorkbench } from './browser-workbench.ts';
+import { collectProblems, launchChromium, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
 
 /**
  * Uploads and downloads in the Files view, in Chromium against the browser workbench and a real
@@ -48,11 +48,7 @@ beforeAll(async () => {
   workbench = await startBrowserWorkbench({ dataDir, env: { WORKBENCH_USER_SSH_CONFIG: userConfig } });
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1400, height: 950 } });
-  page = await context.newPage();
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-  });
+  page = collectProblems(await context.newPage(), problems);
   await page.goto(workbench.url);
   await page.goto(`${workbench.origin}/#/workers`);
 });

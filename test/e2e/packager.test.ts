@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshot, startBrowserWorkbench, type RunningWorkbench } from './browser-workbench.ts';
+import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
 
 let workbench: RunningWorkbench;
 let browser: Browser;
@@ -29,12 +29,7 @@ beforeAll(async () => {
 
   workbench = await startBrowserWorkbench();
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-  });
-  await page.goto(workbench.url);
+  page = await openWorkbenchPage(browser, workbench.url, problems, { width: 1400, height: 1100 });
 });
 afterAll(async () => {
   await browser?.close();

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMoto, type Moto } from '../fixtures/moto.ts';
 import { writeTelemetryData } from '../fixtures/telemetry-data.ts';
-import { launchChromium, screenshot, startBrowserWorkbench, type RunningWorkbench } from './browser-workbench.ts';
+import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
 
 let moto: Moto;
 let s3: S3Client;
@@ -45,12 +45,7 @@ beforeAll(async () => {
     },
   });
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-  });
-  await page.goto(workbench.url);
+  page = await openWorkbenchPage(browser, workbench.url, problems, { width: 1400, height: 1000 });
 });
 
 afterAll(async () => {

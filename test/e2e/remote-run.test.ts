@@ -9,7 +9,7 @@ import type { WorkerInfo } from '../../src/shared/worker-model.ts';
 import { grantSshAccess } from '../fixtures/ssh-worker-access.ts';
 import { startSshd, type Sshd } from '../fixtures/sshd.ts';
 import { writeTelemetryData } from '../fixtures/telemetry-data.ts';
-import { launchChromium, screenshot, startBrowserWorkbench, type RunningWorkbench } from './browser-workbench.ts';
+import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
 
 let sshd: Sshd;
 let dataDir: string;
@@ -42,12 +42,7 @@ beforeAll(async () => {
 
   workbench = await startBrowserWorkbench({ dataDir, env: { WORKBENCH_USER_SSH_CONFIG: userConfig } });
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-  });
-  await page.goto(workbench.url);
+  page = await openWorkbenchPage(browser, workbench.url, problems, { width: 1400, height: 1000 });
   await page.goto(`${workbench.origin}/#/jobs`);
 });
 afterAll(async () => {

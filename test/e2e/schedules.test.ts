@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshot, startBrowserWorkbench, type RunningWorkbench } from './browser-workbench.ts';
+import { collectProblems, launchChromium, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
 
 let workbench: RunningWorkbench;
 let browser: Browser;
@@ -25,11 +25,7 @@ beforeAll(async () => {
 
   workbench = await startBrowserWorkbench({ dataDir });
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, timezoneId: 'America/New_York' });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-  });
+  page = collectProblems(await browser.newPage({ viewport: { width: 1400, height: 1000 }, timezoneId: 'America/New_York' }), problems);
   await page.goto(workbench.url);
 });
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type Sshd } from '../fixtures/sshd.ts';
-import { launchChromium, screenshot, startBrowserWorkbench, type RunningWorkbench } from './browser-workbench.ts';
+import { collectProblems, launchChromium, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
 
 const run = promisify(execFile);
 
@@ -34,11 +34,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1400, height: 950 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: workbench.origin });
-  page = await context.newPage();
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-  });
+  page = collectProblems(await context.newPage(), problems);
   await page.goto(workbench.url);
   await page.goto(`${workbench.origin}/#/workers`);
 });

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshot, startBrowserWorkbench, type RunningWorkbench } from './browser-workbench.ts';
+import { collectProblems, launchChromium, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
 
 const VIEWS = ['Workers', 'Editor', 'Jobs', 'Files', 'Schedules', 'Package', 'Results', 'Settings'];
 
@@ -20,12 +20,8 @@ afterAll(async () => {
 });
 
 async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage();
   const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-  });
+  const page = collectProblems(await browser.newPage(), problems);
   await page.goto(url);
   return { page, problems };
 }
