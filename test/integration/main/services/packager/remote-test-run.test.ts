@@ -8,6 +8,7 @@ import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
 import { hostileCases, writeRawTarGz } from '../../../../fixtures/hostile-tar.ts';
 import { killSshSessions } from '../../../../fixtures/sshd-sessions.ts';
 import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
+import { grantSshAccess } from '../../../../fixtures/ssh-worker-access.ts';
 import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
@@ -27,8 +28,7 @@ beforeEach(async () => {
   tmp = await makeTempDir('remote-test-run');
   const appDir = join(tmp.path, 'app');
   await mkdir(appDir);
-  await writeFile(join(appDir, 'ssh_config'), `Host box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.username}\n  IdentityFile ${sshd.privateKeyPath}\n`);
-  await writeFile(join(appDir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  await grantSshAccess(appDir, sshd);
   workbench = await createWorkbench({ dataDir: appDir, host: 'web', resourcesDir: resolve('resources') });
   worker = await call<WorkerInfo>('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
 });
