@@ -1,5 +1,6 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
 import './dialog.css';
+import { escapeWith, useModalDialog } from './use-modal-dialog.ts';
 
 export interface ConfirmDialogProps {
   title: string;
@@ -21,27 +22,15 @@ export interface ConfirmDialogProps {
  * Focus starts on Cancel: a stray Enter must not delete anything.
  */
 export function ConfirmDialog({ title, children, confirmLabel, danger, busy, confirmDisabled, error, onConfirm, onCancel }: ConfirmDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (!dialog.open) dialog.showModal();
-    cancelRef.current?.focus();
-    return () => dialog.close();
-  }, []);
+  const ref = useModalDialog(cancelRef);
 
   return (
     <dialog
       ref={ref}
       className="confirm-dialog"
       aria-labelledby="confirm-dialog-title"
-      onCancel={(event) => {
-        // Escape: let React decide whether the dialog goes away.
-        event.preventDefault();
-        onCancel();
-      }}
+      onCancel={escapeWith(onCancel)}
     >
       <h2 id="confirm-dialog-title">{title}</h2>
       <div className="confirm-dialog-body">{children}</div>

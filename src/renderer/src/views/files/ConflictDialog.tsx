@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import type { ConflictPolicy, TransferItem } from '../../../../shared/transfer-model.ts';
 import '../../components/dialog.css';
+import { escapeWith, useModalDialog } from '../../components/use-modal-dialog.ts';
 import { formatSize } from './file-sort.ts';
 
 export interface ConflictDialogProps {
@@ -19,20 +20,12 @@ export interface ConflictDialogProps {
  * conflict too. Skip has the focus, so a stray Enter never replaces anything.
  */
 export function ConflictDialog({ item, where, othersWaiting, onAnswer, onCancelTransfer }: ConflictDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
   const skipRef = useRef<HTMLButtonElement>(null);
   const [applyToAll, setApplyToAll] = useState(false);
   const { path, existingSize, sourceSize } = item.pendingConflict;
   // A longer file cannot be the start of this one.
   const canResume = existingSize <= sourceSize;
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (!dialog.open) dialog.showModal();
-    skipRef.current?.focus();
-    return () => dialog.close();
-  }, [item.id, path]);
+  const ref = useModalDialog(skipRef, [item.id, path]);
 
   const answer = (choice: ConflictPolicy) => onAnswer(choice, applyToAll);
   return (
@@ -40,10 +33,8 @@ export function ConflictDialog({ item, where, othersWaiting, onAnswer, onCancelT
       ref={ref}
       className="confirm-dialog conflict-dialog"
       aria-labelledby="conflict-dialog-title"
-      onCancel={(event) => {
-        // Escape leaves the question open: the transfer waits for an answer (or Cancel transfer).
-        event.preventDefault();
-      }}
+      // Escape leaves the question open: the transfer waits for an answer (or Cancel transfer).
+      onCancel={escapeWith()}
     >
       <h2 id="conflict-dialog-title">This file already exists</h2>
       <div className="confirm-dialog-body">

@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { LocalListing } from '../../../../shared/transfer-model.ts';
 import { useClient } from '../../api/context.tsx';
 import '../../components/dialog.css';
+import { escapeWith, useModalDialog } from '../../components/use-modal-dialog.ts';
 import { formatSize } from './file-sort.ts';
 
 export type PickerMode = 'upload' | 'folder';
@@ -28,7 +29,7 @@ const joinLocal = (dir: string, name: string) => (dir.endsWith('/') || dir.endsW
  */
 export function LocalPicker({ mode, start, purpose, onPick, onCancel }: LocalPickerProps) {
   const client = useClient();
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog();
   const [listing, setListing] = useState<LocalListing>();
   const [typed, setTyped] = useState('');
   const [error, setError] = useState<string>();
@@ -53,13 +54,10 @@ export function LocalPicker({ mode, start, purpose, onPick, onCancel }: LocalPic
   );
 
   useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
     void (async () => {
       const first = start ?? lastFolder;
       if (!(await go(first)) && first !== undefined) await go(undefined);
     })();
-    return () => dialog?.close();
   }, [go, start]);
 
   const entries = [...(listing?.entries ?? [])].sort((a, b) => Number(b.type === 'directory') - Number(a.type === 'directory') || a.name.localeCompare(b.name));
@@ -84,10 +82,7 @@ export function LocalPicker({ mode, start, purpose, onPick, onCancel }: LocalPic
       ref={ref}
       className="confirm-dialog local-picker"
       aria-labelledby="local-picker-title"
-      onCancel={(event) => {
-        event.preventDefault();
-        onCancel();
-      }}
+      onCancel={escapeWith(onCancel)}
     >
       <h2 id="local-picker-title">{mode === 'upload' ? 'Choose files and folders on this computer' : 'Choose a folder on this computer'}</h2>
       <form className="path-field" onSubmit={submitPath}>

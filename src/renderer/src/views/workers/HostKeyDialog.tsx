@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import type { PendingHostKey } from '../../../../shared/worker-model.ts';
 import { useClient } from '../../api/context.tsx';
 import '../../components/dialog.css';
+import { escapeWith, useModalDialog } from '../../components/use-modal-dialog.ts';
 
 export interface HostKeyDialogProps {
   hostKey: PendingHostKey;
@@ -20,20 +21,12 @@ export interface HostKeyDialogProps {
  */
 export function HostKeyDialog({ hostKey, workerName, pinned = false, onTrusted, onClose }: HostKeyDialogProps) {
   const client = useClient();
-  const ref = useRef<HTMLDialogElement>(null);
+  // Cancel first: trusting must be a deliberate choice, never a stray Enter.
   const firstButton = useRef<HTMLButtonElement>(null);
+  const ref = useModalDialog(firstButton);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const changed = hostKey.changedFrom !== undefined;
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (!dialog.open) dialog.showModal();
-    // Cancel first: trusting must be a deliberate choice, never a stray Enter.
-    firstButton.current?.focus();
-    return () => dialog.close();
-  }, []);
 
   const trust = async () => {
     setBusy(true);
@@ -55,10 +48,9 @@ export function HostKeyDialog({ hostKey, workerName, pinned = false, onTrusted, 
       role={changed ? 'alertdialog' : 'dialog'}
       aria-labelledby="host-key-title"
       aria-describedby="host-key-body"
-      onCancel={(event) => {
-        event.preventDefault();
+      onCancel={escapeWith(() => {
         if (!busy) onClose();
-      }}
+      })}
     >
       {changed ? (
         <>
