@@ -1,29 +1,24 @@
 import { useEffect, useState } from 'react';
 import type { ScheduleAlert } from '../../../../shared/schedule-calls.ts';
 import { useClient } from '../../api/context.tsx';
-
-/** The page's Notification API in the browser host; under Electron main shows them (src/main/shell). */
-function pageNotifications(): typeof Notification | undefined {
-  if (window.workbench) return undefined;
-  return typeof Notification === 'function' ? Notification : undefined;
-}
+import { mayNotify, notifyOnDesktop } from '../../components/desktop-notifications.ts';
+import { NotifyMeButton } from '../../components/NotifyMeButton.tsx';
 
 const SHOWN_KEY = 'workbench-schedule-alerts-shown';
 
 /** A desktop notification, once per alert even when the page reloads. */
 function notifyOnce(alert: ScheduleAlert): void {
-  const api = pageNotifications();
-  if (api?.permission !== 'granted') return;
+  if (!mayNotify()) return;
   const key = `${alert.job}/${alert.runId}`;
   const shown = new Set<string>(JSON.parse(sessionStorage.getItem(SHOWN_KEY) ?? '[]') as string[]);
   if (shown.has(key)) return;
   sessionStorage.setItem(SHOWN_KEY, JSON.stringify([...shown, key].slice(-100)));
-  const note = new api(`Scheduled job ${alert.job}: ${alert.status}`, { body: alert.message, tag: `workbench-schedule-${key}` });
-  note.onclick = () => {
-    window.focus();
-    location.hash = `#/schedules/${encodeURIComponent(alert.job)}`;
-    note.close();
-  };
+  notifyOnDesktop({
+    title: `Scheduled job ${alert.job}: ${alert.status}`,
+    body: alert.message,
+    tag: `workbench-schedule-${key}`,
+    onClick: () => (location.hash = `#/schedules/${encodeURIComponent(alert.job)}`),
+  });
 }
 
 /**
@@ -33,7 +28,6 @@ function notifyOnce(alert: ScheduleAlert): void {
 export function ScheduleAlerts() {
   const client = useClient();
   const [alerts, setAlerts] = useState<ScheduleAlert[]>([]);
-  const [mayAsk, setMayAsk] = useState(() => pageNotifications()?.permission === 'default');
 
   useEffect(() => {
     const show = (alert: ScheduleAlert) => {
@@ -51,11 +45,7 @@ export function ScheduleAlerts() {
     <div key={alert.runId} className="banner error" role="alert" data-schedule-alert={alert.job}>
       <span>{alert.message}</span>
       <span className="row">
-        {mayAsk && (
-          <button type="button" className="link-button" onClick={() => void pageNotifications()?.requestPermission().finally(() => setMayAsk(pageNotifications()?.permission === 'default'))}>
-            Notify me on the desktop
-          </button>
-        )}
+        <NotifyMeButton />
         <a href={`#/schedules/${encodeURIComponent(alert.job)}`} onClick={() => dismiss(alert.runId)}>
           History
         </a>

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
-import type { Ec2Warning } from '../../../../../shared/ec2-model.ts';
+import { warningTitle, type Ec2Warning } from '../../../../../shared/ec2-model.ts';
 import { useClient } from '../../../api/context.tsx';
+import { notifyOnDesktop } from '../../../components/desktop-notifications.ts';
+import { NotifyMeButton } from '../../../components/NotifyMeButton.tsx';
 import { DownloadWorkerResults } from '../../jobs/DownloadWorkerResults.tsx';
-import { askForNotifications, mayAskForNotifications, notifyOnDesktop } from './desktop-notifications.ts';
 
 /**
  * In-app banners for the warnings 60 and 15 minutes before an EC2 worker kills itself, and
@@ -12,14 +13,19 @@ import { askForNotifications, mayAskForNotifications, notifyOnDesktop } from './
 export function ExpiryBanners() {
   const client = useClient();
   const [warnings, setWarnings] = useState<Ec2Warning[]>([]);
-  const [mayAsk, setMayAsk] = useState(mayAskForNotifications);
 
   useEffect(
     () =>
       client.subscribe('ec2:warning', (warning) => {
         // The newest warning of a worker replaces its older one.
         setWarnings((current) => [...current.filter((w) => w.workerId !== warning.workerId), warning]);
-        notifyOnDesktop(warning, () => (location.hash = `#/workers/${warning.workerId}`));
+        notifyOnDesktop({
+          title: warningTitle(warning),
+          body: warning.message,
+          // One per worker: a newer warning replaces the older one on the desktop too.
+          tag: `workbench-expiry-${warning.workerId}`,
+          onClick: () => (location.hash = `#/workers/${warning.workerId}`),
+        });
       }),
     [client],
   );
@@ -30,11 +36,7 @@ export function ExpiryBanners() {
     <div key={warning.workerId} className="banner warning" role="alert" data-expiry-warning={warning.workerId}>
       <span>{warning.message}</span>
       <span className="row">
-        {mayAsk && (
-          <button type="button" className="link-button" onClick={() => void askForNotifications().finally(() => setMayAsk(mayAskForNotifications()))}>
-            Notify me on the desktop
-          </button>
-        )}
+        <NotifyMeButton />
         <DownloadWorkerResults workerId={warning.workerId} />
         <button type="button" onClick={() => dismiss(warning.workerId)} aria-label="Dismiss">
           ×
