@@ -33,7 +33,7 @@ export class OutputDownloads {
 
   /** The files of the run's output folder on the worker; undefined when the folder is gone. */
   async list(run: Run, transport: Transport): Promise<RunOutput[] | undefined> {
-    const files = await listOutputFiles(transport, this.remoteDir(run, transport));
+    const files = await listOutputFiles(transport, this.remoteDir(run, transport), runDirOf(transport, run.id));
     if (!files) return undefined;
     const here = new Map(run.outputs.map((o) => [o.name, o]));
     return files.map((f) => ({ ...f, downloaded: here.get(f.name)?.downloaded === true && here.get(f.name)?.bytes === f.bytes }));
