@@ -47,6 +47,12 @@ one_line() {
   case $1 in *[[:cntrl:]]*) return 1 ;; esac
 }
 
+# real_inside DIR ROOT: DIR, with every link on its way resolved, is ROOT or below it.
+real_inside() {
+  dir_real=$(cd "$1" 2>/dev/null && pwd -P) && root_real=$(cd "$2" && pwd -P) || return 1
+  case $dir_real/ in "$root_real"/*) return 0 ;; *) return 1 ;; esac
+}
+
 job='' run_id='' code='' command='' output_dir='' timeout_min='' timeout_s='' dest='' visibility=private scheduled_for='' shutdown=false
 while [ $# -gt 0 ]; do
   case $1 in
@@ -125,6 +131,10 @@ else
     message="The command failed with exit code $exit_code; nothing was published."
   elif [ ! -d "$out" ] || [ -L "$out" ]; then
     message="The command left no output folder '$output_dir'; nothing was published."
+  elif ! real_inside "$out" "$work/code"; then
+    # A folder on the way (results/ of results/out) made a link by the job: what it leads to
+    # (~/.aws ...) is not the job's output and must not be scanned or published.
+    message="The output folder '$output_dir' leads out of the job's folder through a link; nothing was published."
   else
     guard_code=0
     if [ "$visibility" = public ]; then

@@ -227,6 +227,28 @@ class RunJobLocallyTest(RunJobCase):
         with gzip.open(os.path.join(dest, "logs", "r1.log.gz"), "rt") as f:
             self.assertIn("second-step", f.read())
 
+    def test_an_output_folder_that_is_a_link_out_of_the_job_is_not_published(self):
+        # The job makes output/ (or a folder on the way to it) a link to a secret folder, as
+        # ~/.aws would be: nothing of it may reach DEST, and the record says why.
+        secrets = os.path.join(self.tmp, "home", ".aws")
+        os.makedirs(secrets)
+        with open(os.path.join(secrets, "credentials"), "w") as f:
+            f.write("[default]\naws_secret_access_key = hunter2\n")
+        cases = [
+            ("output", 'ln -s "$SECRETS" output', "left no output folder 'output'"),
+            ("results/.aws", 'ln -s "$SECRETS/.." results', "'results/.aws' leads out of the job's folder through a link"),
+        ]
+        for n, (output_dir, run_sh, message) in enumerate(cases):
+            code = tarball(os.path.join(self.tmp, "job%d.tar.gz" % n), {"run.sh": "#!/bin/sh\nset -e\n%s\n" % run_sh})
+            dest = os.path.join(self.tmp, "published%d" % n, "leaky")
+            result = self.run_job("--output-dir", output_dir, code=code, dest=dest, env={"SECRETS": secrets})
+            self.assertEqual(result.returncode, 0, result.stderr)
+            with open(os.path.join(dest, "runs", "r1.json")) as f:
+                record = json.load(f)
+            self.assertEqual((record["status"], record["filesPublished"]), ("failed", 0), output_dir)
+            self.assertIn(message, record["message"])
+            self.assertFalse(os.path.exists(os.path.join(dest, "data")), output_dir)
+
     def test_bad_arguments_say_what_to_fix(self):
         code = tarball(os.path.join(self.tmp, "job.tar.gz"), {"run.sh": RUN_SH_OK})
         dest = os.path.join(self.tmp, "d")
