@@ -56,9 +56,8 @@ export async function runCli(
       out(PACK_USAGE);
       return 0;
     }
-    const dataDirAt = rest.indexOf('--data-dir');
-    const args = dataDirAt >= 0 ? [...rest.slice(0, dataDirAt), ...rest.slice(dataDirAt + 2)] : rest;
-    const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: dataDirAt >= 0 ? rest[dataDirAt + 1] : undefined }), host: 'cli', resourcesDir: options.paths.resourcesDir });
+    const { args, dataDir } = takeDataDir(rest);
+    const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: dataDir }), host: 'cli', resourcesDir: options.paths.resourcesDir });
     try {
       return command === 'pack' ? await runPackCommand(workbench, args, out, (text) => process.stderr.write(text)) : await runInspectCommand(workbench, args, out);
     } catch (err) {
@@ -79,9 +78,8 @@ export async function runCli(
       out(group.usage);
       return rest.length === 0 ? 2 : 0;
     }
-    const dataDirAt = rest.indexOf('--data-dir');
-    const args = dataDirAt >= 0 ? [...rest.slice(0, dataDirAt), ...rest.slice(dataDirAt + 2)] : rest;
-    const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: dataDirAt >= 0 ? rest[dataDirAt + 1] : undefined }), host: 'cli', resourcesDir: options.paths.resourcesDir });
+    const { args, dataDir } = takeDataDir(rest);
+    const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: dataDir }), host: 'cli', resourcesDir: options.paths.resourcesDir });
     try {
       return await group.run(workbench, args, out);
     } catch (err) {
@@ -96,10 +94,8 @@ export async function runCli(
       out(RUN_USAGE);
       return 0;
     }
-    const dataDirAt = rest.indexOf('--data-dir');
-    const dataDirFlag = dataDirAt >= 0 ? rest[dataDirAt + 1] : undefined;
-    const runArgs = dataDirAt >= 0 ? [...rest.slice(0, dataDirAt), ...rest.slice(dataDirAt + 2)] : rest;
-    const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: dataDirFlag }), host: 'cli', resourcesDir: options.paths.resourcesDir });
+    const { args: runArgs, dataDir } = takeDataDir(rest);
+    const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: dataDir }), host: 'cli', resourcesDir: options.paths.resourcesDir });
     try {
       return await runJobCommand(workbench, runArgs, options.runIo ?? defaultRunIo());
     } catch (err) {
@@ -156,6 +152,21 @@ export async function runCli(
     default:
       throw new UsageError(`Unknown command "${command}". Run 'workbench --help' for the list.`);
   }
+}
+
+/**
+ * `--data-dir DIR` taken out of a command's arguments (its own parser does not know it). A
+ * missing value must not fall back to the default folder: `schedule delete X --yes --data-dir`
+ * would act on the user's real data instead of the one meant.
+ */
+function takeDataDir(rest: string[]): { args: string[]; dataDir: string | undefined } {
+  const at = rest.indexOf('--data-dir');
+  if (at < 0) return { args: rest, dataDir: undefined };
+  const value = rest[at + 1];
+  if (value === undefined || value === '' || value.startsWith('-')) {
+    throw new UsageError(`--data-dir needs a folder, such as --data-dir ~/analysis${value ? ` (not "${value}"; write ./${value} for a folder of that name)` : ''}.`);
+  }
+  return { args: [...rest.slice(0, at), ...rest.slice(at + 2)], dataDir: value };
 }
 
 async function callOrThrow(workbench: Workbench, name: string, input: unknown): Promise<unknown> {

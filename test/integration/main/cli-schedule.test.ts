@@ -55,4 +55,20 @@ describe('workbench schedule (local backend, the real run-job.sh)', () => {
     await expect(create('ok', '--tarball', join(root, 'none.tar.gz'), '--frequency', 'daily')).rejects.toThrow(/none\.tar\.gz cannot be read \(ENOENT\); build it in the Packager or choose another file/);
     await expect(cli(['schedule', 'history', 'nope', ...data])).rejects.toThrow('There is no schedule named nope.');
   });
+
+  it('--data-dir without a folder is refused, never read as the default data folder', async () => {
+    const root = await useTempDir('cli-data-dir');
+    // Where the default folder would be: this test must not act on anyone's real data.
+    const xdg = process.env['XDG_DATA_HOME'];
+    process.env['XDG_DATA_HOME'] = join(root, 'default');
+    try {
+      await expect(cli(['schedule', 'delete', 'os-weekly', '--yes', '--data-dir'])).rejects.toThrow(/^--data-dir needs a folder, such as --data-dir ~\/analysis\.$/);
+      await expect(cli(['schedule', 'list', '--data-dir', '--json'])).rejects.toThrow('--data-dir needs a folder, such as --data-dir ~/analysis (not "--json"; write ./--json for a folder of that name).');
+      await expect(cli(['run', 'example:os-distribution', '--local', '--data-dir'])).rejects.toThrow(/--data-dir needs a folder/);
+      await expect(cli(['pack', 'x', '-o', 'y.tar.gz', '--data-dir'])).rejects.toThrow(/--data-dir needs a folder/);
+    } finally {
+      if (xdg === undefined) delete process.env['XDG_DATA_HOME'];
+      else process.env['XDG_DATA_HOME'] = xdg;
+    }
+  });
 });
