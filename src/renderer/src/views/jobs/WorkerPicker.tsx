@@ -12,12 +12,18 @@ function timeLeft(worker: WorkerInfo | undefined, now: number): string | undefin
   return deadline ? formatLeft((Date.parse(deadline) - now) / 1000) : undefined;
 }
 
-function label(worker: WorkerInfo, now: number): string {
-  if (worker.kind === 'local') return 'This computer';
+/** What the select cannot show without cutting it: kind, connection state and an EC2 worker's time left. */
+function details(worker: WorkerInfo, now: number): string {
   const left = timeLeft(worker, now);
-  const kind = worker.kind === 'ec2' ? `EC2${left ? `, ${left} left` : ''}` : 'SSH';
-  return `${worker.name} (${kind}) · ${worker.state}`;
+  const kind = worker.kind === 'ec2' ? 'EC2 worker' : 'SSH host';
+  return [kind, worker.state, left && `${left} left`].filter(Boolean).join(' · ');
 }
+
+/** The kinds a select groups its options under, so an option needs only the worker's name. */
+const GROUPS: { kind: WorkerInfo['kind']; label: string }[] = [
+  { kind: 'ssh', label: 'SSH hosts' },
+  { kind: 'ec2', label: 'EC2 workers' },
+];
 
 /**
  * Where a run goes: this computer, an SSH host or an EC2 worker, with its connection state
@@ -38,21 +44,41 @@ export function useWorkerChoice(): { workers: WorkerInfo[]; worker: WorkerInfo; 
 
 export function WorkerPicker({ workers, worker, choose }: { workers: WorkerInfo[]; worker: WorkerInfo; choose: (id: string) => void }) {
   const now = useNow();
+  const locals = workers.filter((w) => w.kind === 'local');
   return (
     <>
       <label htmlFor="run-form-worker">Worker</label>
-      <select id="run-form-worker" value={worker.id} onChange={(e) => choose(e.target.value)}>
-        {workers.map((w) => (
+      <select id="run-form-worker" value={worker.id} onChange={(e) => choose(e.target.value)} aria-describedby={worker.kind === 'local' ? undefined : 'run-form-worker-details'}>
+        {(locals.length > 0 ? locals : [LOCAL]).map((w) => (
           <option key={w.id} value={w.id}>
-            {label(w, now)}
+            This computer
           </option>
         ))}
+        {GROUPS.map(({ kind, label }) => {
+          const members = workers.filter((w) => w.kind === kind);
+          return (
+            members.length > 0 && (
+              <optgroup key={kind} label={label}>
+                {members.map((w) => (
+                  <option key={w.id} value={w.id}>
+                    {w.name}
+                  </option>
+                ))}
+              </optgroup>
+            )
+          );
+        })}
       </select>
       {worker.kind !== 'local' && (
-        <p className="muted small" data-testid="worker-note">
-          {worker.state === 'connected' ? 'Connected. ' : 'Not connected yet: the run connects when it starts. '}
-          The job folder is uploaded there; its output stays on the worker until downloaded.
-        </p>
+        <div className="worker-details" id="run-form-worker-details">
+          <span className={`worker-state ${worker.state}`} data-testid="worker-details">
+            {details(worker, now)}
+          </span>
+          <p className="muted small" data-testid="worker-note">
+            {worker.state === 'connected' ? '' : 'The run connects when it starts. '}
+            The job folder is uploaded there; its output stays on the worker until downloaded.
+          </p>
+        </div>
       )}
     </>
   );
