@@ -71,6 +71,8 @@ const MAX_HISTORY = 500;
 export class AwsScheduleBackend implements ScheduleBackend {
   readonly kind = 'aws' as const;
   private readonly now: () => Date;
+  /** The bucket each run record was read from (`JOB/RUNID`): a record names keys, not its bucket. */
+  private readonly bucketOfRun = new Map<string, string>();
 
   constructor(private readonly options: AwsBackendOptions) {
     this.now = options.now ?? (() => new Date());
@@ -187,9 +189,19 @@ export class AwsScheduleBackend implements ScheduleBackend {
     const candidates = schedule ? [this.dataBucket(schedule, buckets)] : [buckets.private, buckets.public];
     const records: RunRecord[] = [];
     await this.withClients('read the run history', async (aws) => {
-      for (const bucket of new Set(candidates.filter((b): b is string => !!b))) records.push(...(await readRunRecords(aws.s3, bucket, name)));
+      for (const bucket of new Set(candidates.filter((b): b is string => !!b))) {
+        const found = await readRunRecords(aws.s3, bucket, name);
+        for (const record of found) this.bucketOfRun.set(`${record.job}/${record.runId}`, bucket);
+        records.push(...found);
+      }
     });
     return records.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  /** A run's log and output as s3:// URLs, so the history says which bucket they are in. */
+  locate(record: RunRecord): { log: string; output: string } {
+    const bucket = this.bucketOfRun.get(`${record.job}/${record.runId}`);
+    return bucket ? { log: `s3://${bucket}/${record.log}`, output: `s3://${bucket}/${record.output}` } : { log: record.log, output: record.output };
   }
 
   /** The tail of a run's log (JOB/logs/RUNID.log.gz, stored gzip-encoded). */

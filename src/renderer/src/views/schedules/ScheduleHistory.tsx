@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { HistoryRow } from '../../../../shared/schedule-calls.ts';
 import { formatLocal, formatUtc } from '../../../../shared/schedule.ts';
 import { useClient } from '../../api/context.tsx';
+import { OutputLocation } from './OutputLocation.tsx';
 
 function duration(seconds: number | null): string {
   if (seconds === null) return '–';
@@ -95,7 +96,7 @@ export function ScheduleHistory({ name }: { name: string }) {
                     '–'
                   )}
                 </td>
-                <td className="output-location">{r.output && r.filesPublished > 0 ? <code title={r.output}>{r.output}</code> : '–'}</td>
+                <td className="output-location">{r.output && r.filesPublished > 0 ? <OutputLocation location={r.output} /> : '–'}</td>
               </tr>
             ))}
           </tbody>
