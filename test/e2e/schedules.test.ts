@@ -44,7 +44,10 @@ describe('scheduling a job from the UI (local backend)', () => {
     await expect.poll(() => form.count()).toBe(1);
 
     // Messages say what to fix, beside the field.
+    // The name's format is checked as it is typed; a field not yet reached stays quiet until Schedule.
     await form.getByLabel('Job name').fill('OS weekly');
+    await expect.poll(() => form.getByRole('alert').allTextContents()).toEqual([expect.stringMatching(/^a short slug: lower-case letters, digits and "-" \(no spaces or quotes\)/)]);
+    await screenshot(page, 'schedule-form-name-as-typed');
     await form.getByRole('button', { name: 'Schedule' }).click();
     await expect.poll(() => form.getByRole('alert').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^a short slug: lower-case letters, digits and "-" \(no spaces or quotes\)/), 'the path of the code tarball (.tar.gz)']));
 
@@ -77,7 +80,11 @@ describe('scheduling a job from the UI (local backend)', () => {
     const cells = await succeeded.locator('td').allTextContents();
     expect(cells[1]).toBe('run now');
     expect(cells[4]).toMatch(/^1 file, \d+(\.\d)? (B|KiB)$/);
-    expect(cells[6]).toMatch(/published\/os-weekly\/data\/$/);
+    // A folder on this computer: no view opens it, so its path can be copied.
+    const output = succeeded.locator('td.output-location');
+    expect(await output.locator('code').textContent()).toMatch(/published\/os-weekly\/data\/$/);
+    await output.getByRole('button', { name: /^Copy the path / }).click();
+    await expect.poll(() => output.getByRole('button').textContent()).toBe('Copied');
 
     await succeeded.getByRole('button', { name: 'log' }).click();
     await expect.poll(() => page.getByLabel(/^Log of run /).textContent()).toContain('status succeeded');

@@ -26,7 +26,10 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
   const [backends, setBackends] = useState<Backends>();
   const [workers, setWorkers] = useState<WorkerInfo[]>([]);
   const [values, setValues] = useState<FormValues>(() => (existing ? formOf(existing) : emptyForm('local', tarball)));
-  const [touched, setTouched] = useState(false);
+  // A field's message shows once the user has left it (the job name's as it is typed), and every
+  // message once Schedule is pressed: none shouts at a field not yet reached.
+  const [touched, setTouched] = useState<ReadonlySet<FormField> | 'all'>(new Set());
+  const touch = (field: FormField) => setTouched((t) => (t === 'all' || t.has(field) ? t : new Set([...t, field])));
   const [serverErrors, setServerErrors] = useState<Partial<Record<FormField, string>>>({});
   const [formError, setFormError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -42,14 +45,16 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
 
   const set = <F extends FormField>(field: F, value: FormValues[F]) => {
     setValues((v) => ({ ...v, [field]: value }));
+    if (field === 'name') touch('name');
     setServerErrors(({ [field]: _fixed, ...rest }) => rest);
   };
   const checked = checkForm(values);
-  const errors = { ...(touched ? checked : {}), ...serverErrors };
+  const shown = touched === 'all' ? checked : Object.fromEntries(Object.entries(checked).filter(([field]) => touched.has(field as FormField)));
+  const errors: Partial<Record<FormField, string>> = { ...shown, ...serverErrors };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setTouched(true);
+    setTouched('all');
     setFormError(undefined);
     if (Object.keys(checked).length > 0) return;
     setBusy(true);
@@ -87,7 +92,7 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
     'aria-describedby': errors[name] ? `${id}-${name}-error` : undefined,
   });
   const text = (name: FormField, extra: object = {}) => (
-    <input {...attrs(name)} value={values[name] as string} onChange={(e) => set(name, e.target.value as never)} spellCheck={false} {...extra} />
+    <input {...attrs(name)} value={values[name] as string} onChange={(e) => set(name, e.target.value as never)} onBlur={() => touch(name)} spellCheck={false} {...extra} />
   );
   const awsReason = backends?.reasons['aws'];
 
