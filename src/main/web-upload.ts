@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, stat, statfs, unlink } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -27,6 +27,19 @@ export function stagedSegments(path: string): string[] | string {
   const segments = path.split('/');
   if (segments.some((s) => s === '' || s === '.' || s === '..')) return 'a relative path without empty, "." or ".." parts';
   return segments;
+}
+
+/** Left free on the disk after a staged file, so a drop never fills it to the last byte. */
+const KEEP_FREE_BYTES = 256 * 1024 * 1024;
+
+/** Why a body of `length` bytes should not be staged in `dir` (too little space), or undefined. */
+async function noRoomFor(dir: string, length: number): Promise<string | undefined> {
+  const fs = await statfs(dir).catch(() => undefined);
+  if (!fs) return undefined;
+  const free = fs.bavail * fs.bsize;
+  if (length + KEEP_FREE_BYTES <= free) return undefined;
+  const mb = (bytes: number) => `${Math.floor(bytes / 1e6)} MB`;
+  return `Not enough free space to stage this file (${mb(length)}) in ${dir}: ${mb(free)} free. Free some space, or upload it from the Files view's own file list.`;
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
@@ -57,9 +70,21 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, ur
       await mkdir(target, { recursive: true });
       req.resume();
     } else {
+      const length = Number(req.headers['content-length'] ?? 0);
+      const full = await noRoomFor(batchDir, Number.isSafeInteger(length) ? length : Number.MAX_SAFE_INTEGER);
+      if (full) {
+        req.resume();
+        return reply(res, 507, { error: full });
+      }
       await mkdir(dirname(target), { recursive: true });
       // 'wx': a name posted twice in one batch is refused, never overwritten.
-      await pipeline(req, createWriteStream(target, { flags: 'wx', mode: 0o600 }));
+      const out = createWriteStream(target, { flags: 'wx', mode: 0o600 });
+      await pipeline(req, out).catch(async (err: unknown) => {
+        // A cut-off or failed body (the page closed, the disk filled) leaves no partial copy
+        // behind; a name sent twice (EEXIST) never opened the file, which is the first one's.
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await unlink(target).catch(() => undefined);
+        throw err;
+      });
     }
     return reply(res, 200, { path: join(batchDir, segments[0]!) });
   } catch (err) {

@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startWebServer, type WebServer } from '../../../src/main/web-server.ts';
 import { createWorkbench, type Workbench } from '../../../src/main/workbench.ts';
 
@@ -91,6 +91,40 @@ describe('staging dropped files', () => {
     // The same name twice in one drop is refused, not overwritten.
     expect((await post(q(`it's a "file".txt`), Buffer.from('two'))).status).toBe(409);
     expect(await readFile(join(batch.body['dir']!, `it's a "file".txt`), 'utf8')).toBe('one');
+  });
+
+  it('refuses a file larger than the free space, before writing any of it', async () => {
+    const { body } = await post('/upload/batch');
+    const reply = await new Promise<{ status: number; error: string }>((done, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port: server.port, method: 'POST', path: `/upload?batch=${body['batch']}&path=huge.bin`, headers: { Host: `127.0.0.1:${server.port}`, Cookie: cookie, Origin: origin, 'Content-Length': String(10 ** 15) } },
+        (res) => {
+          let raw = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (raw += chunk));
+          res.on('end', () => {
+            done({ status: res.statusCode ?? 0, error: (JSON.parse(raw) as { error: string }).error });
+            req.destroy();
+          });
+        },
+      );
+      req.on('error', reject);
+      req.write(Buffer.alloc(1024));
+    });
+    expect(reply.status).toBe(507);
+    expect(reply.error).toMatch(/^Not enough free space to stage this file \(1000000000 MB\) in .+: \d+ MB free\. Free some space/);
+    expect(await readdir(join(workbench.transfers.stagingDir, body['batch']!))).toEqual([]);
+  });
+
+  it('leaves no partial copy when the page stops sending halfway', async () => {
+    const { body } = await post('/upload/batch');
+    const staged = join(workbench.transfers.stagingDir, body['batch']!, 'cut.bin');
+    const req = request({ host: '127.0.0.1', port: server.port, method: 'POST', path: `/upload?batch=${body['batch']}&path=cut.bin`, headers: { Host: `127.0.0.1:${server.port}`, Cookie: cookie, Origin: origin, 'Content-Length': String(4 * 1024 * 1024) } });
+    req.on('error', () => undefined);
+    req.write(Buffer.alloc(256 * 1024, 1));
+    await vi.waitFor(async () => expect((await stat(staged)).size).toBeGreaterThan(0), { timeout: 10_000, interval: 20 });
+    req.destroy();
+    await vi.waitFor(async () => expect(await readdir(join(workbench.transfers.stagingDir, body['batch']!))).toEqual([]), { timeout: 10_000, interval: 20 });
   });
 
   it('refuses paths that climb out, absolute paths and made-up batches', async () => {
