@@ -28,6 +28,7 @@ def map(key, dims, value, context):
 def reduce(key, values, context):
     context.write(key, sum(values))
 `;
+import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
 let moto: Moto;
 let tmp: TempDir;
@@ -36,11 +37,7 @@ let sshd: InstanceSshd;
 let worker: Ec2Worker;
 const savedEnv = { ...process.env };
 
-async function call<T>(name: string, input?: unknown): Promise<T> {
-  const result = await workbench.dispatch(name, input);
-  if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
-  return result.value as T;
-}
+const call = callerOf(() => workbench);
 
 beforeAll(async () => {
   [moto, tmp] = await Promise.all([startMoto(), makeTempDir('ec2-runs')]);

@@ -2,14 +2,11 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
+import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
 let workbench: Workbench;
 
-async function call<T>(name: string, input?: unknown): Promise<T> {
-  const result = await workbench.dispatch(name, input);
-  if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
-  return result.value as T;
-}
+const call = callerOf(() => workbench);
 
 describe('schedules:aws-permissions through the contract', () => {
   beforeEach(async () => {

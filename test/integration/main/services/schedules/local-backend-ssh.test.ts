@@ -9,6 +9,7 @@ import { createWorkbench, type Workbench } from '../../../../../src/main/workben
 import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
 import { grantSshAccess } from '../../../../fixtures/ssh-worker-access.ts';
 import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
+import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
@@ -44,11 +45,7 @@ afterEach(async () => {
   await tmp.cleanup();
 });
 
-async function call<T>(name: string, input?: unknown): Promise<T> {
-  const result = await workbench.dispatch(name, input);
-  if (!result.ok) throw new Error(result.error.message);
-  return result.value as T;
-}
+const call = callerOf(() => workbench);
 
 describe('local schedule backend on an SSH worker (OpenSSH sshd)', () => {
   it('runs run-job.sh on the worker through the job protocol and brings the output, log and record here', { timeout: 60_000 }, async () => {

@@ -11,6 +11,7 @@ import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
 import { killSshSessions } from '../../../../fixtures/sshd-sessions.ts';
 import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
 import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
+import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
 /**
  * The transfer calls of the contract, through workbench.dispatch, against a real OpenSSH sshd on
@@ -52,11 +53,7 @@ afterEach(async () => {
   await home.cleanup();
 });
 
-async function call<T>(name: string, input?: unknown): Promise<T> {
-  const result = await workbench.dispatch(name, input);
-  if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
-  return result.value as T;
-}
+const call = callerOf(() => workbench);
 
 async function item(id: string): Promise<TransferItem> {
   const found = (await call<TransferSnapshot>('transfers:list')).items.find((i) => i.id === id);

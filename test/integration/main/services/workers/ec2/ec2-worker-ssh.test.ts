@@ -13,6 +13,7 @@ import { startMoto, type Moto } from '../../../../../fixtures/moto.ts';
 import { MATCH_ALL_FILTER, writeTelemetryData } from '../../../../../fixtures/telemetry-data.ts';
 import { makeTempDir, type TempDir } from '../../../../../fixtures/temp-dir.ts';
 import { awsEnv, TEST_CIDR } from './harness.ts';
+import { callerOf } from '../../../../../fixtures/workbench-call.ts';
 
 /**
  * An EC2 worker is a worker like any other: launched through the contract against moto, its
@@ -37,11 +38,7 @@ const seen: EventEnvelope[] = [];
 const sshds: InstanceSshd[] = [];
 const savedEnv = { ...process.env };
 
-async function call<T>(name: string, input?: unknown): Promise<T> {
-  const result = await workbench.dispatch(name, input);
-  if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
-  return result.value as T;
-}
+const call = callerOf(() => workbench);
 
 beforeAll(async () => {
   [moto, tmp] = await Promise.all([startMoto(), makeTempDir('ec2-worker-ssh')]);
