@@ -6,6 +6,7 @@ import { WorkbenchError } from '../../../shared/errors.ts';
 import type { ExecResult, FileSlice, Transport, UploadOptions } from '../workers/transport.ts';
 import { readSlice } from './read-slice.ts';
 import { shellCommand } from './shell-quote.ts';
+import { checkPlainName } from './transfers/plain-name.ts';
 
 const NO_SUCH_FILE = 2;
 
@@ -195,6 +196,7 @@ export class SshTransport implements Transport {
     const walk = async (rel: string): Promise<void> => {
       await mkdirLocal(join(localDir, rel), { recursive: true });
       const entries = await call<{ filename: string; attrs: Stats }[]>((cb) => sftp.readdir(posix.join(remoteDir, rel), cb));
+      for (const entry of entries) checkPlainName(entry.filename, posix.join(remoteDir, rel), 'the worker');
       for (const entry of entries.sort((a, b) => (a.filename < b.filename ? -1 : 1))) {
         const child = rel ? `${rel}/${entry.filename}` : entry.filename;
         if (entry.attrs.isDirectory()) await walk(child);

@@ -1,6 +1,7 @@
 import { WorkbenchError } from '../../../../shared/errors.ts';
 import { resolveDestination, type ResolveConflict } from './conflict.ts';
 import { downloadFile, uploadFile, type FileTransferOptions } from './file-transfer.ts';
+import { checkPlainName } from './plain-name.ts';
 import { localSide, remoteSide, type EntryKind, type Side } from './sides.ts';
 import type { SftpSession } from './sftp.ts';
 
@@ -60,6 +61,8 @@ async function walk(side: Side, root: string): Promise<{ folders: string[][]; fi
   const unsupported: Unsupported[] = [];
   const visit = async (dir: string, rel: string[]): Promise<void> => {
     const entries = (await side.list(dir)).sort((a, b) => (a.name < b.name ? -1 : 1));
+    // The whole tree is walked before anything is written: a bad name anywhere copies nothing.
+    for (const { name } of entries) checkPlainName(name, dir, side.where);
     for (const { name, entry } of entries) {
       const path = side.join(dir, name);
       if (entry.kind === 'folder') {

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
-import { basename, join, posix } from 'node:path';
+import { basename, join, posix, sep } from 'node:path';
 import type { Client } from 'ssh2';
 import { WorkbenchError } from '../../../../shared/errors.ts';
 import type { ConflictChoice, ConflictPolicy, TransferItem, TransferSnapshot } from '../../../../shared/transfer-model.ts';
 import type { ConnectionState } from '../../../../shared/worker-model.ts';
 import type { DocumentStore } from '../../store/document-store.ts';
+import { isPlainName } from './plain-name.ts';
 import { etaSeconds } from './progress.ts';
 import { TransferQueue, type QueueItem } from './queue.ts';
 import type { Direction } from './run-item.ts';
@@ -126,6 +127,8 @@ export class TransferService {
     const requests = remotePaths.map((remotePath) => {
       const name = posix.basename(remotePath);
       if (name === '' || name === '.' || name === '..') throw new WorkbenchError('BAD_INPUT', `Cannot download ${remotePath} itself; pick files or folders inside it.`);
+      // A worker's file may be named "..\\x": legal there, a way out of `dir` on Windows.
+      if (!isPlainName(name)) throw new WorkbenchError('BAD_INPUT', `${remotePath} cannot keep its name on this computer, where "${sep}" separates folders; rename it on the worker first.`);
       return { localPath: join(dir, name), remotePath };
     });
     return requests.map((request) => this.add(workerId, 'download', request, options.conflict));
