@@ -1,14 +1,14 @@
-import { execFile } from 'node:child_process';
+import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Client } from 'ssh2';
-import { connectGuarded } from '../src/main/services/net/loopback.ts';
-import { RECOMMENDED_ALGORITHMS, SftpSession, downloadFile, uploadFile } from '../src/main/services/ssh/transfers/index.ts';
+import nodeFlags from '../bin/node-flags.json';
 import { startSshd, type Sshd } from '../test/fixtures/sshd.ts';
 import type { Benchmark, Measurement } from './harness.ts';
+import type { Endpoint, TransferReply, TransferRequest } from './transfer-ours.ts';
 
 const run = promisify(execFile);
 const SIZE = 512 * 1024 * 1024;
@@ -21,6 +21,11 @@ const ROUNDS = 3;
  * round so that load from other work on the machine hits both alike. Ours includes end-to-end
  * verification (SHA-256 here while streaming, and on the worker: at this size a Python hashlib
  * hasher that runs alongside the transfer); the unverified time is printed for information.
+ *
+ * Our side runs in a child node process started with the product's V8 flags (bin/node-flags.json,
+ * the flags bin/workbench.js, scripts/start.mjs and `npm run web` start node with), so the ratio is
+ * the product's, not this harness's. TRANSFER_BENCH_NODE_FLAGS (space-separated, may be empty)
+ * replaces them to measure another configuration; the output names the flags used.
  */
 
 async function ensureData(): Promise<void> {
@@ -37,23 +42,31 @@ async function ensureData(): Promise<void> {
   await rename(temp, DATA);
 }
 
-async function connect(sshd: Sshd): Promise<Client> {
-  const sock = await connectGuarded(sshd.host, sshd.port, { timeoutMs: 10_000 });
-  const expected = Buffer.from(sshd.hostPublicKey.split(' ')[1] ?? '', 'base64');
-  const client = new Client();
-  await new Promise<void>((resolve, reject) => {
-    client.once('ready', resolve).once('error', reject);
-    client.connect({
-      sock,
-      username: sshd.username,
-      privateKey: sshd.privateKey,
-      hostVerifier: (key: Buffer) => key.equals(expected),
-      algorithms: RECOMMENDED_ALGORITHMS,
-    });
+function benchFlags(): string[] {
+  const override = process.env.TRANSFER_BENCH_NODE_FLAGS;
+  return override === undefined ? nodeFlags.flags : override.split(' ').filter((flag) => flag !== '');
+}
+
+/** Our transfer engine in its own node process; `transfer` resolves with the seconds it took there. */
+async function startOurs(sshd: Sshd, flags: string[]): Promise<{ transfer: (request: TransferRequest) => Promise<number>; stop: () => void }> {
+  const endpoint: Endpoint = { host: sshd.host, port: sshd.port, username: sshd.username, privateKeyPath: sshd.privateKeyPath, hostPublicKey: sshd.hostPublicKey };
+  const child: ChildProcess = fork(fileURLToPath(new URL('./transfer-ours.ts', import.meta.url)), [JSON.stringify(endpoint)], {
+    execArgv: ['--import', 'tsx', ...flags],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  // As recommended for the connection manager (see RECOMMENDED_ALGORITHMS).
-  client.setNoDelay(true);
-  return client;
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`our transfer process exited (code ${code})`))));
+  exited.catch(() => undefined);
+  const reply = <T>(): Promise<T> => Promise.race([new Promise<T>((resolve) => child.once('message', (message) => resolve(message as T))), exited]);
+  await reply<'ready'>();
+  return {
+    async transfer(request) {
+      child.send(request);
+      const answer = await reply<TransferReply>();
+      if ('error' in answer) throw new Error(`our ${request.direction}load failed: ${answer.error}`);
+      return answer.seconds;
+    },
+    stop: () => child.disconnect(),
+  };
 }
 
 async function seconds(fn: () => Promise<unknown>): Promise<number> {
@@ -73,14 +86,15 @@ const benchmark: Benchmark = {
     await ensureData();
     const sshd = await startSshd();
     const local = await mkdtemp(join(tmpdir(), 'workbench-bench-transfer-'));
-    let client: Client | undefined;
+    const flags = benchFlags();
+    let ours: Awaited<ReturnType<typeof startOurs>> | undefined;
     try {
       const knownHosts = join(sshd.dir, 'known_hosts');
       await writeFile(knownHosts, `[${sshd.host}]:${sshd.port} ${sshd.hostPublicKey}\n`);
       const scpBase = ['-q', '-i', sshd.privateKeyPath, '-P', String(sshd.port), '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes'];
       const at = (path: string): string => `${sshd.username}@${sshd.host}:${path}`;
-      client = await connect(sshd);
-      const session = await SftpSession.open(client);
+      ours = await startOurs(sshd, flags);
+      const { transfer } = ours;
       const remoteOurs = join(sshd.dir, 'ours.bin');
       const remoteScp = join(sshd.dir, 'scp.bin');
       const times = { up: [] as number[], scpUp: [] as number[], down: [] as number[], scpDown: [] as number[], upRaw: [] as number[], downRaw: [] as number[] };
@@ -88,36 +102,29 @@ const benchmark: Benchmark = {
       // Round 0 warms the page cache and the connection and is not counted.
       for (let round = 0; round <= ROUNDS; round++) {
         const sample = {
-          up: await seconds(() => uploadFile(session, DATA, remoteOurs)),
+          up: await transfer({ direction: 'up', local: DATA, remote: remoteOurs, verify: true }),
           scpUp: await seconds(() => run('scp', [...scpBase, DATA, at(remoteScp)])),
-          down: await seconds(async () => {
-            await fresh(join(local, 'ours.bin'));
-            await downloadFile(session, remoteOurs, join(local, 'ours.bin'));
-          }),
-          scpDown: await seconds(async () => {
-            await fresh(join(local, 'scp.bin'));
-            await run('scp', [...scpBase, at(remoteScp), join(local, 'scp.bin')]);
-          }),
-          upRaw: await seconds(() => uploadFile(session, DATA, remoteOurs, { verify: false })),
-          downRaw: await seconds(() => downloadFile(session, remoteOurs, join(local, 'ours.bin'), { verify: false })),
+          down: await fresh(join(local, 'ours.bin')).then(() => transfer({ direction: 'down', local: join(local, 'ours.bin'), remote: remoteOurs, verify: true })),
+          scpDown: await fresh(join(local, 'scp.bin')).then(() => seconds(() => run('scp', [...scpBase, at(remoteScp), join(local, 'scp.bin')]))),
+          upRaw: await transfer({ direction: 'up', local: DATA, remote: remoteOurs, verify: false }),
+          downRaw: await transfer({ direction: 'down', local: join(local, 'ours.bin'), remote: remoteOurs, verify: false }),
         };
         if (round > 0) for (const key of Object.keys(times) as Array<keyof typeof times>) times[key].push(sample[key]);
         await fresh(join(local, 'ours.bin'));
         await fresh(join(local, 'scp.bin'));
       }
-      session.close();
       const mibps = (s: number): string => `${Math.round(512 / s)} MiB/s`;
       const measure = (direction: 'up' | 'down', ours: number[], anchor: number[], raw: number[]): Measurement => ({
         name: `transfer-${direction}-512mib`,
         ours: median(ours),
         anchor: median(anchor),
         note:
-          `median of ${ROUNDS}; ours includes SHA-256 verification on both ends, ${mibps(median(ours))}; ` +
+          `median of ${ROUNDS}; ours in node ${flags.join(' ') || 'without flags'}, includes SHA-256 verification on both ends, ${mibps(median(ours))}; ` +
           `without verification ${median(raw).toFixed(4)} s, ${mibps(median(raw))}; scp ${mibps(median(anchor))}`,
       });
       return [measure('up', times.up, times.scpUp, times.upRaw), measure('down', times.down, times.scpDown, times.downRaw)];
     } finally {
-      client?.end();
+      ours?.stop();
       await rm(local, { recursive: true, force: true });
       await sshd.stop();
     }

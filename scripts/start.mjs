@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
+// The product's V8 flags (see bin/node-flags.json). Electron's main process takes them only as
+// --js-flags at startup: app.commandLine.appendSwitch('js-flags') would reach renderers alone.
+const { flags } = createRequire(import.meta.url)('../bin/node-flags.json');
 
 /**
  * The installed Electron binary, found the way the electron package finds it (path.txt
@@ -31,9 +34,9 @@ function electronBinary() {
 
 const binary = electronBinary();
 const child = binary
-  ? spawn(binary, [root, ...args], { stdio: 'inherit' })
+  ? spawn(binary, [`--js-flags=${flags.join(' ')}`, root, ...args], { stdio: 'inherit' })
   : (console.log('Electron is not available on this machine; starting the browser workbench instead.'),
-    spawn(process.execPath, [join(root, 'out/main/web.js'), ...args], { stdio: 'inherit' }));
+    spawn(process.execPath, [...flags, join(root, 'out/main/web.js'), ...args], { stdio: 'inherit' }));
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
