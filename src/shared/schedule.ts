@@ -47,8 +47,17 @@ const scheduleFields = z.object({
   name: ScheduleName,
   /** The code tarball on this computer (the packager's output or any .tar.gz). */
   tarball: z.string().min(1, 'the path of the code tarball (.tar.gz)').max(4096),
-  /** The package's own command line, run in the unpacked folder. */
-  command: z.string().min(1, 'a command such as ./run.sh').max(1024).refine((c) => !/[\n\r\0]/.test(c), 'a command on one line').default('./run.sh'),
+  /**
+   * The package's own command line, run in the unpacked folder. Checked as run-job.sh checks it
+   * on the worker (no control characters; at most 1024 bytes, as its C locale counts), so a
+   * command it would refuse at every run is refused here, where it can be fixed.
+   */
+  command: z
+    .string()
+    .min(1, 'a command such as ./run.sh')
+    .refine((c) => ![...c].some((ch) => ch.charCodeAt(0) < 0x20 || (ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f)), 'a command on one line, without tabs or other control characters')
+    .refine((c) => new TextEncoder().encode(c).length <= 1024, 'a command of at most 1024 bytes (letters beyond ASCII take 2 to 4)')
+    .default('./run.sh'),
   outputDir: RelativeDir.default('output'),
   visibility: Visibility.default('private'),
   frequency: Frequency,

@@ -107,6 +107,12 @@ describe('the form model', () => {
     expect(problems({ frequency: { kind: 'monthly', dayOfMonth: 32 } })).toEqual(['frequency.dayOfMonth: a day of month 1 to 31']);
     expect(problems({ startDate: '2027-02-30' })).toEqual(['startDate: a date that exists (check the month and day)']);
     expect(problems({ startDate: '2027-03-01', endDate: '2027-02-01' })).toEqual(['endDate: an end date on or after the start date']);
+    // What run-job.sh refuses on the worker (checked there in the C locale) is refused here, not at every run.
+    expect(problems({ command: './run.sh\t--fast' })).toEqual(['command: a command on one line, without tabs or other control characters']);
+    expect(problems({ command: './run.sh\nrm -rf ~' })).toEqual(['command: a command on one line, without tabs or other control characters']);
+    expect(problems({ command: './run.sh \u001b[2J' })).toEqual(['command: a command on one line, without tabs or other control characters']);
+    expect(problems({ command: `./run.sh ${'é'.repeat(600)}` })).toEqual(['command: a command of at most 1024 bytes (letters beyond ASCII take 2 to 4)']);
+    expect(problems({ command: `./run.sh --label "${'é'.repeat(480)}" 'a b' $HOME` })).toBeUndefined();
   });
 
   it('notes what happens in months without the chosen day', () => {
