@@ -106,16 +106,30 @@ describe('file transfers in the Files view', () => {
     expect(await queue().getByRole('listitem', { name: `Upload report "1".csv` }).textContent()).toContain('verified');
   });
 
-  it('downloads the entries selected with Ctrl+click into the downloads folder', async () => {
+  it('downloads the entries selected with Ctrl+click into the downloads folder (Ctrl+D)', async () => {
     await row('from the worker.txt').click();
     await row('data dir').click({ modifiers: ['Control'] });
     expect(await table().locator('tr[aria-selected="true"]').count()).toBe(2);
-    await page.getByRole('button', { name: 'Download (2)' }).click();
+    expect(await page.getByRole('button', { name: 'Download (2)' }).getAttribute('title')).toMatch(/\(Ctrl\+D\)$/);
+    await page.keyboard.press('Control+d');
     await eventually(doneItems).toBe(4);
     const downloads = join(dataDir, 'downloads');
     expect(await readFile(join(downloads, 'from the worker.txt'), 'utf8')).toBe('made on the worker\n');
     expect((await readFile(join(downloads, 'data dir', 'inner.txt'))).equals(inner)).toBe(true);
     expect(await queue().getByRole('listitem', { name: 'Download from the worker.txt' }).textContent()).toContain(join(downloads, 'from the worker.txt'));
+  });
+
+  it('lists its shortcuts with the others when ? is pressed; Escape closes the list', async () => {
+    await row('from the worker.txt').click();
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.waitFor();
+    const files = help.getByRole('region', { name: 'Files' });
+    const rows = await files.locator('.shortcut').evaluateAll((items) => items.map((item) => [item.querySelector('dt')?.textContent, item.querySelector('dd')?.textContent]));
+    expect(rows).toEqual(expect.arrayContaining([['Ctrl+U', 'Upload files or folders from this computer'], ['Ctrl+D', 'Download the selection into the downloads folder']]));
+    await screenshot(page, 'keyboard-help');
+    await page.keyboard.press('Escape');
+    await eventually(() => help.count()).toBe(0);
   });
 
   it('asks what to do when the file exists; Rename keeps both', async () => {
@@ -139,8 +153,9 @@ describe('file transfers in the Files view', () => {
     await screenshot(page, 'files-transfers');
   });
 
-  it('cancels a transfer from its conflict question', async () => {
-    await page.getByRole('button', { name: 'Upload…' }).click();
+  it('cancels a transfer from its conflict question (the picker opened with Ctrl+U)', async () => {
+    await row('from the worker.txt').click();
+    await page.keyboard.press('Control+u');
     const picker = page.getByRole('dialog', { name: 'Choose files and folders on this computer' });
     await eventually(() => picker.getByRole('list').getAttribute('aria-label')).toBe(`Files in ${local} on this computer`);
     await picker.getByLabel(`Select report "1".csv`).check();

@@ -30,7 +30,7 @@ function useTheme(theme: Theme | undefined) {
   }, [theme]);
 }
 
-/** Ctrl/Cmd+1 … 7 switch views, in navigation order. */
+/** Ctrl/Cmd+1 … 8 switch views, in navigation order (the list: press ?, src/renderer/src/keyboard-shortcuts.ts). */
 function useViewShortcuts() {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {

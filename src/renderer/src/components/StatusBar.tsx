@@ -1,5 +1,6 @@
 import type { AppInfo, HostKind } from '../../../shared/model.ts';
 import { useConnectionState } from '../api/context.tsx';
+import { KeyboardHelp } from './KeyboardHelp.tsx';
 
 const HOST_LABEL: Record<HostKind, string> = {
   electron: 'Desktop app',
@@ -21,6 +22,7 @@ export function StatusBar({ info }: { info: AppInfo | undefined }) {
           {info.dataDir}
         </span>
       )}
+      <KeyboardHelp />
       {info && <span className="muted">v{info.version}</span>}
     </footer>
   );

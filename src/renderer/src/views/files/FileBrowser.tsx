@@ -4,6 +4,7 @@ import type { RemoteEntry, WorkerInfo } from '../../../../shared/worker-model.ts
 import { pathOfDroppedFile } from '../../api/bridge.ts';
 import { useClient } from '../../api/context.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
+import { useCtrlKeys } from '../../components/use-ctrl-keys.ts';
 import { formatSize } from './file-sort.ts';
 import { FileTable } from './FileTable.tsx';
 import { LocalPicker, type PickerMode } from './LocalPicker.tsx';
@@ -121,6 +122,19 @@ export function FileBrowser({ worker, transfers }: { worker: WorkerInfo; transfe
     void change(() => client.call('transfers:download', { workerId: worker.id, remotePaths, ...(localDir ? { localDir } : {}) }), undefined, true);
   };
 
+  // Ctrl+U and Ctrl+D are view-source and bookmark in a browser: neither is of use on this page,
+  // and Electron binds neither. Ctrl+D is left to the browser when nothing is selected.
+  useCtrlKeys({
+    u: () => {
+      if (!path) return false;
+      setPicker('upload');
+    },
+    d: () => {
+      if (!path || selection.size === 0) return false;
+      download();
+    },
+  });
+
   const hasFiles = (event: DragEvent) => event.dataTransfer.types.includes('Files');
   const onDrop = (event: DragEvent) => {
     if (!hasFiles(event)) return;
@@ -151,14 +165,14 @@ export function FileBrowser({ worker, transfers }: { worker: WorkerInfo; transfe
         <button type="button" onClick={() => void refresh()} disabled={loading}>
           {loading ? 'Loading…' : 'Refresh'}
         </button>
-        <button type="button" onClick={() => setPicker('upload')} disabled={!path} title="Upload files or folders from this computer into this folder">
+        <button type="button" onClick={() => setPicker('upload')} disabled={!path} title="Upload files or folders from this computer into this folder (Ctrl+U)">
           Upload…
         </button>
         <button
           type="button"
           onClick={() => download()}
           disabled={!path || selection.size === 0}
-          title={transfers ? `Download the selected entries to ${transfers.downloadDir}` : 'Download the selected entries'}
+          title={`Download the selected entries ${transfers ? `to ${transfers.downloadDir} ` : ''}(Ctrl+D)`}
         >
           Download{selection.size > 1 ? ` (${selection.size})` : ''}
         </button>

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Example, RunRequest, SampleData } from '../../../../shared/model.ts';
 import { useClient } from '../../api/context.tsx';
+import { useCtrlKeys } from '../../components/use-ctrl-keys.ts';
 import { WorkerPicker, useWorkerChoice } from './WorkerPicker.tsx';
 
 const FOLDER = 'folder';
@@ -87,16 +88,7 @@ export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
   };
 
   // Ctrl/Cmd+Enter runs from anywhere in the view.
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if ((event.ctrlKey || event.metaKey) && event.key === 'Enter') {
-        event.preventDefault();
-        document.getElementById('run-form-submit')?.click();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  useCtrlKeys({ enter: () => document.getElementById('run-form-submit')?.click() });
 
   const chosenExample = examples.find((e) => `example:${e.name}` === job);
   const action = remote ? `Run on ${worker.name}` : 'Run locally';
