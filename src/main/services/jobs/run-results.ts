@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import type { Run, RunOutput } from '../../../shared/model.ts';
+import { LocalTransport } from '../workers/local.ts';
 import type { Transport } from '../workers/transport.ts';
 import type { OutputDownloads } from './output-downloads.ts';
 import { retryWhileUnreachable } from './retry-unreachable.ts';
@@ -33,8 +33,11 @@ export class RunResults {
     const file = name === undefined ? run.outputs.find((o) => o.downloaded) : run.outputs.find((o) => o.name === name);
     if (name !== undefined && !file?.downloaded) throw new WorkbenchError('NOT_FOUND', `${name} of run ${runId} is not on this computer; download it first.`);
     if (!run.resultDir || !file) return undefined;
-    const data = await readFile(join(run.resultDir, ...outputPath('.', file.name).split('/')));
-    return { name: file.name, text: data.subarray(0, maxBytes).toString('utf8'), truncated: data.length > maxBytes };
+    // Only the first maxBytes are read: a results file of gigabytes must not be read whole into
+    // the app's memory (over 2 GiB it could not be read at all).
+    const slice = await new LocalTransport(run.resultDir).readFrom(join(run.resultDir, ...outputPath('.', file.name).split('/')), 0, maxBytes);
+    if (!slice) throw new WorkbenchError('NOT_FOUND', `${file.name} of run ${runId} is gone from ${run.resultDir}; download it again.`);
+    return { name: file.name, text: slice.data.toString('utf8'), truncated: slice.size > maxBytes };
   }
 
   /** A finished run's output folder on the worker, listed again (sizes, and which files are here). */
