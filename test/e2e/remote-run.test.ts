@@ -57,8 +57,10 @@ const detail = () => page.locator('article.run-detail');
 describe('running a job on an SSH worker from the Jobs view', () => {
   it('picks the worker, runs an example there with Ctrl+Enter, streams the log, and shows the results after download', async () => {
     const picker = page.getByLabel('Worker', { exact: true });
-    await expect.poll(() => picker.locator('option').allTextContents()).toEqual(['This computer', expect.stringMatching(/^box \(SSH\) · (disconnected|connected)$/)]);
+    await expect.poll(() => picker.locator('option').allTextContents()).toEqual(['This computer', 'box']);
+    expect(await picker.locator('optgroup[label="SSH hosts"] option').allTextContents()).toEqual(['box']);
     await picker.selectOption(worker.id);
+    expect(await page.getByTestId('worker-details').textContent()).toMatch(/^SSH host · (disconnected|connected)$/);
     await page.getByLabel('Job', { exact: true }).selectOption('example:os-distribution');
     await page.getByLabel('Data folder on box (v2 layout)').fill(join(sshd.dir, 'data'));
     await page.getByLabel('Mappers').fill('1');
