@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
 import { DescribeInstancesCommand, RunInstancesCommand, type EC2Client, type RunInstancesCommandInput } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
@@ -24,6 +24,7 @@ import { objectExists, putFile } from '../publish/s3-put.ts';
 import { newestUbuntuLts } from '../workers/ec2/ami.ts';
 import { APP_TAG, clientToken, codeKey, kitKey, manualRunId, RUN_INSTANCES_TARGET, runsPrefix, SCHEDULE_GROUPS, SCHEDULED_TIME, TAGS } from './aws-names.ts';
 import type { ScheduleBackend } from './backend.ts';
+import { gunzipTail } from './gunzip-tail.ts';
 import { ensurePermissions, planPermissions, type PermissionsPlan } from './iam-setup.ts';
 import { whileIamPropagates } from './iam-propagation.ts';
 import { renderScheduledUserData, type ScheduledRunSpec } from './scheduled-user-data.ts';
@@ -213,8 +214,11 @@ export class AwsScheduleBackend implements ScheduleBackend {
       const answer = await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${name}/logs/${runId}.log.gz` }));
       const raw = Buffer.from(await answer.Body!.transformToByteArray());
       // The SDK does not undo Content-Encoding: the bytes are the gzip file as stored.
-      const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
-      return text.length > maxBytes ? { text: text.slice(text.length - maxBytes), truncated: true } : { text, truncated: false };
+      if (raw[0] === 0x1f && raw[1] === 0x8b) {
+        const { tail, truncated } = await gunzipTail(Readable.from([raw]), maxBytes);
+        return { text: tail.toString('utf8'), truncated };
+      }
+      return raw.length > maxBytes ? { text: raw.subarray(raw.length - maxBytes).toString('utf8'), truncated: true } : { text: raw.toString('utf8'), truncated: false };
     });
   }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import type { HistoryRow } from '../../../shared/schedule-calls.ts';
@@ -10,6 +10,7 @@ import type { WorkerRuntime } from '../jobs/runtime.ts';
 import type { DocumentSpec, DocumentStore } from '../store/document-store.ts';
 import type { Transport } from '../workers/transport.ts';
 import type { ScheduleBackend } from './backend.ts';
+import { gunzipTail } from './gunzip-tail.ts';
 import { resumeScheduledJob, runScheduledJob, writeOwnRecord, type ScheduledRun } from './local-run.ts';
 
 /** Catch-up on start: the latest missed run younger than this runs once; older ones stay missed. */
@@ -146,14 +147,12 @@ export class LocalScheduleBackend implements ScheduleBackend {
 
   async readLog(name: string, runId: string, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId)) throw new WorkbenchError('BAD_INPUT', `"${runId}" is not a run id.`);
-    let data: Buffer;
     try {
-      data = gunzipSync(await readFile(join(this.publishedRoot, name, 'logs', `${runId}.log.gz`)));
+      const { tail, truncated } = await gunzipTail(createReadStream(join(this.publishedRoot, name, 'logs', `${runId}.log.gz`)), maxBytes);
+      return { text: tail.toString('utf8'), truncated };
     } catch {
       throw new WorkbenchError('NOT_FOUND', `There is no log of run ${runId} of ${name} (yet).`);
     }
-    const truncated = data.length > maxBytes;
-    return { text: data.subarray(Math.max(0, data.length - maxBytes)).toString('utf8'), truncated };
   }
 
   async pendingRows(name: string): Promise<HistoryRow[]> {
