@@ -92,6 +92,30 @@ describe('scheduling a job from the UI (local backend)', () => {
     expect(problems).toEqual([]);
   });
 
+  it('raises a banner for a failed run whose History link leads to the run and settles the banner', async () => {
+    await page.goto(`${workbench.origin}/#/schedules/+new`);
+    const form = page.getByRole('form', { name: 'Schedule a job' });
+    await form.getByLabel('Job name').fill('os-broken');
+    await form.getByLabel('Code tarball').fill(tarball);
+    await form.getByLabel('Command line').fill('exit 3');
+    await expect.poll(() => form.getByLabel('Runs on').inputValue()).toBe('local');
+    await form.getByRole('button', { name: 'Schedule' }).click();
+    const row = page.locator('tr[data-schedule="os-broken"]');
+    await expect.poll(() => row.count()).toBe(1);
+    await row.getByRole('button', { name: 'Run now' }).click();
+
+    const banner = page.locator('[data-schedule-alert="os-broken"]');
+    await expect.poll(() => banner.count(), { timeout: 60_000 }).toBe(1);
+    expect(await banner.getAttribute('role')).toBe('alert');
+    await screenshot(page, 'schedule-alert-banner');
+    await page.goto(`${workbench.origin}/#/jobs`);
+    await banner.getByRole('link', { name: 'History' }).click();
+    await expect.poll(() => page.locator('.history-table tr[data-status="failed"]').count()).toBe(1);
+    // Following the link settles the alert; another failure would raise a new one.
+    expect(await banner.count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
   it('opens the form with a package filled in from the Package view\'s link', async () => {
     const odd = join(root, 'a b&c+d%.tar.gz');
     // The link the Package view shows under a built package.

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { AppInfo, Theme } from '../../shared/model.ts';
 import { useClient } from './api/context.tsx';
+import { Banner } from './components/Banner.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
 import { useSettings } from './useSettings.ts';
 import { VIEWS, viewFromHash } from './views/registry.tsx';
@@ -83,19 +84,12 @@ export function App() {
       <main className="content">
         {info?.notices.map((notice, index) =>
           dismissed.includes(index) ? null : (
-            <div key={index} className={`banner ${notice.level}`} role="alert">
-              <span>{notice.message}</span>
-              <button type="button" onClick={() => setDismissed([...dismissed, index])} aria-label="Dismiss">
-                ×
-              </button>
-            </div>
+            <Banner key={index} level={notice.level} onDismiss={() => setDismissed([...dismissed, index])}>
+              {notice.message}
+            </Banner>
           ),
         )}
-        {infoError && (
-          <div className="banner error" role="alert">
-            {infoError}
-          </div>
-        )}
+        {infoError && <Banner level="error">{infoError}</Banner>}
         <ExpiryBanners />
         <ScheduleAlerts />
         <header className="view-header">

@@ -3,6 +3,7 @@ import type { TransferSnapshot } from '../../../../shared/transfer-model.ts';
 import type { RemoteEntry, WorkerInfo } from '../../../../shared/worker-model.ts';
 import { pathOfDroppedFile } from '../../api/bridge.ts';
 import { useClient } from '../../api/context.tsx';
+import { Banner } from '../../components/Banner.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { useCtrlKeys } from '../../components/use-ctrl-keys.ts';
 import { formatSize } from './file-sort.ts';
@@ -211,19 +212,15 @@ export function FileBrowser({ worker, transfers }: { worker: WorkerInfo; transfe
         </p>
       )}
       {error && (
-        <div className="banner error" role="alert">
-          <span>{error}</span>
-          <button
-            type="button"
-            aria-label="Dismiss"
-            onClick={() => {
-              setActionError(undefined);
-              setDismissed(error);
-            }}
-          >
-            ×
-          </button>
-        </div>
+        <Banner
+          level="error"
+          onDismiss={() => {
+            setActionError(undefined);
+            setDismissed(error);
+          }}
+        >
+          {error}
+        </Banner>
       )}
       {listing ? (
         <div

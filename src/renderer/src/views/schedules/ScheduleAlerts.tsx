@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ScheduleAlert } from '../../../../shared/schedule-calls.ts';
 import { useClient } from '../../api/context.tsx';
+import { Banner } from '../../components/Banner.tsx';
 import { mayNotify, notifyOnDesktop } from '../../components/desktop-notifications.ts';
 import { NotifyMeButton } from '../../components/NotifyMeButton.tsx';
 
@@ -42,17 +43,21 @@ export function ScheduleAlerts() {
 
   const dismiss = (runId: string) => setAlerts((current) => current.filter((a) => a.runId !== runId));
   return alerts.map((alert) => (
-    <div key={alert.runId} className="banner error" role="alert" data-schedule-alert={alert.job}>
-      <span>{alert.message}</span>
-      <span className="row">
-        <NotifyMeButton />
-        <a href={`#/schedules/${encodeURIComponent(alert.job)}`} onClick={() => dismiss(alert.runId)}>
-          History
-        </a>
-        <button type="button" onClick={() => dismiss(alert.runId)} aria-label="Dismiss">
-          ×
-        </button>
-      </span>
-    </div>
+    <Banner
+      key={alert.runId}
+      level="error"
+      data-schedule-alert={alert.job}
+      onDismiss={() => dismiss(alert.runId)}
+      actions={
+        <>
+          <NotifyMeButton />
+          <a href={`#/schedules/${encodeURIComponent(alert.job)}`} onClick={() => dismiss(alert.runId)}>
+            History
+          </a>
+        </>
+      }
+    >
+      {alert.message}
+    </Banner>
   ));
 }

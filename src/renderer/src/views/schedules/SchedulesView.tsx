@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ScheduleView } from '../../../../shared/schedule-calls.ts';
 import { useClient } from '../../api/context.tsx';
+import { Banner } from '../../components/Banner.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { ScheduleForm } from './ScheduleForm.tsx';
 import { ScheduleHistory } from './ScheduleHistory.tsx';
@@ -86,12 +87,9 @@ export function SchedulesView({ param }: { param: string | undefined }) {
         </div>
       )}
       {message && (
-        <div className={`banner ${message.level === 'error' ? 'error' : ''}`} role={message.level === 'error' ? 'alert' : 'status'}>
-          <span>{message.text}</span>
-          <button type="button" onClick={() => setMessage(undefined)} aria-label="Dismiss">
-            ×
-          </button>
-        </div>
+        <Banner level={message.level === 'error' ? 'error' : 'info'} onDismiss={() => setMessage(undefined)}>
+          {message.text}
+        </Banner>
       )}
       {error && <p className="error" role="alert">{error}</p>}
       {mode === 'new' && <ScheduleForm tarball={tarballFrom(param)} onSaved={(s) => (location.hash = `#/schedules/${encodeURIComponent(s.name)}`)} onCancel={backToList} />}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { warningTitle, type Ec2Warning } from '../../../../../shared/ec2-model.ts';
 import { useClient } from '../../../api/context.tsx';
+import { Banner } from '../../../components/Banner.tsx';
 import { notifyOnDesktop } from '../../../components/desktop-notifications.ts';
 import { NotifyMeButton } from '../../../components/NotifyMeButton.tsx';
 import { DownloadWorkerResults } from '../../jobs/DownloadWorkerResults.tsx';
@@ -33,15 +34,19 @@ export function ExpiryBanners() {
   const dismiss = (workerId: string) => setWarnings((current) => current.filter((w) => w.workerId !== workerId));
 
   return warnings.map((warning) => (
-    <div key={warning.workerId} className="banner warning" role="alert" data-expiry-warning={warning.workerId}>
-      <span>{warning.message}</span>
-      <span className="row">
-        <NotifyMeButton />
-        <DownloadWorkerResults workerId={warning.workerId} />
-        <button type="button" onClick={() => dismiss(warning.workerId)} aria-label="Dismiss">
-          ×
-        </button>
-      </span>
-    </div>
+    <Banner
+      key={warning.workerId}
+      level="warning"
+      data-expiry-warning={warning.workerId}
+      onDismiss={() => dismiss(warning.workerId)}
+      actions={
+        <>
+          <NotifyMeButton />
+          <DownloadWorkerResults workerId={warning.workerId} />
+        </>
+      }
+    >
+      {warning.message}
+    </Banner>
   ));
 }
