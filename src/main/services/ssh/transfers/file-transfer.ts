@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { WorkbenchError } from '../../../../shared/errors.ts';
 import { localError } from './local-errors.ts';
 import { pumpDownload, pumpUpload } from './pipeline.ts';
@@ -73,7 +73,7 @@ function mismatch(dest: string, local: string, remote: string): WorkbenchError {
   );
 }
 
-async function openLocal(path: string, flags: 'r' | 'r+' | 'w', action: string): Promise<FileHandle> {
+async function openLocal(path: string, flags: 'r' | 'r+' | 'wx', action: string): Promise<FileHandle> {
   try {
     return await open(path, flags);
   } catch (err) {
@@ -90,7 +90,10 @@ export async function uploadFile(session: SftpSession, localPath: string, remote
     const existing = await session.lstatOrNull(part);
     // A part longer than the source cannot be a prefix of it: start over.
     const resumedFrom = existing?.isFile() && existing.size <= size ? existing.size : 0;
-    const handle = await session.open(part, resumedFrom > 0 ? 'r+' : 'w');
+    // Starting over: whatever is at the part's name (a link planted to a file of ours) is
+    // removed, and the part is created new (exclusive), so nothing is written through a link.
+    if (resumedFrom === 0 && existing !== undefined) await session.unlink(part);
+    const handle = await session.open(part, resumedFrom > 0 ? 'r+' : 'wx');
     // Started once the part is opened (and truncated when starting over), so a follower reads
     // only bytes of this attempt.
     const theirs = verify ? workerSha256(session.client, part, size, { complete: false }) : undefined;
@@ -133,9 +136,11 @@ export async function downloadFile(session: SftpSession, remotePath: string, loc
   const handle = await session.open(remotePath, 'r');
   try {
     const size = (await session.fstat(handle, remotePath)).size;
-    const existing = await stat(part).catch(() => undefined);
+    const existing = await lstat(part).catch(() => undefined);
     const resumedFrom = existing?.isFile() && existing.size <= size ? existing.size : 0;
-    const local = await openLocal(part, resumedFrom > 0 ? 'r+' : 'w', 'write');
+    // As for uploads: a fresh part replaces whatever is at its name, never writing through a link.
+    if (resumedFrom === 0 && existing !== undefined) await rm(part, { force: true });
+    const local = await openLocal(part, resumedFrom > 0 ? 'r+' : 'wx', 'write');
     // The worker hashes its copy while we download: on separate CPUs the check costs no time.
     const theirs = verify ? workerSha256(session.client, remotePath, size, { complete: true }) : undefined;
     const hash = createHash('sha256');

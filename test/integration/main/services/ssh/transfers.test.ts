@@ -464,3 +464,33 @@ describe('the queue', () => {
     expect(items.get(good)?.state).toBe('done');
   });
 });
+
+describe('a part file that is a link', () => {
+  // Someone who can write into the destination folder (a shared /tmp, a job on the worker) plants
+  // `<name>.wbpart` as a link to a file of ours: the transfer must not write through it.
+  it('on the worker: the upload replaces the link, the file it points to stays as it was', async () => {
+    const { session } = await connect();
+    const local = await useTempDir();
+    const remote = await remoteDir('part-link-up');
+    await writeFile(join(remote, 'victim'), 'keep me');
+    await symlink(join(remote, 'victim'), join(remote, `data.csv${PART_SUFFIX}`));
+    await writeFile(join(local, 'data.csv'), 'a,1\n');
+    await uploadFile(session, join(local, 'data.csv'), join(remote, 'data.csv'));
+    expect(await readFile(join(remote, 'victim'), 'utf8')).toBe('keep me');
+    expect(await readFile(join(remote, 'data.csv'), 'utf8')).toBe('a,1\n');
+    expect((await lstat(join(remote, 'data.csv'))).isFile()).toBe(true);
+  });
+
+  it('on this computer: the download replaces the link, the file it points to stays as it was', async () => {
+    const { session } = await connect();
+    const local = await useTempDir();
+    const remote = await remoteDir('part-link-down');
+    await writeFile(join(remote, 'data.csv'), 'a,1\n');
+    await writeFile(join(local, 'victim'), 'keep me');
+    await symlink(join(local, 'victim'), join(local, `data.csv${PART_SUFFIX}`));
+    await downloadFile(session, join(remote, 'data.csv'), join(local, 'data.csv'));
+    expect(await readFile(join(local, 'victim'), 'utf8')).toBe('keep me');
+    expect(await readFile(join(local, 'data.csv'), 'utf8')).toBe('a,1\n');
+    expect((await lstat(join(local, 'data.csv'))).isFile()).toBe(true);
+  });
+});
