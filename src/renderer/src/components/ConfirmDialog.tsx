@@ -1,6 +1,7 @@
 import { useRef, type ReactNode } from 'react';
 import './dialog.css';
 import { escapeWith, useModalDialog } from './use-modal-dialog.ts';
+import { ErrorText } from './ErrorText.tsx';
 
 export interface ConfirmDialogProps {
   title: string;
@@ -34,11 +35,7 @@ export function ConfirmDialog({ title, children, confirmLabel, danger, busy, con
     >
       <h2 id="confirm-dialog-title">{title}</h2>
       <div className="confirm-dialog-body">{children}</div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
       <div className="dialog-buttons">
         <button type="button" ref={cancelRef} onClick={onCancel}>
           Cancel

@@ -3,6 +3,7 @@ import type { SettingsPatch, Theme } from '../../../shared/model.ts';
 import { useClient } from '../api/context.tsx';
 import { useSettings } from '../useSettings.ts';
 import { AwsSettings } from './aws/AwsSettings.tsx';
+import { ErrorText } from '../components/ErrorText.tsx';
 
 const THEMES: { value: Theme; label: string }[] = [
   { value: 'system', label: 'Follow the system' },
@@ -120,11 +121,7 @@ export function SettingsView() {
           <button type="submit">Save buckets</button>
         </form>
       </section>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
       {saved && !error && <p className="muted" role="status">Saved.</p>}
     </div>
   );

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { AwsIdentity, AwsProfiles } from '../../../../shared/ec2-model.ts';
 import { REGIONS } from '../../../../shared/ec2-model.ts';
 import { useClient } from '../../api/context.tsx';
+import { ErrorText } from '../../components/ErrorText.tsx';
 
 const SOURCES = { 'shared-files': 'AWS config files', environment: 'environment', app: 'entered here' } as const;
 
@@ -130,11 +131,7 @@ export function AwsSettings() {
           </form>
         )}
       </details>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
     </section>
   );
 }

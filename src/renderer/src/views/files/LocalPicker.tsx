@@ -4,6 +4,7 @@ import { useClient } from '../../api/context.tsx';
 import '../../components/dialog.css';
 import { escapeWith, useModalDialog } from '../../components/use-modal-dialog.ts';
 import { formatSize } from './file-sort.ts';
+import { ErrorText } from '../../components/ErrorText.tsx';
 
 export type PickerMode = 'upload' | 'folder';
 
@@ -95,11 +96,7 @@ export function LocalPicker({ mode, start, purpose, onPick, onCancel }: LocalPic
           Home
         </button>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
       <ul className="local-entries" aria-label={listing ? `Files in ${listing.path} on this computer` : 'Files on this computer'}>
         {listing && entries.length === 0 && <li className="muted">This folder is empty.</li>}
         {entries.map((entry) => {

@@ -6,6 +6,7 @@ import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { ConflictDialog } from './ConflictDialog.tsx';
 import { formatSize } from './file-sort.ts';
 import { baseName, describeProgress, STATE_LABEL } from './transfer-format.ts';
+import { ErrorText } from '../../components/ErrorText.tsx';
 
 const ACTIVE = new Set<TransferItem['state']>(['queued', 'running', 'waiting']);
 const RETRYABLE = new Set<TransferItem['state']>(['failed', 'cancelled', 'interrupted']);
@@ -58,11 +59,7 @@ export function TransferPanel({ snapshot, workers }: { snapshot: TransferSnapsho
           </button>
         </div>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
       <ul className="transfer-list" aria-label="Transfer queue">
         {items.map((item) => (
           <TransferRow

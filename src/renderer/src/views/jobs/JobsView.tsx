@@ -7,6 +7,7 @@ import { RunDetail } from './RunDetail.tsx';
 import { RunForm } from './RunForm.tsx';
 import { RunStatusBadge, formatDuration, useTick } from './RunStatusBadge.tsx';
 import './jobs.css';
+import { ErrorText } from '../../components/ErrorText.tsx';
 
 function RunList({ runs, selected, nameOf }: { runs: Run[]; selected: string | undefined; nameOf: (workerId: string) => string }) {
   useTick(runs.some((r) => r.status === 'running'));
@@ -43,11 +44,7 @@ export function JobsView({ runId }: { runId: string | undefined }) {
       <aside className="jobs-side">
         <RunForm onStarted={(id) => (location.hash = `#/jobs/${id}`)} />
         <h2>History</h2>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorText error={error} />
         {runs && <RunList runs={runs} selected={selected?.id} nameOf={nameOf} />}
       </aside>
       <div className="jobs-main">

@@ -10,6 +10,7 @@ import { formatLeft, useNow } from '../workers/ec2/useEc2Workers.ts';
 import { RunOutputs, resultsLocation } from './RunOutputs.tsx';
 import { RunResults } from './RunResults.tsx';
 import { RunStatusBadge, formatDuration } from './RunStatusBadge.tsx';
+import { ErrorText } from '../../components/ErrorText.tsx';
 
 function useBufferProgress(buffer: LogBuffer | undefined) {
   return useSyncExternalStore(
@@ -85,11 +86,7 @@ export function RunDetail({ run, worker }: { run: Run; worker?: WorkerInfo | und
           </button>
         )}
       </header>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
       {run.warnings.map((warning) => (
         <p key={warning} className="banner warning" role="status" data-run-warning>
           {warning}

@@ -3,6 +3,7 @@ import type { Example, RunRequest, SampleData } from '../../../../shared/model.t
 import { useClient } from '../../api/context.tsx';
 import { useCtrlKeys } from '../../components/use-ctrl-keys.ts';
 import { WorkerPicker, useWorkerChoice } from './WorkerPicker.tsx';
+import { ErrorText } from '../../components/ErrorText.tsx';
 
 const FOLDER = 'folder';
 
@@ -180,11 +181,7 @@ export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
           <input type="number" min={1} max={1440} value={timeout} onChange={(e) => setTimeoutMinutes(Number(e.target.value))} />
         </label>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
       <button id="run-form-submit" type="submit" disabled={starting} title="Ctrl+Enter">
         {starting ? (remote ? 'Uploading and starting…' : 'Starting…') : action}
       </button>

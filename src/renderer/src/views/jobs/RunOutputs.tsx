@@ -3,6 +3,7 @@ import type { Run } from '../../../../shared/model.ts';
 import { useClient } from '../../api/context.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { formatBytes } from '../packager/package-tree.ts';
+import { ErrorText } from '../../components/ErrorText.tsx';
 
 /** Where a finished run's results are, in a few words (history and the run's header). */
 export function resultsLocation(run: Run, workerName: string): string | undefined {
@@ -63,11 +64,7 @@ export function RunOutputs({ run, workerName }: { run: Run; workerName: string }
         )}
       </div>
       {run.download && <ProgressBar value={run.download.bytesTotal ? run.download.bytesDone / run.download.bytesTotal : 0} label="Downloading" detail={`${formatBytes(run.download.bytesDone)} of ${formatBytes(run.download.bytesTotal)}`} />}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
       <table className="output-files">
         <tbody>
           {run.outputs.map((o) => (

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Inspection } from '../../../../shared/packager-model.ts';
 import { useClient } from '../../api/context.tsx';
 import { formatBytes, plural } from './package-tree.ts';
+import { ErrorText } from '../../components/ErrorText.tsx';
 
 /** Inspect any tarball: entries, entry point, problems; and test-run it in a fresh run. Keyed by the last build, so it starts from that tarball. */
 export function InspectPanel({ initialPath }: { initialPath: string | undefined }) {
@@ -57,11 +58,7 @@ export function InspectPanel({ initialPath }: { initialPath: string | undefined 
           Test run
         </button>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
       {inspection && (
         <div className="inspection" data-testid="inspection">
           <p>

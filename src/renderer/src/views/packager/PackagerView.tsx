@@ -7,6 +7,7 @@ import { formatBytes, formatSeconds, plural, toggleExcluded } from './package-tr
 import { PackageTree } from './PackageTree.tsx';
 import { WrapperForm } from './WrapperForm.tsx';
 import './packager.css';
+import { ErrorText } from '../../components/ErrorText.tsx';
 
 function newBuildId(): string {
   return `ui-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -164,11 +165,7 @@ export function PackagerView() {
             detail={`${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}, ${progress.filesDone} of ${progress.filesTotal} files${progress.etaS !== undefined ? `, about ${formatSeconds(progress.etaS)} left` : ''}`}
           />
         )}
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorText error={error} />
         {built && (
           <div className="built" data-testid="build-result">
             <p>

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { WrapperSpec } from '../../../../shared/packager-model.ts';
 import { useClient } from '../../api/context.tsx';
+import { ErrorText } from '../../components/ErrorText.tsx';
 
 export type EntryChoice = 'own' | 'mapreduce' | 'command';
 
@@ -100,11 +101,7 @@ export function WrapperForm({ hasRunSh, onChange }: Props) {
               <input value={command} onChange={(e) => setCommand(e.target.value)} spellCheck={false} />
             </label>
           )}
-          {error && (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          )}
+          <ErrorText error={error} />
           {preview && (
             <details>
               <summary>Preview run.sh</summary>

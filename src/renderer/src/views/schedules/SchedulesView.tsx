@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ScheduleView } from '../../../../shared/schedule-calls.ts';
 import { useClient } from '../../api/context.tsx';
 import { Banner } from '../../components/Banner.tsx';
+import { ErrorText } from '../../components/ErrorText.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { ScheduleForm } from './ScheduleForm.tsx';
 import { ScheduleHistory } from './ScheduleHistory.tsx';
@@ -91,7 +92,7 @@ export function SchedulesView({ param }: { param: string | undefined }) {
           {message.text}
         </Banner>
       )}
-      {error && <p className="error" role="alert">{error}</p>}
+      <ErrorText error={error} />
       {mode === 'new' && <ScheduleForm tarball={tarballFrom(param)} onSaved={(s) => (location.hash = `#/schedules/${encodeURIComponent(s.name)}`)} onCancel={backToList} />}
       {mode === 'edit' && editing && <ScheduleForm key={editing.name} existing={editing} onSaved={(s) => (location.hash = `#/schedules/${encodeURIComponent(s.name)}`)} onCancel={backToList} />}
       {mode === 'edit' && schedules && !editing && <p className="error">There is no schedule named {name}.</p>}

@@ -3,6 +3,7 @@ import { RemoteError } from '../../../../shared/errors.ts';
 import { SshWorkerSpec, type WorkerInfo } from '../../../../shared/worker-model.ts';
 import { useClient } from '../../api/context.tsx';
 import { splitFieldErrors, type FieldErrors } from './field-errors.ts';
+import { ErrorText } from '../../components/ErrorText.tsx';
 
 const FIELDS = ['name', 'host', 'user', 'port', 'workDir'] as const;
 type Field = (typeof FIELDS)[number];
@@ -137,11 +138,7 @@ export function AddSshHostForm({ onAdded, onCancel }: { onAdded: (worker: Worker
         {field('port', 'Port', { placeholder: '22', inputMode: 'numeric' })}
       </div>
       {field('workDir', 'Work folder', { placeholder: '~/.workbench' })}
-      {errors.form && (
-        <p className="error" role="alert">
-          {errors.form}
-        </p>
-      )}
+      <ErrorText error={errors.form} />
       <div className="row">
         <button type="submit" disabled={saving}>
           {saving ? 'Adding…' : 'Add host'}

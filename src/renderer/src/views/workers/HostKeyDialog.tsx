@@ -3,6 +3,7 @@ import type { PendingHostKey } from '../../../../shared/worker-model.ts';
 import { useClient } from '../../api/context.tsx';
 import '../../components/dialog.css';
 import { escapeWith, useModalDialog } from '../../components/use-modal-dialog.ts';
+import { ErrorText } from '../../components/ErrorText.tsx';
 
 export interface HostKeyDialogProps {
   hostKey: PendingHostKey;
@@ -110,11 +111,7 @@ export function HostKeyDialog({ hostKey, workerName, pinned = false, onTrusted, 
               </dd>
             </dl>
           </div>
-          {error && (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          )}
+          <ErrorText error={error} />
           <div className="dialog-buttons">
             <button type="button" ref={firstButton} onClick={onClose} disabled={busy}>
               Cancel

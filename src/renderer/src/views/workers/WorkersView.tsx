@@ -5,6 +5,7 @@ import { useWorkers } from './useWorkers.ts';
 import { WorkerDetail } from './WorkerDetail.tsx';
 import { WorkerList } from './WorkerList.tsx';
 import './workers.css';
+import { ErrorText } from '../../components/ErrorText.tsx';
 
 /** The worker shown last: the Workers link in the sidebar (no id in the URL) comes back to it. */
 let lastSelected: string | undefined;
@@ -31,11 +32,7 @@ export function WorkersView({ workerId }: { workerId: string | undefined }) {
             </button>
           )}
         </div>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorText error={error} />
         {workers ? <WorkerList workers={workers} selected={selected?.id} /> : !error && <p className="muted small">Loading…</p>}
         {adding && (
           <AddSshHostForm
