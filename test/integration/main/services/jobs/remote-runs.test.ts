@@ -31,6 +31,7 @@ def map(key, dims, value, context):
 def reduce(key, values, context):
     context.write(key, sum(values))
 `;
+import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
 let sshd: Sshd;
 let tmp: TempDir;
@@ -65,11 +66,7 @@ afterEach(async () => {
   await tmp.cleanup();
 });
 
-async function call<T>(name: string, input?: unknown): Promise<T> {
-  const result = await workbench.dispatch(name, input);
-  if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
-  return result.value as T;
-}
+const call = callerOf(() => workbench);
 
 function follow(wb: Workbench, runId: string) {
   const chunks: LogChunk[] = [];

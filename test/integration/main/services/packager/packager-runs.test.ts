@@ -11,6 +11,7 @@ import type { EventEnvelope } from '../../../../../src/shared/protocol.ts';
 import { hostileCases, writeRawTarGz } from '../../../../fixtures/hostile-tar.ts';
 import { writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
+import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
 const RESOURCES = resolve('resources');
 const SAFE_EXTRACT = join(RESOURCES, 'worker', 'safe_extract.py');
@@ -19,11 +20,7 @@ const run = promisify(execFile);
 let root: string;
 let workbench: Workbench;
 
-async function call<T>(name: string, input?: unknown): Promise<T> {
-  const result = await workbench.dispatch(name, input);
-  if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
-  return result.value as T;
-}
+const call = callerOf(() => workbench);
 
 /** Waits for the run's end, from its events as the Jobs view gets them. */
 async function finished(runId: string): Promise<Run> {

@@ -10,6 +10,7 @@ import { killSshSessions } from '../../../../fixtures/sshd-sessions.ts';
 import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
 import { grantSshAccess } from '../../../../fixtures/ssh-worker-access.ts';
 import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
+import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
@@ -38,11 +39,7 @@ afterEach(async () => {
   await tmp.cleanup();
 });
 
-async function call<T>(name: string, input?: unknown): Promise<T> {
-  const result = await workbench.dispatch(name, input);
-  if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
-  return result.value as T;
-}
+const call = callerOf(() => workbench);
 
 async function finished(runId: string): Promise<Run> {
   return new Promise((done, fail) => {

@@ -9,6 +9,7 @@ import { launchRun, readExitCode, readLog } from '../../../../../src/main/servic
 import { killSshSessions } from '../../../../fixtures/sshd-sessions.ts';
 import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
 import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
+import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
 let target: Sshd;
 let jump: Sshd;
@@ -61,11 +62,7 @@ afterEach(async () => {
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
 
-async function call<T>(name: string, input?: unknown): Promise<T> {
-  const result = await workbench.dispatch(name, input);
-  if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
-  return result.value as T;
-}
+const call = callerOf(() => workbench);
 
 function events() {
   const seen: EventEnvelope[] = [];
