@@ -26,7 +26,8 @@ export interface TransferRequest {
   verify: boolean;
 }
 
-export type TransferReply = { seconds: number } | { error: string };
+/** Wall-clock seconds, and the CPU seconds this process spent (user + system) meanwhile. */
+export type TransferReply = { seconds: number; cpuSeconds: number } | { error: string };
 
 async function connect(endpoint: Endpoint): Promise<Client> {
   const sock = await connectGuarded(endpoint.host, endpoint.port, { timeoutMs: 10_000 });
@@ -54,12 +55,16 @@ async function serve(endpoint: Endpoint): Promise<void> {
   // One transfer at a time, as the parent waits for each reply.
   process.on('message', (request: TransferRequest) => {
     const start = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     const transfer =
       request.direction === 'up'
         ? uploadFile(session, request.local, request.remote, { verify: request.verify })
         : downloadFile(session, request.remote, request.local, { verify: request.verify });
     transfer.then(
-      () => process.send!({ seconds: Number(process.hrtime.bigint() - start) / 1e9 } satisfies TransferReply),
+      () => {
+        const used = process.cpuUsage(cpu);
+        process.send!({ seconds: Number(process.hrtime.bigint() - start) / 1e9, cpuSeconds: (used.user + used.system) / 1e6 } satisfies TransferReply);
+      },
       (err: unknown) => process.send!({ error: err instanceof Error ? err.message : String(err) } satisfies TransferReply),
     );
   });

@@ -47,8 +47,10 @@ function benchFlags(): string[] {
   return override === undefined ? nodeFlags.flags : override.split(' ').filter((flag) => flag !== '');
 }
 
+type OurTimes = Extract<TransferReply, { seconds: number }>;
+
 /** Our transfer engine in its own node process; `transfer` resolves with the seconds it took there. */
-async function startOurs(sshd: Sshd, flags: string[]): Promise<{ transfer: (request: TransferRequest) => Promise<number>; stop: () => void }> {
+async function startOurs(sshd: Sshd, flags: string[]): Promise<{ transfer: (request: TransferRequest) => Promise<OurTimes>; stop: () => void }> {
   const endpoint: Endpoint = { host: sshd.host, port: sshd.port, username: sshd.username, privateKeyPath: sshd.privateKeyPath, hostPublicKey: sshd.hostPublicKey };
   const child: ChildProcess = fork(fileURLToPath(new URL('./transfer-ours.ts', import.meta.url)), [JSON.stringify(endpoint)], {
     execArgv: ['--import', 'tsx', ...flags],
@@ -63,7 +65,7 @@ async function startOurs(sshd: Sshd, flags: string[]): Promise<{ transfer: (requ
       child.send(request);
       const answer = await reply<TransferReply>();
       if ('error' in answer) throw new Error(`our ${request.direction}load failed: ${answer.error}`);
-      return answer.seconds;
+      return answer;
     },
     stop: () => child.disconnect(),
   };
@@ -98,31 +100,39 @@ const benchmark: Benchmark = {
       const remoteOurs = join(sshd.dir, 'ours.bin');
       const remoteScp = join(sshd.dir, 'scp.bin');
       const times = { up: [] as number[], scpUp: [] as number[], down: [] as number[], scpDown: [] as number[], upRaw: [] as number[], downRaw: [] as number[] };
+      // CPU seconds of our process for the verified transfers: steadier than wall time on a busy machine.
+      const cpu = { up: [] as number[], down: [] as number[] };
       const fresh = (path: string) => rm(path, { force: true });
+      const oursLocal = join(local, 'ours.bin');
       // Round 0 warms the page cache and the connection and is not counted.
       for (let round = 0; round <= ROUNDS; round++) {
-        const sample = {
-          up: await transfer({ direction: 'up', local: DATA, remote: remoteOurs, verify: true }),
-          scpUp: await seconds(() => run('scp', [...scpBase, DATA, at(remoteScp)])),
-          down: await fresh(join(local, 'ours.bin')).then(() => transfer({ direction: 'down', local: join(local, 'ours.bin'), remote: remoteOurs, verify: true })),
-          scpDown: await fresh(join(local, 'scp.bin')).then(() => seconds(() => run('scp', [...scpBase, at(remoteScp), join(local, 'scp.bin')]))),
-          upRaw: await transfer({ direction: 'up', local: DATA, remote: remoteOurs, verify: false }),
-          downRaw: await transfer({ direction: 'down', local: join(local, 'ours.bin'), remote: remoteOurs, verify: false }),
-        };
-        if (round > 0) for (const key of Object.keys(times) as Array<keyof typeof times>) times[key].push(sample[key]);
-        await fresh(join(local, 'ours.bin'));
+        const up = await transfer({ direction: 'up', local: DATA, remote: remoteOurs, verify: true });
+        const scpUp = await seconds(() => run('scp', [...scpBase, DATA, at(remoteScp)]));
+        await fresh(oursLocal);
+        const down = await transfer({ direction: 'down', local: oursLocal, remote: remoteOurs, verify: true });
+        await fresh(join(local, 'scp.bin'));
+        const scpDown = await seconds(() => run('scp', [...scpBase, at(remoteScp), join(local, 'scp.bin')]));
+        const upRaw = await transfer({ direction: 'up', local: DATA, remote: remoteOurs, verify: false });
+        const downRaw = await transfer({ direction: 'down', local: oursLocal, remote: remoteOurs, verify: false });
+        if (round > 0) {
+          const sample = { up: up.seconds, scpUp, down: down.seconds, scpDown, upRaw: upRaw.seconds, downRaw: downRaw.seconds };
+          for (const key of Object.keys(times) as Array<keyof typeof times>) times[key].push(sample[key]);
+          cpu.up.push(up.cpuSeconds);
+          cpu.down.push(down.cpuSeconds);
+        }
+        await fresh(oursLocal);
         await fresh(join(local, 'scp.bin'));
       }
       const mibps = (s: number): string => `${Math.round(512 / s)} MiB/s`;
-      const measure = (direction: 'up' | 'down', ours: number[], anchor: number[], raw: number[]): Measurement => ({
+      const measure = (direction: 'up' | 'down', ours: number[], anchor: number[], raw: number[], cpuSeconds: number[]): Measurement => ({
         name: `transfer-${direction}-512mib`,
         ours: median(ours),
         anchor: median(anchor),
         note:
-          `median of ${ROUNDS}; ours in node ${flags.join(' ') || 'without flags'}, includes SHA-256 verification on both ends, ${mibps(median(ours))}; ` +
-          `without verification ${median(raw).toFixed(4)} s, ${mibps(median(raw))}; scp ${mibps(median(anchor))}`,
+          `median of ${ROUNDS}; ours in node ${flags.join(' ') || 'without flags'}, includes SHA-256 verification on both ends, ${mibps(median(ours))}, ` +
+          `${median(cpuSeconds).toFixed(2)} s of our CPU; without verification ${median(raw).toFixed(4)} s, ${mibps(median(raw))}; scp ${mibps(median(anchor))}`,
       });
-      return [measure('up', times.up, times.scpUp, times.upRaw), measure('down', times.down, times.scpDown, times.downRaw)];
+      return [measure('up', times.up, times.scpUp, times.upRaw, cpu.up), measure('down', times.down, times.scpDown, times.downRaw, cpu.down)];
     } finally {
       ours?.stop();
       await rm(local, { recursive: true, force: true });
