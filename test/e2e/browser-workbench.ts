@@ -27,6 +27,8 @@ export interface RunningWorkbench {
   url: string;
   origin: string;
   dataDir: string;
+  /** The process started (which may itself start the host: see bin/workbench.js). */
+  pid: number;
   output: () => string;
   stop(): Promise<void>;
 }
@@ -65,6 +67,7 @@ export async function startBrowserWorkbench(
     url,
     origin: new URL(url).origin,
     dataDir,
+    pid: child.pid!,
     output: () => output,
     async stop() {
       if (child.exitCode === null) {
