@@ -6,16 +6,22 @@ before anything is written, if any entry could land outside TARGET_DIR: absolute
 ``..`` components, symbolic or hard links (packages hold none), devices, FIFOs. While
 unpacking it checks again that every folder on the way is a real folder inside TARGET_DIR
 (never a link) and creates files new (O_EXCL | O_NOFOLLOW), so nothing is written through
-a link. Python's own ``filter='data'`` (3.12+, and backported to some 3.8-3.11 releases) is
+a link. An archive whose files would not fit in the target's free space (keeping a margin for
+the run's own output and log) is refused up front, so a small archive that unpacks to
+terabytes cannot fill the worker's disk. Python's own ``filter='data'`` (3.12+, and backported to some 3.8-3.11 releases) is
 used on top when present, never relied on alone. Exit codes: 0 done, 2 refused, 64 usage.
 Standard library only: it runs on any worker with Python 3.
 """
 import os
+import shutil
 import stat
 import sys
 import tarfile
 
 PLAIN = (tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.CONTTYPE, tarfile.DIRTYPE)
+
+# Left free after unpacking: the run still has to write its output and log there.
+FREE_SPACE_MARGIN = 64 * 1024 * 1024
 
 
 class Refused(Exception):
@@ -52,6 +58,25 @@ def check_members(members):
             problems.append("%s %s" % (member.name, problem))
     if problems:
         raise Refused("; ".join(problems[:10]) + (" (and %d more)" % (len(problems) - 10) if len(problems) > 10 else ""))
+
+
+def check_fits(members, target):
+    """Refuses an archive whose files (by their declared sizes) would not fit in target."""
+    total = sum(m.size for m in members if m.isfile())
+    free = shutil.disk_usage(target).free
+    if total > free - FREE_SPACE_MARGIN:
+        raise Refused(
+            "its files hold %s, and the disk under %s has %s free; free up space or unpack it elsewhere"
+            % (human_bytes(total), target, human_bytes(max(free, 0)))
+        )
+
+
+def human_bytes(n):
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n < 1024:
+            return "%d %s" % (n, unit) if unit == "bytes" else "%.1f %s" % (n, unit)
+        n /= 1024.0
+    return "%.1f TiB" % n
 
 
 def inside(target, name):
@@ -114,6 +139,7 @@ def safe_extract(tarball, target, use_data_filter=True):
     with tarfile.open(tarball, "r:*") as tar:
         members = tar.getmembers()
         check_members(members)
+        check_fits(members, target)
         for member in members:
             inside(target, member.name)
         if use_data_filter and hasattr(tarfile, "data_filter"):

@@ -2,6 +2,7 @@
 Python's own data filter."""
 import io
 import os
+import shutil
 import sys
 import tarfile
 import tempfile
@@ -84,6 +85,23 @@ class SafeExtractTest(unittest.TestCase):
                 with self.assertRaises((safe_extract.Refused, tarfile.TarError)):
                     safe_extract.safe_extract(self.tarball, self.target, use_filter)
                 self.assertEqual(os.listdir(self.outside), [])
+
+    def test_refuses_an_archive_bigger_than_the_free_space_writing_nothing(self):
+        # A sparse archive: its one file declares more bytes than the disk has free (1 TiB
+        # here), so a few kilobytes on disk would unpack into a full disk.
+        bomb = os.path.join(self.root, "bomb.tar")
+        size = max(1024 ** 4, shutil.disk_usage(self.root).free + 1)
+        info = tarfile.TarInfo("data.bin")
+        info.size = size
+        with open(bomb, "wb") as f:
+            f.write(info.tobuf(format=tarfile.GNU_FORMAT))
+            f.seek(512 + size + (-size % 512))
+            f.write(b"\0" * 1024)
+        for use_filter in self.both_ways():
+            with self.subTest(data_filter=use_filter):
+                with self.assertRaisesRegex(safe_extract.Refused, r"its files hold .* TiB, and the disk under .* free; free up space"):
+                    safe_extract.safe_extract(bomb, self.target, use_filter)
+                self.assertEqual(os.listdir(self.target), [])
 
     def test_main_exits_2_with_the_reason(self):
         make_tar(self.tarball, [("../evil", "file", "x")])
