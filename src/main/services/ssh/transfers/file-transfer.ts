@@ -3,7 +3,7 @@ import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { WorkbenchError } from '../../../../shared/errors.ts';
 import { localError } from './local-errors.ts';
 import { pumpDownload, pumpUpload } from './pipeline.ts';
-import { workerSha256 } from './remote-hash.ts';
+import { workerSha256, type WorkerHash } from './remote-hash.ts';
 import type { SftpSession } from './sftp.ts';
 
 /**
@@ -65,8 +65,17 @@ async function hashPrefix(file: FileHandle, path: string, length: number, hash: 
   }
 }
 
-function mismatch(dest: string, local: string, remote: string): WorkbenchError {
-  return new WorkbenchError(
+/**
+ * The SHA-256 streamed here, once the worker's digest of its copy agrees (undefined when not
+ * verifying). On a mismatch the part is deleted and the transfer fails with CORRUPT_DATA.
+ */
+async function agreedSha256(theirs: WorkerHash | undefined, ours: Hash, dest: string, deletePart: () => Promise<unknown>): Promise<string | undefined> {
+  if (theirs === undefined) return undefined;
+  const local = ours.digest('hex');
+  const remote = await theirs.digest();
+  if (remote === local) return local;
+  await deletePart();
+  throw new WorkbenchError(
     'CORRUPT_DATA',
     `Verification failed for ${dest}: SHA-256 here is ${local}, on the worker ${remote}. The partial copy was deleted; ` +
       'retry to transfer the file again from the start (if it fails again, the source is changing while it is copied).',
@@ -113,15 +122,7 @@ export async function uploadFile(session: SftpSession, localPath: string, remote
     } finally {
       await session.closeHandle(handle, part).catch(() => undefined);
     }
-    let sha256: string | undefined;
-    if (theirs !== undefined) {
-      sha256 = hash.digest('hex');
-      const digest = await theirs.digest();
-      if (digest !== sha256) {
-        await session.unlink(part).catch(() => undefined);
-        throw mismatch(remotePath, sha256, digest);
-      }
-    }
+    const sha256 = await agreedSha256(theirs, hash, remotePath, () => session.unlink(part).catch(() => undefined));
     options.signal?.throwIfAborted();
     await session.rename(part, remotePath);
     return { size, resumedFrom, sha256 };
@@ -159,15 +160,7 @@ export async function downloadFile(session: SftpSession, remotePath: string, loc
     } finally {
       await local.close();
     }
-    let sha256: string | undefined;
-    if (theirs !== undefined) {
-      sha256 = hash.digest('hex');
-      const digest = await theirs.digest();
-      if (digest !== sha256) {
-        await rm(part, { force: true });
-        throw mismatch(localPath, sha256, digest);
-      }
-    }
+    const sha256 = await agreedSha256(theirs, hash, localPath, () => rm(part, { force: true }));
     options.signal?.throwIfAborted();
     try {
       await rename(part, localPath);
