@@ -87,11 +87,13 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   });
   connectionWatch.subscribe({ topic: 'workers:state' });
   const transports = new TransportProvider(local, ssh.workers, ssh.connections);
+  // One runtime for runs and schedules: fingerprinted once, installed once per worker.
+  const runtime = new WorkerRuntime(join(options.resourcesDir, 'worker'));
   const jobs = new JobService({
     hub,
     packages: packager,
     runs: new RunStore(store),
-    runtime: new WorkerRuntime(join(options.resourcesDir, 'worker')),
+    runtime,
     examples,
     transports: (workerId) => transports.get(workerId),
     resultsDir: join(options.dataDir, 'results'),
@@ -137,7 +139,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     hub,
     store,
     transports: (workerId) => transports.get(workerId),
-    runtime: new WorkerRuntime(join(options.resourcesDir, 'worker')),
+    runtime,
     jobEnv: () => ({ DATA_DIR: sampleData.path }),
     aws: awsScheduleBackend(awsSchedules),
     ...options.scheduleOverrides,
