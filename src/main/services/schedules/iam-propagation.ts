@@ -1,3 +1,5 @@
+import { retryAfter } from '../../retry.ts';
+
 /**
  * IAM is eventually consistent: a role or instance profile made a moment ago may not be usable
  * by EventBridge Scheduler or EC2 for some seconds ("The execution role you provide must allow
@@ -14,14 +16,6 @@ export function isIamPropagationError(err: unknown): boolean {
   return (e.name === 'ValidationException' || e.name === 'InvalidParameterValue' || e.name === 'AccessDeniedException') && PROPAGATION.test(e.message ?? '');
 }
 
-export async function whileIamPropagates<T>(work: () => Promise<T>, delaysMs: readonly number[] = PROPAGATION_DELAYS_MS, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<T> {
-  for (const delay of delaysMs) {
-    try {
-      return await work();
-    } catch (err) {
-      if (!isIamPropagationError(err)) throw err;
-      await sleep(delay);
-    }
-  }
-  return work();
+export function whileIamPropagates<T>(work: () => Promise<T>, delaysMs: readonly number[] = PROPAGATION_DELAYS_MS, sleep?: (ms: number) => Promise<unknown>): Promise<T> {
+  return retryAfter(work, delaysMs, isIamPropagationError, sleep);
 }
