@@ -133,6 +133,15 @@ export const RunRecord = z.object({
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
+/**
+ * Run records newest first: by start time, which run-job.sh writes to the second, then by run id,
+ * which begins with the moment the app started the run, so two runs started within one second
+ * still come out in the order they were started.
+ */
+export function newestRunFirst(a: RunRecord, b: RunRecord): number {
+  return b.startedAt.localeCompare(a.startedAt) || b.runId.localeCompare(a.runId);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Time math. Everything here is UTC; display helpers convert at the edge.
 

@@ -4,6 +4,7 @@ import {
   describeTiming,
   formatLocal,
   formatUtc,
+  newestRunFirst,
   nextRuns,
   previousRun,
   runsBetween,
@@ -11,6 +12,7 @@ import {
   schedulerWindow,
   shortMonthNote,
   type Frequency,
+  type RunRecord,
 } from '../../../src/shared/schedule.ts';
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
@@ -136,5 +138,17 @@ describe('showing times', () => {
   it('describes the timing in words', () => {
     expect(describeTiming({ frequency: { kind: 'weekly', dayOfWeek: 0 }, timeOfDay: '06:30' })).toBe('weekly on Sunday at 06:30 UTC');
     expect(describeTiming({ frequency: { kind: 'monthly', dayOfMonth: 31 }, timeOfDay: '12:00' })).toBe('monthly on day 31 at 12:00 UTC');
+  });
+});
+
+describe('run history order', () => {
+  const record = (runId: string, startedAt: string): RunRecord => ({
+    version: 1, job: 'j', runId, scheduledFor: null, startedAt, endedAt: startedAt, exitCode: 0, timedOut: false,
+    status: 'succeeded', filesPublished: 0, bytesPublished: 0, guardFindings: [], log: 'j/logs/x.log.gz', output: 'j/data/', message: null,
+  });
+
+  it('puts the newest first, and of two started in the same second the later run id', () => {
+    const runs = [record('20261121-123000-aaaaaa', '2026-11-29T11:00:00Z'), record('20261123-123000-000000', '2026-11-29T11:00:00Z'), record('20261101-000000-ffffff', '2026-11-29T10:59:59Z')];
+    expect(runs.sort(newestRunFirst).map((r) => r.runId)).toEqual(['20261123-123000-000000', '20261121-123000-aaaaaa', '20261101-000000-ffffff']);
   });
 });

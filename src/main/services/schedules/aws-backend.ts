@@ -17,7 +17,7 @@ import {
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { WorkbenchError } from '../../../shared/errors.ts';
-import { cronExpressions, RunRecord, schedulerWindow, type Schedule } from '../../../shared/schedule.ts';
+import { cronExpressions, newestRunFirst, RunRecord, schedulerWindow, type Schedule } from '../../../shared/schedule.ts';
 import { awsError } from '../credentials/aws-errors.ts';
 import { sha256OfFile } from '../packager/inspect.ts';
 import { objectExists, putFile } from '../publish/s3-put.ts';
@@ -196,7 +196,7 @@ export class AwsScheduleBackend implements ScheduleBackend {
         records.push(...found);
       }
     });
-    return records.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    return records.sort(newestRunFirst);
   }
 
   /** A run's log and output as s3:// URLs, so the history says which bucket they are in. */

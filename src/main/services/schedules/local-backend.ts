@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import type { HistoryRow } from '../../../shared/schedule-calls.ts';
-import { RunRecord, Schedule, runsBetween } from '../../../shared/schedule.ts';
+import { newestRunFirst, RunRecord, Schedule, runsBetween } from '../../../shared/schedule.ts';
 import type { WorkerRuntime } from '../jobs/runtime.ts';
 import type { DocumentSpec, DocumentStore } from '../store/document-store.ts';
 import type { Transport } from '../workers/transport.ts';
@@ -138,7 +138,7 @@ export class LocalScheduleBackend implements ScheduleBackend {
         // A half-written or foreign file is not a run record; it is not shown.
       }
     }
-    return records.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    return records.sort(newestRunFirst);
   }
 
   locate(record: RunRecord): { log: string; output: string } {
