@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Client } from 'ssh2';
+import { coalesceWrites } from '../src/main/services/net/coalesce-writes.ts';
 import { connectGuarded } from '../src/main/services/net/loopback.ts';
 import { RECOMMENDED_ALGORITHMS, SftpSession, downloadFile, uploadFile } from '../src/main/services/ssh/transfers/index.ts';
 
@@ -37,14 +38,14 @@ async function connect(endpoint: Endpoint): Promise<Client> {
   await new Promise<void>((resolve, reject) => {
     client.once('ready', resolve).once('error', reject);
     client.connect({
-      sock,
+      sock: coalesceWrites(sock),
       username: endpoint.username,
       privateKey,
       hostVerifier: (key: Buffer) => key.equals(expected),
       algorithms: RECOMMENDED_ALGORITHMS,
     });
   });
-  // As the connection manager does (see RECOMMENDED_ALGORITHMS).
+  // As the connection manager does (see RECOMMENDED_ALGORITHMS), as is coalesceWrites.
   client.setNoDelay(true);
   return client;
 }

@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { Client, utils, type AgentAuthMethod, type ConnectConfig, type PublicKeyAuthMethod } from 'ssh2';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import type { ConnectionState, PendingHostKey, WorkerState } from '../../../shared/worker-model.ts';
+import { coalesceWrites } from '../net/coalesce-writes.ts';
 import { connectGuarded, resolveAllowedTarget } from '../net/loopback.ts';
 import { fingerprint, keyTypeOf, type KnownHosts } from './known-hosts.ts';
 import { loadSshConfig, parseDestination, resolveHost, type ConfigSource, type ResolvedHost } from './ssh-config.ts';
+import { RECOMMENDED_ALGORITHMS } from './transfers/algorithms.ts';
 
 /** How to reach one worker over SSH. */
 export interface SshEndpoint {
@@ -50,8 +53,6 @@ interface Slot {
 const KEEPALIVE_MS = 15_000;
 const MAX_BACKOFF_MS = 30_000;
 const MAX_RECONNECTS = 12;
-// Ciphers Node's OpenSSL accelerates (AES-NI), first; the rest stay as ssh2 orders them.
-const PREFERRED_CIPHERS = ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr', 'aes192-ctr', 'aes256-ctr', 'chacha20-poly1305@openssh.com'];
 
 /**
  * One SSH connection per worker, shared by terminals, files and jobs. Every connection goes
@@ -255,13 +256,13 @@ export class SshConnections {
     };
 
     const config: ConnectConfig = {
-      sock: socket,
+      sock: socket instanceof Socket ? coalesceWrites(socket) : socket,
       username: host.user,
       hostVerifier: hostVerifier as ConnectConfig['hostVerifier'],
       keepaliveInterval: KEEPALIVE_MS,
       keepaliveCountMax: 3,
       readyTimeout: this.options.readyTimeoutMs ?? 20_000,
-      algorithms: { cipher: PREFERRED_CIPHERS as NonNullable<ConnectConfig['algorithms']>['cipher'] },
+      algorithms: RECOMMENDED_ALGORITHMS,
       authHandler: methods,
     };
 
