@@ -3,17 +3,19 @@ import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { WorkbenchError } from '../../../../shared/errors.ts';
 import { localError } from './local-errors.ts';
 import { pumpDownload, pumpUpload } from './pipeline.ts';
+import { localSha256 } from './local-sha256.ts';
 import { workerSha256, type WorkerHash } from './remote-hash.ts';
 import type { SftpSession } from './sftp.ts';
 
 /**
  * One file, either way, resumable and verified. Bytes go to `<dest>.wbpart` beside the
  * destination; an interrupted transfer leaves that part file, and the next attempt continues
- * from its size. Before the part is renamed into place, the SHA-256 computed here while the bytes
- * streamed (the part's existing prefix included) must equal the SHA-256 of the file computed on
- * the worker (see workerSha256: alongside a download, and for a large upload by a hasher that
- * follows the part file as it grows); otherwise the part is deleted and the transfer fails with
- * CORRUPT_DATA.
+ * from its size. Before the part is renamed into place, the SHA-256 of the file here must equal
+ * the SHA-256 of the file computed on the worker (see workerSha256: alongside a download, and
+ * for a large upload by a hasher that follows the part file as it grows); otherwise the part is
+ * deleted and the transfer fails with CORRUPT_DATA. Here, a download hashes the bytes as they
+ * stream (the part's existing prefix first); an upload's source is hashed whole on another
+ * thread while it is sent (local-sha256.ts).
  */
 
 export const PART_SUFFIX = '.wbpart';
@@ -66,13 +68,12 @@ async function hashPrefix(file: FileHandle, path: string, length: number, hash: 
 }
 
 /**
- * The SHA-256 streamed here, once the worker's digest of its copy agrees (undefined when not
+ * The SHA-256 of the file here, once the worker's digest of its copy agrees (undefined when not
  * verifying). On a mismatch the part is deleted and the transfer fails with CORRUPT_DATA.
  */
-async function agreedSha256(theirs: WorkerHash | undefined, ours: Hash, dest: string, deletePart: () => Promise<unknown>): Promise<string | undefined> {
-  if (theirs === undefined) return undefined;
-  const local = ours.digest('hex');
-  const remote = await theirs.digest();
+async function agreedSha256(theirs: WorkerHash | undefined, ours: Promise<string> | undefined, dest: string, deletePart: () => Promise<unknown>): Promise<string | undefined> {
+  if (theirs === undefined || ours === undefined) return undefined;
+  const [local, remote] = await Promise.all([ours, theirs.digest()]);
   if (remote === local) return local;
   await deletePart();
   throw new WorkbenchError(
@@ -106,11 +107,11 @@ export async function uploadFile(session: SftpSession, localPath: string, remote
     // Started once the part is opened (and truncated when starting over), so a follower reads
     // only bytes of this attempt.
     const theirs = verify ? workerSha256(session.client, part, size, { complete: false }) : undefined;
-    const hash = createHash('sha256');
+    // The whole source, the part already on the worker included, hashed beside the upload.
+    const ours = verify ? localSha256(localPath, size) : undefined;
     try {
       options.onStart?.({ size, resumedFrom });
-      await hashPrefix(local, localPath, resumedFrom, hash, options.signal);
-      await pumpUpload(session, handle, part, local, { path: localPath, size }, resumedFrom, hash, {
+      await pumpUpload(session, handle, part, local, { path: localPath, size }, resumedFrom, {
         requests: options.requests ?? DEFAULT_REQUESTS,
         chunkSize: options.chunkSize ?? session.chunkSize.write,
         signal: options.signal,
@@ -118,11 +119,12 @@ export async function uploadFile(session: SftpSession, localPath: string, remote
       });
     } catch (err) {
       theirs?.stop();
+      ours?.stop();
       throw err;
     } finally {
       await session.closeHandle(handle, part).catch(() => undefined);
     }
-    const sha256 = await agreedSha256(theirs, hash, remotePath, () => session.unlink(part).catch(() => undefined));
+    const sha256 = await agreedSha256(theirs, ours?.digest, remotePath, () => session.unlink(part).catch(() => undefined));
     options.signal?.throwIfAborted();
     await session.rename(part, remotePath);
     return { size, resumedFrom, sha256 };
@@ -160,7 +162,7 @@ export async function downloadFile(session: SftpSession, remotePath: string, loc
     } finally {
       await local.close();
     }
-    const sha256 = await agreedSha256(theirs, hash, localPath, () => rm(part, { force: true }));
+    const sha256 = await agreedSha256(theirs, Promise.resolve(hash.digest('hex')), localPath, () => rm(part, { force: true }));
     options.signal?.throwIfAborted();
     try {
       await rename(part, localPath);

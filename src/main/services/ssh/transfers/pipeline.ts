@@ -7,8 +7,9 @@ import type { SftpSession } from './sftp.ts';
 /**
  * The byte pumps. Speed over SSH comes from keeping many SFTP requests in flight (the server
  * answers each in turn, so one at a time would pay a round trip per chunk) and from large
- * requests (fewer packets, less per-request work in ssh2's JavaScript). Both pumps hash the bytes
- * in file order as they pass, so verification never needs a second pass over the data.
+ * requests (fewer packets, less per-request work in ssh2's JavaScript). The download pump hashes
+ * the bytes in file order as they pass, so verification never needs a second pass over them; an
+ * upload's source is hashed on another thread meanwhile (see local-sha256.ts).
  *
  * Both keep the destination a PREFIX of the source at all times: downloads write locally in
  * order; uploads rely on the server applying WRITEs in the order sent (OpenSSH's sftp-server
@@ -50,7 +51,6 @@ export async function pumpUpload(
   local: FileHandle,
   source: PumpFile,
   start: number,
-  hash: Hash,
   options: PumpOptions,
 ): Promise<void> {
   // ssh2 copies a WRITE's bytes into its request packet when write() is called, unless the
@@ -73,7 +73,6 @@ export async function pumpUpload(
         throw localError(err, 'read', source.path);
       }
       if (read < length) throw changed(source.path, 'on this computer');
-      hash.update(block.subarray(0, length));
       for (let at = 0; at < length && failure === undefined; at += chunk) {
         // Waiting for the oldest WRITE is what bounds the requests in flight.
         while (inFlight.length >= limit) await inFlight.shift();

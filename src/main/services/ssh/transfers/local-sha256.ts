@@ -1,0 +1,98 @@
+import { Worker } from 'node:worker_threads';
+import { WorkbenchError } from '../../../../shared/errors.ts';
+import { localError } from './local-errors.ts';
+
+/**
+ * SHA-256 of a local file's first `size` bytes, computed on a worker thread at low priority. An
+ * upload's own thread is busy framing, encrypting and writing SSH packets; hashing there too made
+ * it the slowest stage of a large upload (about a quarter of its CPU). On its own thread, below
+ * the transfer's priority, the hash uses the time the transfer leaves free.
+ *
+ * The hasher reads the file itself rather than being handed the bytes the upload sent. That is
+ * still an end-to-end check: the worker hashes what landed on its disk, and if the two digests
+ * agree, the bytes there are the bytes here (a file changed mid-upload shows up as a mismatch
+ * and the upload fails instead of being marked done). Handing the upload's blocks over in shared
+ * memory instead, read once on the hasher's thread, measured slower: the transfer then waited on
+ * a thread that competes for the same two cores as sshd.
+ */
+
+// Plain CommonJS, evaluated by the Worker: no separate entry file for bundlers to find. On Linux
+// a nice value is per thread, so setPriority lowers this thread only; elsewhere it would lower
+// the whole app, so it is left alone there.
+const HASHER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { closeSync, openSync, readSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+if (process.platform === 'linux') require('node:os').setPriority(19);
+const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+parentPort.on('message', ({ path, size, stop }) => {
+  const stopped = new Int32Array(stop);
+  let fd;
+  try {
+    fd = openSync(path, 'r');
+    const hash = createHash('sha256');
+    for (let position = 0; position < size; ) {
+      if (Atomics.load(stopped, 0) !== 0) return parentPort.postMessage({ stopped: true });
+      const read = readSync(fd, buffer, 0, Math.min(buffer.length, size - position), position);
+      if (read === 0) return parentPort.postMessage({ shorter: true });
+      hash.update(buffer.subarray(0, read));
+      position += read;
+    }
+    parentPort.postMessage({ hex: hash.digest('hex') });
+  } catch (err) {
+    parentPort.postMessage({ error: { code: err && err.code, message: String(err && err.message) } });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+});
+`;
+
+type HasherReply = { hex: string } | { stopped: true } | { shorter: true } | { error: { code?: string; message: string } };
+
+/** Idle hashers, kept for the next file; they never keep the app from exiting. */
+const idle: Worker[] = [];
+const KEEP_IDLE = 2;
+
+function takeHasher(): Worker {
+  const worker = idle.pop() ?? new Worker(HASHER_SOURCE, { eval: true });
+  worker.unref();
+  return worker;
+}
+
+function giveBack(worker: Worker): void {
+  if (idle.length < KEEP_IDLE) idle.push(worker);
+  else void worker.terminate();
+}
+
+export interface LocalHash {
+  /** Hex SHA-256; rejects with a WorkbenchError naming the path. */
+  digest: Promise<string>;
+  /** Gives up (the transfer failed); `digest` then rejects. */
+  stop(): void;
+}
+
+/** Starts hashing bytes [0, size) of `path` on a worker thread. */
+export function localSha256(path: string, size: number): LocalHash {
+  const stop = new SharedArrayBuffer(4);
+  const worker = takeHasher();
+  const digest = new Promise<string>((resolve, reject) => {
+    const settle = (reply: HasherReply): void => {
+      worker.off('error', crashed);
+      giveBack(worker);
+      if ('hex' in reply) resolve(reply.hex);
+      else if ('stopped' in reply) reject(new WorkbenchError('CANCELLED', `Stopped hashing ${path}.`));
+      else if ('shorter' in reply) reject(new WorkbenchError('CORRUPT_DATA', `${path} on this computer got shorter during the transfer; it is being changed by something else. Retry once it is complete.`));
+      else reject(localError(Object.assign(new Error(reply.error.message), { code: reply.error.code }), 'read', path));
+    };
+    const crashed = (err: Error): void => {
+      worker.off('message', settle);
+      reject(new WorkbenchError('INTERNAL', `Could not hash ${path}: ${err.message}`, { cause: err }));
+    };
+    worker.once('message', settle);
+    worker.once('error', crashed);
+  });
+  // A transfer that fails first never asks for the digest.
+  digest.catch(() => undefined);
+  worker.postMessage({ path, size, stop });
+  return { digest, stop: () => Atomics.store(new Int32Array(stop), 0, 1) };
+}
