@@ -62,75 +62,243 @@ export function remoteSha256(client: Client, path: string): Promise<string> {
   return runDigest(client, ['sha256sum', '--', path], path, 'The worker has no sha256sum command, needed to verify transfers; install coreutils on the worker.').digest;
 }
 
-/** The message of the error `followRemoteSha256` gives when the worker has no python3. */
-export const NO_FOLLOWER = 'The worker has no python3, used to hash uploads as they arrive.';
-
-const FOLLOW_SCRIPT = `
-import hashlib, mmap, os, select, sys
-path, size = sys.argv[1], int(sys.argv[2])
+/**
+ * The worker's hashing service: one Python process per connection, started with the first file
+ * to verify and kept while files keep coming, so verifying a file costs a line on a channel
+ * instead of a new SSH session (each of those starts the user's login shell: 0.1 s of CPU and
+ * 130 ms here, paid per file). Python's hashlib is OpenSSL's SHA-256, several times faster than
+ * coreutils' sha256sum.
+ *
+ * Protocol, one line each way: `hash ID SIZE PATH` (PATH as a JSON string, so any name fits on
+ * one line) hashes the first SIZE bytes, waiting for them while an upload still writes them;
+ * `stop ID` gives up. Answers: `ID ok HEX`, `ID stopped`, `ID error "MESSAGE"`. It maps the file
+ * 8 MiB at a time (no copy into Python), reads what is already on disk and polls (1 to 10 ms) for
+ * more, so an upload's hash is ready moments after its last byte lands. It hashes the file on
+ * the worker's disk, not our data stream, so the check covers everything in between. It runs at
+ * idle priority: the transfer goes first and hashing uses the gaps. When its stdin closes (the
+ * connection is gone, or it was idle) it exits.
+ */
+const SERVICE_SCRIPT = `
+import hashlib, json, mmap, os, sys, threading, time
 try:
     os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 except (AttributeError, OSError):
     os.nice(19)
 WINDOW = 8 << 20
-digest, done = hashlib.sha256(), 0
-fd = os.open(path, os.O_RDONLY)
-while done < size:
-    have = min(os.fstat(fd).st_size, size)
-    if have - done >= min(WINDOW, size - done):
-        start = done - done % mmap.ALLOCATIONGRANULARITY
-        length = min(start + WINDOW, have) - start
-        with mmap.mmap(fd, length, offset=start, access=mmap.ACCESS_READ) as window, memoryview(window) as view:
-            digest.update(view[done - start:])
-        done = start + length
-    elif select.select([0], [], [], 0.01)[0] and not os.read(0, 1):
-        sys.exit('stopped before the upload finished')
-print(digest.hexdigest())
+lock, active, stopped = threading.Lock(), set(), set()
+
+def reply(line):
+    with lock:
+        sys.stdout.write(line + '\\n')
+        sys.stdout.flush()
+
+def hash_file(ident, size, path):
+    try:
+        digest, done, pause = hashlib.sha256(), 0, 0.001
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            while done < size:
+                if ident in stopped:
+                    return reply(ident + ' stopped')
+                have = min(os.fstat(fd).st_size, size)
+                if have - done >= min(WINDOW, size - done):
+                    start = done - done % mmap.ALLOCATIONGRANULARITY
+                    length = min(start + WINDOW, have) - start
+                    with mmap.mmap(fd, length, offset=start, access=mmap.ACCESS_READ) as window, memoryview(window) as view:
+                        digest.update(view[done - start:])
+                    done, pause = start + length, 0.001
+                else:
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.01)
+        finally:
+            os.close(fd)
+        reply(ident + ' ok ' + digest.hexdigest())
+    except Exception as error:
+        reply(ident + ' error ' + json.dumps(getattr(error, 'strerror', None) or str(error)))
+    finally:
+        active.discard(ident)
+        stopped.discard(ident)
+
+for line in sys.stdin:
+    words = line.rstrip('\\n').split(' ', 3)
+    if words[0] == 'hash' and len(words) == 4:
+        active.add(words[1])
+        threading.Thread(target=hash_file, args=(words[1], int(words[2]), json.loads(words[3])), daemon=True).start()
+    elif words[0] == 'stop' and words[1] in active:
+        stopped.add(words[1])
+os._exit(0)
 `;
 
 /**
- * Starts the follower with the system's python3 when there is one: a version manager's shim
+ * Starts the service with the system's python3 when there is one: a version manager's shim
  * first on PATH (pyenv, asdf) costs about 0.1 s of CPU per start, and hashlib is all it needs.
  */
 const SYSTEM_PYTHON_FIRST = 'p=/usr/bin/python3; [ -x "$p" ] || p=python3; exec "$p" "$@"';
 
-/**
- * Hashes the first `size` bytes of `path` on the worker WHILE an upload writes them: it maps
- * what is already on disk, 8 MiB at a time (no copy into Python), and waits (polling every
- * 10 ms) for more, so the worker's hash is ready moments after the last byte lands instead of
- * costing a second full read afterwards (coreutils sha256sum manages ~300 MB/s, Python's
- * OpenSSL-backed hashlib several times that). It reads the part file, not our data stream, so
- * the check is still of the bytes on the worker's disk. It runs at idle priority: the transfer
- * itself goes first and the hash catches up in the gaps. When stdin closes (stop(), or the
- * connection dies) it exits, so a failed upload leaves no process behind. Workers run Python 3
- * (see resources/worker); without it, `digest` rejects with the NO_FOLLOWER message and the
- * caller falls back to sha256sum afterwards.
- */
-export function followRemoteSha256(client: Client, path: string, size: number): { digest: Promise<string>; stop: () => void } {
-  return runDigest(client, ['sh', '-c', SYSTEM_PYTHON_FIRST, 'sh', '-c', FOLLOW_SCRIPT, path, String(size)], path, NO_FOLLOWER);
+/** A service with nothing to hash for this long exits; the next file starts a new one. */
+const SERVICE_IDLE_MS = 30_000;
+
+interface Pending {
+  path: string;
+  resolve: (hex: string) => void;
+  reject: (err: unknown) => void;
+}
+
+/** The service on one connection: requests go out on its stdin, answers come back by id. */
+class HashService {
+  private readonly pending = new Map<string, Pending>();
+  private nextId = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** Set once the service is gone; later requests are refused with it. */
+  private ended: (() => WorkbenchError) | undefined;
+
+  /** `onGone` is told when the service ends, and whether that was for want of python3 (exit 127). */
+  private constructor(
+    private readonly channel: ClientChannel,
+    private readonly onGone: (noPython: boolean) => void,
+  ) {
+    let buffered = '';
+    let stderr = '';
+    channel.on('data', (data: Buffer) => {
+      buffered += data.toString('utf8');
+      for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
+        this.answer(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+      }
+    });
+    channel.stderr.on('data', (data: Buffer) => (stderr = (stderr + data.toString('utf8')).slice(-2000)));
+    let code: number | null = null;
+    channel.on('exit', (exitCode: number | null) => (code = exitCode));
+    channel.on('close', () => {
+      clearTimeout(this.idleTimer);
+      const noPython = code === 127;
+      const why = stderr.trim() || (code === null ? 'the connection closed' : `exit code ${code}`);
+      this.ended = () =>
+        noPython ? new WorkbenchError('UNAVAILABLE', NO_PYTHON, { retryable: false }) : new WorkbenchError('UNAVAILABLE', `The worker's hashing service stopped (${why}). Retry.`);
+      for (const [, request] of this.pending) request.reject(this.ended());
+      this.pending.clear();
+      onGone(noPython);
+    });
+  }
+
+  static start(client: Client, onGone: (noPython: boolean) => void): Promise<HashService> {
+    return new Promise((resolve, reject) => {
+      const fail = (err: Error | undefined): void =>
+        reject(new WorkbenchError('UNAVAILABLE', `Could not start verifying on the worker: ${err?.message ?? 'no channel'}. Reconnect and retry.`, { cause: err }));
+      try {
+        client.exec(shellCommand(['sh', '-c', SYSTEM_PYTHON_FIRST, 'sh', '-c', SERVICE_SCRIPT]), (err, channel) => {
+          if (err !== undefined || channel === undefined) return fail(err);
+          resolve(new HashService(channel, onGone));
+        });
+      } catch (err) {
+        // ssh2 throws when the connection is already gone.
+        fail(err as Error);
+      }
+    });
+  }
+
+  hash(path: string, size: number): { digest: Promise<string>; stop: () => void } {
+    const id = String(this.nextId++);
+    clearTimeout(this.idleTimer);
+    const digest = new Promise<string>((resolve, reject) => {
+      if (this.ended !== undefined) return reject(this.ended());
+      this.pending.set(id, { path, resolve, reject });
+      this.channel.write(`hash ${id} ${size} ${JSON.stringify(path)}\n`);
+    });
+    return { digest, stop: () => this.pending.has(id) && this.ended === undefined && this.channel.write(`stop ${id}\n`) };
+  }
+
+  /** Idle: later files start a new service; closing stdin ends this one. */
+  private retire(): void {
+    this.ended = () => new WorkbenchError('UNAVAILABLE', "The worker's hashing service was idle and ended. Retry.");
+    this.onGone(false);
+    this.channel.end();
+  }
+
+  private answer(line: string): void {
+    const [id = '', outcome, ...rest] = line.split(' ');
+    const request = this.pending.get(id);
+    if (request === undefined) return;
+    this.pending.delete(id);
+    if (this.pending.size === 0) {
+      this.idleTimer = setTimeout(() => this.retire(), SERVICE_IDLE_MS);
+      this.idleTimer.unref();
+    }
+    const detail = rest.join(' ');
+    if (outcome === 'ok' && /^[0-9a-f]{64}$/.test(detail)) return request.resolve(detail);
+    if (outcome === 'stopped') return request.reject(new WorkbenchError('CANCELLED', `Stopped verifying ${request.path}.`));
+    let why = detail;
+    try {
+      why = String(JSON.parse(detail));
+    } catch {
+      /* shown as sent */
+    }
+    const kind = /No such file/i.test(why) ? 'NOT_FOUND' : /Permission denied/i.test(why) ? 'FORBIDDEN' : 'INTERNAL';
+    request.reject(new WorkbenchError(kind, `Could not verify ${request.path} on the worker (${why}).`));
+  }
+}
+
+/** The message the service's requests fail with when the worker has no python3. */
+const NO_PYTHON = 'The worker has no python3, used to verify transfers.';
+
+/** Per connection: the running service, or 'none' once the worker turned out to have no python3. */
+const services = new WeakMap<Client, Promise<HashService> | 'none'>();
+
+function serviceFor(client: Client): Promise<HashService> | 'none' {
+  let service = services.get(client);
+  if (service === undefined) {
+    service = HashService.start(client, (noPython) => {
+      if (noPython) services.set(client, 'none');
+      else if (services.get(client) === service) services.delete(client);
+    });
+    // A failed start is not remembered: the next file tries again.
+    service.catch(() => services.get(client) === service && services.delete(client));
+    services.set(client, service);
+  }
+  return service;
+}
+
+/** SHA-256 of the first `size` bytes of `path` on the worker, waiting for them to arrive. */
+function serviceSha256(client: Client, path: string, size: number): { digest: Promise<string>; stop: () => void } {
+  const service = serviceFor(client);
+  if (service === 'none') return { digest: Promise.reject(new WorkbenchError('UNAVAILABLE', NO_PYTHON, { retryable: false })), stop: () => {} };
+  let stop = (): void => {};
+  let stopped = false;
+  const digest = service.then((running) => {
+    const request = running.hash(path, size);
+    stop = request.stop;
+    if (stopped) stop();
+    return request.digest;
+  });
+  return {
+    digest,
+    stop: () => {
+      stopped = true;
+      stop();
+    },
+  };
 }
 
 /**
- * Files at least this large are hashed by the Python follower, in either direction: starting
- * Python (tens of ms) then pays for itself in hashing speed. Smaller ones use sha256sum.
+ * Uploads at least this large are hashed on the worker while they arrive; smaller ones once
+ * they are complete (one round trip, where following would poll).
  */
 export const FOLLOW_FROM = 16 * 1024 * 1024;
 
 export interface WorkerHash {
   /** The worker's digest; call once the file is complete there. */
   digest(): Promise<string>;
-  /** Gives up (the transfer failed): a follower still waiting for bytes exits. */
+  /** Gives up (the transfer failed): a hash still waiting for bytes ends. */
   stop(): void;
 }
 
 /**
  * Starts the worker's SHA-256 of `path` (`size` bytes) as early as it can run: at once when the
  * file is already complete there (downloads) or will be followed as it grows (large uploads);
- * otherwise `digest()` runs sha256sum then. A worker without python3 falls back to sha256sum.
+ * otherwise when `digest()` is called. A worker without python3 is verified with sha256sum.
  */
 export function workerSha256(client: Client, path: string, size: number, options: { complete: boolean }): WorkerHash {
-  const early =
-    size >= FOLLOW_FROM ? followRemoteSha256(client, path, size) : options.complete ? { digest: remoteSha256(client, path), stop: () => {} } : undefined;
+  const early = size >= FOLLOW_FROM || options.complete ? serviceSha256(client, path, size) : undefined;
   // Settled into a value now, so that a transfer failing first never leaves a rejection unhandled.
   const settled = early?.digest.then(
     (value) => ({ value }),
@@ -138,10 +306,13 @@ export function workerSha256(client: Client, path: string, size: number, options
   );
   return {
     async digest() {
-      const result = await settled;
-      if (result !== undefined && 'value' in result) return result.value;
-      const error = result?.error;
-      if (error !== undefined && !(error instanceof WorkbenchError && error.message === NO_FOLLOWER)) throw error;
+      const result = await (settled ??
+        serviceSha256(client, path, size).digest.then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        ));
+      if ('value' in result) return result.value;
+      if (!(result.error instanceof WorkbenchError && result.error.message === NO_PYTHON)) throw result.error;
       return remoteSha256(client, path);
     },
     stop: () => early?.stop(),

@@ -16,6 +16,7 @@ import {
   uploadFile,
   type QueueSnapshot,
 } from '../../../../../src/main/services/ssh/transfers/index.ts';
+import { hashServices } from '../../../../fixtures/sshd-sessions.ts';
 import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
 
@@ -63,17 +64,6 @@ async function remoteDir(name: string): Promise<string> {
   return dir;
 }
 
-/** Command lines of running processes that contain `text` (the fixture's sshd runs here). */
-async function processesMentioning(text: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(text)) found.push(cmdline.replaceAll('\0', ' '));
-  }
-  return found;
-}
-
 /** Retries `check` until it passes: for state that settles after an event we cannot observe. */
 async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -117,6 +107,21 @@ describe('single files', () => {
       expect(existsSync(join(local, `down.bin${PART_SUFFIX}`))).toBe(false);
     });
   }
+
+  it('verifies every file of a connection with one hashing service on the worker, several at once', async () => {
+    const { session } = await connect();
+    const local = await useTempDir();
+    const remote = await remoteDir('one-service');
+    // Two large enough to be followed while they arrive, the rest hashed once complete.
+    const files = [17 * 1024 * 1024, 17 * 1024 * 1024 + 1, 0, 10, CHUNK, 3 * 1024 * 1024].map((size, i) => ({ name: `file ${i}\n'"`, data: randomBytes(size) }));
+    await Promise.all(files.map(({ name, data }) => writeFile(join(local, name), data)));
+    const ups = await Promise.all(files.map(({ name }) => uploadFile(session, join(local, name), join(remote, name))));
+    expect(ups.map((up) => up.sha256)).toEqual(files.map(({ data }) => sha256(data)));
+    const downs = await Promise.all(files.map(({ name }) => downloadFile(session, join(remote, name), join(local, `${name}.back`))));
+    expect(downs.map((down) => down.sha256)).toEqual(files.map(({ data }) => sha256(data)));
+    // Earlier tests' connections are closed, and their services end with them.
+    await eventually(async () => expect(await hashServices(sshd)).toEqual([{ pid: expect.any(Number), threads: 1 }]));
+  });
 
   it('replaces an existing destination atomically on upload (posix-rename)', async () => {
     const { session } = await connect();
@@ -182,8 +187,8 @@ describe('resume after the connection is cut', () => {
     });
     await expect(cut).rejects.toMatchObject({ code: 'UNAVAILABLE', retryable: true });
     expect(existsSync(dest)).toBe(false);
-    // The worker-side hasher of that attempt saw its stdin close and is gone.
-    await eventually(async () => expect(await processesMentioning(dest + PART_SUFFIX)).toEqual([]));
+    // The worker's hashing service of that connection saw its stdin close and is gone.
+    await eventually(async () => expect(await hashServices(sshd)).toEqual([]));
     const part = (await stat(dest + PART_SUFFIX)).size;
     expect(part).toBeGreaterThan(0);
     expect(part).toBeLessThan(SIZE);
@@ -434,7 +439,8 @@ describe('the queue', () => {
     await queue.idle();
     expect(queue.snapshot().items[0]).toMatchObject({ state: 'cancelled' });
     expect(existsSync(dest)).toBe(false);
-    await eventually(async () => expect(await processesMentioning(dest + PART_SUFFIX)).toEqual([]));
+    // The connection's hashing service stopped following the part: only its request reader is left.
+    await eventually(async () => expect(await hashServices(sshd)).toEqual([{ pid: expect.any(Number), threads: 1 }]));
     const part = (await stat(dest + PART_SUFFIX)).size;
     expect(part).toBeGreaterThan(0);
     expect(part).toBeLessThan(data.length);
