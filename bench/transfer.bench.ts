@@ -19,8 +19,9 @@ const ROUNDS = 3;
  * 512 MiB of random bytes up and down over SFTP to a loopback OpenSSH sshd: our transfer engine
  * against OpenSSH `scp` with the same server, file and pinned host key, interleaved round by
  * round so that load from other work on the machine hits both alike. Ours includes end-to-end
- * verification (SHA-256 here while streaming, and on the worker: at this size a Python hashlib
- * hasher that runs alongside the transfer); the unverified time is printed for information.
+ * verification (SHA-256 here, on a thread beside the upload or while a download streams, and on
+ * the worker by the connection's hashing service, which follows an upload as it lands); the
+ * unverified time is printed for information.
  *
  * Our side runs in a child node process started with the product's V8 flags (bin/node-flags.json,
  * the flags bin/workbench.js, scripts/start.mjs and `npm run web` start node with), so the ratio is
@@ -104,7 +105,8 @@ const benchmark: Benchmark = {
       const cpu = { up: [] as number[], down: [] as number[] };
       const fresh = (path: string) => rm(path, { force: true });
       const oursLocal = join(local, 'ours.bin');
-      // Round 0 warms the page cache and the connection and is not counted.
+      // Round 0 warms the page cache and the connection (and starts the connection's hashing
+      // service on the worker, as the first file of a queue does) and is not counted.
       for (let round = 0; round <= ROUNDS; round++) {
         const up = await transfer({ direction: 'up', local: DATA, remote: remoteOurs, verify: true });
         const scpUp = await seconds(() => run('scp', [...scpBase, DATA, at(remoteScp)]));
