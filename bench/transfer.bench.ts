@@ -72,6 +72,11 @@ async function startOurs(sshd: Sshd, flags: string[]): Promise<{ transfer: (requ
   };
 }
 
+/** Writes dirty pages back to disk (GNU coreutils `sync`), so the next transfer does not pay for them. */
+async function settle(): Promise<void> {
+  await run('sync');
+}
+
 async function seconds(fn: () => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint();
   await fn();
@@ -108,13 +113,22 @@ const benchmark: Benchmark = {
       // Round 0 warms the page cache and the connection (and starts the connection's hashing
       // service on the worker, as the first file of a queue does) and is not counted.
       for (let round = 0; round <= ROUNDS; round++) {
+        // Each transfer starts with the disk settled: without this, the one that follows a
+        // download pays for writing the previous 512 MiB back to disk while it runs.
+        await settle();
         const up = await transfer({ direction: 'up', local: DATA, remote: remoteOurs, verify: true });
+        await settle();
         const scpUp = await seconds(() => run('scp', [...scpBase, DATA, at(remoteScp)]));
         await fresh(oursLocal);
+        await settle();
         const down = await transfer({ direction: 'down', local: oursLocal, remote: remoteOurs, verify: true });
         await fresh(join(local, 'scp.bin'));
+        await settle();
         const scpDown = await seconds(() => run('scp', [...scpBase, at(remoteScp), join(local, 'scp.bin')]));
+        await settle();
         const upRaw = await transfer({ direction: 'up', local: DATA, remote: remoteOurs, verify: false });
+        await fresh(oursLocal);
+        await settle();
         const downRaw = await transfer({ direction: 'down', local: oursLocal, remote: remoteOurs, verify: false });
         if (round > 0) {
           const sample = { up: up.seconds, scpUp, down: down.seconds, scpDown, upRaw: upRaw.seconds, downRaw: downRaw.seconds };
