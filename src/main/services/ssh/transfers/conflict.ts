@@ -22,6 +22,13 @@ export interface Conflict {
 
 export type ResolveConflict = (conflict: Conflict) => Promise<ConflictPolicy>;
 
+/** Where earlier attempts of a transfer put files they renamed: a retry continues there. */
+export interface RenameMemory {
+  /** The numbered path chosen for `path` by an earlier attempt, if any. */
+  earlier(path: string): string | undefined;
+  chosen(path: string, target: string): void;
+}
+
 /** `report.pdf` -> `report (n).pdf`; `.bashrc`, `data` and folders get the number at the end. */
 export function numberedName(name: string, n: number, isFolder = false): string {
   const dot = name.lastIndexOf('.');
@@ -50,6 +57,7 @@ export async function resolveDestination(
   name: string,
   sourceSize: number,
   resolve: ResolveConflict,
+  renames?: RenameMemory,
 ): Promise<string | undefined> {
   const path = side.join(dir, name);
   const existing = await side.entry(path);
@@ -63,8 +71,14 @@ export async function resolveDestination(
       return undefined;
     case 'overwrite':
       return path;
-    case 'rename':
-      return freeName(side, dir, name);
+    case 'rename': {
+      // A retry goes on with the copy it started (resuming its part file) instead of a second one.
+      const earlier = renames?.earlier(path);
+      if (earlier !== undefined && (await side.entry(earlier)) === undefined) return earlier;
+      const target = await freeName(side, dir, name);
+      renames?.chosen(path, target);
+      return target;
+    }
     case 'resume':
       if ((await side.entry(path + PART_SUFFIX)) !== undefined) return path;
       if (existing.size > sourceSize) {

@@ -43,6 +43,8 @@ export interface ItemHistory {
   written: Record<string, string>;
   /** Destination that existed -> the answer given for it. */
   decisions: Record<string, ConflictPolicy>;
+  /** Destination that existed -> the numbered name a "rename" answer chose for it. */
+  renamed: Record<string, string>;
 }
 
 export interface QueueSnapshot {
@@ -108,7 +110,7 @@ export class TransferQueue {
       bytesTotal: 0,
       bytesPerSecond: 0,
     };
-    const history = { written: { ...request.history?.written }, decisions: { ...request.history?.decisions } };
+    const history = { written: { ...request.history?.written }, decisions: { ...request.history?.decisions }, renamed: { ...request.history?.renamed } };
     this.entries.set(id, { item, moved: 0, reused: 0, meter: new SpeedMeter(), history });
     this.changed();
     this.pump();
@@ -170,7 +172,7 @@ export class TransferQueue {
   /** A copy of what the item's attempts so far wrote and decided (to persist it). */
   history(id: string): ItemHistory {
     const { history } = this.get(id);
-    return { written: { ...history.written }, decisions: { ...history.decisions } };
+    return { written: { ...history.written }, decisions: { ...history.decisions }, renamed: { ...history.renamed } };
   }
 
   subscribe(listener: (snapshot: QueueSnapshot) => void): () => void {
@@ -236,6 +238,12 @@ export class TransferQueue {
         verify: this.options.verify,
         requests: this.options.requests,
         resolveConflict: (conflict) => this.ask(entry, conflict, controller.signal),
+        renames: {
+          earlier: (path) => entry.history.renamed[path],
+          chosen: (path, target) => {
+            entry.history.renamed[path] = target;
+          },
+        },
         onPlan: (plan) => {
           item.kind = plan.kind;
           item.bytesTotal = plan.bytes;
@@ -276,9 +284,9 @@ export class TransferQueue {
     // Written by an earlier attempt of this item (and, in place, still the source's size): done.
     const written = history.written[conflict.path];
     if (written !== undefined && (written !== conflict.path || conflict.existing.size === conflict.sourceSize)) return Promise.resolve('skip');
-    // A rename again would make a second copy; the other answers hold for a retry as given.
+    // Answers hold for a retry as given; a rename continues the copy it started (see RenameMemory).
     const decided = history.decisions[conflict.path];
-    if (decided !== undefined && decided !== 'rename') return Promise.resolve(decided);
+    if (decided !== undefined) return Promise.resolve(decided);
     const remember = (policy: ConflictPolicy): ConflictPolicy => {
       history.decisions[conflict.path] = policy;
       return policy;

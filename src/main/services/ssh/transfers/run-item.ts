@@ -1,5 +1,5 @@
 import { WorkbenchError } from '../../../../shared/errors.ts';
-import { resolveDestination, type ResolveConflict } from './conflict.ts';
+import { resolveDestination, type RenameMemory, type ResolveConflict } from './conflict.ts';
 import { downloadFile, uploadFile, type FileTransferOptions } from './file-transfer.ts';
 import { checkPlainName } from './plain-name.ts';
 import { localSide, remoteSide, type EntryKind, type Side } from './sides.ts';
@@ -23,6 +23,8 @@ export interface TransferRequest {
 
 export interface RunHooks extends Pick<FileTransferOptions, 'signal' | 'verify' | 'requests'> {
   resolveConflict: ResolveConflict;
+  /** Numbered names earlier attempts chose ("rename"), to continue those copies. */
+  renames?: RenameMemory;
   /** Once the source is walked: how much there is to do. */
   onPlan?: (plan: { kind: 'file' | 'folder'; files: number; bytes: number }) => void;
   onFile?: (source: string) => void;
@@ -96,7 +98,7 @@ export async function runTransfer(session: SftpSession, request: TransferRequest
     hooks.signal?.throwIfAborted();
     hooks.onFile?.(file.source);
     const name = file.rel.at(-1) ?? to.basename(dest);
-    const target = await resolveDestination(to, destDir, name, file.size, hooks.resolveConflict);
+    const target = await resolveDestination(to, destDir, name, file.size, hooks.resolveConflict, hooks.renames);
     if (target === undefined) {
       result.skipped.push(file.source);
       hooks.onReused?.(file.size);

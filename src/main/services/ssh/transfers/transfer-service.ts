@@ -367,7 +367,7 @@ export class TransferService {
 
   /** Bytes move all the time; the file is rewritten only when what a restart needs changed. */
   private persistKey(items = this.persistable()): string {
-    return JSON.stringify(items.map((item) => [item.id, item.state, item.conflict, Object.keys(item.history.written).length, Object.keys(item.history.decisions).length]));
+    return JSON.stringify(items.map((item) => [item.id, item.state, item.conflict, Object.keys(item.history.written).length, Object.keys(item.history.decisions).length, Object.keys(item.history.renamed).length]));
   }
 
   private persist(force = false): void {

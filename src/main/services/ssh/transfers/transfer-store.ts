@@ -22,7 +22,8 @@ export const PersistedTransfer = z.object({
   bytesTotal: z.number(),
   error: WireError.optional(),
   createdAt: z.string(),
-  history: z.object({ written: z.record(z.string(), z.string()), decisions: z.record(z.string(), ConflictPolicy) }),
+  // `renamed` arrived later: histories saved before it read as empty.
+  history: z.object({ written: z.record(z.string(), z.string()), decisions: z.record(z.string(), ConflictPolicy), renamed: z.record(z.string(), z.string()).default({}) }),
 });
 export type PersistedTransfer = z.infer<typeof PersistedTransfer>;
 

@@ -423,6 +423,30 @@ describe('the queue', () => {
     for (const name of ['a', 'b', 'c']) expect(await readFile(join(remote, name), 'utf8')).toBe('new');
   });
 
+  it('a "rename" upload cancelled and retried continues its numbered copy: no second copy', async () => {
+    const { client } = await connect();
+    const local = await useTempDir();
+    const remote = await remoteDir('rename-retry');
+    const data = randomBytes(48 * 1024 * 1024);
+    await writeFile(join(local, 'big.bin'), data);
+    await writeFile(join(remote, 'big.bin'), 'already here');
+    const queue = new TransferQueue({ client: () => client });
+    const id = queue.add({ direction: 'upload', localPath: join(local, 'big.bin'), remotePath: join(remote, 'big.bin'), conflict: 'rename' });
+    await waitFor(queue, (s) => (s.items[0]?.bytesDone ?? 0) > 4 * 1024 * 1024);
+    queue.cancel(id);
+    await queue.idle();
+    expect((await readdir(remote)).sort()).toEqual(['big (1).bin' + PART_SUFFIX, 'big.bin'].sort());
+
+    queue.retry(id);
+    await queue.idle();
+    const done = queue.snapshot().items[0];
+    expect(done).toMatchObject({ state: 'done', bytesDone: data.length });
+    expect(done?.bytesReused).toBeGreaterThan(0);
+    expect((await readdir(remote)).sort()).toEqual(['big (1).bin', 'big.bin']);
+    expect((await readFile(join(remote, 'big (1).bin'))).equals(data)).toBe(true);
+    expect(await readFile(join(remote, 'big.bin'), 'utf8')).toBe('already here');
+  });
+
   it('cancel leaves a resumable part file and no final file; retry completes it', async () => {
     const { client } = await connect();
     const local = await useTempDir();
