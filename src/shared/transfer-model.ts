@@ -120,5 +120,7 @@ export const LocalListing = z.object({
   parent: z.string().optional(),
   home: z.string(),
   entries: z.array(LocalEntry),
+  /** How many entries the folder has, when that is more than `entries` lists. */
+  total: z.number().int().optional(),
 });
 export type LocalListing = z.infer<typeof LocalListing>;

@@ -97,6 +97,12 @@ export function LocalPicker({ mode, start, purpose, onPick, onCancel }: LocalPic
         </button>
       </form>
       <ErrorText error={error} />
+      {listing?.total !== undefined && (
+        <p className="muted" role="status">
+          Showing the first {listing.entries.length.toLocaleString()} of {listing.total.toLocaleString()} entries (folders first, by name). Type a path above to open
+          a folder further down.
+        </p>
+      )}
       <ul className="local-entries" aria-label={listing ? `Files in ${listing.path} on this computer` : 'Files on this computer'}>
         {listing && entries.length === 0 && <li className="muted">This folder is empty.</li>}
         {entries.map((entry) => {

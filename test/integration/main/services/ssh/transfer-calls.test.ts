@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
@@ -284,5 +284,22 @@ describe('transfers through the contract', () => {
     await expect(call('local:list', { path: 'pick me' })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/absolute path/) });
     await expect(call('local:list', { path: join(home.path, 'gone') })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect((await stat(listing.home)).isDirectory()).toBe(true);
+  });
+
+  it('a folder of 30,000 entries lists the first 5,000 (folders first, by name) and says how many there are', async () => {
+    const big = join(home.path, 'big folder');
+    await mkdir(big);
+    await mkdir(join(big, 'zz sub'));
+    await symlink('/etc/passwd', join(big, 'a link'));
+    const names = Array.from({ length: 30_000 }, (_, i) => `f${String(i).padStart(5, '0')}.txt`);
+    for (let i = 0; i < names.length; i += 1000) await Promise.all(names.slice(i, i + 1000).map((name) => writeFile(join(big, name), 'x')));
+    const listing = await call<LocalListing>('local:list', { path: big });
+    expect(listing.total).toBe(30_002);
+    expect(listing.entries).toHaveLength(5000);
+    expect(listing.entries[0]).toMatchObject({ name: 'zz sub', type: 'directory' });
+    expect(listing.entries[1]).toMatchObject({ name: 'a link', type: 'symlink' });
+    expect(listing.entries.slice(2).map((entry) => entry.name)).toEqual(names.slice(0, 4998));
+    // A folder within the limit says nothing more.
+    expect((await call<LocalListing>('local:list', { path: join(big, 'zz sub') })).total).toBeUndefined();
   });
 });
