@@ -1,4 +1,3 @@
-import { createHash, type Hash } from 'node:crypto';
 import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { WorkbenchError } from '../../../../shared/errors.ts';
 import { localError } from './local-errors.ts';
@@ -13,9 +12,9 @@ import type { SftpSession } from './sftp.ts';
  * from its size. Before the part is renamed into place, the SHA-256 of the file here must equal
  * the SHA-256 of the file computed on the worker (see workerSha256: alongside a download, and
  * for a large upload by a hasher that follows the part file as it grows); otherwise the part is
- * deleted and the transfer fails with CORRUPT_DATA. Here, a download hashes the bytes as they
- * stream (the part's existing prefix first); an upload's source is hashed whole on another
- * thread while it is sent (local-sha256.ts).
+ * deleted and the transfer fails with CORRUPT_DATA. Here, the file is hashed on another thread
+ * while it moves (local-sha256.ts): an upload's source whole, a download's part file as it is
+ * written (its existing prefix included).
  */
 
 export const PART_SUFFIX = '.wbpart';
@@ -46,25 +45,6 @@ export interface FileTransferResult {
   resumedFrom: number;
   /** Hex SHA-256 of the file; undefined when `verify` was false. */
   sha256?: string;
-}
-
-const HASH_READ = 1024 * 1024;
-
-/** Feeds bytes [0, length) of a local file to `hash`: the part already there when resuming. */
-async function hashPrefix(file: FileHandle, path: string, length: number, hash: Hash, signal?: AbortSignal): Promise<void> {
-  const buffer = Buffer.allocUnsafe(Math.min(HASH_READ, Math.max(length, 1)));
-  for (let position = 0; position < length; ) {
-    signal?.throwIfAborted();
-    let read: number;
-    try {
-      ({ bytesRead: read } = await file.read(buffer, 0, Math.min(buffer.length, length - position), position));
-    } catch (err) {
-      throw localError(err, 'read', path);
-    }
-    if (read === 0) throw new WorkbenchError('CORRUPT_DATA', `${path} got shorter while it was being read; retry.`);
-    hash.update(buffer.subarray(0, read));
-    position += read;
-  }
 }
 
 /**
@@ -146,23 +126,30 @@ export async function downloadFile(session: SftpSession, remotePath: string, loc
     const local = await openLocal(part, resumedFrom > 0 ? 'r+' : 'wx', 'write');
     // The worker hashes its copy while we download: on separate CPUs the check costs no time.
     const theirs = verify ? workerSha256(session.client, remotePath, size, { complete: true }) : undefined;
-    const hash = createHash('sha256');
+    // Ours follows the part as it is written, from byte 0 (a resumed part's prefix included).
+    const ours = verify ? localSha256(part, size, { complete: resumedFrom }) : undefined;
+    let written = resumedFrom;
     try {
       options.onStart?.({ size, resumedFrom });
-      await hashPrefix(local, part, resumedFrom, hash, options.signal);
-      await pumpDownload(session, handle, { path: remotePath, size }, local, localPath, resumedFrom, hash, {
+      await pumpDownload(session, handle, { path: remotePath, size }, local, localPath, resumedFrom, {
         requests: options.requests ?? DEFAULT_REQUESTS,
         chunkSize: options.chunkSize ?? session.chunkSize.read,
         signal: options.signal,
-        onBytes: options.onBytes,
+        // Blocks are written in file order, so the part is complete up to all bytes written.
+        onBytes: (bytes) => {
+          written += bytes;
+          ours?.advance(written);
+          options.onBytes?.(bytes);
+        },
       });
     } catch (err) {
       theirs?.stop();
+      ours?.stop();
       throw err;
     } finally {
       await local.close();
     }
-    const sha256 = await agreedSha256(theirs, Promise.resolve(hash.digest('hex')), localPath, () => rm(part, { force: true }));
+    const sha256 = await agreedSha256(theirs, ours?.digest, localPath, () => rm(part, { force: true }));
     options.signal?.throwIfAborted();
     try {
       await rename(part, localPath);

@@ -3,10 +3,12 @@ import { WorkbenchError } from '../../../../shared/errors.ts';
 import { localError } from './local-errors.ts';
 
 /**
- * SHA-256 of a local file's first `size` bytes, computed on a worker thread at low priority. An
- * upload's own thread is busy framing, encrypting and writing SSH packets; hashing there too made
+ * SHA-256 of a local file's first `size` bytes, computed on a worker thread at low priority. A
+ * transfer's own thread is busy framing, encrypting and writing SSH packets; hashing there too made
  * it the slowest stage of a large upload (about a quarter of its CPU). On its own thread, below
- * the transfer's priority, the hash uses the time the transfer leaves free.
+ * the transfer's priority, the hash uses the time the transfer leaves free. For a file still being
+ * written (a download's part file) the writer says how far the file is complete (`advance`) and
+ * the hasher follows behind.
  *
  * The hasher reads the file itself rather than being handed the bytes the upload sent. That is
  * still an end-to-end check: the worker hashes what landed on its disk, and if the two digests
@@ -25,15 +27,21 @@ const { closeSync, openSync, readSync } = require('node:fs');
 const { createHash } = require('node:crypto');
 if (process.platform === 'linux') require('node:os').setPriority(19);
 const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
-parentPort.on('message', ({ path, size, stop }) => {
+parentPort.on('message', ({ path, size, stop, complete }) => {
   const stopped = new Int32Array(stop);
+  const ready = new BigInt64Array(complete);
   let fd;
   try {
     fd = openSync(path, 'r');
     const hash = createHash('sha256');
     for (let position = 0; position < size; ) {
       if (Atomics.load(stopped, 0) !== 0) return parentPort.postMessage({ stopped: true });
-      const read = readSync(fd, buffer, 0, Math.min(buffer.length, size - position), position);
+      const available = Number(Atomics.load(ready, 0));
+      if (available <= position) {
+        Atomics.wait(ready, 0, BigInt(available), 1000);
+        continue;
+      }
+      const read = readSync(fd, buffer, 0, Math.min(buffer.length, available - position), position);
       if (read === 0) return parentPort.postMessage({ shorter: true });
       hash.update(buffer.subarray(0, read));
       position += read;
@@ -67,13 +75,20 @@ function giveBack(worker: Worker): void {
 export interface LocalHash {
   /** Hex SHA-256; rejects with a WorkbenchError naming the path. */
   digest: Promise<string>;
+  /** Bytes [0, end) of the file are now written and may be hashed. */
+  advance(end: number): void;
   /** Gives up (the transfer failed); `digest` then rejects. */
   stop(): void;
 }
 
-/** Starts hashing bytes [0, size) of `path` on a worker thread. */
-export function localSha256(path: string, size: number): LocalHash {
+/**
+ * Starts hashing bytes [0, size) of `path` on a worker thread, as far as they are complete:
+ * `complete` bytes now (all of them, by default), more as `advance` says.
+ */
+export function localSha256(path: string, size: number, options: { complete?: number } = {}): LocalHash {
   const stop = new SharedArrayBuffer(4);
+  const complete = new BigInt64Array(new SharedArrayBuffer(8));
+  complete[0] = BigInt(options.complete ?? size);
   const worker = takeHasher();
   const digest = new Promise<string>((resolve, reject) => {
     const settle = (reply: HasherReply): void => {
@@ -93,6 +108,16 @@ export function localSha256(path: string, size: number): LocalHash {
   });
   // A transfer that fails first never asks for the digest.
   digest.catch(() => undefined);
-  worker.postMessage({ path, size, stop });
-  return { digest, stop: () => Atomics.store(new Int32Array(stop), 0, 1) };
+  worker.postMessage({ path, size, stop, complete: complete.buffer });
+  return {
+    digest,
+    advance(end) {
+      Atomics.store(complete, 0, BigInt(end));
+      Atomics.notify(complete, 0);
+    },
+    stop() {
+      Atomics.store(new Int32Array(stop), 0, 1);
+      Atomics.notify(complete, 0);
+    },
+  };
 }

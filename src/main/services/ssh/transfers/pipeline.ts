@@ -1,4 +1,3 @@
-import type { Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { WorkbenchError } from '../../../../shared/errors.ts';
 import { localError } from './local-errors.ts';
@@ -7,9 +6,8 @@ import type { SftpSession } from './sftp.ts';
 /**
  * The byte pumps. Speed over SSH comes from keeping many SFTP requests in flight (the server
  * answers each in turn, so one at a time would pay a round trip per chunk) and from large
- * requests (fewer packets, less per-request work in ssh2's JavaScript). The download pump hashes
- * the bytes in file order as they pass, so verification never needs a second pass over them; an
- * upload's source is hashed on another thread meanwhile (see local-sha256.ts).
+ * requests (fewer packets, less per-request work in ssh2's JavaScript). Verification hashes the
+ * local file on another thread meanwhile (see local-sha256.ts).
  *
  * Both keep the destination a PREFIX of the source at all times: downloads write locally in
  * order; uploads rely on the server applying WRITEs in the order sent (OpenSSH's sftp-server
@@ -112,7 +110,6 @@ export async function pumpDownload(
   local: FileHandle,
   localPath: string,
   start: number,
-  hash: Hash,
   options: PumpOptions,
 ): Promise<void> {
   const chunk = Math.max(1, options.chunkSize);
@@ -164,7 +161,6 @@ export async function pumpDownload(
         }
       }
       const bytes = block.buffer.subarray(0, block.length);
-      hash.update(bytes);
       try {
         await local.write(bytes, 0, block.length, block.position);
       } catch (err) {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { WorkbenchError } from '../../../../../src/shared/errors.ts';
@@ -28,6 +28,32 @@ describe('localSha256 (on a worker thread)', () => {
     );
     const digests = await Promise.all(files.map(({ path, size }) => localSha256(path, size).digest));
     expect(digests).toEqual(files.map(({ expected }) => expected));
+  });
+
+  it('follows a file as it is written: hashes what advance() says is complete, and waits for the rest', async () => {
+    const path = join(await tempDir(), 'growing.bin');
+    const bytes = randomBytes(10 * 1024 * 1024 + 3);
+    await writeFile(path, bytes.subarray(0, 1000));
+    const hash = localSha256(path, bytes.length, { complete: 1000 });
+    let settled = false;
+    void hash.digest.finally(() => (settled = true));
+    for (let at = 1000; at < bytes.length; at += 3 * 1024 * 1024) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(settled).toBe(false);
+      const end = Math.min(at + 3 * 1024 * 1024, bytes.length);
+      await appendFile(path, bytes.subarray(at, end));
+      hash.advance(end);
+    }
+    await expect(hash.digest).resolves.toBe(sha256(bytes));
+  });
+
+  it('stop() ends a hash that is waiting for bytes still to be written', async () => {
+    const path = join(await tempDir(), 'stalled.bin');
+    await writeFile(path, randomBytes(100));
+    const hash = localSha256(path, 1000, { complete: 100 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    hash.stop();
+    await expect(hash.digest).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 
   it('a file shorter than expected (changed meanwhile) is CORRUPT_DATA naming it', async () => {
