@@ -106,6 +106,31 @@ describe('file transfers in the Files view', () => {
     expect(await queue().getByRole('listitem', { name: `Upload report "1".csv` }).textContent()).toContain('verified');
   });
 
+  it('the picker shows the first 5,000 entries of a huge folder and says how many there are', async () => {
+    const many = join(local, 'many files');
+    await mkdir(many);
+    for (let i = 0; i < 5050; i += 500) {
+      await Promise.all(Array.from({ length: Math.min(500, 5050 - i) }, (_, j) => writeFile(join(many, `part-${String(i + j).padStart(4, '0')}.csv`), 'x')));
+    }
+    await page.getByRole('button', { name: 'Upload…' }).click();
+    const picker = page.getByRole('dialog', { name: 'Choose files and folders on this computer' });
+    await picker.getByLabel('Folder on this computer').fill(many);
+    await picker.getByLabel('Folder on this computer').press('Enter');
+    await eventually(() => picker.getByRole('status').textContent()).toMatch(/^Showing the first 5,000 of 5,050 entries \(folders first, by name\)/);
+    const entries = picker.getByRole('list', { name: `Files in ${many} on this computer` }).getByRole('listitem');
+    expect(await entries.count()).toBe(5000);
+    expect(await entries.first().getAttribute('data-name')).toBe('part-0000.csv');
+    expect(await entries.last().getAttribute('data-name')).toBe('part-4999.csv');
+    await screenshot(page, 'files-upload-picker-huge-folder');
+    // Back up, so that the next picker opens where the other tests expect it.
+    await picker.getByRole('button', { name: 'Up one folder' }).click();
+    await eventually(() => picker.getByRole('list').getAttribute('aria-label')).toBe(`Files in ${local} on this computer`);
+    expect(await picker.getByRole('status').count()).toBe(0);
+    await page.keyboard.press('Escape');
+    await eventually(() => page.getByRole('dialog').count()).toBe(0);
+    await rm(many, { recursive: true });
+  });
+
   it('downloads the entries selected with Ctrl+click into the downloads folder (Ctrl+D)', async () => {
     await row('from the worker.txt').click();
     await row('data dir').click({ modifiers: ['Control'] });

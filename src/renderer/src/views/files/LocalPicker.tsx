@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { LocalListing } from '../../../../shared/transfer-model.ts';
 import { useClient } from '../../api/context.tsx';
 import '../../components/dialog.css';
@@ -35,11 +35,17 @@ export function LocalPicker({ mode, start, purpose, onPick, onCancel }: LocalPic
   const [typed, setTyped] = useState('');
   const [error, setError] = useState<string>();
   const [ticked, setTicked] = useState<Set<string>>(new Set());
+  // Only the folder asked for last is shown: a slow listing answered late (the start folder, when
+  // the user has already typed another) must not replace it.
+  const latest = useRef(0);
 
+  /** Opens `path`; false when it cannot be listed, undefined when a later go() superseded it. */
   const go = useCallback(
-    async (path: string | undefined) => {
+    async (path: string | undefined): Promise<boolean | undefined> => {
+      const ticket = ++latest.current;
       try {
         const next = await client.call('local:list', path === undefined ? {} : { path });
+        if (ticket !== latest.current) return undefined;
         setListing(next);
         setTyped(next.path);
         setTicked(new Set());
@@ -47,6 +53,7 @@ export function LocalPicker({ mode, start, purpose, onPick, onCancel }: LocalPic
         lastFolder = next.path;
         return true;
       } catch (err) {
+        if (ticket !== latest.current) return undefined;
         setError((err as Error).message);
         return false;
       }
@@ -57,7 +64,7 @@ export function LocalPicker({ mode, start, purpose, onPick, onCancel }: LocalPic
   useEffect(() => {
     void (async () => {
       const first = start ?? lastFolder;
-      if (!(await go(first)) && first !== undefined) await go(undefined);
+      if ((await go(first)) === false && first !== undefined) await go(undefined);
     })();
   }, [go, start]);
 
