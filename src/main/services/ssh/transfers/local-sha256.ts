@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { WorkbenchError } from '../../../../shared/errors.ts';
 import { localError } from './local-errors.ts';
@@ -81,11 +83,53 @@ export interface LocalHash {
   stop(): void;
 }
 
+/** Files smaller than this are hashed here, once complete: a thread's round trip costs more. */
+const ON_THREAD_FROM = 1024 * 1024;
+
+const shorter = (path: string): WorkbenchError =>
+  new WorkbenchError('CORRUPT_DATA', `${path} on this computer got shorter during the transfer; it is being changed by something else. Retry once it is complete.`);
+
+/** A small file's hash, computed on this thread once all of it is written. */
+function hashHere(path: string, size: number, complete: number): LocalHash {
+  let start!: () => void;
+  const whole = new Promise<void>((resolve) => (start = resolve));
+  if (complete >= size) start();
+  let stopped = false;
+  const digest = whole.then(async () => {
+    if (stopped) throw new WorkbenchError('CANCELLED', `Stopped hashing ${path}.`);
+    const bytes = Buffer.allocUnsafe(size);
+    let file;
+    try {
+      file = await open(path, 'r');
+      for (let done = 0; done < size; ) {
+        const { bytesRead } = await file.read(bytes, done, size - done, done);
+        if (bytesRead === 0) throw shorter(path);
+        done += bytesRead;
+      }
+    } catch (err) {
+      throw localError(err, 'read', path);
+    } finally {
+      await file?.close();
+    }
+    return createHash('sha256').update(bytes).digest('hex');
+  });
+  digest.catch(() => undefined);
+  return {
+    digest,
+    advance: (end) => end >= size && start(),
+    stop: () => {
+      stopped = true;
+      start();
+    },
+  };
+}
+
 /**
- * Starts hashing bytes [0, size) of `path` on a worker thread, as far as they are complete:
- * `complete` bytes now (all of them, by default), more as `advance` says.
+ * Starts hashing bytes [0, size) of `path`, as far as they are complete: `complete` bytes now
+ * (all of them, by default), more as `advance` says. Large files go to a worker thread.
  */
 export function localSha256(path: string, size: number, options: { complete?: number } = {}): LocalHash {
+  if (size < ON_THREAD_FROM) return hashHere(path, size, options.complete ?? size);
   const stop = new SharedArrayBuffer(4);
   const complete = new BigInt64Array(new SharedArrayBuffer(8));
   complete[0] = BigInt(options.complete ?? size);
@@ -96,7 +140,7 @@ export function localSha256(path: string, size: number, options: { complete?: nu
       giveBack(worker);
       if ('hex' in reply) resolve(reply.hex);
       else if ('stopped' in reply) reject(new WorkbenchError('CANCELLED', `Stopped hashing ${path}.`));
-      else if ('shorter' in reply) reject(new WorkbenchError('CORRUPT_DATA', `${path} on this computer got shorter during the transfer; it is being changed by something else. Retry once it is complete.`));
+      else if ('shorter' in reply) reject(shorter(path));
       else reject(localError(Object.assign(new Error(reply.error.message), { code: reply.error.code }), 'read', path));
     };
     const crashed = (err: Error): void => {

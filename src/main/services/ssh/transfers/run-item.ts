@@ -81,6 +81,55 @@ async function walk(side: Side, root: string): Promise<{ folders: string[][]; fi
   return { folders, files, unsupported };
 }
 
+/**
+ * Files smaller than this are copied several at a time (SMALL_FILES_AT_ONCE): their cost is round
+ * trips (open, write, close, verify, rename), not bytes. Larger ones go one at a time, each with
+ * the connection to itself.
+ */
+const SMALL_FILE = 1024 * 1024;
+const SMALL_FILES_AT_ONCE = 8;
+
+/**
+ * Runs `copy` for every file in order, small ones overlapping. The first failure stops new
+ * copies; the ones under way finish (or fail) before it is thrown, so nothing runs on after.
+ */
+async function copyEach(files: PlannedFile[], copy: (file: PlannedFile) => Promise<void>): Promise<void> {
+  const running = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  const start = (file: PlannedFile): void => {
+    const copying: Promise<void> = copy(file)
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => running.delete(copying));
+    running.add(copying);
+  };
+  for (const file of files) {
+    if (failure !== undefined) break;
+    if (file.size >= SMALL_FILE) {
+      await Promise.all(running);
+      if (failure !== undefined) break;
+      start(file);
+      await Promise.all(running);
+      continue;
+    }
+    while (running.size >= SMALL_FILES_AT_ONCE) await Promise.race(running);
+    if (failure === undefined) start(file);
+  }
+  await Promise.all(running);
+  if (failure !== undefined) throw failure.error;
+}
+
+/** Asks one conflict question at a time, in the order the copies reach them. */
+function oneQuestionAtATime(resolve: ResolveConflict): ResolveConflict {
+  let previous: Promise<unknown> = Promise.resolve();
+  return (conflict) => {
+    const answer = previous.then(() => resolve(conflict));
+    previous = answer.catch(() => undefined);
+    return answer;
+  };
+}
+
 export async function runTransfer(session: SftpSession, request: TransferRequest, hooks: RunHooks): Promise<RunResult> {
   const remote = remoteSide(session);
   const [from, to, source, dest] =
@@ -93,12 +142,15 @@ export async function runTransfer(session: SftpSession, request: TransferRequest
     throw new WorkbenchError('BAD_INPUT', `${source} on ${from.where} is a ${root.kind}; only regular files and folders are transferred.`);
   }
   const result: RunResult = { kind: root.kind, written: [], skipped: [], unsupported: [] };
+  const resolveConflict = oneQuestionAtATime(hooks.resolveConflict);
+  // Destination written -> its source, to list what was written in the folder's order.
+  const sourceOf = new Map<string, string>();
 
   const copy = async (file: PlannedFile, destDir: string): Promise<void> => {
     hooks.signal?.throwIfAborted();
     hooks.onFile?.(file.source);
     const name = file.rel.at(-1) ?? to.basename(dest);
-    const target = await resolveDestination(to, destDir, name, file.size, hooks.resolveConflict, hooks.renames);
+    const target = await resolveDestination(to, destDir, name, file.size, resolveConflict, hooks.renames);
     if (target === undefined) {
       result.skipped.push(file.source);
       hooks.onReused?.(file.size);
@@ -114,6 +166,7 @@ export async function runTransfer(session: SftpSession, request: TransferRequest
     if (request.direction === 'upload') await uploadFile(session, file.source, target, options);
     else await downloadFile(session, file.source, target, options);
     result.written.push(target);
+    sourceOf.set(target, file.source);
     hooks.onWritten?.(to.join(destDir, name), target);
   };
 
@@ -133,8 +186,10 @@ export async function runTransfer(session: SftpSession, request: TransferRequest
   // A folder onto an existing folder merges; conflicts are decided file by file.
   await to.ensureFolder(dest);
   for (const rel of plan.folders) await to.ensureFolder(rel.reduce((dir, name) => to.join(dir, name), dest));
-  for (const file of plan.files) {
-    await copy(file, file.rel.slice(0, -1).reduce((dir, name) => to.join(dir, name), dest));
-  }
+  await copyEach(plan.files, (file) => copy(file, file.rel.slice(0, -1).reduce((dir, name) => to.join(dir, name), dest)));
+  // In the folder's order, whichever copy finished first.
+  const order = new Map(plan.files.map((file, index) => [file.source, index]));
+  result.skipped.sort((a, b) => order.get(a)! - order.get(b)!);
+  result.written.sort((a, b) => order.get(sourceOf.get(a)!)! - order.get(sourceOf.get(b)!)!);
   return result;
 }

@@ -423,6 +423,40 @@ describe('the queue', () => {
     for (const name of ['a', 'b', 'c']) expect(await readFile(join(remote, name), 'utf8')).toBe('new');
   });
 
+  it('a folder of small files (copied several at a time) asks about each existing file once, one question at a time', async () => {
+    const { client } = await connect();
+    const local = await useTempDir();
+    const remote = await remoteDir('batch');
+    const names = Array.from({ length: 20 }, (_, i) => `f${String(i).padStart(2, '0')}.csv`);
+    const existing = names.filter((_, i) => i % 4 === 3);
+    await mkdir(join(local, 'batch'));
+    await mkdir(join(remote, 'batch'));
+    for (const name of names) await writeFile(join(local, 'batch', name), `new ${name}`);
+    for (const name of existing) await writeFile(join(remote, 'batch', name), 'old');
+    const queue = new TransferQueue({ client: () => client });
+    queue.add({ direction: 'upload', localPath: join(local, 'batch'), remotePath: join(remote, 'batch') });
+    const answers = new Map<string, 'skip' | 'overwrite'>();
+    // waitFor sees the next snapshot; what holds already is read from the queue.
+    const when = (test: (snapshot: QueueSnapshot) => boolean) => (test(queue.snapshot()) ? Promise.resolve(queue.snapshot()) : waitFor(queue, test));
+    for (;;) {
+      const now = await when((s) => s.total.waiting === 1 || s.items[0]?.state === 'done');
+      const item = now.items[0]!;
+      if (item.state === 'done') break;
+      const path = item.pendingConflict!.path;
+      expect(answers.has(path)).toBe(false);
+      const answer = answers.size % 2 === 0 ? 'skip' : 'overwrite';
+      answers.set(path, answer);
+      queue.resolveConflict(item.id, answer);
+      await when((s) => s.items[0]?.pendingConflict?.path !== path);
+    }
+    expect([...answers.keys()].sort()).toEqual(existing.map((name) => join(remote, 'batch', name)));
+    for (const name of names) {
+      const answer = answers.get(join(remote, 'batch', name));
+      expect(await readFile(join(remote, 'batch', name), 'utf8')).toBe(answer === 'skip' ? 'old' : `new ${name}`);
+    }
+    expect((await readdir(join(remote, 'batch'))).sort()).toEqual(names);
+  });
+
   it('a "rename" upload cancelled and retried continues its numbered copy: no second copy', async () => {
     const { client } = await connect();
     const local = await useTempDir();
