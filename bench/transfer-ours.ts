@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Client } from 'ssh2';
 import { coalesceWrites } from '../src/main/services/net/coalesce-writes.ts';
 import { connectGuarded } from '../src/main/services/net/loopback.ts';
-import { RECOMMENDED_ALGORITHMS, SftpSession, downloadFile, uploadFile } from '../src/main/services/ssh/transfers/index.ts';
+import { RECOMMENDED_ALGORITHMS, SftpSession, runTransfer } from '../src/main/services/ssh/transfers/index.ts';
 
 /**
  * Our side of bench/transfer.bench.ts, run in its own node process so that it measures the
@@ -20,6 +20,7 @@ export interface Endpoint {
   hostPublicKey: string;
 }
 
+/** A file or a folder (with everything in it), either way. */
 export interface TransferRequest {
   direction: 'up' | 'down';
   local: string;
@@ -57,10 +58,14 @@ async function serve(endpoint: Endpoint): Promise<void> {
   process.on('message', (request: TransferRequest) => {
     const start = process.hrtime.bigint();
     const cpu = process.cpuUsage();
-    const transfer =
+    // The queue's own path: a file or a whole folder, an existing destination overwritten.
+    const transfer = runTransfer(
+      session,
       request.direction === 'up'
-        ? uploadFile(session, request.local, request.remote, { verify: request.verify })
-        : downloadFile(session, request.remote, request.local, { verify: request.verify });
+        ? { direction: 'upload', localPath: request.local, remotePath: request.remote }
+        : { direction: 'download', localPath: request.local, remotePath: request.remote },
+      { verify: request.verify, resolveConflict: async () => 'overwrite' },
+    );
     transfer.then(
       () => {
         const used = process.cpuUsage(cpu);

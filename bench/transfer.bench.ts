@@ -13,6 +13,10 @@ import type { Endpoint, TransferReply, TransferRequest } from './transfer-ours.t
 const run = promisify(execFile);
 const SIZE = 512 * 1024 * 1024;
 const DATA = resolve('.bench/transfer-512mib.bin');
+/** A folder of many small files: what per-file costs (round trips, verification) add up to. */
+const FOLDER = resolve('.bench/transfer-folder-300');
+const FOLDER_FILES = 300;
+const FOLDER_FILE_SIZE = 64 * 1024;
 const ROUNDS = 3;
 
 /**
@@ -28,6 +32,13 @@ const ROUNDS = 3;
  * the product's, not this harness's. TRANSFER_BENCH_NODE_FLAGS (space-separated, may be empty)
  * replaces them to measure another configuration; the output names the flags used.
  */
+
+async function ensureFolder(): Promise<void> {
+  const last = await stat(join(FOLDER, `part-${FOLDER_FILES - 1}.csv`)).catch(() => undefined);
+  if (last?.size === FOLDER_FILE_SIZE) return;
+  await mkdir(FOLDER, { recursive: true });
+  for (let i = 0; i < FOLDER_FILES; i++) await writeFile(join(FOLDER, `part-${i}.csv`), randomBytes(FOLDER_FILE_SIZE));
+}
 
 async function ensureData(): Promise<void> {
   const existing = await stat(DATA).catch(() => undefined);
@@ -148,7 +159,32 @@ const benchmark: Benchmark = {
           `median of ${ROUNDS}; ours in node ${flags.join(' ') || 'without flags'}, includes SHA-256 verification on both ends, ${mibps(median(ours))}, ` +
           `${median(cpuSeconds).toFixed(2)} s of our CPU; without verification ${median(raw).toFixed(4)} s, ${mibps(median(raw))}; scp ${mibps(median(anchor))}`,
       });
-      return [measure('up', times.up, times.scpUp, times.upRaw, cpu.up), measure('down', times.down, times.scpDown, times.downRaw, cpu.down)];
+      // The folder: ours (verified, every file) against `scp -r`, each into a folder not there yet.
+      await ensureFolder();
+      const folder = { ours: [] as number[], scp: [] as number[] };
+      for (let round = 0; round <= ROUNDS; round++) {
+        await rm(join(sshd.dir, 'folder-ours'), { recursive: true, force: true });
+        await rm(join(sshd.dir, 'folder-scp'), { recursive: true, force: true });
+        await settle();
+        const oursFolder = await transfer({ direction: 'up', local: FOLDER, remote: join(sshd.dir, 'folder-ours'), verify: true });
+        await settle();
+        const scpFolder = await seconds(() => run('scp', ['-r', ...scpBase, FOLDER, at(join(sshd.dir, 'folder-scp'))]));
+        if (round > 0) {
+          folder.ours.push(oursFolder.seconds);
+          folder.scp.push(scpFolder);
+        }
+      }
+      const perFile = (s: number): string => `${((s / FOLDER_FILES) * 1000).toFixed(1)} ms a file`;
+      return [
+        measure('up', times.up, times.scpUp, times.upRaw, cpu.up),
+        measure('down', times.down, times.scpDown, times.downRaw, cpu.down),
+        {
+          name: `transfer-up-folder-${FOLDER_FILES}-files`,
+          ours: median(folder.ours),
+          anchor: median(folder.scp),
+          note: `median of ${ROUNDS}; ${FOLDER_FILES} files of ${FOLDER_FILE_SIZE / 1024} KiB, each verified by SHA-256 on both ends: ${perFile(median(folder.ours))}; scp -r ${perFile(median(folder.scp))}`,
+        },
+      ];
     } finally {
       ours?.stop();
       await rm(local, { recursive: true, force: true });
