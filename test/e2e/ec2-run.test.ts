@@ -1,15 +1,14 @@
 /// <reference lib="dom" />
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstanceSshd, type InstanceSshd } from '../fixtures/ec2-instance-sshd.ts';
 import { startMoto, type Moto } from '../fixtures/moto.ts';
 import { writeTelemetryData } from '../fixtures/telemetry-data.ts';
 import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot } from './browser-workbench.ts';
-import { startMotoWorkbench } from './moto-workbench.ts';
+import { instanceNamed, launchHalfHourWorker, startMotoWorkbench } from './moto-workbench.ts';
 
 /**
  * A run on an EC2 worker in the Jobs view: a half-hour worker from moto (its instance played by a
@@ -42,30 +41,11 @@ afterAll(async () => {
 const eventually = <T,>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 30_000 });
 const detail = () => page.locator('article.run-detail');
 
-async function instanceNamed(name: string): Promise<{ id: string; address: string }> {
-  const ec2 = new EC2Client(moto.clientConfig());
-  try {
-    const answer = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:Name', Values: [name] }] }));
-    const instance = answer.Reservations?.[0]?.Instances?.[0];
-    return { id: instance?.InstanceId ?? '', address: instance?.PublicIpAddress ?? '' };
-  } finally {
-    ec2.destroy();
-  }
-}
-
 describe('a run on an EC2 worker (moto, instance played by a loopback sshd)', () => {
   it('shows the worker’s time left, flags a timeout that outlasts it, and brings the output home', async () => {
     await page.goto(`${workbench.origin}/#/workers`);
-    await page.getByRole('region', { name: 'EC2 workers' }).getByRole('button', { name: 'Launch…' }).click();
-    const form = page.getByRole('form', { name: 'Launch an EC2 worker' });
-    await form.getByLabel('Name').fill('half-hour');
-    await form.getByLabel('Instance type').selectOption('t3.medium');
-    await form.getByLabel(/Lifetime/).fill('0.5');
-    await form.getByLabel('Allowed SSH source').fill('203.0.113.7/32');
-    await form.getByLabel(/Login user/).fill(userInfo().username);
-    await form.getByRole('button', { name: 'Launch' }).click();
-    await form.waitFor({ state: 'detached' });
-    const instance = await instanceNamed('half-hour');
+    await launchHalfHourWorker(page, 'half-hour');
+    const instance = await instanceNamed(moto, 'half-hour');
     sshd = await startInstanceSshd(moto, instance.id);
     await writeFile(join(dataDir, 'ssh_config'), `Host ${instance.address}\n  HostName 127.0.0.1\n  Port ${sshd.port}\n`);
     await writeTelemetryData(

@@ -2,13 +2,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstanceSshd, type InstanceSshd } from '../fixtures/ec2-instance-sshd.ts';
 import { startMoto, type Moto } from '../fixtures/moto.ts';
 import { launchChromium, screenshot, type RunningWorkbench } from './browser-workbench.ts';
-import { startMotoWorkbench } from './moto-workbench.ts';
+import { instanceNamed, launchHalfHourWorker, startMotoWorkbench } from './moto-workbench.ts';
 
 /**
  * An EC2 worker in the UI, from launch to a shell on it: launched from the form against moto,
@@ -76,41 +75,16 @@ async function screenText(pane: Locator): Promise<string> {
   return rows.map((r) => r.replace(/\u00a0/g, ' ').trimEnd()).join('\n');
 }
 
-async function instanceNamed(name: string): Promise<{ id: string; address: string }> {
-  const ec2 = new EC2Client(moto.clientConfig());
-  try {
-    const answer = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:Name', Values: [name] }] }));
-    const instance = answer.Reservations?.[0]?.Instances?.[0];
-    return { id: instance?.InstanceId ?? '', address: instance?.PublicIpAddress ?? '' };
-  } finally {
-    ec2.destroy();
-  }
-}
-
-/** Launches a t3.medium for half an hour from the form, logging in as the tester (the sshd's only user). */
-async function launchFromForm(name: string): Promise<void> {
-  const section = page.getByRole('region', { name: 'EC2 workers' });
-  await section.getByRole('button', { name: 'Launch…' }).click();
-  const form = page.getByRole('form', { name: 'Launch an EC2 worker' });
-  await form.getByLabel('Name').fill(name);
-  await form.getByLabel('Instance type').selectOption('t3.medium');
-  await form.getByLabel(/Lifetime/).fill('0.5');
-  await form.getByLabel('Allowed SSH source').fill('203.0.113.7/32');
-  await form.getByLabel(/Login user/).fill(userInfo().username);
-  await form.getByRole('button', { name: 'Launch' }).click();
-  await form.waitFor({ state: 'detached' });
-}
-
 describe('an EC2 worker in the Workers view (moto, instance played by a loopback sshd)', () => {
   it('is launched from the form and listed among the workers with its countdown and cost', async () => {
     await page.goto(`${workbench.origin}/#/workers`);
-    await launchFromForm('mapped');
+    await launchHalfHourWorker(page, 'mapped');
 
     await eventually(() => listed().count()).toBe(1);
     await eventually(() => listed().textContent()).toMatch(/EC2 t3\.medium · 29 min \d\d s left\$0\.0\d so far/);
     workerId = (await listed().getAttribute('data-worker-id')) ?? '';
     expect(workerId).toMatch(/^ec2-[a-z0-9]{8}$/);
-    const instance = await instanceNamed('mapped');
+    const instance = await instanceNamed(moto, 'mapped');
     expect(await listed().textContent()).toContain(`${userInfo().username}@${instance.address}`);
     // The instance, as cloud-init would set it up from its user-data; the app's ssh_config sends its address there.
     sshd = await startInstanceSshd(moto, instance.id);
@@ -174,10 +148,10 @@ describe('an EC2 worker in the Workers view (moto, instance played by a loopback
   });
 
   it('an instance showing another host key than the pinned one is refused, with a warning that says what to do', async () => {
-    await launchFromForm('impostor');
+    await launchHalfHourWorker(page, 'impostor');
     const other = page.locator('.worker-list a', { hasText: 'impostor' });
     await eventually(() => other.count()).toBe(1);
-    const instance = await instanceNamed('impostor');
+    const instance = await instanceNamed(moto, 'impostor');
     impostor = await startInstanceSshd(moto, instance.id, { hostKey: 'own' });
     await writeFile(join(dataDir, 'ssh_config'), `Host ${instance.address}\n  HostName 127.0.0.1\n  Port ${impostor.port}\n`, { flag: 'a' });
     await other.click();
