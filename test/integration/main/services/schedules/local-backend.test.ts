@@ -113,14 +113,20 @@ describe('local schedule backend (fake clock, the real run-job.sh)', () => {
     expect(summary(await t.service.history('daily-counts'))).toContain('missed 2026-11-22T12:00:00.000Z');
   });
 
-  it('never overlaps two runs of one job: a slot due while one runs is skipped, run now is refused', async () => {
-    const root = await useTempDir('overlap-release');
+  /** A run of daily-counts started now that holds until `release` is written, once it has started. */
+  async function startHeldRun() {
+    const root = await useTempDir('held-run');
     const release = join(root, 'release');
     const started = join(root, 'started');
     const t = await setUp(`touch '${started}'\nwhile [ ! -e '${release}' ]; do sleep 0.05; done\necho done > output/x.txt`);
     await t.create();
     const runId = await t.service.runNow('daily-counts');
     await waitFor(async () => (await readFile(started).catch(() => undefined)) !== undefined);
+    return { t, runId, release };
+  }
+
+  it('never overlaps two runs of one job: a slot due while one runs is skipped, run now is refused', async () => {
+    const { t, runId, release } = await startHeldRun();
 
     t.setClock('2026-11-20T12:00:30Z');
     await t.backend.tick();
@@ -136,13 +142,7 @@ describe('local schedule backend (fake clock, the real run-job.sh)', () => {
   });
 
   it('follows a run again after a restart and ends it with its record', async () => {
-    const root = await useTempDir('restart-release');
-    const release = join(root, 'release');
-    const started = join(root, 'started');
-    const t = await setUp(`touch '${started}'\nwhile [ ! -e '${release}' ]; do sleep 0.05; done\necho done > output/x.txt`);
-    await t.create();
-    const runId = await t.service.runNow('daily-counts');
-    await waitFor(async () => (await readFile(started).catch(() => undefined)) !== undefined);
+    const { t, runId, release } = await startHeldRun();
     // The app quits (its backend stops following) and starts again with a new backend.
     t.backend.stop();
     const again = t.reopen();
