@@ -1,6 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Client } from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SshTransport } from '../../../../../src/main/services/ssh/ssh-transport.ts';
 import { isPlainName } from '../../../../../src/main/services/ssh/transfers/plain-name.ts';
@@ -14,28 +13,11 @@ import { useTempDir } from '../../../../fixtures/temp-dir.ts';
  */
 
 let server: HostileSftp | undefined;
-let client: Client | undefined;
 
 afterEach(async () => {
-  client?.end();
   await server?.stop();
-  client = server = undefined;
+  server = undefined;
 });
-
-async function clientTo(port: number): Promise<Client> {
-  const c = new Client();
-  client = c;
-  c.on('error', () => undefined);
-  await new Promise<void>((resolve, reject) => {
-    c.once('ready', resolve);
-    c.once('error', reject);
-    // The fixture's own fresh host key: this test is about what its listing says, not who it is.
-    c.connect({ host: '127.0.0.1', port, username: 'analyst', password: 'x', hostVerifier: () => true, readyTimeout: 10_000 });
-  });
-  return c;
-}
-
-const sessionTo = async (port: number): Promise<SftpSession> => SftpSession.open(await clientTo(port));
 
 describe('a folder download with hostile names in the listing', () => {
   for (const bad of ['../escape.txt', 'sub/../../escape.txt']) {
@@ -45,7 +27,7 @@ describe('a folder download with hostile names in the listing', () => {
         folders: { '/out': ['ok.txt', bad] },
         files: { '/out/ok.txt': 'fine\n', '/escape.txt': 'written outside the chosen folder\n' },
       });
-      const session = await sessionTo(server.port);
+      const session = await SftpSession.open(await server.connect());
       const chosen = join(local, 'out');
       await expect(
         runTransfer(session, { direction: 'download', localPath: chosen, remotePath: '/out' }, { verify: false, resolveConflict: async () => 'overwrite' }),
@@ -61,7 +43,7 @@ describe('a folder download with hostile names in the listing', () => {
       folders: { '/published/data': ['../escape.txt'] },
       files: { '/published/escape.txt': 'written outside the chosen folder\n' },
     });
-    const c = await clientTo(server.port);
+    const c = await server.connect();
     const transport = new SshTransport(async () => c, '/');
     await expect(transport.downloadDir('/published/data', join(local, 'data'))).rejects.toThrow('holds an entry named "../escape.txt", which is not a plain file name');
     await expect(readFile(join(local, 'escape.txt'))).rejects.toThrow(/ENOENT/);

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Client } from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SftpSession, downloadFile } from '../../../../../src/main/services/ssh/transfers/index.ts';
 import { startHostileSftp, type HostileSftp } from '../../../../fixtures/hostile-sftp.ts';
@@ -16,12 +15,10 @@ import { useTempDir } from '../../../../fixtures/temp-dir.ts';
  */
 
 let server: HostileSftp | undefined;
-let client: Client | undefined;
 
 afterEach(async () => {
-  client?.end();
   await server?.stop();
-  client = server = undefined;
+  server = undefined;
 });
 
 /** The words of a command line made of single-quoted words (what shellCommand builds). */
@@ -49,14 +46,7 @@ describe('verification on a worker without python3', () => {
         return { code: 127, stderr: 'sh: 1: exec: python3: not found\n' };
       },
     });
-    const c = new Client();
-    client = c;
-    c.on('error', () => undefined);
-    await new Promise<void>((resolve, reject) => {
-      c.once('ready', resolve).once('error', reject);
-      c.connect({ host: '127.0.0.1', port: server!.port, username: 'analyst', password: 'x', hostVerifier: () => true, readyTimeout: 10_000 });
-    });
-    const session = await SftpSession.open(c);
+    const session = await SftpSession.open(await server.connect());
     const local = await useTempDir('no-python');
 
     for (const [path, content] of Object.entries(files)) {
