@@ -66,6 +66,15 @@ const row = (name: string) => table().locator(`tr[data-name="${name.replace(/["\
 const queue = () => page.getByRole('list', { name: 'Transfer queue' });
 const doneItems = () => queue().locator('li.transfer-item[data-state="done"]').count();
 
+/** Opens the picker with `open`, sees it where it was last (`local`), and uploads the report from there. */
+async function uploadReportAgain(open: () => Promise<void>): Promise<void> {
+  await open();
+  const picker = page.getByRole('dialog', { name: 'Choose files and folders on this computer' });
+  await eventually(() => picker.getByRole('list').getAttribute('aria-label')).toBe(`Files in ${local} on this computer`);
+  await picker.getByLabel(`Select report "1".csv`).check();
+  await picker.getByRole('button', { name: 'Upload to test-box (1)' }).click();
+}
+
 describe('file transfers in the Files view', () => {
   it('connects the worker and opens a folder on it', async () => {
     await page.getByRole('button', { name: 'Add SSH host…' }).click();
@@ -158,12 +167,7 @@ describe('file transfers in the Files view', () => {
   });
 
   it('asks what to do when the file exists; Rename keeps both', async () => {
-    await page.getByRole('button', { name: 'Upload…' }).click();
-    const picker = page.getByRole('dialog', { name: 'Choose files and folders on this computer' });
-    // The picker opens where it was last.
-    await eventually(() => picker.getByRole('list').getAttribute('aria-label')).toBe(`Files in ${local} on this computer`);
-    await picker.getByLabel(`Select report "1".csv`).check();
-    await picker.getByRole('button', { name: 'Upload to test-box (1)' }).click();
+    await uploadReportAgain(() => page.getByRole('button', { name: 'Upload…' }).click());
 
     const question = page.getByRole('dialog', { name: 'This file already exists' });
     await question.waitFor();
@@ -180,11 +184,7 @@ describe('file transfers in the Files view', () => {
 
   it('cancels a transfer from its conflict question (the picker opened with Ctrl+U)', async () => {
     await row('from the worker.txt').click();
-    await page.keyboard.press('Control+u');
-    const picker = page.getByRole('dialog', { name: 'Choose files and folders on this computer' });
-    await eventually(() => picker.getByRole('list').getAttribute('aria-label')).toBe(`Files in ${local} on this computer`);
-    await picker.getByLabel(`Select report "1".csv`).check();
-    await picker.getByRole('button', { name: 'Upload to test-box (1)' }).click();
+    await uploadReportAgain(() => page.keyboard.press('Control+u'));
     const question = page.getByRole('dialog', { name: 'This file already exists' });
     await question.waitFor();
     await question.getByRole('button', { name: 'Cancel transfer' }).click();
