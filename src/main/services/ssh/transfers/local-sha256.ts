@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { WorkbenchError } from '../../../../shared/errors.ts';
 import { localError } from './local-errors.ts';
+import { changed } from './pipeline.ts';
 
 /**
  * SHA-256 of a local file's first `size` bytes, computed on a worker thread at low priority. A
@@ -86,9 +87,6 @@ export interface LocalHash {
 /** Files smaller than this are hashed here, once complete: a thread's round trip costs more. */
 const ON_THREAD_FROM = 1024 * 1024;
 
-const shorter = (path: string): WorkbenchError =>
-  new WorkbenchError('CORRUPT_DATA', `${path} on this computer got shorter during the transfer; it is being changed by something else. Retry once it is complete.`);
-
 /** A small file's hash, computed on this thread once all of it is written. */
 function hashHere(path: string, size: number, complete: number): LocalHash {
   let start!: () => void;
@@ -103,7 +101,7 @@ function hashHere(path: string, size: number, complete: number): LocalHash {
       file = await open(path, 'r');
       for (let done = 0; done < size; ) {
         const { bytesRead } = await file.read(bytes, done, size - done, done);
-        if (bytesRead === 0) throw shorter(path);
+        if (bytesRead === 0) throw changed(path, 'on this computer');
         done += bytesRead;
       }
     } catch (err) {
@@ -140,7 +138,7 @@ export function localSha256(path: string, size: number, options: { complete?: nu
       giveBack(worker);
       if ('hex' in reply) resolve(reply.hex);
       else if ('stopped' in reply) reject(new WorkbenchError('CANCELLED', `Stopped hashing ${path}.`));
-      else if ('shorter' in reply) reject(shorter(path));
+      else if ('shorter' in reply) reject(changed(path, 'on this computer'));
       else reject(localError(Object.assign(new Error(reply.error.message), { code: reply.error.code }), 'read', path));
     };
     const crashed = (err: Error): void => {
