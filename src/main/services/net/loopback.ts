@@ -57,9 +57,11 @@ function unbracket(host: string): string {
 }
 
 /**
- * The address to connect to for `host`. With the flag set, an IP literal must be loopback, and a
- * name is resolved and refused if ANY of its addresses is not loopback (the OS might pick that
- * one); the caller then connects to the returned address, never to the name again, so a second
+ * The address to connect to for `host`. With the flag set, an IP literal must be loopback; the
+ * only name accepted is `localhost`, and any other name is refused before it is resolved, since
+ * the lookup itself may already send the name to a DNS server outside this machine. `localhost`
+ * is resolved and refused if ANY of its addresses is not loopback (the OS might pick that one);
+ * the caller then connects to the returned address, never to the name again, so a second
  * resolution cannot answer differently. With the flag unset, `host` is returned as given.
  */
 export async function resolveAllowedTarget(host: string, options: GuardOptions = {}): Promise<string> {
@@ -69,6 +71,9 @@ export async function resolveAllowedTarget(host: string, options: GuardOptions =
   if (net.isIP(target) !== 0) {
     if (isLoopbackAddress(target)) return target;
     throw refuse(host, `${target} is not a loopback address`);
+  }
+  if (target.toLowerCase() !== 'localhost') {
+    throw refuse(host, 'it is a host name, and no name but localhost is looked up in this mode (the lookup could reach a DNS server)');
   }
   let addresses: Array<{ address: string; family: number }>;
   try {

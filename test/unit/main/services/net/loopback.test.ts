@@ -102,39 +102,61 @@ describe('with WORKBENCH_LOOPBACK_ONLY=1', () => {
     expect(watch.published()).toBe(0);
   });
 
-  it('refuses a name if any of its addresses is not loopback, without connecting', async () => {
+  it('refuses any name but localhost before looking it up, so no DNS query leaves the machine', async () => {
+    const watch = watchConnections();
+    const lookup = vi.fn<LookupAll>(async () => [{ address: '127.0.0.1', family: 4 }]);
+    const names = [
+      'ec2-192-0-2-10.compute-1.amazonaws.com',
+      'nowhere.invalid',
+      'my-box', // even a name /etc/hosts maps to 127.0.0.1
+      'localhost.attacker.example',
+      'a'.repeat(300) + '.example',
+      '127.0.0.1.nip.io',
+    ];
+    for (const name of names) {
+      const err = await connectGuarded(name, 22, { lookup }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkbenchError);
+      expect(err).toMatchObject({ code: 'LOOPBACK_ONLY' });
+      expect((err as Error).message).toBe(
+        `Refused to connect to ${name}: it is a host name, and no name but localhost is looked up in this mode (the lookup could reach a DNS server). ` +
+          'WORKBENCH_LOOPBACK_ONLY=1 allows only loopback addresses (127.0.0.0/8, ::1); map the host to 127.0.0.1 (for example in ssh_config) or unset WORKBENCH_LOOPBACK_ONLY.',
+      );
+    }
+    expect(lookup).not.toHaveBeenCalled();
+    expect(watch.prototypeCalls()).toBe(0);
+    expect(watch.published()).toBe(0);
+  });
+
+  it('refuses localhost if any of its addresses is not loopback, without connecting', async () => {
     const watch = watchConnections();
     const mixed: LookupAll = async () => [
       { address: '127.0.0.1', family: 4 },
       { address: '192.0.2.10', family: 4 },
     ];
-    const err = await connectGuarded('ec2-192-0-2-10.compute-1.amazonaws.com', 22, { lookup: mixed }).catch(
-      (e: unknown) => e,
-    );
+    const err = await connectGuarded('localhost', 22, { lookup: mixed }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'LOOPBACK_ONLY' });
-    expect((err as Error).message).toContain('ec2-192-0-2-10.compute-1.amazonaws.com');
-    expect((err as Error).message).toContain('192.0.2.10');
+    expect((err as Error).message).toContain('Refused to connect to localhost: it resolves to 192.0.2.10, which is not loopback');
     expect((err as Error).message).not.toMatch(/127\.0\.0\.1,/);
 
     const outside: LookupAll = async () => [{ address: '2001:db8::1', family: 6 }];
-    await expect(resolveAllowedTarget('example.test', { lookup: outside })).rejects.toMatchObject({
+    await expect(resolveAllowedTarget('localhost', { lookup: outside })).rejects.toMatchObject({
       code: 'LOOPBACK_ONLY',
     });
     const nothing: LookupAll = async () => [];
-    await expect(resolveAllowedTarget('example.test', { lookup: nothing })).rejects.toMatchObject({
+    await expect(resolveAllowedTarget('LOCALHOST', { lookup: nothing })).rejects.toMatchObject({
       code: 'LOOPBACK_ONLY',
     });
     expect(watch.prototypeCalls()).toBe(0);
     expect(watch.published()).toBe(0);
   });
 
-  it('returns the checked address of a name, so the connection goes where the check looked', async () => {
+  it('returns the checked address of localhost, so the connection goes where the check looked', async () => {
     const lookup = vi.fn<LookupAll>(async () => [
       { address: '127.0.0.5', family: 4 },
       { address: '::1', family: 6 },
     ]);
-    await expect(resolveAllowedTarget('my-box', { lookup })).resolves.toBe('127.0.0.5');
-    expect(lookup).toHaveBeenCalledWith('my-box');
+    await expect(resolveAllowedTarget('localhost', { lookup })).resolves.toBe('127.0.0.5');
+    expect(lookup).toHaveBeenCalledWith('localhost');
   });
 
   it('allows loopback literals, bracketed IPv6 and localhost', async () => {
@@ -150,9 +172,9 @@ describe('with WORKBENCH_LOOPBACK_ONLY=1', () => {
 
   it('turns a failed name lookup into UNAVAILABLE, not a crash', async () => {
     const failing: LookupAll = async () => {
-      throw Object.assign(new Error('getaddrinfo ENOTFOUND nowhere.invalid'), { code: 'ENOTFOUND' });
+      throw Object.assign(new Error('getaddrinfo ENOTFOUND localhost'), { code: 'ENOTFOUND' });
     };
-    await expect(resolveAllowedTarget('nowhere.invalid', { lookup: failing })).rejects.toMatchObject({
+    await expect(resolveAllowedTarget('localhost', { lookup: failing })).rejects.toMatchObject({
       code: 'UNAVAILABLE',
     });
   });
