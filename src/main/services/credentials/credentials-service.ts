@@ -8,6 +8,7 @@ import { ProfileRef, type AwsIdentity, type AwsProfile, type AwsProfiles, type S
 import type { DocumentSpec, DocumentStore } from '../store/document-store.ts';
 import { awsClientConfig, awsEndpoint } from './aws-clients.ts';
 import { awsError } from './aws-errors.ts';
+import { hidingProcessOutput } from './credential-process.ts';
 import { listSharedProfiles, sharedFilePaths } from './profiles.ts';
 import type { SecretStore } from './secret-store.ts';
 
@@ -113,7 +114,7 @@ export class CredentialsService {
     if (ref.startsWith('profile:')) {
       const paths = sharedFilePaths(this.env);
       const endpoint = awsEndpoint(this.env);
-      return fromIni({
+      const fromFiles = fromIni({
         profile: ref.slice('profile:'.length),
         filepath: paths.credentials,
         configFilepath: paths.config,
@@ -122,11 +123,12 @@ export class CredentialsService {
         // (guarded) endpoint as every other client.
         ...(endpoint ? { clientConfig: { endpoint } } : {}),
       });
+      return hidingProcessOutput(fromFiles, ref);
     }
     const name = ref.slice('stored:'.length);
     const text = await this.secrets?.get(secretName(name));
     if (text === undefined) throw new WorkbenchError('NOT_FOUND', `The keys "${name}" are no longer stored; enter them again in Settings → AWS.`);
-    const keys = StoredKeys.parse(JSON.parse(text));
+    const keys = parseStoredKeys(text, name);
     return () => Promise.resolve(keys);
   }
 
@@ -155,4 +157,17 @@ export class CredentialsService {
 function secretName(name: string): string {
   // Hex keeps names that differ only in case apart on case-insensitive file systems.
   return `aws-keys-${Buffer.from(name).toString('hex')}`;
+}
+
+/** Stored keys, or a fixed message when they are unreadable: parser errors quote the text, which is the secret. */
+function parseStoredKeys(text: string, name: string): z.infer<typeof StoredKeys> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const keys = StoredKeys.safeParse(json);
+  if (!keys.success) throw new WorkbenchError('CORRUPT_DATA', `The stored keys "${name}" are unreadable; enter them again in Settings → AWS.`);
+  return keys.data;
 }

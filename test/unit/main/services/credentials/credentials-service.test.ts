@@ -1,6 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { toWireError } from '../../../../../src/shared/errors.ts';
+import { commandName } from '../../../../../src/main/services/credentials/credential-process.ts';
 import { CredentialsService } from '../../../../../src/main/services/credentials/credentials-service.ts';
 import { FileSecretStore, SafeStorageSecretStore } from '../../../../../src/main/services/credentials/secret-store.ts';
 import { DocumentStore } from '../../../../../src/main/services/store/document-store.ts';
@@ -20,7 +22,7 @@ async function setup(options: { env?: Record<string, string>; secrets?: 'safe' |
       'linux',
     );
   const secrets = { safe: safe(true), unavailable: safe(false), file: new FileSecretStore(join(dir, 'keys')), none: null }[options.secrets ?? 'none'];
-  return { service: new CredentialsService(new DocumentStore(join(dir, 'data')), secrets, env), credentials, dir };
+  return { service: new CredentialsService(new DocumentStore(join(dir, 'data')), secrets, env), credentials, dir, secrets };
 }
 
 describe('CredentialsService', () => {
@@ -84,5 +86,37 @@ describe('CredentialsService', () => {
     const after = await service.removeKeys('mine');
     expect(after.profiles.map((p) => p.ref)).not.toContain('stored:mine');
     await expect(service.provider('stored:mine')).rejects.toThrow(/no longer stored/);
+  });
+
+  it('reports a failing credential_process by its program name only: never its arguments nor what it printed', async () => {
+    const { service, dir } = await setup({ env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' } });
+    const script = join(dir, 'get-creds');
+    await writeFile(script, '#!/bin/sh\necho "debug: using token fake-secret-on-stderr" >&2\necho "{\\"Version\\": 1, \\"SecretAccessKey\\": \\"fake-secret-on-stdout\\"" \nexit 1\n');
+    await chmod(script, 0o755);
+    await writeFile(join(dir, 'config'), `[profile leaky]\ncredential_process = ${script} --password fake-secret-in-args\n`, { flag: 'a' });
+    const err = await service.identity('profile:leaky').catch((e: unknown) => e);
+    const wire = toWireError(err);
+    expect(wire).toEqual({
+      code: 'AUTH_FAILED',
+      message: `The credential_process of profile leaky failed, so there are no credentials to use. Run it in a terminal to see why: ${script}`,
+      retryable: false,
+    });
+    expect(JSON.stringify(wire)).not.toContain('fake-secret');
+    expect((err as Error).cause).toBeUndefined();
+  });
+
+  it('names the program of a credential_process however it is quoted', () => {
+    expect(commandName('aws-vault export --format=json ci')).toBe('aws-vault');
+    expect(commandName('  "/opt/my tools/get-creds" --token abc')).toBe('/opt/my tools/get-creds');
+    expect(commandName("'/opt/my tools/get-creds' --token abc")).toBe('/opt/my tools/get-creds');
+  });
+
+  it('reports stored keys it cannot read without quoting them', async () => {
+    const { service, secrets } = await setup({ secrets: 'safe' });
+    await service.storeKeys({ name: 'mine', accessKeyId: 'AKIAEXAMPLEMINE00000', secretAccessKey: 'x'.repeat(40) });
+    await secrets?.set(`aws-keys-${Buffer.from('mine').toString('hex')}`, 'fake-secret-kept-as-plain-text');
+    const err = await service.provider('stored:mine').catch((e: unknown) => e);
+    expect(JSON.stringify(toWireError(err))).not.toContain('fake-secre');
+    expect(toWireError(err)).toEqual({ code: 'CORRUPT_DATA', message: 'The stored keys "mine" are unreadable; enter them again in Settings → AWS.', retryable: false });
   });
 });
