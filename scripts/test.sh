@@ -14,8 +14,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+bash scripts/setup-python.sh
+export PATH="$PWD/.venv/bin:$PATH"
 for tool in python3 moto_server ssh-keygen; do
-  command -v "$tool" >/dev/null || { echo "The tests need $tool on PATH (moto_server comes with Python's moto[server])." >&2; exit 1; }
+  command -v "$tool" >/dev/null || { echo "The tests need $tool on PATH." >&2; exit 1; }
 done
 
 if [ "${CI:-}" = true ] || [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -52,7 +52,6 @@ class RunJobCase(unittest.TestCase):
         return subprocess.run(argv, capture_output=True, text=True, timeout=120, env={**self.env, **(env or {})})
 
 
-@unittest.skipUnless(moto_fixture.available(), "needs boto3 and moto_server")
 class RunJobOnS3Test(RunJobCase):
     @classmethod
     def setUpClass(cls):

@@ -1,13 +1,8 @@
 """Remote input with --bucket: the boto3 requirement, and listing/fetching against moto_server."""
 
-import importlib.util
 import os
-import shutil
-import socket
-import subprocess
-import time
-import unittest
 
+from . import moto_fixture
 from .support import WORKER_DIR, RunnerTestCase, compress, make_filter, record
 
 COUNT_KEYS = """
@@ -18,10 +13,6 @@ def reduce(key, values, context):
 """
 
 DIMS = ("saved_session", "Firefox", "release", "30.0", "20140601000000")
-
-
-def boto3_available():
-    return importlib.util.find_spec("boto3") is not None
 
 
 class WithoutBoto3Test(RunnerTestCase):
@@ -46,47 +37,20 @@ class WithoutBoto3Test(RunnerTestCase):
         self.assertEqual(result.output, "20140701\t1\n")
 
 
-@unittest.skipUnless(boto3_available() and shutil.which("moto_server"), "needs boto3 and moto_server")
 class MotoBucketTest(RunnerTestCase):
     @classmethod
     def setUpClass(cls):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        cls.endpoint = f"http://127.0.0.1:{port}"
-        cls.server = subprocess.Popen(
-            ["moto_server", "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or cls.server.poll() is not None:
-                    cls.server.kill()
-                    raise unittest.SkipTest("moto_server did not start")
-                time.sleep(0.1)
+        cls.moto = moto_fixture.MotoServer()
+        cls.endpoint = cls.moto.endpoint
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.terminate()
-        cls.server.wait(10)
+        cls.moto.stop()
 
     def setUp(self):
         super().setUp()
-        import boto3
-
-        self.env = {
-            "AWS_ENDPOINT_URL": self.endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-        }
-        s3 = boto3.client(
-            "s3", endpoint_url=self.endpoint, region_name="us-east-1",
-            aws_access_key_id="testing", aws_secret_access_key="testing",
-        )  # fmt: skip
+        self.env = self.moto.env()
+        s3 = self.moto.client("s3")
         self.bucket = f"telemetry-{os.getpid()}-{id(self)}"
         s3.create_bucket(Bucket=self.bucket)
 
