@@ -1,4 +1,4 @@
-import { parseJson, positionAt, propertyOf, type JsonNode } from './json-ast.ts';
+import { nestingDepth, parseJson, positionAt, propertyOf, tooDeepMessage, type JsonNode } from './json-ast.ts';
 
 /**
  * The telemetry input filter (`filter.json`), as the runner in resources/worker/mapreduce/
@@ -120,6 +120,11 @@ export function checkFilter(text: string): FilterDiagnostic[] {
     const end = positionAt(text, at.offset + at.length);
     out.push({ severity, message, offset: at.offset, length: at.length, line: start.line, column: start.column, endLine: end.line, endColumn: end.column });
   };
+  const nesting = nestingDepth(text);
+  if (nesting.overLimitAt >= 0) {
+    report('error', { offset: nesting.overLimitAt, length: 1 }, `${tooDeepMessage('The filter', nesting.depth)}; a filter needs 4 (object, "dimensions" list, dimension, allowed_values).`);
+    return out;
+  }
   const parsed = parseJson(text);
   if (!parsed.ok) {
     report('error', { offset: parsed.offset, length: Math.min(1, text.length - parsed.offset) }, `Not valid JSON: ${parsed.message}.`);

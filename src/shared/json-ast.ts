@@ -24,6 +24,46 @@ export interface JsonProperty {
 
 export type JsonParse = { ok: true; root: JsonNode } | { ok: false; message: string; offset: number };
 
+/**
+ * How deep objects and arrays may nest in a document these checks read. Deeper text would
+ * exhaust the stack of a recursive parser (this one, and Python's json module on the worker);
+ * no document the app reads needs more than a handful of levels.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * The deepest nesting of objects and arrays in `text`, and the offset of the first bracket that
+ * goes past `limit` (-1 when none does). Counted without parsing, in one loop, so any text can
+ * be measured, valid JSON or not; brackets inside strings do not count.
+ */
+export function nestingDepth(text: string, limit = MAX_JSON_DEPTH): { depth: number; overLimitAt: number } {
+  let depth = 0;
+  let deepest = 0;
+  let overLimitAt = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') {
+      inString = true;
+    } else if (char === '{' || char === '[') {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (depth > limit && overLimitAt < 0) overLimitAt = i;
+    } else if (char === '}' || char === ']') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return { depth: deepest, overLimitAt };
+}
+
+/** The message for text nested deeper than the limit, naming both numbers: "The filter nests …". */
+export function tooDeepMessage(subject: string, depth: number, limit = MAX_JSON_DEPTH): string {
+  return `${subject} nests objects and lists ${depth} levels deep; at most ${limit} are allowed`;
+}
+
 class JsonSyntaxError extends Error {
   constructor(
     message: string,
@@ -33,7 +73,10 @@ class JsonSyntaxError extends Error {
   }
 }
 
+/** Parses `text`, refusing (before any recursion) nesting deeper than MAX_JSON_DEPTH. */
 export function parseJson(text: string): JsonParse {
+  const nesting = nestingDepth(text);
+  if (nesting.overLimitAt >= 0) return { ok: false, message: tooDeepMessage('The text', nesting.depth), offset: nesting.overLimitAt };
   let pos = 0;
   const fail = (message: string): never => {
     throw new JsonSyntaxError(message, pos);

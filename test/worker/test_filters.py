@@ -94,6 +94,18 @@ class FilterValidationTest(RunnerTestCase):
     def test_not_json(self):
         self.assertRejected('{"version": 1, "dimensions": [', "is not valid JSON", "line 1")
 
+    def test_nesting_too_deep_is_refused_without_a_traceback(self):
+        deep = '{"version": 1, "dimensions": ' + "[" * 100_000 + "]" * 100_000 + "}"
+        result = self.run_job(COUNT_BY_DIMS, deep)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("nests objects and lists 100001 levels deep; at most 64 are allowed", result.stderr)
+        self.assertNotIn("Traceback", result.stderr)
+        self.assertIsNone(result.output)
+
+    def test_brackets_inside_strings_are_not_nesting(self):
+        spec = make_filter("*", {"min": "[" * 100 + '\\"{'})
+        self.assertSucceeded(self.run_job(COUNT_BY_DIMS, spec))
+
     def test_not_an_object(self):
         self.assertRejected("[1, 2]", "expected a JSON object")
 

@@ -40,6 +40,13 @@ DIMENSION_NAMES = (
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9_/.]")
 
 
+# Objects and lists may nest this deep in a filter (a sound one needs 4). Deeper text would
+# exhaust Python's recursion limit in json.loads; the app's editor refuses the same depth.
+MAX_DEPTH = 64
+
+_BRACKETS_AND_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+
+
 class FilterError(Exception):
     """The filter file is missing, is not JSON, or does not have the expected shape."""
 
@@ -72,6 +79,12 @@ def load_filter(path):
         raise FilterError(f"cannot read input filter {path}: {e.strerror or e}") from None
     except UnicodeDecodeError as e:
         raise FilterError(f"input filter {path} is not UTF-8 text: {e}") from None
+    depth = nesting_depth(text)
+    if depth > MAX_DEPTH:
+        raise FilterError(
+            f"input filter {path} nests objects and lists {depth} levels deep; "
+            f"at most {MAX_DEPTH} are allowed (a filter needs 4)"
+        )
     try:
         spec = json.loads(text)
     except json.JSONDecodeError as e:
@@ -79,6 +92,20 @@ def load_filter(path):
             f"input filter {path} is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}"
         ) from None
     return parse_filter(spec, path)
+
+
+def nesting_depth(text):
+    """The deepest nesting of objects and lists in ``text``, counted without parsing
+    (brackets inside strings do not count), so any text can be measured."""
+    depth = deepest = 0
+    for match in _BRACKETS_AND_STRINGS.finditer(text):
+        char = match.group()
+        if char in ("[", "{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ("]", "}"):
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def parse_filter(spec, source="input filter"):

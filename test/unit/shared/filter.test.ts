@@ -30,6 +30,19 @@ describe('checkFilter', () => {
     expect(d!.message).toMatch(/^Not valid JSON: Expected a value/);
   });
 
+  it('refuses nesting deeper than 64 levels, naming the depth and the limit, where a Python runner would crash', () => {
+    const deep = '{"version": 1, "dimensions": ' + '['.repeat(100_000) + ']'.repeat(100_000) + '}';
+    const [d, ...rest] = checkFilter(deep);
+    expect(rest).toEqual([]);
+    expect(d).toMatchObject({ severity: 'error', line: 1, column: 29 + 64 });
+    expect(d!.message).toBe('The filter nests objects and lists 100001 levels deep; at most 64 are allowed; a filter needs 4 (object, "dimensions" list, dimension, allowed_values).');
+    // Brackets inside strings are text, not nesting; 64 levels are still read.
+    const inStrings = filter({ appName: { min: '['.repeat(1000) + '"{' } });
+    expect(checkFilter(inStrings)).toEqual([]);
+    const at64 = filter({ appName: { min: '1' } }).replace('"min": "1"', '"min": ' + '['.repeat(60) + ']'.repeat(60));
+    expect(checkFilter(at64).map((x) => x.message)).toEqual([expect.stringContaining('"min" must be a string')]);
+  });
+
   it('wants an object', () => {
     expect(checkFilter('[]')).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringContaining('A filter is an object') })]);
   });

@@ -1,6 +1,7 @@
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, normalize, posix, relative, resolve, sep } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
+import { nestingDepth, tooDeepMessage } from '../../../shared/json-ast.ts';
 import type { RunRequest } from '../../../shared/model.ts';
 import type { ExampleCatalog } from './examples.ts';
 
@@ -35,7 +36,12 @@ export async function checkScript(jobDir: string, script: string): Promise<strin
   return clean.split(sep).join('/');
 }
 
+/** The filter parses as JSON and nests no deeper than the worker's runner reads (it refuses deeper). */
 export function checkFilterJson(text: string): void {
+  const nesting = nestingDepth(text);
+  if (nesting.overLimitAt >= 0) {
+    throw new WorkbenchError('BAD_INPUT', `${tooDeepMessage('The filter', nesting.depth)}; a filter needs 4. Check it in the editor, which marks where it goes too deep.`);
+  }
   try {
     JSON.parse(text);
   } catch (err) {

@@ -231,6 +231,7 @@ describe('map/reduce runs on this computer', () => {
       [{ source: { kind: 'folder', path: good }, dataDir, script: '../../etc/passwd' }, 'BAD_INPUT', /inside the job folder/],
       [{ source: { kind: 'folder', path: good }, dataDir, script: 'missing.py' }, 'NOT_FOUND', /no script missing\.py/],
       [{ source: { kind: 'folder', path: good }, dataDir, filter: '{"version": 1,' }, 'BAD_INPUT', /filter is not valid JSON/],
+      [{ source: { kind: 'folder', path: good }, dataDir, filter: '['.repeat(100_000) + ']'.repeat(100_000) }, 'BAD_INPUT', /^The filter nests objects and lists 100000 levels deep; at most 64 are allowed; a filter needs 4\./],
       [{ source: { kind: 'folder', path: good }, dataDir: join(root, 'no-data') }, 'NOT_FOUND', /data set .* does not exist/],
       [{ source: { kind: 'folder', path: linked }, dataDir }, 'BAD_INPUT', /passwd is a symbolic link/],
       [{ source: { kind: 'example', name: '../../etc' } }, 'BAD_INPUT', /example name/],
