@@ -127,6 +127,8 @@ export async function runCli(
         out(`data directory: ${i.dataDir}`);
         for (const notice of i.notices) out(`${notice.level}: ${notice.message}`);
       }
+      // Printed is seen: kept notices are not shown again.
+      for (const { id } of (info as { notices: { id?: string }[] }).notices) if (id) await callOrThrow(workbench, 'app:dismiss-notice', { id });
       return 0;
     }
     case 'sample-data': {

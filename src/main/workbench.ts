@@ -5,14 +5,20 @@ import { EventHub } from './events.ts';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc.ts';
 import { ExampleCatalog } from './services/jobs/examples.ts';
 import { JobService } from './services/jobs/job-service.ts';
-import { RunStore } from './services/jobs/run-store.ts';
+import { RUNS_DOCUMENT, RunStore } from './services/jobs/run-store.ts';
 import { WorkerRuntime } from './services/jobs/runtime.ts';
 import { SampleDataService } from './services/jobs/sample-data.ts';
 import { PackagerService } from './services/packager/packager-service.ts';
-import { SettingsService } from './services/settings/settings-service.ts';
+import { SETTINGS_DOCUMENT, SettingsService } from './services/settings/settings-service.ts';
 import { createSshServices, type SshServices } from './services/ssh/ssh-services.ts';
 import { transferHandlers } from './services/ssh/transfers/transfer-handlers.ts';
 import { TransferService } from './services/ssh/transfers/transfer-service.ts';
+import { TRANSFERS_DOCUMENT } from './services/ssh/transfers/transfer-store.ts';
+import { AWS_DOCUMENT } from './services/credentials/credentials-service.ts';
+import { LOCAL_DOCUMENT } from './services/schedules/local-backend.ts';
+import { ALERTS_DOCUMENT, SCHEDULES_DOCUMENT } from './services/schedules/schedule-store.ts';
+import { EC2_DOCUMENT } from './services/workers/ec2/ec2-store.ts';
+import { WORKERS_DOCUMENT } from './services/workers/worker-registry.ts';
 import { createPublishServices } from './services/publish/publish-services.ts';
 import { awsPermissionsHandler, awsScheduleBackend } from './services/schedules/aws-backend-factory.ts';
 import { createScheduleServices, type ScheduleServices, type ScheduleServicesOptions } from './services/schedules/schedule-services.ts';
@@ -56,13 +62,17 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
+/** Every document the workbench keeps in its data dir (each checked at start). */
+export const DOCUMENTS = [SETTINGS_DOCUMENT, RUNS_DOCUMENT, TRANSFERS_DOCUMENT, WORKERS_DOCUMENT, EC2_DOCUMENT, AWS_DOCUMENT, SCHEDULES_DOCUMENT, LOCAL_DOCUMENT, ALERTS_DOCUMENT] as const;
+
 /** The composition root: every service built from a data dir, bound to the contract once. */
 export async function createWorkbench(options: WorkbenchOptions): Promise<Workbench> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const hub = new EventHub();
   const store = new DocumentStore(options.dataDir);
   const settings = new SettingsService(store, (value) => hub.emit('settings:changed', value));
-  const notices: Notice[] = [...(await settings.load())];
+  // A damaged document is set aside with a kept notice before any service reads it.
+  const notices: Notice[] = await store.check(DOCUMENTS);
 
   const local = new LocalTransport(join(options.dataDir, 'worker'));
   const examples = new ExampleCatalog(join(options.resourcesDir, 'examples'));
@@ -80,7 +90,10 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     onPersistError: (err) => console.error(`workbench: could not save the transfer list: ${err instanceof Error ? err.message : String(err)}`),
   });
   // Transfers an earlier session left unfinished are offered again (a damaged list is set aside).
-  await transfers.load().catch((err: unknown) => notices.push({ level: 'warning', message: err instanceof Error ? err.message : String(err) }));
+  await transfers.load().catch((err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    if (!notices.some((n) => n.message === message)) notices.push({ level: 'warning', message });
+  });
   // A dropped connection that comes back resumes the transfers it broke.
   const connectionWatch = hub.connect((batch) => {
     for (const { payload } of batch) transfers.connectionChanged((payload as WorkerState).workerId, (payload as WorkerState).state);
@@ -155,14 +168,16 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     ...schedules.handlers,
     ...publish.handlers,
     ...awsPermissionsHandler(awsSchedules),
-    'app:info': () => ({
+    // This start's notices, then the kept ones (a damaged file set aside, now or at an earlier start).
+    'app:info': async () => ({
       name: APP_NAME,
       version: APP_VERSION,
       dataDir: options.dataDir,
       host: options.host,
       platform: process.platform,
-      notices,
+      notices: [...notices, ...(await store.notices.list())],
     }),
+    'app:dismiss-notice': async ({ id }) => (await store.notices.dismiss(id), null),
     'settings:get': () => settings.get(),
     'settings:set': (patch) => settings.set(patch),
     'jobs:examples': () => examples.list(),

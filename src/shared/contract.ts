@@ -45,6 +45,7 @@ function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc
 
 export const calls = {
   'app:info': call(NoInput, AppInfo, 'Version, data directory, host kind and start-up notices.'),
+  'app:dismiss-notice': call(z.object({ id: z.string().min(1).max(200) }).strict(), z.null(), 'Forget a kept notice the user has seen.'),
   'settings:get': call(NoInput, Settings, 'The current settings.'),
   'settings:set': call(SettingsPatch, Settings, 'Change some settings; returns all of them.'),
 
@@ -149,6 +150,7 @@ export const calls = {
   'aws:my-address': call(NoInput, z.object({ cidr: Cidr }), "This computer's public address as a /32: the default allowed SSH source."),
   'ec2:launch': call(LaunchRequest, Ec2Worker, 'Launch an EC2 worker that terminates itself at its deadline (a retry with the same clientToken never makes two).'),
   'ec2:list': call(NoInput, Ec2List, 'EC2 workers, reconciled with the tagged instances in AWS: state, address, time left, cost so far.'),
+  'ec2:find-workers': call(NoInput, Ec2List, 'Look for this app\'s tagged EC2 instances in every region and list them again (after the list of workers was lost).'),
   'ec2:extend': call(
     z.object({ workerId: Ec2WorkerId, hours: z.number().positive().max(MAX_LIFETIME_HOURS) }).strict(),
     Ec2Worker,

@@ -47,9 +47,16 @@ export const DEFAULT_SETTINGS: Settings = {
 export const SettingsPatch = Settings.extend({ autoDownloadResults: z.boolean() }).partial().strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
+/** A call that repairs what a notice reports, offered as a button beside it. */
+export const NoticeAction = z.object({ label: z.string(), call: z.enum(['ec2:find-workers']) });
+export type NoticeAction = z.infer<typeof NoticeAction>;
+
 export const Notice = z.object({
+  /** Kept until dismissed (app:dismiss-notice) when it has an id; else shown for this start only. */
+  id: z.string().optional(),
   level: z.enum(['info', 'warning', 'error']),
   message: z.string(),
+  action: NoticeAction.optional(),
 });
 export type Notice = z.infer<typeof Notice>;
 

@@ -19,7 +19,13 @@ const AwsState = z.object({
 });
 type AwsState = z.infer<typeof AwsState>;
 
-const AWS_DOCUMENT: DocumentSpec<AwsState> = { name: 'aws', version: 1, schema: AwsState, defaults: () => ({ stored: [] }) };
+export const AWS_DOCUMENT: DocumentSpec<AwsState> = {
+  name: 'aws',
+  version: 1,
+  schema: AwsState,
+  defaults: () => ({ stored: [] }),
+  holds: 'which AWS profile is in use and the names of keys you entered (choose the profile again under Settings)',
+};
 
 const StoredKeys = z.object({ accessKeyId: z.string(), secretAccessKey: z.string(), sessionToken: z.string().optional() });
 

@@ -5,11 +5,12 @@ import type { DocumentSpec, DocumentStore } from '../store/document-store.ts';
 /** The newest runs kept in the history; older ones drop off (their folders stay on disk). */
 export const MAX_RUNS_KEPT = 500;
 
-const RUNS_DOCUMENT: DocumentSpec<Run[]> = {
+export const RUNS_DOCUMENT: DocumentSpec<Run[]> = {
   name: 'runs',
   version: 1,
   schema: z.array(Run),
   defaults: () => [],
+  holds: 'the run history (the runs\' folders and downloaded results stay on disk)',
 };
 
 /** Run history in the data dir, newest first. */

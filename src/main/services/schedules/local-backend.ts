@@ -34,11 +34,12 @@ const LocalState = z.object({
 type LocalState = z.infer<typeof LocalState>;
 type Job = z.infer<typeof Job>;
 
-const LOCAL_DOCUMENT: DocumentSpec<LocalState> = {
+export const LOCAL_DOCUMENT: DocumentSpec<LocalState> = {
   name: 'schedules-local',
   version: 1,
   schema: LocalState,
   defaults: () => ({ jobs: {}, skipped: [] }),
+  holds: 'the state of schedules run on this computer (when each last ran and the runs skipped)',
 };
 
 export interface LocalBackendOptions {

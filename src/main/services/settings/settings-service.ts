@@ -1,5 +1,5 @@
 import { WorkbenchError } from '../../../shared/errors.ts';
-import { DEFAULT_SETTINGS, Settings, type Notice, type SettingsPatch } from '../../../shared/model.ts';
+import { DEFAULT_SETTINGS, Settings, type SettingsPatch } from '../../../shared/model.ts';
 import type { DocumentSpec, DocumentStore } from '../store/document-store.ts';
 
 export const SETTINGS_DOCUMENT: DocumentSpec<Settings> = {
@@ -7,6 +7,7 @@ export const SETTINGS_DOCUMENT: DocumentSpec<Settings> = {
   version: 1,
   schema: Settings,
   defaults: () => structuredClone(DEFAULT_SETTINGS),
+  holds: 'your settings (the defaults are used)',
 };
 
 /**
@@ -20,19 +21,6 @@ export class SettingsService {
     private readonly store: DocumentStore,
     private readonly onChange: (settings: Settings) => void,
   ) {}
-
-  /** Reads once at start; a damaged file becomes a notice for the user, not a dead app. */
-  async load(): Promise<Notice[]> {
-    try {
-      await this.store.read(SETTINGS_DOCUMENT);
-      return [];
-    } catch (err) {
-      if (err instanceof WorkbenchError && (err.code === 'CORRUPT_DATA' || err.code === 'NEWER_DATA')) {
-        return [{ level: 'warning', message: err.message }];
-      }
-      throw err;
-    }
-  }
 
   async get(): Promise<Settings> {
     if (this.cached) return this.cached;

@@ -2,8 +2,10 @@ import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { WorkbenchError } from '../../../shared/errors.ts';
+import type { Notice, NoticeAction } from '../../../shared/model.ts';
 import { describeZodError } from '../../zod-message.ts';
 import { writeFileAtomic } from './atomic-write.ts';
+import { NoticeBoard } from './notice-board.ts';
 
 /** A kind of document: its file name, current version, schema and how older versions upgrade. */
 export interface DocumentSpec<T> {
@@ -11,6 +13,10 @@ export interface DocumentSpec<T> {
   version: number;
   schema: z.ZodType<T>;
   defaults: () => T;
+  /** What the user goes without when the file is damaged, e.g. "the run history". */
+  holds: string;
+  /** A call that finds what was lost again elsewhere, offered beside the notice. */
+  recover?: NoticeAction;
   /** `migrations[n]` turns version n data into version n + 1 data. */
   migrations?: Record<number, (data: unknown) => unknown>;
 }
@@ -20,20 +26,43 @@ const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 /**
  * Versioned JSON documents in one folder, each file `{"version": n, "data": ...}`.
  * Writes are atomic and serialised per document. A file that cannot be read is never
- * overwritten silently: a corrupt one is moved aside (and the error says where), and one
- * written by a newer version is left alone and refused.
+ * overwritten silently: a corrupt one is moved aside, a notice kept until the user dismisses
+ * it says which file, where the copy is and what is missing, and the document starts again
+ * from its defaults. One written by a newer version is left alone and refused.
  */
 export class DocumentStore {
   private readonly pending = new Map<string, Promise<unknown>>();
+  /** Notices about documents set aside (`notices.json` in the same folder). */
+  readonly notices: NoticeBoard;
 
   constructor(
     readonly dir: string,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.notices = new NoticeBoard(join(dir, 'notices.json'), now);
+  }
 
   pathOf(spec: DocumentSpec<unknown>): string {
     if (!NAME.test(spec.name)) throw new Error(`Bad document name: ${spec.name}`);
     return join(this.dir, `${spec.name}.json`);
+  }
+
+  /**
+   * Reads each document once, at start: a damaged one is set aside and its kept notice made
+   * before anything is shown. Ones that cannot be used as they are (written by a newer
+   * version, unreadable) are left alone and come back as notices for this start.
+   */
+  async check(specs: readonly DocumentSpec<unknown>[]): Promise<Notice[]> {
+    const notices: Notice[] = [];
+    for (const spec of specs) {
+      try {
+        await this.read(spec);
+      } catch (err) {
+        if (!(err instanceof WorkbenchError)) throw err;
+        notices.push({ level: 'warning', message: err.message });
+      }
+    }
+    return notices;
   }
 
   async read<T>(spec: DocumentSpec<T>): Promise<T> {
@@ -112,7 +141,7 @@ export class DocumentStore {
       if (typeof version === 'number' && version > spec.version) throw this.newerError(spec, version);
     } catch (err) {
       if (err instanceof WorkbenchError) throw err;
-      // Corrupt: reading it sets it aside with a clear error before anything overwrites it.
+      // Corrupt: reading it sets it aside (with its notice) before anything overwrites it.
       await this.readNow(spec);
     }
   }
@@ -124,14 +153,16 @@ export class DocumentStore {
     );
   }
 
-  private async setAside(spec: DocumentSpec<unknown>, reason: string): Promise<never> {
+  private async setAside<T>(spec: DocumentSpec<T>, reason: string): Promise<T> {
     const file = this.pathOf(spec);
     const stamp = this.now().toISOString().replace(/[:.]/g, '-');
     const keptAs = join(this.dir, `${spec.name}.corrupt-${stamp}.json`);
     await rename(file, keptAs);
-    throw new WorkbenchError(
-      'CORRUPT_DATA',
-      `${file} could not be used: ${reason}. It was kept as ${keptAs}; defaults are used until you fix or remove it.`,
-    );
+    await this.notices.add({
+      level: 'warning',
+      message: `${file} could not be used: ${reason}. It was kept as ${keptAs}. The workbench goes on without ${spec.holds}; to get it back, repair that copy and move it to ${file} while the workbench is closed.`,
+      ...(spec.recover ? { action: spec.recover } : {}),
+    });
+    return spec.defaults();
   }
 }

@@ -8,11 +8,12 @@ import type { DocumentSpec, DocumentStore } from '../store/document-store.ts';
 const StoredSshWorker = SshWorkerSpec.extend({ id: WorkerId });
 type StoredSshWorker = z.infer<typeof StoredSshWorker>;
 
-const WORKERS_DOCUMENT: DocumentSpec<StoredSshWorker[]> = {
+export const WORKERS_DOCUMENT: DocumentSpec<StoredSshWorker[]> = {
   name: 'workers',
   version: 1,
   schema: z.array(StoredSshWorker),
   defaults: () => [],
+  holds: 'the SSH workers you added (add them again under Workers)',
 };
 
 export const LOCAL_WORKER_ID = 'local';

@@ -34,4 +34,5 @@ export const TRANSFERS_DOCUMENT: DocumentSpec<z.infer<typeof Document>> = {
   version: 1,
   schema: Document,
   defaults: () => ({ items: [] }),
+  holds: 'the list of transfers (unfinished ones are not offered again; their part files stay where they were)',
 };

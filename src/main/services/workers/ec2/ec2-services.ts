@@ -9,7 +9,7 @@ import { Ec2Workers, type Ec2WorkersOptions } from './ec2-workers.ts';
 
 type AwsHandlers = Pick<
   Handlers,
-  'aws:profiles' | 'aws:select-profile' | 'aws:check' | 'aws:store-keys' | 'aws:remove-keys' | 'aws:my-address' | 'ec2:launch' | 'ec2:list' | 'ec2:extend' | 'ec2:terminate'
+  'aws:profiles' | 'aws:select-profile' | 'aws:check' | 'aws:store-keys' | 'aws:remove-keys' | 'aws:my-address' | 'ec2:launch' | 'ec2:list' | 'ec2:find-workers' | 'ec2:extend' | 'ec2:terminate'
 >;
 
 export interface Ec2Services {
@@ -68,6 +68,7 @@ export function createEc2Services(options: Ec2ServicesOptions): Ec2Services {
     'aws:my-address': async () => ({ cidr: await workers.myAddress() }),
     'ec2:launch': (request) => workers.launch(request),
     'ec2:list': () => workers.list(),
+    'ec2:find-workers': () => workers.findAgain(),
     'ec2:extend': ({ workerId, hours }) => workers.extend(workerId, hours),
     'ec2:terminate': ({ workerId }) => workers.terminate(workerId),
   };

@@ -32,6 +32,9 @@ export const EC2_DOCUMENT: DocumentSpec<Ec2Record[]> = {
   version: 1,
   schema: z.array(Ec2Record),
   defaults: () => [],
+  holds:
+    'the list of EC2 workers this app launched. They still run in AWS and still terminate at their deadlines; "Find my EC2 workers again" looks for them by their tags in every region',
+  recover: { label: 'Find my EC2 workers again', call: 'ec2:find-workers' },
 };
 
 export function privateKeySecret(workerId: string): string {

@@ -1,6 +1,6 @@
 import { CreateTagsCommand, TerminateInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
 import { WorkbenchError } from '../../../../shared/errors.ts';
-import { MAX_LIFETIME_HOURS, type Ec2Warning, type Ec2Worker } from '../../../../shared/ec2-model.ts';
+import { MAX_LIFETIME_HOURS, REGIONS, type Ec2Warning, type Ec2Worker } from '../../../../shared/ec2-model.ts';
 import { awsError } from '../../credentials/aws-errors.ts';
 import type { CredentialsService } from '../../credentials/credentials-service.ts';
 import type { SecretStore } from '../../credentials/secret-store.ts';
@@ -135,23 +135,47 @@ export class Ec2Workers implements Ec2Context {
     return { workers, ...(message ? { message } : {}) };
   }
 
-  /** Asks AWS for every tagged instance of this user in the regions in use and merges. */
-  async reconcile(): Promise<Ec2Record[]> {
+  /**
+   * After the list of workers was lost: asks every region a worker can be launched in (not
+   * only those in use, which the lost list named), adopting the tagged instances it finds.
+   * A region that refuses (not enabled for the account, say) is named and skipped.
+   */
+  async findAgain(): Promise<Ec2List> {
+    const skipped: string[] = [];
+    await this.reconcile({ everyRegion: true, skipped });
+    await this.checkDeadlines();
+    const workers = (await this.records()).map((r) => toWorker(r, this.now()));
+    const message = skipped.length > 0 ? `These regions could not be asked: ${skipped.join('; ')}` : undefined;
+    return { workers, ...(message ? { message } : {}) };
+  }
+
+  /**
+   * Asks AWS for every tagged instance of this user in the regions in use and merges.
+   * `everyRegion` asks all known regions, noting in `skipped` (instead of failing) those that refuse.
+   */
+  async reconcile(options: { everyRegion?: boolean; skipped?: string[] } = {}): Promise<Ec2Record[]> {
     const profile = await this.credentials.describe();
     const identity = await this.credentials.identity(profile.ref);
     const known = await this.records();
-    const regions = [...new Set([...(await this.options.regions()), ...known.filter((r) => r.profile === profile.ref).map((r) => r.region)])];
+    const inUse = [...(await this.options.regions()), ...known.filter((r) => r.profile === profile.ref).map((r) => r.region)];
+    const regions = [...new Set([...inUse, ...(options.everyRegion ? REGIONS : [])])];
     const seen = new Map<string, Instance[]>();
+    let firstFailure: WorkbenchError | undefined;
     for (const region of regions) {
       const ec2 = await this.ec2(region, profile.ref);
       try {
         seen.set(region, await describeWorkerInstances(ec2, identity.arn));
       } catch (err) {
-        throw awsError(err, `list the workers in ${region}`, profile.ref);
+        const failure = awsError(err, `list the workers in ${region}`, profile.ref);
+        if (!options.everyRegion) throw failure;
+        firstFailure ??= failure;
+        options.skipped?.push(`${region} (${failure.message})`);
       } finally {
         ec2.destroy();
       }
     }
+    // No region answered: the cause is the credentials or the network, not the regions.
+    if (firstFailure && seen.size === 0) throw firstFailure;
     const merged = await this.options.store.update(EC2_DOCUMENT, (current) => mergeRecords(current, seen, profile.ref, this.now()));
     // Keys of workers that are gone (or were forgotten) are deleted.
     for (const record of known) {

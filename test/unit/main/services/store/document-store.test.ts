@@ -12,6 +12,7 @@ const spec: DocumentSpec<z.infer<typeof Counter>> = {
   version: 2,
   schema: Counter,
   defaults: () => ({ count: 0, label: 'none' }),
+  holds: 'the counter',
   migrations: { 1: (old) => ({ count: (old as { n: number }).n, label: 'migrated' }) },
 };
 
@@ -48,30 +49,55 @@ describe('DocumentStore', () => {
     expect(await store.read(spec)).toEqual({ count: 7, label: 'migrated' });
   });
 
-  it('keeps a corrupt file aside, byte for byte, and says where', async () => {
+  it('keeps a corrupt file aside, byte for byte, goes on from defaults and keeps a notice saying where and what is missing', async () => {
     const garbage = '{"version": 2, "data": {"count": 1, "lab';
     await writeFile(join(dir, 'counter.json'), garbage);
-    const err = await expectError(store.read(spec), 'CORRUPT_DATA');
-    const keptAs = join(dir, 'counter.corrupt-2026-11-29T10-00-00-000Z.json');
-    expect(err.message).toContain(keptAs);
-    expect(err.message).toMatch(/not valid JSON/);
-    expect(await readFile(keptAs, 'utf8')).toBe(garbage);
-    // After setting it aside the store works again from defaults.
     expect(await store.read(spec)).toEqual({ count: 0, label: 'none' });
+    const keptAs = join(dir, 'counter.corrupt-2026-11-29T10-00-00-000Z.json');
+    expect(await readFile(keptAs, 'utf8')).toBe(garbage);
+    const [notice, ...others] = await store.notices.list();
+    expect(others).toEqual([]);
+    expect(notice).toMatchObject({ level: 'warning', id: expect.any(String) });
+    expect(notice!.message).toContain(`${join(dir, 'counter.json')} could not be used: it is not valid JSON`);
+    expect(notice!.message).toContain(`It was kept as ${keptAs}`);
+    expect(notice!.message).toContain('goes on without the counter');
+    // Another store on the same folder (the next start) still has it, until it is dismissed.
+    const next = new DocumentStore(dir);
+    expect(await next.notices.list()).toEqual([notice]);
+    await next.notices.dismiss(notice!.id!);
+    expect(await new DocumentStore(dir).notices.list()).toEqual([]);
   });
 
   it('treats a file that fails the schema as corrupt too', async () => {
     await writeFile(join(dir, 'counter.json'), JSON.stringify({ version: 2, data: { count: 'many' } }));
-    const err = await expectError(store.read(spec), 'CORRUPT_DATA');
-    expect(err.message).toMatch(/count/);
+    expect(await store.read(spec)).toEqual({ count: 0, label: 'none' });
+    expect((await store.notices.list())[0]?.message).toMatch(/could not be used: .*count/);
   });
 
-  it('never overwrites a corrupt file silently on write', async () => {
+  it('offers the recovery call of a document beside its notice', async () => {
+    const recoverable = { ...spec, recover: { label: 'Find my EC2 workers again', call: 'ec2:find-workers' as const } };
+    await writeFile(join(dir, 'counter.json'), '[');
+    await store.read(recoverable);
+    expect((await store.notices.list())[0]?.action).toEqual({ label: 'Find my EC2 workers again', call: 'ec2:find-workers' });
+  });
+
+  it('never overwrites a corrupt file silently on write: it is kept aside with a notice first', async () => {
     await writeFile(join(dir, 'counter.json'), 'not json at all');
-    await expectError(store.write(spec, { count: 1, label: 'y' }), 'CORRUPT_DATA');
+    await store.write(spec, { count: 1, label: 'y' });
     const files = (await readdir(dir)).sort();
-    expect(files).toEqual(['counter.corrupt-2026-11-29T10-00-00-000Z.json']);
+    expect(files).toEqual(['counter.corrupt-2026-11-29T10-00-00-000Z.json', 'counter.json', 'notices.json']);
     expect(await readFile(join(dir, files[0]!), 'utf8')).toBe('not json at all');
+    expect(await store.read(spec)).toEqual({ count: 1, label: 'y' });
+    expect(await store.notices.list()).toHaveLength(1);
+  });
+
+  it('sets a damaged notices file aside too and says so', async () => {
+    await writeFile(join(dir, 'notices.json'), '{"version":1,"data":[');
+    const [notice] = await store.notices.list();
+    expect(notice?.message).toContain(`It was kept as ${join(dir, 'notices.corrupt-2026-11-29T10-00-00-000Z.json')}`);
+    expect(await readFile(join(dir, 'notices.corrupt-2026-11-29T10-00-00-000Z.json'), 'utf8')).toBe('{"version":1,"data":[');
+    await store.notices.dismiss(notice!.id!);
+    expect(await store.notices.list()).toEqual([]);
   });
 
   it('leaves a document from a newer version untouched and refuses to write over it', async () => {
