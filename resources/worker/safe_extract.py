@@ -1,31 +1,72 @@
 #!/usr/bin/env python3
 """safe_extract.py TARBALL TARGET_DIR
 
-Unpacks a job tarball (.tar, .tar.gz, .tgz) into TARGET_DIR, refusing the whole archive,
-before anything is written, if any entry could land outside TARGET_DIR: absolute paths,
-``..`` components, symbolic or hard links (packages hold none), devices, FIFOs. While
-unpacking it checks again that every folder on the way is a real folder inside TARGET_DIR
-(never a link) and creates files new (O_EXCL | O_NOFOLLOW), so nothing is written through
-a link. An archive whose files would not fit in the target's free space (keeping a margin for
-the run's own output and log) is refused up front, so a small archive that unpacks to
-terabytes cannot fill the worker's disk. Python's own ``filter='data'`` (3.12+, and backported to some 3.8-3.11 releases) is
-used on top when present, never relied on alone. Exit codes: 0 done, 2 refused, 64 usage.
+Unpacks a job tarball (.tar, .tar.gz, .tgz) into TARGET_DIR by the package rules the app
+applies too (src/main/services/packager/package-rules.ts), refusing the whole archive before
+anything is written if any entry breaks one: absolute paths, ``..`` components, symbolic or
+hard links (packages hold none), devices, FIFOs, entry types other than files and folders
+(GNU sparse ``S``, volume headers ``V``, unknown types), a path given twice, an entry under a
+file, a global PAX header that renames or resizes later entries, names that are not UTF-8,
+more than MAX_UNPACKED_BYTES in all, or more than the target's free space (keeping a margin
+for the run's own output and log). TARBALL must be a regular file (not a FIFO or a device).
+A damaged or truncated archive is refused with the reason, never unpacked in part.
+
+While unpacking it checks again that every folder on the way is a real folder inside
+TARGET_DIR (never a link), creates files new (O_EXCL | O_NOFOLLOW) so nothing is written
+through a link or over an earlier file, and counts the bytes written; if anything fails part
+way (a full disk, a damaged archive), everything it wrote is removed. Python's own
+``tarfile.data_filter`` (3.12+, and backported to some 3.8-3.11 releases) checks each entry
+on top when present, never relied on alone. Exit codes: 0 done, 2 refused, 64 usage.
 Standard library only: it runs on any worker with Python 3.
 """
+import errno
 import os
 import shutil
 import stat
 import sys
 import tarfile
 
-PLAIN = (tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.CONTTYPE, tarfile.DIRTYPE)
+FILES = (tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.CONTTYPE)
+PLAIN = FILES + (tarfile.DIRTYPE,)
 
+# The most a package may unpack to: it is code; its data is read from DATA_DIR or S3.
+MAX_UNPACKED_BYTES = 4 * 1024 ** 3
 # Left free after unpacking: the run still has to write its output and log there.
 FREE_SPACE_MARGIN = 64 * 1024 * 1024
+# Keys a global PAX header may carry: comments and times (git archive writes a comment).
+HARMLESS_GLOBAL_PAX = {"comment", "mtime", "atime", "ctime", "charset", "hdrcharset"}
+# After the end marker only zero padding may follow (tar pads to its record size, 10 KiB).
+MAX_TRAILER_BYTES = 1024 * 1024
+
+TYPE_DESCRIPTIONS = {
+    b"S": "a GNU sparse file (type S)",
+    b"V": "a GNU volume header (type V)",
+    b"M": "a GNU multi-volume continuation (type M)",
+    b"D": "a GNU dump folder (type D)",
+    b"N": "a GNU old long-name entry (type N)",
+}
 
 
 class Refused(Exception):
     pass
+
+
+def clean_path(name):
+    """The entry's path with ``.`` and empty components dropped, so ``./a//b/`` and ``a/b`` are one."""
+    return "/".join(part for part in name.split("/") if part not in ("", "."))
+
+
+def undecodable(text):
+    """True when tarfile could not decode the bytes as UTF-8 (they came back as surrogates)."""
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
+def type_name(member):
+    if member.type == tarfile.DIRTYPE:
+        return "directory"
+    if member.type in FILES:
+        return "file"
+    return "entry of type %s" % member.type.decode("latin-1")
 
 
 def member_problem(member):
@@ -37,6 +78,14 @@ def member_problem(member):
         return "climbs out of the package (../)"
     if "\0" in name:
         return "has a NUL in its name"
+    if undecodable(name) or undecodable(member.linkname):
+        return "has a name (or link target) that is not valid UTF-8"
+    if clean_path(name) == "" and not member.isdir():
+        return "has no name"
+    if member.sparse is not None or any(key.startswith("GNU.sparse.") for key in member.pax_headers):
+        if member.type == tarfile.GNUTYPE_SPARSE:
+            return "is %s, which is not unpacked" % TYPE_DESCRIPTIONS[tarfile.GNUTYPE_SPARSE]
+        return "is a sparse file (GNU.sparse PAX keys), which is not unpacked"
     if member.issym():
         return "is a symbolic link (to %s); links are not unpacked" % member.linkname
     if member.islnk():
@@ -46,29 +95,9 @@ def member_problem(member):
     if member.isfifo():
         return "is a FIFO"
     if member.type not in PLAIN:
-        return "is not a regular file or folder"
+        flag = member.type.decode("latin-1")
+        return "is %s, which is not unpacked" % TYPE_DESCRIPTIONS.get(member.type, "an entry of unknown type %r" % flag)
     return None
-
-
-def check_members(members):
-    problems = []
-    for member in members:
-        problem = member_problem(member)
-        if problem:
-            problems.append("%s %s" % (member.name, problem))
-    if problems:
-        raise Refused("; ".join(problems[:10]) + (" (and %d more)" % (len(problems) - 10) if len(problems) > 10 else ""))
-
-
-def check_fits(members, target):
-    """Refuses an archive whose files (by their declared sizes) would not fit in target."""
-    total = sum(m.size for m in members if m.isfile())
-    free = shutil.disk_usage(target).free
-    if total > free - FREE_SPACE_MARGIN:
-        raise Refused(
-            "its files hold %s, and the disk under %s has %s free; free up space or unpack it elsewhere"
-            % (human_bytes(total), target, human_bytes(max(free, 0)))
-        )
 
 
 def human_bytes(n):
@@ -79,6 +108,114 @@ def human_bytes(n):
     return "%.1f TiB" % n
 
 
+class PackageCheck:
+    """The rules that need the entries seen before: a path given twice (an extractor that
+    overwrites would run the second copy), an entry under something that is not a folder,
+    and the total a package may unpack to."""
+
+    def __init__(self, limit=MAX_UNPACKED_BYTES):
+        self.limit = limit
+        self.seen = {}
+        self.unpacked = 0
+
+    def problem(self, member):
+        own = member_problem(member)
+        path = clean_path(member.name)
+        earlier = self.seen.get(path)
+        if member.type in FILES:
+            self.unpacked += member.size
+        if own:
+            return own
+        if earlier is not None:
+            return "is in the archive twice (the first is a %s); a package names each path once" % earlier
+        kind = type_name(member)
+        self.seen[path] = kind
+        parts = path.split("/")
+        for i in range(1, len(parts)):
+            above = "/".join(parts[:i])
+            above_kind = self.seen.get(above)
+            if above_kind is not None and above_kind != "directory":
+                return "lies under %s, which is a %s in the package, not a folder" % (above, above_kind)
+        if self.over_limit:
+            return (
+                "takes the package past %s unpacked (the most a package may hold; keep data out of it and read it from DATA_DIR or S3)"
+                % human_bytes(self.limit)
+            )
+        return None
+
+    @property
+    def over_limit(self):
+        return self.unpacked > self.limit
+
+
+def global_pax_problem(tar):
+    keys = sorted(key for key in tar.pax_headers if key not in HARMLESS_GLOBAL_PAX)
+    if not keys:
+        return None
+    return "a global PAX header sets %s for every later entry, which packages may not do" % ", ".join(
+        "%s=%s" % (key, tar.pax_headers[key]) for key in keys
+    )
+
+
+def check_end(tar):
+    """tarfile takes a damaged header after the first entry, or a file cut short at an entry's
+    end, for the end of the archive: read what is really there."""
+    tar.fileobj.seek(tar.offset)
+    block = tar.fileobj.read(tarfile.BLOCKSIZE)
+    if len(block) == 0:
+        raise Refused("it ends at byte %d without tar's end-of-archive marker: it was probably cut short" % tar.offset)
+    if len(block) < tarfile.BLOCKSIZE:
+        raise Refused("it is cut short inside the header at byte %d" % tar.offset)
+    if block.count(0) != len(block):
+        raise Refused("the header at byte %d is damaged (the archive is corrupt or cut short)" % tar.offset)
+    seen = 0
+    while True:
+        chunk = tar.fileobj.read(64 * 1024)
+        if not chunk:
+            return
+        if chunk.count(0) != len(chunk):
+            raise Refused("there is data after its end-of-archive marker; archives joined together are not read")
+        seen += len(chunk)
+        if seen > MAX_TRAILER_BYTES:
+            raise Refused("more than %d bytes follow its end-of-archive marker" % MAX_TRAILER_BYTES)
+
+
+def read_members(tar, limit):
+    """Every member, checked by the package rules; refuses the archive (listing up to ten
+    problems) if any breaks one. Stops reading at the entry that takes it past the limit."""
+    check = PackageCheck(limit)
+    members = []
+    problems = []
+    global_problem = None
+    while True:
+        member = tar.next()
+        global_problem = global_problem or global_pax_problem(tar)
+        if member is None:
+            check_end(tar)
+            break
+        members.append(member)
+        problem = check.problem(member)
+        if problem:
+            problems.append("%s %s" % (member.name, problem))
+        if check.over_limit:
+            break
+    if global_problem:
+        problems.insert(0, global_problem)
+    if problems:
+        raise Refused("; ".join(problems[:10]) + (" (and %d more)" % (len(problems) - 10) if len(problems) > 10 else ""))
+    return members, check.unpacked
+
+
+def check_fits(total, target):
+    """Refuses an archive whose files (by their declared sizes) would not fit in target."""
+    free = shutil.disk_usage(target).free
+    if total > free - FREE_SPACE_MARGIN:
+        raise Refused(
+            "its files hold %s, and the disk under %s has %s free; free up space or unpack it elsewhere"
+            % (human_bytes(total), target, human_bytes(max(free, 0)))
+        )
+
+
 def inside(target, name):
     """The member's destination, refused unless it stays under target."""
     dest = os.path.realpath(os.path.join(target, name))
@@ -87,7 +224,7 @@ def inside(target, name):
     return dest
 
 
-def real_dirs(target, dest):
+def real_dirs(target, dest, created):
     """Makes (or checks) each folder between target and dest as a real folder, never a link."""
     rel = os.path.relpath(os.path.dirname(dest), target)
     path = target
@@ -99,55 +236,97 @@ def real_dirs(target, dest):
             info = os.lstat(path)
         except FileNotFoundError:
             os.mkdir(path, 0o755)
+            created.append(path)
             continue
         if not stat.S_ISDIR(info.st_mode):
             raise Refused("%s is not a real folder" % os.path.relpath(path, target))
 
 
-def extract_by_hand(tar, members, target):
+def extract(tar, members, target, limit, use_data_filter, created):
+    written = 0
+    data_filter = getattr(tarfile, "data_filter", None) if use_data_filter else None
     for member in members:
-        name = member.name
-        while name.startswith("./"):
-            name = name[2:]
-        if name in ("", "."):
+        name = clean_path(member.name)
+        if name == "":
             continue
+        if data_filter is not None:
+            # Our checks already refused everything it would; this is a second lock.
+            data_filter(member, target)
         dest = inside(target, name)
-        real_dirs(target, dest)
+        real_dirs(target, dest, created)
         if member.isdir():
             if os.path.lexists(dest):
                 if not stat.S_ISDIR(os.lstat(dest).st_mode):
                     raise Refused("%s is not a real folder" % name)
             else:
                 os.mkdir(dest, 0o755)
+                created.append(dest)
             continue
         mode = 0o755 if member.mode & 0o111 else 0o644
         try:
             fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
         except FileExistsError:
-            raise Refused("%s is in the archive twice, or something is already there" % name)
+            raise Refused("%s: something is already there" % name)
+        created.append(dest)
         with os.fdopen(fd, "wb") as out, tar.extractfile(member) as src:
             while True:
                 chunk = src.read(1024 * 1024)
                 if not chunk:
                     break
+                written += len(chunk)
+                if written > limit:
+                    raise Refused("it unpacks to more than %s" % human_bytes(limit))
                 out.write(chunk)
 
 
-def safe_extract(tarball, target, use_data_filter=True):
+def remove_created(created):
+    """Takes back what an unpacking that failed had written: files first, then its folders."""
+    for path in reversed(created):
+        try:
+            if os.path.isdir(path) and not os.path.islink(path):
+                os.rmdir(path)
+            else:
+                os.unlink(path)
+        except OSError:
+            pass
+
+
+def open_regular(path):
+    """The tarball opened for reading; anything but a regular file is refused before a read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        kind = (
+            "a folder" if stat.S_ISDIR(info.st_mode)
+            else "a FIFO" if stat.S_ISFIFO(info.st_mode)
+            else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+            else "not a regular file"
+        )
+        raise Refused("it is %s, not a tarball" % kind)
+    return os.fdopen(fd, "rb")
+
+
+def safe_extract(tarball, target, use_data_filter=True, limit=MAX_UNPACKED_BYTES):
     target = os.path.realpath(target)
     os.makedirs(target, exist_ok=True)
-    with tarfile.open(tarball, "r:*") as tar:
-        members = tar.getmembers()
-        check_members(members)
-        check_fits(members, target)
-        for member in members:
-            inside(target, member.name)
-        if use_data_filter and hasattr(tarfile, "data_filter"):
-            # Our checks above already refused everything it would; this is a second lock.
-            tar.extractall(target, members=members, filter="data")
-        else:
-            extract_by_hand(tar, members, target)
-    return len([m for m in members if m.isfile()])
+    created = []
+    with open_regular(tarball) as f, tarfile.open(fileobj=f, mode="r:*", encoding="utf-8", errors="surrogateescape") as tar:
+        members, total = read_members(tar, limit)
+        try:
+            check_fits(total, target)
+            for member in members:
+                inside(target, member.name)
+            extract(tar, members, target, limit, use_data_filter, created)
+        except OSError as err:
+            remove_created(created)
+            if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+                raise Refused("the disk under %s filled up (%s); nothing of it was kept" % (target, err.strerror))
+            raise
+        except BaseException:
+            remove_created(created)
+            raise
+    return len([m for m in members if m.type in FILES])
 
 
 def main(argv, use_data_filter=True):
@@ -159,8 +338,11 @@ def main(argv, use_data_filter=True):
     except Refused as err:
         sys.stderr.write("Refused to unpack %s: %s.\n" % (argv[1], err))
         return 2
-    except (tarfile.TarError, OSError) as err:
-        sys.stderr.write("Could not unpack %s: %s\n" % (argv[1], err))
+    except EOFError:
+        sys.stderr.write("Refused to unpack %s: it is cut short (the compressed data ends early).\n" % argv[1])
+        return 2
+    except Exception as err:  # noqa: BLE001 - any other failure is still a refusal with its reason
+        sys.stderr.write("Could not unpack %s: %s\n" % (argv[1], err or type(err).__name__))
         return 2
     print("%d files unpacked into %s" % (count, argv[2]))
     return 0
