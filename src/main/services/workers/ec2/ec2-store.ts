@@ -13,6 +13,8 @@ export const Ec2Record = z.object({
   clientToken: z.string(),
   launchedAt: z.string(),
   deadline: z.string(),
+  /** The lifetime asked for at launch (the deadline moves when extended); absent for adopted instances. */
+  lifetimeHours: z.number().optional(),
   sshUser: z.string(),
   /** `ssh-ed25519 AAAA...`: pinned, the only host key accepted. Absent for adopted strangers. */
   hostPublicKey: z.string().optional(),

@@ -38,6 +38,7 @@ export async function launchWorker(ctx: Ec2Context, raw: unknown): Promise<Ec2Re
   const profile = (await ctx.credentials.describe()).ref;
   const identity = await ctx.credentials.identity(profile);
   const existing = request.clientToken ? (await ctx.records()).find((r) => r.clientToken === request.clientToken) : undefined;
+  if (existing) refuseDifferentRetry(existing, request);
   if (existing?.instanceId) return existing;
   const record = existing ?? (await prepare(ctx, request, profile));
 
@@ -58,6 +59,27 @@ export async function launchWorker(ctx: Ec2Context, raw: unknown): Promise<Ec2Re
   } finally {
     ec2.destroy();
   }
+}
+
+/**
+ * A client token names one launch: a request reusing it must ask for that same worker, or
+ * the caller would be handed a worker other than the one it asked for.
+ */
+function refuseDifferentRetry(existing: Ec2Record, request: ParsedLaunch): void {
+  const hours = (n: number) => `${n} hour${n === 1 ? '' : 's'}`;
+  const differences = [
+    existing.name !== request.name && `name ("${request.name}", not "${existing.name}")`,
+    existing.region !== request.region && `region (${request.region}, not ${existing.region})`,
+    existing.instanceType !== request.instanceType && `instance type (${request.instanceType}, not ${existing.instanceType})`,
+    existing.lifetimeHours !== undefined && existing.lifetimeHours !== request.lifetimeHours && `lifetime (${hours(request.lifetimeHours)}, not ${hours(existing.lifetimeHours)})`,
+    existing.sshUser !== request.sshUser && `SSH user (${request.sshUser}, not ${existing.sshUser})`,
+  ].filter((d): d is string => typeof d === 'string');
+  if (differences.length === 0) return;
+  throw new WorkbenchError(
+    'BAD_INPUT',
+    `The client token ${existing.clientToken} already launched "${existing.name}" (${existing.id}); this request differs in ${differences.join(', ')}. ` +
+      'To retry that launch, send the same values; for another worker, use a new token (a new launch form).',
+  );
 }
 
 /** AWS answered a request with a 4xx: it refused, so nothing was made by it. */
@@ -86,6 +108,7 @@ async function prepare(ctx: Ec2Context, request: ParsedLaunch, profile: string):
     clientToken: request.clientToken ?? `wb-${id}-${randomBytes(6).toString('hex')}`,
     launchedAt: now.toISOString(),
     deadline: new Date(now.getTime() + request.lifetimeHours * 3_600_000).toISOString(),
+    lifetimeHours: request.lifetimeHours,
     sshUser: request.sshUser,
     hostPublicKey: hostKey.publicKey,
     userPublicKey: userKey.publicKey,

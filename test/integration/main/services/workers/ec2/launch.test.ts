@@ -132,6 +132,23 @@ describe('EC2 workers against moto with the real SDK', () => {
     expect(await instances()).toHaveLength(2);
   });
 
+  it('a relaunch with the same client token but other values is refused, naming what differs', async () => {
+    const request = { name: 'first', region: 'us-east-1', instanceType: 't3.medium', lifetimeHours: 4, allowedCidr: TEST_CIDR, clientToken: 'form-submit-0003' };
+    const first = await h.ec2.workers.launch(request);
+    const err = await h.ec2.workers.launch({ ...request, name: 'second', instanceType: 't3.large', lifetimeHours: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkbenchError);
+    expect((err as WorkbenchError).code).toBe('BAD_INPUT');
+    expect((err as WorkbenchError).message).toBe(
+      `The client token form-submit-0003 already launched "first" (${first.id}); this request differs in name ("second", not "first"), instance type (t3.large, not t3.medium), lifetime (1 hour, not 4 hours). ` +
+        'To retry that launch, send the same values; for another worker, use a new token (a new launch form).',
+    );
+    await expect(h.ec2.workers.launch({ ...request, lifetimeHours: 24 })).rejects.toThrow(/differs in lifetime \(24 hours, not 4 hours\)\./);
+    expect(await instances()).toHaveLength(1);
+    // The same values are a retry: the first worker, not a second.
+    expect((await h.ec2.workers.launch(request)).instanceId).toBe(first.instanceId);
+    expect((await h.ec2.workers.list()).workers.map((w) => w.name)).toEqual(['first']);
+  });
+
   it('a crash right after RunInstances: the retry and the next start both find the instance, none is made twice', async () => {
     const crashing = harness(dataDir, moto, env, {
       ec2: async (region, profile) => {
