@@ -106,9 +106,14 @@ export async function runWorkerCommand(workbench: Workbench, args: string[], out
     case 'terminate': {
       if (!target) throw new WorkerUsageError('terminate needs a WORKER_ID.');
       if (!values.yes) throw new WorkerUsageError(`Terminating ${target} loses everything on it; add --yes to confirm.`);
-      const worker = await call<Ec2Worker>(workbench, 'ec2:terminate', { workerId: target });
-      print(worker, () => out(`${worker.name} is ${worker.state}.`));
-      return 0;
+      const terminated = await call<Ec2Worker>(workbench, 'ec2:terminate', { workerId: target });
+      if (!values.json) out(`${terminated.name} is ${terminated.state}; its security group is deleted once the instance is gone (this may take a minute).`);
+      // This process ends next, so the deletion terminate started in the background is waited for here.
+      await workbench.ec2.workers.groupsReleased();
+      const left = (await workbench.ec2.workers.get(terminated.id)).message;
+      const worker = { ...terminated, ...(left ? { message: left } : {}) };
+      print(worker, () => (left ? out(`warning: ${left}`) : out('Done.')));
+      return left ? 1 : 0;
     }
     default:
       throw new WorkerUsageError(verb ? `Unknown worker command "${verb}".` : 'worker needs a command.');

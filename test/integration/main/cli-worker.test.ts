@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../../src/main/cli-commands.ts';
 import { startMoto, type Moto } from '../../fixtures/moto.ts';
@@ -51,7 +52,13 @@ describe('workbench worker (EC2, against moto)', () => {
     await expect(cli(['worker', 'extend', id ?? '', '--hours', '1', ...data])).rejects.toThrow(/cannot be extended further/);
     await expect(cli(['worker', 'terminate', id ?? '', ...data])).rejects.toThrow(/add --yes to confirm/);
     const terminated = await cli(['worker', 'terminate', id ?? '', '--yes', ...data]);
-    expect(terminated.lines[0]).toMatch(/^cli-1 is (shutting-down|terminated)\.$/);
+    expect(terminated.lines).toEqual([expect.stringMatching(/^cli-1 is (shutting-down|terminated); its security group is deleted once the instance is gone \(this may take a minute\)\.$/), 'Done.']);
+    expect(terminated.code).toBe(0);
+    // The process may end right after: the group was already deleted.
+    const ec2 = new EC2Client(moto.clientConfig());
+    const groups = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: [`analysis-workbench-ssh-${TEST_CIDR}`] }] }));
+    ec2.destroy();
+    expect(groups.SecurityGroups).toEqual([]);
   });
 
   it('bad input gets a clear message naming what is wrong', async () => {

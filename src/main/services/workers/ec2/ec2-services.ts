@@ -30,7 +30,7 @@ export interface Ec2ServicesOptions {
   safeStorage?: SafeStorageLike;
   env?: NodeJS.ProcessEnv;
   /** Tests replace clients, keys, clock or address lookup. */
-  overrides?: Partial<Pick<Ec2WorkersOptions, 'ec2' | 'keys' | 'now' | 'myAddress'>>;
+  overrides?: Partial<Pick<Ec2WorkersOptions, 'ec2' | 'keys' | 'now' | 'myAddress' | 'groupRelease'>>;
 }
 
 /**

@@ -15,6 +15,7 @@ import { generateEd25519, publicKeyBlob } from './keys.ts';
 import { launchWorker, stateOf } from './launcher.ts';
 import { lookUpMyAddress } from './my-address.ts';
 import { isLive, mergeRecords, toWorker } from './reconcile.ts';
+import { instanceSecurityGroups, releaseSecurityGroups, type ReleaseTiming } from './security-group.ts';
 import { TAG } from './tags.ts';
 
 export interface Ec2WorkersOptions {
@@ -32,6 +33,8 @@ export interface Ec2WorkersOptions {
   now?: () => Date;
   myAddress?: () => Promise<string>;
   env?: NodeJS.ProcessEnv;
+  /** How long terminate() waits in the background to delete a worker's security group. */
+  groupRelease?: ReleaseTiming;
 }
 
 export interface Ec2List {
@@ -57,6 +60,7 @@ export class Ec2Workers implements Ec2Context {
   private readonly watch: ExpiryWatch;
   private timer: NodeJS.Timeout | undefined;
   private readonly launches = new Map<string, Promise<Ec2Record>>();
+  private readonly releases = new Set<Promise<void>>();
 
   constructor(private readonly options: Ec2WorkersOptions) {
     this.credentials = options.credentials;
@@ -202,20 +206,53 @@ export class Ec2Workers implements Ec2Context {
   async terminate(workerId: string): Promise<Ec2Worker> {
     const record = await this.get(workerId);
     if (!record.instanceId) throw new WorkbenchError('BAD_INPUT', `${record.name} has no instance (its launch did not complete); nothing to terminate.`);
+    const instanceId = record.instanceId;
     const ec2 = await this.ec2(record.region, record.profile);
     try {
-      const answer = await ec2.send(new TerminateInstancesCommand({ InstanceIds: [record.instanceId] }));
+      const groupIds = await instanceSecurityGroups(ec2, instanceId);
+      const answer = await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
       const state = answer.TerminatingInstances?.[0]?.CurrentState?.Name === 'terminated' ? 'terminated' : 'shutting-down';
       const updated = await this.updateRecord(workerId, (r) => ({ ...r, state }));
       // Its connection (terminals, file views) ends with it; no reconnecting to a machine that is gone.
       this.options.connections.disconnect(workerId);
       this.changed();
+      this.releaseGroups(record, instanceId, groupIds);
       return toWorker(updated, this.now());
     } catch (err) {
       throw awsError(err, `terminate ${record.name}`, record.profile);
     } finally {
       ec2.destroy();
     }
+  }
+
+  /**
+   * Deletes the security group a terminated worker leaves, once no instance uses it, in the
+   * background: on AWS the instance takes a minute or so to let go of it. A group that cannot be
+   * deleted in time is named in the worker's message, for the user to delete by hand.
+   */
+  private releaseGroups(record: Ec2Record, instanceId: string, groupIds: string[]): void {
+    const release = (async () => {
+      const ec2 = await this.ec2(record.region, record.profile);
+      try {
+        const failed = (await releaseSecurityGroups(ec2, instanceId, groupIds, this.options.groupRelease)).filter((r) => r.outcome === 'failed');
+        if (failed.length === 0) return;
+        const which = failed.map((r) => `${r.groupId} (${r.detail ?? 'no reason given'})`).join(', ');
+        throw new WorkbenchError('UNAVAILABLE', `Its security group ${which} was not deleted; delete it in the EC2 console (${record.region}) once no instance uses it.`);
+      } finally {
+        ec2.destroy();
+      }
+    })().catch(async (err: unknown) => {
+      const failure = err instanceof WorkbenchError ? err : awsError(err, `delete the security group of ${record.name}`, record.profile);
+      await this.updateRecord(record.id, (r) => ({ ...r, message: failure.message })).catch(() => undefined);
+      this.changed();
+    });
+    this.releases.add(release);
+    void release.finally(() => this.releases.delete(release));
+  }
+
+  /** Resolves once every security group release that terminate() started has ended. */
+  async groupsReleased(): Promise<void> {
+    await Promise.all([...this.releases]);
   }
 
   /** How the app reaches a worker over SSH: its pinned host key and its own private key. */
