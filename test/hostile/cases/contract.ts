@@ -1,0 +1,249 @@
+import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CALL_NAMES } from '../../../src/shared/contract.ts';
+import type { CallResult } from '../../../src/shared/protocol.ts';
+import type { BrowserHost } from '../browser-host.ts';
+import { accepted, brief, crashed, refused, traceIn, type HostileCase, type Outcome } from '../harness.ts';
+import { writeRawTarGz } from '../../fixtures/hostile-tar.ts';
+import { listTree, type Targets } from '../targets.ts';
+
+// Contract calls over the browser host's WebSocket, as the page makes them: every call with
+// inputs of the wrong shape, then the calls that take paths, names, filters and files.
+
+const category = 'contract' as const;
+
+/** A refusal: an error result that is not an unhandled one, with a message. */
+export function judgeRefusal(name: string, result: CallResult, options: { codes?: string[]; message?: RegExp } = {}): Outcome {
+  if (result.ok) return accepted(`${name} answered ok: ${brief(result.value, 120)}`);
+  const { code, message } = result.error;
+  if (code === 'CLOSED') return crashed(`the socket closed instead of an answer: ${message}`);
+  if (code === 'INTERNAL') return crashed(`an unhandled error: ${brief(message, 200)}`);
+  const trace = traceIn(message);
+  if (trace) return crashed(`the message carries a trace (${trace}): ${brief(message, 160)}`);
+  if (options.codes && !options.codes.includes(code)) return accepted(`refused with ${code}, not ${options.codes.join('/')}: ${brief(message, 160)}`);
+  if (options.message && !options.message.test(message)) return accepted(`the message does not say what to fix (${options.message}): ${brief(message, 200)}`);
+  return refused(`${code}: ${message}`);
+}
+
+function callCase(id: string, description: string, name: string, inputJson: string | undefined, options: { codes?: string[]; message?: RegExp; timeoutMs?: number } = {}): HostileCase {
+  return {
+    id,
+    category,
+    description,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    async run(targets) {
+      const host = await targets.host();
+      return judgeRefusal(name, await host.callText(name, inputJson), options);
+    },
+  };
+}
+
+const POLLUTION = '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"prototype":{"polluted":"yes"}}';
+const DEEP = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+
+/** Every call, five wrong shapes each: what the schema must refuse, naming the call. */
+const everyCall: HostileCase[] = CALL_NAMES.flatMap((name) => {
+  const named = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `);
+  const variants: [string, string, string][] = [
+    ['number', 'a number instead of an object', '42'],
+    ['array', 'an array', '[{"path":"/etc/passwd"}]'],
+    ['string-1MiB', 'a 1 MiB string', JSON.stringify('x'.repeat(1024 * 1024))],
+    ['deep-object', 'an object nested 20,000 deep', DEEP],
+    ['unknown-field', 'an object with only an unknown field', '{"zzUnknown":1}'],
+  ];
+  const cases = variants.map(([variant, description, input]) => callCase(`every-call/${name}/${variant}`, `${name} with ${description}`, name, input, { codes: ['BAD_INPUT'], message: named }));
+  cases.push({
+    id: `every-call/${name}/prototype-keys`,
+    category,
+    description: `${name} with __proto__, constructor and prototype keys`,
+    async run(targets) {
+      const host = await targets.host();
+      const outcome = judgeRefusal(name, await host.callText(name, POLLUTION), { codes: ['BAD_INPUT'], message: named });
+      const settings = await host.call('settings:get');
+      if (JSON.stringify(settings).includes('polluted')) return accepted(`the host's objects now carry "polluted": ${brief(settings, 120)}`);
+      return outcome;
+    },
+  });
+  return cases;
+});
+
+const unknownNames = ['nope', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'app:info\u0000', ' app:info', 'APP:INFO', '', 'app:info\u202e', 'jobs:start/../app:info'];
+const unknownCalls: HostileCase[] = unknownNames.map((name, i) =>
+  callCase(`unknown-call/${i}-${brief(name, 20).replace(/[^A-Za-z0-9:_-]/g, '_')}`, `a call name that does not exist: ${brief(name)}`, name, undefined, { codes: ['UNKNOWN_CALL'], message: /There is no call named/ }),
+);
+
+/** The workspace the path cases work in, one per host (a restarted host has a new data folder). */
+const workspaces = new WeakMap<BrowserHost, Promise<string>>();
+function workspaceOf(host: BrowserHost): Promise<string> {
+  let root = workspaces.get(host);
+  if (!root) {
+    root = host.call('workspace:new', { name: 'hostile-paths', from: { kind: 'template' } }).then((r) => {
+      if (!r.ok) throw new Error(`workspace:new failed: ${r.error.message}`);
+      return (r.value as { root: string }).root;
+    });
+    workspaces.set(host, root);
+  }
+  return root;
+}
+
+const badRelative = ['../outside.txt', '../../../../../../tmp/hostile-outside.txt', '/etc/passwd', 'a/../../outside.txt', '..', '.', 'x\u0000y', 'sub/../../outside.txt', '..\\outside.txt', `${'a/'.repeat(3000)}x`];
+function pathCases(): HostileCase[] {
+  const calls: [string, (root: string, path: string) => unknown][] = [
+    ['workspace:read', (root, path) => ({ root, path })],
+    ['workspace:write', (root, path) => ({ root, path, content: 'hostile' })],
+    ['workspace:create', (root, path) => ({ root, path, kind: 'file' })],
+    ['workspace:rename', (root, path) => ({ root, from: 'run.sh', to: path })],
+    ['workspace:delete', (root, path) => ({ root, path })],
+  ];
+  return calls.flatMap(([name, input]) =>
+    badRelative.map((path, i) => ({
+      id: `workspace-path/${name}/${i}`,
+      category,
+      description: `${name} with a path that climbs out or is malformed: ${brief(path, 40)}`,
+      async run(targets: Targets) {
+        const host = await targets.host();
+        const root = await workspaceOf(host);
+        const before = await listTree(host.dataHome);
+        const result = await host.call(name, input(root, path));
+        const after = await listTree(host.dataHome);
+        const changed = after.filter((p) => !before.includes(p) && !p.startsWith('analysis-workbench/workspaces/hostile-paths'));
+        if (changed.length > 0) return accepted(`written outside the workspace: ${changed.slice(0, 3).join(', ')}`);
+        if (result.ok && JSON.stringify(result.value).includes('root:x:0:0')) return accepted('read /etc/passwd');
+        return judgeRefusal(name, result);
+      },
+    })),
+  );
+}
+
+const badJobNames = ['../evil', '/abs', 'a/b', '.hidden', 'x'.repeat(300), 'name\u0000', 'a\u202eb', ''];
+const jobNameCases: HostileCase[] = badJobNames.map((name, i) => ({
+  id: `workspace-new/${i}`,
+  category,
+  description: `workspace:new named ${brief(name, 30)}`,
+  async run(targets) {
+    const host = await targets.host();
+    const before = await listTree(host.dataHome);
+    const result = await host.call('workspace:new', { name, from: { kind: 'template' } });
+    const added = (await listTree(host.dataHome)).filter((p) => !before.includes(p));
+    if (added.some((p) => !p.startsWith('analysis-workbench/workspaces/'))) return accepted(`written outside workspaces/: ${added.slice(0, 3).join(', ')}`);
+    return judgeRefusal('workspace:new', result);
+  },
+}));
+
+/** A special file or folder where a tarball is expected: refused at once, never read forever. */
+function specialFileCases(): HostileCase[] {
+  const specials: [string, (targets: Targets) => Promise<string>][] = [
+    ['dev-zero', async () => '/dev/zero'],
+    ['dev-urandom', async () => '/dev/urandom'],
+    ['dev-null', async () => '/dev/null'],
+    ['proc-self-mem', async () => '/proc/self/mem'],
+    ['directory', async () => '/etc'],
+    [
+      'fifo',
+      async (targets) => {
+        const fifo = join(await targets.folder('fifo'), 'job.tar.gz');
+        execFileSync('mkfifo', [fifo]);
+        return fifo;
+      },
+    ],
+    ['missing', async () => '/nonexistent/job.tar.gz'],
+    [
+      'not-a-tarball',
+      async (targets) => {
+        const file = join(await targets.folder('not-tar'), 'job.tar.gz');
+        await writeFile(file, 'this is not a tarball\n');
+        return file;
+      },
+    ],
+  ];
+  return specials.flatMap(([name, make]) => [
+    {
+      id: `special-file/packager:inspect/${name}`,
+      category,
+      description: `packager:inspect of ${name}`,
+      async run(targets: Targets) {
+        const host = await targets.host();
+        return judgeRefusal('packager:inspect', await host.call('packager:inspect', { path: await make(targets) }));
+      },
+    },
+    {
+      id: `special-file/schedules:create/${name}`,
+      category,
+      description: `a local schedule whose code tarball is ${name}`,
+      async run(targets: Targets) {
+        const host = await targets.host();
+        const scheduleName = `hostile-${name}`;
+        const result = await host.call('schedules:create', { name: scheduleName, tarball: await make(targets), frequency: { kind: 'daily' }, backend: 'local' });
+        if (result.ok) await host.call('schedules:delete', { name: scheduleName });
+        return judgeRefusal('schedules:create', result);
+      },
+    },
+  ]);
+}
+
+const scheduleTarballCases: HostileCase[] = [
+  ['etc-passwd', async () => '/etc/passwd'],
+  [
+    'absolute-paths',
+    async (targets: Targets) => {
+      const file = join(await targets.folder('abs-tar'), 'abs.tar.gz');
+      await writeRawTarGz(file, [{ header: { name: 'run.sh', mode: 0o755 }, body: '#!/bin/sh\n' }, { header: { name: '/tmp/hostile-abs.txt' }, body: 'escaped' }]);
+      return file;
+    },
+  ],
+  [
+    'traversal',
+    async (targets: Targets) => {
+      const file = join(await targets.folder('dotdot-tar'), 'dotdot.tar.gz');
+      await writeRawTarGz(file, [{ header: { name: 'run.sh', mode: 0o755 }, body: '#!/bin/sh\n' }, { header: { name: '../../escaped.txt' }, body: 'escaped' }]);
+      return file;
+    },
+  ],
+].map(([name, make]) => ({
+  id: `schedule-tarball/${name as string}`,
+  category,
+  description: `a local schedule whose code tarball is ${name as string}`,
+  async run(targets: Targets) {
+    const host = await targets.host();
+    const scheduleName = `hostile-tar-${name as string}`;
+    const result = await host.call('schedules:create', { name: scheduleName, tarball: await (make as (t: Targets) => Promise<string>)(targets), frequency: { kind: 'daily' }, backend: 'local' });
+    if (result.ok) await host.call('schedules:delete', { name: scheduleName });
+    return judgeRefusal('schedules:create', result);
+  },
+}));
+
+/** A run must never start with a filter the worker cannot read; cancelled at once if it did. */
+function filterCase(id: string, description: string, filter: string, message?: RegExp): HostileCase {
+  return {
+    id: `filter/${id}`,
+    category,
+    description,
+    timeoutMs: 10_000,
+    async run(targets) {
+      const host = await targets.host();
+      // An existing (empty) data set, so that only the filter can be the reason to refuse.
+      const dataDir = await targets.folder('empty-data-set');
+      const result = await host.call('jobs:start', { source: { kind: 'example', name: 'os-distribution' }, filter, dataDir });
+      if (result.ok) await host.call('jobs:cancel', { runId: (result.value as { id: string }).id });
+      return judgeRefusal('jobs:start', result, message ? { message } : {});
+    },
+  };
+}
+
+const filterCases: HostileCase[] = [
+  filterCase('deep-100000', 'a filter nested 100,000 deep', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, /deep|nest/i),
+  filterCase('deep-objects-50000', 'a filter of objects nested 50,000 deep', `${'{"reason":'.repeat(50_000)}1${'}'.repeat(50_000)}`, /deep|nest/i),
+  filterCase('not-json', 'a filter that is not JSON', '{"reason": [', /filter|JSON/i),
+  filterCase('over-limit', 'a filter over 1,000,000 characters', JSON.stringify({ reason: ['x'.repeat(1_000_001)] })),
+];
+
+const oversize: HostileCase[] = [
+  callCase('huge/terminal-input', 'terminal:input of 1,000,001 characters', 'terminal:input', JSON.stringify({ terminalId: 'nope', data: 'x'.repeat(1_000_001) }), { codes: ['BAD_INPUT'] }),
+  callCase('huge/inspect-path', 'packager:inspect of a 5,000-character path', 'packager:inspect', JSON.stringify({ path: `/${'a'.repeat(5000)}` }), { codes: ['BAD_INPUT'] }),
+  callCase('huge/local-list-path', 'local:list of a 5,000-character path', 'local:list', JSON.stringify({ path: `/${'a'.repeat(5000)}` }), { codes: ['BAD_INPUT'] }),
+  callCase('huge/app-info-deep', 'app:info with an input nested 100,000 deep', 'app:info', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, { codes: ['BAD_INPUT'] }),
+  callCase('huge/settings-set-many-keys', 'settings:set with 100,000 keys', 'settings:set', JSON.stringify(Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i]))), { codes: ['BAD_INPUT'] }),
+];
+
+export const contractCases: HostileCase[] = [...everyCall, ...unknownCalls, ...pathCases(), ...jobNameCases, ...specialFileCases(), ...scheduleTarballCases, ...filterCases, ...oversize];
