@@ -3,6 +3,7 @@ import { CALL_NAMES, calls } from '../shared/contract.ts';
 import type { AppPaths } from './built-paths.ts';
 import { PACK_USAGE, PackUsageError, runInspectCommand, runPackCommand } from './cli-pack.ts';
 import { RUN_USAGE, RunUsageError, runJobCommand, type RunIo } from './cli-run.ts';
+import { RUNS_USAGE, RunsUsageError, runAttachCommand, runRunsCommand } from './cli-runs.ts';
 import { SCHEDULE_USAGE, ScheduleUsageError, runScheduleCommand } from './cli-schedule.ts';
 import { WORKER_USAGE, WorkerUsageError, runWorkerCommand } from './cli-worker.ts';
 import { resolveDataDir } from './data-dir.ts';
@@ -20,7 +21,10 @@ Commands:
   run <JOB_DIR> --local     run a map/reduce job here, following its log
   run <JOB_DIR> --worker NAME
                             run it on a worker and download its output
-                            (see 'workbench run --help')
+                            (see 'workbench run --help'; --detach returns at once)
+  runs                      the run history (see 'workbench runs --help')
+  attach RUN_ID             follow a run started earlier to its end, download
+                            its output and exit with the job's code
   pack DIR -o FILE.tar.gz   pack a job folder into a reproducible tarball
   inspect FILE              a tarball's contents, entry point and problems
   worker launch|list|extend|terminate
@@ -89,17 +93,21 @@ export async function runCli(
       await workbench.close();
     }
   }
-  if (command === 'run') {
+  if (command === 'run' || command === 'runs' || command === 'attach') {
+    const usage = command === 'run' ? RUN_USAGE : RUNS_USAGE;
     if (rest.includes('--help') || rest.includes('-h')) {
-      out(RUN_USAGE);
+      out(usage);
       return 0;
     }
     const { args: runArgs, dataDir } = takeDataDir(rest);
     const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: dataDir }), host: 'cli', resourcesDir: options.paths.resourcesDir });
     try {
-      return await runJobCommand(workbench, runArgs, options.runIo ?? defaultRunIo());
+      const io = options.runIo ?? defaultRunIo();
+      if (command === 'runs') return await runRunsCommand(workbench, runArgs, out);
+      return await (command === 'run' ? runJobCommand : runAttachCommand)(workbench, runArgs, io);
     } catch (err) {
       if (err instanceof RunUsageError) throw new UsageError(err.message);
+      if (err instanceof RunsUsageError) throw new UsageError(`${err.message}\n\n${RUNS_USAGE}`);
       throw err;
     } finally {
       await workbench.close();
@@ -111,14 +119,29 @@ export async function runCli(
     allowPositionals: true,
     strict: true,
   });
-  const open = () => createWorkbench({ dataDir: resolveDataDir({ flag: values['data-dir'] }), host: 'cli', resourcesDir: options.paths.resourcesDir });
+  if (command === 'calls') {
+    for (const name of CALL_NAMES) out(`${name.padEnd(24)} ${calls[name].doc}`);
+    return 0;
+  }
+  if (command !== 'info' && command !== 'sample-data' && command !== 'call') throw new UsageError(`Unknown command "${command}". Run 'workbench --help' for the list.`);
+  const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: values['data-dir'] }), host: 'cli', resourcesDir: options.paths.resourcesDir });
+  // Closed when the command is done: an open SSH connection would keep the process alive.
+  try {
+    return await runSimpleCommand(workbench, command, values, positionals, out);
+  } finally {
+    await workbench.close();
+  }
+}
 
+async function runSimpleCommand(
+  workbench: Workbench,
+  command: 'info' | 'sample-data' | 'call',
+  values: { json?: boolean; 'size-mb'?: string },
+  positionals: string[],
+  out: (line: string) => void,
+): Promise<number> {
   switch (command) {
-    case 'calls':
-      for (const name of CALL_NAMES) out(`${name.padEnd(24)} ${calls[name].doc}`);
-      return 0;
     case 'info': {
-      const workbench = await open();
       const info = await callOrThrow(workbench, 'app:info', undefined);
       if (values.json) out(JSON.stringify(info, null, 2));
       else {
@@ -134,7 +157,7 @@ export async function runCli(
     case 'sample-data': {
       const sizeMb = values['size-mb'] === undefined ? 20 : Number(values['size-mb']);
       out(`Generating about ${sizeMb} MB of sample data ...`);
-      const made = (await callOrThrow(await open(), 'jobs:generate-sample-data', { sizeMb })) as { path: string; files: number; bytes: number };
+      const made = (await callOrThrow(workbench, 'jobs:generate-sample-data', { sizeMb })) as { path: string; files: number; bytes: number };
       out(`${made.files} files, ${(made.bytes / 1e6).toFixed(1)} MB compressed, in ${made.path}`);
       return 0;
     }
@@ -147,12 +170,10 @@ export async function runCli(
       } catch (err) {
         throw new UsageError(`The input for ${name} is not valid JSON: ${(err as Error).message}`);
       }
-      const value = await callOrThrow(await open(), name, input);
+      const value = await callOrThrow(workbench, name, input);
       out(JSON.stringify(value, null, 2));
       return 0;
     }
-    default:
-      throw new UsageError(`Unknown command "${command}". Run 'workbench --help' for the list.`);
   }
 }
 

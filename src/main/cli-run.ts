@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { LogChunk, Run, RunRequest } from '../shared/model.ts';
 import type { EventEnvelope } from '../shared/protocol.ts';
 import type { WorkerInfo } from '../shared/worker-model.ts';
+import { printable } from '../shared/display-text.ts';
 import type { Workbench } from './workbench.ts';
 
 export const RUN_USAGE = `Usage: workbench run <JOB_DIR | example:NAME> (--local | --worker NAME) [options]
@@ -18,7 +19,11 @@ Runs a map/reduce job, prints its log live and exits with the job's code.
   --data DIR           the data set on the worker (default the generated sample data)
   --mappers N          mapper processes (default 4)
   --reducers N         reducer processes (default 1)
-  --timeout MINUTES    stop the job after this long (default 120)`;
+  --timeout MINUTES    stop the job after this long (default 120)
+  --detach             print the run id and return at once; the run goes on
+                       ('workbench attach RUN_ID' follows it, 'workbench runs' lists runs)
+
+Ctrl+C cancels the run.`;
 
 export interface RunIo {
   stdout: (text: string) => void;
@@ -41,6 +46,7 @@ export async function runJobCommand(workbench: Workbench, argv: string[], io: Ru
       mappers: { type: 'string' },
       reducers: { type: 'string' },
       timeout: { type: 'string' },
+      detach: { type: 'boolean', default: false },
     },
     allowPositionals: true,
     strict: true,
@@ -64,10 +70,23 @@ export async function runJobCommand(workbench: Workbench, argv: string[], io: Ru
   const result = await workbench.dispatch('jobs:start', request);
   if (!result.ok) throw new Error(result.error.message);
   const run = result.value as Run;
-  io.stderr(`Run ${run.id} of ${run.jobName} started${worker ? ` on ${worker.name}` : ''}.\n`);
+  io.stderr(`Run ${run.id} of ${printable(run.jobName)} started${worker ? ` on ${printable(worker.name)}` : ''}.\n`);
   for (const warning of run.warnings) io.stderr(`Warning: ${warning}\n`);
+  if (values.detach) {
+    io.stdout(`${run.id}\n`);
+    io.stderr(`It goes on without this command: 'workbench attach ${run.id}' follows it and downloads its output.\n`);
+    return 0;
+  }
+  const finished = await followToEnd(workbench, run, io);
+  return endOfRun(workbench, finished, values.output ?? (worker ? `${finished.id}-output` : undefined), io);
+}
 
-  const finished = await new Promise<Run>((resolve) => {
+/**
+ * Prints a running run's log (its progress on stderr) until the run has ended and its end is
+ * recorded (its log comes from the follower that started it, or `attach` started).
+ */
+export function followToEnd(workbench: Workbench, run: Run, io: RunIo): Promise<Run> {
+  return new Promise<Run>((resolve) => {
     let logDone = false;
     let final: Run | undefined;
     const settle = () => {
@@ -96,14 +115,21 @@ export async function runJobCommand(workbench: Workbench, argv: string[], io: Ru
     subscriber.subscribe({ topic: 'jobs:run', key: run.id });
     io.onInterrupt?.(() => void workbench.dispatch('jobs:cancel', { runId: run.id }));
   });
+}
 
+/** Says how the run ended, copies its output into `outputDir` (downloading what is not here) and returns the command's exit code. */
+export async function endOfRun(workbench: Workbench, finished: Run, outputDir: string | undefined, io: RunIo): Promise<number> {
   io.stderr(`Run ${finished.id} ${finished.status}${finished.message && finished.status !== 'failed' ? `: ${finished.message}` : ''}.\n`);
-  const outputDir = values.output ?? (worker ? `${finished.id}-output` : undefined);
   const here = outputDir === undefined ? finished : await fetchOutput(workbench, finished, resolve(outputDir));
-  const outputs = here.outputs.map((o) => `${outputDir === undefined ? here.resultDir : resolve(outputDir)}/${o.name} (${o.bytes} bytes)`).join('\n  ');
+  const outputs = here.outputs.map((o) => `${printable(`${outputDir === undefined ? here.resultDir : resolve(outputDir)}/${o.name}`)} (${o.bytes} bytes)`).join('\n  ');
   if (outputs) io.stderr(`Output:\n  ${outputs}\n`);
-  if (finished.status === 'cancelled') return 130;
-  return finished.exitCode ?? 1;
+  return exitCodeOf(finished);
+}
+
+/** The command's exit code for a run that has ended: the job's own, 130 when cancelled (as after Ctrl+C), 1 when it has none. */
+function exitCodeOf(run: Run): number {
+  if (run.status === 'cancelled') return 130;
+  return run.exitCode ?? 1;
 }
 
 /** A worker by id or name; the message lists the names there are. */

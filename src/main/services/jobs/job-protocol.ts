@@ -36,6 +36,18 @@ export async function readLogTail(transport: Transport, runDir: string, bytes: n
   return slice?.data.toString('utf8') ?? '';
 }
 
+/**
+ * Where the log's last complete line ends: a reader joining a live run starts there, so it
+ * never begins in the middle of a line.
+ */
+export async function completeLogLength(transport: Transport, runDir: string): Promise<number> {
+  const size = (await readLog(transport, runDir, 0, 0))?.size ?? 0;
+  const from = Math.max(0, size - 64 * 1024);
+  const tail = (await readLog(transport, runDir, from, size - from))?.data ?? Buffer.alloc(0);
+  const lastNewline = tail.lastIndexOf(0x0a);
+  return lastNewline < 0 ? from : from + lastNewline + 1;
+}
+
 /** The run's exit code once it has ended; undefined while it runs. */
 export async function readExitCode(transport: Transport, runDir: string): Promise<number | undefined> {
   const slice = await transport.readFrom(posix.join(runDir, 'exit'), 0, 64);

@@ -7,7 +7,7 @@ import type { EventHub } from '../../events.ts';
 import type { Transport } from '../workers/transport.ts';
 import { ExampleCatalog } from './examples.ts';
 import { Follower } from './follower.ts';
-import { isRunAlive, launchRun, readExitCode, readLog, readLogTail, runDirOf, signalRun } from './job-protocol.ts';
+import { completeLogLength, isRunAlive, launchRun, readExitCode, readLog, readLogTail, runDirOf, signalRun } from './job-protocol.ts';
 import { checkFilterJson, checkScript, folderBytes, formatMinutes, IGNORED, resolveSource, runnerArgv, slug } from './job-source.ts';
 import { completeLines, tailForPeople } from './log-lines.ts';
 import { OutputDownloads } from './output-downloads.ts';
@@ -71,9 +71,29 @@ export class JobService {
     return this.options.runs.list();
   }
 
+  /**
+   * One run. A run recorded as running that no follower here watches (the command line that
+   * started it was killed, or the app was closed) is looked up on its worker first, so a run that
+   * ended meanwhile is finished now instead of saying running forever.
+   */
   async get(runId: string): Promise<Run> {
     const run = await this.options.runs.get(runId);
     if (!run) throw new WorkbenchError('NOT_FOUND', `There is no run ${runId}.`);
+    return run.status === 'running' && !this.followers.has(run.id) ? this.settleUnfollowed(run) : run;
+  }
+
+  /**
+   * Follows a running run that no one here follows yet (`workbench attach`): its log is handed
+   * on from the start, or from the end of its last complete line, and it is finished when it ends.
+   */
+  async attach(runId: string, from: 'start' | 'now'): Promise<Run> {
+    const run = await this.get(runId);
+    if (run.status !== 'running' || this.followers.has(run.id)) return run;
+    if (startingElsewhere(run)) {
+      throw new WorkbenchError('UNAVAILABLE', `Run ${run.id} is still being started (its job is being uploaded); attach once it runs.`, { retryable: true });
+    }
+    const transport = await this.options.transports(run.worker);
+    this.follow(run, transport, from === 'start' ? 0 : await completeLogLength(transport, runDirOf(transport, run.id)));
     return run;
   }
 
@@ -205,22 +225,57 @@ export class JobService {
   async reattach(): Promise<void> {
     for (const run of await this.options.runs.list()) {
       if (run.status !== 'running' || this.followers.has(run.id)) continue;
-      let transport: Transport;
-      try {
-        transport = await this.options.transports(run.worker);
-      } catch (err) {
-        // A worker that was removed is gone; one that cannot be reached now is followed later.
-        if (err instanceof WorkbenchError && err.code === 'NOT_FOUND') await this.workerGone(run.worker, `The worker ${run.worker} no longer exists; the run ended with it.`);
-        continue;
-      }
+      const transport = await this.workerOf(run);
+      if (!transport) continue;
       const runDir = runDirOf(transport, run.id);
       if ((await readExitCode(transport, runDir)) !== undefined || (await isRunAlive(transport, runDir))) {
         this.follow(run, transport, 0);
-      } else if (!(await transport.exists(runDir))) {
-        await this.runDirGone(run, runDir);
       } else {
-        await this.save({ ...run, status: 'lost', finishedAt: this.now().toISOString(), message: 'The run stopped without recording an exit code (was the worker restarted?).' });
+        await this.endStopped(run, transport);
       }
+    }
+  }
+
+  /** The run's worker; undefined when it cannot be reached now (or no longer exists: then its runs end). */
+  private async workerOf(run: Run): Promise<Transport | undefined> {
+    try {
+      return await this.options.transports(run.worker);
+    } catch (err) {
+      // A worker that was removed is gone; one that cannot be reached now is looked at later.
+      if (err instanceof WorkbenchError && err.code === 'NOT_FOUND') await this.workerGone(run.worker, `The worker ${run.worker} no longer exists; the run ended with it.`);
+      return undefined;
+    }
+  }
+
+  /** A run that is neither running nor has an exit code: its folder went, or it was stopped without one. */
+  private async endStopped(run: Run, transport: Transport): Promise<void> {
+    const runDir = runDirOf(transport, run.id);
+    if (!(await transport.exists(runDir))) {
+      await this.runDirGone(run, runDir);
+    } else {
+      await this.save({ ...run, status: 'lost', finishedAt: this.now().toISOString(), message: 'The run stopped without recording an exit code (was the worker restarted?).' });
+    }
+  }
+
+  /**
+   * A running run no follower here watches, as its worker says it is now: finished (output
+   * listed, and downloaded as after any run) when it has an exit code, unchanged while it runs
+   * or while its worker cannot be reached.
+   */
+  private async settleUnfollowed(run: Run): Promise<Run> {
+    if (startingElsewhere(run)) return run;
+    const transport = await this.workerOf(run);
+    if (!transport) return (await this.options.runs.get(run.id)) ?? run;
+    try {
+      const runDir = runDirOf(transport, run.id);
+      const code = await readExitCode(transport, runDir);
+      if (code !== undefined) return await this.finish(run, transport, code);
+      if (await isRunAlive(transport, runDir)) return run;
+      await this.endStopped(run, transport);
+      return (await this.options.runs.get(run.id)) ?? run;
+    } catch {
+      // The worker is unreachable: the record stays as it is until it can be asked.
+      return run;
     }
   }
 
@@ -235,8 +290,12 @@ export class JobService {
       chunk: (chunk) => this.options.hub.emit('jobs:log', chunk, run.id),
       progress: (current) => this.options.hub.emit('jobs:run', current, run.id),
       ended: async (code, cancelled) => {
-        this.followers.delete(run.id);
-        await this.finish(follower.run, transport, code, cancelled);
+        // Still counted as followed while it is finished, so `get` does not finish it a second time.
+        try {
+          await this.finish(follower.run, transport, code, cancelled);
+        } finally {
+          this.followers.delete(run.id);
+        }
       },
       // The run keeps going on the worker; only our view of it is interrupted.
       unreachable: (err) => {
@@ -372,6 +431,14 @@ export class JobService {
     const stamp = this.now().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     return `${stamp}-${randomBytes(3).toString('hex')}`;
   }
+}
+
+/**
+ * A run whose record still shows its upload: the process that saved it is preparing it and has
+ * not launched it yet, so its worker has no pid or exit code to look at.
+ */
+function startingElsewhere(run: Run): boolean {
+  return run.progress?.phase === 'upload';
 }
 
 export interface PackageUnpacker {
