@@ -15,7 +15,11 @@ beforeAll(async () => {
   dir = join(sshd.dir, 'client');
   await mkdir(dir);
   await writeFile(join(dir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
-  await writeFile(join(dir, 'ssh_config'), `Host box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.username}\n  IdentityFile ${sshd.privateKeyPath}\n`);
+  await writeFile(
+    join(dir, 'ssh_config'),
+    `Host box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.username}\n  IdentityFile ${sshd.privateKeyPath}\n` +
+      `Host named\n  HostName build-box.corp.example\n  Port ${sshd.port}\n  User ${sshd.username}\n  IdentityFile ${sshd.privateKeyPath}\n`,
+  );
 });
 afterAll(() => sshd?.stop());
 
@@ -51,6 +55,25 @@ describe('SshConnections', () => {
       // Closing leaves nothing behind on the worker: no connection was opened and forgotten.
       connections.closeAll();
       await expect.poll(() => countSshSessions(sshd), { timeout: 10_000 }).toBe(0);
+    } finally {
+      connections.closeAll();
+    }
+  });
+
+  it('with WORKBENCH_LOOPBACK_ONLY=1, refuses a host name from ssh_config before looking it up', async () => {
+    expect(process.env['WORKBENCH_LOOPBACK_ONLY']).toBe('1');
+    const connections = new SshConnections({
+      knownHosts: new KnownHosts(join(dir, 'known_hosts')),
+      configSources: () => [{ path: join(dir, 'ssh_config'), includeBase: dir }],
+      onState: () => {},
+      onHostKey: () => {},
+      env: {},
+    });
+    try {
+      await expect(connections.client({ workerId: 'ssh-named', host: 'named' })).rejects.toMatchObject({
+        code: 'LOOPBACK_ONLY',
+        message: expect.stringMatching(/^Refused to connect to build-box\.corp\.example: it is a host name, and no name but localhost is looked up in this mode/),
+      });
     } finally {
       connections.closeAll();
     }
