@@ -23,9 +23,9 @@ export async function runWebHost(argv: string[], paths: AppPaths): Promise<void>
   }
   const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: values['data-dir'] }), host: 'web', resourcesDir: paths.resourcesDir });
   const server = await startWebServer({ workbench, rendererDir: paths.rendererDir, port });
-  console.log(`Analysis Workbench is open at ${server.url}`);
   // The page shows these too, until dismissed there; the terminal says them once per start.
   for (const notice of (await workbench.handlers['app:info'](undefined)).notices) console.error(`workbench web: ${notice.level}: ${notice.message}`);
+  console.log(`Analysis Workbench is open at ${server.url}`);
 
   const stop = () => {
     void server.close().then(() => workbench.close()).then(() => process.exit(0));

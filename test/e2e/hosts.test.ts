@@ -78,6 +78,25 @@ describe('the workbench command', () => {
     expect(second.stdout).not.toMatch(/warning/);
   });
 
+  it('`workbench web` starts on a truncated runs.json, keeps it aside and says so at every start until it is seen', async () => {
+    await writeFile(join(dataDir, 'runs.json'), '{"version":1,"data":[{"id":"2026');
+    for (const start of ['first', 'next']) {
+      const started = await startBrowserWorkbench({ dataDir, entry: [join(ROOT, 'bin/workbench.js'), 'web'] });
+      try {
+        expect((await fetch(started.url, { redirect: 'manual' })).status, start).toBe(303);
+        // Printed before the address, on stderr (its pipe may be read a moment after stdout's).
+        const said = /workbench web: warning: .*runs\.json could not be used: it is not valid JSON.*kept as .*runs\.corrupt-.*goes on without the run history/;
+        for (let waited = 0; !said.test(started.output()) && waited < 2_000; waited += 50) await new Promise((done) => setTimeout(done, 50));
+        expect(started.output(), start).toMatch(said);
+      } finally {
+        await started.stop();
+      }
+    }
+    // `workbench info` shows it once more; printed counts as seen.
+    expect((await workbench('info', '--data-dir', dataDir)).stdout).toMatch(/warning: .*runs\.json could not be used/);
+    expect((await workbench('info', '--data-dir', dataDir)).stdout).not.toMatch(/warning/);
+  });
+
   it('runs a job with `workbench run --local`, streaming its log and exiting with its code', async () => {
     const made = await workbench('sample-data', '--size-mb', '1', '--data-dir', dataDir);
     expect(made.stdout).toMatch(/\d+ files, [\d.]+ MB compressed/);
