@@ -203,5 +203,6 @@ function defaultRunIo(): RunIo {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     onInterrupt: (cancel) => process.once('SIGINT', cancel),
+    ...(process.stderr.isTTY && process.env['TERM'] !== 'dumb' ? { progressColumns: process.stderr.columns || 80 } : {}),
   };
 }

@@ -5,6 +5,8 @@ import type { LogChunk, Run, RunRequest } from '../shared/model.ts';
 import type { EventEnvelope } from '../shared/protocol.ts';
 import type { WorkerInfo } from '../shared/worker-model.ts';
 import { printable } from '../shared/display-text.ts';
+import { parseProgressLine } from '../shared/progress-view.ts';
+import { CliProgress } from './cli-progress.ts';
 import type { Workbench } from './workbench.ts';
 
 export const RUN_USAGE = `Usage: workbench run <JOB_DIR | example:NAME> (--local | --worker NAME) [options]
@@ -23,16 +25,19 @@ Runs a map/reduce job, prints its log live and exits with the job's code.
   --detach             print the run id and return at once; the run goes on
                        ('workbench attach RUN_ID' follows it, 'workbench runs' lists runs)
 
-Ctrl+C cancels the run.`;
+Ctrl+C cancels the run. On a terminal the job's progress is a bar on stderr, otherwise
+one line per step.`;
 
 export interface RunIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   /** Called with a function that cancels the run (for Ctrl+C). */
   onInterrupt?: (cancel: () => void) => void;
+  /** The terminal's width when stderr is a terminal (progress is then a bar); else plain lines. */
+  progressColumns?: number;
 }
 
-/** `workbench run`: start, stream the log (progress lines go to stderr), exit with the job's code. */
+/** `workbench run`: start, stream the log (progress on stderr), exit with the job's code. */
 export async function runJobCommand(workbench: Workbench, argv: string[], io: RunIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -86,12 +91,14 @@ export async function runJobCommand(workbench: Workbench, argv: string[], io: Ru
  * recorded (its log comes from the follower that started it, or `attach` started).
  */
 export function followToEnd(workbench: Workbench, run: Run, io: RunIo): Promise<Run> {
+  const progress = new CliProgress(io.stderr, io.progressColumns);
   return new Promise<Run>((resolve) => {
     let logDone = false;
     let final: Run | undefined;
     const settle = () => {
       if (logDone && final) {
         subscriber.close();
+        progress.end();
         resolve(final);
       }
     };
@@ -99,10 +106,16 @@ export function followToEnd(workbench: Workbench, run: Run, io: RunIo): Promise<
       for (const event of batch) {
         if (event.topic === 'jobs:log') {
           const chunk = event.payload as LogChunk;
+          let text = '';
           for (const line of chunk.text.split(/(?<=\n)/)) {
-            if (line.startsWith('@progress ')) io.stderr(line);
-            else if (line) io.stdout(line);
+            const snapshot = parseProgressLine(line.endsWith('\n') ? line.slice(0, -1) : line);
+            if (snapshot) {
+              if (text) progress.around(() => io.stdout(text));
+              text = '';
+              progress.show(snapshot);
+            } else text += line;
           }
+          if (text) progress.around(() => io.stdout(text));
           if (chunk.done) logDone = true;
         } else if (event.topic === 'jobs:run') {
           const state = event.payload as Run;

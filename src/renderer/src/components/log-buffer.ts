@@ -8,7 +8,10 @@
  * `progress`, and describeProgress turns it into what a progress bar shows.
  */
 import { JobProgress } from '../../../shared/model.ts';
+import { PROGRESS_PREFIX } from '../../../shared/progress-view.ts';
 import { stripAnsi } from './ansi.ts';
+
+export { describeProgress, PROGRESS_PREFIX, type ProgressView } from '../../../shared/progress-view.ts';
 
 export interface LogBufferOptions {
   /** Lines kept; older ones are dropped and counted in `droppedLines`. Default 100 000. */
@@ -23,7 +26,6 @@ export interface SearchOptions {
   from?: number;
 }
 
-export const PROGRESS_PREFIX = '@progress ';
 const AT = 0x40;
 const CR = 0x0d;
 
@@ -271,63 +273,4 @@ export class LogSearch {
     this.matches = matches;
     return matches;
   }
-}
-
-// ---- progress for people ------------------------------------------------------------------------
-
-export interface ProgressView {
-  /** 0..1, or undefined when the fraction is unknown. */
-  value: number | undefined;
-  label: string;
-  detail: string;
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} bytes` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
-function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${Math.round(seconds)} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${Math.round(seconds % 60)} s`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-}
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count.toLocaleString('en')} ${count === 1 ? one : many}`;
-}
-
-/** What a progress bar shows for the runner's latest `@progress` snapshot (phase, fraction, counts, ETA). */
-export function describeProgress(progress: JobProgress): ProgressView {
-  const phase = progress.phase ?? 'running';
-  const parts: string[] = [];
-  let value: number | undefined;
-  const { files_done, files_total, bytes, bytes_total, records, bad_lines, reducers_done, reducers_total, elapsed_s } =
-    progress;
-  if (phase === 'reduce' && reducers_total) value = (reducers_done ?? 0) / reducers_total;
-  else if (phase === 'done') value = 1;
-  else if (bytes_total) value = (bytes ?? 0) / bytes_total;
-  else if (files_total) value = (files_done ?? 0) / files_total;
-  if (files_total !== undefined) parts.push(`${(files_done ?? 0).toLocaleString('en')} of ${plural(files_total, 'file')}`);
-  if (bytes_total) parts.push(`${formatBytes(bytes ?? 0)} of ${formatBytes(bytes_total)}`);
-  if (records !== undefined) parts.push(plural(records, 'record'));
-  if (bad_lines) parts.push(plural(bad_lines, 'bad line'));
-  if (phase === 'reduce' && reducers_total) parts.push(`${reducers_done ?? 0} of ${plural(reducers_total, 'reducer')}`);
-  if (elapsed_s !== undefined) {
-    parts.push(formatSeconds(elapsed_s));
-    if (phase === 'map' && value !== undefined && value >= 0.02 && value < 1) {
-      parts.push(`about ${formatSeconds((elapsed_s * (1 - value)) / value)} left in map`);
-    }
-  }
-  if (value !== undefined) value = Math.min(1, Math.max(0, value));
-  // upload/download: the app moving a remote run's code and output (see JobService).
-  const label = { map: 'Map', reduce: 'Reduce', done: 'Done', upload: 'Uploading the job', download: 'Downloading the output' }[phase] ?? phase;
-  return { value, label, detail: parts.join(' · ') };
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { HistoryRow } from '../../../../shared/schedule-calls.ts';
+import { readableLog } from '../../../../shared/progress-view.ts';
 import { formatLocal, formatUtc } from '../../../../shared/schedule.ts';
 import { useClient } from '../../api/context.tsx';
 import { OutputLocation } from './OutputLocation.tsx';
@@ -111,7 +112,8 @@ export function ScheduleHistory({ name }: { name: string }) {
               ×
             </button>
           </div>
-          <pre>{log.text}</pre>
+          {/* The runner's @progress lines read as one line per step. */}
+          <pre>{readableLog(log.text)}</pre>
         </div>
       )}
     </section>
