@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { copyFile, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { WorkbenchError } from '../../../shared/errors.ts';
+import { makeOwnFolder } from '../../data-dir.ts';
 import type { HistoryRow } from '../../../shared/schedule-calls.ts';
 import { newestRunFirst, RunRecord, Schedule, runsBetween } from '../../../shared/schedule.ts';
 import type { WorkerRuntime } from '../jobs/runtime.ts';
@@ -85,8 +86,7 @@ export class LocalScheduleBackend implements ScheduleBackend {
   async deploy(schedule: Schedule, tarballPath: string): Promise<void> {
     if (schedule.bucket) throw new WorkbenchError('BAD_INPUT', 'The local backend publishes into the app\'s data folder; publishing to an S3 bucket needs the AWS backend. Leave the bucket empty or choose AWS.');
     // The schedule runs the code as it was when scheduled, not whatever the file becomes later.
-    const dir = this.codeDir(schedule.name);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const dir = await makeOwnFolder(this.options.dataDir, this.codeDir(schedule.name));
     const partial = join(dir, `.code.tar.gz.${process.pid}.partial`);
     try {
       await copyFile(tarballPath, partial);

@@ -2,6 +2,7 @@ import { lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat, writ
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
+import { makeOwnFolder } from '../../data-dir.ts';
 import { LARGE_FILE_BYTES, type FileContent, type PythonDiagnostic, type Workspace, type WorkspaceEntry, type WorkspaceSummary, type WrittenFile } from '../../../shared/workspace.ts';
 import type { ExampleCatalog } from '../jobs/examples.ts';
 import { writeFileAtomic } from '../store/atomic-write.ts';
@@ -173,7 +174,8 @@ export class WorkspaceService {
 
   /** A new job folder under the workspaces folder, from the template or an example; opened. */
   async newJob(name: string, source: { kind: 'template' } | { kind: 'example'; name: string }): Promise<Workspace> {
-    await mkdir(this.options.workspacesDir, { recursive: true });
+    // The workspaces folder is the app's own (in its data dir): a link there is refused.
+    await makeOwnFolder(dirname(this.options.workspacesDir), this.options.workspacesDir);
     const dir = join(this.options.workspacesDir, name);
     if (await lstat(dir).catch(() => undefined)) {
       throw new WorkbenchError('BAD_INPUT', `A job named "${name}" already exists in ${this.options.workspacesDir}; choose another name or open it.`);

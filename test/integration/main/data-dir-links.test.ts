@@ -1,0 +1,41 @@
+import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createWorkbench } from '../../../src/main/workbench.ts';
+import { useTempDir } from '../../fixtures/temp-dir.ts';
+import { callerOf } from '../../fixtures/workbench-call.ts';
+
+const RESOURCES = resolve('resources');
+
+/** A data dir with `link` (a path inside it) planted as a link to an empty folder outside it. */
+async function planted(link: string) {
+  const root = await useTempDir('data-dir-links');
+  const dataDir = join(root, 'data');
+  const outside = join(root, 'outside');
+  await mkdir(outside);
+  await mkdir(join(dataDir, link, '..'), { recursive: true });
+  await symlink(outside, join(dataDir, link));
+  const workbench = await createWorkbench({ dataDir, host: 'cli', resourcesDir: RESOURCES });
+  const { onTestFinished } = await import('vitest');
+  onTestFinished(() => workbench.close());
+  return { root, dataDir, outside, call: callerOf(() => workbench) };
+}
+
+const refused = (path: string) => ({ code: 'BAD_INPUT', message: expect.stringMatching(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is a link \\(to .*\\), and the workbench does not follow links inside its data folder, so nothing was written`)) });
+
+describe('links planted inside the data dir', () => {
+  it('a `workspaces` link is refused by name when a new job is made, and nothing is written where it points', async () => {
+    const t = await planted('workspaces');
+    await expect(t.call('workspace:new', { name: 'my job', from: { kind: 'template' } })).rejects.toMatchObject(refused(join(t.dataDir, 'workspaces')));
+    expect(await readdir(t.outside)).toEqual([]);
+  });
+
+  it.each(['schedules/code', 'schedules/code/daily-counts'])('a `%s` link is refused by name when a schedule is made, and nothing is written where it points', async (link) => {
+    const t = await planted(link);
+    const tarball = join(t.root, 'job.tar.gz');
+    await writeFile(tarball, 'not looked at: the folder is refused first');
+    await expect(t.call('schedules:create', { name: 'daily-counts', tarball, frequency: { kind: 'daily' }, timeoutMinutes: 5 })).rejects.toMatchObject(refused(join(t.dataDir, link)));
+    expect(await readdir(t.outside)).toEqual([]);
+    expect(await t.call('schedules:list')).toEqual([]);
+  });
+});
