@@ -46,6 +46,9 @@ const DEFAULT_TIMEOUT_MS = 5_000;
 /** Cases that start their own processes and leave the shared host alone may run side by side. */
 const CONCURRENCY: Record<Category, number> = { 'browser-host': 1, contract: 1, cli: 3, tarballs: 1, 'run-job': 3, secrets: 1, faults: 2 };
 
+/** HOSTILE_VERBOSE=1 prints every case with what it saw, refused ones too. */
+const verbose = process.env['HOSTILE_VERBOSE'] === '1';
+
 const repo = resolve(import.meta.dirname, '..', '..');
 
 async function runCase(targets: Targets, c: HostileCase): Promise<{ verdict: Verdict; detail: string }> {
@@ -97,7 +100,7 @@ async function main(): Promise<number> {
             const { verdict, detail } = await runCase(targets, c);
             tried += 1;
             counts[verdict] += 1;
-            if (verdict !== 'refused') console.log(`${category} ${c.id}: ${verdict === 'accepted' ? 'accepted wrongly' : verdict}: ${brief(detail, 400)}`);
+            if (verdict !== 'refused' || verbose) console.log(`${category} ${c.id}: ${verdict === 'accepted' ? 'accepted wrongly' : verdict === 'refused' ? 'refused cleanly' : verdict}: ${brief(detail, 400)}`);
           }
         });
         await Promise.all(lanes);

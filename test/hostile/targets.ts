@@ -13,6 +13,8 @@ export class Targets {
   private readonly extraHosts = new Set<BrowserHost>();
   private folders = 0;
   private readonly mounts: string[] = [];
+  /** Extra environment for the shared host; set before its first use. */
+  hostEnv: NodeJS.ProcessEnv = {};
 
   constructor(
     readonly repo: string,
@@ -22,7 +24,7 @@ export class Targets {
 
   /** The shared browser host (fresh data folder), started on first use. */
   host(): Promise<BrowserHost> {
-    this.shared ??= this.folder('host').then((home) => BrowserHost.start(this.repo, home));
+    this.shared ??= this.folder('host').then((home) => BrowserHost.start(this.repo, home, this.hostEnv));
     return this.shared;
   }
 

@@ -1,0 +1,171 @@
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { writeRawTarGz } from '../../fixtures/hostile-tar.ts';
+import { processExists, signal } from '../../fixtures/process-group.ts';
+import { BrowserHost } from '../browser-host.ts';
+import { accepted, brief, crashed, refused, type HostileCase, type Outcome } from '../harness.ts';
+import { httpRequest } from '../http.ts';
+import { listTree, type Targets } from '../targets.ts';
+import { judgeRefusal } from './contract.ts';
+
+// Faults in the data folder and around the host: damaged documents (the host must start, say
+// which file and keep its bytes), links planted in the data folder's own folders (refused, never
+// written through), and a killed `workbench` wrapper (its host must not go on serving).
+
+const category = 'faults' as const;
+const APP = 'analysis-workbench';
+
+/** Every document the host keeps in its data folder. */
+const DOCUMENTS = ['runs', 'settings', 'transfers', 'ec2-workers', 'workers', 'schedules', 'schedules-local', 'aws', 'schedule-alerts', 'notices'];
+
+const damages: Record<string, Buffer> = {
+  truncated: Buffer.from('{\n  "version": 1,\n  "data": [\n    {\n      "id": "r1", "sta'),
+  garbage: Buffer.from([0x00, 0xff, 0xfe, 0x7b, 0x22, 0x00, 0x13, 0x37, 0x80, 0x81]),
+  'wrong-shape': Buffer.from('{"version": 1, "data": "not what it should be"}\n'),
+};
+
+/** Whether some file in the data folder still holds exactly these bytes (nothing lost). */
+async function kept(dataDir: string, bytes: Buffer): Promise<boolean> {
+  for (const path of await listTree(dataDir)) {
+    const content = await readFile(join(dataDir, path)).catch(() => undefined);
+    if (content?.equals(bytes)) return true;
+  }
+  return false;
+}
+
+const documentCases: HostileCase[] = DOCUMENTS.flatMap((doc) =>
+  Object.entries(damages)
+    // A notice board of the wrong shape and one that is damaged are the same case.
+    .filter(([damage]) => !(doc === 'notices' && damage === 'wrong-shape'))
+    .map(([damage, bytes]) => ({
+      id: `document/${doc}.json-${damage}`,
+      category,
+      description: `${doc}.json ${damage} when the host starts`,
+      timeoutMs: 40_000,
+      async run(targets: Targets): Promise<Outcome> {
+        const home = await targets.folder(`doc-${doc}-${damage}`);
+        const dataDir = join(home, APP);
+        await mkdir(dataDir, { recursive: true });
+        await writeFile(join(dataDir, `${doc}.json`), bytes);
+        let host: BrowserHost;
+        try {
+          host = await targets.ownHost(home);
+        } catch (err) {
+          return crashed(`the host did not start: ${brief((err as Error).message, 300)}`);
+        }
+        try {
+          const info = await host.call('app:info');
+          if (!info.ok) return crashed(`app:info failed: ${info.error.message}`);
+          const notices = (info.value as { notices: { message: string }[] }).notices;
+          const notice = notices.find((n) => n.message.includes(`${doc}.json`));
+          if (!(await kept(dataDir, bytes))) return accepted(`the damaged ${doc}.json is gone (not kept aside)`);
+          if (!notice) return accepted(`the host started with no notice naming ${doc}.json (notices: ${brief(notices.map((n) => n.message), 200)})`);
+          const unwell = await host.unwell();
+          return unwell ? crashed(unwell) : refused(notice.message);
+        } finally {
+          await targets.stopHost(host);
+        }
+      },
+    })),
+);
+
+/** A data folder whose `folder` is a link to a folder outside; `act` then uses it through the host. */
+function plantedLink(id: string, description: string, folder: string, act: (host: BrowserHost, targets: Targets) => Promise<Outcome>): HostileCase {
+  return {
+    id: `planted-link/${id}`,
+    category,
+    description,
+    timeoutMs: 40_000,
+    async run(targets) {
+      const home = await targets.folder(`link-${id}`);
+      const outside = await targets.folder(`link-${id}-outside`);
+      const link = join(home, APP, folder);
+      await mkdir(join(link, '..'), { recursive: true });
+      await symlink(outside, link);
+      let host: BrowserHost;
+      try {
+        host = await targets.ownHost(home);
+      } catch (err) {
+        return crashed(`the host did not start: ${brief((err as Error).message, 300)}`);
+      }
+      try {
+        const outcome = await act(host, targets);
+        const written = await readdir(outside);
+        if (written.length > 0) return accepted(`written through the link into ${outside}: ${written.slice(0, 4).join(', ')} (${outcome.detail})`);
+        return outcome;
+      } finally {
+        await targets.stopHost(host);
+      }
+    },
+  };
+}
+
+async function goodTarball(targets: Targets): Promise<string> {
+  const file = join(await targets.folder('good-package'), 'job.tar.gz');
+  await writeRawTarGz(file, [{ header: { name: 'run.sh', mode: 0o755 }, body: '#!/bin/sh\nmkdir -p output\necho ok > output/result.txt\n' }]);
+  return file;
+}
+
+const linkCases: HostileCase[] = [
+  plantedLink('workspaces', 'workspaces/ is a link out; a new workspace is made', 'workspaces', async (host) => judgeRefusal('workspace:new', await host.call('workspace:new', { name: 'through-link', from: { kind: 'template' } }))),
+  plantedLink('schedule-code', 'schedules/code/NAME is a link out; that schedule is created', 'schedules/code/linked', async (host, targets) => {
+    const result = await host.call('schedules:create', { name: 'linked', tarball: await goodTarball(targets), frequency: { kind: 'daily' }, backend: 'local' });
+    return judgeRefusal('schedules:create', result);
+  }),
+  plantedLink('schedules-code', 'schedules/code is a link out; a schedule is created', 'schedules/code', async (host, targets) => {
+    const result = await host.call('schedules:create', { name: 'linked-all', tarball: await goodTarball(targets), frequency: { kind: 'daily' }, backend: 'local' });
+    return judgeRefusal('schedules:create', result);
+  }),
+  plantedLink('staging', 'staging/ is a link out; a file is dropped on the page', 'staging', async (host) => {
+    const headers = { Host: host.hostHeader, Origin: host.origin, Cookie: host.cookie };
+    const batch = await httpRequest(host.port, { method: 'POST', path: '/upload/batch', headers });
+    if (batch.status !== 200) return batch.status >= 400 && batch.body.length > 0 ? refused(`HTTP ${batch.status}: ${brief(batch.body, 120)}`) : accepted(`HTTP ${batch.status}`);
+    const id = (JSON.parse(batch.body) as { batch: string }).batch;
+    const upload = await httpRequest(host.port, { method: 'POST', path: `/upload?batch=${id}&path=dropped.txt`, headers, body: 'dropped' });
+    return upload.status >= 400 ? refused(`HTTP ${upload.status}: ${brief(upload.body, 120)}`) : accepted(`HTTP ${upload.status}: ${brief(upload.body, 120)}`);
+  }),
+  plantedLink('worker-runs', 'worker/ (the local runs) is a link out; a test run starts', 'worker', async (host, targets) => {
+    const result = await host.call('packager:test-run', { path: await goodTarball(targets) });
+    if (result.ok) await host.call('jobs:cancel', { runId: (result.value as { id: string }).id });
+    return judgeRefusal('packager:test-run', result);
+  }),
+];
+
+/** The pids whose parent is `pid`, from /proc. */
+async function childrenOf(pid: number): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) found.push(Number(entry));
+  }
+  return found;
+}
+
+const wrapperCases: HostileCase[] = ['SIGKILL', 'SIGTERM', 'SIGHUP'].map((sig) => ({
+  id: `wrapper/${sig}`,
+  category,
+  description: `${sig} to the bin/workbench.js wrapper alone: its host must not go on serving`,
+  timeoutMs: 40_000,
+  async run(targets: Targets): Promise<Outcome> {
+    const host = await targets.ownHost(await targets.folder(`wrapper-${sig}`));
+    try {
+      const [real] = await childrenOf(host.proc.pid);
+      if (real === undefined) return crashed('the wrapper has no child host process');
+      signal(host.proc.pid, sig as NodeJS.Signals);
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline && processExists(real)) await delay(100);
+      if (!processExists(real)) return refused(`the host (pid ${real}) ended with its wrapper`);
+      const serving = await httpRequest(host.port, { path: '/', headers: { Host: host.hostHeader } }).then(
+        (a) => `still serving (HTTP ${a.status})`,
+        () => 'not answering',
+      );
+      return accepted(`the host (pid ${real}) outlived its wrapper by 5 s, ${serving}`);
+    } finally {
+      await targets.stopHost(host);
+    }
+  },
+}));
+
+export const faultCases: HostileCase[] = [...documentCases, ...linkCases, ...wrapperCases];
