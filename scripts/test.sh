@@ -42,5 +42,9 @@ for project in unit integration e2e; do
 done
 set -e
 
+# Hostile inputs replayed against the built app (test/hostile); it prints its own summary line.
+hostile_status=0
+npm run -s hostile || hostile_status=1
+
 node scripts/test-summary.mjs "$python_log" test-results/vitest-unit.json test-results/vitest-integration.json test-results/vitest-e2e.json
-[ "$python_status" = 0 ] && [ "$vitest_status" = 0 ]
+[ "$python_status" = 0 ] && [ "$vitest_status" = 0 ] && [ "$hostile_status" = 0 ]
