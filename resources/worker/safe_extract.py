@@ -111,10 +111,13 @@ def human_bytes(n):
 class PackageCheck:
     """The rules that need the entries seen before: a path given twice (an extractor that
     overwrites would run the second copy), an entry under something that is not a folder,
-    and the total a package may unpack to."""
+    and the total a package may unpack to. ``room`` is (free bytes, folder) where it will be
+    unpacked: the package must leave FREE_SPACE_MARGIN of it, so a small archive that unpacks
+    to more than the disk holds is refused at its header."""
 
-    def __init__(self, limit=MAX_UNPACKED_BYTES):
+    def __init__(self, limit=MAX_UNPACKED_BYTES, room=None):
         self.limit = limit
+        self.room = room
         self.seen = {}
         self.unpacked = 0
 
@@ -136,16 +139,27 @@ class PackageCheck:
             above_kind = self.seen.get(above)
             if above_kind is not None and above_kind != "directory":
                 return "lies under %s, which is a %s in the package, not a folder" % (above, above_kind)
-        if self.over_limit:
+        if self.unpacked > self.limit:
             return (
                 "takes the package past %s unpacked (the most a package may hold; keep data out of it and read it from DATA_DIR or S3)"
                 % human_bytes(self.limit)
             )
+        if self.out_of_room:
+            free, where = self.room
+            return "takes the package to %s, and the disk under %s has %s free; free up space or unpack it elsewhere" % (
+                human_bytes(self.unpacked),
+                where,
+                human_bytes(max(free, 0)),
+            )
         return None
 
     @property
+    def out_of_room(self):
+        return self.room is not None and self.unpacked > self.room[0] - FREE_SPACE_MARGIN
+
+    @property
     def over_limit(self):
-        return self.unpacked > self.limit
+        return self.unpacked > self.limit or self.out_of_room
 
 
 def global_pax_problem(tar):
@@ -180,10 +194,10 @@ def check_end(tar):
             raise Refused("more than %d bytes follow its end-of-archive marker" % MAX_TRAILER_BYTES)
 
 
-def read_members(tar, limit):
+def read_members(tar, limit, room=None):
     """Every member, checked by the package rules; refuses the archive (listing up to ten
     problems) if any breaks one. Stops reading at the entry that takes it past the limit."""
-    check = PackageCheck(limit)
+    check = PackageCheck(limit, room)
     members = []
     problems = []
     global_problem = None
@@ -203,17 +217,7 @@ def read_members(tar, limit):
         problems.insert(0, global_problem)
     if problems:
         raise Refused("; ".join(problems[:10]) + (" (and %d more)" % (len(problems) - 10) if len(problems) > 10 else ""))
-    return members, check.unpacked
-
-
-def check_fits(total, target):
-    """Refuses an archive whose files (by their declared sizes) would not fit in target."""
-    free = shutil.disk_usage(target).free
-    if total > free - FREE_SPACE_MARGIN:
-        raise Refused(
-            "its files hold %s, and the disk under %s has %s free; free up space or unpack it elsewhere"
-            % (human_bytes(total), target, human_bytes(max(free, 0)))
-        )
+    return members
 
 
 def inside(target, name):
@@ -312,9 +316,8 @@ def safe_extract(tarball, target, use_data_filter=True, limit=MAX_UNPACKED_BYTES
     os.makedirs(target, exist_ok=True)
     created = []
     with open_regular(tarball) as f, tarfile.open(fileobj=f, mode="r:*", encoding="utf-8", errors="surrogateescape") as tar:
-        members, total = read_members(tar, limit)
+        members = read_members(tar, limit, (shutil.disk_usage(target).free, target))
         try:
-            check_fits(total, target)
             for member in members:
                 inside(target, member.name)
             extract(tar, members, target, limit, use_data_filter, created)

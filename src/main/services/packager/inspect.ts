@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Manifest, type Inspection, type SecretFinding, type TarEntry } from '../../../shared/packager-model.ts';
 import { findingsInBuffer, SECRET_SCAN_BYTES } from './secrets.ts';
-import { entryProblem, readStart, readTar } from './tar-read.ts';
+import { isPlainFile, PackageCheck } from './package-rules.ts';
+import { fileChunks, openArchive, readStart, readTar } from './tar-read.ts';
 import { MANIFEST_NAME } from './wrapper.ts';
 
 const MAX_LISTED = 5000;
@@ -12,40 +12,60 @@ const MAX_LISTED = 5000;
 const MAX_FINDINGS = 1000;
 const MAX_MANIFEST = 64 * 1024;
 
-export async function sha256OfFile(path: string): Promise<string> {
+export async function sha256OfFile(source: string | FileHandle): Promise<string> {
+  const handle = typeof source === 'string' ? await openArchive(source) : source;
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  try {
+    for await (const chunk of fileChunks(handle)) hash.update(chunk);
+  } finally {
+    if (typeof source === 'string') await handle.close();
+  }
   return hash.digest('hex');
 }
 
 /**
  * What a tarball holds and how it would run: its entries with sizes, its entry point (the
  * manifest's command, else run.sh), and the same problems the packer refuses (unsafe entries,
- * secrets). Streams the archive once; only the first bytes of each file are kept, to search.
+ * secrets), by the package rules every extractor applies. Streams the archive once; only the
+ * first bytes of each file are kept, to search. A package past the size limit is read no
+ * further than the entry that takes it there.
  */
 export async function inspectTarball(pathArg: string): Promise<Inspection> {
   const path = resolve(pathArg);
+  const handle = await openArchive(path);
+  try {
+    return await inspectOpen(path, handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function inspectOpen(path: string, handle: FileHandle): Promise<Inspection> {
   const entries: TarEntry[] = [];
   const problems: Inspection['problems'] = [];
   const secrets: SecretFinding[] = [];
+  const check = new PackageCheck();
   let files = 0;
-  let unpackedBytes = 0;
   let total = 0;
+  let stopped = false;
   let manifestProblem: string | undefined;
   let manifest: Manifest | undefined;
   let hasRunSh = false;
-  const { compressed } = await readTar(path, async (header, body) => {
-    if (header.path === '') return;
+  const { compressed } = await readTar(handle, async (header, body) => {
+    if (header.path === '' && header.type === 'directory') return;
     total += 1;
-    const problem = entryProblem(header);
+    const problem = check.problem(header);
     if (problem && problems.length < MAX_FINDINGS) problems.push({ path: header.raw, message: `${header.raw} ${problem}` });
     if (entries.length < MAX_LISTED) {
       entries.push({ path: header.raw, type: header.type, bytes: header.size, mode: header.mode, ...(header.linkname !== undefined && { linkname: header.linkname }), ...(problem && { problem }) });
     }
-    if (header.type !== 'file' && header.type !== 'contiguous-file') return;
+    if (check.overLimit) {
+      stopped = true;
+      return 'stop';
+    }
+    if (!isPlainFile(header)) return;
     files += 1;
-    unpackedBytes += header.size;
-    if (header.path === 'run.sh') hasRunSh = true;
+    if (header.path === 'run.sh' && !problem) hasRunSh = true;
     const start = await readStart(body, SECRET_SCAN_BYTES);
     if (secrets.length < MAX_FINDINGS) secrets.push(...findingsInBuffer(header.path, start));
     if (header.path === MANIFEST_NAME) {
@@ -53,7 +73,7 @@ export async function inspectTarball(pathArg: string): Promise<Inspection> {
       if (parsed) manifest = parsed;
       else manifestProblem = `${MANIFEST_NAME} is not a valid package manifest`;
     }
-  });
+  }, path);
   if (manifestProblem) problems.push({ path: MANIFEST_NAME, message: manifestProblem });
   const entryPoint = manifest
     ? { command: manifest.command, outputDir: manifest.outputDir, from: 'manifest' as const }
@@ -62,13 +82,13 @@ export async function inspectTarball(pathArg: string): Promise<Inspection> {
       : undefined;
   return {
     path,
-    bytes: (await stat(path)).size,
-    sha256: await sha256OfFile(path),
+    bytes: (await handle.stat()).size,
+    sha256: await sha256OfFile(handle),
     compressed,
     entries,
-    truncated: total > entries.length,
+    truncated: stopped || total > entries.length,
     files,
-    unpackedBytes,
+    unpackedBytes: check.unpackedBytes,
     ...(manifest && { manifest }),
     ...(entryPoint && { entryPoint }),
     problems,

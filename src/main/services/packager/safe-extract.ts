@@ -1,59 +1,132 @@
 import { constants } from 'node:fs';
-import { lstat, mkdir, open } from 'node:fs/promises';
+import { lstat, mkdir, open, rmdir, statfs, unlink } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
 import { WorkbenchError } from '../../../shared/errors.ts';
-import { entryProblem, readTar, type TarHeader } from './tar-read.ts';
+import { humanBytes, isPlainFile, MAX_UNPACKED_BYTES, PackageCheck } from './package-rules.ts';
+import { openArchive, readTar, type TarHeader } from './tar-read.ts';
 
-/** Lists what makes an archive unsafe to unpack (empty when it is safe). */
-export async function unsafeEntries(archive: string): Promise<{ path: string; message: string }[]> {
-  const problems: { path: string; message: string }[] = [];
+type Problem = { path: string; message: string };
+
+/**
+ * Lists what makes an archive unsafe to unpack (empty when it is safe), by the package rules.
+ * Stops at the entry that takes it past the size limit: a bomb is not read to its end.
+ */
+export async function unsafeEntries(archive: string, limitBytes = MAX_UNPACKED_BYTES): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const check = new PackageCheck(limitBytes);
   await readTar(archive, async (header) => {
-    const problem = entryProblem(header);
+    const problem = check.problem(header);
     if (problem) problems.push({ path: header.raw, message: `${header.raw} ${problem}` });
+    return check.overLimit ? 'stop' : undefined;
   });
   return problems;
 }
 
+export interface ExtractOptions {
+  /** The most the package may unpack to (MAX_UNPACKED_BYTES unless a test sets less). */
+  limitBytes?: number;
+}
+
 /**
- * Unpacks a tarball into `target`, refusing (before anything is written) an archive with any
- * entry that could land outside it: absolute paths, `../`, links, devices. While unpacking it
- * checks again, per entry: every folder on the way must be a real folder (never a link, even
- * one that was there before), and files are created new (O_EXCL | O_NOFOLLOW), so a second
- * entry of the same name or a planted link is refused rather than written through.
+ * Unpacks a tarball into `target`, refusing (before anything is written) an archive that
+ * breaks a package rule: absolute paths, `../`, links, devices, unknown entry types, a path
+ * given twice, more than the size limit or than the disk has free (refused at the entry that
+ * crosses it, without reading on). While unpacking it checks
+ * again, per entry: every folder on the way must be a real folder (never a link, even one
+ * that was there before), files are created new (O_EXCL | O_NOFOLLOW), and the bytes written
+ * are counted against the limit. If anything fails part way (a full disk, a damaged archive),
+ * everything it wrote is removed.
  */
-export async function safeExtract(archive: string, targetArg: string): Promise<{ files: number; bytes: number }> {
-  const problems = await unsafeEntries(archive);
-  if (problems.length > 0) {
-    const list = problems.slice(0, 10).map((p) => p.message).join('; ');
-    throw new WorkbenchError('FORBIDDEN', `Refused to unpack ${archive}: ${list}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}.`);
-  }
+export async function safeExtract(archive: string, targetArg: string, options: ExtractOptions = {}): Promise<{ files: number; bytes: number }> {
+  const limitBytes = options.limitBytes ?? MAX_UNPACKED_BYTES;
+  const handle = await openArchive(archive);
   const target = resolve(targetArg);
-  await mkdir(target, { recursive: true, mode: 0o700 });
+  const madeTarget = (await mkdir(target, { recursive: true, mode: 0o700 })) !== undefined;
+  try {
+    const room = { freeBytes: await freeBytes(target), where: target };
+    const problems: Problem[] = [];
+    const check = new PackageCheck(limitBytes, room);
+    await readTar(
+      handle,
+      async (header) => {
+        const problem = check.problem(header);
+        if (problem) problems.push({ path: header.raw, message: `${header.raw} ${problem}` });
+        return check.overLimit ? 'stop' : undefined;
+      },
+      archive,
+    );
+    if (problems.length > 0) {
+      const list = problems.slice(0, 10).map((p) => p.message).join('; ');
+      throw new WorkbenchError('FORBIDDEN', `Refused to unpack ${archive}: ${list}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}.`);
+    }
+    return await unpack(archive, handle, target, limitBytes, madeTarget);
+  } catch (err) {
+    if (madeTarget) await rmdir(target).catch(() => undefined);
+    throw err;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function freeBytes(dir: string): Promise<number> {
+  const info = await statfs(dir);
+  return Number(info.bavail) * Number(info.bsize);
+}
+
+async function unpack(archive: string, handle: Awaited<ReturnType<typeof openArchive>>, target: string, limitBytes: number, madeTarget: boolean): Promise<{ files: number; bytes: number }> {
+  const created: { path: string; dir: boolean }[] = madeTarget ? [{ path: target, dir: true }] : [];
   let files = 0;
   let bytes = 0;
-  await readTar(archive, async (header, body) => {
-    if (header.path === '') return;
-    const problem = entryProblem(header);
-    if (problem) throw new WorkbenchError('FORBIDDEN', `Refused to unpack ${header.raw}: it ${problem}.`);
-    const dest = await placeInside(target, header);
-    if (header.type === 'directory') {
-      await ensureRealDir(target, dest);
-      return;
-    }
-    const mode = header.mode & 0o111 ? 0o755 : 0o644;
-    const handle = await open(dest, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode).catch((err: NodeJS.ErrnoException) => {
-      throw new WorkbenchError('FORBIDDEN', `Refused to unpack ${header.raw}: ${err.code === 'EEXIST' ? 'the archive holds it twice, or something is already there' : err.message}.`);
-    });
-    await pipeline(body, handle.createWriteStream());
-    files += 1;
-    bytes += header.size;
-  });
-  return { files, bytes };
+  try {
+    const check = new PackageCheck(limitBytes);
+    await readTar(handle, async (header, body) => {
+      const problem = check.problem(header);
+      if (problem) throw new WorkbenchError('FORBIDDEN', `Refused to unpack ${header.raw}: it ${problem}.`);
+      if (header.type === 'pax-global-header' || header.path === '') return;
+      const dest = await placeInside(target, header, created);
+      if (header.type === 'directory') {
+        await ensureRealDir(target, dest, created);
+        return;
+      }
+      if (!isPlainFile(header)) throw new WorkbenchError('FORBIDDEN', `Refused to unpack ${header.raw}: it is a ${header.type} entry.`);
+      const mode = header.mode & 0o111 ? 0o755 : 0o644;
+      const out = await open(dest, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode).catch((err: NodeJS.ErrnoException) => {
+        throw new WorkbenchError('FORBIDDEN', `Refused to unpack ${header.raw}: ${err.code === 'EEXIST' ? 'something is already there' : err.message}.`);
+      });
+      created.push({ path: dest, dir: false });
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          bytes += chunk.length;
+          if (bytes > limitBytes) done(new WorkbenchError('FORBIDDEN', `Refused to unpack ${archive}: it unpacks to more than ${humanBytes(limitBytes)}.`));
+          else done(null, chunk);
+        },
+      });
+      await pipeline(body, counter, out.createWriteStream()).catch((err: NodeJS.ErrnoException) => {
+        if (err instanceof WorkbenchError) throw err;
+        if (err.code === 'ENOSPC' || err.code === 'EDQUOT' || err.code === 'EFBIG') throw new WorkbenchError('FORBIDDEN', `Could not unpack ${archive}: the disk under ${target} filled up; nothing of it was kept.`);
+        throw err;
+      });
+      files += 1;
+    }, archive);
+    return { files, bytes };
+  } catch (err) {
+    await removeCreated(created);
+    if (err instanceof WorkbenchError) throw err;
+    throw new WorkbenchError('INTERNAL', `Could not unpack ${archive}: ${(err as Error).message}; nothing of it was kept.`);
+  }
+}
+
+/** Takes back what an unpacking that failed had written: files first, then its folders. */
+async function removeCreated(created: { path: string; dir: boolean }[]): Promise<void> {
+  for (const item of created.reverse()) {
+    await (item.dir ? rmdir(item.path) : unlink(item.path)).catch(() => undefined);
+  }
 }
 
 /** The entry's destination, with every folder above it made (as real folders) inside target. */
-async function placeInside(target: string, header: TarHeader): Promise<string> {
+async function placeInside(target: string, header: TarHeader, created: { path: string; dir: boolean }[]): Promise<string> {
   const dest = resolve(target, header.path);
   const rel = relative(target, dest);
   if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..') {
@@ -63,15 +136,16 @@ async function placeInside(target: string, header: TarHeader): Promise<string> {
   let dir = target;
   for (const part of parts.slice(0, -1)) {
     dir = join(dir, part);
-    await ensureRealDir(target, dir);
+    await ensureRealDir(target, dir, created);
   }
   return dest;
 }
 
-async function ensureRealDir(target: string, dir: string): Promise<void> {
+async function ensureRealDir(target: string, dir: string, created: { path: string; dir: boolean }[]): Promise<void> {
   const info = await lstat(dir).catch(() => undefined);
   if (!info) {
     await mkdir(dir, { mode: 0o755 });
+    created.push({ path: dir, dir: true });
     return;
   }
   if (!info.isDirectory()) {
