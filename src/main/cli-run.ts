@@ -145,15 +145,15 @@ function exitCodeOf(run: Run): number {
   return run.exitCode ?? 1;
 }
 
-/** A worker by id or name; the message lists the names there are. */
-async function findWorker(workbench: Workbench, nameOrId: string): Promise<WorkerInfo> {
+/** A worker by id or name; the message (a usage error of the command's own kind) lists the names there are. */
+export async function findWorker(workbench: Workbench, nameOrId: string, UsageError: new (message: string) => Error = RunUsageError): Promise<WorkerInfo> {
   const result = await workbench.dispatch('workers:list', undefined);
   if (!result.ok) throw new Error(result.error.message);
   const workers = result.value as WorkerInfo[];
   const found = workers.find((w) => w.id === nameOrId) ?? workers.find((w) => w.name === nameOrId);
   if (!found) {
     const names = workers.filter((w) => w.kind !== 'local').map((w) => `${w.name} (${w.id})`);
-    throw new RunUsageError(`There is no worker "${nameOrId}". ${names.length ? `Workers: ${names.join(', ')}.` : "Add one first (Workers view, or 'workbench call workers:add-ssh')."}`);
+    throw new UsageError(`There is no worker "${printable(nameOrId)}". ${names.length ? `Workers: ${names.map(printable).join(', ')}.` : "Add one first (Workers view, or 'workbench call workers:add-ssh')."}`);
   }
   return found;
 }

@@ -1,8 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { Ec2List, Ec2Worker } from '../shared/ec2-model.ts';
+import { printable } from '../shared/display-text.ts';
+import type { WorkerInfo } from '../shared/worker-model.ts';
+import { findWorker } from './cli-run.ts';
 import type { Workbench } from './workbench.ts';
 
-export const WORKER_USAGE = `Usage: workbench worker <launch|list|extend|terminate> [options]
+export const WORKER_USAGE = `Usage: workbench worker <launch|list|extend|terminate|trust> [options]
 
 EC2 workers that terminate themselves at their deadline (at most 24 hours after launch),
 with the active AWS profile (see 'workbench call aws:profiles').
@@ -16,6 +19,10 @@ with the active AWS profile (see 'workbench call aws:profiles').
                        move the deadline later (never past 24 h from launch)
   terminate WORKER_ID --yes
                        terminate now (--yes confirms)
+  trust NAME --fingerprint SHA256:...
+                       trust a worker's (SSH or EC2) new host key: connects, compares the
+                       key the host shows with the fingerprint you checked with its owner,
+                       and records it in the app's known_hosts
   --json               print results as JSON`;
 
 export class WorkerUsageError extends Error {}
@@ -33,8 +40,9 @@ function duration(seconds: number): string {
 }
 
 function row(w: Ec2Worker): string {
-  const flags = [w.overdue ? 'OVERDUE' : '', w.adopted ? 'adopted' : '', w.message && !w.overdue ? w.message : ''].filter(Boolean).join('; ');
-  return [w.id, w.name.padEnd(16), w.state.padEnd(13), (w.address ?? '-').padEnd(15), w.region.padEnd(14), `${duration(w.secondsLeft)} left`.padEnd(11), `$${w.costUsd.toFixed(2)}`, flags].join('  ').trimEnd();
+  const flags = [w.overdue ? 'OVERDUE' : '', w.adopted ? 'adopted' : '', w.message && !w.overdue ? printable(w.message) : ''].filter(Boolean).join('; ');
+  // An adopted instance's name comes from its AWS tags: shown with any control character escaped.
+  return [w.id, printable(w.name).padEnd(16), w.state.padEnd(13), (w.address ?? '-').padEnd(15), w.region.padEnd(14), `${duration(w.secondsLeft)} left`.padEnd(11), `$${w.costUsd.toFixed(2)}`, flags].join('  ').trimEnd();
 }
 
 function number(value: string | undefined, flag: string): number | undefined {
@@ -58,6 +66,7 @@ export async function runWorkerCommand(workbench: Workbench, args: string[], out
       ami: { type: 'string' },
       'ssh-user': { type: 'string' },
       token: { type: 'string' },
+      fingerprint: { type: 'string' },
       yes: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -115,7 +124,17 @@ export async function runWorkerCommand(workbench: Workbench, args: string[], out
       print(worker, () => (left ? out(`warning: ${left}`) : out('Done.')));
       return left ? 1 : 0;
     }
+    case 'trust': {
+      if (!target || !values.fingerprint) throw new WorkerUsageError('trust needs the worker\'s NAME and --fingerprint SHA256:... (the one its connection error showed, checked with the host\'s owner).');
+      if (!/^SHA256:[A-Za-z0-9+/]{43}$/.test(values.fingerprint)) {
+        throw new WorkerUsageError(`--fingerprint takes a key's SHA256 fingerprint as ssh-keygen -l prints it (SHA256: and 43 characters), not "${printable(values.fingerprint)}".`);
+      }
+      const worker = await findWorker(workbench, target, WorkerUsageError);
+      const trusted = await call<WorkerInfo>(workbench, 'workers:trust-host-key', { workerId: worker.id, fingerprint: values.fingerprint });
+      print(trusted, () => out(`The host key ${values.fingerprint} of ${printable(trusted.name)} is trusted; ${trusted.state === 'connected' ? 'connected' : trusted.state}.`));
+      return 0;
+    }
     default:
-      throw new WorkerUsageError(verb ? `Unknown worker command "${verb}".` : 'worker needs a command.');
+      throw new WorkerUsageError(verb ? `Unknown worker command "${printable(verb)}".` : 'worker needs a command.');
   }
 }

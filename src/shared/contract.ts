@@ -115,7 +115,7 @@ export const calls = {
   'workers:trust-host-key': call(
     z.object({ workerId: WorkerId, fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256 fingerprint') }).strict(),
     WorkerInfo,
-    'Trust the key a host showed (its fingerprint must be the one shown), then connect.',
+    "Trust a host's new key (its fingerprint must be the one checked), then connect; with no key waiting from an earlier attempt, the host is connected to first to see it.",
   ),
   'terminal:open': call(
     z.object({ workerId: WorkerId, cols: z.number().int().min(2).max(1000), rows: z.number().int().min(2).max(1000) }).strict(),

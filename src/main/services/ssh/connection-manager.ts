@@ -4,11 +4,13 @@ import { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { Client, utils, type AgentAuthMethod, type ConnectConfig, type PublicKeyAuthMethod } from 'ssh2';
+import { printable } from '../../../shared/display-text.ts';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import type { ConnectionState, PendingHostKey, WorkerState } from '../../../shared/worker-model.ts';
 import { coalesceWrites } from '../net/coalesce-writes.ts';
 import { connectGuarded, resolveAllowedTarget } from '../net/loopback.ts';
 import { fingerprint, keyTypeOf, type KnownHosts } from './known-hosts.ts';
+import { shellQuote } from './shell-quote.ts';
 import { loadSshConfig, parseDestination, resolveHost, type ConfigSource, type ResolvedHost } from './ssh-config.ts';
 import { RECOMMENDED_ALGORITHMS } from './transfers/algorithms.ts';
 
@@ -63,6 +65,8 @@ const MAX_RECONNECTS = 12;
 export class SshConnections {
   private readonly slots = new Map<string, Slot>();
   private readonly pending = new Map<string, PendingHostKey & { keyBlob: Buffer }>();
+  /** The fingerprint of the key each worker's host was last accepted with. */
+  private readonly accepted = new Map<string, string>();
   private readonly dropListeners = new Set<(workerId: string, client: Client) => void>();
 
   constructor(private readonly options: ConnectionManagerOptions) {}
@@ -100,14 +104,37 @@ export class SshConnections {
     return shown;
   }
 
-  /** Records the key the host showed, if it is the one the user saw (by fingerprint). */
-  async trust(workerId: string, shownFingerprint: string): Promise<void> {
-    const pending = this.pending.get(workerId);
-    if (!pending || pending.changedFrom !== undefined) {
-      throw new WorkbenchError('NOT_FOUND', 'No new host key is waiting for a decision on this worker; connect first.');
+  /**
+   * Records the key the host shows, if it is the one the user checked (by fingerprint). The key
+   * waiting from this process's last attempt is taken; with none (a new process, such as the
+   * next command line), the host is connected to now to see its key.
+   */
+  async trust(endpoint: SshEndpoint, checkedFingerprint: string): Promise<void> {
+    const { workerId } = endpoint;
+    if (!this.pending.has(workerId)) {
+      try {
+        await this.client(endpoint);
+      } catch (err) {
+        if (!(err instanceof WorkbenchError && (err.code === 'HOST_KEY_UNKNOWN' || err.code === 'HOST_KEY_CHANGED'))) throw err;
+      }
     }
-    if (pending.fingerprint !== shownFingerprint) {
-      throw new WorkbenchError('HOST_KEY_CHANGED', `The host's key is ${pending.fingerprint}, not ${shownFingerprint}; nothing was trusted.`);
+    const pending = this.pending.get(workerId);
+    if (!pending) {
+      // The connection was made: the host's key is trusted already; say so only for the key checked.
+      const accepted = this.accepted.get(workerId);
+      if (accepted !== checkedFingerprint) {
+        throw new WorkbenchError('HOST_KEY_CHANGED', `The host's key is ${accepted ?? 'another one'} (trusted already), not ${checkedFingerprint}; nothing was changed.`);
+      }
+      return;
+    }
+    if (pending.changedFrom !== undefined) {
+      throw new WorkbenchError(
+        'NOT_FOUND',
+        `The host's key changed (it was ${pending.changedFrom}, it is now ${pending.fingerprint}); a changed key is never trusted here. If the host was really reinstalled, remove its line from the app's known_hosts, then trust the new key.`,
+      );
+    }
+    if (pending.fingerprint !== checkedFingerprint) {
+      throw new WorkbenchError('HOST_KEY_CHANGED', `The host's key is ${pending.fingerprint}, not ${checkedFingerprint}; nothing was trusted.`);
     }
     await this.options.knownHosts.add(pending.host, pending.port, pending.keyBlob);
     this.pending.delete(workerId);
@@ -233,20 +260,25 @@ export class SshConnections {
         this.pending.set(endpoint.workerId, { ...pending, keyBlob });
         this.options.onHostKey(pending);
       };
+      const accept = () => {
+        this.accepted.set(endpoint.workerId, shown);
+        this.pending.delete(endpoint.workerId);
+        verify(true);
+      };
       if (pinned) {
-        if (pinned.equals(keyBlob)) return verify(true);
+        if (pinned.equals(keyBlob)) return accept();
         hostKeyError = pinnedMismatchError(where, endpoint.name ?? endpoint.workerId, shown, fingerprint(pinned));
         report(fingerprint(pinned));
         return verify(false);
       }
       this.options.knownHosts.check(host.hostName, host.port, keyBlob).then(
         (verdict) => {
-          if (verdict.kind === 'match') return verify(true);
+          if (verdict.kind === 'match') return accept();
           if (verdict.kind === 'changed') {
             hostKeyError = changedError(where, shown, verdict.knownFingerprint);
             report(verdict.knownFingerprint);
           } else {
-            hostKeyError = new WorkbenchError('HOST_KEY_UNKNOWN', `${where} is not known yet. Its ${keyTypeOf(keyBlob)} key has the fingerprint ${shown}: check it with the host's owner, then trust it.`);
+            hostKeyError = new WorkbenchError('HOST_KEY_UNKNOWN', `${where} is not known yet. Its ${keyTypeOf(keyBlob)} key has the fingerprint ${shown}: check it with the host's owner, then trust it (in the Workers view, or with: workbench worker trust ${commandWord(endpoint.name ?? endpoint.workerId)} --fingerprint ${shown}).`);
             report();
           }
           verify(false);
@@ -351,4 +383,9 @@ async function forward(jump: Client, via: ResolvedHost, target: ResolvedHost): P
       resolve(stream);
     });
   });
+}
+
+/** A worker's name as one word of a command line to copy: quoted when it holds more than letters, digits and `._-`. */
+function commandWord(name: string): string {
+  return /^[A-Za-z0-9._-]+$/.test(name) ? name : shellQuote(printable(name));
 }

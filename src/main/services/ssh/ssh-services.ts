@@ -87,7 +87,7 @@ export function createSshServices(options: {
     },
     'workers:pending-host-key': ({ workerId }) => connections.pendingHostKey(workerId) ?? null,
     'workers:trust-host-key': async ({ workerId, fingerprint }) => {
-      await connections.trust(workerId, fingerprint);
+      await connections.trust(await workers.endpoint(workerId), fingerprint);
       return workers.connect(workerId);
     },
     'terminal:open': async ({ workerId, cols, rows }) => ({ terminalId: await terminals.open(workerId, cols, rows) }),

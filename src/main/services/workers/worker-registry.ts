@@ -96,7 +96,7 @@ export class WorkerRegistry {
   async endpoint(workerId: string): Promise<SshEndpoint> {
     if (this.source?.owns(workerId)) return this.source.endpoint(workerId);
     const worker = await this.stored(workerId);
-    return { workerId, host: worker.host, ...(worker.user ? { user: worker.user } : {}), ...(worker.port ? { port: worker.port } : {}) };
+    return { workerId, name: worker.name, host: worker.host, ...(worker.user ? { user: worker.user } : {}), ...(worker.port ? { port: worker.port } : {}) };
   }
 
   async connect(workerId: string): Promise<WorkerInfo> {
