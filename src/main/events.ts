@@ -3,9 +3,17 @@ import { WorkbenchError } from '../shared/errors.ts';
 import { subscriptionKey, type EventEnvelope, type Subscription } from '../shared/protocol.ts';
 
 /**
+ * A subscriber's queue is sent at once, before its frame is over, when it holds this much (as
+ * JSON): a burst of log never piles up in one connection's queue or in one huge message, and a
+ * connection that cannot keep up finds out (by its send buffer) after this much, not after all.
+ */
+export const MAX_BATCH_BYTES = 1024 * 1024;
+
+/**
  * Fan-out of core events to connected subscribers (one Electron window, WebSocket clients).
- * Each subscriber gets its own queue, flushed at most once per frame as one batch, so a burst
- * of thousands of log lines costs the UI one message and one render.
+ * Each subscriber gets its own queue, flushed once per frame as one batch (or sooner once it
+ * holds MAX_BATCH_BYTES), so a burst of thousands of log lines costs the UI one message and one
+ * render.
  */
 export class EventHub {
   private readonly subscribers = new Set<Subscriber>();
@@ -16,7 +24,12 @@ export class EventHub {
     // The payload is checked here, where a bug is cheap to find, not in every client.
     const checked = events[topic].parse(payload);
     const envelope: EventEnvelope = key === undefined ? { topic, payload: checked } : { topic, key, payload: checked };
-    for (const subscriber of this.subscribers) subscriber.offer(envelope);
+    let bytes: number | undefined;
+    for (const subscriber of this.subscribers) {
+      if (!subscriber.wants(envelope)) continue;
+      bytes ??= JSON.stringify(envelope).length;
+      subscriber.offer(envelope, bytes);
+    }
   }
 
   /** A connection's view of the hub; `send` receives each batch. */
@@ -30,6 +43,7 @@ export class EventHub {
 export class Subscriber {
   private readonly subscriptions = new Set<string>();
   private queue: EventEnvelope[] = [];
+  private queuedBytes = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -47,25 +61,35 @@ export class Subscriber {
     this.subscriptions.delete(subscriptionKey(sub));
   }
 
-  offer(event: EventEnvelope): void {
-    const wanted =
+  wants(event: EventEnvelope): boolean {
+    return (
       this.subscriptions.has(event.topic) ||
-      (event.key !== undefined && this.subscriptions.has(subscriptionKey({ topic: event.topic, key: event.key })));
-    if (!wanted) return;
+      (event.key !== undefined && this.subscriptions.has(subscriptionKey({ topic: event.topic, key: event.key })))
+    );
+  }
+
+  /** Queues a wanted event of `bytes` (its length as JSON). */
+  offer(event: EventEnvelope, bytes: number): void {
     this.queue.push(event);
-    this.timer ??= setTimeout(() => this.flush(), this.frameMs);
+    this.queuedBytes += bytes;
+    if (this.queuedBytes >= MAX_BATCH_BYTES) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.frameMs);
   }
 
   private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.queue;
     this.queue = [];
+    this.queuedBytes = 0;
     if (batch.length > 0) this.send(batch);
   }
 
   close(): void {
     if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     this.queue = [];
+    this.queuedBytes = 0;
     this.subscriptions.clear();
     this.detach();
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../../src/shared/model.ts';
 import type { EventEnvelope } from '../../../src/shared/protocol.ts';
-import { EventHub } from '../../../src/main/events.ts';
+import { EventHub, MAX_BATCH_BYTES } from '../../../src/main/events.ts';
 
 function collector() {
   const batches: EventEnvelope[][] = [];
@@ -27,6 +27,20 @@ describe('EventHub', () => {
     expect(sink.batches).toHaveLength(1);
     expect(sink.batches[0]).toHaveLength(1000);
     expect(sink.batches[0]!.map((e) => (e.payload as { workerLifetimeHours: number }).workerLifetimeHours).slice(0, 3)).toEqual([2, 3, 4]);
+  });
+
+  it('sends a burst bigger than a batch holds as it fills, in order and complete', async () => {
+    const hub = new EventHub(50);
+    const sink = collector();
+    hub.connect(sink.send).subscribe({ topic: 'jobs:log', key: 'run-1' });
+    const text = 'x'.repeat(256 * 1024);
+    for (let i = 0; i < 40; i++) hub.emit('jobs:log', { runId: 'run-1', offset: i * text.length, nextOffset: (i + 1) * text.length, text, done: false }, 'run-1');
+    // Before the frame is over, everything but the last part of a batch went out already.
+    const sentAtOnce = sink.batches.flat().length;
+    expect(sentAtOnce).toBeGreaterThanOrEqual(40 - 4);
+    for (const batch of sink.batches) expect(JSON.stringify(batch).length).toBeLessThanOrEqual(MAX_BATCH_BYTES + JSON.stringify(batch[0]).length);
+    if (sentAtOnce < 40) await sink.next();
+    expect(sink.batches.flat().map((e) => (e.payload as { offset: number }).offset)).toEqual(Array.from({ length: 40 }, (_, i) => i * text.length));
   });
 
   it('delivers only what a connection subscribed to, by topic or by key', async () => {
