@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ClientMessage, type ServerMessage } from '../shared/protocol.ts';
+import { ClientMessage, MAX_CLIENT_MESSAGE_BYTES, type ServerMessage } from '../shared/protocol.ts';
 import { contentSecurityPolicy } from './csp.ts';
 import { handleUpload } from './web-upload.ts';
 import type { Workbench } from './workbench.ts';
@@ -27,6 +27,15 @@ export interface WebServer {
   token: string;
   close(): Promise<void>;
 }
+
+/**
+ * Event batches wait in a socket's send buffer while its page reads them; past this much the
+ * page is not keeping up, and the socket is closed rather than the host holding the rest. The
+ * page reconnects and reads again what it missed.
+ */
+export const MAX_SOCKET_BACKLOG_BYTES = 16 * 1024 * 1024;
+/** A socket closed for falling behind is cut after this if its page does not answer the close. */
+const SLOW_CLOSE_TIMEOUT_MS = 5000;
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -53,7 +62,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const token = options.token ?? randomBytes(32).toString('base64url');
   const rendererDir = resolve(options.rendererDir);
   const sockets = new Set<WebSocket>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
   let port = 0;
   const cookieName = () => `workbench_${port}`;
 
@@ -128,6 +137,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   }
 
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // The HTTP server stops watching a socket it hands over for an upgrade: a client that
+    // resets it now must not take the host down.
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://invalid');
     const origin = req.headers.origin;
     const ok =
@@ -147,7 +159,18 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     const send = (message: ServerMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     };
-    const subscriber = options.workbench.hub.connect((batch) => send({ t: 'events', batch }));
+    const subscriber = options.workbench.hub.connect((batch) => {
+      if (ws.bufferedAmount <= MAX_SOCKET_BACKLOG_BYTES) return send({ t: 'events', batch });
+      subscriber.close();
+      ws.close(1013, 'The page fell behind the workbench; reconnecting to catch up.');
+      // Until the page reads its backlog it cannot answer the close; its buffers go with the socket.
+      setTimeout(() => ws.terminate(), SLOW_CLOSE_TIMEOUT_MS).unref();
+    });
+    // A frame that breaks the protocol (too big, bad UTF-8, unmasked, reserved bits or opcodes,
+    // a bad close code): ws has already closed this socket with the matching code.
+    ws.on('error', (err) => {
+      console.warn(`workbench web: closed a WebSocket that broke the protocol (${err.message})`);
+    });
     ws.on('message', (data, isBinary) => {
       let message: ClientMessage;
       try {
@@ -182,6 +205,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     });
   });
   server.on('upgrade', handleUpgrade);
+  // A request that is not HTTP, or that the client cut off: answer it if the socket still can.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
 
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);

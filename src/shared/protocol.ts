@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { WireError } from './errors.ts';
+import { MAX_WRITE_CHARS } from './workspace.ts';
 
 /**
  * The envelopes every transport carries. Electron IPC and the WebSocket move the same
@@ -20,6 +21,16 @@ export const EventEnvelope = z.object({
   payload: z.unknown(),
 });
 export type EventEnvelope = z.infer<typeof EventEnvelope>;
+
+/**
+ * The most bytes one client message may carry over the WebSocket: the server's frame limit,
+ * and the page refuses to send more. Sized so that whatever text the Editor may save
+ * (MAX_WRITE_CHARS UTF-16 units, the schema's limit) fits once JSON-encoded: JSON spends at
+ * most 6 bytes on one unit (`\u0001`, a lone surrogate), and 1 MiB covers the rest of the
+ * envelope (a root and a path of at most 4096 characters each). Keeping the schema's limit
+ * and sizing the frame for it, rather than the reverse, lets both hosts save the same files.
+ */
+export const MAX_CLIENT_MESSAGE_BYTES = 6 * MAX_WRITE_CHARS + 1024 * 1024;
 
 /** Client -> core over the WebSocket. */
 export const ClientMessage = z.discriminatedUnion('t', [

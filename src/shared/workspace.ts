@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 /** Files bigger than this are read only when the user says so (`large: true`). */
 export const LARGE_FILE_BYTES = 20 * 1024 * 1024;
-/** What one write may carry (the browser host's socket takes 16 MB a message). */
+/** What one write may carry; the browser host's socket takes any such text (MAX_CLIENT_MESSAGE_BYTES). */
 export const MAX_WRITE_CHARS = 15 * 1024 * 1024;
 
 export const WorkspaceRoot = z.string().min(1).max(4096);

@@ -1,4 +1,4 @@
-import type { CallResult, ClientMessage, EventEnvelope, ServerMessage, Subscription } from './protocol.ts';
+import { MAX_CLIENT_MESSAGE_BYTES, type CallResult, type ClientMessage, type EventEnvelope, type ServerMessage, type Subscription } from './protocol.ts';
 import type { Channel } from './rpc-client.ts';
 
 /** The part of the WebSocket API we use: the browser's and the `ws` package's both fit. */
@@ -20,6 +20,28 @@ export interface SocketChannel extends Channel {
 
 const OPEN = 1;
 const MAX_BACKOFF_MS = 5000;
+
+/** The bytes `text` takes in UTF-8 (as the socket sends it) when more than the server takes, else undefined. */
+function bytesOverLimit(text: string): number | undefined {
+  // No UTF-16 unit takes more than 3 bytes in UTF-8: most messages need no counting.
+  if (text.length * 3 <= MAX_CLIENT_MESSAGE_BYTES) return undefined;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes > MAX_CLIENT_MESSAGE_BYTES ? bytes : undefined;
+}
+
+const megabytes = (bytes: number) => `${Math.ceil(bytes / (1024 * 1024))} MB`;
 
 /**
  * A Channel over a WebSocket that survives drops: calls made while disconnected wait for the
@@ -43,11 +65,11 @@ export function createSocketChannel(open: () => SocketLike): SocketChannel {
     for (const listener of stateListeners) listener(next);
   };
 
-  const send = (message: ClientMessage) => {
-    const text = JSON.stringify(message);
+  const transmit = (text: string) => {
     if (socket?.readyState === OPEN) socket.send(text);
     else outbox.push(text);
   };
+  const send = (message: ClientMessage) => transmit(JSON.stringify(message));
 
   function connect(): void {
     const current = open();
@@ -88,9 +110,16 @@ export function createSocketChannel(open: () => SocketLike): SocketChannel {
     },
     invoke(name, input) {
       const id = nextId++;
+      const text = JSON.stringify({ t: 'call', id, name, input } satisfies ClientMessage);
+      // The server would close the socket on a bigger frame; say so here instead.
+      const bytes = bytesOverLimit(text);
+      if (bytes !== undefined) {
+        const message = `This request (${name}) is too large to send from the browser workbench (${megabytes(bytes)}; the limit is ${megabytes(MAX_CLIENT_MESSAGE_BYTES)}). Send less at once, or use the desktop app.`;
+        return Promise.resolve({ ok: false, error: { code: 'BAD_INPUT', message, retryable: false } });
+      }
       return new Promise<CallResult>((resolve) => {
         pending.set(id, resolve);
-        send({ t: 'call', id, name, input });
+        transmit(text);
       });
     },
     subscribe(sub) {
