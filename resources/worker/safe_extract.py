@@ -311,11 +311,18 @@ def open_regular(path):
     return os.fdopen(fd, "rb")
 
 
+def open_tar(f):
+    try:
+        return tarfile.open(fileobj=f, mode="r:*", encoding="utf-8", errors="surrogateescape")
+    except tarfile.ReadError:
+        raise Refused("it is not a tar archive (.tar, .tar.gz or .tgz)")
+
+
 def safe_extract(tarball, target, use_data_filter=True, limit=MAX_UNPACKED_BYTES):
     target = os.path.realpath(target)
     os.makedirs(target, exist_ok=True)
     created = []
-    with open_regular(tarball) as f, tarfile.open(fileobj=f, mode="r:*", encoding="utf-8", errors="surrogateescape") as tar:
+    with open_regular(tarball) as f, open_tar(f) as tar:
         members = read_members(tar, limit, (shutil.disk_usage(target).free, target))
         try:
             for member in members:

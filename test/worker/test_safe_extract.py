@@ -255,6 +255,12 @@ class PackageRulesTest(unittest.TestCase):
         self.write_gz(tar_bytes([("run.sh", "echo hi\n")]) + tar_bytes([("run.sh", "echo second\n")]))
         self.assert_refused_writing_nothing(r"there is data after its end-of-archive marker")
 
+    def test_a_file_that_is_not_an_archive_is_named_as_such(self):
+        with open(self.tarball, "w") as f:
+            f.write("root:x:0:0:root:/root:/bin/sh\n")
+        code, err = self.run_script(self.tarball)
+        self.assertEqual((code, err), (2, "Refused to unpack %s: it is not a tar archive (.tar, .tar.gz or .tgz).\n" % self.tarball))
+
     def test_a_tarball_that_is_not_a_regular_file_is_refused_before_reading(self):
         fifo = os.path.join(self.root, "pipe.tar.gz")
         os.mkfifo(fifo)

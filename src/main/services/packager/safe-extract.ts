@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, rmdir, statfs, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, rmdir, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -11,16 +11,21 @@ type Problem = { path: string; message: string };
 
 /**
  * Lists what makes an archive unsafe to unpack (empty when it is safe), by the package rules.
- * Stops at the entry that takes it past the size limit: a bomb is not read to its end.
+ * Stops at the entry that takes it past the size limit (or the free `room`): a bomb is not
+ * read to its end. `label` names the archive in errors.
  */
-export async function unsafeEntries(archive: string, limitBytes = MAX_UNPACKED_BYTES): Promise<Problem[]> {
+export async function unsafeEntries(archive: string | FileHandle, options: { limitBytes?: number; room?: { freeBytes: number; where: string }; label?: string } = {}): Promise<Problem[]> {
   const problems: Problem[] = [];
-  const check = new PackageCheck(limitBytes);
-  await readTar(archive, async (header) => {
-    const problem = check.problem(header);
-    if (problem) problems.push({ path: header.raw, message: `${header.raw} ${problem}` });
-    return check.overLimit ? 'stop' : undefined;
-  });
+  const check = new PackageCheck(options.limitBytes ?? MAX_UNPACKED_BYTES, options.room);
+  await readTar(
+    archive,
+    async (header) => {
+      const problem = check.problem(header);
+      if (problem) problems.push({ path: header.raw, message: `${header.raw} ${problem}` });
+      return check.overLimit ? 'stop' : undefined;
+    },
+    options.label,
+  );
   return problems;
 }
 
@@ -46,17 +51,7 @@ export async function safeExtract(archive: string, targetArg: string, options: E
   const madeTarget = (await mkdir(target, { recursive: true, mode: 0o700 })) !== undefined;
   try {
     const room = { freeBytes: await freeBytes(target), where: target };
-    const problems: Problem[] = [];
-    const check = new PackageCheck(limitBytes, room);
-    await readTar(
-      handle,
-      async (header) => {
-        const problem = check.problem(header);
-        if (problem) problems.push({ path: header.raw, message: `${header.raw} ${problem}` });
-        return check.overLimit ? 'stop' : undefined;
-      },
-      archive,
-    );
+    const problems = await unsafeEntries(handle, { limitBytes, room, label: archive });
     if (problems.length > 0) {
       const list = problems.slice(0, 10).map((p) => p.message).join('; ');
       throw new WorkbenchError('FORBIDDEN', `Refused to unpack ${archive}: ${list}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}.`);
@@ -75,7 +70,7 @@ async function freeBytes(dir: string): Promise<number> {
   return Number(info.bavail) * Number(info.bsize);
 }
 
-async function unpack(archive: string, handle: Awaited<ReturnType<typeof openArchive>>, target: string, limitBytes: number, madeTarget: boolean): Promise<{ files: number; bytes: number }> {
+async function unpack(archive: string, handle: FileHandle, target: string, limitBytes: number, madeTarget: boolean): Promise<{ files: number; bytes: number }> {
   const created: { path: string; dir: boolean }[] = madeTarget ? [{ path: target, dir: true }] : [];
   let files = 0;
   let bytes = 0;

@@ -103,6 +103,9 @@ async function isGzip(handle: FileHandle): Promise<boolean> {
 
 class Corrupt extends Error {}
 
+/** The first block is no tar header: the file is something else (a text file, a zip ...). */
+class NotTar extends Error {}
+
 /** An error of onEntry's own (a failed write ...): passed on as it is, not taken for a damaged archive. */
 class FromEntry extends Error {
   constructor(readonly original: unknown) {
@@ -206,8 +209,13 @@ function numeric(block: Buffer, start: number, length: number, what: string, at:
   return parseInt(text, 8);
 }
 
-function checksumOk(block: Buffer, at: number): boolean {
-  const stored = numeric(block, 148, 8, 'checksum', at);
+function headerOk(block: Buffer, at: number): boolean {
+  let stored: number;
+  try {
+    stored = numeric(block, 148, 8, 'checksum', at);
+  } catch {
+    return false;
+  }
   let unsigned = 0;
   let signed = 0;
   for (let i = 0; i < BLOCK; i += 1) {
@@ -259,6 +267,7 @@ export async function readTar(source: string | FileHandle, onEntry: (header: Tar
   } catch (err) {
     if (err instanceof FromEntry) throw err.original;
     if (err instanceof WorkbenchError) throw err;
+    if (err instanceof NotTar) throw new WorkbenchError('BAD_INPUT', `${name} is not a tar archive (.tar, .tar.gz or .tgz).`);
     if (err instanceof Corrupt) throw new WorkbenchError('CORRUPT_DATA', `${name} is damaged: ${err.message}.`);
     throw new WorkbenchError('CORRUPT_DATA', `${name} is not a readable tar archive: ${(err as Error).message}`);
   } finally {
@@ -282,7 +291,10 @@ async function readEntries(reader: ByteReader, onEntry: (header: TarHeader, body
       await checkTrailer(reader);
       return;
     }
-    if (!checksumOk(block, at)) throw new Corrupt(`the header at byte ${at} fails its checksum (the archive is corrupt or cut short)`);
+    if (!headerOk(block, at)) {
+      if (at === 0) throw new NotTar();
+      throw new Corrupt(`the header at byte ${at} fails its checksum (the archive is corrupt or cut short)`);
+    }
     const typeflag = String.fromCharCode(block[156]!);
     let size = numeric(block, 124, 12, 'size', at);
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { WorkbenchError } from '../../../shared/errors.ts';
@@ -8,6 +8,7 @@ import { makeOwnFolder } from '../../data-dir.ts';
 import type { HistoryRow } from '../../../shared/schedule-calls.ts';
 import { newestRunFirst, RunRecord, Schedule, runsBetween } from '../../../shared/schedule.ts';
 import type { WorkerRuntime } from '../jobs/runtime.ts';
+import { copyCheckedPackage } from '../packager/checked-copy.ts';
 import type { DocumentSpec, DocumentStore } from '../store/document-store.ts';
 import type { Transport } from '../workers/transport.ts';
 import type { ScheduleBackend } from './backend.ts';
@@ -85,14 +86,17 @@ export class LocalScheduleBackend implements ScheduleBackend {
 
   async deploy(schedule: Schedule, tarballPath: string): Promise<void> {
     if (schedule.bucket) throw new WorkbenchError('BAD_INPUT', 'The local backend publishes into the app\'s data folder; publishing to an S3 bucket needs the AWS backend. Leave the bucket empty or choose AWS.');
-    // The schedule runs the code as it was when scheduled, not whatever the file becomes later.
+    // The schedule runs the code as it was when scheduled, not whatever the file becomes later;
+    // the copy is checked by the package rules when saved, as its runs will check it.
     const dir = await makeOwnFolder(this.options.dataDir, this.codeDir(schedule.name));
     const partial = join(dir, `.code.tar.gz.${process.pid}.partial`);
+    await rm(partial, { force: true });
     try {
-      await copyFile(tarballPath, partial);
+      await copyCheckedPackage(tarballPath, partial);
     } catch (err) {
       await rm(partial, { force: true });
-      throw new WorkbenchError('NOT_FOUND', `The code tarball ${tarballPath} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); build it in the Packager or choose another file.`);
+      const reason = err instanceof WorkbenchError ? err.message : `${tarballPath} cannot be copied (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`;
+      throw new WorkbenchError(err instanceof WorkbenchError ? err.code : 'INTERNAL', `The code tarball was not saved: ${reason} Build it in the Packager or choose another file.`);
     }
     await rename(partial, join(dir, 'code.tar.gz'));
     const at = this.now().toISOString();

@@ -160,6 +160,13 @@ describe('damaged archives', () => {
     expect(await filesUnder(join(root, 'target'))).toEqual([]);
   });
 
+  it('a file that is not an archive at all is named as such', async () => {
+    const answers = await verdicts('/etc/passwd');
+    expect(answers.inspect).toBe('/etc/passwd is not a tar archive (.tar, .tar.gz or .tgz).');
+    expect(answers['the app extractor']).toBe('/etc/passwd is not a tar archive (.tar, .tar.gz or .tgz).');
+    expect(answers['safe_extract.py']).toBe('Refused to unpack /etc/passwd: it is not a tar archive (.tar, .tar.gz or .tgz).\n');
+  });
+
   it('an archive cut at an entry boundary (no end marker) is refused, not read as complete', async () => {
     const answers = await damaged('no-end.tar', Buffer.concat([RUN_SH, tarEntry({ name: 'second.txt' }, '2')]));
     for (const answer of Object.values(answers)) expect(answer).toMatch(/without tar's end-of-archive marker: it was probably cut short/);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
@@ -12,6 +12,7 @@ import { ScheduleService } from '../../../../../src/main/services/schedules/sche
 import { ScheduleStore } from '../../../../../src/main/services/schedules/schedule-store.ts';
 import { DocumentStore } from '../../../../../src/main/services/store/document-store.ts';
 import { LocalTransport } from '../../../../../src/main/services/workers/local.ts';
+import { writeRawTarGz } from '../../../../fixtures/hostile-tar.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
 
 const run = promisify(execFile);
@@ -199,10 +200,36 @@ describe('local schedule backend (fake clock, the real run-job.sh)', () => {
     const t = await setUp();
     await t.create();
     await expect(t.create()).rejects.toThrow('A schedule named daily-counts exists already; choose another name or edit that one.');
-    await expect(t.create({ name: 'other', tarball: join(t.root, 'nope.tar.gz') })).rejects.toThrow(/The code tarball .*nope\.tar\.gz cannot be read \(ENOENT\); build it in the Packager or choose another file\./);
+    await expect(t.create({ name: 'other', tarball: join(t.root, 'nope.tar.gz') })).rejects.toThrow(/The code tarball was not saved: .*nope\.tar\.gz does not exist or cannot be read \(ENOENT\)\. Build it in the Packager or choose another file\./);
     expect((await t.service.list()).map((s) => s.name)).toEqual(['daily-counts']);
     await t.service.delete('daily-counts');
     expect(await t.service.list()).toEqual([]);
+  });
+});
+
+describe('the code tarball, checked when a local schedule is saved', () => {
+  it('refuses a text file, a device and an archive with absolute paths, keeping no schedule and no copy', async () => {
+    const t = await setUp();
+    const absolute = join(t.root, 'absolute.tar.gz');
+    await writeRawTarGz(absolute, [{ header: { name: 'run.sh' }, body: 'echo hi\n' }, { header: { name: '/etc/cron.d/evil' }, body: '* * * * * root sh\n' }]);
+    const cases: [string, RegExp][] = [
+      ['/etc/passwd', /The code tarball was not saved: \/etc\/passwd is not a tar archive \(\.tar, \.tar\.gz or \.tgz\)\. Build it in the Packager or choose another file\./],
+      ['/dev/zero', /The code tarball was not saved: \/dev\/zero is a device, not a tarball; choose a \.tar\.gz file\./],
+      [absolute, /The code tarball was not saved: .*absolute\.tar\.gz is not a package that can run: \/etc\/cron\.d\/evil has an absolute path\./],
+    ];
+    for (const [tarball, reason] of cases) {
+      await expect(t.create({ tarball }), tarball).rejects.toThrow(reason);
+    }
+    expect(await t.service.list()).toEqual([]);
+    expect(await readdir(join(t.root, 'data', 'schedules', 'code', 'daily-counts')).catch(() => [])).toEqual([]);
+  });
+
+  it('keeps a private copy of a good package, which its runs use', async () => {
+    const t = await setUp();
+    await t.create();
+    const copy = join(t.root, 'data', 'schedules', 'code', 'daily-counts', 'code.tar.gz');
+    expect(await readFile(copy)).toEqual(await readFile(t.tarball));
+    expect((await stat(copy)).mode & 0o777).toBe(0o600);
   });
 });
 
