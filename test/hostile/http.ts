@@ -25,10 +25,12 @@ export function httpRequest(
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
-    req.on('error', reject);
+    // A server may answer and close while the body is still being sent (a refused upload): the
+    // write then fails, but the answer it sent first is what counts.
+    req.on('error', (err) => setTimeout(() => reject(err), 500));
     const body = options.body;
     if (typeof body === 'function') {
-      body((chunk) => req.write(chunk))
+      body((chunk) => !req.destroyed && req.write(chunk))
         .then(() => req.end())
         .catch(() => req.destroy());
     } else req.end(body);

@@ -1,8 +1,13 @@
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { MAX_CLIENT_MESSAGE_BYTES } from '../../../src/shared/protocol.ts';
 import { accepted, brief, crashed, refused, type HostileCase, type Outcome } from '../harness.ts';
 import type { BrowserHost } from '../browser-host.ts';
 import { httpRequest, type Answer } from '../http.ts';
 import { closePayload, frame, openRaw, text } from '../raw-socket.ts';
 import { listTree } from '../targets.ts';
+import { childrenOf, residentBytes } from '../processes.ts';
+import { writeRawTarGz } from '../../fixtures/hostile-tar.ts';
 
 // The browser host: its WebSocket (raw frames and messages), its HTTP side (token, Host,
 // Origin, assets) and its upload endpoint. Each case is judged by what came back; the runner
@@ -13,6 +18,8 @@ const category = 'browser-host' as const;
 const PROTOCOL_ERROR = [1002];
 const BAD_DATA = [1007];
 const TOO_BIG = [1009];
+/** The largest message the host takes. */
+const LIMIT = BigInt(MAX_CLIENT_MESSAGE_BYTES);
 const POLICY = [1008];
 
 function wsFrames(id: string, description: string, frames: Buffer[], expected: number[]): HostileCase {
@@ -45,7 +52,7 @@ const invalidUtf8: Record<string, number[]> = {
 };
 
 const protocolFrames: HostileCase[] = [
-  wsFrames('frames/oversize-17MiB', 'a text frame claiming 17 MiB (over the 16 MiB limit)', [text('{', { declaredLength: 17n * 1024n * 1024n })], TOO_BIG),
+  wsFrames('frames/oversize', 'a text frame claiming one byte more than the limit', [text('{', { declaredLength: LIMIT + 1n })], TOO_BIG),
   wsFrames('frames/oversize-2^63', 'a frame claiming 2^63-1 bytes', [text('{', { declaredLength: 2n ** 63n - 1n })], [...TOO_BIG, ...PROTOCOL_ERROR]),
   wsFrames('frames/oversize-binary-1GiB', 'a binary frame claiming 1 GiB', [frame({ opcode: 2, payload: Buffer.from('x'), declaredLength: 1024n ** 3n })], TOO_BIG),
   ...Object.entries(invalidUtf8).map(([name, bytes]) => wsFrames(`frames/invalid-utf8-${name}`, 'invalid UTF-8 in a text frame', [text(Buffer.from(bytes))], BAD_DATA)),
@@ -63,7 +70,7 @@ const protocolFrames: HostileCase[] = [
   wsFrames('frames/ping-126-bytes', 'a ping over 125 bytes', [frame({ opcode: 9, payload: Buffer.alloc(126, 0x61) })], PROTOCOL_ERROR),
   wsFrames('frames/continuation-first', 'a continuation frame with nothing to continue', [frame({ opcode: 0, payload: Buffer.from('{}') })], PROTOCOL_ERROR),
   wsFrames('frames/text-inside-fragments', 'a new text frame while a fragmented one is open', [text('{"t":', { fin: false }), text('"call"}')], PROTOCOL_ERROR),
-  wsFrames('frames/fragments-over-limit', 'two fragments of 9 MiB each (one message over 16 MiB)', [text(Buffer.alloc(9 * 1024 * 1024, 0x20), { fin: false }), frame({ opcode: 0, payload: Buffer.from(' '), declaredLength: 9n * 1024n * 1024n })], [...TOO_BIG]),
+  wsFrames('frames/fragments-over-limit', 'two fragments adding up to one byte over the limit', [text('{', { fin: false }), frame({ opcode: 0, payload: Buffer.from(' '), declaredLength: LIMIT })], TOO_BIG),
 ];
 
 const messages: [string, string, string | Buffer][] = [
@@ -289,4 +296,51 @@ const uploadCases: HostileCase[] = [
   },
 ];
 
-export const browserHostCases: HostileCase[] = [...protocolFrames, ...messageCases, ...tokenCases, ...hostCases, ...upgradeCases, ...traversalCases, ...methodCases, ...uploadCases];
+const LOG_BYTES = 200_000_000;
+/** Growth of the host's resident memory allowed while a subscriber reads nothing of a LOG_BYTES log. */
+const SLOW_READER_GROWTH = 128 * 1024 * 1024;
+
+const slowReader: HostileCase = {
+  id: 'slow-reader/jobs-log',
+  category,
+  description: 'a jobs:log subscriber that stops reading while its run writes 200 MB of log',
+  timeoutMs: 45_000,
+  async run(targets) {
+    const host = await targets.host();
+    const [pid] = await childrenOf(host.proc.pid);
+    if (pid === undefined) return crashed('the wrapper has no child host process');
+    const dir = await targets.folder('slow-reader');
+    const file = join(dir, 'chatty.tar.gz');
+    await writeRawTarGz(file, [{ header: { name: 'run.sh', mode: 0o755 }, body: `#!/bin/sh\nmkdir -p output\nyes 'a line of a very chatty job, again and again and again' | head -c ${LOG_BYTES}\n` }]);
+    const raw = await openRaw(host.port, { path: `/ws?token=${host.token}`, headers: { Host: host.hostHeader, Origin: host.origin } });
+    if ('refusedWith' in raw) return crashed(`the socket could not be opened: ${raw.refusedWith}`);
+    try {
+      const baseline = (await residentBytes(pid)) ?? 0;
+      const started = await host.call('packager:test-run', { path: file });
+      if (!started.ok) return crashed(`the run did not start: ${started.error.message}`);
+      const runId = (started.value as { id: string }).id;
+      raw.send(text(JSON.stringify({ t: 'sub', sub: { topic: 'jobs:log', key: runId } })));
+      // Reads nothing from here on: the host's writes to this socket pile up.
+      raw.socket.pause();
+      let peak = baseline;
+      const until = Date.now() + 30_000;
+      let finishedAt: number | undefined;
+      while (Date.now() < until && (finishedAt === undefined || Date.now() - finishedAt < 3000)) {
+        peak = Math.max(peak, (await residentBytes(pid)) ?? 0);
+        const run = await host.call('jobs:get', { runId });
+        if (finishedAt === undefined && run.ok && !['queued', 'running'].includes((run.value as { status: string }).status)) finishedAt = Date.now();
+        await delay(200);
+      }
+      raw.socket.resume();
+      const end = await raw.ending(3000);
+      const grew = peak - baseline;
+      const mb = (n: number) => `${Math.round(n / 1e6)} MB`;
+      if (grew > SLOW_READER_GROWTH) return accepted(`the host's memory grew by ${mb(grew)} for a subscriber that read nothing (${end.kind === 'timeout' ? 'it was kept' : 'then it was dropped'})`);
+      return refused(`memory grew by ${mb(grew)}; the subscriber was ${end.kind === 'timeout' ? 'kept, paused' : `dropped (${end.kind === 'close' ? end.code : end.kind})`}`);
+    } finally {
+      raw.destroy();
+    }
+  },
+};
+
+export const browserHostCases: HostileCase[] = [...protocolFrames, ...messageCases, ...tokenCases, ...hostCases, ...upgradeCases, ...traversalCases, ...methodCases, ...uploadCases, slowReader];

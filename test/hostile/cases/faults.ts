@@ -6,6 +6,7 @@ import { processExists, signal } from '../../fixtures/process-group.ts';
 import { BrowserHost } from '../browser-host.ts';
 import { accepted, brief, crashed, refused, type HostileCase, type Outcome } from '../harness.ts';
 import { httpRequest } from '../http.ts';
+import { childrenOf } from '../processes.ts';
 import { listTree, type Targets } from '../targets.ts';
 import { judgeRefusal } from './contract.ts';
 
@@ -131,17 +132,6 @@ const linkCases: HostileCase[] = [
     return judgeRefusal('packager:test-run', result);
   }),
 ];
-
-/** The pids whose parent is `pid`, from /proc. */
-async function childrenOf(pid: number): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) found.push(Number(entry));
-  }
-  return found;
-}
 
 const wrapperCases: HostileCase[] = ['SIGKILL', 'SIGTERM', 'SIGHUP'].map((sig) => ({
   id: `wrapper/${sig}`,
