@@ -59,6 +59,7 @@ export async function runJobCommand(workbench: Workbench, argv: string[], io: Ru
   const [target] = positionals;
   if (!target || positionals.length > 1) throw new RunUsageError(`Name one job folder or example:NAME.\n\n${RUN_USAGE}`);
   if (values.local === (values.worker !== undefined)) throw new RunUsageError(`Say where to run: add --local for this computer, or --worker NAME.\n\n${RUN_USAGE}`);
+  if (values.detach && values.output !== undefined) throw new RunUsageError("--detach downloads nothing: give --output DIR to 'workbench attach RUN_ID' instead.");
   const worker = values.worker === undefined ? undefined : await findWorker(workbench, values.worker);
 
   const request: RunRequest = {

@@ -143,7 +143,10 @@ describe('runs that outlive the command that started them (against sshd)', () =>
     expect(attach.stdout()).toBe('waiting at the gate\npast the gate\n');
   });
 
-  it('attach says what a run id looks like, and which run does not exist', async () => {
+  it('attach says what a run id looks like, and which run does not exist; run --detach takes no --output', async () => {
+    const detachedOutput = await cli(...runArgs().slice(0, -2), '--detach', '--output', join(root, 'out'));
+    expect(detachedOutput.code).toBe(2);
+    expect(detachedOutput.stderr).toContain("--detach downloads nothing: give --output DIR to 'workbench attach RUN_ID' instead.");
     const bad = await cli('attach', 'nope');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('"nope" is not a run id; run ids look like 20261207-031500-a1b2c3');
