@@ -19,6 +19,8 @@ export interface WebServerOptions {
   port?: number;
   /** Fixed only by tests; otherwise 32 random bytes. */
   token?: string;
+  /** What a dropped file must leave free on the staging disk; only tests change it. */
+  stagingKeepFreeBytes?: number;
 }
 
 export interface WebServer {
@@ -100,7 +102,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         req.resume();
         return refuse(res, 403, 'Uploads are accepted only from the workbench page itself.');
       }
-      return handleUpload(req, res, url, options.workbench.transfers.stagingDir);
+      return handleUpload(req, res, url, { stagingDir: options.workbench.transfers.stagingDir, keepFreeBytes: options.stagingKeepFreeBytes });
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.');
     const queryToken = url.searchParams.get('token');

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, stat, statfs, unlink } from 'node:fs/promises';
+import { mkdir, open, stat, statfs, unlink } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 
 /**
  * Files dropped on the browser workbench: a browser gives the page their bytes but never their
@@ -30,16 +28,52 @@ export function stagedSegments(path: string): string[] | string {
 }
 
 /** Left free on the disk after a staged file, so a drop never fills it to the last byte. */
-const KEEP_FREE_BYTES = 256 * 1024 * 1024;
+export const KEEP_FREE_BYTES = 256 * 1024 * 1024;
 
-/** Why a body of `length` bytes should not be staged in `dir` (too little space), or undefined. */
-async function noRoomFor(dir: string, length: number): Promise<string | undefined> {
+export interface StagingOptions {
+  stagingDir: string;
+  /** What a staged file must leave free on its disk; KEEP_FREE_BYTES unless a test says otherwise. */
+  keepFreeBytes?: number;
+}
+
+/** The space on `dir`'s disk a staged file may take, leaving `keepFree` bytes; Infinity if unknown. */
+async function roomIn(dir: string, keepFree: number): Promise<{ room: number; free: number }> {
   const fs = await statfs(dir).catch(() => undefined);
-  if (!fs) return undefined;
+  if (!fs) return { room: Infinity, free: Infinity };
   const free = fs.bavail * fs.bsize;
-  if (length + KEEP_FREE_BYTES <= free) return undefined;
+  return { room: Math.max(0, free - keepFree), free };
+}
+
+function noRoomMessage(dir: string, size: string, free: number): string {
   const mb = (bytes: number) => `${Math.floor(bytes / 1e6)} MB`;
-  return `Not enough free space to stage this file (${mb(length)}) in ${dir}: ${mb(free)} free. Free some space, or upload it from the Files view's own file list.`;
+  return `Not enough free space to stage this file (${size}) in ${dir}: ${mb(free)} free. Free some space, or upload it from the Files view's own file list.`;
+}
+
+/** A body that grew past the room left for it while it was arriving (it declared no length, or lied). */
+class NoRoomError extends Error {}
+
+/**
+ * Writes the request body to a new file at `target`, counting bytes as they arrive: past `room`
+ * it stops with NoRoomError, whatever the body declared, and removes what it wrote. The request
+ * is left open (not destroyed) so the refusal can still be answered on it.
+ */
+async function stageBody(req: IncomingMessage, target: string, room: number): Promise<void> {
+  // 'wx': a name posted twice in one batch is refused (EEXIST), never overwritten.
+  const file = await open(target, 'wx', 0o600);
+  let received = 0;
+  try {
+    for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (received > room) throw new NoRoomError();
+      await file.write(chunk);
+    }
+    await file.close();
+  } catch (err) {
+    // A refused, cut-off or failed body (the page closed, the disk filled) leaves no partial copy.
+    await file.close().catch(() => undefined);
+    await unlink(target).catch(() => undefined);
+    throw err;
+  }
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
@@ -47,7 +81,7 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-export async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL, stagingDir: string): Promise<void> {
+export async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL, { stagingDir, keepFreeBytes = KEEP_FREE_BYTES }: StagingOptions): Promise<void> {
   if (req.method !== 'POST') return reply(res, 405, { error: 'Use POST.' });
   if (url.pathname === '/upload/batch') {
     const batch = newBatchId();
@@ -70,21 +104,22 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, ur
       await mkdir(target, { recursive: true });
       req.resume();
     } else {
-      const length = Number(req.headers['content-length'] ?? 0);
-      const full = await noRoomFor(batchDir, Number.isSafeInteger(length) ? length : Number.MAX_SAFE_INTEGER);
-      if (full) {
+      const { room, free } = await roomIn(batchDir, keepFreeBytes);
+      const declared = req.headers['content-length'] === undefined ? 0 : Number(req.headers['content-length']);
+      const length = Number.isSafeInteger(declared) ? declared : Number.MAX_SAFE_INTEGER;
+      if (length > room) {
         req.resume();
-        return reply(res, 507, { error: full });
+        return reply(res, 507, { error: noRoomMessage(batchDir, `${Math.floor(length / 1e6)} MB`, free) });
       }
       await mkdir(dirname(target), { recursive: true });
-      // 'wx': a name posted twice in one batch is refused, never overwritten.
-      const out = createWriteStream(target, { flags: 'wx', mode: 0o600 });
-      await pipeline(req, out).catch(async (err: unknown) => {
-        // A cut-off or failed body (the page closed, the disk filled) leaves no partial copy
-        // behind; a name sent twice (EEXIST) never opened the file, which is the first one's.
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await unlink(target).catch(() => undefined);
-        throw err;
-      });
+      try {
+        await stageBody(req, target, room);
+      } catch (err) {
+        if (!(err instanceof NoRoomError)) throw err;
+        // Stop reading the rest: the connection closes once the refusal is sent.
+        res.setHeader('Connection', 'close');
+        return reply(res, 507, { error: noRoomMessage(batchDir, `more than ${Math.floor(room / 1e6)} MB`, free) });
+      }
     }
     return reply(res, 200, { path: join(batchDir, segments[0]!) });
   } catch (err) {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { createWorkbench, type Workbench } from '../../../src/main/workbench.ts'
  */
 
 let root: string;
+let rendererDir: string;
 let workbench: Workbench;
 let server: WebServer;
 let cookie: string;
@@ -47,7 +48,7 @@ const post = (path: string, body?: Buffer, headers: Record<string, string> = { C
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'workbench-web-upload-'));
-  const rendererDir = join(root, 'renderer');
+  rendererDir = join(root, 'renderer');
   await mkdir(rendererDir);
   await writeFile(join(rendererDir, 'index.html'), '<!doctype html><title>page</title>');
   workbench = await createWorkbench({ dataDir: join(root, 'data'), host: 'web', resourcesDir: resolve('resources') });
@@ -114,6 +115,52 @@ describe('staging dropped files', () => {
     expect(reply.status).toBe(507);
     expect(reply.error).toMatch(/^Not enough free space to stage this file \(1000000000 MB\) in .+: \d+ MB free\. Free some space/);
     expect(await readdir(join(workbench.transfers.stagingDir, body['batch']!))).toEqual([]);
+  });
+
+  it('counts a body sent without a length as it arrives and refuses it once past the free space, leaving nothing', async () => {
+    // A server whose staging disk has 8 MiB to spare: all of today's free space but that is kept free.
+    const spare = 8 * 1024 * 1024;
+    const { bavail, bsize } = await statfs(workbench.transfers.stagingDir);
+    const tight = await startWebServer({ workbench, rendererDir, stagingKeepFreeBytes: bavail * bsize - spare });
+    const host = `127.0.0.1:${tight.port}`;
+    try {
+      const login = await new Promise<string>((done) => request({ host: '127.0.0.1', port: tight.port, path: `/?token=${tight.token}`, headers: { Host: host } }, (res) => done(res.headers['set-cookie']![0]!.split(';')[0]!)).end());
+      const headers = { Host: host, Cookie: login, Origin: `http://${host}` };
+      const batch = await new Promise<string>((done) =>
+        request({ host: '127.0.0.1', port: tight.port, method: 'POST', path: '/upload/batch', headers }, (res) => {
+          let raw = '';
+          res.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+          res.on('end', () => done((JSON.parse(raw) as { batch: string }).batch));
+        }).end(),
+      );
+      // No Content-Length: the body goes chunked, and only counting it can tell how big it gets.
+      const total = 64 * 1024 * 1024;
+      let sent = 0;
+      const reply = await new Promise<{ status: number; error: string }>((done, reject) => {
+        const req = request({ host: '127.0.0.1', port: tight.port, method: 'POST', path: `/upload?batch=${batch}&path=endless.bin`, headers }, (res) => {
+          let raw = '';
+          res.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+          res.on('end', () => done({ status: res.statusCode ?? 0, error: (JSON.parse(raw) as { error: string }).error }));
+        });
+        req.on('error', reject);
+        expect(req.getHeader('content-length')).toBeUndefined();
+        const chunk = Buffer.alloc(256 * 1024, 7);
+        const more = () => {
+          while (sent < total && !req.destroyed) {
+            sent += chunk.length;
+            if (!req.write(chunk)) return void req.once('drain', more);
+          }
+          req.end();
+        };
+        more();
+      });
+      expect(reply.status).toBe(507);
+      expect(reply.error).toMatch(/^Not enough free space to stage this file \(more than 8 MB\) in .+: \d+ MB free\. Free some space/);
+      expect(sent).toBeLessThan(total);
+      await vi.waitFor(async () => expect(await readdir(join(workbench.transfers.stagingDir, batch))).toEqual([]), { timeout: 10_000, interval: 20 });
+    } finally {
+      await tight.close();
+    }
   });
 
   it('leaves no partial copy when the page stops sending halfway', async () => {
