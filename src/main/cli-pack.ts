@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { printable } from '../shared/display-text.ts';
 import type { BuildResult, Inspection, PackProgress } from '../shared/packager-model.ts';
 import type { Workbench } from './workbench.ts';
 
@@ -65,16 +66,25 @@ export async function runPackCommand(workbench: Workbench, args: string[], out: 
   }
 }
 
+/** `ls -l` letters of the entry types inspect lists; any other type shows as `?` with its name. */
+const TYPE_LETTERS: Record<string, string> = { file: '-', 'contiguous-file': '-', directory: 'd', symlink: 'l', link: 'h', 'character-device': 'c', 'block-device': 'b', fifo: 'p' };
+
 /** `workbench inspect`: what a tarball holds, how it runs, and what is wrong with it. */
 export async function runInspectCommand(workbench: Workbench, args: string[], out: (line: string) => void): Promise<number> {
   const [file, ...extra] = args;
   if (!file || extra.length > 0) throw new PackUsageError('inspect needs one tarball.');
   const found = await call<Inspection>(workbench, 'packager:inspect', { path: file });
-  for (const entry of found.entries) out(`${entry.type === 'directory' ? 'd' : entry.type === 'file' ? '-' : entry.type[0]} ${String(entry.bytes).padStart(12)}  ${entry.path}${entry.linkname ? ` -> ${entry.linkname}` : ''}`);
+  // Names come from the archive: printed with control and bidi characters escaped, so an
+  // entry cannot drive the terminal or pass for another.
+  for (const entry of found.entries) {
+    const letter = TYPE_LETTERS[entry.type];
+    const link = entry.linkname ? ` -> ${printable(entry.linkname)}` : '';
+    out(`${letter ?? '?'} ${String(entry.bytes).padStart(12)}  ${printable(entry.path)}${link}${letter ? '' : `  [${entry.type}]`}`);
+  }
   if (found.truncated) out('... (more entries not listed)');
   out(`${found.files} files, ${mib(found.unpackedBytes)} unpacked, ${mib(found.bytes)} ${found.compressed ? 'compressed' : 'tar'}; sha256 ${found.sha256}`);
-  out(found.entryPoint ? `entry point (${found.entryPoint.from}): ${found.entryPoint.command.join(' ')}; output in ${found.entryPoint.outputDir}/` : 'entry point: none (no workbench.json, no run.sh)');
-  for (const problem of found.problems) out(`unsafe: ${problem.message}`);
-  for (const secret of found.secrets) out(`secret: ${secret.path}${secret.line ? `:${secret.line}` : ''} holds ${secret.kind}`);
+  out(found.entryPoint ? `entry point (${found.entryPoint.from}): ${printable(found.entryPoint.command.join(' '))}; output in ${printable(found.entryPoint.outputDir)}/` : 'entry point: none (no workbench.json, no run.sh)');
+  for (const problem of found.problems) out(`unsafe: ${printable(problem.message)}`);
+  for (const secret of found.secrets) out(`secret: ${printable(secret.path)}${secret.line ? `:${secret.line}` : ''} holds ${secret.kind}`);
   return found.problems.length + found.secrets.length > 0 ? 1 : 0;
 }

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/main/cli-commands.ts';
-import { hostileCases, writeRawTarGz } from '../../fixtures/hostile-tar.ts';
+import { hostileCases, TAR_END, tarEntry, writeRawTarGz, writeTarBytes } from '../../fixtures/hostile-tar.ts';
 import { useTempDir } from '../../fixtures/temp-dir.ts';
 
 const paths = { rendererDir: resolve('out/renderer'), resourcesDir: resolve('resources') };
@@ -45,6 +45,26 @@ describe('workbench pack and inspect', () => {
     expect(code).toBe(1);
     expect(lines).toContain('unsafe: ../outside/evil.txt climbs out of the package (../)');
     expect(lines).toContain('entry point: none (no workbench.json, no run.sh)');
+  });
+
+  it('inspect prints entry names with control and bidi characters escaped, and odd types by name', async () => {
+    const root = await useTempDir('workbench-cli-inspect-names');
+    const tarball = join(root, 'names.tar.gz');
+    await writeTarBytes(tarball, [
+      tarEntry({ name: 'run.sh' }, 'echo hi\n'),
+      tarEntry({ name: '\x1b[2J\x1b]0;owned\x07clear.txt' }, 'x'),
+      tarEntry({ name: 'invoice\u202Efdp.sh' }, 'x'),
+      tarEntry({ name: 'vol', typeflag: 'V' }),
+      TAR_END,
+    ]);
+    const { code, lines } = await cli(['inspect', tarball, '--data-dir', join(root, 'app')]);
+    expect(code).toBe(1);
+    const text = lines.join('\n');
+    for (const ch of ['\x1b', '\x07', '\u202E']) expect(text).not.toContain(ch);
+    expect(lines.some((l) => l.endsWith('  \\x1b[2J\\x1b]0;owned\\x07clear.txt'))).toBe(true);
+    expect(lines.some((l) => l.endsWith('  invoice\\u{202E}fdp.sh'))).toBe(true);
+    expect(lines).toContain(`? ${'0'.padStart(12)}  vol  [gnu-volume-header]`);
+    expect(lines).toContain('unsafe: vol is a GNU volume header (type V), which is not unpacked');
   });
 
   it('explains a pack command without an output', async () => {
