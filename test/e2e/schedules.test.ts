@@ -88,6 +88,10 @@ describe('scheduling a job from the UI (local backend)', () => {
 
     await succeeded.getByRole('button', { name: 'log' }).click();
     await expect.poll(() => page.getByLabel(/^Log of run /).textContent()).toContain('status succeeded');
+    // The runner's machine-readable progress reads as one line per step.
+    const logText = (await page.getByLabel(/^Log of run /).locator('pre').textContent()) ?? '';
+    expect(logText).not.toContain('@progress');
+    expect(logText).toMatch(/^Done 100%: \d+ of \d+ files · /m);
     await screenshot(page, 'schedules');
     expect(problems).toEqual([]);
   });
