@@ -18,7 +18,8 @@ export function judgeRefusal(name: string, result: CallResult, options: { codes?
   if (result.ok) return accepted(`${name} answered ok: ${brief(result.value, 120)}`);
   const { code, message } = result.error;
   if (code === 'CLOSED') return crashed(`the socket closed instead of an answer: ${message}`);
-  if (code === 'INTERNAL') return crashed(`an unhandled error: ${brief(message, 200)}`);
+  // What the dispatcher makes of anything thrown that is not a WorkbenchError (src/shared/errors.ts).
+  if (code === 'INTERNAL' && message.startsWith('Unexpected error:')) return crashed(`an unhandled error: ${brief(message, 200)}`);
   const trace = traceIn(message);
   if (trace) return crashed(`the message carries a trace (${trace}): ${brief(message, 160)}`);
   if (options.codes && !options.codes.includes(code)) return accepted(`refused with ${code}, not ${options.codes.join('/')}: ${brief(message, 160)}`);
@@ -91,7 +92,7 @@ const badRelative = ['../outside.txt', '../../../../../../tmp/hostile-outside.tx
 function pathCases(): HostileCase[] {
   const calls: [string, (root: string, path: string) => unknown][] = [
     ['workspace:read', (root, path) => ({ root, path })],
-    ['workspace:write', (root, path) => ({ root, path, content: 'hostile' })],
+    ['workspace:write', (root, path) => ({ root, path, text: 'hostile' })],
     ['workspace:create', (root, path) => ({ root, path, kind: 'file' })],
     ['workspace:rename', (root, path) => ({ root, from: 'run.sh', to: path })],
     ['workspace:delete', (root, path) => ({ root, path })],
