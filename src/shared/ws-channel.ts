@@ -6,7 +6,8 @@ export interface SocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: 'open' | 'close' | 'error', listener: () => void): void;
+  addEventListener(type: 'open' | 'error', listener: () => void): void;
+  addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
 }
 
@@ -14,6 +15,8 @@ export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 export interface SocketChannel extends Channel {
   readonly state: ConnectionState;
+  /** Why the server closed the socket last, when it said (e.g. the page fell behind); cleared once open again. */
+  readonly dropReason: string | undefined;
   onState(listener: (state: ConnectionState) => void): () => void;
   close(): void;
 }
@@ -54,6 +57,7 @@ export function createSocketChannel(open: () => SocketLike): SocketChannel {
   let nextId = 1;
   let attempt = 0;
   let closedByUser = false;
+  let dropReason: string | undefined;
   let receiver: ((batch: EventEnvelope[]) => void) | undefined;
   const pending = new Map<number, (result: CallResult) => void>();
   const outbox: string[] = [];
@@ -76,6 +80,7 @@ export function createSocketChannel(open: () => SocketLike): SocketChannel {
     socket = current;
     current.addEventListener('open', () => {
       attempt = 0;
+      dropReason = undefined;
       for (const sub of subscriptions.values()) current.send(JSON.stringify({ t: 'sub', sub } satisfies ClientMessage));
       for (const text of outbox.splice(0)) current.send(text);
       setState('open');
@@ -89,8 +94,9 @@ export function createSocketChannel(open: () => SocketLike): SocketChannel {
         receiver?.(message.batch);
       }
     });
-    current.addEventListener('close', () => {
+    current.addEventListener('close', (event) => {
       if (socket !== current) return;
+      dropReason = event.reason || undefined;
       for (const [id, resolve] of pending) {
         resolve({ ok: false, error: { code: 'UNAVAILABLE', message: 'The connection to the workbench dropped; try again.', retryable: true } });
         pending.delete(id);
@@ -107,6 +113,9 @@ export function createSocketChannel(open: () => SocketLike): SocketChannel {
   return {
     get state() {
       return state;
+    },
+    get dropReason() {
+      return dropReason;
     },
     invoke(name, input) {
       const id = nextId++;

@@ -327,45 +327,59 @@ describe('hostile and oversized traffic', () => {
     }
   }, 60_000);
 
-  it('closes a socket whose page stopped reading instead of holding its events, while other pages keep receiving', async () => {
+  it('closes a socket whose page stopped reading instead of holding its events, tells the page why, and it reconnects', async () => {
     const runId = 'run-slow-reader';
     const url = `ws://127.0.0.1:${server.port}/ws?token=${server.token}`;
-    const { channel, client } = await socketClient();
-    const slow = new WebSocket(url);
+    const fast = await socketClient();
+    let slowSocket: WebSocket | undefined;
+    const slowChannel = createSocketChannel(() => (slowSocket = new WebSocket(url)) as unknown as SocketLike);
+    const slow = createClient(slowChannel);
+    const reasons: (string | undefined)[] = [];
+    slowChannel.onState((state) => state === 'reconnecting' && reasons.push(slowChannel.dropReason));
     try {
-      await once(slow, 'open');
       const fastOffsets: number[] = [];
-      client.subscribe('jobs:log', (chunk) => fastOffsets.push(chunk.offset), runId);
-      slow.send(JSON.stringify({ t: 'sub', sub: { topic: 'jobs:log', key: runId } }));
-      slow.send(JSON.stringify({ t: 'call', id: 1, name: 'app:info' }));
-      await once(slow, 'message'); // both subscriptions are in place once the calls after them are answered
-      await client.call('app:info');
+      const slowOffsets: number[] = [];
+      fast.client.subscribe('jobs:log', (chunk) => fastOffsets.push(chunk.offset), runId);
+      slow.subscribe('jobs:log', (chunk) => slowOffsets.push(chunk.offset), runId);
+      // Both subscriptions are in place once a call made after them is answered.
+      await fast.client.call('app:info');
+      await slow.call('app:info');
 
+      const first = slowSocket!;
       let slowBytes = 0;
-      slow.on('message', (data: Buffer) => (slowBytes += data.length));
-      const slowClosed = new Promise<{ code: number; reason: string }>((resolve) => slow.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+      first.on('message', (data: Buffer) => (slowBytes += data.length));
+      const slowClosed = new Promise<{ code: number; reason: string }>((resolve) => first.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
       // The page stops reading: what the host sends it waits in the host's buffers.
-      (slow as unknown as { _socket: Socket })._socket.pause();
+      (first as unknown as { _socket: Socket })._socket.pause();
 
       const text = 'log line\n'.repeat(116_509); // about 1 MiB
       const chunks = 96;
+      const emit = (i: number) => workbench.hub.emit('jobs:log', { runId, offset: i * text.length, nextOffset: (i + 1) * text.length, text, done: false }, runId);
       for (let i = 0; i < chunks; i++) {
-        workbench.hub.emit('jobs:log', { runId, offset: i * text.length, nextOffset: (i + 1) * text.length, text, done: false }, runId);
+        emit(i);
         await new Promise((resolve) => setImmediate(resolve));
       }
       await vi.waitFor(() => expect(fastOffsets).toHaveLength(chunks), { timeout: 20_000, interval: 20 });
       expect(fastOffsets).toEqual(Array.from({ length: chunks }, (_, i) => i * text.length));
 
-      (slow as unknown as { _socket: Socket })._socket.resume();
+      (first as unknown as { _socket: Socket })._socket.resume();
       const closed = await Promise.race([slowClosed, new Promise<undefined>((resolve) => setTimeout(resolve, 10_000))]);
-      expect(closed).toEqual({ code: 1013, reason: 'The page fell behind the workbench; reconnecting to catch up.' });
+      const reason = 'The page fell behind the workbench; reconnecting to catch up.';
+      expect(closed).toEqual({ code: 1013, reason });
       // What it got is what the host had buffered for it: about the bound, not the whole log.
       expect(slowBytes).toBeLessThan(MAX_SOCKET_BACKLOG_BYTES + 24 * 1024 * 1024);
       expect(chunks * text.length).toBeGreaterThan(2 * (MAX_SOCKET_BACKLOG_BYTES + 24 * 1024 * 1024));
-      expect(await client.call('app:info')).toMatchObject({ host: 'web' });
+
+      // The page said why, reconnected by itself and subscribed again: the next chunk reaches it.
+      expect(reasons).toEqual([reason]);
+      await vi.waitFor(() => expect(slowChannel.state).toBe('open'), { timeout: 10_000, interval: 20 });
+      expect(slowChannel.dropReason).toBeUndefined();
+      await slow.call('app:info');
+      emit(chunks);
+      await vi.waitFor(() => expect(slowOffsets.at(-1)).toBe(chunks * text.length), { timeout: 10_000, interval: 20 });
     } finally {
-      slow.terminate();
-      channel.close();
+      slowChannel.close();
+      fast.channel.close();
     }
   }, 60_000);
 });

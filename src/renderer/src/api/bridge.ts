@@ -10,8 +10,8 @@ declare global {
 
 export interface Bridge {
   client: WorkbenchClient;
-  /** 'open' for the Electron bridge, which cannot drop. */
-  connection: { get(): ConnectionState; subscribe(listener: (state: ConnectionState) => void): () => void };
+  /** 'open' for the Electron bridge, which cannot drop; `dropReason` is why the server last closed it, if it said. */
+  connection: { get(): ConnectionState; dropReason(): string | undefined; subscribe(listener: (state: ConnectionState) => void): () => void };
 }
 
 /**
@@ -22,14 +22,14 @@ export function connectBridge(): Bridge {
   if (window.workbench) {
     return {
       client: createClient(window.workbench),
-      connection: { get: () => 'open', subscribe: () => () => {} },
+      connection: { get: () => 'open', dropReason: () => undefined, subscribe: () => () => {} },
     };
   }
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
   const channel = createSocketChannel(() => new WebSocket(url));
   return {
     client: createClient(channel),
-    connection: { get: () => channel.state, subscribe: (listener) => channel.onState(listener) },
+    connection: { get: () => channel.state, dropReason: () => channel.dropReason, subscribe: (listener) => channel.onState(listener) },
   };
 }
 

@@ -19,3 +19,9 @@ export function useConnectionState(): ConnectionState {
   const { connection } = useBridge();
   return useSyncExternalStore(connection.subscribe, connection.get);
 }
+
+/** Why the server last closed the connection, when it said; undefined once it is open again. */
+export function useDropReason(): string | undefined {
+  const { connection } = useBridge();
+  return useSyncExternalStore(connection.subscribe, connection.dropReason);
+}

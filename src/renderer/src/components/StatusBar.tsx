@@ -1,5 +1,5 @@
 import type { AppInfo, HostKind } from '../../../shared/model.ts';
-import { useConnectionState } from '../api/context.tsx';
+import { useConnectionState, useDropReason } from '../api/context.tsx';
 import { KeyboardHelp } from './KeyboardHelp.tsx';
 
 const HOST_LABEL: Record<HostKind, string> = {
@@ -10,12 +10,18 @@ const HOST_LABEL: Record<HostKind, string> = {
 
 export function StatusBar({ info }: { info: AppInfo | undefined }) {
   const connection = useConnectionState();
+  const dropReason = useDropReason();
   return (
     <footer className="status-bar">
       <span data-testid="host-kind">{info ? HOST_LABEL[info.host] : '…'}</span>
       <span className={`connection ${connection}`} data-testid="connection">
         {connection === 'open' ? 'Connected' : connection === 'reconnecting' ? 'Reconnecting…' : connection}
       </span>
+      {connection !== 'open' && dropReason && (
+        <span className="muted" data-testid="drop-reason">
+          {dropReason}
+        </span>
+      )}
       <span className="spacer" />
       {info && (
         <span className="muted" title="Data directory">
