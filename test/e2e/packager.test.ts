@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TAR_END, tarEntry, writeTarBytes } from '../fixtures/hostile-tar.ts';
 import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
 
 let workbench: RunningWorkbench;
@@ -119,6 +120,29 @@ describe('packaging a job from the UI', () => {
     await page.getByRole('button', { name: 'Test run' }).click();
     await expect.poll(() => page.locator('section[aria-labelledby=inspect-heading] [role=alert]').textContent()).toMatch(/Refused to run hostile\.tar/);
     await screenshot(page, 'packager-hostile');
+  });
+
+  it('lists a tarball holding run.sh twice and a bidi-spoofed name: escaped names, both copies, refused', async () => {
+    const tricky = join(root, 'tricky.tar.gz');
+    await writeTarBytes(tricky, [
+      tarEntry({ name: 'run.sh', mode: 0o755 }, 'echo first\n'),
+      tarEntry({ name: 'run.sh', mode: 0o755 }, 'echo second\n'),
+      tarEntry({ name: 'invoice\u202Efdp.sh' }, 'x'),
+      TAR_END,
+    ]);
+    await page.goto(`${workbench.origin}/#/package`);
+    await page.getByLabel('Tarball', { exact: true }).fill(tricky);
+    await page.getByRole('button', { name: 'Inspect' }).click();
+    const inspection = page.getByTestId('inspection');
+    await expect.poll(() => inspection.textContent()).toContain('Unsafe: run.sh is in the archive twice (the first is a file)');
+    await inspection.getByText('3 entries').click();
+    const rows = await inspection.locator('table.entries tr').allTextContents();
+    expect(rows).toHaveLength(3);
+    expect(rows.filter((r) => r.endsWith('run.sh'))).toHaveLength(2);
+    expect(rows[2]).toContain('invoice\\u{202E}fdp.sh');
+    expect(await inspection.textContent()).not.toContain('\u202E');
+    await page.getByRole('button', { name: 'Test run' }).click();
+    await expect.poll(() => page.locator('section[aria-labelledby=inspect-heading] [role=alert]').textContent()).toMatch(/Refused to run tricky\.tar\.gz: run\.sh is in the archive twice/);
   });
 
   it('shows progress (bytes, files, time left) while packing a large folder, and cancels it', async () => {

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Inspection } from '../../../../shared/packager-model.ts';
+import { printable } from '../../../../shared/display-text.ts';
 import { useClient } from '../../api/context.tsx';
 import { formatBytes, plural } from './package-tree.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
@@ -71,7 +72,7 @@ export function InspectPanel({ initialPath }: { initialPath: string | undefined 
             Entry point:{' '}
             {inspection.entryPoint ? (
               <code>
-                {inspection.entryPoint.command.join(' ')} → {inspection.entryPoint.outputDir}/
+                {printable(inspection.entryPoint.command.join(' '))} → {printable(inspection.entryPoint.outputDir)}/
               </code>
             ) : (
               <strong>none (no workbench.json, no run.sh)</strong>
@@ -79,14 +80,14 @@ export function InspectPanel({ initialPath }: { initialPath: string | undefined 
           </p>
           {flagged > 0 ? (
             <ul className="findings" aria-label="Problems in the tarball">
-              {inspection.problems.map((p) => (
-                <li key={`p-${p.path}-${p.message}`} className="problem">
-                  Unsafe: {p.message}
+              {inspection.problems.map((p, i) => (
+                <li key={`p-${i}`} className="problem">
+                  Unsafe: {printable(p.message)}
                 </li>
               ))}
-              {inspection.secrets.map((s) => (
-                <li key={`s-${s.path}-${s.kind}`} className="problem">
-                  Secret: {s.path}
+              {inspection.secrets.map((s, i) => (
+                <li key={`s-${i}`} className="problem">
+                  Secret: {printable(s.path)}
                   {s.line ? `:${s.line}` : ''} holds {s.kind}
                 </li>
               ))}
@@ -98,13 +99,14 @@ export function InspectPanel({ initialPath }: { initialPath: string | undefined 
             <summary>{plural(inspection.entries.length, 'entry', 'entries')}</summary>
             <table className="entries">
               <tbody>
-                {inspection.entries.map((e) => (
-                  <tr key={e.path} className={e.problem ? 'problem' : undefined}>
+                {/* Names come from the archive: shown with control and bidi characters escaped. A path can appear twice (a refused package), so rows are keyed by position. */}
+                {inspection.entries.map((e, i) => (
+                  <tr key={i} className={e.problem ? 'problem' : undefined}>
                     <td>{e.type}</td>
                     <td className="size">{formatBytes(e.bytes)}</td>
                     <td>
-                      {e.path}
-                      {e.linkname ? ` → ${e.linkname}` : ''}
+                      {printable(e.path)}
+                      {e.linkname ? ` → ${printable(e.linkname)}` : ''}
                     </td>
                   </tr>
                 ))}
