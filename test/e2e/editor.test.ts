@@ -270,6 +270,19 @@ describe('the Editor', () => {
     await expect.poll(() => page.getByRole('toolbar', { name: 'Workspace' }).locator('strong').textContent()).toBe('odd files');
   });
 
+  it('shows file names holding a bidi override or an escape sequence escaped in the tree', async () => {
+    const dir = join(workbench.dataDir, 'elsewhere', 'tricky names');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'invoice\u202Efdp.sh'), 'echo hi\n');
+    await writeFile(join(dir, '\x1b[31mred.txt'), 'red\n');
+    await page.getByRole('toolbar', { name: 'Workspace' }).getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('textbox', { name: 'Folder' }).fill(dir);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    const items = () => page.getByRole('tree').getByRole('treeitem').allTextContents();
+    await expect.poll(items).toEqual(expect.arrayContaining([expect.stringContaining('invoice\\u{202E}fdp.sh'), expect.stringContaining('\\x1b[31mred.txt')]));
+    for (const raw of ['\x1b', '\u202E']) expect((await items()).join('')).not.toContain(raw);
+  });
+
   it('showed no errors in the page', () => {
     expect(problems).toEqual([]);
   });

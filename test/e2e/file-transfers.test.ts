@@ -218,6 +218,31 @@ describe('file transfers in the Files view', () => {
     await eventually(() => queue().count()).toBe(0);
   });
 
+  it('shows names holding escape sequences or bidi overrides escaped, on the worker and in the picker', async () => {
+    const names = ['\x1b[31mred.txt', 'invoice\u202Efdp.sh'];
+    const shown = ['\\x1b[31mred.txt', 'invoice\\u{202E}fdp.sh'];
+    const tricky = join(sshd.dir, 'tricky names');
+    const trickyHere = join(dataDir, 'tricky names here');
+    for (const dir of [tricky, trickyHere]) {
+      await mkdir(dir);
+      for (const name of names) await writeFile(join(dir, name), 'x');
+    }
+    await page.getByLabel('Path', { exact: true }).fill(tricky);
+    await page.getByLabel('Path', { exact: true }).press('Enter');
+    await eventually(() => table().locator('.file-name').allTextContents()).toEqual(expect.arrayContaining(shown));
+    for (const raw of ['\x1b', '\u202E']) expect(await table().textContent()).not.toContain(raw);
+    expect(await table().getByRole('button', { name: `Rename ${shown[1]}` }).count()).toBe(1);
+
+    await page.getByRole('button', { name: 'Upload…' }).click();
+    const picker = page.getByRole('dialog', { name: 'Choose files and folders on this computer' });
+    await picker.getByLabel('Folder on this computer').fill(trickyHere);
+    await picker.getByLabel('Folder on this computer').press('Enter');
+    await eventually(() => picker.getByRole('list').getAttribute('aria-label')).toBe(`Files in ${trickyHere} on this computer`);
+    expect((await picker.getByRole('listitem').allTextContents()).map((t) => t.trim())).toEqual(expect.arrayContaining(shown.map((n) => expect.stringContaining(n))));
+    for (const raw of ['\x1b', '\u202E']) expect(await picker.getByRole('list').textContent()).not.toContain(raw);
+    await picker.getByRole('button', { name: 'Cancel' }).click();
+  });
+
   it('showed no errors in the page', () => {
     expect(problems).toEqual([]);
   });

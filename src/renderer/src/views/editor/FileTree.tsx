@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Workspace, WorkspaceEntry } from '../../../../shared/workspace.ts';
+import { printable } from '../../../../shared/display-text.ts';
 
 export interface TreeActions {
   open: (path: string) => void;
@@ -84,7 +85,7 @@ export function FileTree({ workspace, active, actions }: { workspace: Workspace;
                 <span className="tree-icon" aria-hidden="true">
                   {isFolder ? (folded.has(e.path) ? '▸' : '▾') : '·'}
                 </span>
-                {name}
+                {printable(name)}
               </li>
             );
           })}

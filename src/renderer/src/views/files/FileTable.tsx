@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { RemoteEntry } from '../../../../shared/worker-model.ts';
+import { printable } from '../../../../shared/display-text.ts';
 import { formatSize, sortEntries, type Sort, type SortKey } from './file-sort.ts';
 
 export interface FileTableProps {
@@ -148,7 +149,7 @@ export function FileTable({ path, entries, selected, onSelect, onOpen, onRename,
                     }}
                   />
                 ) : (
-                  <span className="file-name">{entry.name}</span>
+                  <span className="file-name">{printable(entry.name)}</span>
                 )}
               </td>
               <td className="numeric">{entry.type === 'directory' ? '—' : formatSize(entry.size)}</td>
@@ -156,10 +157,10 @@ export function FileTable({ path, entries, selected, onSelect, onOpen, onRename,
                 <time dateTime={entry.modifiedAt}>{new Date(entry.modifiedAt).toLocaleString()}</time>
               </td>
               <td className="row-actions">
-                <button type="button" className="plain" aria-label={`Rename ${entry.name}`} onClick={() => setRenaming(entry.name)} disabled={disabled}>
+                <button type="button" className="plain" aria-label={`Rename ${printable(entry.name)}`} onClick={() => setRenaming(entry.name)} disabled={disabled}>
                   Rename
                 </button>
-                <button type="button" className="plain danger-text" aria-label={`Delete ${entry.name}`} onClick={() => onDelete(entry)} disabled={disabled}>
+                <button type="button" className="plain danger-text" aria-label={`Delete ${printable(entry.name)}`} onClick={() => onDelete(entry)} disabled={disabled}>
                   Delete
                 </button>
               </td>
@@ -198,7 +199,7 @@ function RenameField({ entry, onDone }: { entry: RemoteEntry; onDone: (name: str
     <input
       ref={ref}
       className="rename-field"
-      aria-label={`New name for ${entry.name}`}
+      aria-label={`New name for ${printable(entry.name)}`}
       value={value}
       disabled={saving}
       spellCheck={false}

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { LocalListing } from '../../../../shared/transfer-model.ts';
+import { printable } from '../../../../shared/display-text.ts';
 import { useClient } from '../../api/context.tsx';
 import '../../components/dialog.css';
 import { escapeWith, useModalDialog } from '../../components/use-modal-dialog.ts';
@@ -118,17 +119,17 @@ export function LocalPicker({ mode, start, purpose, onPick, onCancel }: LocalPic
           return (
             <li key={entry.name} data-name={entry.name} data-type={entry.type}>
               {selectable ? (
-                <input type="checkbox" aria-label={`Select ${entry.name}`} checked={ticked.has(entry.name)} onChange={() => toggle(entry.name)} />
+                <input type="checkbox" aria-label={`Select ${printable(entry.name)}`} checked={ticked.has(entry.name)} onChange={() => toggle(entry.name)} />
               ) : (
                 <span className="checkbox-space" />
               )}
               <span className="file-icon" data-type={entry.type} aria-hidden="true" />
               {isFolder ? (
                 <button type="button" className="link-button" onClick={() => listing && void go(joinLocal(listing.path, entry.name))} title="Open this folder">
-                  {entry.name}
+                  {printable(entry.name)}
                 </button>
               ) : (
-                <span className={selectable ? undefined : 'muted'}>{entry.name}</span>
+                <span className={selectable ? undefined : 'muted'}>{printable(entry.name)}</span>
               )}
               <span className="local-size muted">{entry.type === 'file' ? formatSize(entry.size) : ''}</span>
             </li>
