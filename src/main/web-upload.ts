@@ -28,7 +28,7 @@ export function stagedSegments(path: string): string[] | string {
 }
 
 /** Left free on the disk after a staged file, so a drop never fills it to the last byte. */
-export const KEEP_FREE_BYTES = 256 * 1024 * 1024;
+const KEEP_FREE_BYTES = 256 * 1024 * 1024;
 
 export interface StagingOptions {
   stagingDir: string;
