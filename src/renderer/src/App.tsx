@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { AppInfo, Theme } from '../../shared/model.ts';
 import { useClient } from './api/context.tsx';
 import { Banner } from './components/Banner.tsx';
+import { StartNotices } from './components/StartNotices.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
 import { useSettings } from './useSettings.ts';
 import { VIEWS, viewFromHash } from './views/registry.tsx';
@@ -52,7 +53,6 @@ export function App() {
   const { settings } = useSettings();
   const [info, setInfo] = useState<AppInfo>();
   const [infoError, setInfoError] = useState<string>();
-  const [dismissed, setDismissed] = useState<number[]>([]);
   useTheme(settings?.theme);
   useViewShortcuts();
 
@@ -82,13 +82,7 @@ export function App() {
         </ul>
       </nav>
       <main className="content">
-        {info?.notices.map((notice, index) =>
-          dismissed.includes(index) ? null : (
-            <Banner key={index} level={notice.level} onDismiss={() => setDismissed([...dismissed, index])}>
-              {notice.message}
-            </Banner>
-          ),
-        )}
+        {info && <StartNotices notices={info.notices} />}
         {infoError && <Banner level="error">{infoError}</Banner>}
         <ExpiryBanners />
         <ScheduleAlerts />
