@@ -26,6 +26,7 @@
  * is killed at the end, and the scratch folder is removed, whatever happened.
  */
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -88,16 +89,26 @@ async function main(): Promise<number> {
   const counts: Record<Verdict, number> = { refused: 0, accepted: 0, crashed: 0, hung: 0 };
   const scratch = await mkdtemp(join(tmpdir(), 'workbench-hostile-'));
   let tried = 0;
+  let targets: Targets | undefined;
+  // Interrupted (Ctrl-C, a CI timeout): the same cleanup, synchronously, before leaving.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      killAll();
+      targets?.unmount();
+      rmSync(scratch, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
   try {
     for (const category of CATEGORIES) {
       if (wanted.length > 0 && !wanted.includes(category)) continue;
-      const targets = new Targets(repo, join(scratch, category));
+      targets = new Targets(repo, join(scratch, category));
       const queue = all.filter((c) => c.category === category);
       const began = Date.now();
       try {
         const lanes = Array.from({ length: CONCURRENCY[category] }, async () => {
           for (let c = queue.shift(); c; c = queue.shift()) {
-            const { verdict, detail } = await runCase(targets, c);
+            const { verdict, detail } = await runCase(targets!, c);
             tried += 1;
             counts[verdict] += 1;
             if (verdict !== 'refused' || verbose) console.log(`${category} ${c.id}: ${verdict === 'accepted' ? 'accepted wrongly' : verdict === 'refused' ? 'refused cleanly' : verdict}: ${brief(detail, 400)}`);

@@ -109,6 +109,11 @@ export class Targets {
     await host?.stop();
     for (const extra of this.extraHosts) await extra.stop();
     this.extraHosts.clear();
+    this.unmount();
+  }
+
+  /** Unmounts the small disks (synchronous: also run when the runner is interrupted). */
+  unmount(): void {
     for (const path of this.mounts.splice(0)) {
       try {
         execFileSync('umount', ['--lazy', path], { stdio: 'ignore' });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { writeRawTarGz } from '../../fixtures/hostile-tar.ts';
 import { accepted, brief, crashed, hung, RAW_CONTROL, refused, traceIn, type HostileCase, type Outcome } from '../harness.ts';
 import type { Finished } from '../processes.ts';
-import type { Targets } from '../targets.ts';
+import { listTree, type Targets } from '../targets.ts';
 
 // The `workbench` command (node bin/workbench.js), each case a fresh process with its own data
 // folder: a refusal exits non-zero, in bounded time, with a message on stderr that names what to
@@ -96,7 +96,18 @@ const pathCases: HostileCase[] = [
     return ['pack', dir, '-o', '/dev/full'];
   }),
   cliCase('files/run-missing-dir', 'run of a job folder that does not exist', ['run', '/nonexistent/job', '--local']),
-  cliCase('files/run-traversal-worker', 'run on a worker named with shell characters', ['run', 'resources/examples/os-distribution', '--worker', '$(touch /tmp/hostile-pwned);x']),
+  {
+    id: 'files/run-worker-shell-characters',
+    category,
+    description: 'run on a worker named with shell characters (never run)',
+    timeoutMs: CLI_TIMEOUT_MS + 5_000,
+    async run(targets) {
+      const dir = await targets.folder('cli-worker-name');
+      const result = await targets.cli(['run', 'resources/examples/os-distribution', '--worker', `$(touch ${dir}/INJECTED);x`], { timeoutMs: CLI_TIMEOUT_MS });
+      if ((await listTree(dir)).length > 0) return accepted('the injected command ran');
+      return judgeCli(result);
+    },
+  },
   cliCase('files/data-dir-is-file', '--data-dir naming a file', ['info', '--data-dir', '/etc/passwd']),
   cliCase('files/data-dir-dev-null', '--data-dir /dev/null', ['info', '--data-dir', '/dev/null']),
   cliCase('files/schedule-history-traversal', 'schedule history of ../../etc', ['schedule', 'history', '../../etc']),
