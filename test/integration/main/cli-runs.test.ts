@@ -43,6 +43,11 @@ describe('runs that outlive the command that started them (against sshd)', () =>
 
   beforeAll(async () => {
     sshd = await startSshd();
+    // One data set for every test (written again, it would grow).
+    await writeTelemetryData(
+      join(sshd.dir, 'runs-data'),
+      Array.from({ length: 12 }, (_, i) => ({ dims: ['saved-session', i % 3 ? 'Firefox' : 'Fennec', 'release', '41.0', '20151001000000', '20261128'] as const, payload: { i } }) as never),
+    );
   });
   afterAll(() => sshd?.stop());
   beforeEach(async () => {
@@ -55,10 +60,6 @@ describe('runs that outlive the command that started them (against sshd)', () =>
     const added = await workbench.dispatch('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb-runs') });
     await workbench.close();
     if (!added.ok) throw new Error(added.error.message);
-    await writeTelemetryData(
-      join(sshd.dir, 'runs-data'),
-      Array.from({ length: 12 }, (_, i) => ({ dims: ['saved-session', i % 3 ? 'Firefox' : 'Fennec', 'release', '41.0', '20151001000000', '20261128'] as const, payload: { i } }) as never),
-    );
     await mkdir(join(root, 'job'));
     await writeFile(join(root, 'job', 'filter.json'), MATCH_ALL_FILTER);
   });
@@ -120,10 +121,26 @@ describe('runs that outlive the command that started them (against sshd)', () =>
     expect(JSON.parse(got.stdout) as Run).toMatchObject({ status: 'failed', exitCode: 3 });
     const listed = await cli('runs');
     expect(listed.stdout).toMatch(new RegExp(`^${runId}  failed\\s+3\\s`, 'm'));
-    const attach = await cli('attach', runId);
+    const attach = await cli('attach', runId, '--output', join(root, 'out'));
     expect(attach.code).toBe(3);
     expect(attach.stderr).toContain(`Run ${runId} had already ended.`);
     expect(attach.stderr).toContain(`Run ${runId} failed.`);
+  });
+
+  it('a run that succeeded while no command followed it is listed as such without its output being fetched; attach fetches it', async () => {
+    await writeFile(join(root, 'job', 'job.py'), gatedJob(gate, MAP_REDUCE));
+    await writeFile(gate, '');
+    const detached = await cli(...runArgs().slice(0, -2), '--detach');
+    const runId = detached.stdout.trim();
+    const exitFile = join(sshd.dir, 'wb-runs', 'runs', runId, 'exit');
+    for (let i = 0; i < 200 && !(await readFile(exitFile, 'utf8').catch(() => '')); i++) await new Promise((r) => setTimeout(r, 50));
+
+    const listed = await cli('runs');
+    expect(listed.stdout).toMatch(new RegExp(`^${runId}  succeeded\\s+0\\s`, 'm'));
+    await expect(readdir(join(appDir, 'results', runId))).rejects.toThrow(/ENOENT/);
+    const attach = await cli('attach', runId, '--output', join(root, 'later'));
+    expect(attach.code, attach.stderr).toBe(0);
+    expect(await readFile(join(root, 'later', 'job.txt'), 'utf8')).toBe('Fennec\t4\nFirefox\t8\n');
   });
 
   it('run --detach prints the run id and returns while the job goes on; attach follows it to its code', async () => {

@@ -258,9 +258,8 @@ export class JobService {
   }
 
   /**
-   * A running run no follower here watches, as its worker says it is now: finished (output
-   * listed, and downloaded as after any run) when it has an exit code, unchanged while it runs
-   * or while its worker cannot be reached.
+   * A running run no follower here watches, as its worker says it is now: finished (its output
+   * listed) when it has an exit code, unchanged while it runs or while its worker cannot be reached.
    */
   private async settleUnfollowed(run: Run): Promise<Run> {
     if (startingElsewhere(run)) return run;
@@ -269,7 +268,9 @@ export class JobService {
     try {
       const runDir = runDirOf(transport, run.id);
       const code = await readExitCode(transport, runDir);
-      if (code !== undefined) return await this.finish(run, transport, code);
+      // Its end is recorded without downloading from a worker: a look at a run (a listing) must
+      // not set off a download of its output; attach and jobs:download fetch it.
+      if (code !== undefined) return await this.finish(run, transport, code, false, false);
       if (await isRunAlive(transport, runDir)) return run;
       await this.endStopped(run, transport);
       return (await this.options.runs.get(run.id)) ?? run;
@@ -320,7 +321,7 @@ export class JobService {
     await this.save({ ...run, status: 'worker-gone', finishedAt: this.now().toISOString(), message: `The run's folder ${runDir} is gone from the worker (deleted, or the worker was replaced); its log and output went with it.`, resultsLost: true });
   }
 
-  private async finish(run: Run, transport: Transport, code: number | undefined, cancelled = false): Promise<Run> {
+  private async finish(run: Run, transport: Transport, code: number | undefined, cancelled = false, mayDownload = true): Promise<Run> {
     const runDir = runDirOf(transport, run.id);
     const started = Date.parse(run.createdAt);
     const timeoutMs = RunRequest.parse(run.request).timeoutMinutes * 60_000;
@@ -347,7 +348,7 @@ export class JobService {
     // This computer's runs are always copied into the results folder; a remote run's output
     // stays on the worker until asked for, or comes at once after a success when the setting
     // says so. Then the run shows its end once the output is here, with the download's progress till then.
-    const fetchNow = outputs.length > 0 && (run.worker === 'local' || (status === 'succeeded' && (await (this.options.autoDownload?.() ?? Promise.resolve(true)))));
+    const fetchNow = outputs.length > 0 && (run.worker === 'local' || (mayDownload && status === 'succeeded' && (await (this.options.autoDownload?.() ?? Promise.resolve(true)))));
     if (fetchNow) {
       const progress = (bytes: number, total: number) => this.options.hub.emit('jobs:run', { ...run, progress: { ...run.progress, phase: 'download', bytes, bytes_total: total } }, run.id);
       try {
