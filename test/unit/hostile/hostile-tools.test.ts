@@ -1,17 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { Receiver } from 'ws';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { useTempDir } from '../../fixtures/temp-dir.ts';
 import { judgeRefusal } from '../../hostile/cases/contract.ts';
 import { judgeCli } from '../../hostile/cases/cli.ts';
 import { paxRecords, rawTarGz } from '../../hostile/raw-tar.ts';
-import { closePayload, frame, text } from '../../hostile/raw-socket.ts';
+import { closePayload, frame, openRaw, text } from '../../hostile/raw-socket.ts';
 
 // The hostile corpus (test/hostile) is only as good as its inputs and its judges: the archives it
 // writes by hand must be read by a real tar reader exactly as meant, its frames must be what a
-// WebSocket parser sees, and each verdict must be able to go against the target.
+// WebSocket server sees, and each verdict must be able to go against the target.
 
 /** What Python's tarfile makes of an archive: each member's name, type flag and size. */
 function pythonMembers(file: string): string[] {
@@ -54,32 +55,41 @@ describe('raw tar archives', () => {
   });
 });
 
-/** What ws's own parser (the host's) says of these bytes: a message, or the error and close code. */
-async function parse(bytes: Buffer): Promise<{ message?: string; error?: string; code?: number }> {
-  const receiver = new Receiver({ isServer: true, maxPayload: 1024 });
-  const seen: { message?: string; error?: string; code?: number } = {};
-  receiver.on('message', (data: Buffer) => (seen.message = data.toString()));
-  receiver.on('error', (err: Error & { [key: symbol]: number }) => {
-    seen.error = err.message;
-    seen.code = err[Object.getOwnPropertySymbols(err).find((s) => s.description === 'status-code')!];
+describe('hand-made WebSocket frames, sent to a ws server (the library the host uses)', () => {
+  let wss: WebSocketServer;
+  let port: number;
+  beforeAll(async () => {
+    wss = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 1024 });
+    wss.on('connection', (ws) => {
+      ws.on('error', () => undefined);
+      ws.on('message', (data) => ws.send(`echo ${data.toString()}`));
+    });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    port = (wss.address() as AddressInfo).port;
   });
-  receiver.write(bytes);
-  await new Promise((resolve) => setImmediate(resolve));
-  return seen;
-}
+  afterAll(() => new Promise<void>((resolve) => wss.close(() => resolve())));
 
-describe('hand-made WebSocket frames', () => {
-  it('carry a masked message that the parser reads back', async () => {
-    expect(await parse(text('{"t":"call"}'))).toEqual({ message: '{"t":"call"}' });
+  async function answer(bytes: Buffer): Promise<{ echoed: string[]; end: string }> {
+    const raw = await openRaw(port, { path: '/', headers: { Host: `127.0.0.1:${port}` } });
+    if ('refusedWith' in raw) throw new Error(raw.refusedWith);
+    raw.send(bytes);
+    raw.send(frame({ opcode: 8, payload: closePayload(1000) }));
+    const end = await raw.ending(2000);
+    raw.destroy();
+    return { echoed: raw.frames.filter((f) => f.opcode === 1).map((f) => f.payload.toString()), end: end.kind === 'close' ? `close ${end.code}` : end.kind };
+  }
+
+  it('carry a masked message that the server reads back', async () => {
+    expect(await answer(text('{"t":"call"}'))).toEqual({ echoed: ['echo {"t":"call"}'], end: 'close 1000' });
   });
 
   it('break the protocol exactly as named', async () => {
-    expect((await parse(text('x', { masked: false }))).code).toBe(1002);
-    expect((await parse(text('x', { rsv: 0x4 }))).code).toBe(1002);
-    expect((await parse(frame({ opcode: 3 }))).code).toBe(1002);
-    expect((await parse(frame({ opcode: 8, payload: closePayload(999) }))).code).toBe(1002);
-    expect((await parse(text(Buffer.from([0xff])))).code).toBe(1007);
-    expect((await parse(text('x', { declaredLength: 2000n }))).code).toBe(1009);
+    expect((await answer(text('x', { masked: false }))).end).toBe('close 1002');
+    expect((await answer(text('x', { rsv: 0x4 }))).end).toBe('close 1002');
+    expect((await answer(frame({ opcode: 3 }))).end).toBe('close 1002');
+    expect((await answer(frame({ opcode: 8, payload: closePayload(999) }))).end).toBe('close 1002');
+    expect((await answer(text(Buffer.from([0xff])))).end).toBe('close 1007');
+    expect((await answer(text('x', { declaredLength: 2000n }))).end).toBe('close 1009');
   });
 });
 
