@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { WorkbenchError } from '../shared/errors.ts';
 import type { HostKind, Notice } from '../shared/model.ts';
 import { EventHub } from './events.ts';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc.ts';
@@ -65,6 +66,14 @@ export interface Workbench {
 /** Every document the workbench keeps in its data dir (each checked at start). */
 export const DOCUMENTS = [SETTINGS_DOCUMENT, RUNS_DOCUMENT, TRANSFERS_DOCUMENT, WORKERS_DOCUMENT, EC2_DOCUMENT, AWS_DOCUMENT, SCHEDULES_DOCUMENT, LOCAL_DOCUMENT, ALERTS_DOCUMENT] as const;
 
+/**
+ * A document written by a newer version is left alone and already a start-up notice: the
+ * service that needs it refuses its calls with that message, and the rest of the app starts.
+ */
+function unlessNewerData(err: unknown): void {
+  if (!(err instanceof WorkbenchError && err.code === 'NEWER_DATA')) throw err;
+}
+
 /** The composition root: every service built from a data dir, bound to the contract once. */
 export async function createWorkbench(options: WorkbenchOptions): Promise<Workbench> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
@@ -116,7 +125,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     workerDeadline: async (workerId) => options.jobOverrides?.workerDeadline?.(workerId) ?? (workerId.startsWith('ec2-') ? (await ec2.workers.records()).find((r) => r.id === workerId)?.deadline : undefined),
     workerName: async (workerId) => (await ssh.workers.get(workerId)).name,
   });
-  if (options.host !== 'cli') await jobs.reattach();
+  if (options.host !== 'cli') await jobs.reattach().catch(unlessNewerData);
   const workspaces = new WorkspaceService({
     workspacesDir: join(options.dataDir, 'workspaces'),
     examples,
@@ -159,7 +168,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   });
   const publish = createPublishServices({ hub, jobs, settings, credentials: ec2.credentials, resourcesDir: options.resourcesDir });
   // The local backend runs schedules only while the app is open; the CLI only edits them.
-  if (options.host !== 'cli') await schedules.start();
+  if (options.host !== 'cli') await schedules.start().catch(unlessNewerData);
 
   const handlers: Handlers = {
     ...ssh.handlers,

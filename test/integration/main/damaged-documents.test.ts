@@ -55,4 +55,14 @@ describe('a damaged document in the data dir', () => {
     await third.workbench.close();
     expect(third.info.notices).toEqual([]);
   });
+
+  it.each(DOCUMENTS.map((spec) => [spec.name] as const))('%s.json from a newer version: left unchanged, the app starts, and says so', async (name) => {
+    const dataDir = await useTempDir(`newer-${name}`);
+    const newer = JSON.stringify({ version: 99, data: { from: 'the future' } });
+    await writeFile(join(dataDir, `${name}.json`), newer);
+    const { workbench, info } = await start(dataDir);
+    await workbench.close();
+    expect(info.notices.map((n) => n.message)).toContain(`${join(dataDir, `${name}.json`)} was written by a newer version of the workbench (document version 99, this one knows 1). It was left unchanged; update the workbench to use it.`);
+    expect(await readFile(join(dataDir, `${name}.json`), 'utf8')).toBe(newer);
+  });
 });

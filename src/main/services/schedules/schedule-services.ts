@@ -122,9 +122,10 @@ export function createScheduleServices(options: ScheduleServicesOptions): Schedu
     recentAlerts: () => [...recent],
     start: async () => {
       await local.start();
-      // Not awaited: looking at AWS run records must not hold up the app's start.
-      void service.checkAll();
-      timer ??= setInterval(() => void service.checkAll(), ALERT_CHECK_MS);
+      // Not awaited: looking at AWS run records must not hold up the app's start. A schedule
+      // list this version cannot read (a newer one's) is a start-up notice already.
+      void service.checkAll().catch(() => undefined);
+      timer ??= setInterval(() => void service.checkAll().catch(() => undefined), ALERT_CHECK_MS);
       timer.unref?.();
     },
     close: () => {
