@@ -22,6 +22,8 @@ export interface DocumentSpec<T> {
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** What readRaw gives for a folder where the document's file belongs. */
+const FOLDER = Symbol('folder');
 
 /**
  * Versioned JSON documents in one folder, each file `{"version": n, "data": ...}`.
@@ -99,11 +101,12 @@ export class DocumentStore {
     return next;
   }
 
-  private async readRaw(spec: DocumentSpec<unknown>): Promise<string | undefined> {
+  private async readRaw(spec: DocumentSpec<unknown>): Promise<string | undefined | typeof FOLDER> {
     try {
       return await readFile(this.pathOf(spec), 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if ((err as NodeJS.ErrnoException).code === 'EISDIR') return FOLDER;
       throw new WorkbenchError('UNAVAILABLE', `Cannot read ${this.pathOf(spec)}: ${(err as Error).message}`, { cause: err });
     }
   }
@@ -111,6 +114,7 @@ export class DocumentStore {
   private async readNow<T>(spec: DocumentSpec<T>): Promise<T> {
     const raw = await this.readRaw(spec);
     if (raw === undefined) return spec.defaults();
+    if (raw === FOLDER) return this.setAside(spec, 'it is a folder, not a file');
     let doc: unknown;
     try {
       doc = JSON.parse(raw);
@@ -136,6 +140,10 @@ export class DocumentStore {
   private async refuseNewer(spec: DocumentSpec<unknown>): Promise<void> {
     const raw = await this.readRaw(spec);
     if (raw === undefined) return;
+    if (raw === FOLDER) {
+      await this.readNow(spec);
+      return;
+    }
     try {
       const version = (JSON.parse(raw) as { version?: unknown }).version;
       if (typeof version === 'number' && version > spec.version) throw this.newerError(spec, version);

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -72,6 +72,16 @@ describe('DocumentStore', () => {
     await writeFile(join(dir, 'counter.json'), JSON.stringify({ version: 2, data: { count: 'many' } }));
     expect(await store.read(spec)).toEqual({ count: 0, label: 'none' });
     expect((await store.notices.list())[0]?.message).toMatch(/could not be used: .*count/);
+  });
+
+  it('sets aside a folder where the document belongs, with what was in it', async () => {
+    await mkdir(join(dir, 'counter.json'));
+    await writeFile(join(dir, 'counter.json', 'inside.txt'), 'kept');
+    await store.write(spec, { count: 2, label: 'z' });
+    const keptAs = join(dir, 'counter.corrupt-2026-11-29T10-00-00-000Z.json');
+    expect(await readFile(join(keptAs, 'inside.txt'), 'utf8')).toBe('kept');
+    expect(await store.read(spec)).toEqual({ count: 2, label: 'z' });
+    expect((await store.notices.list())[0]?.message).toContain(`could not be used: it is a folder, not a file. It was kept as ${keptAs}`);
   });
 
   it('offers the recovery call of a document beside its notice', async () => {
