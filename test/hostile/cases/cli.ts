@@ -139,4 +139,24 @@ const nameCases: HostileCase[] = hostileNames.flatMap(([id, name]) => [
   cliCase(`names/missing-file-${id}`, `inspect of a missing file named ${brief(name)}`, async (targets) => ['inspect', join(await targets.folder(`missing-${id}`), name)]),
 ]);
 
-export const cliCases: HostileCase[] = [...portCases, ...usageCases, ...pathCases, ...nameCases];
+const WELL_FORMED_RUN_ID = '20261207-031500-a1b2c3';
+const FINGERPRINT = `SHA256:${'A'.repeat(43)}`;
+
+/** Commands that follow or look up runs and workers: a refusal in bounded time, naming what was asked for. */
+const runCases: HostileCase[] = [
+  cliCase('runs/attach-not-an-id', 'attach of something that is not a run id', ['attach', 'nope'], { message: /"nope"/ }),
+  cliCase('runs/attach-traversal', 'attach of a run id that climbs out', ['attach', '../../etc/passwd'], { message: /etc\/passwd/ }),
+  cliCase('runs/attach-unknown', 'attach of a well-formed run id nobody started', ['attach', WELL_FORMED_RUN_ID], { message: new RegExp(WELL_FORMED_RUN_ID) }),
+  cliCase('runs/attach-nothing', 'attach with no run id', ['attach'], { codes: USAGE }),
+  cliCase('runs/runs-bad-limit', 'runs --limit junk', ['runs', '--limit', 'junk'], { codes: USAGE, message: /--limit/ }),
+  cliCase('runs/runs-unknown-flag', 'runs with an unknown flag', ['runs', '--all-of-them'], { codes: USAGE }),
+  cliCase('runs/detach-without-target', 'run --detach with neither --local nor --worker', ['run', 'resources/examples/os-distribution', '--detach'], { codes: USAGE }),
+  cliCase('runs/call-jobs-log-unknown', 'call jobs:log of a run nobody started (must end, not follow forever)', ['call', 'jobs:log', JSON.stringify({ runId: WELL_FORMED_RUN_ID, offset: 0 })], { message: new RegExp(WELL_FORMED_RUN_ID) }),
+  cliCase('runs/call-jobs-get-traversal', 'call jobs:get of a run id that climbs out', ['call', 'jobs:get', '{"runId":"../../etc"}'], { message: /jobs:get/ }),
+  cliCase('worker/trust-unknown', 'worker trust of a worker that does not exist', ['worker', 'trust', 'nope', '--fingerprint', FINGERPRINT], { message: /nope/ }),
+  cliCase('worker/trust-junk-fingerprint', 'worker trust with a fingerprint that is not one', ['worker', 'trust', 'nope', '--fingerprint', 'SHA256:junk'], { codes: USAGE, message: /fingerprint/ }),
+  cliCase('worker/trust-no-fingerprint', 'worker trust without --fingerprint', ['worker', 'trust', 'nope'], { codes: USAGE, message: /fingerprint/ }),
+  cliCase('worker/terminate-unknown', 'worker terminate of a worker that does not exist', ['worker', 'terminate', 'ec2-00000000', '--yes'], { message: /ec2-00000000|no .*worker/i }),
+];
+
+export const cliCases: HostileCase[] = [...portCases, ...usageCases, ...pathCases, ...nameCases, ...runCases];

@@ -247,4 +247,24 @@ const oversize: HostileCase[] = [
   callCase('huge/settings-set-many-keys', 'settings:set with 100,000 keys', 'settings:set', JSON.stringify(Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i]))), { codes: ['BAD_INPUT'] }),
 ];
 
-export const contractCases: HostileCase[] = [...everyCall, ...unknownCalls, ...pathCases(), ...jobNameCases, ...specialFileCases(), ...scheduleTarballCases, ...filterCases, ...oversize];
+/** Loopback only (WORKBENCH_LOOPBACK_ONLY=1): an SSH host that is not this machine is refused, before any lookup. */
+const remoteHosts = ['example.com', 'localhost.example.com', '127.0.0.1.nip.io', '8.8.8.8', '[2001:db8::1]', '10.0.0.1', '0x7f.1'];
+const loopbackCases: HostileCase[] = remoteHosts.map((host, i) => ({
+  id: `loopback-only/${i}-${host.replace(/[^A-Za-z0-9.-]/g, '_')}`,
+  category,
+  description: `an SSH worker at ${host} while only loopback is allowed`,
+  timeoutMs: 10_000,
+  async run(targets: Targets) {
+    const workbench = await targets.host();
+    const added = await workbench.call('workers:add-ssh', { name: `remote-${i}`, host });
+    if (!added.ok) return judgeRefusal('workers:add-ssh', added, { message: /loopback|this computer|127\.0\.0\.1|localhost/i });
+    const workerId = (added.value as { id: string }).id;
+    try {
+      return judgeRefusal('workers:connect', await workbench.call('workers:connect', { workerId }), { message: /loopback|this computer|127\.0\.0\.1|localhost/i });
+    } finally {
+      await workbench.call('workers:remove', { workerId });
+    }
+  },
+}));
+
+export const contractCases: HostileCase[] = [...everyCall, ...unknownCalls, ...pathCases(), ...jobNameCases, ...specialFileCases(), ...scheduleTarballCases, ...filterCases, ...oversize, ...loopbackCases];
