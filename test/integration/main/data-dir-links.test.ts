@@ -1,6 +1,7 @@
 import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FileSecretStore } from '../../../src/main/services/credentials/secret-store.ts';
 import { createWorkbench } from '../../../src/main/workbench.ts';
 import { useTempDir } from '../../fixtures/temp-dir.ts';
 import { callerOf } from '../../fixtures/workbench-call.ts';
@@ -37,5 +38,11 @@ describe('links planted inside the data dir', () => {
     await expect(t.call('schedules:create', { name: 'daily-counts', tarball, frequency: { kind: 'daily' }, timeoutMinutes: 5 })).rejects.toMatchObject(refused(join(t.dataDir, link)));
     expect(await readdir(t.outside)).toEqual([]);
     expect(await t.call('schedules:list')).toEqual([]);
+  });
+
+  it('a `keys` link is refused by name when a worker key is kept, and no key is written where it points', async () => {
+    const t = await planted('keys');
+    await expect(new FileSecretStore(join(t.dataDir, 'keys')).set('worker-key-ec2-0a1b2c3d', 'PRIVATE KEY')).rejects.toMatchObject(refused(join(t.dataDir, 'keys')));
+    expect(await readdir(t.outside)).toEqual([]);
   });
 });

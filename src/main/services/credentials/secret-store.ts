@@ -1,6 +1,7 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
+import { makeOwnFolder } from '../../data-dir.ts';
 import { writeFileAtomic } from '../store/atomic-write.ts';
 
 /**
@@ -52,7 +53,8 @@ export class FileSecretStore implements SecretStore {
   }
 
   async set(name: string, value: string): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    // The folder is the app's own (in its data dir): a link there would send keys elsewhere.
+    await makeOwnFolder(dirname(this.dir), this.dir);
     await writeFileAtomic(join(this.dir, checkedName(name)), value, 0o600);
   }
 
@@ -109,7 +111,7 @@ export class SafeStorageSecretStore implements SecretStore {
   async set(name: string, value: string): Promise<void> {
     const reason = this.unavailableReason();
     if (reason) throw new WorkbenchError('UNAVAILABLE', `Not stored: ${reason}`);
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await makeOwnFolder(dirname(this.dir), this.dir);
     await writeFileAtomic(join(this.dir, `${checkedName(name)}.enc`), this.safeStorage.encryptString(value), 0o600);
   }
 
