@@ -13,6 +13,7 @@ export class Targets {
   private readonly extraHosts = new Set<BrowserHost>();
   private folders = 0;
   private readonly mounts: string[] = [];
+  private readonly closers: (() => Promise<void>)[] = [];
   /** Extra environment for the shared host; set before its first use. */
   hostEnv: NodeJS.ProcessEnv = {};
 
@@ -104,7 +105,13 @@ export class Targets {
     return path;
   }
 
+  /** Runs `stop` when the category ends (servers a case family started for itself). */
+  onClose(stop: () => Promise<void>): void {
+    this.closers.push(stop);
+  }
+
   async close(): Promise<void> {
+    for (const stop of this.closers.splice(0).reverse()) await stop().catch(() => undefined);
     const host = await this.shared?.catch(() => undefined);
     await host?.stop();
     for (const extra of this.extraHosts) await extra.stop();

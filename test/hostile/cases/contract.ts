@@ -6,6 +6,7 @@ import type { CallResult } from '../../../src/shared/protocol.ts';
 import type { BrowserHost } from '../browser-host.ts';
 import { accepted, brief, crashed, refused, traceIn, type HostileCase, type Outcome } from '../harness.ts';
 import { writeRawTarGz } from '../../fixtures/hostile-tar.ts';
+import { startMoto } from '../../fixtures/moto.ts';
 import { listTree, type Targets } from '../targets.ts';
 
 // Contract calls over the browser host's WebSocket, as the page makes them: every call with
@@ -267,4 +268,51 @@ const loopbackCases: HostileCase[] = remoteHosts.map((host, i) => ({
   },
 }));
 
-export const contractCases: HostileCase[] = [...everyCall, ...unknownCalls, ...pathCases(), ...jobNameCases, ...specialFileCases(), ...scheduleTarballCases, ...filterCases, ...oversize, ...loopbackCases];
+/** A browser host whose AWS is a moto_server, one per category run (both stopped at its end). */
+const motoHosts = new WeakMap<Targets, Promise<BrowserHost>>();
+function motoHost(targets: Targets): Promise<BrowserHost> {
+  let host = motoHosts.get(targets);
+  if (!host) {
+    host = (async () => {
+      const moto = await startMoto();
+      targets.onClose(() => moto.stop());
+      const home = await targets.folder('moto-host');
+      await writeFile(join(home, 'aws-config'), '[default]\nregion = us-east-1\n');
+      await writeFile(join(home, 'aws-credentials'), '[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
+      return targets.ownHost(home, {
+        AWS_CONFIG_FILE: join(home, 'aws-config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
+        AWS_ENDPOINT_URL: moto.endpoint,
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+      });
+    })();
+    motoHosts.set(targets, host);
+  }
+  return host;
+}
+
+/** A launch retried with the first one's client token but something else changed: refused, naming the change. */
+const retriedLaunches: [string, Record<string, unknown>, RegExp][] = [
+  ['other-name', { name: 'hostile-other' }, /name/i],
+  ['other-type', { instanceType: 't3.large' }, /type|t3\.large/i],
+  ['other-lifetime', { lifetimeHours: 3 }, /lifetime|hours/i],
+  ['other-region', { region: 'eu-west-1' }, /region|eu-west-1/i],
+];
+const launchRetryCases: HostileCase[] = retriedLaunches.map(([id, change, message], i) => ({
+  id: `ec2-launch-retry/${id}`,
+  category,
+  description: `ec2:launch retried with the same client token and ${id.replace('other-', 'another ')}`,
+  timeoutMs: 60_000,
+  async run(targets: Targets) {
+    const host = await motoHost(targets);
+    const first = { name: `hostile-first-${i}`, region: 'us-east-1', instanceType: 't3.medium', lifetimeHours: 1, allowedCidr: '203.0.113.7/32', clientToken: `hostile-token-${i}-0000` };
+    const launched = await host.call('ec2:launch', first);
+    if (!launched.ok) return crashed(`the first launch failed: ${launched.error.message}`);
+    const retried = await host.call('ec2:launch', { ...first, ...change });
+    if (retried.ok) return accepted(`the retry returned a worker (${brief((retried.value as { name: string }).name)}) instead of refusing the difference`);
+    return judgeRefusal('ec2:launch', retried, { message });
+  },
+}));
+
+export const contractCases: HostileCase[] = [...everyCall, ...unknownCalls, ...pathCases(), ...jobNameCases, ...specialFileCases(), ...scheduleTarballCases, ...filterCases, ...oversize, ...loopbackCases, ...launchRetryCases];
