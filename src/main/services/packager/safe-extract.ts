@@ -2,12 +2,14 @@ import { constants } from 'node:fs';
 import { lstat, mkdir, open, rmdir, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import { humanBytes, isPlainFile, MAX_UNPACKED_BYTES, PackageCheck } from './package-rules.ts';
 import { openArchive, readTar, type TarHeader } from './tar-read.ts';
 
 type Problem = { path: string; message: string };
+
+const SMALL_FILE_BYTES = 1024 * 1024;
 
 /**
  * Lists what makes an archive unsafe to unpack (empty when it is safe), by the package rules.
@@ -91,14 +93,11 @@ async function unpack(archive: string, handle: FileHandle, target: string, limit
         throw new WorkbenchError('FORBIDDEN', `Refused to unpack ${header.raw}: ${err.code === 'EEXIST' ? 'something is already there' : err.message}.`);
       });
       created.push({ path: dest, dir: false });
-      const counter = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          bytes += chunk.length;
-          if (bytes > limitBytes) done(new WorkbenchError('FORBIDDEN', `Refused to unpack ${archive}: it unpacks to more than ${humanBytes(limitBytes)}.`));
-          else done(null, chunk);
-        },
-      });
-      await pipeline(body, counter, out.createWriteStream()).catch((err: NodeJS.ErrnoException) => {
+      // The reader hands over exactly the declared bytes, so the total is kept within the
+      // limit by counting each file before it is written.
+      if (bytes + header.size > limitBytes) throw new WorkbenchError('FORBIDDEN', `Refused to unpack ${archive}: it unpacks to more than ${humanBytes(limitBytes)}.`);
+      bytes += header.size;
+      await writeBody(body, out, header.size).catch((err: NodeJS.ErrnoException) => {
         if (err instanceof WorkbenchError) throw err;
         if (err.code === 'ENOSPC' || err.code === 'EDQUOT' || err.code === 'EFBIG') throw new WorkbenchError('FORBIDDEN', `Could not unpack ${archive}: the disk under ${target} filled up; nothing of it was kept.`);
         throw err;
@@ -110,6 +109,21 @@ async function unpack(archive: string, handle: FileHandle, target: string, limit
     await removeCreated(created);
     if (err instanceof WorkbenchError) throw err;
     throw new WorkbenchError('INTERNAL', `Could not unpack ${archive}: ${(err as Error).message}; nothing of it was kept.`);
+  }
+}
+
+/** Small files are gathered and written at once; big ones are streamed. Closes `out`. */
+async function writeBody(body: Readable, out: FileHandle, size: number): Promise<void> {
+  if (size > SMALL_FILE_BYTES) {
+    await pipeline(body, out.createWriteStream());
+    return;
+  }
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+    await out.writeFile(Buffer.concat(chunks));
+  } finally {
+    await out.close();
   }
 }
 

@@ -156,13 +156,15 @@ class ByteReader {
 
   /** Exactly n bytes; fewer only when the stream ends first. */
   async take(n: number): Promise<Buffer> {
-    await this.fill(n);
-    const all = Buffer.concat(this.buffered);
-    const out = all.subarray(0, n);
-    this.buffered = all.length > n ? [all.subarray(n)] : [];
-    this.length = all.length - out.length;
-    this.offset += out.length;
-    return out;
+    const parts: Buffer[] = [];
+    let got = 0;
+    while (got < n) {
+      const piece = await this.some(n - got);
+      if (!piece) break;
+      parts.push(piece);
+      got += piece.length;
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 
   async skip(n: number): Promise<number> {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, statfs, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -122,6 +122,25 @@ describe('inspect, the app extractor and safe_extract.py agree', () => {
       ['z', 'type "Z"'],
     ]);
     expect(found.files).toBe(1);
+  });
+
+  it('long names, as GNU tar (L records) and PAX (x headers) write them, are read alike and unpacked', async () => {
+    const deep = `${'d'.repeat(90)}/${'e'.repeat(90)}`;
+    const job = join(root, 'job');
+    await mkdir(join(job, deep), { recursive: true });
+    await writeFile(join(job, 'run.sh'), 'echo hi\n');
+    await writeFile(join(job, deep, `${'f'.repeat(120)}.txt`), 'deep\n');
+    for (const format of ['gnu', 'pax']) {
+      const tarball = join(root, `long-${format}.tar.gz`);
+      await run('tar', [`--format=${format}`, '-czf', tarball, '-C', job, '.']);
+      expect(await verdicts(tarball), format).toEqual({ inspect: 'ok', 'the app extractor': 'ok', 'safe_extract.py': 'ok', 'safe_extract.py by hand': 'ok' });
+      const found = await call<Inspection>('packager:inspect', { path: tarball });
+      expect(found.entries.map((e) => e.path)).toContain(`./${deep}/${'f'.repeat(120)}.txt`);
+      for (const extracted of ['ts', 'py', 'py-by-hand']) {
+        expect(await readFile(join(root, 'target', extracted, deep, `${'f'.repeat(120)}.txt`), 'utf8'), `${format} ${extracted}`).toBe('deep\n');
+      }
+      await rm(join(root, 'target'), { recursive: true });
+    }
   });
 
   it('a global PAX comment (as git archive writes) is fine everywhere', async () => {
