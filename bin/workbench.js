@@ -4,21 +4,11 @@ const { spawn } = require('node:child_process');
 const { flags } = require('./node-flags.json');
 
 if (flags.every((flag) => process.execArgv.includes(flag))) {
-  // Started by the wrapper below over an IPC channel: the channel closes when the wrapper dies,
-  // even by SIGKILL, and this process must not live on without it (a web host would go on
-  // serving, re-parented, with no one to stop it). It stops as if told to with SIGTERM; the
-  // channel itself must not keep the process alive.
-  if (process.channel) {
-    process.once('disconnect', () => {
-      setTimeout(() => process.exit(1), 10_000).unref();
-      process.kill(process.pid, 'SIGTERM');
-    });
-    process.channel.unref();
-  }
   require('../out/main/cli.js');
 } else {
   // V8 takes heap flags only at startup (v8.setFlagsFromString is too late for the heap's
-  // sizes), so start once more with them, whichever way this file was run.
+  // sizes), so start once more with them, whichever way this file was run. The IPC channel
+  // ends the host when this process dies, even by SIGKILL (src/main/exit-with-parent.ts).
   const child = spawn(process.execPath, [...flags, ...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
   // Ctrl-C reaches the child from the terminal itself (same process group); passing it on too
   // would interrupt it twice. Termination sent to this process alone is passed on.

@@ -36,7 +36,8 @@ const binary = electronBinary();
 const child = binary
   ? spawn(binary, [`--js-flags=${flags.join(' ')}`, root, ...args], { stdio: 'inherit' })
   : (console.log('Electron is not available on this machine; starting the browser workbench instead.'),
-    spawn(process.execPath, [...flags, join(root, 'out/main/web.js'), ...args], { stdio: 'inherit' }));
+    // The IPC channel ends the host when this process dies, even by SIGKILL (src/main/exit-with-parent.ts).
+    spawn(process.execPath, [...flags, join(root, 'out/main/web.js'), ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] }));
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

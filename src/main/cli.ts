@@ -1,7 +1,9 @@
 import { builtPaths } from './built-paths.ts';
 import { runCli, UsageError } from './cli-commands.ts';
+import { exitWithParent } from './exit-with-parent.ts';
 
 // Entry of the `workbench` command.
+exitWithParent();
 runCli(process.argv.slice(2), { paths: builtPaths(__dirname) }).then(
   (code) => {
     if (code >= 0) process.exitCode = code;

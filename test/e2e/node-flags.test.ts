@@ -63,24 +63,30 @@ describe("the product's node processes start with bin/node-flags.json's flags", 
   }
 });
 
-describe('the host `workbench` starts', () => {
-  it('dies with the wrapper: a SIGKILLed wrapper leaves no host serving', async () => {
-    const started = await startBrowserWorkbench({ dataDir: await useTempDir('workbench-wrapper-killed'), entry: [join(ROOT, 'bin/workbench.js'), 'web'] });
-    const hosts = (await childrenOf(started.pid)).filter(({ argv }) => argv.some((arg) => arg.endsWith('bin/workbench.js')));
-    expect(hosts).toHaveLength(1);
-    const host = hosts[0]!.pid;
-    let killed = false;
-    try {
-      expect((await fetch(started.url, { redirect: 'manual' })).status).toBe(303);
-      process.kill(started.pid, 'SIGKILL');
-      killed = true;
-      const deadline = Date.now() + 10_000;
-      while (alive(host) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
-      expect(alive(host)).toBe(false);
-      await expect(fetch(started.url, { redirect: 'manual', signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
-    } finally {
-      if (alive(host)) process.kill(host, 'SIGKILL');
-      if (!killed) await started.stop();
-    }
-  });
+describe('the host a wrapper starts', () => {
+  const ways: Array<[string, string[], string]> = [
+    ['`workbench web`', [join(ROOT, 'bin/workbench.js'), 'web'], 'bin/workbench.js'],
+    ['npm start without the Electron binary', [join(ROOT, 'scripts/start.mjs')], 'out/main/web.js'],
+  ];
+  for (const [how, entry, script] of ways) {
+    it(`dies with the wrapper of ${how}: a SIGKILLed wrapper leaves no host serving`, async () => {
+      const started = await startBrowserWorkbench({ dataDir: await useTempDir('workbench-wrapper-killed'), entry });
+      const hosts = (await childrenOf(started.pid)).filter(({ argv }) => argv.some((arg) => arg.endsWith(script)));
+      expect(hosts).toHaveLength(1);
+      const host = hosts[0]!.pid;
+      let killed = false;
+      try {
+        expect((await fetch(started.url, { redirect: 'manual' })).status).toBe(303);
+        process.kill(started.pid, 'SIGKILL');
+        killed = true;
+        const deadline = Date.now() + 10_000;
+        while (alive(host) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
+        expect(alive(host)).toBe(false);
+        await expect(fetch(started.url, { redirect: 'manual', signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
+      } finally {
+        if (alive(host)) process.kill(host, 'SIGKILL');
+        if (!killed) await started.stop();
+      }
+    });
+  }
 });
