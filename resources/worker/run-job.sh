@@ -11,8 +11,9 @@
 #
 # Steps: fetch SRC; unpack it with safe_extract.py (an archive that breaks a package rule, e.g.
 # absolute paths, ../, links, devices, a path twice, over 4 GiB, damaged, is refused whole);
-# run CMD in the unpacked folder under `timeout`; for a public run, scan DIR with publish_guard.py (any finding: status "blocked", nothing published); then
-# publish DIR to DEST/data/. The log and the run record are uploaded ALWAYS, also when a step
+# run CMD in the unpacked folder under `timeout`; for a public run, scan DIR with
+# publish_guard.py (any finding: status "blocked", nothing published); then publish DIR to
+# DEST/data/. The log and the run record are uploaded ALWAYS, also when a step
 # fails or the command times out. Exit 0 when the record was written (whatever the run's
 # status), 1 when it could not be, 64 on bad arguments. --shutdown powers the machine off at
 # the very end, whatever happened (an EC2 instance launched with shutdown behaviour
