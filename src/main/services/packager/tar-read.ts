@@ -72,7 +72,7 @@ export function cleanEntryPath(name: string): string {
  */
 export async function openArchive(path: string): Promise<FileHandle> {
   const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((err: NodeJS.ErrnoException) => {
-    throw new WorkbenchError('NOT_FOUND', `${path} does not exist or cannot be read (${err.code ?? err.message}).`);
+    throw new WorkbenchError('NOT_FOUND', `${path} does not exist or cannot be read (${err.code ?? err.message}).`, { cause: err });
   });
   const info = await handle.stat();
   if (!info.isFile()) {

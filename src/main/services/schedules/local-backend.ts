@@ -95,8 +95,11 @@ export class LocalScheduleBackend implements ScheduleBackend {
       await copyCheckedPackage(tarballPath, partial);
     } catch (err) {
       await rm(partial, { force: true });
-      const reason = err instanceof WorkbenchError ? err.message : `${tarballPath} cannot be copied (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`;
-      throw new WorkbenchError(err instanceof WorkbenchError ? err.code : 'INTERNAL', `The code tarball was not saved: ${reason} Build it in the Packager or choose another file.`);
+      if (!(err instanceof WorkbenchError) || err.code === 'NOT_FOUND') {
+        const cause = (err instanceof WorkbenchError ? err.cause : err) as NodeJS.ErrnoException | undefined;
+        throw new WorkbenchError('NOT_FOUND', `The code tarball ${tarballPath} cannot be read (${cause?.code ?? cause?.message}); build it in the Packager or choose another file.`);
+      }
+      throw new WorkbenchError(err.code, `The code tarball was not saved: ${err.message} Build it in the Packager or choose another file.`);
     }
     await rename(partial, join(dir, 'code.tar.gz'));
     const at = this.now().toISOString();

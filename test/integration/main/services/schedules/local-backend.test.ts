@@ -200,7 +200,7 @@ describe('local schedule backend (fake clock, the real run-job.sh)', () => {
     const t = await setUp();
     await t.create();
     await expect(t.create()).rejects.toThrow('A schedule named daily-counts exists already; choose another name or edit that one.');
-    await expect(t.create({ name: 'other', tarball: join(t.root, 'nope.tar.gz') })).rejects.toThrow(/The code tarball was not saved: .*nope\.tar\.gz does not exist or cannot be read \(ENOENT\)\. Build it in the Packager or choose another file\./);
+    await expect(t.create({ name: 'other', tarball: join(t.root, 'nope.tar.gz') })).rejects.toThrow(/The code tarball .*nope\.tar\.gz cannot be read \(ENOENT\); build it in the Packager or choose another file\./);
     expect((await t.service.list()).map((s) => s.name)).toEqual(['daily-counts']);
     await t.service.delete('daily-counts');
     expect(await t.service.list()).toEqual([]);
