@@ -45,4 +45,10 @@ describe('links planted inside the data dir', () => {
     await expect(new FileSecretStore(join(t.dataDir, 'keys')).set('worker-key-ec2-0a1b2c3d', 'PRIVATE KEY')).rejects.toMatchObject(refused(join(t.dataDir, 'keys')));
     expect(await readdir(t.outside)).toEqual([]);
   });
+
+  it.each(['worker', 'worker/runs'])('a `%s` link is refused by name when a run starts on this computer, and nothing is written where it points', async (link) => {
+    const t = await planted(link);
+    await expect(t.call('jobs:start', { source: { kind: 'example', name: 'submissions-per-day' }, dataDir: t.root, worker: 'local' })).rejects.toMatchObject(refused(join(t.dataDir, link)));
+    expect(await readdir(t.outside)).toEqual([]);
+  });
 });

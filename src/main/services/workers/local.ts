@@ -1,13 +1,25 @@
 import { execFile } from 'node:child_process';
 import { mkdir, open, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, relative } from 'node:path';
+import { makeOwnFolder } from '../../data-dir.ts';
 import { writeFileAtomic } from '../store/atomic-write.ts';
 import { copyTree } from './copy-tree.ts';
 import type { ExecResult, FileSlice, Transport, UploadOptions } from './transport.ts';
 
-/** "This computer" as a worker: child processes and the local file system. */
+/**
+ * "This computer" as a worker: child processes and the local file system. Its root is a folder
+ * of the data dir (runs, the runtime): folders there are made only as real folders, so a link
+ * planted inside it is refused by name instead of followed.
+ */
 export class LocalTransport implements Transport {
   constructor(readonly root: string) {}
+
+  /** Makes a folder and those missing on the way; `mode` is for folders outside the root. */
+  private async folder(path: string, mode?: number): Promise<void> {
+    const inside = relative(this.root, path);
+    if (!isAbsolute(inside) && inside.split(/[\\/]/)[0] !== '..') await makeOwnFolder(dirname(this.root), path);
+    else await mkdir(path, { recursive: true, ...(mode === undefined ? {} : { mode }) });
+  }
 
   exec(argv: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
     const [file, ...args] = argv;
@@ -47,15 +59,16 @@ export class LocalTransport implements Transport {
   }
 
   async mkdir(path: string): Promise<void> {
-    await mkdir(path, { recursive: true, mode: 0o700 });
+    await this.folder(path, 0o700);
   }
 
   async writeFile(path: string, data: string | Uint8Array): Promise<void> {
-    await mkdir(dirname(path), { recursive: true });
+    await this.folder(dirname(path));
     await writeFileAtomic(path, data, 0o644);
   }
 
   async uploadDir(localDir: string, remoteDir: string, options: UploadOptions = {}): Promise<void> {
+    await this.folder(remoteDir);
     for (const file of await copyTree(localDir, remoteDir, options.ignore)) options.onFile?.(file.path, file.bytes);
   }
 
