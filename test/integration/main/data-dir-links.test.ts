@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileSecretStore } from '../../../src/main/services/credentials/secret-store.ts';
 import { createWorkbench } from '../../../src/main/workbench.ts';
+import type { Run } from '../../../src/shared/model.ts';
+import { MATCH_ALL_FILTER, writeTelemetryData } from '../../fixtures/telemetry-data.ts';
 import { useTempDir } from '../../fixtures/temp-dir.ts';
 import { callerOf } from '../../fixtures/workbench-call.ts';
 
@@ -49,6 +51,21 @@ describe('links planted inside the data dir', () => {
   it.each(['worker', 'worker/runs'])('a `%s` link is refused by name when a run starts on this computer, and nothing is written where it points', async (link) => {
     const t = await planted(link);
     await expect(t.call('jobs:start', { source: { kind: 'example', name: 'submissions-per-day' }, dataDir: t.root, worker: 'local' })).rejects.toMatchObject(refused(join(t.dataDir, link)));
+    expect(await readdir(t.outside)).toEqual([]);
+  });
+
+  it('a `results` link: a run on this computer ends, its output stays in the run, and the message names the link', async () => {
+    const t = await planted('results');
+    const data = join(t.root, 'telemetry');
+    await writeTelemetryData(data, [{ dims: ['saved-session', 'Firefox', 'release', '41.0', '20151001000000', '20261120'], payload: { info: { OS: 'Linux' } } }]);
+    const started = await t.call<Run>('jobs:start', { source: { kind: 'example', name: 'submissions-per-day' }, filter: MATCH_ALL_FILTER, dataDir: data, mappers: 1 });
+    let run = started;
+    for (const until = Date.now() + 30_000; (run.status === 'running' || run.progress?.phase === 'download') && Date.now() < until; ) {
+      await new Promise((done) => setTimeout(done, 100));
+      run = await t.call<Run>('jobs:get', { runId: started.id });
+    }
+    expect(run.status, run.message).toBe('succeeded');
+    expect(run.message).toContain(`The output stays on the worker: downloading it failed (${join(t.dataDir, 'results')} is a link (to ${t.outside})`);
     expect(await readdir(t.outside)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
+import { makeOwnFolder } from '../../data-dir.ts';
 import type { Run, RunOutput } from '../../../shared/model.ts';
 import type { Transport } from '../workers/transport.ts';
 import type { FetchSession } from './output-fetch.ts';
@@ -65,6 +66,8 @@ export class OutputDownloads {
     const wanted = known.filter((o) => (names ? names.includes(o.name) : !o.downloaded));
     const resultDir = join(this.options.resultsDir, run.id);
     if (wanted.length === 0) return run;
+    // The results folder is the app's own (in its data dir): a link there is refused by name.
+    await makeOwnFolder(dirname(this.options.resultsDir), resultDir);
     const remoteDir = this.remoteDir(run, transport);
     const bytesTotal = wanted.reduce((sum, o) => sum + o.bytes, 0);
     let bytesDone = 0;
