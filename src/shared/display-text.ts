@@ -8,17 +8,11 @@
  * overrides and isolates, U+061C, zero-width characters, soft hyphen, BOM, tag characters) and
  * the line and paragraph separators U+2028/U+2029 become `\u{XXXX}`.
  */
-const UNSAFE_CHAR = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
-const UNSAFE_ALL = new RegExp(UNSAFE_CHAR.source, 'gu');
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 
 export function printable(text: string): string {
-  return text.replace(UNSAFE_ALL, (ch) => {
+  return text.replace(UNSAFE, (ch) => {
     const code = ch.codePointAt(0) ?? 0;
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16).toUpperCase().padStart(4, '0')}}`;
   });
-}
-
-/** Whether `printable` would change the text (it holds a control or format character). */
-export function hasHiddenCharacters(text: string): boolean {
-  return UNSAFE_CHAR.test(text);
 }
