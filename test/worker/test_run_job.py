@@ -211,6 +211,24 @@ class RunJobLocallyTest(RunJobCase):
         with gzip.open(os.path.join(dest, "logs", "2026-03-01T12-00-00Z.log.gz"), "rt") as f:
             self.assertIn("did its work", f.read())
 
+    def test_a_package_naming_run_sh_twice_is_refused_and_neither_copy_runs(self):
+        marker = os.path.join(self.tmp, "second-copy-ran")
+        code = os.path.join(self.tmp, "twice.tar.gz")
+        with tarfile.open(code, "w:gz") as tar:
+            for text in (RUN_SH_OK, "#!/bin/sh\ntouch %s\n" % marker):
+                info = tarfile.TarInfo("run.sh")
+                info.size, info.mode = len(text.encode()), 0o755
+                tar.addfile(info, io.BytesIO(text.encode()))
+        dest = os.path.join(self.tmp, "published", "daily-os")
+        result = self.run_job(code=code, dest=dest)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(os.path.join(dest, "runs", "r1.json")) as f:
+            record = json.load(f)
+        self.assertEqual(record["status"], "failed")
+        self.assertRegex(record["message"], r"^The code tarball was not unpacked: Refused to unpack .*: run\.sh is in the archive twice")
+        self.assertFalse(os.path.exists(marker))
+        self.assertFalse(os.path.exists(os.path.join(dest, "data")))
+
     def test_the_command_line_is_the_jobs_own_and_nothing_else_is_pasted_in(self):
         # A hostile-looking job name is refused before anything runs; the command is run as written.
         code = tarball(os.path.join(self.tmp, "job.tar.gz"), {"run.sh": RUN_SH_OK})
