@@ -68,4 +68,10 @@ describe('links planted inside the data dir', () => {
     expect(run.message).toContain(`The output stays on the worker: downloading it failed (${join(t.dataDir, 'results')} is a link (to ${t.outside})`);
     expect(await readdir(t.outside)).toEqual([]);
   });
+
+  it('a `downloads` link is refused by name when a download goes to the default folder', async () => {
+    const t = await planted('downloads');
+    await expect(t.call('transfers:download', { workerId: 'ssh-0a1b2c3d', remotePaths: ['/srv/result.csv'] })).rejects.toMatchObject(refused(join(t.dataDir, 'downloads')));
+    expect(await readdir(t.outside)).toEqual([]);
+  });
 });

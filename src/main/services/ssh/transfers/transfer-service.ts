@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, stat } from 'node:fs/promises';
-import { basename, join, posix, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, join, posix, sep } from 'node:path';
 import type { Client } from 'ssh2';
 import { WorkbenchError } from '../../../../shared/errors.ts';
+import { makeOwnFolder } from '../../../data-dir.ts';
 import type { ConflictChoice, ConflictPolicy, TransferItem, TransferSnapshot } from '../../../../shared/transfer-model.ts';
 import type { ConnectionState } from '../../../../shared/worker-model.ts';
 import type { DocumentStore } from '../../store/document-store.ts';
@@ -121,7 +122,8 @@ export class TransferService {
   async download(workerId: string, remotePaths: string[], localDir?: string, options: TransferOptions = {}): Promise<string[]> {
     checkWorker(workerId);
     const dir = localDir ?? this.options.downloadDir;
-    if (localDir === undefined) await mkdir(dir, { recursive: true });
+    // The downloads folder is the app's own (in its data dir): a link there is refused by name.
+    if (localDir === undefined) await makeOwnFolder(dirname(dir), dir);
     const info = await stat(dir).catch(() => undefined);
     if (!info?.isDirectory()) throw new WorkbenchError('BAD_INPUT', `${dir} is not a folder on this computer; create it or pick another folder for the download.`);
     const requests = remotePaths.map((remotePath) => {
