@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BrowserHost } from './browser-host.ts';
+import { traceIn } from './harness.ts';
 import { run, type Finished } from './processes.ts';
 
 /**
@@ -14,6 +15,8 @@ export class Targets {
   private folders = 0;
   private readonly mounts: string[] = [];
   private readonly closers: (() => Promise<void>)[] = [];
+  /** How much of the shared host's output has been looked at for stack traces. */
+  private outputSeen = 0;
   /** Extra environment for the shared host; set before its first use. */
   hostEnv: NodeJS.ProcessEnv = {};
 
@@ -39,7 +42,13 @@ export class Targets {
     if (!this.shared) return undefined;
     const host = await this.shared.catch(() => undefined);
     const why = host ? await host.unwell() : 'the host did not start';
+    // A stack trace in the host's own output: something went unhandled, even if it lived on.
+    const fresh = host ? host.output().slice(this.outputSeen) : '';
+    this.outputSeen += fresh.length;
+    const trace = traceIn(fresh);
+    if (!why && trace) return `the host printed a stack trace (${trace.trim()}): ${fresh.trim().split('\n').slice(0, 2).join(' | ').slice(0, 300)}`;
     if (why) {
+      this.outputSeen = 0;
       const tail = host ? host.output().trim().split('\n').slice(-3).join(' | ') : '';
       this.shared = undefined;
       await host?.stop();
@@ -92,14 +101,14 @@ export class Targets {
 
   /**
    * A fresh folder on a tmpfs of `megabytes` (a disk that fills up quickly), unmounted at the
-   * end. Mounting needs root; elsewhere the case that asks fails and says so.
+   * end. Mounting needs root (or sudo without a password); elsewhere the case that asks fails and says so.
    */
   async smallDisk(megabytes: number): Promise<string> {
     const path = await this.folder(`disk-${megabytes}m`);
     try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${megabytes}m,mode=0700`, 'tmpfs', path], { stdio: ['ignore', 'ignore', 'pipe'] });
+      asRoot(['mount', '-t', 'tmpfs', '-o', `size=${megabytes}m,mode=0777`, 'tmpfs', path]);
     } catch (err) {
-      throw new Error(`a ${megabytes} MiB tmpfs is needed (mount, as root): ${(err as Error).message.split('\n')[0]}`, { cause: err });
+      throw new Error(`a ${megabytes} MiB tmpfs is needed (mount, as root or through sudo -n): ${(err as Error).message.split('\n')[0]}`, { cause: err });
     }
     this.mounts.push(path);
     return path;
@@ -123,12 +132,18 @@ export class Targets {
   unmount(): void {
     for (const path of this.mounts.splice(0)) {
       try {
-        execFileSync('umount', ['--lazy', path], { stdio: 'ignore' });
+        asRoot(['umount', '--lazy', path]);
       } catch {
         // Already gone; the scratch folder's removal reports anything left.
       }
     }
   }
+}
+
+/** A command as root: directly when we are, else through sudo without a password (as scripts/test.sh installs). */
+function asRoot(argv: string[]): void {
+  const [command, ...args] = process.getuid?.() === 0 ? argv : ['sudo', '-n', ...argv];
+  execFileSync(command!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 /** Every file and folder below `dir` (relative paths); empty when it does not exist. */
