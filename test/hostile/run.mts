@@ -4,12 +4,14 @@
  * Each case sends one hostile input at the real thing and judges what came back:
  *   browser-host  raw WebSocket frames (oversize, bad UTF-8, RSV bits, unmasked, reserved opcodes,
  *                 bad close codes, fragmented control frames), malformed messages, tokens, Host and
- *                 Origin, traversal in asset URLs, staged uploads (bad names, a full disk)
- *                 against `node bin/workbench.js web` on 127.0.0.1 with a fresh data folder;
+ *                 Origin, traversal in asset URLs, staged uploads (bad names, a full disk), a
+ *                 subscriber that stops reading, against `node bin/workbench.js web` on 127.0.0.1
+ *                 with a fresh data folder (WORKBENCH_LOOPBACK_ONLY=1);
  *   contract      every call with wrong types, missing and extra fields, prototype keys and deep
- *                 nesting, unknown call names, traversal in path fields, special files, huge filters;
+ *                 nesting, unknown call names, traversal in path fields, special files, huge filters,
+ *                 SSH hosts off this machine, EC2 launches retried with a changed request (moto);
  *   cli           `node bin/workbench.js` with bad flags, missing arguments, junk ports, special files,
- *                 control and bidi characters in names (bounded in time);
+ *                 unknown runs and workers, control and bidi characters in names (bounded in time);
  *   tarballs      hostile .tar.gz files against `inspect`, resources/worker/safe_extract.py and the
  *                 app's own extractor (a test run), which must all refuse alike;
  *   run-job       resources/worker/run-job.sh with shell metacharacters in every argument;
@@ -23,7 +25,9 @@
  * a stack trace or traceback; "hung" = no answer within the case's bounded time. The last line is
  * `hostile: N tried, N refused cleanly, 0 accepted wrongly, 0 crashed, 0 hung`; the exit status is 0
  * only when every case was refused cleanly. Every process started runs in its own process group and
- * is killed at the end, and the scratch folder is removed, whatever happened.
+ * is killed at the end, and the scratch folder is removed, whatever happened. The full-disk cases
+ * mount a small tmpfs (root, or sudo -n). HOSTILE_VERBOSE=1 prints every case with what it saw;
+ * HOSTILE_TIMES=1 prints each category's time.
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -47,8 +51,8 @@ const DEFAULT_TIMEOUT_MS = 5_000;
 /** Cases that start their own processes and leave the shared host alone may run side by side. */
 const CONCURRENCY: Record<Category, number> = { 'browser-host': 1, contract: 1, cli: 3, tarballs: 1, 'run-job': 3, secrets: 1, faults: 2 };
 
-/** HOSTILE_VERBOSE=1 prints every case with what it saw, refused ones too. */
 const verbose = process.env['HOSTILE_VERBOSE'] === '1';
+const times = process.env['HOSTILE_TIMES'] === '1';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 
@@ -118,7 +122,7 @@ async function main(): Promise<number> {
       } finally {
         await targets.close();
       }
-      if (process.env['HOSTILE_TIMES'] === '1') console.log(`(${category}: ${((Date.now() - began) / 1000).toFixed(1)} s)`);
+      if (times) console.log(`(${category}: ${((Date.now() - began) / 1000).toFixed(1)} s)`);
     }
   } finally {
     killAll();
