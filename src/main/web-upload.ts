@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, stat, statfs, unlink } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
+import { WorkbenchError } from '../shared/errors.ts';
+import { makeOwnFolder } from './data-dir.ts';
 
 /**
  * Files dropped on the browser workbench: a browser gives the page their bytes but never their
@@ -85,7 +87,13 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, ur
   if (req.method !== 'POST') return reply(res, 405, { error: 'Use POST.' });
   if (url.pathname === '/upload/batch') {
     const batch = newBatchId();
-    await mkdir(join(stagingDir, batch), { recursive: true, mode: 0o700 });
+    try {
+      // The staging folder is the app's own (in its data dir): a link there is refused by name.
+      await makeOwnFolder(dirname(stagingDir), join(stagingDir, batch));
+    } catch (err) {
+      if (err instanceof WorkbenchError) return reply(res, 409, { error: err.message });
+      throw err;
+    }
     return reply(res, 200, { batch, dir: join(stagingDir, batch) });
   }
   const batch = url.searchParams.get('batch') ?? '';

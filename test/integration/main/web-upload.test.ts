@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, statfs, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -186,5 +186,21 @@ describe('staging dropped files', () => {
     expect((await post(`/upload?batch=../../x&path=x.txt`, Buffer.from('x'))).status).toBe(400);
     expect(await readdir(join(workbench.transfers.stagingDir, body['batch']!))).toEqual([]);
     await expect(readFile(join(root, 'data', 'escape.txt'))).rejects.toThrow();
+  });
+
+  it('refuses a drop when a link was planted as the staging folder, naming it, and stages nothing where it points', async () => {
+    const staging = workbench.transfers.stagingDir;
+    const outside = join(root, 'outside');
+    await mkdir(outside);
+    await rm(staging, { recursive: true, force: true });
+    await symlink(outside, staging);
+    try {
+      const refused = await post('/upload/batch');
+      expect(refused.status).toBe(409);
+      expect(refused.body['error']).toMatch(new RegExp(`^${staging.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is a link \\(to .*outside\\), and the workbench does not follow links inside its data folder, so nothing was written`));
+      expect(await readdir(outside)).toEqual([]);
+    } finally {
+      await rm(staging);
+    }
   });
 });
