@@ -41,7 +41,10 @@ function callCase(id: string, description: string, name: string, inputJson: stri
   };
 }
 
-const POLLUTION = '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"prototype":{"polluted":"yes"}}';
+/** Keys that pollute Object.prototype when merged naively, each planting a `path`. */
+const POLLUTED_PATH = '/hostile/polluted.tar.gz';
+const POLLUTION = JSON.stringify({ prototype: { path: POLLUTED_PATH } })
+  .replace(/^\{/, `{"__proto__":{"path":"${POLLUTED_PATH}"},"constructor":{"prototype":{"path":"${POLLUTED_PATH}"}},`);
 const DEEP = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
 
 /** Every call, five wrong shapes each: what the schema must refuse, naming the call. */
@@ -62,8 +65,9 @@ const everyCall: HostileCase[] = CALL_NAMES.flatMap((name) => {
     async run(targets) {
       const host = await targets.host();
       const outcome = judgeRefusal(name, await host.callText(name, POLLUTION), { codes: ['BAD_INPUT'], message: named });
-      const settings = await host.call('settings:get');
-      if (JSON.stringify(settings).includes('polluted')) return accepted(`the host's objects now carry "polluted": ${brief(settings, 120)}`);
+      // Had Object.prototype gained a `path`, the schema would read it for an input without one.
+      const probe = await host.call('packager:inspect', {});
+      if (probe.ok || probe.error.message.includes(POLLUTED_PATH)) return accepted(`every object in the host now has a path: packager:inspect {} answered ${brief(probe, 160)}`);
       return outcome;
     },
   });
