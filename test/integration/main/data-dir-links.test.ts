@@ -1,4 +1,6 @@
-import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileSecretStore } from '../../../src/main/services/credentials/secret-store.ts';
@@ -33,7 +35,7 @@ describe('links planted inside the data dir', () => {
     expect(await readdir(t.outside)).toEqual([]);
   });
 
-  it.each(['schedules/code', 'schedules/code/daily-counts'])('a `%s` link is refused by name when a schedule is made, and nothing is written where it points', async (link) => {
+  it.each(['schedules/code', 'schedules/code/daily-counts', 'published', 'published/daily-counts'])('a `%s` link is refused by name when a schedule is made, and nothing is written where it points', async (link) => {
     const t = await planted(link);
     const tarball = join(t.root, 'job.tar.gz');
     await writeFile(tarball, 'not looked at: the folder is refused first');
@@ -72,6 +74,22 @@ describe('links planted inside the data dir', () => {
   it('a `downloads` link is refused by name when a download goes to the default folder', async () => {
     const t = await planted('downloads');
     await expect(t.call('transfers:download', { workerId: 'ssh-0a1b2c3d', remotePaths: ['/srv/result.csv'] })).rejects.toMatchObject(refused(join(t.dataDir, 'downloads')));
+    expect(await readdir(t.outside)).toEqual([]);
+  });
+
+  it('a `published/JOB` link planted after the schedule was made: its run writes nothing where it points', async () => {
+    const t = await planted('elsewhere');
+    const pkg = join(t.root, 'pkg');
+    await mkdir(pkg);
+    await writeFile(join(pkg, 'run.sh'), '#!/bin/sh\nset -e\nmkdir -p output\necho "day,count" > output/counts.csv\n');
+    await chmod(join(pkg, 'run.sh'), 0o755);
+    const tarball = join(t.root, 'job.tar.gz');
+    await promisify(execFile)('tar', ['-czf', tarball, '-C', pkg, '.']);
+    await t.call('schedules:create', { name: 'daily-counts', tarball, frequency: { kind: 'daily' }, timeoutMinutes: 5 });
+    await rm(join(t.dataDir, 'published', 'daily-counts'), { recursive: true });
+    await symlink(t.outside, join(t.dataDir, 'published', 'daily-counts'));
+    await t.call('schedules:run-now', { name: 'daily-counts' });
+    await expect.poll(async () => (await t.call<{ status: string }[]>('schedules:history', { name: 'daily-counts' })).some((r) => r.status === 'running'), { timeout: 20_000 }).toBe(false);
     expect(await readdir(t.outside)).toEqual([]);
   });
 });

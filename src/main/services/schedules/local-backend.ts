@@ -89,6 +89,8 @@ export class LocalScheduleBackend implements ScheduleBackend {
     // The schedule runs the code as it was when scheduled, not whatever the file becomes later;
     // the copy is checked by the package rules when saved, as its runs will check it.
     const dir = await makeOwnFolder(this.options.dataDir, this.codeDir(schedule.name));
+    // Its output goes to <data>/published/JOB: a link planted there is refused now, not at the run.
+    await makeOwnFolder(this.options.dataDir, join(this.publishedRoot, schedule.name));
     const partial = join(dir, `.code.tar.gz.${process.pid}.partial`);
     await rm(partial, { force: true });
     try {
@@ -243,6 +245,7 @@ export class LocalScheduleBackend implements ScheduleBackend {
       scheduledFor: active.scheduledFor ? new Date(active.scheduledFor) : null,
       tarball: join(this.codeDir(name), 'code.tar.gz'),
       publishedDir: join(this.publishedRoot, name),
+      dataDir: this.options.dataDir,
       local: active.worker === 'local',
       env: this.options.jobEnv?.() ?? {},
     };
@@ -254,7 +257,8 @@ export class LocalScheduleBackend implements ScheduleBackend {
     })();
     const done = work
       .catch((err: unknown) => writeOwnRecord(run, new Date(active.startedAt), null, `The worker ${active.worker} could not be reached: ${(err as Error).message}`, ''))
-      .catch(() => undefined)
+      // Not even a record could be written (a link planted in <data>/published, say): said here.
+      .catch((err: unknown) => console.error(`workbench: the run ${active.runId} of ${name} left no record: ${(err as Error).message}`))
       .then(async (record) => {
         await this.updateJob(name, (j) => (j.active?.runId === active.runId ? { ...j, active: null } : j)).catch(() => undefined);
         this.running.delete(name);

@@ -1,7 +1,8 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { RunRecord, type Schedule } from '../../../shared/schedule.ts';
+import { makeOwnFolder } from '../../data-dir.ts';
 import { launchRun, readExitCode, readLogTail, runDirOf } from '../jobs/job-protocol.ts';
 import { tailForPeople } from '../jobs/log-lines.ts';
 import type { WorkerRuntime } from '../jobs/runtime.ts';
@@ -19,6 +20,8 @@ export interface ScheduledRun {
   tarball: string;
   /** Where the job's output, logs and run records end up on this computer: <data>/published/JOB. */
   publishedDir: string;
+  /** The app's data dir, which publishedDir is inside: its folders are made only as real folders. */
+  dataDir: string;
   /** The worker is this computer: run-job.sh publishes straight into publishedDir. */
   local: boolean;
   /** Environment for the job (DATA_DIR: the data set); WORKBENCH_WORKER_DIR is set to the runtime. */
@@ -37,6 +40,8 @@ export async function runScheduledJob(transport: Transport, runtime: WorkerRunti
   const startedAt = new Date();
   const runDir = runDirOf(transport, runId);
   try {
+    // run-job.sh writes straight into publishedDir here: a link planted there is refused first.
+    if (run.local) await makeOwnFolder(run.dataDir, run.publishedDir);
     const runtimeDir = await runtime.ensure(transport);
     const codeDir = posix.join(runDir, 'in');
     await transport.mkdir(codeDir);
@@ -93,11 +98,14 @@ async function collect(transport: Transport, run: ScheduledRun, runDir: string, 
 
 /** Brings a worker's published output, log and record of this run to this computer. */
 async function fetchPublished(transport: Transport, dest: string, run: ScheduledRun): Promise<void> {
-  if (await transport.exists(posix.join(dest, 'data'))) await transport.downloadDir(posix.join(dest, 'data'), join(run.publishedDir, 'data'));
+  if (await transport.exists(posix.join(dest, 'data'))) {
+    await makeOwnFolder(run.dataDir, join(run.publishedDir, 'data'));
+    await transport.downloadDir(posix.join(dest, 'data'), join(run.publishedDir, 'data'));
+  }
   for (const file of [`logs/${run.runId}.log.gz`, `runs/${run.runId}.json`]) {
     const slice = await transport.readFrom(posix.join(dest, file), 0, 256 * 1024 * 1024);
     if (!slice) continue;
-    await mkdir(dirname(join(run.publishedDir, file)), { recursive: true });
+    await makeOwnFolder(run.dataDir, dirname(join(run.publishedDir, file)));
     await writeFileAtomic(join(run.publishedDir, file), slice.data, 0o644);
   }
 }
@@ -133,8 +141,8 @@ export async function writeOwnRecord(run: ScheduledRun, startedAt: Date, exitCod
     output: `${name}/data/`,
     message,
   };
-  await mkdir(join(run.publishedDir, 'runs'), { recursive: true });
-  await mkdir(join(run.publishedDir, 'logs'), { recursive: true });
+  await makeOwnFolder(run.dataDir, join(run.publishedDir, 'runs'));
+  await makeOwnFolder(run.dataDir, join(run.publishedDir, 'logs'));
   await writeFileAtomic(join(run.publishedDir, 'logs', `${run.runId}.log.gz`), gzipSync(log || `${message}\n`), 0o644);
   await writeFileAtomic(join(run.publishedDir, 'runs', `${run.runId}.json`), `${JSON.stringify(record, null, 2)}\n`, 0o644);
   return record;
