@@ -158,4 +158,55 @@ const wrapperCases: HostileCase[] = ['SIGKILL', 'SIGTERM', 'SIGHUP'].map((sig) =
   },
 }));
 
-export const faultCases: HostileCase[] = [...documentCases, ...linkCases, ...wrapperCases];
+/**
+ * The real host SIGKILLed while `writes` settings changes are in flight: started again on the same
+ * data folder, it must start without a damaged-document notice and keep the last change it
+ * confirmed (writes are atomic; nothing half-written is read back).
+ */
+function killedHost(id: string, writes: number): HostileCase {
+  return {
+    id: `host-killed/${id}`,
+    category,
+    description: `the host SIGKILLed with ${writes} settings writes in flight, then started again`,
+    timeoutMs: 60_000,
+    async run(targets) {
+      const home = await targets.folder(`killed-${id}`);
+      const first = await targets.ownHost(home);
+      let confirmed: number | undefined;
+      try {
+        const [real] = await childrenOf(first.proc.pid);
+        if (real === undefined) return crashed('the wrapper has no child host process');
+        const set = await first.call('settings:set', { workerLifetimeHours: 7 });
+        if (!set.ok) return crashed(`settings:set failed: ${set.error.message}`);
+        confirmed = 7;
+        // Fired together; the kill lands once the first of them is confirmed, the rest still going.
+        const inFlight = Array.from({ length: writes }, (_, i) => first.call('settings:set', { workerLifetimeHours: 1 + (i % 24) }).then((r) => r.ok && (confirmed = 1 + (i % 24))));
+        if (writes > 0) await Promise.race([Promise.race(inFlight), delay(3000)]);
+        signal(real, 'SIGKILL');
+        await Promise.race([Promise.all(inFlight), delay(3000)]);
+      } finally {
+        await targets.stopHost(first);
+      }
+      const again = await targets.ownHost(home).catch((err: Error) => err);
+      if (again instanceof Error) return crashed(`the host did not start again: ${brief(again.message, 300)}`);
+      try {
+        const info = await again.call('app:info');
+        const settings = await again.call('settings:get');
+        if (!info.ok || !settings.ok) return crashed('the restarted host did not answer');
+        const notices = (info.value as { notices: { message: string }[] }).notices.filter((n) => /could not be used|kept as|corrupt/i.test(n.message));
+        if (notices.length > 0) return accepted(`a document was damaged by the kill: ${brief(notices[0]!.message, 200)}`);
+        const hours = (settings.value as { workerLifetimeHours: number }).workerLifetimeHours;
+        // A write confirmed before the kill may be followed by unconfirmed ones that also landed.
+        if (writes === 0 && hours !== confirmed) return accepted(`the confirmed setting was lost: ${hours}, not ${confirmed}`);
+        if (!(hours >= 1 && hours <= 24)) return accepted(`the setting came back as ${hours}`);
+        return refused(`started again with workerLifetimeHours ${hours} (the last confirmed: ${confirmed}), no notice`);
+      } finally {
+        await targets.stopHost(again);
+      }
+    },
+  };
+}
+
+const killedHostCases: HostileCase[] = [killedHost('after-a-write', 0), killedHost('mid-50-writes', 50), killedHost('mid-500-writes', 500)];
+
+export const faultCases: HostileCase[] = [...documentCases, ...linkCases, ...wrapperCases, ...killedHostCases];
