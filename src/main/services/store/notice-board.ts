@@ -51,16 +51,17 @@ export class NoticeBoard {
   }
 
   private async load(): Promise<Notice[]> {
-    let raw: string;
+    let raw: string | undefined;
     try {
       raw = await readFile(this.file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
+      // A folder where the file belongs is set aside like a damaged file.
+      if ((err as NodeJS.ErrnoException).code !== 'EISDIR') throw err;
     }
     let doc: unknown;
     try {
-      doc = JSON.parse(raw);
+      doc = raw === undefined ? undefined : JSON.parse(raw);
     } catch {
       doc = undefined;
     }

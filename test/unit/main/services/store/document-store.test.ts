@@ -110,6 +110,16 @@ describe('DocumentStore', () => {
     expect(await store.notices.list()).toEqual([]);
   });
 
+  it('sets aside a folder where the notices file belongs, and still keeps the notice of a damaged document', async () => {
+    await mkdir(join(dir, 'notices.json'));
+    await writeFile(join(dir, 'counter.json'), '{');
+    expect(await store.read(spec)).toEqual({ count: 0, label: 'none' });
+    const messages = (await store.notices.list()).map((n) => n.message);
+    expect(messages).toHaveLength(2);
+    expect(messages[0]).toContain(`It was kept as ${join(dir, 'notices.corrupt-2026-11-29T10-00-00-000Z.json')}`);
+    expect(messages[1]).toContain(`${join(dir, 'counter.json')} could not be used`);
+  });
+
   it('leaves a document from a newer version untouched and refuses to write over it', async () => {
     const newer = JSON.stringify({ version: 9, data: { future: true } });
     await writeFile(join(dir, 'counter.json'), newer);
