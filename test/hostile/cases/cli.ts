@@ -47,7 +47,9 @@ function cliCase(id: string, description: string, args: Args, options: { codes?:
 
 const USAGE = [2];
 
-const ports = ['abc', '-1', '65536', '1.5', '', '0x1F90', '1e3', ' 80', '8080abc', '99999999999999999999'];
+// Junk spellings that Number() reads as 0 would serve on a free port, so their verdict never
+// depends on which ports happen to be taken on this machine.
+const ports = ['abc', '-1', '65536', '1.5', '', '0x0', '0e0', ' 0', '+0', '8080abc', '99999999999999999999'];
 const portCases = ports.map((port, i) => cliCase(`web-port/${i}-${brief(port, 12).replace(/[^A-Za-z0-9.-]/g, '_')}`, `web --port ${JSON.stringify(port)}`, ['web', '--port', port], { message: /--port/ }));
 
 const usageCases: HostileCase[] = [
