@@ -19,6 +19,17 @@ export function resolveDataDir(options: { flag?: string | undefined; env?: NodeJ
   return join(options.home ?? homedir(), '.local', 'share', APP_DIR_NAME);
 }
 
+/** Makes the data dir (0700) if missing; a file in its place (or on its path) is refused by name. */
+export async function makeDataDir(dataDir: string): Promise<void> {
+  try {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ENOTDIR') throw err;
+    throw new WorkbenchError('BAD_INPUT', `The data directory ${dataDir} cannot be made: a file is in the way (${(err as Error).message}). Move the file, or choose another folder with --data-dir.`);
+  }
+}
+
 /**
  * Makes `dir`, a folder the workbench keeps inside `dataDir`, and any folders missing on the
  * way (mode 0700). The data dir itself may be a link (moved to another disk, say), but the
@@ -28,7 +39,7 @@ export function resolveDataDir(options: { flag?: string | undefined; env?: NodeJ
 export async function makeOwnFolder(dataDir: string, dir: string): Promise<string> {
   const parts = relative(dataDir, dir).split(sep).filter((p) => p !== '');
   if (isAbsolute(relative(dataDir, dir)) || parts[0] === '..') throw new Error(`${dir} is not inside ${dataDir}`);
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await makeDataDir(dataDir);
   let current = dataDir;
   for (const part of parts) {
     current = join(current, part);

@@ -1,6 +1,6 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../shared/errors.ts';
+import { makeDataDir } from './data-dir.ts';
 import type { HostKind, Notice } from '../shared/model.ts';
 import { EventHub } from './events.ts';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc.ts';
@@ -76,7 +76,7 @@ function unlessNewerData(err: unknown): void {
 
 /** The composition root: every service built from a data dir, bound to the contract once. */
 export async function createWorkbench(options: WorkbenchOptions): Promise<Workbench> {
-  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  await makeDataDir(options.dataDir);
   const hub = new EventHub();
   const store = new DocumentStore(options.dataDir);
   const settings = new SettingsService(store, (value) => hub.emit('settings:changed', value));

@@ -93,3 +93,16 @@ describe('links planted inside the data dir', () => {
     expect(await readdir(t.outside)).toEqual([]);
   });
 });
+
+describe('the data dir itself', () => {
+  it('a file where it belongs is refused by name', async () => {
+    const root = await useTempDir('data-dir-file');
+    await writeFile(join(root, 'data'), 'a file');
+    for (const dataDir of [join(root, 'data'), join(root, 'data', 'inside')]) {
+      await expect(createWorkbench({ dataDir, host: 'cli', resourcesDir: RESOURCES })).rejects.toMatchObject({
+        code: 'BAD_INPUT',
+        message: expect.stringMatching(new RegExp(`^The data directory ${dataDir} cannot be made: a file is in the way .*Move the file, or choose another folder with --data-dir\\.$`)),
+      });
+    }
+  });
+});
