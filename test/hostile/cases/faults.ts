@@ -71,6 +71,32 @@ const documentCases: HostileCase[] = DOCUMENTS.flatMap((doc) =>
     })),
 );
 
+/** The notice about a damaged document must still be there at the next start (until dismissed). */
+const secondStartCases: HostileCase[] = ['runs', 'ec2-workers', 'schedules'].map((doc) => ({
+  id: `document/${doc}.json-truncated-next-start`,
+  category,
+  description: `${doc}.json truncated: the notice is still shown at the start after the one that set it aside`,
+  timeoutMs: 60_000,
+  async run(targets: Targets): Promise<Outcome> {
+    const home = await targets.folder(`doc-again-${doc}`);
+    await mkdir(join(home, APP), { recursive: true });
+    await writeFile(join(home, APP, `${doc}.json`), damages['truncated']!);
+    const first = await targets.ownHost(home).catch((err: Error) => err);
+    if (first instanceof Error) return crashed(`the host did not start: ${brief(first.message, 300)}`);
+    await targets.stopHost(first);
+    const again = await targets.ownHost(home).catch((err: Error) => err);
+    if (again instanceof Error) return crashed(`the host did not start the second time: ${brief(again.message, 300)}`);
+    try {
+      const info = await again.call('app:info');
+      if (!info.ok) return crashed(`app:info failed: ${info.error.message}`);
+      const notice = (info.value as { notices: { message: string }[] }).notices.find((n) => n.message.includes(`${doc}.json`));
+      return notice ? refused(notice.message) : accepted(`the second start shows no notice naming ${doc}.json`);
+    } finally {
+      await targets.stopHost(again);
+    }
+  },
+}));
+
 /** A data folder whose `folder` is a link to a folder outside; `act` then uses it through the host. */
 function plantedLink(id: string, description: string, folder: string, act: (host: BrowserHost, targets: Targets) => Promise<Outcome>): HostileCase {
   return {
@@ -209,4 +235,4 @@ function killedHost(id: string, writes: number): HostileCase {
 
 const killedHostCases: HostileCase[] = [killedHost('after-a-write', 0), killedHost('mid-50-writes', 50), killedHost('mid-500-writes', 500)];
 
-export const faultCases: HostileCase[] = [...documentCases, ...linkCases, ...wrapperCases, ...killedHostCases];
+export const faultCases: HostileCase[] = [...documentCases, ...secondStartCases, ...linkCases, ...wrapperCases, ...killedHostCases];
