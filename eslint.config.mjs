@@ -3,6 +3,32 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+// Shell strings built from input are how injection happens: pass argv instead.
+const noShellStrings = { name: 'node:child_process', importNames: ['exec', 'execSync'], message: 'Pass argv with execFile/spawn; never build shell strings.' };
+
+/**
+ * The renderer's layering: a view (src/renderer/src/views/<view>/) imports only its own folder,
+ * components/, lib/, api/ and src/shared, never another view's folder; components/, lib/ and
+ * api/ import no view. `depth` is how far below views/<view>/ a file sits, so `../` * (depth + 1)
+ * followed by a name leaves the view's folder for a sibling.
+ */
+const OTHER_VIEW = 'Import it from components/ (React components) or lib/ (hooks, stores, formatting); move it there if two views share it.';
+const viewLayering = (depth) => ({
+  files: [`src/renderer/src/views/*/${'*/'.repeat(depth)}*.{ts,tsx}`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: [noShellStrings],
+        patterns: [
+          { regex: `^(\\.\\./){${depth + 1}}[^.]`, message: `A view does not import another view's folder. ${OTHER_VIEW}` },
+          { regex: '(^|/)views/', message: `A view does not import another view's folder. ${OTHER_VIEW}` },
+        ],
+      },
+    ],
+  },
+});
+
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'resources/**', '.bench/**', 'test-results/**'] },
   js.configs.recommended,
@@ -16,11 +42,7 @@ export default tseslint.config(
         'error',
         { object: 'shell', property: 'openExternal', message: 'Use safeOpenExternal, which allows http(s) only.' },
       ],
-      // Shell strings built from input are how injection happens: pass argv instead.
-      'no-restricted-imports': [
-        'error',
-        { paths: [{ name: 'node:child_process', importNames: ['exec', 'execSync'], message: 'Pass argv with execFile/spawn; never build shell strings.' }] },
-      ],
+      'no-restricted-imports': ['error', { paths: [noShellStrings] }],
     },
   },
   { files: ['bin/**/*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
@@ -29,6 +51,18 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     plugins: { 'react-hooks': reactHooks },
     rules: { ...reactHooks.configs.recommended.rules },
+  },
+  viewLayering(0),
+  viewLayering(1),
+  viewLayering(2),
+  {
+    files: ['src/renderer/src/{components,lib,api}/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [noShellStrings], patterns: [{ regex: '(^|/)views/', message: 'components/, lib/ and api/ sit below the views and import none of them.' }] },
+      ],
+    },
   },
   {
     files: ['src/shared/**/*.ts'],

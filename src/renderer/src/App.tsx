@@ -4,7 +4,7 @@ import { useClient } from './api/context.tsx';
 import { Banner } from './components/Banner.tsx';
 import { StartNotices } from './components/StartNotices.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
-import { useSettings } from './useSettings.ts';
+import { useSettings } from './lib/useSettings.ts';
 import { VIEWS, viewFromHash } from './views/registry.tsx';
 import { ScheduleAlerts } from './views/schedules/ScheduleAlerts.tsx';
 import { ExpiryBanners } from './views/workers/ec2/ExpiryBanners.tsx';

@@ -1,6 +1,6 @@
 import { useRef, type ReactNode } from 'react';
 import './dialog.css';
-import { escapeWith, useModalDialog } from './use-modal-dialog.ts';
+import { escapeWith, useModalDialog } from '../lib/use-modal-dialog.ts';
 import { ErrorText } from './ErrorText.tsx';
 
 export interface ConfirmDialogProps {

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { SHORTCUTS } from '../keyboard-shortcuts.ts';
 import './dialog.css';
-import { escapeWith, useModalDialog } from './use-modal-dialog.ts';
+import { escapeWith, useModalDialog } from '../lib/use-modal-dialog.ts';
 
 /** Typing there, a ? is a character, not a request for help. */
 function typingIn(target: EventTarget | null): boolean {

@@ -10,8 +10,8 @@ import {
   type KeyboardEvent,
   type ReactNode,
 } from 'react';
-import { AnsiStateCache, markSpans, parseAnsi, spanPresentation, type MarkedSpan } from './ansi.ts';
-import { LogSearch, matchRanges, searchPattern, type LogBuffer } from './log-buffer.ts';
+import { AnsiStateCache, markSpans, parseAnsi, spanPresentation, type MarkedSpan } from '../lib/ansi.ts';
+import { LogSearch, matchRanges, searchPattern, type LogBuffer } from '../lib/log-buffer.ts';
 import './components.css';
 
 /** Every row is this tall (px); the view renders only the rows in sight. */

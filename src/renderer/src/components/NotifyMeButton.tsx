@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import { askForNotifications, mayAskForNotifications, onNotificationAnswer } from './desktop-notifications.ts';
+import { askForNotifications, mayAskForNotifications, onNotificationAnswer } from '../lib/desktop-notifications.ts';
 
 /**
  * "Notify me on the desktop" in a banner, shown only while the browser has not been asked:

@@ -10,7 +10,7 @@ import {
   type ChartOptions,
   type Scale,
 } from 'chart.js';
-import { barSeries, defaultValueColumn, histogram, numericValues, type ParsedTable, type Series } from './results.ts';
+import { barSeries, defaultValueColumn, histogram, numericValues, type ParsedTable, type Series } from '../lib/results.ts';
 import './components.css';
 
 // Only what bar charts need, so the bundle carries no other chart types (and nothing from a CDN).

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { isNumericColumn, sortRows, type ParsedTable, type SortDirection } from './results.ts';
+import { isNumericColumn, sortRows, type ParsedTable, type SortDirection } from '../lib/results.ts';
 import './components.css';
 
 export interface ResultsTableProps {

@@ -2,9 +2,9 @@ import { lazy, Suspense, type ReactNode } from 'react';
 import { FilesView } from './files/FilesView.tsx';
 import { JobsView } from './jobs/JobsView.tsx';
 import { PackagerView } from './packager/PackagerView.tsx';
-import { ResultsView } from './ResultsView.tsx';
+import { ResultsView } from './results/ResultsView.tsx';
 import { SchedulesView } from './schedules/SchedulesView.tsx';
-import { SettingsView } from './SettingsView.tsx';
+import { SettingsView } from './settings/SettingsView.tsx';
 import { WorkersView } from './workers/WorkersView.tsx';
 
 const EditorView = lazy(() => import('./editor/EditorView.tsx'));

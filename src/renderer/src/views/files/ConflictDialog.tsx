@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import type { ConflictPolicy, TransferItem } from '../../../../shared/transfer-model.ts';
 import '../../components/dialog.css';
-import { escapeWith, useModalDialog } from '../../components/use-modal-dialog.ts';
+import { escapeWith, useModalDialog } from '../../lib/use-modal-dialog.ts';
 import { formatSize } from './file-sort.ts';
 
 export interface ConflictDialogProps {

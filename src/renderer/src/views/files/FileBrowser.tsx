@@ -5,7 +5,7 @@ import { pathOfDroppedFile } from '../../api/bridge.ts';
 import { useClient } from '../../api/context.tsx';
 import { Banner } from '../../components/Banner.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
-import { useCtrlKeys } from '../../components/use-ctrl-keys.ts';
+import { useCtrlKeys } from '../../lib/use-ctrl-keys.ts';
 import { formatSize } from './file-sort.ts';
 import { FileTable } from './FileTable.tsx';
 import { LocalPicker, type PickerMode } from './LocalPicker.tsx';

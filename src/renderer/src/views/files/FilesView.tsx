@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { WorkerInfo } from '../../../../shared/worker-model.ts';
-import { ConnectionBadge } from '../workers/ConnectionBadge.tsx';
-import { useWorkers } from '../workers/useWorkers.ts';
+import { ConnectionBadge } from '../../components/ConnectionBadge.tsx';
+import { useWorkers } from '../../lib/useWorkers.ts';
 import { FileBrowser } from './FileBrowser.tsx';
 import { TransferPanel } from './TransferPanel.tsx';
 import { useTransfers } from './useTransfers.ts';

@@ -3,7 +3,7 @@ import type { LocalListing } from '../../../../shared/transfer-model.ts';
 import { printable } from '../../../../shared/display-text.ts';
 import { useClient } from '../../api/context.tsx';
 import '../../components/dialog.css';
-import { escapeWith, useModalDialog } from '../../components/use-modal-dialog.ts';
+import { escapeWith, useModalDialog } from '../../lib/use-modal-dialog.ts';
 import { formatSize } from './file-sort.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
 

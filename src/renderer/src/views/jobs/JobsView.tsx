@@ -1,11 +1,13 @@
 import type { Run } from '../../../../shared/model.ts';
-import { useRuns } from '../../useRuns.ts';
+import { useRuns } from '../../lib/useRuns.ts';
 import type { WorkerInfo } from '../../../../shared/worker-model.ts';
-import { useWorkers } from '../workers/useWorkers.ts';
+import { useWorkers } from '../../lib/useWorkers.ts';
 import { resultsLocation } from './RunOutputs.tsx';
 import { RunDetail } from './RunDetail.tsx';
 import { RunForm } from './RunForm.tsx';
-import { RunStatusBadge, formatDuration, useTick } from './RunStatusBadge.tsx';
+import { RunStatusBadge } from '../../components/RunStatusBadge.tsx';
+import { useTick } from '../../lib/clock.ts';
+import { formatDuration } from '../../lib/format.ts';
 import './jobs.css';
 import { ErrorText } from '../../components/ErrorText.tsx';
 

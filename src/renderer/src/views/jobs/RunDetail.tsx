@@ -1,15 +1,16 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { Run } from '../../../../shared/model.ts';
 import { useClient } from '../../api/context.tsx';
-import { useRunLog } from '../../api/useRunLog.ts';
-import { describeProgress, type LogBuffer } from '../../components/log-buffer.ts';
+import { useRunLog } from '../../lib/useRunLog.ts';
+import { describeProgress, type LogBuffer } from '../../lib/log-buffer.ts';
 import { LogView } from '../../components/LogView.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
 import type { WorkerInfo } from '../../../../shared/worker-model.ts';
-import { formatLeft, useNow } from '../workers/ec2/useEc2Workers.ts';
+import { useNow } from '../../lib/clock.ts';
+import { formatDuration, formatLeft } from '../../lib/format.ts';
 import { RunOutputs, resultsLocation } from './RunOutputs.tsx';
-import { RunResults } from './RunResults.tsx';
-import { RunStatusBadge, formatDuration } from './RunStatusBadge.tsx';
+import { RunResults } from '../../components/RunResults.tsx';
+import { RunStatusBadge } from '../../components/RunStatusBadge.tsx';
 import { ErrorText } from '../../components/ErrorText.tsx';
 
 function useBufferProgress(buffer: LogBuffer | undefined) {

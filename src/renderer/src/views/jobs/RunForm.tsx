@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Example, RunRequest, SampleData } from '../../../../shared/model.ts';
 import { useClient } from '../../api/context.tsx';
-import { useCtrlKeys } from '../../components/use-ctrl-keys.ts';
+import { useCtrlKeys } from '../../lib/use-ctrl-keys.ts';
 import { WorkerPicker, useWorkerChoice } from './WorkerPicker.tsx';
 import { ErrorText } from '../../components/ErrorText.tsx';
 

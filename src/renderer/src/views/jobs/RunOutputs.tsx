@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Run } from '../../../../shared/model.ts';
 import { useClient } from '../../api/context.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
-import { formatBytes } from '../packager/package-tree.ts';
+import { formatBytes } from '../../lib/format.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
 
 /** Where a finished run's results are, in a few words (history and the run's header). */

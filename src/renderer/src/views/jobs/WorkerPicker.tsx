@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import type { WorkerInfo } from '../../../../shared/worker-model.ts';
-import { formatLeft, useNow } from '../workers/ec2/useEc2Workers.ts';
-import { useWorkers } from '../workers/useWorkers.ts';
+import { useNow } from '../../lib/clock.ts';
+import { formatLeft } from '../../lib/format.ts';
+import { useWorkers } from '../../lib/useWorkers.ts';
 
 const LAST_CHOICE = 'workbench.run.worker';
 const LOCAL: WorkerInfo = { id: 'local', kind: 'local', name: 'This computer', state: 'connected' };

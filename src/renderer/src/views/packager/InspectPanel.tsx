@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Inspection } from '../../../../shared/packager-model.ts';
 import { printable } from '../../../../shared/display-text.ts';
 import { useClient } from '../../api/context.tsx';
-import { formatBytes, plural } from './package-tree.ts';
+import { formatBytes, plural } from '../../lib/format.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
 
 /** Inspect any tarball: entries, entry point, problems; and test-run it in a fresh run. Keyed by the last build, so it starts from that tarball. */

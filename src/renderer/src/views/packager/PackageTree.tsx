@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { ScanNode } from '../../../../shared/packager-model.ts';
-import { buildTree, formatBytes, visibleRows } from './package-tree.ts';
+import { formatBytes } from '../../lib/format.ts';
+import { buildTree, visibleRows } from './package-tree.ts';
 
 interface Props {
   nodes: ScanNode[];

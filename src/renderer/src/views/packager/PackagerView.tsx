@@ -3,7 +3,8 @@ import type { BuildResult, PackProgress, ScanResult, WrapperSpec } from '../../.
 import { useClient } from '../../api/context.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { InspectPanel } from './InspectPanel.tsx';
-import { formatBytes, formatSeconds, plural, toggleExcluded } from './package-tree.ts';
+import { formatBytes, plural } from '../../lib/format.ts';
+import { formatSeconds, toggleExcluded } from './package-tree.ts';
 import { PackageTree } from './PackageTree.tsx';
 import { WrapperForm } from './WrapperForm.tsx';
 import './packager.css';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ExternalLink } from '../../components/ExternalLink.tsx';
-import { copyText } from '../workers/terminal/clipboard.ts';
+import { copyText } from '../../lib/clipboard.ts';
 import { parseS3Url, s3ConsoleUrl } from './output-location.ts';
 
 /**

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ScheduleAlert } from '../../../../shared/schedule-calls.ts';
 import { useClient } from '../../api/context.tsx';
 import { Banner } from '../../components/Banner.tsx';
-import { mayNotify, notifyOnDesktop } from '../../components/desktop-notifications.ts';
+import { mayNotify, notifyOnDesktop } from '../../lib/desktop-notifications.ts';
 import { NotifyMeButton } from '../../components/NotifyMeButton.tsx';
 
 const SHOWN_KEY = 'workbench-schedule-alerts-shown';

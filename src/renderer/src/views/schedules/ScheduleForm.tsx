@@ -3,7 +3,7 @@ import type { ScheduleView } from '../../../../shared/schedule-calls.ts';
 import { weekdayName } from '../../../../shared/schedule.ts';
 import type { WorkerInfo } from '../../../../shared/worker-model.ts';
 import { useClient } from '../../api/context.tsx';
-import { splitFieldErrors } from '../workers/field-errors.ts';
+import { splitFieldErrors } from '../../lib/field-errors.ts';
 import { RunPreview } from './RunPreview.tsx';
 import { checkForm, emptyForm, FORM_FIELDS, formOf, frequencyOf, inputOf, type FormField, type FormValues } from './schedule-form.ts';
 import { AwsPermissions } from './AwsPermissions.tsx';

@@ -2,7 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { RemoteError } from '../../../../shared/errors.ts';
 import { SshWorkerSpec, type WorkerInfo } from '../../../../shared/worker-model.ts';
 import { useClient } from '../../api/context.tsx';
-import { splitFieldErrors, type FieldErrors } from './field-errors.ts';
+import { splitFieldErrors, type FieldErrors } from '../../lib/field-errors.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
 
 const FIELDS = ['name', 'host', 'user', 'port', 'workDir'] as const;

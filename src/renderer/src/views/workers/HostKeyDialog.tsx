@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import type { PendingHostKey } from '../../../../shared/worker-model.ts';
 import { useClient } from '../../api/context.tsx';
 import '../../components/dialog.css';
-import { escapeWith, useModalDialog } from '../../components/use-modal-dialog.ts';
+import { escapeWith, useModalDialog } from '../../lib/use-modal-dialog.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
 
 export interface HostKeyDialogProps {

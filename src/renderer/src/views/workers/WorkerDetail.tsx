@@ -2,13 +2,13 @@ import { useState } from 'react';
 import type { PendingHostKey, WorkerInfo } from '../../../../shared/worker-model.ts';
 import { useClient } from '../../api/context.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
-import { ConnectionBadge } from './ConnectionBadge.tsx';
+import { ConnectionBadge } from '../../components/ConnectionBadge.tsx';
 import { Ec2Clock } from './ec2/Ec2Clock.tsx';
 import { HostKeyDialog } from './HostKeyDialog.tsx';
 import { terminalStoreFor } from './terminal/terminal-store.ts';
 import { TerminalTabs } from './terminal/TerminalTabs.tsx';
 import { useConnect } from './useConnect.ts';
-import { describeWorker } from './useWorkers.ts';
+import { describeWorker } from '../../lib/useWorkers.ts';
 
 export interface WorkerDetailProps {
   worker: WorkerInfo;

@@ -1,7 +1,7 @@
 import type { WorkerInfo } from '../../../../shared/worker-model.ts';
-import { ConnectionBadge } from './ConnectionBadge.tsx';
+import { ConnectionBadge } from '../../components/ConnectionBadge.tsx';
 import { Ec2Clock } from './ec2/Ec2Clock.tsx';
-import { describeWorker } from './useWorkers.ts';
+import { describeWorker } from '../../lib/useWorkers.ts';
 
 export function WorkerList({ workers, selected }: { workers: WorkerInfo[]; selected: string | undefined }) {
   return (

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { AddSshHostForm } from './AddSshHostForm.tsx';
 import { Ec2Workers } from './ec2/Ec2Workers.tsx';
-import { useWorkers } from './useWorkers.ts';
+import { useWorkers } from '../../lib/useWorkers.ts';
 import { WorkerDetail } from './WorkerDetail.tsx';
 import { WorkerList } from './WorkerList.tsx';
 import './workers.css';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildTree, formatBytes, plural, toggleExcluded, visibleRows } from '../../../../../src/renderer/src/views/packager/package-tree.ts';
+import { formatBytes, plural } from '../../../../../src/renderer/src/lib/format.ts';
+import { buildTree, toggleExcluded, visibleRows } from '../../../../../src/renderer/src/views/packager/package-tree.ts';
 import type { ScanNode } from '../../../../../src/shared/packager-model.ts';
 
 const node = (path: string, kind: ScanNode['kind'] = 'file'): ScanNode => ({ path, kind, bytes: 1, excluded: false });

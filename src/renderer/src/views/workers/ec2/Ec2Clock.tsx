@@ -1,5 +1,6 @@
 import { costSoFar } from '../../../../../shared/ec2-model.ts';
-import { formatLeft, formatUsd, useNow } from './useEc2Workers.ts';
+import { useNow } from '../../../lib/clock.ts';
+import { formatLeft, formatUsd } from '../../../lib/format.ts';
 import './ec2.css';
 
 export interface Ec2ClockProps {

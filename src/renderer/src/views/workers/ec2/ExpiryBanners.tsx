@@ -2,9 +2,9 @@ import { useEffect, useState } from 'react';
 import { warningTitle, type Ec2Warning } from '../../../../../shared/ec2-model.ts';
 import { useClient } from '../../../api/context.tsx';
 import { Banner } from '../../../components/Banner.tsx';
-import { notifyOnDesktop } from '../../../components/desktop-notifications.ts';
+import { notifyOnDesktop } from '../../../lib/desktop-notifications.ts';
 import { NotifyMeButton } from '../../../components/NotifyMeButton.tsx';
-import { DownloadWorkerResults } from '../../jobs/DownloadWorkerResults.tsx';
+import { DownloadWorkerResults } from '../../../components/DownloadWorkerResults.tsx';
 
 /**
  * In-app banners for the warnings 60 and 15 minutes before an EC2 worker kills itself, and

@@ -1,8 +1,8 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
 import { INSTANCE_TYPES, instanceTypeInfo, LaunchRequest, MAX_LIFETIME_HOURS, REGIONS, type Ec2Worker } from '../../../../../shared/ec2-model.ts';
 import { useClient } from '../../../api/context.tsx';
-import { useSettings } from '../../../useSettings.ts';
-import { formatUsd } from './useEc2Workers.ts';
+import { useSettings } from '../../../lib/useSettings.ts';
+import { formatUsd } from '../../../lib/format.ts';
 
 interface Values {
   name: string;

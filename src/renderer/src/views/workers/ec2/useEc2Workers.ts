@@ -50,25 +50,3 @@ export function useEc2Workers(): Ec2WorkersState {
 
   return { workers, message, loading, reload };
 }
-
-/** The current time, ticking every second: countdowns and running costs follow it. */
-export function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, []);
-  return now;
-}
-
-export function formatLeft(seconds: number): string {
-  if (seconds <= 0) return 'expired';
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = Math.floor(seconds % 60);
-  return h > 0 ? `${h} h ${String(m).padStart(2, '0')} min` : `${m} min ${String(s).padStart(2, '0')} s`;
-}
-
-export function formatUsd(usd: number): string {
-  return `$${usd.toFixed(usd < 10 ? 2 : 0)}`;
-}

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { readClipboard } from './clipboard.ts';
+import { readClipboard } from '../../../lib/clipboard.ts';
 import type { TerminalStore } from './terminal-store.ts';
 import { TerminalMenu } from './TerminalMenu.tsx';
 

@@ -1,7 +1,7 @@
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import type { WorkbenchClient } from '../../../../../shared/rpc-client.ts';
-import { copyText } from './clipboard.ts';
+import { copyText } from '../../../lib/clipboard.ts';
 import { onThemeChange, terminalTheme } from './terminal-theme.ts';
 
 export type SessionStatus = 'starting' | 'open' | 'closed' | 'failed';

@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import { EmptyState } from '../components/EmptyState.tsx';
-import { useRuns } from '../useRuns.ts';
-import { RunResults } from './jobs/RunResults.tsx';
-import { RunStatusBadge } from './jobs/RunStatusBadge.tsx';
-import { PublishDialog } from './publish/PublishDialog.tsx';
+import { EmptyState } from '../../components/EmptyState.tsx';
+import { useRuns } from '../../lib/useRuns.ts';
+import { RunResults } from '../../components/RunResults.tsx';
+import { RunStatusBadge } from '../../components/RunStatusBadge.tsx';
+import { PublishDialog } from './PublishDialog.tsx';
 
 /** The outputs of finished runs: pick one, see its table and chart. */
 export function ResultsView({ runId }: { runId: string | undefined }) {

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import type { SettingsPatch, Theme } from '../../../shared/model.ts';
-import { useClient } from '../api/context.tsx';
-import { useSettings } from '../useSettings.ts';
-import { AwsSettings } from './aws/AwsSettings.tsx';
-import { ErrorText } from '../components/ErrorText.tsx';
+import type { SettingsPatch, Theme } from '../../../../shared/model.ts';
+import { useClient } from '../../api/context.tsx';
+import { useSettings } from '../../lib/useSettings.ts';
+import { AwsSettings } from './AwsSettings.tsx';
+import { ErrorText } from '../../components/ErrorText.tsx';
 
 const THEMES: { value: Theme; label: string }[] = [
   { value: 'system', label: 'Follow the system' },

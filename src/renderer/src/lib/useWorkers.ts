@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { PendingHostKey, WorkerInfo } from '../../../../shared/worker-model.ts';
-import { useClient, useConnectionState } from '../../api/context.tsx';
+import type { PendingHostKey, WorkerInfo } from '../../../shared/worker-model.ts';
+import { useClient, useConnectionState } from '../api/context.tsx';
 
 export interface WorkersState {
   workers: WorkerInfo[] | undefined;

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { Run } from '../../shared/model.ts';
-import { useClient, useConnectionState } from './api/context.tsx';
+import type { Run } from '../../../shared/model.ts';
+import { useClient, useConnectionState } from '../api/context.tsx';
 
 /** Run history, newest first, kept live by `jobs:run` events. */
 export function useRuns(): { runs: Run[] | undefined; error: string | undefined } {

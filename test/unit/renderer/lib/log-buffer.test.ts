@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { describeProgress, LogBuffer, LogSearch, matchRanges, searchPattern } from '../../../../src/renderer/src/components/log-buffer.ts';
+import { describeProgress, LogBuffer, LogSearch, matchRanges, searchPattern } from '../../../../src/renderer/src/lib/log-buffer.ts';
 
 describe('LogBuffer', () => {
   it('joins lines split across chunks and holds the partial tail until its newline', () => {

@@ -10,7 +10,7 @@ import {
   parseDelimited,
   parseNumber,
   sortRows,
-} from '../../../../src/renderer/src/components/results.ts';
+} from '../../../../src/renderer/src/lib/results.ts';
 
 describe('parseDelimited', () => {
   it('reads map/reduce output: key<TAB>value lines, no header', () => {

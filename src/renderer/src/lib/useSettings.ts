@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { Settings } from '../../shared/model.ts';
-import { useClient } from './api/context.tsx';
+import type { Settings } from '../../../shared/model.ts';
+import { useClient } from '../api/context.tsx';
 
 /** The current settings, kept live by the `settings:changed` event. */
 export function useSettings(): { settings: Settings | undefined; error: string | undefined } {

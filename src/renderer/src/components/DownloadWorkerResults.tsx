@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useClient } from '../../api/context.tsx';
+import { useClient } from '../api/context.tsx';
 
 /** "Download results": fetches every finished run's output from one worker (before it goes), then says what came. */
 export function DownloadWorkerResults({ workerId }: { workerId: string }) {

@@ -1,8 +1,8 @@
 import { useEffect, useMemo } from 'react';
 import type { LogChunk } from '../../../shared/model.ts';
 import type { WorkbenchClient } from '../../../shared/rpc-client.ts';
-import { LogBuffer } from '../components/log-buffer.ts';
-import { useClient, useConnectionState } from './context.tsx';
+import { LogBuffer } from './log-buffer.ts';
+import { useClient, useConnectionState } from '../api/context.tsx';
 import { LogCursor } from './log-cursor.ts';
 
 /**

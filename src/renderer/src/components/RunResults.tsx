@@ -1,9 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { Run, RunResult } from '../../../../shared/model.ts';
-import { useClient } from '../../api/context.tsx';
-import { ResultChart, type ResultChartKind } from '../../components/ResultChart.tsx';
-import { ResultsTable } from '../../components/ResultsTable.tsx';
-import { parseDelimited } from '../../components/results.ts';
+import type { Run, RunResult } from '../../../shared/model.ts';
+import { useClient } from '../api/context.tsx';
+import { ResultChart, type ResultChartKind } from './ResultChart.tsx';
+import { ResultsTable } from './ResultsTable.tsx';
+import { parseDelimited } from '../lib/results.ts';
 
 const MAX_ROWS = 100_000;
 

@@ -1,4 +1,4 @@
-import type { ConnectionState } from '../../../../shared/worker-model.ts';
+import type { ConnectionState } from '../../../shared/worker-model.ts';
 
 const LABEL: Record<ConnectionState, string> = {
   disconnected: 'Disconnected',

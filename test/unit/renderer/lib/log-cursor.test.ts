@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LogCursor } from '../../../../src/renderer/src/api/log-cursor.ts';
+import { LogCursor } from '../../../../src/renderer/src/lib/log-cursor.ts';
 
 const chunk = (offset: number, text: string, done = false) => ({ runId: 'r', offset, nextOffset: offset + Buffer.byteLength(text), text, done });
 

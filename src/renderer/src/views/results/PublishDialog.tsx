@@ -4,7 +4,7 @@ import type { Visibility } from '../../../../shared/schedule.ts';
 import { useClient } from '../../api/context.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
-import { formatBytes, plural } from '../packager/package-tree.ts';
+import { formatBytes, plural } from '../../lib/format.ts';
 import './publish.css';
 
 const KIND_LABEL: Record<string, string> = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitFieldErrors } from '../../../../../src/renderer/src/views/workers/field-errors.ts';
+import { splitFieldErrors } from '../../../../src/renderer/src/lib/field-errors.ts';
 
 const FIELDS = ['name', 'host', 'user', 'port', 'workDir'] as const;
 

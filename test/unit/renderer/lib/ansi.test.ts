@@ -9,7 +9,7 @@ import {
   spanPresentation,
   stripAnsi,
   type AnsiSpan,
-} from '../../../../src/renderer/src/components/ansi.ts';
+} from '../../../../src/renderer/src/lib/ansi.ts';
 
 const ESC = '\x1b';
 

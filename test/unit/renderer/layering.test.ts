@@ -1,0 +1,39 @@
+import { ESLint } from 'eslint';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// The project's own eslint.config.mjs, run on code placed where a renderer file would sit.
+const eslint = new ESLint({ cwd: path.resolve(import.meta.dirname, '../../..') });
+
+async function layeringErrors(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: path.resolve(import.meta.dirname, '../../../src/renderer/src', file) });
+  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe("the renderer's layering", () => {
+  it("refuses a view importing another view's folder, however deep the file sits", async () => {
+    const [top] = await layeringErrors('views/files/Probe.ts', "export { useWorkers } from '../workers/useWorkers.ts';\n");
+    expect(top).toMatch(/A view does not import another view's folder\. Import it from components\/ .* or lib\//);
+    expect(await layeringErrors('views/workers/ec2/Probe.ts', "export { RunForm } from '../../jobs/RunForm.tsx';\n")).toHaveLength(1);
+    expect(await layeringErrors('views/jobs/Probe.ts', "export { VIEWS } from '../registry.tsx';\n")).toHaveLength(1);
+  });
+
+  it('lets a view import its own folder, components/, lib/, api/ and shared', async () => {
+    const code = [
+      "export { Ec2Workers } from './ec2/Ec2Workers.tsx';",
+      "export { Banner } from '../../components/Banner.tsx';",
+      "export { useWorkers } from '../../lib/useWorkers.ts';",
+      "export { useClient } from '../../api/context.tsx';",
+      "export type { WorkerInfo } from '../../../../shared/worker-model.ts';",
+    ].join('\n');
+    expect(await layeringErrors('views/workers/Probe.ts', `${code}\n`)).toEqual([]);
+    expect(await layeringErrors('views/workers/ec2/Probe.ts', "export { useWorkers } from '../useWorkers.ts';\n")).toEqual([]);
+  });
+
+  it('refuses components/, lib/ and api/ importing a view', async () => {
+    expect(await layeringErrors('lib/Probe.ts', "export { JobsView } from '../views/jobs/JobsView.tsx';\n")).toEqual([
+      expect.stringMatching(/sit below the views and import none of them/),
+    ]);
+    expect(await layeringErrors('components/Probe.tsx', "export { FilesView } from '../views/files/FilesView.tsx';\n")).toHaveLength(1);
+  });
+});
