@@ -1,6 +1,7 @@
 import type { Client, ClientChannel } from 'ssh2';
 import { WorkbenchError } from '../../../../shared/errors.ts';
 import { shellCommand } from '../shell-quote.ts';
+import { workerProgram } from '../../workers/worker-programs.ts';
 
 /**
  * SHA-256 of files on the worker, computed there, so the check covers everything between our
@@ -63,75 +64,9 @@ export function remoteSha256(client: Client, path: string): Promise<string> {
 }
 
 /**
- * The worker's hashing service: one Python process per connection, started with the first file
- * to verify and kept while files keep coming, so verifying a file costs a line on a channel
- * instead of a new SSH session (each of those starts the user's login shell: 0.1 s of CPU and
- * 130 ms here, paid per file). Python's hashlib is OpenSSL's SHA-256, several times faster than
- * coreutils' sha256sum.
- *
- * Protocol, one line each way: `hash ID SIZE PATH` (PATH as a JSON string, so any name fits on
- * one line) hashes the first SIZE bytes, waiting for them while an upload still writes them;
- * `stop ID` gives up. Answers: `ID ok HEX`, `ID stopped`, `ID error "MESSAGE"`. It maps the file
- * 8 MiB at a time (no copy into Python), reads what is already on disk and polls (1 to 10 ms) for
- * more, so an upload's hash is ready moments after its last byte lands. It hashes the file on
- * the worker's disk, not our data stream, so the check covers everything in between. It runs at
- * idle priority: the transfer goes first and hashing uses the gaps. When its stdin closes (the
- * connection is gone, or it was idle) it exits.
- */
-const SERVICE_SCRIPT = `
-import hashlib, json, mmap, os, sys, threading, time
-try:
-    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-except (AttributeError, OSError):
-    os.nice(19)
-WINDOW = 8 << 20
-lock, active, stopped = threading.Lock(), set(), set()
-
-def reply(line):
-    with lock:
-        sys.stdout.write(line + '\\n')
-        sys.stdout.flush()
-
-def hash_file(ident, size, path):
-    try:
-        digest, done, pause = hashlib.sha256(), 0, 0.001
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            while done < size:
-                if ident in stopped:
-                    return reply(ident + ' stopped')
-                have = min(os.fstat(fd).st_size, size)
-                if have - done >= min(WINDOW, size - done):
-                    start = done - done % mmap.ALLOCATIONGRANULARITY
-                    length = min(start + WINDOW, have) - start
-                    with mmap.mmap(fd, length, offset=start, access=mmap.ACCESS_READ) as window, memoryview(window) as view:
-                        digest.update(view[done - start:])
-                    done, pause = start + length, 0.001
-                else:
-                    time.sleep(pause)
-                    pause = min(pause * 2, 0.01)
-        finally:
-            os.close(fd)
-        reply(ident + ' ok ' + digest.hexdigest())
-    except Exception as error:
-        reply(ident + ' error ' + json.dumps(getattr(error, 'strerror', None) or str(error)))
-    finally:
-        active.discard(ident)
-        stopped.discard(ident)
-
-for line in sys.stdin:
-    words = line.rstrip('\\n').split(' ', 3)
-    if words[0] == 'hash' and len(words) == 4:
-        active.add(words[1])
-        threading.Thread(target=hash_file, args=(words[1], int(words[2]), json.loads(words[3])), daemon=True).start()
-    elif words[0] == 'stop' and words[1] in active:
-        stopped.add(words[1])
-os._exit(0)
-`;
-
-/**
  * Starts the service with the system's python3 when there is one: a version manager's shim
- * first on PATH (pyenv, asdf) costs about 0.1 s of CPU per start, and hashlib is all it needs.
+ * first on PATH (pyenv, asdf) adds its own start-up to every service, and hashlib is all the
+ * service needs.
  */
 const SYSTEM_PYTHON_FIRST = 'p=/usr/bin/python3; [ -x "$p" ] || p=python3; exec "$p" "$@"';
 
@@ -144,7 +79,13 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-/** The service on one connection: requests go out on its stdin, answers come back by id. */
+/**
+ * The worker's hashing service on one connection: resources/worker/hash_service.py (its protocol
+ * is described there), one Python process started with the first file to verify and kept while
+ * files keep coming, so verifying a file costs a line on a channel instead of a new SSH session,
+ * which would start the user's login shell for every file. Requests go out on its stdin, answers
+ * come back by id.
+ */
 class HashService {
   private readonly pending = new Map<string, Pending>();
   private nextId = 0;
@@ -186,7 +127,7 @@ class HashService {
       const fail = (err: Error | undefined): void =>
         reject(new WorkbenchError('UNAVAILABLE', `Could not start verifying on the worker: ${err?.message ?? 'no channel'}. Reconnect and retry.`, { cause: err }));
       try {
-        client.exec(shellCommand(['sh', '-c', SYSTEM_PYTHON_FIRST, 'sh', '-c', SERVICE_SCRIPT]), (err, channel) => {
+        client.exec(shellCommand(['sh', '-c', SYSTEM_PYTHON_FIRST, 'sh', '-c', workerProgram('hash_service.py')]), (err, channel) => {
           if (err !== undefined || channel === undefined) return fail(err);
           resolve(new HashService(channel, onGone));
         });
