@@ -12,6 +12,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           web: resolve(__dirname, 'src/main/web.ts'),
           cli: resolve(__dirname, 'src/main/cli.ts'),
+          // Loaded by file as a worker thread (local-sha256.ts), so it is an entry of its own.
+          'sha256-thread': resolve(__dirname, 'src/main/services/ssh/transfers/sha256-thread.mjs'),
         },
       },
     },

@@ -22,7 +22,8 @@ let browser: Browser;
 let page: Page;
 const problems: string[] = [];
 
-const report = randomBytes(300 * 1024);
+// Over 1 MiB, so the built app hashes it on its hasher thread (out/main/sha256-thread.js).
+const report = randomBytes(2 * 1024 * 1024);
 const inner = Buffer.from('inside a folder\n');
 
 beforeAll(async () => {

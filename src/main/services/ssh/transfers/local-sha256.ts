@@ -1,62 +1,37 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { WorkbenchError } from '../../../../shared/errors.ts';
 import { localError } from './local-errors.ts';
 import { changed } from './pipeline.ts';
 
 /**
- * SHA-256 of a local file's first `size` bytes, computed on a worker thread at low priority. A
- * transfer's own thread is busy framing, encrypting and writing SSH packets; hashing there too made
- * it the slowest stage of a large upload (about a quarter of its CPU). On its own thread, below
- * the transfer's priority, the hash uses the time the transfer leaves free. For a file still being
- * written (a download's part file) the writer says how far the file is complete (`advance`) and
- * the hasher follows behind.
+ * SHA-256 of a local file's first `size` bytes, computed on a worker thread (sha256-thread.mjs)
+ * at low priority. A transfer's own thread is busy framing, encrypting and writing SSH packets;
+ * on a thread of its own, below the transfer's priority, the hash uses the time the transfer
+ * leaves free instead of slowing it down. For a file still being written (a download's part
+ * file) the writer says how far the file is complete (`advance`) and the hasher follows behind.
  *
  * The hasher reads the file itself rather than being handed the bytes the upload sent. That is
  * still an end-to-end check: the worker hashes what landed on its disk, and if the two digests
  * agree, the bytes there are the bytes here (a file changed mid-upload shows up as a mismatch
- * and the upload fails instead of being marked done). Handing the upload's blocks over in shared
- * memory instead, read once on the hasher's thread, measured slower: the transfer then waited on
- * a thread that competes for the same two cores as sshd.
+ * and the upload fails instead of being marked done). Handing the upload's blocks over instead
+ * would make the transfer wait on the hasher, a thread competing for the same CPUs as sshd.
  */
 
-// Plain CommonJS, evaluated by the Worker: no separate entry file for bundlers to find. On Linux
-// a nice value is per thread, so setPriority lowers this thread only; elsewhere it would lower
-// the whole app, so it is left alone there.
-const HASHER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { closeSync, openSync, readSync } = require('node:fs');
-const { createHash } = require('node:crypto');
-if (process.platform === 'linux') require('node:os').setPriority(19);
-const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
-parentPort.on('message', ({ path, size, stop, complete }) => {
-  const stopped = new Int32Array(stop);
-  const ready = new BigInt64Array(complete);
-  let fd;
-  try {
-    fd = openSync(path, 'r');
-    const hash = createHash('sha256');
-    for (let position = 0; position < size; ) {
-      if (Atomics.load(stopped, 0) !== 0) return parentPort.postMessage({ stopped: true });
-      const available = Number(Atomics.load(ready, 0));
-      if (available <= position) {
-        Atomics.wait(ready, 0, BigInt(available), 1000);
-        continue;
-      }
-      const read = readSync(fd, buffer, 0, Math.min(buffer.length, available - position), position);
-      if (read === 0) return parentPort.postMessage({ shorter: true });
-      hash.update(buffer.subarray(0, read));
-      position += read;
-    }
-    parentPort.postMessage({ hex: hash.digest('hex') });
-  } catch (err) {
-    parentPort.postMessage({ error: { code: err && err.code, message: String(err && err.message) } });
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-});
-`;
+/**
+ * The hasher thread's file: beside this module in the source tree; in the build, the main
+ * bundle's entry out/main/sha256-thread.js, a folder above the shared chunk holding this code.
+ */
+let threadFile: string | undefined;
+
+function hasherThreadFile(): string {
+  threadFile ??= [join(__dirname, 'sha256-thread.mjs'), join(__dirname, '..', 'sha256-thread.js'), join(__dirname, 'sha256-thread.js')].find((path) => existsSync(path));
+  if (threadFile === undefined) throw new WorkbenchError('INTERNAL', `The app's hasher thread (sha256-thread.js) is missing beside ${__dirname}. Reinstall the app.`);
+  return threadFile;
+}
 
 type HasherReply = { hex: string } | { stopped: true } | { shorter: true } | { error: { code?: string; message: string } };
 
@@ -65,7 +40,7 @@ const idle: Worker[] = [];
 const KEEP_IDLE = 2;
 
 function takeHasher(): Worker {
-  const worker = idle.pop() ?? new Worker(HASHER_SOURCE, { eval: true });
+  const worker = idle.pop() ?? new Worker(hasherThreadFile());
   worker.unref();
   return worker;
 }
