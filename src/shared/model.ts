@@ -130,7 +130,15 @@ export const RunOutput = z.object({
 });
 export type RunOutput = z.infer<typeof RunOutput>;
 
-export const RunId = z.string().regex(/^\d{8}-\d{6}-[0-9a-f]{6}$/, 'a run id such as 20261129-120000-a1b2c3');
+/** A run's id: the UTC second it was started (`yyyymmdd-hhmmss`) and six random hex digits. */
+export const RUN_ID_PATTERN = /^\d{8}-\d{6}-[0-9a-f]{6}$/;
+export const RunId = z.string().regex(RUN_ID_PATTERN, 'a run id such as 20261129-120000-a1b2c3');
+
+/** The id of a run started at `now`; `random` is six hex digits (three random bytes). */
+export function newRunId(now: Date, random: string): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${random}`;
+}
 
 export const Run = z.object({
   id: RunId,

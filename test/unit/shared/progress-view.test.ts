@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { ProgressSteps, parseProgressLine, progressLine, readableLog } from '../../../src/shared/progress-view.ts';
+import { PROGRESS_PREFIX, ProgressSteps, parseProgressLine, progressLine, readableLog } from '../../../src/shared/progress-view.ts';
 import { describeProgress } from '../../../src/shared/progress-view.ts';
 
 const snapshot = (phase: string, bytes: number, extra: Record<string, number> = {}) =>
@@ -33,5 +34,14 @@ describe('progress for people', () => {
 
   it('a phase without a known fraction has no percentage', () => {
     expect(progressLine(describeProgress({ phase: 'map', records: 3 }))).toBe('Map: 3 records');
+  });
+});
+
+describe('the progress line prefix', () => {
+  it('is the one the map/reduce runner writes', async () => {
+    const runner = await readFile('resources/worker/mapreduce/progress.py', 'utf8');
+    const written = /^PREFIX = "(.*)"$/m.exec(runner)?.[1];
+    expect(written).toBe(PROGRESS_PREFIX);
+    expect(parseProgressLine(`${written}${JSON.stringify({ phase: 'map', bytes: 1, bytes_total: 2 })}`)).toMatchObject({ phase: 'map', bytes: 1 });
   });
 });

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
+import { RUN_ID_PATTERN } from '../../../shared/model.ts';
 import type { FileSlice, Transport } from '../workers/transport.ts';
 
 /**
@@ -8,10 +9,8 @@ import type { FileSlice, Transport } from '../workers/transport.ts';
  * launch.sh, so it outlives the app and the connection. Readers follow the log by byte
  * offset, so they can drop, come back and resume with no line lost or repeated.
  */
-export const RUN_ID = /^\d{8}-\d{6}-[0-9a-f]{6}$/;
-
 export function runDirOf(transport: Transport, runId: string): string {
-  if (!RUN_ID.test(runId)) throw new WorkbenchError('BAD_INPUT', `"${runId}" is not a run id.`);
+  if (!RUN_ID_PATTERN.test(runId)) throw new WorkbenchError('BAD_INPUT', `"${runId}" is not a run id.`);
   return posix.join(transport.root, 'runs', runId);
 }
 

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, posix, resolve } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
-import { Run, RunRequest, type LogChunk } from '../../../shared/model.ts';
-import type { EventHub } from '../../events.ts';
+import type { z } from 'zod';
+import { newRunId, Run, RunRequest, type LogChunk } from '../../../shared/model.ts';
+import type { EventBus } from '../../bus.ts';
 import type { Transport } from '../workers/transport.ts';
 import { ExampleCatalog } from './examples.ts';
 import { Follower } from './follower.ts';
@@ -24,7 +25,7 @@ const LOG_SLICE = 1024 * 1024;
 const KILL_GRACE_MS = 10_000;
 
 export interface JobServiceOptions {
-  hub: EventHub;
+  bus: EventBus;
   runs: RunStore;
   runtime: WorkerRuntime;
   examples: ExampleCatalog;
@@ -97,11 +98,54 @@ export class JobService {
     return run;
   }
 
-  async start(raw: RunRequest, explicitWorker?: string): Promise<Run> {
+  /**
+   * Starts a run of any source: its job is checked (a refused request leaves no record), the run
+   * is recorded, its code is set up on the worker and launched detached, then followed. A
+   * failure once it is recorded ends the run as failed with the reason (so history tells the
+   * truth) and is thrown.
+   */
+  async start(raw: RunRequest): Promise<Run> {
     const request = RunRequest.parse(raw);
-    const workerId = explicitWorker ?? request.worker;
-    if (request.source.kind === 'package') return this.startPackage(request, request.source.path, workerId);
-    const transport = await this.options.transports(workerId);
+    const transport = await this.options.transports(request.worker);
+    const job = request.source.kind === 'package' ? await this.packageJob(request, request.source.path) : await this.mapReduceJob(request, transport);
+    const id = newRunId(this.now(), randomBytes(3).toString('hex'));
+    const runDir = runDirOf(transport, id);
+    let run: Run = Run.parse({
+      id,
+      worker: request.worker,
+      jobName: job.name,
+      request: job.request,
+      status: 'running',
+      createdAt: this.now().toISOString(),
+      // Also what tells other processes that the run is not launched yet (see startingElsewhere).
+      progress: { phase: 'upload', bytes: 0, bytes_total: job.uploadBytes },
+      ...(job.outputDir === undefined ? {} : { outputDir: job.outputDir }),
+      ...(await this.deadlineOf(request.worker, request.timeoutMinutes)),
+    });
+    // In history from here on, so the upload's progress shows on the run.
+    await this.save(run);
+    try {
+      const runtimeDir = await this.options.runtime.ensure(transport);
+      const argv = await job.setUp(transport, runDir, runtimeDir, (uploaded) => {
+        run = { ...run, progress: { phase: 'upload', bytes: uploaded, bytes_total: Math.max(job.uploadBytes, uploaded) } };
+        this.options.bus.emit('jobs:run', run, run.id);
+      });
+      const { progress: _uploadDone, ...started } = run;
+      run = started;
+      await transport.writeFile(posix.join(runDir, 'meta.json'), `${JSON.stringify(run, null, 2)}\n`);
+      await launchRun(transport, runtimeDir, runDir, Math.max(1, Math.round(request.timeoutMinutes * 60)), argv);
+    } catch (err) {
+      const { progress: _stopped, ...rest } = run;
+      await this.save({ ...rest, status: 'failed', finishedAt: this.now().toISOString(), message: `The run could not be started: ${(err as Error).message}` });
+      throw err;
+    }
+    await this.save(run);
+    this.follow(run, transport, 0);
+    return run;
+  }
+
+  /** A map/reduce job of an example or a folder, run by the bundled runner on the data set. */
+  private async mapReduceJob(request: ParsedRunRequest, transport: Transport): Promise<RunnableJob> {
     const source = await resolveSource(request, this.options.examples);
     const script = await checkScript(source.dir, request.script);
     const filterText = request.filter ?? (await readFile(join(source.dir, 'filter.json'), 'utf8').catch(() => undefined));
@@ -110,71 +154,52 @@ export class JobService {
     }
     checkFilterJson(filterText);
     const dataDir = request.dataDir ?? this.options.defaultDataDir();
-    await this.checks.ensure(transport, await this.nameOf(workerId));
+    await this.checks.ensure(transport, await this.nameOf(request.worker));
     if (!(await transport.exists(dataDir))) {
       throw new WorkbenchError('NOT_FOUND', `The data set ${dataDir} does not exist on the worker. Generate the sample data (in the Jobs view, or with: workbench sample-data) or choose another folder.`);
     }
-
-    const id = this.newRunId();
-    const runDir = runDirOf(transport, id);
-    const uploadTotal = await folderBytes(source.dir);
-    let run: Run = Run.parse({
-      id,
-      worker: workerId,
-      jobName: source.name,
+    return {
+      name: source.name,
       request: { ...request, dataDir },
-      status: 'running',
-      createdAt: this.now().toISOString(),
-      progress: { phase: 'upload', bytes: 0, bytes_total: uploadTotal },
-      ...(await this.deadlineOf(workerId, request.timeoutMinutes)),
-    });
-    // In history from here on, so the upload's progress shows on the run.
-    await this.save(run);
-    return this.prepared(run, async () => {
-      const runtimeDir = await this.options.runtime.ensure(transport);
-      await transport.mkdir(posix.join(runDir, 'output'));
-      let uploaded = 0;
-      await transport.uploadDir(source.dir, posix.join(runDir, 'code'), {
-        ignore: (path) => IGNORED.test(path),
-        onFile: (_path, bytes) => {
-          uploaded += bytes;
-          run = { ...run, progress: { phase: 'upload', bytes: uploaded, bytes_total: Math.max(uploadTotal, uploaded) } };
-          this.options.hub.emit('jobs:run', run, run.id);
-        },
-      });
-      await transport.writeFile(posix.join(runDir, 'filter.json'), filterText);
-      const { progress: _uploadDone, ...started } = run;
-      run = started;
-      await transport.writeFile(posix.join(runDir, 'meta.json'), `${JSON.stringify(run, null, 2)}\n`);
-      return { run, runtimeDir };
-    }, (runtimeDir) => this.launchMapReduce(run, transport, runtimeDir, script, source.name, dataDir));
-  }
-
-  private async launchMapReduce(run: Run, transport: Transport, runtimeDir: string, script: string, name: string, dataDir: string): Promise<void> {
-    const request = RunRequest.parse(run.request);
-    const argv = runnerArgv(runtimeDir, { script, name, dataDir, mappers: request.mappers, reducers: request.reducers, sorted: request.sorted });
-    await launchRun(transport, runtimeDir, runDirOf(transport, run.id), Math.max(1, Math.round(request.timeoutMinutes * 60)), argv);
+      uploadBytes: await folderBytes(source.dir),
+      setUp: async (worker, runDir, runtimeDir, uploaded) => {
+        await worker.mkdir(posix.join(runDir, 'output'));
+        let bytes = 0;
+        await worker.uploadDir(source.dir, posix.join(runDir, 'code'), {
+          ignore: (path) => IGNORED.test(path),
+          onFile: (_path, fileBytes) => uploaded((bytes += fileBytes)),
+        });
+        await worker.writeFile(posix.join(runDir, 'filter.json'), filterText);
+        return runnerArgv(runtimeDir, { script, name: source.name, dataDir, mappers: request.mappers, reducers: request.reducers, sorted: request.sorted });
+      },
+    };
   }
 
   /**
-   * Prepares a saved run (upload ...) and launches it, then follows it. A failure on the way
-   * ends the run as failed with the reason (so history tells the truth) and is thrown.
+   * A packaged job (the packager's test run): unpacked into the run's code/ folder, it runs its
+   * own command there (argv, never a shell string of user input); its output folder inside
+   * code/ is what gets collected.
    */
-  private async prepared(saved: Run, prepare: () => Promise<{ run: Run; runtimeDir: string }>, launch: (runtimeDir: string) => Promise<void>): Promise<Run> {
-    let run = saved;
-    try {
-      const ready = await prepare();
-      run = ready.run;
-      await launch(ready.runtimeDir);
-    } catch (err) {
-      const { progress: _stopped, ...rest } = run;
-      await this.save({ ...rest, status: 'failed', finishedAt: this.now().toISOString(), message: `The run could not be started: ${(err as Error).message}` });
-      throw err;
-    }
-    await this.save(run);
-    const transport = await this.options.transports(run.worker);
-    this.follow(run, transport, 0);
-    return run;
+  private async packageJob(request: ParsedRunRequest, path: string): Promise<RunnableJob> {
+    const unpacker = this.options.packages;
+    if (!unpacker) throw new WorkbenchError('BAD_INPUT', 'Packages cannot be run here.');
+    const tarball = resolve(path);
+    const { name, command, outputDir } = await unpacker.checkForRun(tarball);
+    return {
+      name: slug(name),
+      request: { ...request, source: { kind: 'package', path: tarball } },
+      uploadBytes: (await stat(tarball)).size,
+      outputDir: posix.join('code', outputDir),
+      setUp: async (worker, runDir, runtimeDir) => {
+        const codeDir = posix.join(runDir, 'code');
+        await worker.mkdir(runDir);
+        await unpacker.unpack(tarball, worker, codeDir, runtimeDir, request.worker === 'local');
+        // Made up front, so a package that writes nothing is reported as such, not as a lost folder.
+        await worker.mkdir(posix.join(codeDir, outputDir));
+        // The shell text is fixed; the package's command reaches it only as "$@".
+        return ['sh', '-c', 'cd code && exec "$@"', 'package', ...command];
+      },
+    };
   }
 
   /** A piece of the log from `offset`: whole lines only while the run is live. */
@@ -288,8 +313,8 @@ export class JobService {
 
   private follow(run: Run, transport: Transport, offset: number): void {
     const follower = new Follower(run, transport, offset, this.options.pollMs ?? POLL_MS, {
-      chunk: (chunk) => this.options.hub.emit('jobs:log', chunk, run.id),
-      progress: (current) => this.options.hub.emit('jobs:run', current, run.id),
+      chunk: (chunk) => this.options.bus.emit('jobs:log', chunk, run.id),
+      progress: (current) => this.options.bus.emit('jobs:run', current, run.id),
       ended: async (code, cancelled) => {
         // Still counted as followed while it is finished, so `get` does not finish it a second time.
         try {
@@ -350,7 +375,7 @@ export class JobService {
     // says so. Then the run shows its end once the output is here, with the download's progress till then.
     const fetchNow = outputs.length > 0 && (run.worker === 'local' || (mayDownload && status === 'succeeded' && (await (this.options.autoDownload?.() ?? Promise.resolve(true)))));
     if (fetchNow) {
-      const progress = (bytes: number, total: number) => this.options.hub.emit('jobs:run', { ...run, progress: { ...run.progress, phase: 'download', bytes, bytes_total: total } }, run.id);
+      const progress = (bytes: number, total: number) => this.options.bus.emit('jobs:run', { ...run, progress: { ...run.progress, phase: 'download', bytes, bytes_total: total } }, run.id);
       try {
         finished = await retryWhileUnreachable(() => this.outputs.download(finished, transport, undefined, progress));
       } catch (err) {
@@ -387,50 +412,9 @@ export class JobService {
     return { workerDeadline: deadline, ...(warning ? { warnings: [warning] } : {}) };
   }
 
-  /**
-   * A general start path: unpack a package into the run's code/ folder and run its own command
-   * there (argv, never a shell string of user input), under the same launch.sh, follower and
-   * history as any run; its output folder inside code/ is what gets collected.
-   */
-  private async startPackage(request: ReturnType<typeof RunRequest.parse>, tarball: string, workerId: string): Promise<Run> {
-    const unpacker = this.options.packages;
-    if (!unpacker) throw new WorkbenchError('BAD_INPUT', 'Packages cannot be run here.');
-    const transport = await this.options.transports(workerId);
-    const id = this.newRunId();
-    const runDir = runDirOf(transport, id);
-    const runtimeDir = await this.options.runtime.ensure(transport);
-    const codeDir = posix.join(runDir, 'code');
-    await transport.mkdir(runDir);
-    const prepared = await unpacker.prepare(resolve(tarball), transport, codeDir, runtimeDir, workerId === 'local');
-    // Made up front, so a package that writes nothing is reported as such, not as a lost folder.
-    await transport.mkdir(posix.join(codeDir, prepared.outputDir));
-    const run: Run = Run.parse({
-      id,
-      worker: workerId,
-      jobName: slug(prepared.name),
-      request: { ...request, source: { kind: 'package', path: resolve(tarball) } },
-      status: 'running',
-      createdAt: this.now().toISOString(),
-      outputDir: posix.join('code', prepared.outputDir),
-      ...(await this.deadlineOf(workerId, request.timeoutMinutes)),
-    });
-    await transport.writeFile(posix.join(runDir, 'meta.json'), `${JSON.stringify(run, null, 2)}\n`);
-    // The shell text is fixed; the package's command reaches it only as "$@".
-    const argv = ['sh', '-c', 'cd code && exec "$@"', 'package', ...prepared.command];
-    await launchRun(transport, runtimeDir, runDir, Math.max(1, Math.round(request.timeoutMinutes * 60)), argv);
-    await this.save(run);
-    this.follow(run, transport, 0);
-    return run;
-  }
-
   private async save(run: Run): Promise<void> {
     await this.options.runs.put(run);
-    this.options.hub.emit('jobs:run', run, run.id);
-  }
-
-  private newRunId(): string {
-    const stamp = this.now().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-    return `${stamp}-${randomBytes(3).toString('hex')}`;
+    this.options.bus.emit('jobs:run', run, run.id);
   }
 }
 
@@ -443,6 +427,23 @@ function startingElsewhere(run: Run): boolean {
 }
 
 export interface PackageUnpacker {
-  /** Unpacks `tarball` into `codeDir` on the worker; its name, command and output folder (relative to codeDir). */
-  prepare(tarball: string, transport: Transport, codeDir: string, runtimeDir: string, local: boolean): Promise<{ name: string; command: string[]; outputDir: string }>;
+  /** What a test run of `tarball` runs: its name, command and output folder (relative to where it is unpacked); refuses unsafe packages. */
+  checkForRun(tarball: string): Promise<{ name: string; command: string[]; outputDir: string }>;
+  /** Unpacks `tarball` into `codeDir` on the worker. */
+  unpack(tarball: string, transport: Transport, codeDir: string, runtimeDir: string, local: boolean): Promise<void>;
+}
+
+type ParsedRunRequest = z.output<typeof RunRequest>;
+
+/** A job checked and ready to run: what its run records, and how its code is set up in the run dir. */
+interface RunnableJob {
+  name: string;
+  /** The request as the run records it (defaults filled in). */
+  request: ParsedRunRequest;
+  /** Bytes copied to the worker before launch, for the upload's progress. */
+  uploadBytes: number;
+  /** The folder collected as output, relative to the run dir, when it is not output/. */
+  outputDir?: string;
+  /** Puts the job's code into `runDir` on the worker; the argv that launch.sh runs there. */
+  setUp(transport: Transport, runDir: string, runtimeDir: string, uploaded: (bytes: number) => void): Promise<string[]>;
 }

@@ -1,6 +1,5 @@
-import { JobProgress } from '../../../shared/model.ts';
-
-const PROGRESS_PREFIX = '@progress ';
+import type { JobProgress } from '../../../shared/model.ts';
+import { parseProgressLine, PROGRESS_PREFIX } from '../../../shared/progress-view.ts';
 
 /**
  * Bytes of a log up to and including its last newline: while a run is live only whole lines
@@ -17,12 +16,8 @@ export function lastProgress(text: string): JobProgress | undefined {
   while (at >= 0) {
     if (at === 0 || text[at - 1] === '\n') {
       const end = text.indexOf('\n', at);
-      try {
-        const parsed = JobProgress.safeParse(JSON.parse(text.slice(at + PROGRESS_PREFIX.length, end < 0 ? undefined : end)));
-        if (parsed.success) return parsed.data;
-      } catch {
-        /* a malformed progress line is just text */
-      }
+      const progress = parseProgressLine(text.slice(at, end < 0 ? undefined : end));
+      if (progress) return progress;
     }
     at = at === 0 ? -1 : text.lastIndexOf(PROGRESS_PREFIX, at - 1);
   }

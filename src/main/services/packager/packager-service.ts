@@ -2,7 +2,7 @@ import { lstat, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import { BuildRequest, ScanRequest, type BuildResult, type Inspection, type PackProgress, type ScanResult, type SecretFinding, type WrapperSpec, type WrapperText } from '../../../shared/packager-model.ts';
-import type { EventHub } from '../../events.ts';
+import type { EventBus } from '../../bus.ts';
 import type { Transport } from '../workers/transport.ts';
 import { inspectTarball } from './inspect.ts';
 import { packageEntries } from './package-entries.ts';
@@ -16,13 +16,13 @@ const PROGRESS_EVERY_MS = 100;
 const SECRET_SEARCH_CONCURRENCY = 8;
 
 export interface PackagerOptions {
-  hub: EventHub;
+  bus: EventBus;
   /** resources/worker/mapreduce: bundled into packages that run a map/reduce job. */
   runnerDir: string;
   now?: () => number;
 }
 
-/** What a test run needs from a package once it is unpacked on a worker. */
+/** What a test run runs of a package, once it is unpacked on a worker. */
 export interface PreparedPackage {
   name: string;
   command: string[];
@@ -106,7 +106,7 @@ export class PackagerService {
       const rate = bytesDone / Math.max(elapsedS, 1e-3);
       const etaS = state === 'packing' && bytesDone > 0 && elapsedS > 0.2 ? (total.bytes - bytesDone) / rate : undefined;
       const event: PackProgress = { buildId: request.buildId, state, bytesDone, bytesTotal: total.bytes, filesDone, filesTotal: total.files, elapsedS, ...(etaS !== undefined && { etaS }), ...(message && { message }) };
-      this.options.hub.emit('packager:progress', event, request.buildId);
+      this.options.bus.emit('packager:progress', event, request.buildId);
     };
     try {
       progress('packing', 0, 0);
@@ -146,11 +146,10 @@ export class PackagerService {
   }
 
   /**
-   * Unpacks a package into `codeDir` on the worker for a test run, refusing unsafe packages.
-   * On this computer the TypeScript extractor unpacks it; on another worker the tarball is
-   * copied over and resources/worker/safe_extract.py unpacks it there.
+   * What a test run of the package will run, refusing unsafe packages before anything is
+   * written anywhere.
    */
-  async prepare(tarball: string, transport: Transport, codeDir: string, runtimeDir: string, local: boolean): Promise<PreparedPackage> {
+  async checkForRun(tarball: string): Promise<PreparedPackage> {
     const info = await lstat(tarball).catch(() => undefined);
     if (!info?.isFile()) throw new WorkbenchError('NOT_FOUND', `There is no tarball ${tarball}.`);
     const inspection = await inspectTarball(tarball);
@@ -158,18 +157,26 @@ export class PackagerService {
       throw new WorkbenchError('FORBIDDEN', `Refused to run ${basename(tarball)}: ${inspection.problems.map((p) => p.message).join('; ')}.`);
     }
     if (!inspection.entryPoint) throw new WorkbenchError('BAD_INPUT', `${basename(tarball)} has no entry point: no workbench.json and no run.sh.`);
-    if (local) {
-      await safeExtract(tarball, codeDir);
-    } else {
-      // Copied on its own (its folder's other files ignored), streamed rather than read whole.
-      const name = basename(tarball);
-      const remoteDir = posix.join(posix.dirname(codeDir), 'package');
-      await transport.uploadDir(dirname(tarball), remoteDir, { ignore: (path) => path !== name });
-      const result = await transport.exec(['python3', posix.join(runtimeDir, 'safe_extract.py'), posix.join(remoteDir, name), codeDir], { timeoutMs: 600_000 });
-      if (result.code !== 0) throw new WorkbenchError('FORBIDDEN', `The worker refused to unpack the package: ${result.stderr.trim()}`);
-    }
     const name = inspection.manifest?.name ?? basename(tarball).replace(/\.(tar\.gz|tgz|tar)$/, '');
     return { name, command: inspection.entryPoint.command, outputDir: inspection.entryPoint.outputDir };
+  }
+
+  /**
+   * Unpacks a package into `codeDir` on the worker for a test run. On this computer the
+   * TypeScript extractor unpacks it; on another worker the tarball is copied over and
+   * resources/worker/safe_extract.py unpacks it there. Both refuse unsafe entries again.
+   */
+  async unpack(tarball: string, transport: Transport, codeDir: string, runtimeDir: string, local: boolean): Promise<void> {
+    if (local) {
+      await safeExtract(tarball, codeDir);
+      return;
+    }
+    // Copied on its own (its folder's other files ignored), streamed rather than read whole.
+    const name = basename(tarball);
+    const remoteDir = posix.join(posix.dirname(codeDir), 'package');
+    await transport.uploadDir(dirname(tarball), remoteDir, { ignore: (path) => path !== name });
+    const result = await transport.exec(['python3', posix.join(runtimeDir, 'safe_extract.py'), posix.join(remoteDir, name), codeDir], { timeoutMs: 600_000 });
+    if (result.code !== 0) throw new WorkbenchError('FORBIDDEN', `The worker refused to unpack the package: ${result.stderr.trim()}`);
   }
 
   /** Secrets in the files, searched a few at a time; unchanged files come from the cache. */

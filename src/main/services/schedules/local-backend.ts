@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import { makeOwnFolder } from '../../data-dir.ts';
+import { newRunId } from '../../../shared/model.ts';
 import type { HistoryRow } from '../../../shared/schedule-calls.ts';
 import { newestRunFirst, RunRecord, Schedule, runsBetween } from '../../../shared/schedule.ts';
 import type { WorkerRuntime } from '../jobs/runtime.ts';
@@ -226,7 +227,8 @@ export class LocalScheduleBackend implements ScheduleBackend {
 
   private async startRun(job: Job, scheduledFor: Date | null): Promise<string> {
     const name = job.schedule.name;
-    const runId = this.newRunId();
+    // A run folder on the worker, named like any run's.
+    const runId = newRunId(this.now(), randomBytes(3).toString('hex'));
     const active = { runId, worker: job.schedule.worker, startedAt: this.now().toISOString(), scheduledFor: scheduledFor?.toISOString() ?? null };
     await this.updateJob(name, (j) => {
       if (j.active) throw new WorkbenchError('BAD_INPUT', `${name} is running now (run ${j.active.runId}); two runs of one job never overlap.`);
@@ -280,9 +282,4 @@ export class LocalScheduleBackend implements ScheduleBackend {
     });
   }
 
-  /** The job protocol's run id shape (a run folder name on the worker). */
-  private newRunId(): string {
-    const stamp = this.now().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-    return `${stamp}-${randomBytes(3).toString('hex')}`;
-  }
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,14 +7,13 @@ import { safeExtract } from '../../../../../src/main/services/packager/safe-extr
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
 import type { Run } from '../../../../../src/shared/model.ts';
 import type { BuildResult, Inspection } from '../../../../../src/shared/packager-model.ts';
-import type { EventEnvelope } from '../../../../../src/shared/protocol.ts';
 import { hostileCases, writeRawTarGz } from '../../../../fixtures/hostile-tar.ts';
+import { EXTRACTORS, SAFE_EXTRACT_PY } from '../../../../fixtures/package-extractors.ts';
+import { runEnd } from '../../../../fixtures/run-events.ts';
 import { writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
 import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
-const RESOURCES = resolve('resources');
-const SAFE_EXTRACT = join(RESOURCES, 'worker', 'safe_extract.py');
 const run = promisify(execFile);
 
 let root: string;
@@ -22,21 +21,7 @@ let workbench: Workbench;
 
 const call = callerOf(() => workbench);
 
-/** Waits for the run's end, from its events as the Jobs view gets them. */
-async function finished(runId: string): Promise<Run> {
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`run ${runId} did not end in 30 s`)), 30_000);
-    const subscriber = workbench.hub.connect((batch: EventEnvelope[]) => {
-      const last = batch.map((e) => e.payload as Run).find((r) => r.status !== 'running');
-      if (last) {
-        clearTimeout(timer);
-        subscriber.close();
-        done(last);
-      }
-    });
-    subscriber.subscribe({ topic: 'jobs:run', key: runId });
-  });
-}
+const finished = (runId: string) => runEnd(workbench, runId);
 
 async function pack(dir: string, name: string, extra: object = {}): Promise<string> {
   const output = join(root, `${name}.tar.gz`);
@@ -46,7 +31,7 @@ async function pack(dir: string, name: string, extra: object = {}): Promise<stri
 
 beforeEach(async () => {
   root = await useTempDir('workbench-packager');
-  workbench = await createWorkbench({ dataDir: join(root, 'app'), host: 'web', resourcesDir: RESOURCES });
+  workbench = await createWorkbench({ dataDir: join(root, 'app'), host: 'web', resourcesDir: resolve('resources') });
 });
 afterEach(async () => {
   await workbench.close();
@@ -54,16 +39,7 @@ afterEach(async () => {
 
 describe('hostile tarballs', () => {
   for (const name of Object.keys(hostileCases('/will-be-replaced'))) {
-    const extractors: Record<string, (tarball: string, target: string) => Promise<string>> = {
-      'the TypeScript extractor': async (tarball, target) => safeExtract(tarball, target).then(() => 'unpacked', (err: Error) => err.message),
-      'safe_extract.py': (tarball, target) => run('python3', [SAFE_EXTRACT, tarball, target]).then(() => 'unpacked', (err: { stderr: string }) => err.stderr),
-      "safe_extract.py without Python's data filter": (tarball, target) =>
-        run('python3', ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); import safe_extract as s; sys.exit(s.main(sys.argv[1:], use_data_filter=False))', join(RESOURCES, 'worker'), tarball, target]).then(
-          () => 'unpacked',
-          (err: { stderr: string }) => err.stderr,
-        ),
-    };
-    for (const [extractor, extract] of Object.entries(extractors)) {
+    for (const [extractor, extract] of Object.entries(EXTRACTORS)) {
       it(`${name}: ${extractor} refuses it and writes nothing outside the target`, async () => {
         const outside = join(root, 'outside');
         await mkdir(outside);
@@ -91,7 +67,7 @@ describe('hostile tarballs', () => {
     const tarball = join(root, 'innocent.tar.gz');
     await writeRawTarGz(tarball, [{ header: { name: 'lib/x.py' }, body: 'escaped' }]);
     await expect(safeExtract(tarball, target)).rejects.toThrow('Refused to unpack into lib: it is a symbolic link.');
-    const py = await run('python3', [SAFE_EXTRACT, tarball, target]).then(() => '', (err: { stderr: string }) => err.stderr);
+    const py = await run('python3', [SAFE_EXTRACT_PY, tarball, target]).then(() => '', (err: { stderr: string }) => err.stderr);
     expect(py).toMatch(/Refused|outside/);
     expect(await readdir(outside)).toEqual([]);
   });
@@ -156,6 +132,22 @@ describe('test runs of a package on this computer', () => {
     expect(done.outputs.map((o) => o.name)).toEqual(['by-os.txt']);
     const text = await readFile(join(done.resultDir!, 'by-os.txt'), 'utf8');
     expect(text.split('\n').filter(Boolean).sort()).toEqual(['Linux\t25', 'WINNT\t25']);
+  });
+
+  it('a run that cannot be set up on its worker is in history as failed, with the reason', async () => {
+    const dir = join(root, 'blocked');
+    await mkdir(dir);
+    await writeFile(join(dir, 'run.sh'), '#!/bin/sh\necho never\n');
+    const tarball = await pack(dir, 'blocked');
+    // A file where this computer's run folders go: no run dir can be made in it.
+    await mkdir(join(root, 'app', 'worker'), { recursive: true });
+    await rm(join(root, 'app', 'worker', 'runs'), { recursive: true, force: true });
+    await writeFile(join(root, 'app', 'worker', 'runs'), 'not a folder');
+    await expect(call('packager:test-run', { path: tarball })).rejects.toThrow(/runs/);
+    const runs = await call<Run[]>('jobs:list');
+    expect(runs).toEqual([expect.objectContaining({ status: 'failed', jobName: 'blocked', request: expect.objectContaining({ source: { kind: 'package', path: tarball } }) })]);
+    expect(runs[0]!.message).toMatch(/^The run could not be started: .*runs/);
+    expect(runs[0]!.finishedAt).toEqual(expect.any(String));
   });
 
   it('refuses to run a hostile package', async () => {
