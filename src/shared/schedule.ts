@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { WorkerId } from './worker-model.ts';
 
 /**
- * Scheduled jobs (issue 9): the form's model, the run record that every backend and
+ * Scheduled jobs: the form's model, the run record that every backend and
  * resources/worker/run-job.sh share, and the time math (next runs, EventBridge cron) that the
  * UI preview, the local backend and the AWS backend must agree on. All times are UTC.
  */

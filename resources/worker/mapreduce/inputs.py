@@ -20,8 +20,7 @@ DIRECTORY_LEVELS = 4
 # Compressed bytes per read. Text expands about 8x, so a block is about
 # half a megabyte: large enough that per-block Python overhead vanishes,
 # small enough that decompressing, decoding and parsing it stays within the
-# CPU caches. Measured on 2 cores with 2 mappers, 1 MB reads cost 10-20%
-# more CPU time than 64 KB ones (the mappers then compete for memory).
+# CPU caches, so mappers running side by side do not compete for memory.
 READ_SIZE = 1 << 16
 
 _FILE_NAME = re.compile(r"^([^.]+)\.([^.]+)\.v2\.log\.(.+)\.(lzma|xz|gz)$")

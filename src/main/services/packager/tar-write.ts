@@ -12,7 +12,7 @@ import { ParallelGzip } from './parallel-gzip.ts';
  * are packed (SOURCE_DATE_EPOCH-style; 2000-01-01 rather than 0, which some tools flag).
  */
 export const FIXED_MTIME = new Date('2000-01-01T00:00:00Z');
-/** gzip -6, what `tar czf` uses: the speed and size users know, and a fair benchmark. */
+/** gzip -6, what `tar czf` uses: the speed and size users know. */
 export const GZIP_LEVEL = 6;
 const READ_CHUNK = 1024 * 1024;
 

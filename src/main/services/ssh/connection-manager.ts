@@ -306,9 +306,9 @@ export class SshConnections {
       client.once('close', closedEarly);
       client.once('ready', () => {
         client.removeListener('close', closedEarly);
-        // ssh2 leaves Nagle's algorithm on. Every exchange of small packets (opening a channel,
-        // an SFTP open, stat or READ request) then waits on the peer's delayed ACK: an exec of
-        // `true` took ~240 ms on loopback instead of a few ms. OpenSSH sets TCP_NODELAY too.
+        // ssh2 leaves Nagle's algorithm on, and then every exchange of small packets (opening a
+        // channel, an SFTP open, stat or READ request) waits on the peer's delayed ACK, so even
+        // an exec of `true` is slow. OpenSSH sets TCP_NODELAY too.
         client.setNoDelay(true);
         client.removeAllListeners('error');
         client.on('error', () => {}); // later errors surface as 'close', which reconnects
