@@ -30,7 +30,7 @@ const viewLayering = (depth) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', 'resources/**', '.bench/**', 'test-results/**'] },
+  { ignores: ['out/**', 'node_modules/**', 'resources/**', '.bench/**', 'test-results/**', '.venv/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
