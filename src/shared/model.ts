@@ -125,7 +125,7 @@ export type RunRequest = z.input<typeof RunRequest>;
 export const RunOutput = z.object({
   name: z.string(),
   bytes: z.number(),
-  // Runs recorded before remote results were listed had every file copied here.
+  // A record without this field is one whose output was always copied here in full.
   downloaded: z.boolean().default(true),
 });
 export type RunOutput = z.infer<typeof RunOutput>;
