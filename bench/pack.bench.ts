@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { EventHub } from '../src/main/events.ts';
+import { EventBus } from '../src/main/bus.ts';
 import { PackagerService } from '../src/main/services/packager/packager-service.ts';
 import type { Benchmark } from './harness.ts';
 
@@ -82,7 +82,7 @@ const benchmark: Benchmark = {
     let n = 0;
     const [ours, anchor] = await interleavedMedians(5, [
       async () => {
-        const packager = new PackagerService({ hub: new EventHub(), runnerDir: resolve('resources/worker/mapreduce') });
+        const packager = new PackagerService({ bus: new EventBus(), runnerDir: resolve('resources/worker/mapreduce') });
         await packager.build({ buildId: `bench-${n++}`, root: TREE, output: join(OUT, 'ours.tar.gz'), excluded: ['.complete'] });
       },
       async () => {

@@ -1,4 +1,4 @@
-import { EVENT_FRAME_MS, events, isEventName, type EventName, type EventPayload } from '../shared/contract.ts';
+import { EVENT_FRAME_MS, isEventName } from '../shared/contract.ts';
 import { WorkbenchError } from '../shared/errors.ts';
 import { subscriptionKey, type EventEnvelope, type Subscription } from '../shared/protocol.ts';
 
@@ -10,20 +10,19 @@ import { subscriptionKey, type EventEnvelope, type Subscription } from '../share
 export const MAX_BATCH_BYTES = 1024 * 1024;
 
 /**
- * Fan-out of core events to connected subscribers (one Electron window, WebSocket clients).
- * Each subscriber gets its own queue, flushed once per frame as one batch (or sooner once it
- * holds MAX_BATCH_BYTES), so a burst of thousands of log lines costs the UI one message and one
- * render.
+ * Fan-out of core events to the transports' subscribers (one Electron window, WebSocket
+ * clients), fed with every event of the EventBus (`bus.onEvery`). Each subscriber gets its own
+ * queue, flushed once per frame as one batch (or sooner once it holds MAX_BATCH_BYTES), so a
+ * burst of thousands of log lines costs the UI one message and one render. The core's own
+ * listeners use the bus: they get each event at once, not a frame later.
  */
 export class EventHub {
   private readonly subscribers = new Set<Subscriber>();
 
   constructor(private readonly frameMs = EVENT_FRAME_MS) {}
 
-  emit<E extends EventName>(topic: E, payload: EventPayload<E>, key?: string): void {
-    // The payload is checked here, where a bug is cheap to find, not in every client.
-    const checked = events[topic].parse(payload);
-    const envelope: EventEnvelope = key === undefined ? { topic, payload: checked } : { topic, key, payload: checked };
+  /** Queues an event (checked by the bus that emitted it) for every subscriber that wants it. */
+  publish(envelope: EventEnvelope): void {
     let bytes: number | undefined;
     for (const subscriber of this.subscribers) {
       if (!subscriber.wants(envelope)) continue;

@@ -49,12 +49,12 @@ export const ready = app.whenReady().then(async () => {
   const window = new BrowserWindow(mainWindowOptions(join(__dirname, '../preload/index.js')));
   mainWindow = window;
   const unregister = registerIpc(ipcMain, workbench, window.webContents, () => appUrl);
-  const stopNotifications = showExpiryNotifications(workbench.hub, Notification, () => {
+  const stopNotifications = showExpiryNotifications(workbench.bus, Notification, () => {
     if (window.isMinimized()) window.restore();
     window.focus();
   });
   // A click brings the window forward, where the alert's banner links to the job's history.
-  const stopScheduleNotifications = showScheduleNotifications(workbench.hub, Notification, workbench.schedules.recentAlerts(), () => {
+  const stopScheduleNotifications = showScheduleNotifications(workbench.bus, Notification, workbench.schedules.recentAlerts(), () => {
     if (window.isMinimized()) window.restore();
     window.focus();
   });

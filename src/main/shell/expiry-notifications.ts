@@ -1,5 +1,5 @@
 import { warningTitle, type Ec2Warning } from '../../shared/ec2-model.ts';
-import type { EventHub } from '../events.ts';
+import type { EventBus } from '../bus.ts';
 
 /** The part of Electron's Notification class used here (passed in, so tests pass a fake). */
 export interface NotificationClass {
@@ -11,17 +11,11 @@ export interface NotificationClass {
  * Desktop notifications for the 60- and 15-minute warnings before an EC2 worker kills itself.
  * A click brings the window forward, where the in-app banner offers "Download results".
  */
-export function showExpiryNotifications(hub: EventHub, Notification: NotificationClass, onClick: (warning: Ec2Warning) => void): () => void {
-  const subscriber = hub.connect((batch) => {
+export function showExpiryNotifications(bus: EventBus, Notification: NotificationClass, onClick: (warning: Ec2Warning) => void): () => void {
+  return bus.on('ec2:warning', (warning) => {
     if (!Notification.isSupported()) return;
-    for (const event of batch) {
-      if (event.topic !== 'ec2:warning') continue;
-      const warning = event.payload as Ec2Warning;
-      const note = new Notification({ title: warningTitle(warning), body: warning.message });
-      note.on('click', () => onClick(warning));
-      note.show();
-    }
+    const note = new Notification({ title: warningTitle(warning), body: warning.message });
+    note.on('click', () => onClick(warning));
+    note.show();
   });
-  subscriber.subscribe({ topic: 'ec2:warning' });
-  return () => subscriber.close();
 }

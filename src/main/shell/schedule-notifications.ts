@@ -1,5 +1,5 @@
 import type { ScheduleAlert } from '../../shared/schedule-calls.ts';
-import type { EventHub } from '../events.ts';
+import type { EventBus } from '../bus.ts';
 import type { NotificationClass } from './expiry-notifications.ts';
 
 export function alertTitle(alert: ScheduleAlert): string {
@@ -11,7 +11,7 @@ export function alertTitle(alert: ScheduleAlert): string {
  * The core raises each alert once; those raised before the window existed (the check at
  * start) are shown first. A click brings the window forward on the job's history.
  */
-export function showScheduleNotifications(hub: EventHub, Notification: NotificationClass, earlier: ScheduleAlert[], onClick: (alert: ScheduleAlert) => void): () => void {
+export function showScheduleNotifications(bus: EventBus, Notification: NotificationClass, earlier: ScheduleAlert[], onClick: (alert: ScheduleAlert) => void): () => void {
   const show = (alert: ScheduleAlert) => {
     if (!Notification.isSupported()) return;
     const note = new Notification({ title: alertTitle(alert), body: alert.message });
@@ -19,9 +19,5 @@ export function showScheduleNotifications(hub: EventHub, Notification: Notificat
     note.show();
   };
   for (const alert of earlier) show(alert);
-  const subscriber = hub.connect((batch) => {
-    for (const event of batch) if (event.topic === 'schedules:alert') show(event.payload as ScheduleAlert);
-  });
-  subscriber.subscribe({ topic: 'schedules:alert' });
-  return () => subscriber.close();
+  return bus.on('schedules:alert', show);
 }

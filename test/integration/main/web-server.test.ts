@@ -354,7 +354,7 @@ describe('hostile and oversized traffic', () => {
 
       const text = 'log line\n'.repeat(116_509); // about 1 MiB
       const chunks = 96;
-      const emit = (i: number) => workbench.hub.emit('jobs:log', { runId, offset: i * text.length, nextOffset: (i + 1) * text.length, text, done: false }, runId);
+      const emit = (i: number) => workbench.bus.emit('jobs:log', { runId, offset: i * text.length, nextOffset: (i + 1) * text.length, text, done: false }, runId);
       for (let i = 0; i < chunks; i++) {
         emit(i);
         await new Promise((resolve) => setImmediate(resolve));

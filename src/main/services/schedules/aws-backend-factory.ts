@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { Settings } from '../../../shared/model.ts';
-import { Schedule } from '../../../shared/schedule.ts';
-import type { Handlers } from '../../rpc.ts';
+import type { Schedule } from '../../../shared/schedule.ts';
 import type { CredentialsService } from '../credentials/credentials-service.ts';
 import { activeScheduleClients } from '../publish/active-aws.ts';
 import { AwsScheduleBackend } from './aws-backend.ts';
@@ -21,7 +20,7 @@ export interface AwsScheduleBackendDeps {
  * a code bucket in Settings; otherwise the reason, shown where the backend would be chosen.
  */
 export function awsScheduleBackend(deps: AwsScheduleBackendDeps): () => Promise<ScheduleBackend | string> {
-  const backend = newAwsBackend(deps);
+  const backend = newAwsScheduleBackend(deps);
   return async () => {
     try {
       await deps.credentials.describe();
@@ -33,16 +32,8 @@ export function awsScheduleBackend(deps: AwsScheduleBackendDeps): () => Promise<
   };
 }
 
-/** `schedules:aws-permissions`: what IAM a job would get, before anything is created. */
-export function awsPermissionsHandler(deps: AwsScheduleBackendDeps): Pick<Handlers, 'schedules:aws-permissions'> {
-  const backend = newAwsBackend(deps);
-  return {
-    'schedules:aws-permissions': ({ name, visibility, bucket }) =>
-      backend.permissions(Schedule.parse({ name, visibility, ...(bucket ? { bucket } : {}), tarball: '-', frequency: { kind: 'daily' }, backend: 'aws' })),
-  };
-}
-
-function newAwsBackend(deps: AwsScheduleBackendDeps): AwsScheduleBackend {
+/** An AWS backend on the active profile's clients (also what `schedules:aws-permissions` asks). */
+export function newAwsScheduleBackend(deps: AwsScheduleBackendDeps): AwsScheduleBackend {
   return new AwsScheduleBackend({
     clients: () => activeScheduleClients(deps.credentials, async () => (await deps.settings.get()).regions[0], deps.env),
     buckets: async () => {

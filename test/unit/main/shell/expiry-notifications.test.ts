@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { EventHub } from '../../../../src/main/events.ts';
+import { EventBus } from '../../../../src/main/bus.ts';
 import { showExpiryNotifications } from '../../../../src/main/shell/expiry-notifications.ts';
 import type { Ec2Warning } from '../../../../src/shared/ec2-model.ts';
 import { fakeNotification } from './fake-notification.ts';
@@ -8,26 +8,26 @@ const warning: Ec2Warning = { workerId: 'ec2-abcdefgh', name: 'crunch', minutesL
 
 describe('desktop notifications for expiry warnings (Electron Notification, mocked)', () => {
   it('shows one per warning, and a click reports which worker', async () => {
-    const hub = new EventHub(1);
+    const bus = new EventBus();
     const { Notification, shown } = fakeNotification();
     const clicked = vi.fn();
-    const stop = showExpiryNotifications(hub, Notification, clicked);
-    hub.emit('ec2:warning', warning, warning.workerId);
+    const stop = showExpiryNotifications(bus, Notification, clicked);
+    bus.emit('ec2:warning', warning, warning.workerId);
     await vi.waitFor(() => expect(shown).toHaveLength(1));
     expect(shown[0]).toMatchObject({ title: 'crunch: 15 minutes left', body: warning.message });
     shown[0]?.click?.();
     expect(clicked).toHaveBeenCalledWith(warning);
     stop();
-    hub.emit('ec2:warning', warning, warning.workerId);
+    bus.emit('ec2:warning', warning, warning.workerId);
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(shown).toHaveLength(1);
   });
 
   it('stays quiet where the system has no notifications', async () => {
-    const hub = new EventHub(1);
+    const bus = new EventBus();
     const { Notification, shown } = fakeNotification(false);
-    showExpiryNotifications(hub, Notification, () => {});
-    hub.emit('ec2:warning', warning, warning.workerId);
+    showExpiryNotifications(bus, Notification, () => {});
+    bus.emit('ec2:warning', warning, warning.workerId);
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(shown).toEqual([]);
   });

@@ -8,18 +8,17 @@ import { toWorker } from './reconcile.ts';
  * EC2 workers as workers: listed by `workers:list` beside the SSH hosts, and reached by the
  * same connections, terminals, files and jobs. The list is what the app last learnt from AWS
  * (Ec2Workers reconciles on start and on every `ec2:list`), so listing never waits on AWS.
- * Takes a getter because the EC2 services are built after the SSH services they use.
  */
-export function ec2WorkerSource(workers: () => Ec2Workers): WorkerSource {
+export function ec2WorkerSource(workers: Ec2Workers): WorkerSource {
   return {
     owns: (workerId) => workerId.startsWith('ec2-'),
     list: async () => {
-      const now = workers().now();
+      const now = workers.now();
       // Only instances that exist: a launch that never made one, or one going away, is no place to work.
-      return (await workers().records()).filter((r) => r.instanceId && r.state !== 'terminated' && r.state !== 'shutting-down').map((r) => asWorkerInfo(r, now));
+      return (await workers.records()).filter((r) => r.instanceId && r.state !== 'terminated' && r.state !== 'shutting-down').map((r) => asWorkerInfo(r, now));
     },
-    info: async (workerId) => asWorkerInfo(await workers().get(workerId), workers().now()),
-    endpoint: (workerId) => workers().endpoint(workerId),
+    info: async (workerId) => asWorkerInfo(await workers.get(workerId), workers.now()),
+    endpoint: (workerId) => workers.endpoint(workerId),
   };
 }
 

@@ -72,28 +72,28 @@ function events() {
 }
 
 async function addAndTrust(name: string, host: string): Promise<WorkerInfo> {
-  const worker = await call<WorkerInfo>('workers:add-ssh', { name, host });
+  const worker = await call('workers:add-ssh', { name, host });
   await expect(call('workers:connect', { workerId: worker.id })).rejects.toMatchObject({ code: 'HOST_KEY_UNKNOWN' });
-  const pending = await call<PendingHostKey>('workers:pending-host-key', { workerId: worker.id });
-  return call<WorkerInfo>('workers:trust-host-key', { workerId: worker.id, fingerprint: pending.fingerprint });
+  const pending = await call('workers:pending-host-key', { workerId: worker.id });
+  return call('workers:trust-host-key', { workerId: worker.id, fingerprint: pending.fingerprint });
 }
 
 describe('SSH host workers', () => {
   it('asks about an unknown host key with its fingerprint, then trusts exactly that key', async () => {
     const watch = events();
-    const worker = await call<WorkerInfo>('workers:add-ssh', { name: 'box', host: 'box' });
+    const worker = await call('workers:add-ssh', { name: 'box', host: 'box' });
     expect(worker).toMatchObject({ kind: 'ssh', host: 'box', state: 'disconnected' });
     const refused = await call('workers:connect', { workerId: worker.id }).catch((e: Error & { code: string }) => e);
     expect(refused).toMatchObject({ code: 'HOST_KEY_UNKNOWN' });
     expect((refused as Error).message).toContain(target.hostKeyFingerprint);
 
-    const pending = await call<PendingHostKey>('workers:pending-host-key', { workerId: worker.id });
+    const pending = await call('workers:pending-host-key', { workerId: worker.id });
     expect(pending).toMatchObject({ host: '127.0.0.1', port: target.port, keyType: 'ssh-ed25519', fingerprint: target.hostKeyFingerprint });
     await expect.poll(() => watch.seen.some((e) => e.topic === 'workers:host-key')).toBe(true);
 
     // A fingerprint other than the one shown trusts nothing.
     await expect(call('workers:trust-host-key', { workerId: worker.id, fingerprint: `SHA256:${'A'.repeat(43)}` })).rejects.toMatchObject({ code: 'HOST_KEY_CHANGED' });
-    const connected = await call<WorkerInfo>('workers:trust-host-key', { workerId: worker.id, fingerprint: target.hostKeyFingerprint });
+    const connected = await call('workers:trust-host-key', { workerId: worker.id, fingerprint: target.hostKeyFingerprint });
     expect(connected.state).toBe('connected');
     expect(await readFile(join(dataDir, 'known_hosts'), 'utf8')).toBe(`[127.0.0.1]:${target.port} ${target.hostPublicKey}\n`);
     const states = () => watch.seen.filter((e) => e.topic === 'workers:state').map((e) => (e.payload as WorkerState).state);
@@ -103,14 +103,14 @@ describe('SSH host workers', () => {
   });
 
   it('refuses a host whose key changed, loudly, and never asks to accept it', async () => {
-    const worker = await call<WorkerInfo>('workers:add-ssh', { name: 'box', host: 'box' });
+    const worker = await call('workers:add-ssh', { name: 'box', host: 'box' });
     // known_hosts holds another key for this host:port (the jump fixture's).
     await writeFile(join(dataDir, 'known_hosts'), `[127.0.0.1]:${target.port} ${jump.hostPublicKey}\n`);
     const refused = await call('workers:connect', { workerId: worker.id }).catch((e: Error & { code: string }) => e);
     expect(refused).toMatchObject({ code: 'HOST_KEY_CHANGED' });
     expect((refused as Error).message).toMatch(/WARNING: the host key .* has changed/);
     expect((refused as Error).message).toContain(jump.hostKeyFingerprint);
-    const pending = await call<PendingHostKey>('workers:pending-host-key', { workerId: worker.id });
+    const pending = await call('workers:pending-host-key', { workerId: worker.id });
     expect(pending.changedFrom).toBe(jump.hostKeyFingerprint);
     await expect(call('workers:trust-host-key', { workerId: worker.id, fingerprint: target.hostKeyFingerprint })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await readFile(join(dataDir, 'known_hosts'), 'utf8')).toBe(`[127.0.0.1]:${target.port} ${jump.hostPublicKey}\n`);
@@ -118,9 +118,9 @@ describe('SSH host workers', () => {
 
   it('connects through a ProxyJump host, and fails clearly when the jump host is gone', async () => {
     await writeFile(join(dataDir, 'known_hosts'), `[127.0.0.1]:${target.port} ${target.hostPublicKey}\n[127.0.0.1]:${jump.port} ${jump.hostPublicKey}\n`);
-    const worker = await call<WorkerInfo>('workers:add-ssh', { name: 'inner', host: 'behind-jump' });
-    expect((await call<WorkerInfo>('workers:connect', { workerId: worker.id })).state).toBe('connected');
-    const listing = await call<RemoteListing>('files:list', { workerId: worker.id, path: target.dir });
+    const worker = await call('workers:add-ssh', { name: 'inner', host: 'behind-jump' });
+    expect((await call('workers:connect', { workerId: worker.id })).state).toBe('connected');
+    const listing = await call('files:list', { workerId: worker.id, path: target.dir });
     expect(listing.entries.map((e) => e.name)).toContain('sshd_config');
     await call('workers:disconnect', { workerId: worker.id });
 
@@ -134,9 +134,9 @@ describe('SSH host workers', () => {
 
   it('says clearly when the login is refused, the host is unreachable or outside loopback', async () => {
     await writeFile(join(dataDir, 'known_hosts'), `[127.0.0.1]:${target.port} ${target.hostPublicKey}\n`);
-    const wrongUser = await call<WorkerInfo>('workers:add-ssh', { name: 'wrong-user', host: 'box', user: 'nobody' });
+    const wrongUser = await call('workers:add-ssh', { name: 'wrong-user', host: 'box', user: 'nobody' });
     await expect(call('workers:connect', { workerId: wrongUser.id })).rejects.toMatchObject({ code: 'AUTH_FAILED', message: expect.stringMatching(/refused the login as nobody with 1 key/) });
-    const outside = await call<WorkerInfo>('workers:add-ssh', { name: 'outside', host: 'outside' });
+    const outside = await call('workers:add-ssh', { name: 'outside', host: 'outside' });
     await expect(call('workers:connect', { workerId: outside.id })).rejects.toMatchObject({ code: 'LOOPBACK_ONLY' });
     await expect(call('workers:add-ssh', { name: 'bad name', host: 'box' })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/name/) });
     await expect(call('workers:add-ssh', { name: 'dash', host: '-oProxyCommand=touch' })).rejects.toMatchObject({ code: 'BAD_INPUT' });
@@ -149,17 +149,17 @@ describe('SSH host workers', () => {
     await call('files:mkdir', { workerId: worker.id, path: base });
     const awkward = ["it's a \"folder\"", '-rf', 'new\nline', 'ünïcode ✓'];
     for (const name of awkward) await call('files:mkdir', { workerId: worker.id, path: join(base, name) });
-    let listing = await call<RemoteListing>('files:list', { workerId: worker.id, path: base });
+    let listing = await call('files:list', { workerId: worker.id, path: base });
     expect(listing.entries.map((e) => e.name).sort()).toEqual([...awkward].sort());
     expect(listing.entries.every((e) => e.type === 'directory')).toBe(true);
 
     await call('files:rename', { workerId: worker.id, from: join(base, '-rf'), to: join(base, '--renamed') });
     await expect(call('files:rename', { workerId: worker.id, from: join(base, 'new\nline'), to: join(base, '--renamed') })).rejects.toMatchObject({ message: expect.stringMatching(/already exists/) });
     for (const name of ['--renamed', "it's a \"folder\"", 'new\nline', 'ünïcode ✓']) await call('files:delete', { workerId: worker.id, path: join(base, name) });
-    listing = await call<RemoteListing>('files:list', { workerId: worker.id, path: base });
+    listing = await call('files:list', { workerId: worker.id, path: base });
     expect(listing.entries).toEqual([]);
     // The folder holding them is still there: nothing was deleted by a name taken as an option.
-    expect((await call<RemoteListing>('files:list', { workerId: worker.id, path: target.dir })).entries.map((e) => e.name)).toContain('browse');
+    expect((await call('files:list', { workerId: worker.id, path: target.dir })).entries.map((e) => e.name)).toContain('browse');
 
     await expect(call('files:list', { workerId: worker.id, path: join(base, 'missing') })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(call('files:delete', { workerId: worker.id, path: '/' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
@@ -168,7 +168,7 @@ describe('SSH host workers', () => {
   it('runs a terminal: what is typed is executed, and output comes back as events', async () => {
     const worker = await addAndTrust('box', 'box');
     const watch = events();
-    const { terminalId } = await call<{ terminalId: string }>('terminal:open', { workerId: worker.id, cols: 80, rows: 24 });
+    const { terminalId } = await call('terminal:open', { workerId: worker.id, cols: 80, rows: 24 });
     await call('terminal:input', { terminalId, data: 'echo workbench-$((6*7))\n' });
     await expect
       .poll(() => watch.seen.filter((e) => e.topic === 'terminal:data').map((e) => (e.payload as TerminalData).data).join(''), { timeout: 10_000 })
@@ -184,7 +184,7 @@ describe('SSH host workers', () => {
   it('reconnects after the connection drops, and gives open terminals a new shell', async () => {
     const worker = await addAndTrust('box', 'box');
     const watch = events();
-    const { terminalId } = await call<{ terminalId: string }>('terminal:open', { workerId: worker.id, cols: 80, rows: 24 });
+    const { terminalId } = await call('terminal:open', { workerId: worker.id, cols: 80, rows: 24 });
     await killSshSessions(target);
     const states = () => watch.seen.filter((e) => e.topic === 'workers:state').map((e) => (e.payload as WorkerState).state);
     await expect.poll(states, { timeout: 10_000 }).toContain('reconnecting');
@@ -198,7 +198,7 @@ describe('SSH host workers', () => {
 
   it('runs the job protocol over SSH exactly as on this computer', async () => {
     const worker = await addAndTrust('box', 'box');
-    const endpoint = await workbench.ssh.workers.endpoint(worker.id);
+    const endpoint = await workbench.workers.registry.endpoint(worker.id);
     const transport = new SshTransport(() => workbench.ssh.connections.client(endpoint), join(target.dir, 'workbench'));
     const runDir = join(transport.root, 'runs', '20261129-120000-abcdef');
     await transport.mkdir(runDir);

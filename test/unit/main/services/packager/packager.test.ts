@@ -3,15 +3,15 @@ import { chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { EventHub } from '../../../../../src/main/events.ts';
+import { EventBus } from '../../../../../src/main/bus.ts';
 import { PackagerService } from '../../../../../src/main/services/packager/packager-service.ts';
 import type { PackProgress } from '../../../../../src/shared/packager-model.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
 
 const RUNNER = join(__dirname, '../../../../../resources/worker/mapreduce');
 
-function packager(hub = new EventHub(0)): PackagerService {
-  return new PackagerService({ hub, runnerDir: RUNNER });
+function packager(bus = new EventBus()): PackagerService {
+  return new PackagerService({ bus, runnerDir: RUNNER });
 }
 
 async function jobFolder(root: string): Promise<string> {
@@ -105,21 +105,22 @@ describe('building a tarball', () => {
     const root = await useTempDir();
     const dir = await jobFolder(root);
     await writeFile(join(dir, 'data.bin'), Buffer.alloc(64 * 1024 * 1024, 7));
-    const hub = new EventHub(0);
+    const bus = new EventBus();
     const seen: PackProgress[] = [];
-    const subscriber = hub.connect((batch) => seen.push(...batch.map((e) => e.payload as PackProgress)));
-    subscriber.subscribe({ topic: 'packager:progress', key: 'build-1' });
-    const p = packager(hub);
+    const stop = bus.on('packager:progress', (progress) => seen.push(progress), 'build-1');
+    const p = packager(bus);
     const done = await p.build({ buildId: 'build-1', root: dir, output: join(root, 'ok.tar.gz') });
-    await new Promise((r) => setTimeout(r, 20));
+    // The bus delivers at once: the last event is in before the build's answer, and none follows it.
     expect(seen.at(-1)).toMatchObject({ state: 'done', bytesDone: seen.at(-1)!.bytesTotal, filesDone: done.files, filesTotal: done.files });
+    const atAnswer = seen.length;
 
     const cancelled = p.build({ buildId: 'build-2', root: dir, output: join(root, 'cancelled.tar.gz') });
     await new Promise((r) => setTimeout(r, 30));
     expect(p.cancel('build-2')).toBe(true);
     await expect(cancelled).rejects.toThrow('Packing was cancelled.');
     expect(execFileSync('ls', [root], { encoding: 'utf8' })).not.toMatch(/cancelled/);
-    subscriber.close();
+    expect(seen).toHaveLength(atAnswer);
+    stop();
   });
 
   it('generates run.sh with every value quoted, bundles the runner, and stores the command', async () => {

@@ -1,14 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { createDispatcher, type Handlers } from '../../../../../src/main/rpc.ts';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { historyRows, missedRuns, MISSED_GRACE_MINUTES } from '../../../../../src/main/services/schedules/missed-runs.ts';
 import type { HistoryRow } from '../../../../../src/shared/schedule-calls.ts';
 import { Schedule, type StoredSchedule } from '../../../../../src/shared/schedule.ts';
-import { EventHub } from '../../../../../src/main/events.ts';
-import { WorkerRuntime } from '../../../../../src/main/services/jobs/runtime.ts';
-import { createScheduleServices } from '../../../../../src/main/services/schedules/schedule-services.ts';
-import { DocumentStore } from '../../../../../src/main/services/store/document-store.ts';
+import { createWorkbench } from '../../../../../src/main/workbench.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 
 const schedule = (extra: Partial<StoredSchedule> = {}): StoredSchedule => ({
   ...Schedule.parse({ name: 'daily-counts', tarball: '/t.tar.gz', frequency: { kind: 'daily' }, timeoutMinutes: 60 }),
@@ -58,14 +54,8 @@ describe('missed runs', () => {
 describe('schedules:next-runs (a draft in the form)', () => {
   it('gives the next runs, the short-month note and the EventBridge expressions', async () => {
     const root = await useTempDir('next-runs');
-    const services = createScheduleServices({
-      dataDir: root,
-      hub: new EventHub(1),
-      store: new DocumentStore(root),
-      transports: () => Promise.reject(new Error('no workers here')),
-      runtime: new WorkerRuntime(join(root, 'none')),
-    });
-    const dispatch = createDispatcher(services.handlers as unknown as Handlers);
+    const { dispatch, close } = await createWorkbench({ dataDir: root, host: 'cli', resourcesDir: resolve('resources') });
+    onTestFinished(close);
     const result = await dispatch('schedules:next-runs', { frequency: { kind: 'monthly', dayOfMonth: 30 }, count: 2, from: '2028-01-31T00:00:00Z' });
     expect(result).toEqual({ ok: true, value: { runs: ['2028-02-29T12:00:00.000Z', '2028-03-30T12:00:00.000Z'], note: 'Months without a day 30 (February) run on their last day.', cron: ['cron(0 12 30 1,3-12 ? *)', 'cron(0 12 L 2 ? *)'] } });
     const bad = await dispatch('schedules:next-runs', { frequency: { kind: 'weekly', dayOfWeek: 7 } });

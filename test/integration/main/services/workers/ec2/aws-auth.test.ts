@@ -37,7 +37,7 @@ describe('AWS authorisation (moto with INITIAL_NO_AUTH_ACTION_COUNT)', () => {
     const dir = await useTempDir('aws-denied');
     const h = harness(dir, moto, await awsEnv(dir, moto, analyst));
     try {
-      const identity = await h.ec2.credentials.identity();
+      const identity = await h.aws.credentials.identity();
       expect(identity.arn).toMatch(/:user\/analyst$/);
       const err = await h.ec2.workers.launch({ name: 'denied', region: 'us-east-1', instanceType: 't3.medium', allowedCidr: TEST_CIDR, imageId: 'ami-785db401' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WorkbenchError);
@@ -55,11 +55,11 @@ describe('AWS authorisation (moto with INITIAL_NO_AUTH_ACTION_COUNT)', () => {
     const env = await awsEnv(dir, moto, { accessKeyId: 'AKIAWRONGWRONGWRONG1', secretAccessKey: 'not-the-secret' });
     const h = harness(dir, moto, env);
     try {
-      const err = await h.ec2.credentials.identity().catch((e: unknown) => e);
+      const err = await h.aws.credentials.identity().catch((e: unknown) => e);
       expect((err as WorkbenchError).code).toBe('AUTH_FAILED');
       expect((err as WorkbenchError).message).toMatch(/AWS did not accept the credentials with profile default \(InvalidClientTokenId\)/);
       await writeFile(env['AWS_SHARED_CREDENTIALS_FILE'] ?? '', `[default]\naws_access_key_id = ${analyst.accessKeyId}\naws_secret_access_key = ${analyst.secretAccessKey}\n`);
-      const identity = await h.ec2.credentials.identity();
+      const identity = await h.aws.credentials.identity();
       expect(identity).toMatchObject({ ref: 'profile:default', account: '123456789012', region: 'us-east-1' });
     } finally {
       h.close();

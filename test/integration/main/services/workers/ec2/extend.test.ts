@@ -131,7 +131,7 @@ describe('extending an EC2 worker over SSH (moto + a loopback sshd standing in f
       expect(Date.parse(capped.deadline)).toBeGreaterThan(Date.parse(worker.launchedAt) + 24 * 3_600_000 - 1000);
       await expect(h.ec2.workers.extend(worker.id, 1)).rejects.toThrow(/cannot be extended further/);
       // Its files are browsed (and results downloaded) over the same pinned connection.
-      const listing = await h.ssh.handlers['files:list']({ workerId: worker.id, path: shared.path });
+      const listing = await h.workers.handlers['files:list']({ workerId: worker.id, path: shared.path });
       expect(listing.entries.map((e) => e.name)).toEqual(expect.arrayContaining(['bin', 'shutdown.log', 'etc']));
     } finally {
       h.close();

@@ -1,11 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { EventHub } from '../../../../../../src/main/events.ts';
-import { createSshServices, type SshServices } from '../../../../../../src/main/services/ssh/ssh-services.ts';
+import { EventBus } from '../../../../../../src/main/bus.ts';
+import { createAwsDomain, type AwsDomain } from '../../../../../../src/main/domains/aws.ts';
+import { createEc2Domain, type Ec2Domain, type Ec2DomainOptions } from '../../../../../../src/main/domains/ec2.ts';
+import { createSettingsDomain } from '../../../../../../src/main/domains/settings.ts';
+import { createSshDomain } from '../../../../../../src/main/domains/ssh.ts';
+import { createWorkersDomain, type WorkersDomain } from '../../../../../../src/main/domains/workers.ts';
 import { DocumentStore } from '../../../../../../src/main/services/store/document-store.ts';
-import { createEc2Services, type Ec2Services, type Ec2ServicesOptions } from '../../../../../../src/main/services/workers/ec2/ec2-services.ts';
-import { ec2WorkerSource } from '../../../../../../src/main/services/workers/ec2/ec2-worker-source.ts';
 import type { Ec2Warning, Ec2List } from '../../../../../../src/shared/ec2-model.ts';
 import type { Moto } from '../../../../../fixtures/moto.ts';
 
@@ -25,43 +27,44 @@ export async function awsEnv(dir: string, moto: Moto, keys = moto.credentials): 
 }
 
 export interface Harness {
-  ec2: Ec2Services;
-  ssh: SshServices;
-  hub: EventHub;
+  aws: AwsDomain;
+  ec2: Ec2Domain;
+  workers: WorkersDomain;
+  bus: EventBus;
   warnings: Ec2Warning[];
   changes: Ec2List[];
   client(): EC2Client;
   close(): void;
 }
 
-/** The EC2 services of one app "process" on a data dir, against moto. */
-export function harness(dataDir: string, moto: Moto, env: NodeJS.ProcessEnv, overrides: Ec2ServicesOptions['overrides'] = {}): Harness {
-  const hub = new EventHub();
-  const store = new DocumentStore(dataDir);
-  // As in workbench.ts: EC2 workers are listed and reached through the shared SSH services by their own endpoint.
-  const ssh = createSshServices({ dataDir, hub, store, env: { ...env, WORKBENCH_USER_SSH_CONFIG: join(dataDir, 'no-user-ssh-config') }, source: ec2WorkerSource(() => ec2.workers) });
+/** The EC2 domain of one app "process" on a data dir, against moto, built as workbench.ts builds it. */
+export function harness(dataDir: string, moto: Moto, env: NodeJS.ProcessEnv, overrides: Ec2DomainOptions['overrides'] = {}): Harness {
+  const bus = new EventBus();
+  const core = { dataDir, resourcesDir: RESOURCES, bus, store: new DocumentStore(dataDir) };
   const warnings: Ec2Warning[] = [];
   const changes: Ec2List[] = [];
-  const sub = hub.connect((batch) => {
-    for (const e of batch) {
-      if (e.topic === 'ec2:warning') warnings.push(e.payload as Ec2Warning);
-      if (e.topic === 'ec2:workers') changes.push(e.payload as Ec2List);
-    }
-  });
-  sub.subscribe({ topic: 'ec2:warning' });
-  sub.subscribe({ topic: 'ec2:workers' });
-  const ec2: Ec2Services = createEc2Services({ dataDir, resourcesDir: RESOURCES, hub, store, connections: ssh.connections, regions: async () => ['us-east-1'], env, overrides });
+  const stopWarnings = bus.on('ec2:warning', (warning) => warnings.push(warning));
+  const stopChanges = bus.on('ec2:workers', (list) => changes.push(list));
+  const settings = createSettingsDomain(core);
+  const aws = createAwsDomain(core, { env });
+  const ssh = createSshDomain(core, { env: { ...env, WORKBENCH_USER_SSH_CONFIG: join(dataDir, 'no-user-ssh-config') } });
+  const ec2 = createEc2Domain(core, { aws, ssh, settings }, { env, overrides });
+  // EC2 workers are listed and reached through the shared SSH connections by their own endpoint.
+  const workers = createWorkersDomain(core, { ssh, ec2 });
   return {
+    aws,
     ec2,
-    ssh,
-    hub,
+    workers,
+    bus,
     warnings,
     changes,
     client: () => new EC2Client(moto.clientConfig()),
     close: () => {
-      sub.close();
-      ec2.close();
-      ssh.close();
+      stopWarnings();
+      stopChanges();
+      ec2.close?.();
+      void workers.close?.();
+      void ssh.close?.();
     },
   };
 }

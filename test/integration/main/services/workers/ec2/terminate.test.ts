@@ -1,6 +1,6 @@
 import { CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DescribeInstancesCommand, DescribeSecurityGroupsCommand, type DescribeInstancesCommandOutput, type EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Ec2ServicesOptions } from '../../../../../../src/main/services/workers/ec2/ec2-services.ts';
+import type { Ec2DomainOptions } from '../../../../../../src/main/domains/ec2.ts';
 import { startMoto, type Moto } from '../../../../../fixtures/moto.ts';
 import { useTempDir } from '../../../../../fixtures/temp-dir.ts';
 import { awsEnv, harness, TEST_CIDR, type Harness } from './harness.ts';
@@ -32,7 +32,7 @@ describe('terminating EC2 workers against moto: the security group goes with the
     };
   });
 
-  function open(overrides: Ec2ServicesOptions['overrides'] = {}): Harness {
+  function open(overrides: Ec2DomainOptions['overrides'] = {}): Harness {
     const h = harness(dataDir, moto, env, overrides);
     opened.push(h);
     return h;

@@ -1,0 +1,108 @@
+import { join } from 'node:path';
+import { ExampleCatalog } from '../services/jobs/examples.ts';
+import { JobService } from '../services/jobs/job-service.ts';
+import { localFetchSession, transferFetchSession } from '../services/jobs/output-fetch.ts';
+import { RunStore } from '../services/jobs/run-store.ts';
+import { WorkerRuntime } from '../services/jobs/runtime.ts';
+import { SampleDataService } from '../services/jobs/sample-data.ts';
+import type { Core, Domain } from './domain.ts';
+import type { Ec2Domain } from './ec2.ts';
+import type { PackagerDomain } from './packager.ts';
+import type { SettingsDomain } from './settings.ts';
+import type { TransfersDomain } from './transfers.ts';
+import type { WorkersDomain } from './workers.ts';
+
+type JobCalls =
+  | 'jobs:examples'
+  | 'jobs:sample-data'
+  | 'jobs:generate-sample-data'
+  | 'jobs:start'
+  | 'jobs:list'
+  | 'jobs:get'
+  | 'jobs:log'
+  | 'jobs:cancel'
+  | 'jobs:result'
+  | 'jobs:outputs'
+  | 'jobs:download'
+  | 'jobs:download-worker-results'
+  | 'packager:test-run';
+
+export interface JobsDomainOptions {
+  /** Tests give a worker a deadline without launching it. */
+  workerDeadline?: (workerId: string) => string | undefined;
+}
+
+export interface JobsDomain extends Domain<JobCalls> {
+  jobs: JobService;
+  examples: ExampleCatalog;
+  /** The generated sample telemetry data set: the data of a run (or scheduled job) that names none. */
+  sampleData: SampleDataService;
+  /** One runtime for runs and schedules: fingerprinted once, installed once per worker. */
+  runtime: WorkerRuntime;
+}
+
+/**
+ * Map/reduce runs on any worker: started, followed live through restarts, their output
+ * downloaded. A run ends with its worker: removed from the app, or an EC2 worker terminated.
+ */
+export function createJobsDomain(
+  core: Pick<Core, 'dataDir' | 'resourcesDir' | 'bus' | 'store'>,
+  deps: { settings: SettingsDomain; workers: WorkersDomain; transfers: TransfersDomain; ec2: Ec2Domain; packager: PackagerDomain },
+  options: JobsDomainOptions = {},
+): JobsDomain {
+  const { workers } = deps;
+  const examples = new ExampleCatalog(join(core.resourcesDir, 'examples'));
+  const sampleData = new SampleDataService(workers.local, join(core.resourcesDir, 'examples', 'generate_sample_data.py'), join(core.dataDir, 'sample-data'));
+  const runtime = new WorkerRuntime(join(core.resourcesDir, 'worker'));
+  const jobs = new JobService({
+    bus: core.bus,
+    packages: deps.packager.packager,
+    runs: new RunStore(core.store),
+    runtime,
+    examples,
+    transports: (workerId) => workers.transports.get(workerId),
+    resultsDir: join(core.dataDir, 'results'),
+    defaultDataDir: () => sampleData.path,
+    openFetch: async (workerId) => (workerId === 'local' ? localFetchSession() : transferFetchSession(deps.transfers.transfers, workerId)),
+    autoDownload: async () => (await deps.settings.settings.get()).autoDownloadResults,
+    workerDeadline: async (workerId) => options.workerDeadline?.(workerId) ?? (workerId.startsWith('ec2-') ? (await deps.ec2.workers.records()).find((r) => r.id === workerId)?.deadline : undefined),
+    workerName: async (workerId) => (await workers.registry.get(workerId)).name,
+  });
+
+  workers.onRemoved((workerId) => jobs.workerGone(workerId, 'The worker was removed from the app; the run can no longer be followed.'));
+  const stopWatchingEc2 = core.bus.on('ec2:workers', ({ workers: list }) => {
+    for (const worker of list) {
+      // Shutting down means terminating: EC2 workers are launched with shutdown behaviour "terminate".
+      if (worker.state === 'terminated' || worker.state === 'shutting-down') void jobs.workerGone(worker.id, `The EC2 worker ${worker.name} was terminated; the run ended with it.`);
+    }
+  });
+
+  return {
+    jobs,
+    examples,
+    sampleData,
+    runtime,
+    handlers: {
+      'jobs:examples': () => examples.list(),
+      'jobs:sample-data': () => sampleData.describe(),
+      'jobs:generate-sample-data': ({ sizeMb }) => sampleData.generate(sizeMb),
+      'jobs:start': (request) => jobs.start(request),
+      'jobs:list': () => jobs.list(),
+      'jobs:get': ({ runId }) => jobs.get(runId),
+      'jobs:log': ({ runId, offset, limit }) => jobs.readLog(runId, offset, limit),
+      'jobs:cancel': ({ runId }) => jobs.cancel(runId),
+      'jobs:result': async ({ runId, maxBytes, name }) => (await jobs.results.result(runId, maxBytes, name)) ?? null,
+      'jobs:outputs': ({ runId }) => jobs.results.listOutputs(runId),
+      'jobs:download': ({ runId, names }) => jobs.results.download(runId, names),
+      'jobs:download-worker-results': ({ workerId }) => jobs.results.downloadAllFrom(workerId),
+      // A test run is a run: a package unpacked into a fresh run, followed like any other.
+      'packager:test-run': ({ path, timeoutMinutes, worker }) => jobs.start({ source: { kind: 'package', path }, timeoutMinutes, worker }),
+    },
+    // Runs that were going when the app stopped are followed again.
+    start: () => jobs.reattach(),
+    close: () => {
+      stopWatchingEc2();
+      jobs.close();
+    },
+  };
+}
