@@ -56,11 +56,27 @@ const times = process.env['HOSTILE_TIMES'] === '1';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 
+/**
+ * Resolves once `timeoutMs` has passed, not counting time spent starting hosts meanwhile (their
+ * start-up is bounded on its own, and on a busy machine it would eat a short case's time).
+ */
+async function timeUp(targets: Targets, timeoutMs: number): Promise<void> {
+  const before = targets.startupMs;
+  let credited = 0;
+  for (let wait = timeoutMs; wait > 0; ) {
+    await delay(wait);
+    await targets.startsSettled();
+    const spent = targets.startupMs - before;
+    wait = spent - credited;
+    credited = spent;
+  }
+}
+
 async function runCase(targets: Targets, c: HostileCase): Promise<{ verdict: Verdict; detail: string }> {
   const timeoutMs = c.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const result = await Promise.race([
     c.run(targets).catch((err: unknown): Outcome => crashed(`the case itself failed: ${err instanceof Error ? err.message : String(err)}`)),
-    delay(timeoutMs).then(() => ({ verdict: 'hung' as const, detail: `no answer within ${timeoutMs / 1000} s` })),
+    timeUp(targets, timeoutMs).then(() => ({ verdict: 'hung' as const, detail: `no answer within ${timeoutMs / 1000} s` })),
   ]);
   // Whatever the case saw, a shared host that no longer answers means the input killed it.
   const unwell = await targets.hostUnwell();

@@ -28,7 +28,7 @@ export class Targets {
 
   /** The shared browser host (fresh data folder), started on first use. */
   host(): Promise<BrowserHost> {
-    this.shared ??= this.folder('host').then((home) => BrowserHost.start(this.repo, home, this.hostEnv));
+    this.shared ??= this.folder('host').then((home) => this.timedStart(home, this.hostEnv));
     return this.shared;
   }
 
@@ -59,9 +59,29 @@ export class Targets {
 
   /** A host of the case's own (a prepared data folder, other env); stopped at the end if not before. */
   async ownHost(dataHome: string, env: NodeJS.ProcessEnv = {}): Promise<BrowserHost> {
-    const host = await BrowserHost.start(this.repo, dataHome, env);
+    const host = await this.timedStart(dataHome, env);
     this.extraHosts.add(host);
     return host;
+  }
+
+  /** Milliseconds spent starting hosts so far: a case's time limit does not count them. */
+  startupMs = 0;
+
+  private readonly starting = new Set<Promise<unknown>>();
+
+  private timedStart(dataHome: string, env: NodeJS.ProcessEnv): Promise<BrowserHost> {
+    const began = Date.now();
+    const start = BrowserHost.start(this.repo, dataHome, env).finally(() => {
+      this.startupMs += Date.now() - began;
+      this.starting.delete(start);
+    });
+    this.starting.add(start);
+    return start;
+  }
+
+  /** Resolves when no host is starting (then startupMs counts every start so far). */
+  async startsSettled(): Promise<void> {
+    while (this.starting.size > 0) await Promise.allSettled([...this.starting]);
   }
 
   async stopHost(host: BrowserHost): Promise<void> {
