@@ -23,10 +23,12 @@ export function workerProgram(name: string): string {
 }
 
 function findProgram(name: string): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
+  // From `__filename`: tsx, loading TypeScript for an ES module, sets it but not `__dirname`.
+  const here = dirname(__filename);
+  for (let dir = here; ; dir = dirname(dir)) {
     const path = join(dir, 'resources', 'worker', name);
     if (existsSync(path)) return path;
     if (dirname(dir) === dir) break;
   }
-  throw new WorkbenchError('INTERNAL', `The app's resources/worker/${name} is missing (looked in the folders above ${__dirname}). Reinstall the app.`);
+  throw new WorkbenchError('INTERNAL', `The app's resources/worker/${name} is missing (looked in the folders above ${here}). Reinstall the app.`);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { WorkbenchError } from '../../../../shared/errors.ts';
 import { localError } from './local-errors.ts';
@@ -28,8 +28,10 @@ import { changed } from './pipeline.ts';
 let threadFile: string | undefined;
 
 function hasherThreadFile(): string {
-  threadFile ??= [join(__dirname, 'sha256-thread.mjs'), join(__dirname, '..', 'sha256-thread.js'), join(__dirname, 'sha256-thread.js')].find((path) => existsSync(path));
-  if (threadFile === undefined) throw new WorkbenchError('INTERNAL', `The app's hasher thread (sha256-thread.js) is missing beside ${__dirname}. Reinstall the app.`);
+  // From `__filename`: tsx, loading TypeScript for an ES module, sets it but not `__dirname`.
+  const here = dirname(__filename);
+  threadFile ??= [join(here, 'sha256-thread.mjs'), join(here, '..', 'sha256-thread.js'), join(here, 'sha256-thread.js')].find((path) => existsSync(path));
+  if (threadFile === undefined) throw new WorkbenchError('INTERNAL', `The app's hasher thread (sha256-thread.js) is missing beside ${here}. Reinstall the app.`);
   return threadFile;
 }
 

@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { WorkbenchError } from '../../../../../src/shared/errors.ts';
 import { localSha256 } from '../../../../../src/main/services/ssh/transfers/local-sha256.ts';
@@ -79,5 +82,18 @@ describe('localSha256 (on a worker thread)', () => {
     first.stop();
     await expect(first.digest).rejects.toMatchObject({ code: 'CANCELLED' });
     await expect(localSha256(path, 1024).digest).resolves.toBe(sha256(bytes.subarray(0, 1024)));
+  });
+
+  it('finds its thread when tsx runs it for an ES module (as the benchmarks do), whatever the working folder', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'over a megabyte.bin');
+    const bytes = randomBytes(2 * 1024 * 1024);
+    await writeFile(path, bytes);
+    const root = resolve(__dirname, '../../../../..');
+    const module = pathToFileURL(join(root, 'src/main/services/ssh/transfers/local-sha256.ts')).href;
+    const script = join(dir, 'hash.mts');
+    await writeFile(script, `import { localSha256 } from ${JSON.stringify(module)};\nprocess.stdout.write(await localSha256(${JSON.stringify(path)}, ${bytes.length}).digest);\n`);
+    const { stdout } = await promisify(execFile)(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), script], { cwd: dir });
+    expect(stdout).toBe(sha256(bytes));
   });
 });
