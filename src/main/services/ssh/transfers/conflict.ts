@@ -1,18 +1,16 @@
 import { WorkbenchError } from '../../../../shared/errors.ts';
+import type { ConflictPolicy } from '../../../../shared/transfer-model.ts';
 import { PART_SUFFIX } from './file-transfer.ts';
 import type { Entry, Side } from './sides.ts';
 
 /**
- * What to do when the destination of a file already exists:
+ * A file's destination that already exists. What to do with it is a ConflictPolicy:
  * - overwrite: transfer, then replace it;
  * - skip: leave it, transfer nothing;
  * - rename: transfer to the first free `name (1).ext`, `name (2).ext` ...;
  * - resume: treat it as the start of the file (an earlier copy cut short by another tool) and
  *   transfer only the rest; the SHA-256 check then confirms it really was.
  */
-export const CONFLICT_POLICIES = ['overwrite', 'skip', 'rename', 'resume'] as const;
-export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
-
 export interface Conflict {
   /** The destination that exists. */
   path: string;

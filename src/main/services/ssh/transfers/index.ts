@@ -3,8 +3,8 @@
  * and the queue the Files view drives.
  */
 export { RECOMMENDED_ALGORITHMS } from './algorithms.ts';
-export { CONFLICT_POLICIES, numberedName, type Conflict, type ConflictPolicy } from './conflict.ts';
+export { numberedName, type Conflict } from './conflict.ts';
 export { DEFAULT_REQUESTS, PART_SUFFIX, downloadFile, uploadFile, type FileTransferOptions, type FileTransferResult } from './file-transfer.ts';
-export { TransferQueue, type ConflictChoice, type ItemHistory, type ItemState, type QueueItem, type QueueSnapshot, type TransferQueueOptions } from './queue.ts';
+export { TransferQueue, type QueueRequest, type QueueSnapshot, type TransferQueueOptions } from './queue.ts';
 export { runTransfer, type Direction, type RunHooks, type RunResult, type TransferRequest, type Unsupported } from './run-item.ts';
 export { SftpSession } from './sftp.ts';

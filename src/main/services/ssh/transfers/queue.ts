@@ -1,58 +1,35 @@
+import { randomBytes } from 'node:crypto';
 import type { Client } from 'ssh2';
-import { toWireError, WorkbenchError, type WireError } from '../../../../shared/errors.ts';
-import type { Conflict, ConflictPolicy } from './conflict.ts';
+import { toWireError, WorkbenchError } from '../../../../shared/errors.ts';
+import type { ConflictChoice, ConflictPolicy, TransferItem, TransferSnapshot, TransferState } from '../../../../shared/transfer-model.ts';
+import type { Conflict } from './conflict.ts';
 import { etaSeconds, SpeedMeter } from './progress.ts';
-import { runTransfer, type RunResult, type TransferRequest } from './run-item.ts';
+import { runTransfer, type TransferRequest } from './run-item.ts';
 import { SftpSession } from './sftp.ts';
+import type { ItemHistory } from './transfer-store.ts';
 
 /**
- * The transfer queue behind the Files view: items run a few at a time, each on its own SFTP
- * channel of the worker's one connection; progress goes to subscribers at most every
- * `emitIntervalMs`, so the app can forward every snapshot as an event.
+ * The transfer queue behind the Files view: one worker's transfers run a few at a time, each on
+ * its own SFTP channel of the worker's one connection; progress goes to subscribers at most
+ * every `emitIntervalMs`, so the app can forward every snapshot as an event. Its items are the
+ * contract's TransferItem, under the ids the app and the CLI use.
  */
 
-export type ItemState = 'queued' | 'running' | 'waiting' | 'done' | 'failed' | 'cancelled';
-export type ConflictChoice = ConflictPolicy | 'ask';
+export type QueueSnapshot = Omit<TransferSnapshot, 'downloadDir'>;
 
-export interface QueueItem extends TransferRequest {
-  id: string;
-  state: ItemState;
-  /** Known once the source was looked at. */
-  kind?: 'file' | 'folder';
-  conflict: ConflictChoice;
-  bytesDone: number;
-  bytesTotal: number;
-  bytesPerSecond: number;
-  /** Of bytesDone, those that did not cross the connection: kept from an earlier attempt, or skipped. */
-  bytesReused?: number;
-  etaSeconds?: number;
-  /** The source file being transferred now (folders). */
-  currentFile?: string;
-  /** Set while the item waits for resolveConflict(). */
-  pendingConflict?: Conflict;
-  result?: RunResult;
-  error?: WireError;
-}
-
-/**
- * What earlier attempts of an item did, so a retry (in this session or after a restart) does not
- * ask again about files it wrote itself or conflicts already answered.
- */
-export interface ItemHistory {
-  /** Destination the file was meant for -> where it was written (verified). */
-  written: Record<string, string>;
-  /** Destination that existed -> the answer given for it. */
-  decisions: Record<string, ConflictPolicy>;
-  /** Destination that existed -> the numbered name a "rename" answer chose for it. */
-  renamed: Record<string, string>;
-}
-
-export interface QueueSnapshot {
-  items: QueueItem[];
-  total: { bytesDone: number; bytesTotal: number; bytesPerSecond: number; etaSeconds?: number; running: number; queued: number; waiting: number };
+/** A transfer to queue: a new one, or one an earlier session left (under its id, with what it did). */
+export interface QueueRequest extends TransferRequest {
+  /** Default: the queue's policy. */
+  conflict?: ConflictChoice;
+  /** Given for a transfer of an earlier session, which keeps its id and age. */
+  id?: string;
+  createdAt?: string;
+  history?: ItemHistory;
 }
 
 export interface TransferQueueOptions {
+  /** The worker whose connection the queue uses. */
+  workerId: string;
   /** The worker's connection; asked again for every item, so a reconnect is picked up. */
   client: () => Client | Promise<Client>;
   /** Items running at once; default 2. */
@@ -65,8 +42,9 @@ export interface TransferQueueOptions {
   now?: () => number;
 }
 
+/** An item and what only the queue needs while it runs. */
 interface Entry {
-  item: QueueItem;
+  item: TransferItem;
   controller?: AbortController;
   moved: number;
   reused: number;
@@ -75,7 +53,9 @@ interface Entry {
   answer?: (policy: ConflictPolicy) => void;
 }
 
-const FINISHED: ItemState[] = ['done', 'failed', 'cancelled'];
+const newTransferId = (): string => `tr-${randomBytes(5).toString('hex')}`;
+
+const FINISHED: TransferState[] = ['done', 'failed', 'cancelled'];
 
 export class TransferQueue {
   private readonly entries = new Map<string, Entry>();
@@ -83,7 +63,6 @@ export class TransferQueue {
   private readonly totalMeter = new SpeedMeter();
   private readonly now: () => number;
   private defaultConflict: ConflictChoice;
-  private nextId = 1;
   private running = 0;
   /** Bytes moved by all items, for the total speed. */
   private totalMoved = 0;
@@ -96,11 +75,11 @@ export class TransferQueue {
     this.defaultConflict = options.conflict ?? 'ask';
   }
 
-  /** Queues a transfer; `history` carries what an earlier attempt (a previous session) did. */
-  add(request: TransferRequest & { conflict?: ConflictChoice; history?: ItemHistory }): string {
-    const id = `t${this.nextId++}`;
-    const item: QueueItem = {
-      id,
+  /** Queues a transfer; returns its id. */
+  add(request: QueueRequest): string {
+    const item: TransferItem = {
+      id: request.id ?? newTransferId(),
+      workerId: this.options.workerId,
       direction: request.direction,
       localPath: request.localPath,
       remotePath: request.remotePath,
@@ -109,12 +88,14 @@ export class TransferQueue {
       bytesDone: 0,
       bytesTotal: 0,
       bytesPerSecond: 0,
+      createdAt: request.createdAt ?? new Date(this.now()).toISOString(),
     };
+    if (this.entries.has(item.id)) throw new WorkbenchError('BAD_INPUT', `Transfer ${item.id} is in the queue already.`);
     const history = { written: { ...request.history?.written }, decisions: { ...request.history?.decisions }, renamed: { ...request.history?.renamed } };
-    this.entries.set(id, { item, moved: 0, reused: 0, meter: new SpeedMeter(), history });
+    this.entries.set(item.id, { item, moved: 0, reused: 0, meter: new SpeedMeter(), history });
     this.changed();
     this.pump();
-    return id;
+    return item.id;
   }
 
   /** Stops an item; its part file stays, so retry() resumes it. */
@@ -137,7 +118,8 @@ export class TransferQueue {
   retry(id: string): void {
     const entry = this.get(id);
     if (entry.item.state !== 'failed' && entry.item.state !== 'cancelled') return;
-    Object.assign(entry.item, { state: 'queued', bytesDone: 0, bytesReused: undefined, bytesPerSecond: 0, etaSeconds: undefined, error: undefined, result: undefined });
+    const { bytesReused: _reused, etaSeconds: _eta, error: _error, result: _result, ...kept } = entry.item;
+    entry.item = { ...kept, state: 'queued', bytesDone: 0, bytesPerSecond: 0 };
     Object.assign(entry, { moved: 0, reused: 0 });
     entry.meter.reset();
     this.changed();
@@ -192,7 +174,7 @@ export class TransferQueue {
     const bytesDone = counted.reduce((sum, item) => sum + item.bytesDone, 0);
     const bytesTotal = counted.reduce((sum, item) => sum + item.bytesTotal, 0);
     const bytesPerSecond = this.totalMeter.bytesPerSecond();
-    const count = (state: ItemState): number => items.filter((item) => item.state === state).length;
+    const count = (state: TransferState): number => items.filter((item) => item.state === state).length;
     return {
       items,
       total: { bytesDone, bytesTotal, bytesPerSecond, etaSeconds: etaSeconds(bytesTotal - bytesDone, bytesPerSecond), running: count('running'), queued: count('queued'), waiting: count('waiting') },
@@ -233,7 +215,7 @@ export class TransferQueue {
     let session: SftpSession | undefined;
     try {
       session = await SftpSession.open(await this.options.client());
-      item.result = await runTransfer(session, item, {
+      const result = await runTransfer(session, item, {
         signal: controller.signal,
         verify: this.options.verify,
         requests: this.options.requests,
@@ -265,6 +247,7 @@ export class TransferQueue {
           entry.history.written[requested] = written;
         },
       });
+      item.result = { written: result.written.length, skipped: result.skipped.length, unsupported: result.unsupported.map((u) => u.path) };
       item.state = 'done';
     } catch (err) {
       item.state = controller.signal.aborted ? 'cancelled' : 'failed';
@@ -272,10 +255,10 @@ export class TransferQueue {
     } finally {
       session?.close();
       entry.controller = undefined;
-      item.currentFile = undefined;
-      item.pendingConflict = undefined;
+      delete item.currentFile;
+      delete item.pendingConflict;
       item.bytesPerSecond = 0;
-      item.etaSeconds = undefined;
+      delete item.etaSeconds;
     }
   }
 
@@ -296,12 +279,12 @@ export class TransferQueue {
       const onAbort = (): void => reject(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
       item.state = 'waiting';
-      item.pendingConflict = conflict;
+      item.pendingConflict = { path: conflict.path, existingSize: conflict.existing.size, sourceSize: conflict.sourceSize };
       entry.answer = (policy) => {
         signal.removeEventListener('abort', onAbort);
         entry.answer = undefined;
         item.state = 'running';
-        item.pendingConflict = undefined;
+        delete item.pendingConflict;
         this.changed();
         resolve(remember(policy));
       };
@@ -316,7 +299,9 @@ export class TransferQueue {
     if (entry.reused > 0) item.bytesReused = entry.reused;
     entry.meter.add(at, entry.moved);
     item.bytesPerSecond = entry.meter.bytesPerSecond();
-    item.etaSeconds = etaSeconds(item.bytesTotal - item.bytesDone, item.bytesPerSecond);
+    const eta = etaSeconds(item.bytesTotal - item.bytesDone, item.bytesPerSecond);
+    if (eta === undefined) delete item.etaSeconds;
+    else item.etaSeconds = eta;
     this.totalMoved += moved;
     this.totalMeter.add(at, this.totalMoved);
     this.changed();

@@ -1,4 +1,5 @@
 import { WorkbenchError } from '../../../../shared/errors.ts';
+import type { TransferItem } from '../../../../shared/transfer-model.ts';
 import { resolveDestination, type RenameMemory, type ResolveConflict } from './conflict.ts';
 import { downloadFile, uploadFile, type FileTransferOptions } from './file-transfer.ts';
 import { checkPlainName } from './plain-name.ts';
@@ -11,7 +12,7 @@ import type { SftpSession } from './sftp.ts';
  * (a link could lead outside the folder the user chose, or loop).
  */
 
-export type Direction = 'upload' | 'download';
+export type Direction = TransferItem['direction'];
 
 export interface TransferRequest {
   direction: Direction;

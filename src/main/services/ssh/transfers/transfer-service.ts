@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, posix, sep } from 'node:path';
 import type { Client } from 'ssh2';
@@ -9,11 +8,10 @@ import type { ConnectionState } from '../../../../shared/worker-model.ts';
 import type { DocumentStore } from '../../store/document-store.ts';
 import { isPlainName } from './plain-name.ts';
 import { etaSeconds } from './progress.ts';
-import { TransferQueue, type QueueItem } from './queue.ts';
+import { TransferQueue } from './queue.ts';
 import type { Direction } from './run-item.ts';
-import { fromQueue, fromRestored } from './transfer-items.ts';
 import { removeUnusedStaging, unstage } from './transfer-staging.ts';
-import { TRANSFERS_DOCUMENT, type PersistedTransfer } from './transfer-store.ts';
+import { fromPersisted, toPersisted, TRANSFERS_DOCUMENT, type PersistedTransfer } from './transfer-store.ts';
 
 export interface TransferServiceOptions {
   store: DocumentStore;
@@ -50,22 +48,19 @@ const HISTORY_PERSIST_MS = 2000;
 const AUTO_RETRIES = 3;
 const FINISHED = new Set<string>(['done', 'failed', 'cancelled']);
 
-/** One transfer: in a worker's queue, or restored from the last session and not started yet. */
+/**
+ * One transfer, under the id its queue gave it: in its worker's queue, or restored from the last
+ * session and not started yet.
+ */
 interface Entry {
-  id: string;
   workerId: string;
-  createdAt: string;
   /** Times in a row this item was run again after a dropped connection. */
   autoRetries: number;
   /** It was running when its worker reconnected: on the old connection, so a failure now is the drop's. */
   retryIfFails?: boolean;
-  /** Set once it is in a queue. */
-  queueId?: string;
-  /** Set while it only exists on disk (before a retry puts it in a queue). */
+  /** Set while it only exists on disk (before a retry puts it in its worker's queue). */
   restored?: PersistedTransfer;
 }
-
-const newId = (): string => `tr-${randomBytes(5).toString('hex')}`;
 
 /**
  * Uploads and downloads of every worker: one TransferQueue per worker on its one connection,
@@ -93,7 +88,7 @@ export class TransferService {
     for (const item of items) {
       if (this.entries.has(item.id) || item.state === 'done') continue;
       const state = FINISHED.has(item.state) ? item.state : 'interrupted';
-      this.entries.set(item.id, { id: item.id, workerId: item.workerId, createdAt: item.createdAt, autoRetries: 0, restored: { ...item, state } });
+      this.entries.set(item.id, { workerId: item.workerId, autoRetries: 0, restored: { ...item, state } });
     }
     this.persistedKey = this.persistKey();
     await removeUnusedStaging(this.options.stagingDir, [...this.entries.values()].map((e) => e.restored?.localPath).filter((p): p is string => p !== undefined));
@@ -144,10 +139,9 @@ export class TransferService {
       for (const key of Object.keys(total) as Array<keyof typeof total>) total[key] += snap.total[key];
     }
     const queued = this.queueItems();
-    for (const entry of this.entries.values()) {
-      const item = queued.get(entry.id);
-      if (item) items.push(fromQueue(entry, item));
-      else if (entry.restored) items.push(fromRestored(entry.restored));
+    for (const [id, entry] of this.entries) {
+      const item = queued.get(id) ?? (entry.restored && fromPersisted(entry.restored));
+      if (item) items.push(item);
     }
     return { items, total: { ...total, etaSeconds: etaSeconds(total.bytesTotal - total.bytesDone, total.bytesPerSecond) }, downloadDir: this.options.downloadDir };
   }
@@ -166,8 +160,8 @@ export class TransferService {
   connectionChanged(workerId: string, state: ConnectionState): void {
     if (state === 'connected') {
       const queued = this.queueItems();
-      for (const entry of this.entries.values()) {
-        const item = queued.get(entry.id);
+      for (const [id, entry] of this.entries) {
+        const item = queued.get(id);
         if (entry.workerId !== workerId || !item) continue;
         if (item.state === 'running' || item.state === 'waiting') entry.retryIfFails = true;
         else this.retryAfterDrop(entry, item);
@@ -176,7 +170,7 @@ export class TransferService {
     this.changed();
   }
 
-  private retryAfterDrop(entry: Entry, item: QueueItem): void {
+  private retryAfterDrop(entry: Entry, item: TransferItem): void {
     entry.retryIfFails = false;
     if (item.state !== 'failed' || !item.error?.retryable || entry.autoRetries >= AUTO_RETRIES) return;
     entry.autoRetries++;
@@ -200,7 +194,7 @@ export class TransferService {
       if (entry.restored.state === 'interrupted') entry.restored.state = 'cancelled';
       this.changed();
     } else {
-      this.queueOf(entry).cancel(entry.queueId!);
+      this.queueOf(entry).cancel(id);
     }
   }
 
@@ -210,19 +204,19 @@ export class TransferService {
     const restored = entry.restored;
     if (restored) {
       entry.restored = undefined;
-      const { direction, localPath, remotePath, conflict, history } = restored;
-      entry.queueId = this.queue(entry.workerId).add({ direction, localPath, remotePath, conflict, history });
+      const { direction, localPath, remotePath, conflict, createdAt, history } = restored;
+      this.queueOf(entry).add({ id, direction, localPath, remotePath, conflict, createdAt, history });
       this.changed();
     } else {
       entry.autoRetries = 0;
-      this.queueOf(entry).retry(entry.queueId!);
+      this.queueOf(entry).retry(id);
     }
   }
 
   resolveConflict(id: string, choice: ConflictPolicy, applyToAll = false): void {
     const entry = this.entry(id);
     if (this.item(id).state !== 'waiting') throw new WorkbenchError('BAD_INPUT', `Transfer ${id} is not waiting for an answer (it may have been cancelled).`);
-    this.queueOf(entry).resolveConflict(entry.queueId!, choice, { applyToAll });
+    this.queueOf(entry).resolveConflict(id, choice, { applyToAll });
   }
 
   /** Drops done, failed and cancelled transfers from the list and from the data dir. */
@@ -264,22 +258,17 @@ export class TransferService {
   }
 
   private add(workerId: string, direction: Direction, request: { localPath: string; remotePath: string }, conflict?: ConflictChoice): string {
-    const entry: Entry = { id: newId(), workerId, createdAt: new Date().toISOString(), autoRetries: 0 };
-    this.entries.set(entry.id, entry);
-    entry.queueId = this.queue(workerId).add({ direction, ...request, ...(conflict === undefined ? {} : { conflict }) });
+    // The queue reports changes on a timer, so the entry is in place before it does.
+    const id = this.queue(workerId).add({ direction, ...request, ...(conflict === undefined ? {} : { conflict }) });
+    this.entries.set(id, { workerId, autoRetries: 0 });
     this.changed();
-    return entry.id;
+    return id;
   }
 
-  /** Each queued entry's current queue item, by transfer id. */
-  private queueItems(): Map<string, QueueItem> {
-    const byQueueId = new Map<string, QueueItem>();
-    for (const [workerId, queue] of this.queues) for (const item of queue.snapshot().items) byQueueId.set(`${workerId}/${item.id}`, item);
-    const out = new Map<string, QueueItem>();
-    for (const entry of this.entries.values()) {
-      const item = entry.queueId === undefined ? undefined : byQueueId.get(`${entry.workerId}/${entry.queueId}`);
-      if (item) out.set(entry.id, item);
-    }
+  /** Every queued transfer as it is now, by id. */
+  private queueItems(): Map<string, TransferItem> {
+    const out = new Map<string, TransferItem>();
+    for (const queue of this.queues.values()) for (const item of queue.snapshot().items) out.set(item.id, item);
     return out;
   }
 
@@ -287,6 +276,7 @@ export class TransferService {
     let queue = this.queues.get(workerId);
     if (!queue) {
       queue = new TransferQueue({
+        workerId,
         client: () => this.options.connect(workerId),
         ...(this.options.concurrency === undefined ? {} : { concurrency: this.options.concurrency }),
         emitIntervalMs: this.options.emitIntervalMs ?? 100,
@@ -310,7 +300,8 @@ export class TransferService {
   /** Something changed: tell subscribers, wake waiters, and persist when states or histories moved. */
   private changed(): void {
     for (const [id, item] of this.queueItems()) {
-      const entry = this.entries.get(id)!;
+      const entry = this.entries.get(id);
+      if (!entry) continue;
       if (entry.retryIfFails && item.state !== 'running' && item.state !== 'waiting') this.retryAfterDrop(entry, item);
       if (item.state === 'done') entry.autoRetries = 0;
     }
@@ -341,28 +332,14 @@ export class TransferService {
   private persistable(): PersistedTransfer[] {
     const out: PersistedTransfer[] = [];
     const queued = this.queueItems();
-    for (const entry of this.entries.values()) {
+    for (const [id, entry] of this.entries) {
       if (entry.restored) {
         out.push(entry.restored);
         continue;
       }
-      const item = queued.get(entry.id);
+      const item = queued.get(id);
       if (!item || item.state === 'done') continue;
-      out.push({
-        id: entry.id,
-        workerId: entry.workerId,
-        direction: item.direction,
-        localPath: item.localPath,
-        remotePath: item.remotePath,
-        conflict: item.conflict,
-        state: item.state,
-        ...(item.kind ? { kind: item.kind } : {}),
-        bytesDone: item.bytesDone,
-        bytesTotal: item.bytesTotal,
-        ...(item.error ? { error: item.error } : {}),
-        createdAt: entry.createdAt,
-        history: this.queueOf(entry).history(item.id),
-      });
+      out.push(toPersisted(item, this.queueOf(entry).history(id)));
     }
     return out;
   }

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { WireError } from '../../../../shared/errors.ts';
-import { ConflictChoice, ConflictPolicy, TransferId, TransferState } from '../../../../shared/transfer-model.ts';
-import { WorkerId } from '../../../../shared/worker-model.ts';
+import { ConflictPolicy, TransferItem } from '../../../../shared/transfer-model.ts';
 import type { DocumentSpec } from '../../store/document-store.ts';
 
 /**
@@ -9,23 +7,40 @@ import type { DocumentSpec } from '../../store/document-store.ts';
  * they are offered again, and a retry continues from the part files the engine left, without
  * asking again about files an earlier attempt wrote or conflicts already answered.
  */
-export const PersistedTransfer = z.object({
-  id: TransferId,
-  workerId: WorkerId,
-  direction: z.enum(['upload', 'download']),
-  localPath: z.string(),
-  remotePath: z.string(),
-  conflict: ConflictChoice,
-  state: TransferState,
-  kind: z.enum(['file', 'folder']).optional(),
-  bytesDone: z.number(),
-  bytesTotal: z.number(),
-  error: WireError.optional(),
-  createdAt: z.string(),
-  // `renamed` arrived later: histories saved before it read as empty.
-  history: z.object({ written: z.record(z.string(), z.string()), decisions: z.record(z.string(), ConflictPolicy), renamed: z.record(z.string(), z.string()).default({}) }),
+
+/**
+ * What earlier attempts of a transfer did, so a retry (in this session or after a restart) does
+ * not ask again about files it wrote itself or conflicts already answered.
+ */
+export const ItemHistory = z.object({
+  /** Destination the file was meant for -> where it was written (verified). */
+  written: z.record(z.string(), z.string()),
+  /** Destination that existed -> the answer given for it. */
+  decisions: z.record(z.string(), ConflictPolicy),
+  /** Destination that existed -> the numbered name a "rename" answer chose for it. Lists saved without it read as empty. */
+  renamed: z.record(z.string(), z.string()).default({}),
 });
+export type ItemHistory = z.infer<typeof ItemHistory>;
+
+/** The parts of a TransferItem that only mean something while it moves: not kept. */
+const WHILE_MOVING = { bytesPerSecond: true, bytesReused: true, etaSeconds: true, currentFile: true, pendingConflict: true, result: true } as const;
+type WhileMoving = keyof typeof WHILE_MOVING;
+
+/** A transfer as kept: the contract's TransferItem without what only a moving one has, and its history. */
+export const PersistedTransfer = TransferItem.omit(WHILE_MOVING).extend({ history: ItemHistory });
 export type PersistedTransfer = z.infer<typeof PersistedTransfer>;
+
+export function toPersisted(item: TransferItem, history: ItemHistory): PersistedTransfer {
+  const kept: Partial<TransferItem> = { ...item };
+  for (const key of Object.keys(WHILE_MOVING) as WhileMoving[]) delete kept[key];
+  return { ...(kept as Omit<TransferItem, WhileMoving>), history };
+}
+
+/** A kept transfer as the list shows it before it is retried: not moving. */
+export function fromPersisted(persisted: PersistedTransfer): TransferItem {
+  const { history: _history, ...item } = persisted;
+  return { ...item, bytesPerSecond: 0 };
+}
 
 const Document = z.object({ items: z.array(PersistedTransfer) });
 

@@ -16,6 +16,7 @@ import {
   uploadFile,
   type QueueSnapshot,
 } from '../../../../../src/main/services/ssh/transfers/index.ts';
+import { TransferId, TransferItem } from '../../../../../src/shared/transfer-model.ts';
 import { hashServices } from '../../../../fixtures/sshd-sessions.ts';
 import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
@@ -318,6 +319,9 @@ function waitFor(queue: TransferQueue, test: (snapshot: QueueSnapshot) => boolea
   });
 }
 
+/** The worker the queues of these tests belong to (an id of the contract's shape). */
+const WORKER = 'ssh-queue001';
+
 const AWKWARD_NAMES = ['with space', "it's", 'say "hi"', 'new\nline', 'ünïcødé 文件 🚀', '-leading-dash', '--', 'back\\slash', '$(id)', '`id`', '.hidden', 'tab\tname', '*'];
 
 describe('folders', () => {
@@ -335,14 +339,14 @@ describe('folders', () => {
     await symlink('/etc', join(source, 'link to etc'));
     await symlink('big.bin', join(source, "-dash dir 'q'\n", 'link'));
 
-    const queue = new TransferQueue({ client: () => client, conflict: 'overwrite' });
+    const queue = new TransferQueue({ workerId: WORKER, client: () => client, conflict: 'overwrite' });
     const up = queue.add({ direction: 'upload', localPath: source, remotePath: join(remote, 'up loaded') });
     await queue.idle();
     const uploaded = queue.snapshot().items.find((item) => item.id === up)!;
     expect(uploaded).toMatchObject({ state: 'done', kind: 'folder' });
     expect(uploaded.bytesDone).toBe(uploaded.bytesTotal);
-    expect(uploaded.result?.unsupported.map((u) => u.kind)).toEqual(['symlink', 'symlink']);
-    expect(uploaded.result?.unsupported.map((u) => u.path).sort()).toEqual([join(source, "-dash dir 'q'\n", 'link'), join(source, 'link to etc')].sort());
+    // Both links, one of them inside a folder, reported and not copied.
+    expect([...uploaded.result!.unsupported].sort()).toEqual([join(source, "-dash dir 'q'\n", 'link'), join(source, 'link to etc')].sort());
     const sourceTree = await tree(source);
     expect(await tree(join(remote, 'up loaded'))).toEqual(withoutSymlinks(sourceTree));
 
@@ -352,7 +356,7 @@ describe('folders', () => {
     await queue.idle();
     const downloaded = queue.snapshot().items.find((item) => item.id === down)!;
     expect(downloaded).toMatchObject({ state: 'done', kind: 'folder' });
-    expect(downloaded.result?.unsupported).toEqual([{ path: join(remote, 'up loaded', 'remote link'), kind: 'symlink' }]);
+    expect(downloaded.result?.unsupported).toEqual([join(remote, 'up loaded', 'remote link')]);
     expect(await tree(join(local, 'down loaded'))).toEqual(withoutSymlinks(sourceTree));
   });
 });
@@ -368,21 +372,24 @@ describe('the queue', () => {
     // An earlier copy cut short by some other tool: the first part of the same bytes.
     await writeFile(join(remote, 'resume.bin'), data.subarray(0, CHUNK + 3));
 
-    const queue = new TransferQueue({ client: () => client });
+    const queue = new TransferQueue({ workerId: WORKER, client: () => client });
     const item = (name: string, conflict: 'skip' | 'overwrite' | 'rename' | 'resume') =>
       queue.add({ direction: 'upload', localPath: join(local, 'data.bin'), remotePath: join(remote, name), conflict });
     const ids = { skip: item('skip.bin', 'skip'), overwrite: item('overwrite.bin', 'overwrite'), rename: item('rename.bin', 'rename'), resume: item('resume.bin', 'resume') };
     await queue.idle();
     const items = new Map(queue.snapshot().items.map((i) => [i.id, i]));
     for (const id of Object.values(ids)) expect(items.get(id)?.state, items.get(id)?.error?.message).toBe('done');
+    // The queue's items are the contract's, under the ids the app and the CLI use.
+    for (const done of items.values()) expect(TransferItem.parse(done)).toEqual(done);
+    expect(Object.values(ids)).toEqual(Object.values(ids).map((id) => TransferId.parse(id)));
 
     expect(await readFile(join(remote, 'skip.bin'), 'utf8')).toBe('old');
-    expect(items.get(ids.skip)?.result?.skipped).toEqual([join(local, 'data.bin')]);
+    expect(items.get(ids.skip)?.result).toEqual({ written: 0, skipped: 1, unsupported: [] });
     expect((await readFile(join(remote, 'overwrite.bin'))).equals(data)).toBe(true);
     expect(await readFile(join(remote, 'rename.bin'), 'utf8')).toBe('old');
     expect(await readFile(join(remote, 'rename (1).bin'), 'utf8')).toBe('old');
     expect((await readFile(join(remote, 'rename (2).bin'))).equals(data)).toBe(true);
-    expect(items.get(ids.rename)?.result?.written).toEqual([join(remote, 'rename (2).bin')]);
+    expect(items.get(ids.rename)?.result).toEqual({ written: 1, skipped: 0, unsupported: [] });
     expect((await readFile(join(remote, 'resume.bin'))).equals(data)).toBe(true);
     expect(await readdir(remote)).not.toContain(expect.stringContaining(PART_SUFFIX));
   });
@@ -411,12 +418,13 @@ describe('the queue', () => {
     const remote = await remoteDir('ask');
     await writeFile(join(local, 'new'), 'new');
     for (const name of ['a', 'b', 'c']) await writeFile(join(remote, name), 'old');
-    const queue = new TransferQueue({ client: () => client, concurrency: 1 });
+    const queue = new TransferQueue({ workerId: WORKER, client: () => client, concurrency: 1 });
     const ids = ['a', 'b', 'c'].map((name) => queue.add({ direction: 'upload', localPath: join(local, 'new'), remotePath: join(remote, name) }));
     const asking = await waitFor(queue, (s) => s.total.waiting === 1);
     const waiting = asking.items.find((i) => i.state === 'waiting')!;
     expect(waiting.id).toBe(ids[0]);
-    expect(waiting.pendingConflict).toMatchObject({ path: join(remote, 'a'), existing: { kind: 'file', size: 3 }, sourceSize: 3 });
+    expect(waiting.pendingConflict).toEqual({ path: join(remote, 'a'), existingSize: 3, sourceSize: 3 });
+    expect(TransferItem.parse(waiting)).toEqual(waiting);
     queue.resolveConflict(waiting.id, 'overwrite', { applyToAll: true });
     await queue.idle();
     expect(queue.snapshot().items.map((i) => i.state)).toEqual(['done', 'done', 'done']);
@@ -433,7 +441,7 @@ describe('the queue', () => {
     await mkdir(join(remote, 'batch'));
     for (const name of names) await writeFile(join(local, 'batch', name), `new ${name}`);
     for (const name of existing) await writeFile(join(remote, 'batch', name), 'old');
-    const queue = new TransferQueue({ client: () => client });
+    const queue = new TransferQueue({ workerId: WORKER, client: () => client });
     queue.add({ direction: 'upload', localPath: join(local, 'batch'), remotePath: join(remote, 'batch') });
     const answers = new Map<string, 'skip' | 'overwrite'>();
     // waitFor sees the next snapshot; what holds already is read from the queue.
@@ -464,7 +472,7 @@ describe('the queue', () => {
     const data = randomBytes(48 * 1024 * 1024);
     await writeFile(join(local, 'big.bin'), data);
     await writeFile(join(remote, 'big.bin'), 'already here');
-    const queue = new TransferQueue({ client: () => client });
+    const queue = new TransferQueue({ workerId: WORKER, client: () => client });
     const id = queue.add({ direction: 'upload', localPath: join(local, 'big.bin'), remotePath: join(remote, 'big.bin'), conflict: 'rename' });
     await waitFor(queue, (s) => (s.items[0]?.bytesDone ?? 0) > 4 * 1024 * 1024);
     queue.cancel(id);
@@ -488,7 +496,7 @@ describe('the queue', () => {
     const data = randomBytes(48 * 1024 * 1024);
     await writeFile(join(local, 'big.bin'), data);
     const dest = join(remote, 'big.bin');
-    const queue = new TransferQueue({ client: () => client });
+    const queue = new TransferQueue({ workerId: WORKER, client: () => client });
     const emitted: number[] = [];
     queue.subscribe(() => emitted.push(performance.now()));
     const id = queue.add({ direction: 'upload', localPath: join(local, 'big.bin'), remotePath: dest });
@@ -519,7 +527,7 @@ describe('the queue', () => {
     const local = await useTempDir();
     const remote = await remoteDir('fail');
     await writeFile(join(local, 'ok'), 'ok');
-    const queue = new TransferQueue({ client: () => client });
+    const queue = new TransferQueue({ workerId: WORKER, client: () => client });
     const bad = queue.add({ direction: 'download', localPath: join(local, 'x'), remotePath: join(remote, 'missing') });
     const good = queue.add({ direction: 'upload', localPath: join(local, 'ok'), remotePath: join(remote, 'ok') });
     await queue.idle();
