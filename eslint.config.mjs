@@ -65,6 +65,38 @@ export default tseslint.config(
     },
   },
   {
+    // The core's layering (docs/ARCHITECTURE.md): services are plain Node, reached through the
+    // domains that wire them; only the hosts and src/main/shell speak to Electron.
+    files: ['src/main/services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noShellStrings],
+          patterns: [
+            { group: ['electron'], message: 'Services import nothing from Electron: take what is needed (safeStorage, notifications) as an interface.' },
+            { regex: '(^|/)(domains|shell)/|(^|/)(workbench|events)\\.ts$', message: 'Services sit below the domains, the workbench, the shell and the transports\' EventHub; emit on the EventBus (bus.ts).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/main/domains/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noShellStrings],
+          patterns: [
+            { group: ['electron'], message: 'Domains import nothing from Electron: the host passes what is needed through WorkbenchOptions.' },
+            { regex: '(^|/)shell/|(^|/)(workbench|events)\\.ts$', message: 'A domain depends on the domains built before it, never on the workbench, the shell or the transports\' EventHub.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/shared/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'electron', 'react', 'react-dom'], message: 'src/shared is pure TypeScript: no Node, DOM or Electron imports.' }] }],
