@@ -5,6 +5,7 @@ import { accepted, brief, refused, type HostileCase, type Outcome } from '../har
 import type { Targets } from '../targets.ts';
 import { judgeRefusal } from './contract.ts';
 import { judgeCli } from './cli.ts';
+import { httpRequest } from '../http.ts';
 
 // Secrets that must never be shown back: what a failing credential_process prints or is given,
 // keys typed into a form, the host's access token. Each is a marker string that must not appear
@@ -128,6 +129,25 @@ const cliCases: HostileCase[] = ['process-stderr', 'process-argv', 'process-bad-
   },
 }));
 
+/** Hostile requests that carry the real token: neither the answer nor the log repeats it. */
+const refusedWithToken: HostileCase[] = [
+  ['foreign-host', (h: BrowserHost) => ({ path: `/?token=${h.token}`, headers: { Host: 'evil.example' } })],
+  ['foreign-origin-upload', (h: BrowserHost) => ({ method: 'POST', path: `/upload/batch?token=${h.token}`, headers: { Host: h.hostHeader, Origin: 'http://evil.example', Cookie: h.cookie } })],
+  ['asset-traversal', (h: BrowserHost) => ({ path: `/../../etc/passwd?token=${h.token}`, headers: { Host: h.hostHeader } })],
+].map(([id, request]) => ({
+  id: `token/refused-${id as string}`,
+  category,
+  description: `a hostile request carrying the real token (${id as string}): the answer does not repeat it (the address bar keeps no token)`,
+  async run(targets: Targets) {
+    const host = await secretsHost(targets);
+    const answer = await httpRequest(host.port, (request as (h: BrowserHost) => Parameters<typeof httpRequest>[1])(host));
+    // The session cookie is where the token is meant to go (when it was right); nowhere else.
+    const { 'set-cookie': _cookie, ...headers } = answer.headers;
+    if (answer.body.includes(host.token) || JSON.stringify(headers).includes(host.token)) return accepted(`HTTP ${answer.status} repeats the token outside the session cookie`);
+    return answer.status >= 400 ? refused(`HTTP ${answer.status}`) : answer.status === 303 ? refused('traded for the session cookie (the token was right)') : accepted(`HTTP ${answer.status}`);
+  },
+}));
+
 /** Last: everything the host printed while the cases above ran. */
 const logCase: HostileCase = {
   id: 'host-log/after-all',
@@ -136,8 +156,11 @@ const logCase: HostileCase = {
   async run(targets) {
     const host = await secretsHost(targets);
     const secret = leaked(host.output());
-    return secret ? accepted(`the host's log shows ${secret}`) : refused('no secret in the log');
+    if (secret) return accepted(`the host's log shows ${secret}`);
+    // The URL printed at start carries the token once, for the user to open; nothing else may repeat it.
+    const tokens = host.output().split(host.token).length - 1;
+    return tokens === 1 ? refused('no secret in the log; the token only in the start-up URL') : accepted(`the host's log shows its access token ${tokens} times`);
   },
 };
 
-export const secretCases: HostileCase[] = [...checkCases, profileListCase, ...storeKeysCases, ...tokenCases, ...cliCases, logCase];
+export const secretCases: HostileCase[] = [...checkCases, profileListCase, ...storeKeysCases, ...tokenCases, ...refusedWithToken, ...cliCases, logCase];
