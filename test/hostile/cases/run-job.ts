@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { accepted, brief, crashed, hung, refused, traceIn, type HostileCase, type Outcome } from '../harness.ts';
-import { rawTarGz, paxRecords } from '../raw-tar.ts';
+import { paxRecords, rawTarGz } from '../raw-tar.ts';
 import { listTree, type Targets } from '../targets.ts';
-import { writeFile } from 'node:fs/promises';
 
 // resources/worker/run-job.sh, as a scheduled run starts it, with shell metacharacters, line
 // breaks and paths in its arguments. Its own command (--command) is the user's shell by design;
