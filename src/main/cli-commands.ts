@@ -1,14 +1,17 @@
 import { parseArgs } from 'node:util';
-import { CALL_NAMES, calls } from '../shared/contract.ts';
+import { CALL_NAMES, calls, isCallName } from '../shared/contract.ts';
+import { printable } from '../shared/display-text.ts';
+import type { TypedCall, WorkbenchClient } from '../shared/rpc-client.ts';
 import type { AppPaths } from './built-paths.ts';
-import { PACK_USAGE, PackUsageError, runInspectCommand, runPackCommand } from './cli-pack.ts';
-import { RUN_USAGE, RunUsageError, runJobCommand, type RunIo } from './cli-run.ts';
-import { RUNS_USAGE, RunsUsageError, runAttachCommand, runRunsCommand } from './cli-runs.ts';
-import { SCHEDULE_USAGE, ScheduleUsageError, runScheduleCommand } from './cli-schedule.ts';
-import { WORKER_USAGE, WorkerUsageError, runWorkerCommand } from './cli-worker.ts';
-import { resolveDataDir } from './data-dir.ts';
+import { PACK_USAGE, runInspectCommand, runPackCommand } from './cli-pack.ts';
+import { RUN_USAGE, runJobCommand, type RunIo } from './cli-run.ts';
+import { RUNS_USAGE, runAttachCommand, runRunsCommand } from './cli-runs.ts';
+import { SCHEDULE_USAGE, runScheduleCommand } from './cli-schedule.ts';
+import { withWorkbench } from './cli-session.ts';
+import { UsageError } from './cli-usage.ts';
+import { WORKER_USAGE, runWorkerCommand } from './cli-worker.ts';
 import { runWebHost } from './web-host.ts';
-import { createWorkbench, type Workbench } from './workbench.ts';
+import type { Workbench } from './workbench.ts';
 
 const USAGE = `Usage: workbench <command> [options]
 
@@ -38,13 +41,32 @@ Options:
   --json                    print results as JSON
   -h, --help                this text`;
 
-export class UsageError extends Error {}
+type Out = (line: string) => void;
+
+/** How a command with its own arguments runs: given the typed client (and the core, for the few that need it). */
+type CommandRun = (session: { client: WorkbenchClient; workbench: Workbench; args: string[]; out: Out; io: RunIo }) => Promise<number>;
+
+interface Command {
+  /** Shown for --help, and after any usage error of the command. */
+  usage: string;
+  /** Whether the command alone (no arguments) shows its usage (exit 2) rather than running. */
+  bareShowsUsage?: boolean;
+  run: CommandRun;
+}
+
+/** The commands that parse their own arguments; each opens the workbench for as long as it runs. */
+const COMMANDS: Record<string, Command> = {
+  pack: { usage: PACK_USAGE, run: ({ client, args, out }) => runPackCommand(client, args, out, (text) => process.stderr.write(text)) },
+  inspect: { usage: PACK_USAGE, run: ({ client, args, out }) => runInspectCommand(client, args, out) },
+  worker: { usage: WORKER_USAGE, bareShowsUsage: true, run: ({ client, workbench, args, out }) => runWorkerCommand(client, workbench.ec2, args, out) },
+  schedule: { usage: SCHEDULE_USAGE, bareShowsUsage: true, run: ({ client, args, out }) => runScheduleCommand(client, args, out) },
+  run: { usage: RUN_USAGE, run: ({ client, args, io }) => runJobCommand(client, args, io) },
+  runs: { usage: RUNS_USAGE, run: ({ client, args, out }) => runRunsCommand(client, args, out) },
+  attach: { usage: RUNS_USAGE, run: ({ client, workbench, args, io }) => runAttachCommand(client, workbench.jobs, args, io) },
+};
 
 /** Runs one command; returns the process exit code (-1: still serving). Output goes to `out`. */
-export async function runCli(
-  argv: string[],
-  options: { paths: AppPaths; out?: (line: string) => void; runIo?: RunIo },
-): Promise<number> {
+export async function runCli(argv: string[], options: { paths: AppPaths; out?: Out; runIo?: RunIo }): Promise<number> {
   const out = options.out ?? console.log;
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
@@ -55,62 +77,18 @@ export async function runCli(
     await runWebHost(rest, options.paths);
     return -1; // keeps running
   }
-  if (command === 'pack' || command === 'inspect') {
-    if (rest.includes('--help') || rest.includes('-h')) {
-      out(PACK_USAGE);
-      return 0;
-    }
-    const { args, dataDir } = takeDataDir(rest);
-    const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: dataDir }), host: 'cli', resourcesDir: options.paths.resourcesDir });
-    try {
-      return command === 'pack' ? await runPackCommand(workbench, args, out, (text) => process.stderr.write(text)) : await runInspectCommand(workbench, args, out);
-    } catch (err) {
-      if (err instanceof PackUsageError) throw new UsageError(`${err.message}\n\n${PACK_USAGE}`);
-      throw err;
-    } finally {
-      await workbench.close();
-    }
-  }
-  // Subcommand groups: help without a workbench, the data dir taken out, usage errors with their help.
-  const groups = {
-    worker: { usage: WORKER_USAGE, UsageError: WorkerUsageError, run: runWorkerCommand },
-    schedule: { usage: SCHEDULE_USAGE, UsageError: ScheduleUsageError, run: runScheduleCommand },
-  } as const;
-  if (command === 'worker' || command === 'schedule') {
-    const group = groups[command];
-    if (rest.length === 0 || rest.includes('--help') || rest.includes('-h')) {
-      out(group.usage);
+  const own = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (own) {
+    if (rest.includes('--help') || rest.includes('-h') || (own.bareShowsUsage && rest.length === 0)) {
+      out(own.usage);
       return rest.length === 0 ? 2 : 0;
     }
     const { args, dataDir } = takeDataDir(rest);
-    const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: dataDir }), host: 'cli', resourcesDir: options.paths.resourcesDir });
     try {
-      return await group.run(workbench, args, out);
+      return await withWorkbench({ dataDir, paths: options.paths }, (client, workbench) => own.run({ client, workbench, args, out, io: options.runIo ?? defaultRunIo() }));
     } catch (err) {
-      if (err instanceof group.UsageError) throw new UsageError(`${err.message}\n\n${group.usage}`);
+      if (err instanceof UsageError && err.help === undefined) throw new UsageError(err.message, own.usage);
       throw err;
-    } finally {
-      await workbench.close();
-    }
-  }
-  if (command === 'run' || command === 'runs' || command === 'attach') {
-    const usage = command === 'run' ? RUN_USAGE : RUNS_USAGE;
-    if (rest.includes('--help') || rest.includes('-h')) {
-      out(usage);
-      return 0;
-    }
-    const { args: runArgs, dataDir } = takeDataDir(rest);
-    const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: dataDir }), host: 'cli', resourcesDir: options.paths.resourcesDir });
-    try {
-      const io = options.runIo ?? defaultRunIo();
-      if (command === 'runs') return await runRunsCommand(workbench, runArgs, out);
-      return await (command === 'run' ? runJobCommand : runAttachCommand)(workbench, runArgs, io);
-    } catch (err) {
-      if (err instanceof RunUsageError) throw new UsageError(err.message);
-      if (err instanceof RunsUsageError) throw new UsageError(`${err.message}\n\n${RUNS_USAGE}`);
-      throw err;
-    } finally {
-      await workbench.close();
     }
   }
   const { values, positionals } = parseArgs({
@@ -123,41 +101,34 @@ export async function runCli(
     for (const name of CALL_NAMES) out(`${name.padEnd(24)} ${calls[name].doc}`);
     return 0;
   }
-  if (command !== 'info' && command !== 'sample-data' && command !== 'call') throw new UsageError(`Unknown command "${command}". Run 'workbench --help' for the list.`);
-  const workbench = await createWorkbench({ dataDir: resolveDataDir({ flag: values['data-dir'] }), host: 'cli', resourcesDir: options.paths.resourcesDir });
-  // Closed when the command is done: an open SSH connection would keep the process alive.
-  try {
-    return await runSimpleCommand(workbench, command, values, positionals, out);
-  } finally {
-    await workbench.close();
-  }
+  if (command !== 'info' && command !== 'sample-data' && command !== 'call') throw new UsageError(`Unknown command "${printable(command)}". Run 'workbench --help' for the list.`);
+  return withWorkbench({ dataDir: values['data-dir'], paths: options.paths }, (client) => runSimpleCommand(client, command, values, positionals, out));
 }
 
 async function runSimpleCommand(
-  workbench: Workbench,
+  client: WorkbenchClient,
   command: 'info' | 'sample-data' | 'call',
   values: { json?: boolean; 'size-mb'?: string },
   positionals: string[],
-  out: (line: string) => void,
+  out: Out,
 ): Promise<number> {
   switch (command) {
     case 'info': {
-      const info = await callOrThrow(workbench, 'app:info', undefined);
+      const info = await client.call('app:info');
       if (values.json) out(JSON.stringify(info, null, 2));
       else {
-        const i = info as { name: string; version: string; dataDir: string; notices: { level: string; message: string }[] };
-        out(`${i.name} ${i.version}`);
-        out(`data directory: ${i.dataDir}`);
-        for (const notice of i.notices) out(`${notice.level}: ${notice.message}`);
+        out(`${info.name} ${info.version}`);
+        out(`data directory: ${info.dataDir}`);
+        for (const notice of info.notices) out(`${notice.level}: ${notice.message}`);
       }
       // Printed is seen: kept notices are not shown again.
-      for (const { id } of (info as { notices: { id?: string }[] }).notices) if (id) await callOrThrow(workbench, 'app:dismiss-notice', { id });
+      for (const { id } of info.notices) if (id) await client.call('app:dismiss-notice', { id });
       return 0;
     }
     case 'sample-data': {
       const sizeMb = values['size-mb'] === undefined ? 20 : Number(values['size-mb']);
       out(`Generating about ${sizeMb} MB of sample data ...`);
-      const made = (await callOrThrow(workbench, 'jobs:generate-sample-data', { sizeMb })) as { path: string; files: number; bytes: number };
+      const made = await client.call('jobs:generate-sample-data', { sizeMb });
       out(`${made.files} files, ${(made.bytes / 1e6).toFixed(1)} MB compressed, in ${made.path}`);
       return 0;
     }
@@ -170,7 +141,9 @@ async function runSimpleCommand(
       } catch (err) {
         throw new UsageError(`The input for ${name} is not valid JSON: ${(err as Error).message}`);
       }
-      const value = await callOrThrow(workbench, name, input);
+      if (!isCallName(name)) throw new Error(`There is no call named "${printable(name).slice(0, 80)}"; 'workbench calls' lists them.`);
+      // Any call by the name typed: its input is checked by the call's schema like every other.
+      const value = await (client.call as (name: string, input: unknown) => ReturnType<TypedCall>)(name, input);
       out(JSON.stringify(value, null, 2));
       return 0;
     }
@@ -190,12 +163,6 @@ function takeDataDir(rest: string[]): { args: string[]; dataDir: string | undefi
     throw new UsageError(`--data-dir needs a folder, such as --data-dir ~/analysis${value ? ` (not "${value}"; write ./${value} for a folder of that name)` : ''}.`);
   }
   return { args: [...rest.slice(0, at), ...rest.slice(at + 2)], dataDir: value };
-}
-
-async function callOrThrow(workbench: Workbench, name: string, input: unknown): Promise<unknown> {
-  const result = await workbench.dispatch(name, input);
-  if (!result.ok) throw new Error(result.error.message);
-  return result.value;
 }
 
 function defaultRunIo(): RunIo {

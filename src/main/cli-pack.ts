@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { printable } from '../shared/display-text.ts';
-import type { BuildResult, Inspection, PackProgress } from '../shared/packager-model.ts';
-import type { Workbench } from './workbench.ts';
+import type { WorkbenchClient } from '../shared/rpc-client.ts';
+import { UsageError } from './cli-usage.ts';
 
 export const PACK_USAGE = `Usage: workbench pack DIR -o FILE.tar.gz [options]
        workbench inspect FILE
@@ -14,20 +14,12 @@ the default ignores (.git, node_modules, __pycache__, output/, .venv, *.pyc). DI
   --allow-secret PATH       pack PATH although it looks like a secret; repeatable
 inspect: a tarball's entries, entry point and problems; exits 1 when it has any.`;
 
-export class PackUsageError extends Error {}
-
 function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-async function call<T>(workbench: Workbench, name: string, input: unknown): Promise<T> {
-  const result = await workbench.dispatch(name, input);
-  if (!result.ok) throw new Error(result.error.message);
-  return result.value as T;
-}
-
 /** `workbench pack`: builds through the same call as the UI, progress on stderr. */
-export async function runPackCommand(workbench: Workbench, args: string[], out: (line: string) => void, err: (text: string) => void): Promise<number> {
+export async function runPackCommand(client: WorkbenchClient, args: string[], out: (line: string) => void, err: (text: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     options: { output: { type: 'string', short: 'o' }, exclude: { type: 'string', multiple: true }, 'allow-secret': { type: 'string', multiple: true } },
@@ -35,20 +27,22 @@ export async function runPackCommand(workbench: Workbench, args: string[], out: 
     strict: true,
   });
   const [dir] = positionals;
-  if (!dir || !values.output || positionals.length > 1) throw new PackUsageError('pack needs one folder and -o FILE.tar.gz.');
+  if (!dir || !values.output || positionals.length > 1) throw new UsageError('pack needs one folder and -o FILE.tar.gz.');
   const buildId = `cli-${process.pid}-${Date.now()}`;
   let shown = false;
   let finished = false;
-  const subscriber = workbench.hub.connect((batch) => {
-    const last = batch.at(-1)?.payload as PackProgress | undefined;
-    // Events are batched per frame: one may arrive after the result; it is stale by then.
-    if (finished || last?.state !== 'packing') return;
-    shown = true;
-    err(`\rpacking ${mib(last.bytesDone)} of ${mib(last.bytesTotal)}, ${last.filesDone}/${last.filesTotal} files`);
-  });
-  subscriber.subscribe({ topic: 'packager:progress', key: buildId });
+  const unsubscribe = client.subscribe(
+    'packager:progress',
+    (progress) => {
+      // Events are batched per frame: one may arrive after the result; it is stale by then.
+      if (finished || progress.state !== 'packing') return;
+      shown = true;
+      err(`\rpacking ${mib(progress.bytesDone)} of ${mib(progress.bytesTotal)}, ${progress.filesDone}/${progress.filesTotal} files`);
+    },
+    buildId,
+  );
   try {
-    const result = await call<BuildResult>(workbench, 'packager:build', {
+    const result = await client.call('packager:build', {
       buildId,
       root: dir,
       output: values.output,
@@ -62,7 +56,7 @@ export async function runPackCommand(workbench: Workbench, args: string[], out: 
     return 0;
   } finally {
     finished = true;
-    subscriber.close();
+    unsubscribe();
   }
 }
 
@@ -70,10 +64,10 @@ export async function runPackCommand(workbench: Workbench, args: string[], out: 
 const TYPE_LETTERS: Record<string, string> = { file: '-', 'contiguous-file': '-', directory: 'd', symlink: 'l', link: 'h', 'character-device': 'c', 'block-device': 'b', fifo: 'p' };
 
 /** `workbench inspect`: what a tarball holds, how it runs, and what is wrong with it. */
-export async function runInspectCommand(workbench: Workbench, args: string[], out: (line: string) => void): Promise<number> {
+export async function runInspectCommand(client: WorkbenchClient, args: string[], out: (line: string) => void): Promise<number> {
   const [file, ...extra] = args;
-  if (!file || extra.length > 0) throw new PackUsageError('inspect needs one tarball.');
-  const found = await call<Inspection>(workbench, 'packager:inspect', { path: file });
+  if (!file || extra.length > 0) throw new UsageError('inspect needs one tarball.');
+  const found = await client.call('packager:inspect', { path: file });
   // Names come from the archive: printed with control and bidi characters escaped, so an
   // entry cannot drive the terminal or pass for another.
   for (const entry of found.entries) {

@@ -1,13 +1,13 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { LogChunk, Run, RunRequest } from '../shared/model.ts';
-import type { EventEnvelope } from '../shared/protocol.ts';
+import type { Run, RunRequest } from '../shared/model.ts';
+import type { WorkbenchClient } from '../shared/rpc-client.ts';
 import type { WorkerInfo } from '../shared/worker-model.ts';
 import { printable } from '../shared/display-text.ts';
 import { parseProgressLine } from '../shared/progress-view.ts';
 import { CliProgress } from './cli-progress.ts';
-import type { Workbench } from './workbench.ts';
+import { UsageError } from './cli-usage.ts';
 
 export const RUN_USAGE = `Usage: workbench run <JOB_DIR | example:NAME> (--local | --worker NAME) [options]
 
@@ -38,7 +38,7 @@ export interface RunIo {
 }
 
 /** `workbench run`: start, stream the log (progress on stderr), exit with the job's code. */
-export async function runJobCommand(workbench: Workbench, argv: string[], io: RunIo): Promise<number> {
+export async function runJobCommand(client: WorkbenchClient, argv: string[], io: RunIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
@@ -57,10 +57,10 @@ export async function runJobCommand(workbench: Workbench, argv: string[], io: Ru
     strict: true,
   });
   const [target] = positionals;
-  if (!target || positionals.length > 1) throw new RunUsageError(`Name one job folder or example:NAME.\n\n${RUN_USAGE}`);
-  if (values.local === (values.worker !== undefined)) throw new RunUsageError(`Say where to run: add --local for this computer, or --worker NAME.\n\n${RUN_USAGE}`);
-  if (values.detach && values.output !== undefined) throw new RunUsageError("--detach downloads nothing: give --output DIR to 'workbench attach RUN_ID' instead.");
-  const worker = values.worker === undefined ? undefined : await findWorker(workbench, values.worker);
+  if (!target || positionals.length > 1) throw new UsageError('Name one job folder or example:NAME.');
+  if (values.local === (values.worker !== undefined)) throw new UsageError('Say where to run: add --local for this computer, or --worker NAME.');
+  if (values.detach && values.output !== undefined) throw new UsageError("--detach downloads nothing: give --output DIR to 'workbench attach RUN_ID' instead.");
+  const worker = values.worker === undefined ? undefined : await findWorker(client, values.worker);
 
   const request: RunRequest = {
     source: target.startsWith('example:') ? { kind: 'example', name: target.slice('example:'.length) } : { kind: 'folder', path: target },
@@ -73,9 +73,7 @@ export async function runJobCommand(workbench: Workbench, argv: string[], io: Ru
     ...(worker && { worker: worker.id }),
   };
 
-  const result = await workbench.dispatch('jobs:start', request);
-  if (!result.ok) throw new Error(result.error.message);
-  const run = result.value as Run;
+  const run = await client.call('jobs:start', request);
   io.stderr(`Run ${run.id} of ${printable(run.jobName)} started${worker ? ` on ${printable(worker.name)}` : ''}.\n`);
   for (const warning of run.warnings) io.stderr(`Warning: ${warning}\n`);
   if (values.detach) {
@@ -83,58 +81,61 @@ export async function runJobCommand(workbench: Workbench, argv: string[], io: Ru
     io.stderr(`It goes on without this command: 'workbench attach ${run.id}' follows it and downloads its output.\n`);
     return 0;
   }
-  const finished = await followToEnd(workbench, run, io);
-  return endOfRun(workbench, finished, values.output ?? (worker ? `${finished.id}-output` : undefined), io);
+  const finished = await followToEnd(client, run, io);
+  return endOfRun(client, finished, values.output ?? (worker ? `${finished.id}-output` : undefined), io);
 }
 
 /**
  * Prints a running run's log (its progress on stderr) until the run has ended and its end is
  * recorded (its log comes from the follower that started it, or `attach` started).
  */
-export function followToEnd(workbench: Workbench, run: Run, io: RunIo): Promise<Run> {
+export function followToEnd(client: WorkbenchClient, run: Run, io: RunIo): Promise<Run> {
   const progress = new CliProgress(io.stderr, io.progressColumns);
   return new Promise<Run>((resolve) => {
     let logDone = false;
     let final: Run | undefined;
     const settle = () => {
-      if (logDone && final) {
-        subscriber.close();
-        progress.end();
-        resolve(final);
-      }
+      if (!logDone || !final) return;
+      stopLog();
+      stopRun();
+      progress.end();
+      resolve(final);
     };
-    const subscriber = workbench.hub.connect((batch: EventEnvelope[]) => {
-      for (const event of batch) {
-        if (event.topic === 'jobs:log') {
-          const chunk = event.payload as LogChunk;
-          let text = '';
-          for (const line of chunk.text.split(/(?<=\n)/)) {
-            const snapshot = parseProgressLine(line.endsWith('\n') ? line.slice(0, -1) : line);
-            if (snapshot) {
-              if (text) progress.around(() => io.stdout(text));
-              text = '';
-              progress.show(snapshot);
-            } else text += line;
-          }
-          if (text) progress.around(() => io.stdout(text));
-          if (chunk.done) logDone = true;
-        } else if (event.topic === 'jobs:run') {
-          const state = event.payload as Run;
-          if (state.status !== 'running') final = state;
+    const stopLog = client.subscribe(
+      'jobs:log',
+      (chunk) => {
+        let text = '';
+        for (const line of chunk.text.split(/(?<=\n)/)) {
+          const snapshot = parseProgressLine(line.endsWith('\n') ? line.slice(0, -1) : line);
+          if (snapshot) {
+            if (text) progress.around(() => io.stdout(text));
+            text = '';
+            progress.show(snapshot);
+          } else text += line;
         }
-      }
-      settle();
-    });
-    subscriber.subscribe({ topic: 'jobs:log', key: run.id });
-    subscriber.subscribe({ topic: 'jobs:run', key: run.id });
-    io.onInterrupt?.(() => void workbench.dispatch('jobs:cancel', { runId: run.id }));
+        if (text) progress.around(() => io.stdout(text));
+        if (chunk.done) logDone = true;
+        settle();
+      },
+      run.id,
+    );
+    const stopRun = client.subscribe(
+      'jobs:run',
+      (state) => {
+        if (state.status !== 'running') final = state;
+        settle();
+      },
+      run.id,
+    );
+    // A cancel that fails (the run ended meanwhile) leaves the run to end as it does.
+    io.onInterrupt?.(() => void client.call('jobs:cancel', { runId: run.id }).catch(() => undefined));
   });
 }
 
 /** Says how the run ended, copies its output into `outputDir` (downloading what is not here) and returns the command's exit code. */
-export async function endOfRun(workbench: Workbench, finished: Run, outputDir: string | undefined, io: RunIo): Promise<number> {
+export async function endOfRun(client: WorkbenchClient, finished: Run, outputDir: string | undefined, io: RunIo): Promise<number> {
   io.stderr(`Run ${finished.id} ${finished.status}${finished.message && finished.status !== 'failed' ? `: ${finished.message}` : ''}.\n`);
-  const here = outputDir === undefined ? finished : await fetchOutput(workbench, finished, resolve(outputDir));
+  const here = outputDir === undefined ? finished : await fetchOutput(client, finished, resolve(outputDir));
   const outputs = here.outputs.map((o) => `${printable(`${outputDir === undefined ? here.resultDir : resolve(outputDir)}/${o.name}`)} (${o.bytes} bytes)`).join('\n  ');
   if (outputs) io.stderr(`Output:\n  ${outputs}\n`);
   return exitCodeOf(finished);
@@ -146,11 +147,9 @@ function exitCodeOf(run: Run): number {
   return run.exitCode ?? 1;
 }
 
-/** A worker by id or name; the message (a usage error of the command's own kind) lists the names there are. */
-export async function findWorker(workbench: Workbench, nameOrId: string, UsageError: new (message: string) => Error = RunUsageError): Promise<WorkerInfo> {
-  const result = await workbench.dispatch('workers:list', undefined);
-  if (!result.ok) throw new Error(result.error.message);
-  const workers = result.value as WorkerInfo[];
+/** A worker by id or name; the usage error lists the names there are. */
+export async function findWorker(client: WorkbenchClient, nameOrId: string): Promise<WorkerInfo> {
+  const workers = await client.call('workers:list');
   const found = workers.find((w) => w.id === nameOrId) ?? workers.find((w) => w.name === nameOrId);
   if (!found) {
     const names = workers.filter((w) => w.kind !== 'local').map((w) => `${w.name} (${w.id})`);
@@ -160,11 +159,11 @@ export async function findWorker(workbench: Workbench, nameOrId: string, UsageEr
 }
 
 /** Downloads what is not here yet (verified) and copies the run's output files into `dir`. */
-async function fetchOutput(workbench: Workbench, run: Run, dir: string): Promise<Run> {
+async function fetchOutput(client: WorkbenchClient, run: Run, dir: string): Promise<Run> {
   if (run.outputs.length === 0) return run;
-  const result = await workbench.dispatch('jobs:download', { runId: run.id });
-  if (!result.ok) throw new Error(`The output stays on the worker: ${result.error.message}`);
-  const here = result.value as Run;
+  const here = await client.call('jobs:download', { runId: run.id }).catch((err: unknown) => {
+    throw new Error(`The output stays on the worker: ${(err as Error).message}`, { cause: err });
+  });
   for (const output of here.outputs) {
     const target = join(dir, ...output.name.split('/'));
     await mkdir(dirname(target), { recursive: true });
@@ -172,8 +171,6 @@ async function fetchOutput(workbench: Workbench, run: Run, dir: string): Promise
   }
   return here;
 }
-
-export class RunUsageError extends Error {}
 
 async function readFilter(path: string): Promise<string> {
   try {

@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { WorkbenchClient } from '../shared/rpc-client.ts';
 import type { HistoryRow, ScheduleView } from '../shared/schedule-calls.ts';
-import { describeTiming, formatUtc, type Frequency } from '../shared/schedule.ts';
-import type { Workbench } from './workbench.ts';
+import { printable } from '../shared/display-text.ts';
+import { describeTiming, formatUtc, ScheduleBackendKind, type Frequency } from '../shared/schedule.ts';
+import { UsageError } from './cli-usage.ts';
 
 export const SCHEDULE_USAGE = `Usage: workbench schedule <create|list|run-now|history|delete> [options]
 
@@ -23,18 +25,16 @@ them now.
   delete NAME --yes    delete the schedule (published output is kept)
   --json               print results as JSON`;
 
-export class ScheduleUsageError extends Error {}
-
-async function call<T>(workbench: Workbench, name: string, input: unknown): Promise<T> {
-  const result = await workbench.dispatch(name, input);
-  if (!result.ok) throw new Error(result.error.message);
-  return result.value as T;
-}
-
 function whole(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new ScheduleUsageError(`${flag} must be a whole number, not "${value}".`);
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number, not "${value}".`);
   return Number(value);
+}
+
+function backendOf(value: string): ScheduleBackendKind {
+  const kinds = ScheduleBackendKind.options;
+  if (!kinds.includes(value as ScheduleBackendKind)) throw new UsageError(`--backend must be ${kinds.join(' or ')}, not "${printable(value)}".`);
+  return value as ScheduleBackendKind;
 }
 
 function frequencyOf(kind: string | undefined, day: number | undefined): Frequency {
@@ -42,13 +42,13 @@ function frequencyOf(kind: string | undefined, day: number | undefined): Frequen
     case 'daily':
       return { kind: 'daily' };
     case 'weekly':
-      if (day === undefined) throw new ScheduleUsageError('A weekly schedule needs --day 0-6 (0 = Sunday).');
+      if (day === undefined) throw new UsageError('A weekly schedule needs --day 0-6 (0 = Sunday).');
       return { kind: 'weekly', dayOfWeek: day };
     case 'monthly':
-      if (day === undefined) throw new ScheduleUsageError('A monthly schedule needs --day 1-31.');
+      if (day === undefined) throw new UsageError('A monthly schedule needs --day 1-31.');
       return { kind: 'monthly', dayOfMonth: day };
     default:
-      throw new ScheduleUsageError(kind ? `--frequency must be daily, weekly or monthly, not "${kind}".` : 'create needs --frequency daily, weekly or monthly.');
+      throw new UsageError(kind ? `--frequency must be daily, weekly or monthly, not "${kind}".` : 'create needs --frequency daily, weekly or monthly.');
   }
 }
 
@@ -67,8 +67,36 @@ function historyLine(r: HistoryRow): string {
   return [r.status.padEnd(9), (when ? formatUtc(new Date(when)) : '-').padEnd(20), duration(r.durationSeconds).padStart(7), `${r.bytesPublished} B`.padStart(12), r.runId ?? '-', r.message?.split('\n')[0] ?? ''].join('  ').trimEnd();
 }
 
+/**
+ * The history row of a run once it has ended (undefined when it ended without a record):
+ * looked up again at each `schedules:changed`, which the backend sends when a run ends.
+ */
+async function runEnded(client: WorkbenchClient, name: string, runId: string): Promise<HistoryRow | undefined> {
+  let changed: () => void = () => undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const unsubscribe = client.subscribe('schedules:changed', () => changed());
+  try {
+    for (;;) {
+      const next = new Promise<void>((resolve) => {
+        changed = resolve;
+        // A change whose schedule list could not be read sends no event: looked at again after a while all the same.
+        timer = setTimeout(resolve, RECHECK_MS);
+      });
+      const row = (await client.call('schedules:history', { name })).find((r) => r.runId === runId);
+      if (row?.status !== 'running') return row;
+      await next;
+      clearTimeout(timer);
+    }
+  } finally {
+    clearTimeout(timer);
+    unsubscribe();
+  }
+}
+
+const RECHECK_MS = 5_000;
+
 /** `workbench schedule ...`: the same calls as the Schedules view. */
-export async function runScheduleCommand(workbench: Workbench, args: string[], out: (line: string) => void): Promise<number> {
+export async function runScheduleCommand(client: WorkbenchClient, args: string[], out: (line: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     options: {
@@ -93,17 +121,17 @@ export async function runScheduleCommand(workbench: Workbench, args: string[], o
     strict: true,
   });
   const [verb, name, ...extra] = positionals;
-  if (extra.length > 0) throw new ScheduleUsageError(`Unexpected arguments: ${extra.join(' ')}`);
+  if (extra.length > 0) throw new UsageError(`Unexpected arguments: ${extra.join(' ')}`);
   const print = (value: unknown, text: () => void) => (values.json ? out(JSON.stringify(value, null, 2)) : text());
   const needName = () => {
-    if (!name) throw new ScheduleUsageError(`${verb} needs a schedule NAME.`);
+    if (!name) throw new UsageError(`${verb} needs a schedule NAME.`);
     return name;
   };
   switch (verb) {
     case 'create': {
-      if (!values.tarball) throw new ScheduleUsageError('create needs --tarball FILE (a package from `workbench pack`).');
+      if (!values.tarball) throw new UsageError('create needs --tarball FILE (a package from `workbench pack`).');
       const timeout = whole(values.timeout, '--timeout');
-      const created = await call<ScheduleView>(workbench, 'schedules:create', {
+      const created = await client.call('schedules:create', {
         name: needName(),
         tarball: resolve(values.tarball),
         frequency: frequencyOf(values.frequency, whole(values.day, '--day')),
@@ -115,14 +143,14 @@ export async function runScheduleCommand(workbench: Workbench, args: string[], o
         ...(timeout !== undefined ? { timeoutMinutes: timeout } : {}),
         ...(values.start ? { startDate: values.start } : {}),
         ...(values.end ? { endDate: values.end } : {}),
-        ...(values.backend ? { backend: values.backend } : {}),
+        ...(values.backend ? { backend: backendOf(values.backend) } : {}),
         ...(values.worker ? { worker: values.worker } : {}),
       });
       print(created, () => out(`Scheduled ${created.name}: ${describeTiming(created)}${created.nextRun ? `, next run ${formatUtc(new Date(created.nextRun))}` : ''}.`));
       return 0;
     }
     case 'list': {
-      const list = await call<ScheduleView[]>(workbench, 'schedules:list', undefined);
+      const list = await client.call('schedules:list');
       print(list, () => {
         if (list.length === 0) out('No schedules.');
         for (const s of list) out(scheduleLine(s));
@@ -130,20 +158,18 @@ export async function runScheduleCommand(workbench: Workbench, args: string[], o
       return 0;
     }
     case 'run-now': {
-      const { runId } = await call<{ runId: string }>(workbench, 'schedules:run-now', { name: needName() });
-      const schedule = await call<ScheduleView>(workbench, 'schedules:get', { name: needName() });
+      const { runId } = await client.call('schedules:run-now', { name: needName() });
+      const schedule = await client.call('schedules:get', { name: needName() });
       if (values.detach || schedule.backend !== 'local') {
         print({ runId }, () => out(`Started run ${runId} of ${name}.`));
         return 0;
       }
-      await workbench.schedules.local.whenIdle();
-      const rows = await call<HistoryRow[]>(workbench, 'schedules:history', { name: needName() });
-      const row = rows.find((r) => r.runId === runId);
+      const row = await runEnded(client, needName(), runId);
       print(row ?? { runId }, () => out(row ? historyLine(row) : `Run ${runId} left no record.`));
       return row?.status === 'succeeded' ? 0 : 1;
     }
     case 'history': {
-      const rows = await call<HistoryRow[]>(workbench, 'schedules:history', { name: needName() });
+      const rows = await client.call('schedules:history', { name: needName() });
       print(rows, () => {
         if (rows.length === 0) out(`${name} has not run yet.`);
         for (const r of rows) out(historyLine(r));
@@ -151,12 +177,12 @@ export async function runScheduleCommand(workbench: Workbench, args: string[], o
       return 0;
     }
     case 'delete': {
-      if (!values.yes) throw new ScheduleUsageError(`Deleting ${needName()} stops its runs; add --yes to confirm.`);
-      await call(workbench, 'schedules:delete', { name: needName() });
+      if (!values.yes) throw new UsageError(`Deleting ${needName()} stops its runs; add --yes to confirm.`);
+      await client.call('schedules:delete', { name: needName() });
       print(null, () => out(`Deleted ${name}.`));
       return 0;
     }
     default:
-      throw new ScheduleUsageError(verb ? `Unknown schedule command "${verb}".` : 'schedule needs a command.');
+      throw new UsageError(verb ? `Unknown schedule command "${verb}".` : 'schedule needs a command.');
   }
 }

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
-import type { Ec2List, Ec2Worker } from '../shared/ec2-model.ts';
+import type { Ec2Worker } from '../shared/ec2-model.ts';
 import { printable } from '../shared/display-text.ts';
-import type { WorkerInfo } from '../shared/worker-model.ts';
+import type { WorkbenchClient } from '../shared/rpc-client.ts';
 import { findWorker } from './cli-run.ts';
+import { UsageError } from './cli-usage.ts';
 import type { Workbench } from './workbench.ts';
 
 export const WORKER_USAGE = `Usage: workbench worker <launch|list|extend|terminate|trust> [options]
@@ -25,14 +26,6 @@ with the active AWS profile (see 'workbench call aws:profiles').
                        and records it in the app's known_hosts
   --json               print results as JSON`;
 
-export class WorkerUsageError extends Error {}
-
-async function call<T>(workbench: Workbench, name: string, input: unknown): Promise<T> {
-  const result = await workbench.dispatch(name, input);
-  if (!result.ok) throw new Error(result.error.message);
-  return result.value as T;
-}
-
 function duration(seconds: number): string {
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
@@ -48,12 +41,15 @@ function row(w: Ec2Worker): string {
 function number(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n)) throw new WorkerUsageError(`${flag} must be a number, not "${value}".`);
+  if (!Number.isFinite(n)) throw new UsageError(`${flag} must be a number, not "${value}".`);
   return n;
 }
 
-/** `workbench worker ...`: the same calls as the Workers view. */
-export async function runWorkerCommand(workbench: Workbench, args: string[], out: (line: string) => void): Promise<number> {
+/**
+ * `workbench worker ...`: the same calls as the Workers view. `ec2` is the core's own, for the
+ * one wait no call offers: the security groups `terminate` releases in the background.
+ */
+export async function runWorkerCommand(client: WorkbenchClient, ec2: Workbench['ec2'], args: string[], out: (line: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     options: {
@@ -74,14 +70,14 @@ export async function runWorkerCommand(workbench: Workbench, args: string[], out
     strict: true,
   });
   const [verb, target, ...extra] = positionals;
-  if (extra.length > 0) throw new WorkerUsageError(`Unexpected arguments: ${extra.join(' ')}`);
+  if (extra.length > 0) throw new UsageError(`Unexpected arguments: ${extra.join(' ')}`);
   const print = (value: unknown, text: () => void) => (values.json ? out(JSON.stringify(value, null, 2)) : text());
   switch (verb) {
     case 'launch': {
-      if (!target || !values.region || !values.type) throw new WorkerUsageError('launch needs a NAME, --region and --type.');
+      if (!target || !values.region || !values.type) throw new UsageError('launch needs a NAME, --region and --type.');
       const hours = number(values.hours, '--hours');
       const disk = number(values['disk-gib'], '--disk-gib');
-      const worker = await call<Ec2Worker>(workbench, 'ec2:launch', {
+      const worker = await client.call('ec2:launch', {
         name: target,
         region: values.region,
         instanceType: values.type,
@@ -97,7 +93,7 @@ export async function runWorkerCommand(workbench: Workbench, args: string[], out
       return 0;
     }
     case 'list': {
-      const list = await call<Ec2List>(workbench, 'ec2:list', undefined);
+      const list = await client.call('ec2:list');
       print(list, () => {
         if (list.message) out(`warning: ${list.message}`);
         if (list.workers.length === 0) out('No EC2 workers.');
@@ -107,34 +103,34 @@ export async function runWorkerCommand(workbench: Workbench, args: string[], out
     }
     case 'extend': {
       const hours = number(values.hours, '--hours');
-      if (!target || hours === undefined) throw new WorkerUsageError('extend needs a WORKER_ID and --hours.');
-      const worker = await call<Ec2Worker>(workbench, 'ec2:extend', { workerId: target, hours });
+      if (!target || hours === undefined) throw new UsageError('extend needs a WORKER_ID and --hours.');
+      const worker = await client.call('ec2:extend', { workerId: target, hours });
       print(worker, () => out(`${worker.name} now terminates itself at ${worker.deadline}.`));
       return 0;
     }
     case 'terminate': {
-      if (!target) throw new WorkerUsageError('terminate needs a WORKER_ID.');
-      if (!values.yes) throw new WorkerUsageError(`Terminating ${target} loses everything on it; add --yes to confirm.`);
-      const terminated = await call<Ec2Worker>(workbench, 'ec2:terminate', { workerId: target });
+      if (!target) throw new UsageError('terminate needs a WORKER_ID.');
+      if (!values.yes) throw new UsageError(`Terminating ${target} loses everything on it; add --yes to confirm.`);
+      const terminated = await client.call('ec2:terminate', { workerId: target });
       if (!values.json) out(`${terminated.name} is ${terminated.state}; its security group is deleted once the instance is gone (this may take a minute).`);
       // This process ends next, so the deletion terminate started in the background is waited for here.
-      await workbench.ec2.workers.groupsReleased();
-      const left = (await workbench.ec2.workers.get(terminated.id)).message;
+      await ec2.workers.groupsReleased();
+      const left = (await ec2.workers.get(terminated.id)).message;
       const worker = { ...terminated, ...(left ? { message: left } : {}) };
       print(worker, () => (left ? out(`warning: ${left}`) : out('Done.')));
       return left ? 1 : 0;
     }
     case 'trust': {
-      if (!target || !values.fingerprint) throw new WorkerUsageError('trust needs the worker\'s NAME and --fingerprint SHA256:... (the one its connection error showed, checked with the host\'s owner).');
+      if (!target || !values.fingerprint) throw new UsageError('trust needs the worker\'s NAME and --fingerprint SHA256:... (the one its connection error showed, checked with the host\'s owner).');
       if (!/^SHA256:[A-Za-z0-9+/]{43}$/.test(values.fingerprint)) {
-        throw new WorkerUsageError(`--fingerprint takes a key's SHA256 fingerprint as ssh-keygen -l prints it (SHA256: and 43 characters), not "${printable(values.fingerprint)}".`);
+        throw new UsageError(`--fingerprint takes a key's SHA256 fingerprint as ssh-keygen -l prints it (SHA256: and 43 characters), not "${printable(values.fingerprint)}".`);
       }
-      const worker = await findWorker(workbench, target, WorkerUsageError);
-      const trusted = await call<WorkerInfo>(workbench, 'workers:trust-host-key', { workerId: worker.id, fingerprint: values.fingerprint });
+      const worker = await findWorker(client, target);
+      const trusted = await client.call('workers:trust-host-key', { workerId: worker.id, fingerprint: values.fingerprint });
       print(trusted, () => out(`The host key ${values.fingerprint} of ${printable(trusted.name)} is trusted; ${trusted.state === 'connected' ? 'connected' : trusted.state}.`));
       return 0;
     }
     default:
-      throw new WorkerUsageError(verb ? `Unknown worker command "${printable(verb)}".` : 'worker needs a command.');
+      throw new UsageError(verb ? `Unknown worker command "${printable(verb)}".` : 'worker needs a command.');
   }
 }

@@ -1,5 +1,6 @@
 import { builtPaths } from './built-paths.ts';
-import { runCli, UsageError } from './cli-commands.ts';
+import { runCli } from './cli-commands.ts';
+import { failureOf } from './cli-usage.ts';
 import { exitWithParent } from './exit-with-parent.ts';
 
 // Entry of the `workbench` command.
@@ -9,8 +10,8 @@ runCli(process.argv.slice(2), { paths: builtPaths(__dirname) }).then(
     if (code >= 0) process.exitCode = code;
   },
   (err: unknown) => {
-    console.error(`workbench: ${err instanceof Error ? err.message : String(err)}`);
-    const usage = err instanceof UsageError || String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
-    process.exitCode = usage ? 2 : 1;
+    const { text, exitCode } = failureOf(err);
+    console.error(text);
+    process.exitCode = exitCode;
   },
 );

@@ -13,10 +13,22 @@ export interface Channel {
 
 export type EventHandler<E extends EventName> = (payload: EventPayload<E>, key: string | undefined) => void;
 
-/** The typed API the UI and tests use; errors arrive as thrown RemoteError. */
+/** A contract call by name: its input and output typed from the contract; errors arrive as thrown RemoteError. */
+export type TypedCall = <N extends CallName>(name: N, ...input: undefined extends CallInput<N> ? [input?: CallInput<N>] : [input: CallInput<N>]) => Promise<CallOutput<N>>;
+
+/** The typed API the UI, the CLI and tests use. */
 export interface WorkbenchClient {
-  call<N extends CallName>(name: N, ...input: undefined extends CallInput<N> ? [input?: CallInput<N>] : [input: CallInput<N>]): Promise<CallOutput<N>>;
+  call: TypedCall;
   subscribe<E extends EventName>(topic: E, handler: EventHandler<E>, key?: string): () => void;
+}
+
+/** `call` over any way of invoking the core (a channel, or a dispatcher in this process). */
+export function typedCall(invoke: Channel['invoke']): TypedCall {
+  return async (name, ...args) => {
+    const result = await invoke(name, args[0]);
+    if (!result.ok) throw new RemoteError(result.error);
+    return result.value as never;
+  };
 }
 
 export function createClient(channel: Channel): WorkbenchClient {
@@ -35,11 +47,7 @@ export function createClient(channel: Channel): WorkbenchClient {
   });
 
   return {
-    async call(name, ...args) {
-      const result = await channel.invoke(name, args[0]);
-      if (!result.ok) throw new RemoteError(result.error);
-      return result.value as never;
-    },
+    call: typedCall((name, input) => channel.invoke(name, input)),
     subscribe(topic, handler, key) {
       const sub: Subscription = key === undefined ? { topic } : { topic, key };
       const id = subscriptionKey(sub);
