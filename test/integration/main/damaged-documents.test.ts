@@ -12,7 +12,7 @@ const TRUNCATED = '{\n  "version": 1,\n  "data": [\n    {\n      "id": "2026';
 
 async function start(dataDir: string): Promise<{ workbench: Workbench; info: AppInfo }> {
   const workbench = await createWorkbench({ dataDir, host: 'web', resourcesDir: RESOURCES });
-  const info = await callerOf(() => workbench)<AppInfo>('app:info');
+  const info = await callerOf(() => workbench)('app:info');
   return { workbench, info };
 }
 
@@ -46,7 +46,7 @@ describe('a damaged document in the data dir', () => {
     const kept = second.info.notices.find((n) => n.message.includes(`${name}.json`));
     try {
       expect(kept?.id).toEqual(expect.any(String));
-      await callerOf(() => second.workbench)('app:dismiss-notice', { id: kept!.id });
+      await callerOf(() => second.workbench)('app:dismiss-notice', { id: kept!.id! });
     } finally {
       await second.workbench.close();
     }

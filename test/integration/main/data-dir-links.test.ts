@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileSecretStore } from '../../../src/main/services/credentials/secret-store.ts';
 import { createWorkbench } from '../../../src/main/workbench.ts';
-import type { Run } from '../../../src/shared/model.ts';
 import { MATCH_ALL_FILTER, writeTelemetryData } from '../../fixtures/telemetry-data.ts';
 import { useTempDir } from '../../fixtures/temp-dir.ts';
 import { callerOf } from '../../fixtures/workbench-call.ts';
@@ -60,11 +59,11 @@ describe('links planted inside the data dir', () => {
     const t = await planted('results');
     const data = join(t.root, 'telemetry');
     await writeTelemetryData(data, [{ dims: ['saved-session', 'Firefox', 'release', '41.0', '20151001000000', '20261120'], payload: { info: { OS: 'Linux' } } }]);
-    const started = await t.call<Run>('jobs:start', { source: { kind: 'example', name: 'submissions-per-day' }, filter: MATCH_ALL_FILTER, dataDir: data, mappers: 1 });
+    const started = await t.call('jobs:start', { source: { kind: 'example', name: 'submissions-per-day' }, filter: MATCH_ALL_FILTER, dataDir: data, mappers: 1 });
     let run = started;
     for (const until = Date.now() + 30_000; (run.status === 'running' || run.progress?.phase === 'download') && Date.now() < until; ) {
       await new Promise((done) => setTimeout(done, 100));
-      run = await t.call<Run>('jobs:get', { runId: started.id });
+      run = await t.call('jobs:get', { runId: started.id });
     }
     expect(run.status, run.message).toBe('succeeded');
     expect(run.message).toContain(`The output stays on the worker: downloading it failed (${join(t.dataDir, 'results')} is a link (to ${t.outside})`);
@@ -89,7 +88,7 @@ describe('links planted inside the data dir', () => {
     await rm(join(t.dataDir, 'published', 'daily-counts'), { recursive: true });
     await symlink(t.outside, join(t.dataDir, 'published', 'daily-counts'));
     await t.call('schedules:run-now', { name: 'daily-counts' });
-    await expect.poll(async () => (await t.call<{ status: string }[]>('schedules:history', { name: 'daily-counts' })).some((r) => r.status === 'running'), { timeout: 20_000 }).toBe(false);
+    await expect.poll(async () => (await t.call('schedules:history', { name: 'daily-counts' })).some((r) => r.status === 'running'), { timeout: 20_000 }).toBe(false);
     expect(await readdir(t.outside)).toEqual([]);
   });
 });

@@ -47,7 +47,7 @@ beforeAll(async () => {
   delete process.env['SSH_AUTH_SOCK'];
   workbench = await createWorkbench({ dataDir, host: 'web', resourcesDir: resolve('resources') });
   await call('settings:set', { autoDownloadResults: false });
-  worker = await call<Ec2Worker>('ec2:launch', { name: 'hourly', region: 'us-east-1', instanceType: 't3.medium', lifetimeHours: 1, allowedCidr: TEST_CIDR, sshUser: userInfo().username });
+  worker = await call('ec2:launch', { name: 'hourly', region: 'us-east-1', instanceType: 't3.medium', lifetimeHours: 1, allowedCidr: TEST_CIDR, sshUser: userInfo().username });
   sshd = await startInstanceSshd(moto, worker.instanceId ?? '');
   await writeFile(join(dataDir, 'ssh_config'), `Host ${worker.address}\n  HostName 127.0.0.1\n  Port ${sshd.port}\n`);
   await writeTelemetryData(
@@ -69,7 +69,7 @@ afterAll(async () => {
 });
 
 const start = (job: string, timeoutMinutes: number) =>
-  call<Run>('jobs:start', { source: { kind: 'folder', path: join(tmp.path, job) }, dataDir: join(sshd.home, 'data'), mappers: 1, timeoutMinutes, worker: worker.id });
+  call('jobs:start', { source: { kind: 'folder', path: join(tmp.path, job) }, dataDir: join(sshd.home, 'data'), mappers: 1, timeoutMinutes, worker: worker.id });
 
 describe('runs on an EC2 worker', () => {
   let quick: Run;
@@ -82,8 +82,8 @@ describe('runs on an EC2 worker', () => {
     slow = await start('slow', 120);
     expect(slow.workerDeadline).toBe(worker.deadline);
     expect(slow.warnings).toEqual([expect.stringMatching(/^The run's timeout \(2 h\) outlasts hourly: it terminates itself at .* UTC, in (59 min|1 h)\. Extend the worker or download the results before then\.$/)]);
-    await expect.poll(async () => (await call<Run>('jobs:get', { runId: quick.id })).status, { timeout: 60_000 }).toBe('succeeded');
-    expect((await call<Run>('jobs:get', { runId: quick.id })).outputs).toEqual([{ name: 'quick.txt', bytes: 21, downloaded: false }]);
+    await expect.poll(async () => (await call('jobs:get', { runId: quick.id })).status, { timeout: 60_000 }).toBe('succeeded');
+    expect((await call('jobs:get', { runId: quick.id })).outputs).toEqual([{ name: 'quick.txt', bytes: 21, downloaded: false }]);
   });
 
   it('end with the worker when it is terminated: a running run is worker-gone, output left there is lost', async () => {
@@ -91,9 +91,9 @@ describe('runs on an EC2 worker', () => {
     await expect.poll(() => readFile(pidFile, 'utf8').then(Number, () => 0), { timeout: 30_000 }).toBeGreaterThan(1);
     const pid = Number(await readFile(pidFile, 'utf8'));
     await call('ec2:terminate', { workerId: worker.id });
-    await expect.poll(async () => (await call<Run>('jobs:get', { runId: slow.id })).status, { timeout: 30_000 }).toBe('worker-gone');
-    expect((await call<Run>('jobs:get', { runId: slow.id })).message).toMatch(/hourly was terminated/);
-    const finished = await call<Run>('jobs:get', { runId: quick.id });
+    await expect.poll(async () => (await call('jobs:get', { runId: slow.id })).status, { timeout: 30_000 }).toBe('worker-gone');
+    expect((await call('jobs:get', { runId: slow.id })).message).toMatch(/hourly was terminated/);
+    const finished = await call('jobs:get', { runId: quick.id });
     expect(finished).toMatchObject({ status: 'succeeded', resultsLost: true });
     // The sshd standing in for the instance does not die with it: end the job it was running.
     signal(-pid, 'SIGKILL');

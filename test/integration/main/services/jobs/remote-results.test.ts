@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Run, RunOutput } from '../../../../../src/shared/model.ts';
+import type { Run } from '../../../../../src/shared/model.ts';
 import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
 import { createWorkbench, type Workbench, type WorkbenchOptions } from '../../../../../src/main/workbench.ts';
 import { groupMembers, signal } from '../../../../fixtures/process-group.ts';
@@ -63,7 +63,7 @@ beforeEach(async () => {
   await mkdir(appDir);
   await grantSshAccess(appDir, sshd);
   await open();
-  worker = await call<WorkerInfo>('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
+  worker = await call('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
   await writeTelemetryData(
     join(sshd.dir, 'data'),
     Array.from({ length: 60 }, (_, i) => ({ dims: ['saved-session', i % 3 ? 'Firefox' : 'Fennec', 'release', '41.0', '20151001000000', '20261128'] as const, payload: { i } }) as never),
@@ -82,7 +82,7 @@ afterEach(async () => {
 const call = callerOf(() => workbench);
 
 const start = (job = 'job', extra: object = {}) =>
-  call<Run>('jobs:start', { source: { kind: 'folder', path: join(tmp.path, job) }, dataDir: join(sshd.dir, 'data'), mappers: 1, worker: worker.id, ...extra });
+  call('jobs:start', { source: { kind: 'folder', path: join(tmp.path, job) }, dataDir: join(sshd.dir, 'data'), mappers: 1, worker: worker.id, ...extra });
 const runDir = (runId: string) => join(sshd.dir, 'wb', 'runs', runId);
 /** The run's process group on the worker, once launch.sh has written it. */
 async function runPid(runId: string): Promise<number> {
@@ -91,7 +91,7 @@ async function runPid(runId: string): Promise<number> {
   return Number(await readFile(pidFile, 'utf8'));
 }
 const ended = (runId: string) =>
-  expect.poll(async () => (await call<Run>('jobs:get', { runId })).status, { timeout: 60_000 }).not.toBe('running').then(() => call<Run>('jobs:get', { runId }));
+  expect.poll(async () => (await call('jobs:get', { runId })).status, { timeout: 60_000 }).not.toBe('running').then(() => call('jobs:get', { runId }));
 
 describe("a remote run's results", () => {
   it('lists the output with sizes on the worker and downloads it, byte for byte, when asked', async () => {
@@ -104,27 +104,27 @@ describe("a remote run's results", () => {
     expect(run.outputs.map((o) => o.name)).toEqual(names);
     expect(run.outputs.every((o) => !o.downloaded)).toBe(true);
     for (const output of run.outputs) expect(output.bytes).toBe((await readFile(join(onWorker, output.name))).length);
-    expect(await call<RunOutput[]>('jobs:outputs', { runId: run.id })).toEqual(run.outputs);
+    expect(await call('jobs:outputs', { runId: run.id })).toEqual(run.outputs);
 
     // Some, then the rest.
-    const some = await call<Run>('jobs:download', { runId: run.id, names: ['job.txt'] });
+    const some = await call('jobs:download', { runId: run.id, names: ['job.txt'] });
     expect(some.outputs.filter((o) => o.downloaded).map((o) => o.name)).toEqual(['job.txt']);
     expect(await readFile(join(some.resultDir!, 'job.txt'))).toEqual(await readFile(join(onWorker, 'job.txt')));
-    const all = await call<Run>('jobs:download', { runId: run.id });
+    const all = await call('jobs:download', { runId: run.id });
     expect(all.outputs.every((o) => o.downloaded)).toBe(true);
     expect(all.download).toBeUndefined();
     for (const name of names) expect(await readFile(join(all.resultDir!, name))).toEqual(await readFile(join(onWorker, name)));
     // The result viewer reads the downloaded file.
-    const result = await call<{ name: string; text: string }>('jobs:result', { runId: run.id, name: 'job.txt' });
-    expect(result.text).toBe(await readFile(join(onWorker, 'job.txt'), 'utf8'));
-    expect(result.text).toContain('Firefox\t40');
+    const result = await call('jobs:result', { runId: run.id, name: 'job.txt' });
+    expect(result?.text).toBe(await readFile(join(onWorker, 'job.txt'), 'utf8'));
+    expect(result?.text).toContain('Firefox\t40');
   });
 
   it('downloads the output by itself when a run succeeds (the default setting)', async () => {
     const run = await ended((await start()).id);
     expect(run.status).toBe('succeeded');
-    await expect.poll(async () => (await call<Run>('jobs:get', { runId: run.id })).outputs.every((o) => o.downloaded), { timeout: 30_000 }).toBe(true);
-    const done = await call<Run>('jobs:get', { runId: run.id });
+    await expect.poll(async () => (await call('jobs:get', { runId: run.id })).outputs.every((o) => o.downloaded), { timeout: 30_000 }).toBe(true);
+    const done = await call('jobs:get', { runId: run.id });
     expect(done.resultDir).toBe(join(appDir, 'results', run.id));
     for (const output of done.outputs) expect(await readFile(join(done.resultDir!, output.name))).toEqual(await readFile(join(runDir(run.id), 'output', output.name)));
   });
@@ -133,10 +133,10 @@ describe("a remote run's results", () => {
     await call('settings:set', { autoDownloadResults: false });
     const first = await ended((await start()).id);
     const second = await ended((await start()).id);
-    const fetched = await call<{ runs: number; files: number; failed: string[] }>('jobs:download-worker-results', { workerId: worker.id });
+    const fetched = await call('jobs:download-worker-results', { workerId: worker.id });
     expect(fetched).toMatchObject({ runs: 2, files: 6, failed: [] });
     for (const run of [first, second]) {
-      const now = await call<Run>('jobs:get', { runId: run.id });
+      const now = await call('jobs:get', { runId: run.id });
       expect(now.outputs.every((o) => o.downloaded)).toBe(true);
       expect(await readFile(join(now.resultDir!, 'job.txt'))).toEqual(await readFile(join(runDir(run.id), 'output', 'job.txt')));
     }
@@ -218,17 +218,17 @@ describe('a run whose worker is gone', () => {
     const run = await start('slow');
     const pid = await runPid(run.id);
     await call('workers:remove', { workerId: worker.id });
-    const gone = await call<Run>('jobs:get', { runId: run.id });
+    const gone = await call('jobs:get', { runId: run.id });
     expect(gone.status).toBe('worker-gone');
     expect(gone.message).toMatch(/removed/);
     signal(-pid, 'SIGKILL');
     await expect.poll(() => groupMembers(pid), { timeout: 10_000 }).toEqual([]);
     // A run recorded as running whose worker no longer exists is found gone on start.
-    const other = await call<Run[]>('jobs:list').then((runs) => runs.length);
+    const other = await call('jobs:list').then((runs) => runs.length);
     expect(other).toBe(1);
     await workbench.close();
     await open();
-    expect((await call<Run>('jobs:get', { runId: run.id })).status).toBe('worker-gone');
+    expect((await call('jobs:get', { runId: run.id })).status).toBe('worker-gone');
     await expect(call('jobs:outputs', { runId: run.id })).rejects.toThrow(/no longer exists/);
   });
 });

@@ -51,7 +51,7 @@ beforeEach(async () => {
   await writeFile(join(appDir, 'ssh_config'), `Host box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.username}\n  IdentityFile ${sshd.privateKeyPath}\n`);
   await writeFile(join(appDir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
   workbench = await createWorkbench({ dataDir: appDir, host: 'web', resourcesDir: resolve('resources') });
-  worker = await call<WorkerInfo>('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
+  worker = await call('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
   // The worker's data set (sshd runs on this machine, so its files are ours to write).
   await writeTelemetryData(
     join(sshd.dir, 'data'),
@@ -82,7 +82,7 @@ function follow(wb: Workbench, runId: string) {
   return { chunks, runs, close: () => subscriber.close() };
 }
 
-const start = () => call<Run>('jobs:start', { source: { kind: 'folder', path: join(tmp.path, 'job') }, dataDir: join(sshd.dir, 'data'), mappers: 1, worker: worker.id });
+const start = () => call('jobs:start', { source: { kind: 'folder', path: join(tmp.path, 'job') }, dataDir: join(sshd.dir, 'data'), mappers: 1, worker: worker.id });
 const runDir = (runId: string) => join(sshd.dir, 'wb', 'runs', runId);
 
 describe('runs on an SSH worker', () => {
@@ -98,7 +98,7 @@ describe('runs on an SSH worker', () => {
       // Wait for the connection to come back before the next drop.
       await expect.poll(() => workbench.ssh.connections.state(worker.id), { timeout: 20_000 }).toBe('connected');
     }
-    await expect.poll(async () => (await call<Run>('jobs:get', { runId: run.id })).status, { timeout: 120_000 }).toBe('succeeded');
+    await expect.poll(async () => (await call('jobs:get', { runId: run.id })).status, { timeout: 120_000 }).toBe('succeeded');
     await expect.poll(() => seen.chunks.some((c) => c.done), { timeout: 10_000 }).toBe(true);
 
     const workerLog = await readFile(join(runDir(run.id), 'log'));
@@ -110,8 +110,8 @@ describe('runs on an SSH worker', () => {
     expect(Buffer.from(seen.chunks.map((c) => c.text).join(''))).toEqual(workerLog);
     expect((workerLog.toString().match(/^record /gm) ?? []).length).toBe(240);
     // A successful run's output is downloaded right after it ends (the default setting).
-    await expect.poll(async () => (await call<Run>('jobs:get', { runId: run.id })).outputs.map((o) => [o.name, o.downloaded !== false]), { timeout: 60_000 }).toEqual([['job.txt', true]]);
-    const final = await call<Run>('jobs:get', { runId: run.id });
+    await expect.poll(async () => (await call('jobs:get', { runId: run.id })).outputs.map((o) => [o.name, o.downloaded !== false]), { timeout: 60_000 }).toEqual([['job.txt', true]]);
+    const final = await call('jobs:get', { runId: run.id });
     expect(await readFile(join(final.resultDir!, 'job.txt'), 'utf8')).toBe('Fennec\t120\nFirefox\t120\n');
     seen.close();
   }, 300_000);
@@ -121,8 +121,8 @@ describe('runs on an SSH worker', () => {
     await workbench.close();
     workbench = await createWorkbench({ dataDir: appDir, host: 'web', resourcesDir: resolve('resources') });
     const seen = follow(workbench, run.id);
-    await expect.poll(async () => (await call<Run>('jobs:get', { runId: run.id })).status, { timeout: 60_000 }).toBe('succeeded');
-    const log = await call<LogChunk>('jobs:log', { runId: run.id, offset: 0, limit: 16 * 1024 * 1024 });
+    await expect.poll(async () => (await call('jobs:get', { runId: run.id })).status, { timeout: 60_000 }).toBe('succeeded');
+    const log = await call('jobs:log', { runId: run.id, offset: 0, limit: 16 * 1024 * 1024 });
     expect(Buffer.from(log.text)).toEqual(await readFile(join(runDir(run.id), 'log')));
     seen.close();
   });
@@ -134,7 +134,7 @@ describe('runs on an SSH worker', () => {
     const pid = Number(await readFile(pidFile, 'utf8'));
     await expect.poll(async () => (await groupMembers(pid)).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
     await call('jobs:cancel', { runId: run.id });
-    await expect.poll(async () => (await call<Run>('jobs:get', { runId: run.id })).status, { timeout: 30_000 }).toBe('cancelled');
+    await expect.poll(async () => (await call('jobs:get', { runId: run.id })).status, { timeout: 30_000 }).toBe('cancelled');
     await expect.poll(() => groupMembers(pid), { timeout: 10_000 }).toEqual([]);
   });
 });

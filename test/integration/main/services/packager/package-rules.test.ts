@@ -7,7 +7,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FREE_SPACE_MARGIN, MAX_UNPACKED_BYTES } from '../../../../../src/main/services/packager/package-rules.ts';
 import { safeExtract } from '../../../../../src/main/services/packager/safe-extract.ts';
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
-import type { Inspection } from '../../../../../src/shared/packager-model.ts';
 import { paxRecords, TAR_END, tarEntry, tarHeader, writeRawTarGz, writeTarBytes } from '../../../../fixtures/hostile-tar.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
 import { callerOf } from '../../../../fixtures/workbench-call.ts';
@@ -72,7 +71,7 @@ const CASES: Record<string, { parts: Buffer[]; reason: RegExp }> = {
 /** Every checker's answer for one tarball: 'ok' or its message. */
 async function verdicts(tarball: string): Promise<Record<string, string>> {
   const target = join(root, 'target');
-  const inspection = await call<Inspection>('packager:inspect', { path: tarball }).then(
+  const inspection = await call('packager:inspect', { path: tarball }).then(
     (found) => (found.problems.length === 0 ? 'ok' : found.problems.map((p) => p.message).join('\n')),
     (err: Error) => err.message,
   );
@@ -114,7 +113,7 @@ describe('inspect, the app extractor and safe_extract.py agree', () => {
   it('inspect lists S, V and unknown entries as what they are, not as files', async () => {
     const tarball = join(root, 'types.tar.gz');
     await writeTarBytes(tarball, [RUN_SH, tarEntry({ name: 's', typeflag: 'S' }, 'x'), tarEntry({ name: 'v', typeflag: 'V' }), tarEntry({ name: 'z', typeflag: 'Z' }, 'x'), TAR_END]);
-    const found = await call<Inspection>('packager:inspect', { path: tarball });
+    const found = await call('packager:inspect', { path: tarball });
     expect(found.entries.map((e) => [e.path, e.type])).toEqual([
       ['run.sh', 'file'],
       ['s', 'gnu-sparse'],
@@ -134,7 +133,7 @@ describe('inspect, the app extractor and safe_extract.py agree', () => {
       const tarball = join(root, `long-${format}.tar.gz`);
       await run('tar', [`--format=${format}`, '-czf', tarball, '-C', job, '.']);
       expect(await verdicts(tarball), format).toEqual({ inspect: 'ok', 'the app extractor': 'ok', 'safe_extract.py': 'ok', 'safe_extract.py by hand': 'ok' });
-      const found = await call<Inspection>('packager:inspect', { path: tarball });
+      const found = await call('packager:inspect', { path: tarball });
       expect(found.entries.map((e) => e.path)).toContain(`./${deep}/${'f'.repeat(120)}.txt`);
       for (const extracted of ['ts', 'py', 'py-by-hand']) {
         expect(await readFile(join(root, 'target', extracted, deep, `${'f'.repeat(120)}.txt`), 'utf8'), `${format} ${extracted}`).toBe('deep\n');
@@ -201,7 +200,7 @@ describe('size bombs', () => {
     await writeFile(tarball, Buffer.concat([RUN_SH, tarHeader({ name: 'zeros.bin', size })]));
     const answers = await verdicts(tarball);
     for (const answer of Object.values(answers)) expect(answer).toMatch(/zeros\.bin takes the package past 4\.0 GiB unpacked \(the most a package may hold/);
-    const found = await call<Inspection>('packager:inspect', { path: tarball });
+    const found = await call('packager:inspect', { path: tarball });
     expect(found).toMatchObject({ truncated: true, unpackedBytes: size + 8 });
     expect(await filesUnder(join(root, 'target'))).toEqual([]);
   });

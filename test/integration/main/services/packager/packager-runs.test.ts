@@ -5,8 +5,6 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { safeExtract } from '../../../../../src/main/services/packager/safe-extract.ts';
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
-import type { Run } from '../../../../../src/shared/model.ts';
-import type { BuildResult, Inspection } from '../../../../../src/shared/packager-model.ts';
 import { hostileCases, writeRawTarGz } from '../../../../fixtures/hostile-tar.ts';
 import { EXTRACTORS, SAFE_EXTRACT_PY } from '../../../../fixtures/package-extractors.ts';
 import { runEnd } from '../../../../fixtures/run-events.ts';
@@ -25,7 +23,7 @@ const finished = (runId: string) => runEnd(workbench, runId);
 
 async function pack(dir: string, name: string, extra: object = {}): Promise<string> {
   const output = join(root, `${name}.tar.gz`);
-  await call<BuildResult>('packager:build', { buildId: `build-${name}`, root: dir, output, ...extra });
+  await call('packager:build', { buildId: `build-${name}`, root: dir, output, ...extra });
   return output;
 }
 
@@ -80,7 +78,7 @@ describe('hostile tarballs', () => {
       { header: { name: '.aws/credentials' }, body: '[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n' },
       ...Object.values(hostileCases(outside)).flat(),
     ]);
-    const inspection = await call<Inspection>('packager:inspect', { path: tarball });
+    const inspection = await call('packager:inspect', { path: tarball });
     expect(inspection.entryPoint).toEqual({ command: ['sh', 'run.sh'], outputDir: 'output', from: 'run.sh' });
     expect(inspection.entries.find((e) => e.path === 'run.sh')).toMatchObject({ type: 'file', bytes: 10 });
     const messages = inspection.problems.map((p) => p.message).join('\n');
@@ -98,21 +96,21 @@ describe('test runs of a package on this computer', () => {
     const dir = join(root, 'writes-output');
     await mkdir(dir);
     await writeFile(join(dir, 'run.sh'), '#!/bin/sh\nset -e\nmkdir -p output\necho "working in $(basename "$PWD")"\necho 42 > output/answer.txt\n');
-    const started = await call<Run>('packager:test-run', { path: await pack(dir, 'writes-output'), timeoutMinutes: 1 });
+    const started = await call('packager:test-run', { path: await pack(dir, 'writes-output'), timeoutMinutes: 1 });
     expect(started).toMatchObject({ status: 'running', jobName: 'writes-output', request: { source: { kind: 'package' } } });
     const done = await finished(started.id);
     expect(done).toMatchObject({ status: 'succeeded', outputs: [{ name: 'answer.txt', bytes: 3 }] });
     expect(await readFile(join(done.resultDir!, 'answer.txt'), 'utf8')).toBe('42\n');
-    expect((await call<{ text: string }>('jobs:log', { runId: done.id, offset: 0 })).text).toBe('working in code\n');
+    expect((await call('jobs:log', { runId: done.id, offset: 0 })).text).toBe('working in code\n');
     // It is in the run history like any run.
-    expect((await call<Run[]>('jobs:list')).map((r) => r.id)).toContain(done.id);
+    expect((await call('jobs:list')).map((r) => r.id)).toContain(done.id);
   });
 
   it('reports a package that wrote nothing to output/', async () => {
     const dir = join(root, 'no-output');
     await mkdir(dir);
     await writeFile(join(dir, 'run.sh'), '#!/bin/sh\necho forgot the output\n');
-    const done = await finished((await call<Run>('packager:test-run', { path: await pack(dir, 'no-output') })).id);
+    const done = await finished((await call('packager:test-run', { path: await pack(dir, 'no-output') })).id);
     expect(done.status).toBe('succeeded');
     expect(done.outputs).toEqual([]);
     expect(done.message).toBe('Finished, but wrote nothing to output/.');
@@ -127,7 +125,7 @@ describe('test runs of a package on this computer', () => {
     const dimensions = ['reason', 'appName', 'appUpdateChannel', 'appVersion', 'appBuildID', 'submission_date'].map((f) => ({ field_name: f, allowed_values: '*' }));
     await writeFile(join(dir, 'filter.json'), JSON.stringify({ version: 1, dimensions }));
     const wrapper = { setup: 'echo setting up', job: { kind: 'mapreduce', dataDir: data, mappers: 2, reducers: 1, outputName: 'by-os.txt' } };
-    const done = await finished((await call<Run>('packager:test-run', { path: await pack(dir, 'count-os', { wrapper }) })).id);
+    const done = await finished((await call('packager:test-run', { path: await pack(dir, 'count-os', { wrapper }) })).id);
     expect(done.status, done.message).toBe('succeeded');
     expect(done.outputs.map((o) => o.name)).toEqual(['by-os.txt']);
     const text = await readFile(join(done.resultDir!, 'by-os.txt'), 'utf8');
@@ -144,7 +142,7 @@ describe('test runs of a package on this computer', () => {
     await rm(join(root, 'app', 'worker', 'runs'), { recursive: true, force: true });
     await writeFile(join(root, 'app', 'worker', 'runs'), 'not a folder');
     await expect(call('packager:test-run', { path: tarball })).rejects.toThrow(/runs/);
-    const runs = await call<Run[]>('jobs:list');
+    const runs = await call('jobs:list');
     expect(runs).toEqual([expect.objectContaining({ status: 'failed', jobName: 'blocked', request: expect.objectContaining({ source: { kind: 'package', path: tarball } }) })]);
     expect(runs[0]!.message).toMatch(/^The run could not be started: .*runs/);
     expect(runs[0]!.finishedAt).toEqual(expect.any(String));

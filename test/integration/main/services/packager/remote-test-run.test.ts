@@ -31,7 +31,7 @@ beforeEach(async () => {
   await mkdir(appDir);
   await grantSshAccess(appDir, sshd);
   workbench = await createWorkbench({ dataDir: appDir, host: 'web', resourcesDir: resolve('resources') });
-  worker = await call<WorkerInfo>('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
+  worker = await call('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
 });
 afterEach(async () => {
   await workbench.close();
@@ -64,7 +64,7 @@ describe('test runs on an SSH worker', () => {
     await writeFile(join(tmp.path, 'unrelated.txt'), 'not for the worker');
     const tarball = join(tmp.path, 'pkg.tar.gz');
     await call('packager:build', { buildId: 'remote-1', root: dir, output: tarball });
-    const started = await call<Run>('packager:test-run', { path: tarball, worker: worker.id, timeoutMinutes: 1 });
+    const started = await call('packager:test-run', { path: tarball, worker: worker.id, timeoutMinutes: 1 });
     expect(started.worker).toBe(worker.id);
     const done = await finished(started.id);
     expect(done).toMatchObject({ status: 'succeeded', outputs: [{ name: 'where.txt', bytes: 7 }] });

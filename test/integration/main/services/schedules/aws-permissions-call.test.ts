@@ -22,7 +22,7 @@ describe('schedules:aws-permissions through the contract', () => {
     // Another change later does not clear the buckets (the settings patch has no defaults for them).
     await call('settings:set', { theme: 'dark' });
 
-    const plan = await call<{ schedulerRole: { name: string; trustPolicy: unknown }; instanceRole: { name: string; policy: { Statement: { Action: string; Resource: string }[] } }; instanceProfile: string }>(
+    const plan = await call(
       'schedules:aws-permissions',
       { name: 'daily-os', visibility: 'public' },
     );

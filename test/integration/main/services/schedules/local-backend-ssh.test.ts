@@ -3,7 +3,6 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { HistoryRow } from '../../../../../src/shared/schedule-calls.ts';
 import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
 import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
@@ -32,7 +31,7 @@ beforeEach(async () => {
   await mkdir(appDir);
   await grantSshAccess(appDir, sshd);
   workbench = await createWorkbench({ dataDir: appDir, host: 'web', resourcesDir: resolve('resources') });
-  worker = await call<WorkerInfo>('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
+  worker = await call('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
   const pkg = join(tmp.path, 'pkg');
   await mkdir(pkg);
   await writeFile(join(pkg, 'run.sh'), '#!/bin/sh\nset -e\nmkdir -p output/by-day\necho "day,n" > output/by-day/counts.csv\necho "ran on $(hostname) as $WORKBENCH_JOB" \n');
@@ -51,18 +50,18 @@ describe('local schedule backend on an SSH worker (OpenSSH sshd)', () => {
   it('runs run-job.sh on the worker through the job protocol and brings the output, log and record here', { timeout: 60_000 }, async () => {
     // Far in the future: only "run now" runs it during the test.
     await call('schedules:create', { name: 'counts', tarball, frequency: { kind: 'daily' }, startDate: '2099-01-01', worker: worker.id, timeoutMinutes: 5 });
-    const { runId } = await call<{ runId: string }>('schedules:run-now', { name: 'counts' });
-    expect((await call<HistoryRow[]>('schedules:history', { name: 'counts' })).map((r) => r.status)).toEqual(['running']);
+    const { runId } = await call('schedules:run-now', { name: 'counts' });
+    expect((await call('schedules:history', { name: 'counts' })).map((r) => r.status)).toEqual(['running']);
     await workbench.schedules.local.whenIdle();
 
-    const [row] = await call<HistoryRow[]>('schedules:history', { name: 'counts' });
+    const [row] = await call('schedules:history', { name: 'counts' });
     expect(row).toMatchObject({ status: 'succeeded', runId, filesPublished: 1, bytesPublished: 6, scheduledFor: null });
     // Published on the worker by run-job.sh, then fetched to this computer.
     const here = join(appDir, 'published', 'counts');
     expect(await readFile(join(here, 'data', 'by-day', 'counts.csv'), 'utf8')).toBe('day,n\n');
     expect(JSON.parse(await readFile(join(sshd.dir, 'wb', 'published', 'counts', 'runs', `${runId}.json`), 'utf8'))).toMatchObject({ runId, status: 'succeeded' });
     expect(row?.output).toBe(join(here, 'data') + '/');
-    const log = await call<{ text: string }>('schedules:log', { name: 'counts', runId });
+    const log = await call('schedules:log', { name: 'counts', runId });
     expect(log.text).toContain('ran on');
     expect(log.text).toContain('as counts');
   });

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../../../src/shared/protocol.ts';
-import type { PendingHostKey, RemoteListing, TerminalData, WorkerInfo, WorkerState } from '../../../../../src/shared/worker-model.ts';
+import type { TerminalData, WorkerInfo, WorkerState } from '../../../../../src/shared/worker-model.ts';
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
 import { SshTransport } from '../../../../../src/main/services/ssh/ssh-transport.ts';
 import { launchRun, readExitCode, readLog } from '../../../../../src/main/services/jobs/job-protocol.ts';
@@ -75,7 +75,7 @@ async function addAndTrust(name: string, host: string): Promise<WorkerInfo> {
   const worker = await call('workers:add-ssh', { name, host });
   await expect(call('workers:connect', { workerId: worker.id })).rejects.toMatchObject({ code: 'HOST_KEY_UNKNOWN' });
   const pending = await call('workers:pending-host-key', { workerId: worker.id });
-  return call('workers:trust-host-key', { workerId: worker.id, fingerprint: pending.fingerprint });
+  return call('workers:trust-host-key', { workerId: worker.id, fingerprint: pending!.fingerprint });
 }
 
 describe('SSH host workers', () => {
@@ -111,7 +111,7 @@ describe('SSH host workers', () => {
     expect((refused as Error).message).toMatch(/WARNING: the host key .* has changed/);
     expect((refused as Error).message).toContain(jump.hostKeyFingerprint);
     const pending = await call('workers:pending-host-key', { workerId: worker.id });
-    expect(pending.changedFrom).toBe(jump.hostKeyFingerprint);
+    expect(pending?.changedFrom).toBe(jump.hostKeyFingerprint);
     await expect(call('workers:trust-host-key', { workerId: worker.id, fingerprint: target.hostKeyFingerprint })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await readFile(join(dataDir, 'known_hosts'), 'utf8')).toBe(`[127.0.0.1]:${target.port} ${jump.hostPublicKey}\n`);
   });

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
 import { PART_SUFFIX } from '../../../../../src/main/services/ssh/transfers/index.ts';
 import type { EventEnvelope } from '../../../../../src/shared/protocol.ts';
-import type { LocalListing, TransferItem, TransferSnapshot } from '../../../../../src/shared/transfer-model.ts';
+import type { TransferItem, TransferSnapshot } from '../../../../../src/shared/transfer-model.ts';
 import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
 import { killSshSessions } from '../../../../fixtures/sshd-sessions.ts';
 import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
@@ -46,7 +46,7 @@ beforeEach(async () => {
   );
   await writeFile(join(dataDir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
   workbench = await open();
-  worker = await call<WorkerInfo>('workers:add-ssh', { name: 'box', host: 'box' });
+  worker = await call('workers:add-ssh', { name: 'box', host: 'box' });
 });
 afterEach(async () => {
   await workbench.close();
@@ -56,7 +56,7 @@ afterEach(async () => {
 const call = callerOf(() => workbench);
 
 async function item(id: string): Promise<TransferItem> {
-  const found = (await call<TransferSnapshot>('transfers:list')).items.find((i) => i.id === id);
+  const found = (await call('transfers:list')).items.find((i) => i.id === id);
   if (!found) throw new Error(`no transfer ${id}`);
   return found;
 }
@@ -107,7 +107,7 @@ describe('transfers through the contract', () => {
     for (const [rel, data] of Object.entries(files)) await writeFile(join(source, rel), data);
 
     const remote = await remoteDir('uploads');
-    const [uploadId] = await call<string[]>('transfers:upload', { workerId: worker.id, localPaths: [source], remoteDir: remote });
+    const [uploadId] = await call('transfers:upload', { workerId: worker.id, localPaths: [source], remoteDir: remote });
     const uploaded = await workbench.transfers.settled(uploadId!);
     expect(uploaded).toMatchObject({ state: 'done', kind: 'folder', direction: 'upload', remotePath: join(remote, `up "it's" -dir`) });
     expect(uploaded.result).toEqual({ written: 6, skipped: 0, unsupported: [] });
@@ -117,7 +117,7 @@ describe('transfers through the contract', () => {
 
     const back = join(home.path, 'downloaded here');
     await mkdir(back);
-    const [downloadId] = await call<string[]>('transfers:download', { workerId: worker.id, remotePaths: [join(remote, `up "it's" -dir`)], localDir: back });
+    const [downloadId] = await call('transfers:download', { workerId: worker.id, remotePaths: [join(remote, `up "it's" -dir`)], localDir: back });
     expect(await workbench.transfers.settled(downloadId!)).toMatchObject({ state: 'done', kind: 'folder', localPath: join(back, `up "it's" -dir`) });
     expect(await tree(join(back, `up "it's" -dir`))).toEqual(await tree(source));
 
@@ -134,15 +134,15 @@ describe('transfers through the contract', () => {
     subscriber.close();
 
     await call('transfers:clear-finished');
-    expect((await call<TransferSnapshot>('transfers:list')).items).toEqual([]);
+    expect((await call('transfers:list')).items).toEqual([]);
   });
 
   it('downloads into the app’s downloads folder by default', async () => {
     const remote = await remoteDir('dl');
     await writeFile(join(remote, 'result.csv'), 'a,b\n1,2\n');
-    const [id] = await call<string[]>('transfers:download', { workerId: worker.id, remotePaths: [join(remote, 'result.csv')] });
+    const [id] = await call('transfers:download', { workerId: worker.id, remotePaths: [join(remote, 'result.csv')] });
     await workbench.transfers.settled(id!);
-    const { downloadDir } = await call<TransferSnapshot>('transfers:list');
+    const { downloadDir } = await call('transfers:list');
     expect(downloadDir).toBe(join(dataDir, 'downloads'));
     expect(await readFile(join(downloadDir, 'result.csv'), 'utf8')).toBe('a,b\n1,2\n');
   });
@@ -155,23 +155,23 @@ describe('transfers through the contract', () => {
       await writeFile(join(local, name), `new ${name}`);
       await writeFile(join(remote, name), `old ${name}`);
     }
-    const first = await call<string[]>('transfers:upload', { workerId: worker.id, localPaths: [join(local, 'one.txt')], remoteDir: remote });
+    const first = await call('transfers:upload', { workerId: worker.id, localPaths: [join(local, 'one.txt')], remoteDir: remote });
     await expect.poll(async () => (await item(first[0]!)).state, { timeout: 10_000 }).toBe('waiting');
     expect((await item(first[0]!)).pendingConflict).toEqual({ path: join(remote, 'one.txt'), existingSize: 11, sourceSize: 11 });
-    await call('transfers:resolve-conflict', { id: first[0], choice: 'rename' });
+    await call('transfers:resolve-conflict', { id: first[0]!, choice: 'rename' });
     expect(await workbench.transfers.settled(first[0]!)).toMatchObject({ state: 'done' });
     expect(await readFile(join(remote, 'one.txt'), 'utf8')).toBe('old one.txt');
     expect(await readFile(join(remote, 'one (1).txt'), 'utf8')).toBe('new one.txt');
 
-    const [two, three] = await call<string[]>('transfers:upload', { workerId: worker.id, localPaths: [join(local, 'two.txt'), join(local, 'three.txt')], remoteDir: remote });
+    const [two, three] = await call('transfers:upload', { workerId: worker.id, localPaths: [join(local, 'two.txt'), join(local, 'three.txt')], remoteDir: remote });
     await expect.poll(async () => [(await item(two!)).state, (await item(three!)).state], { timeout: 10_000 }).toEqual(['waiting', 'waiting']);
-    await call('transfers:resolve-conflict', { id: two, choice: 'overwrite', applyToAll: true });
+    await call('transfers:resolve-conflict', { id: two!, choice: 'overwrite', applyToAll: true });
     await Promise.all([workbench.transfers.settled(two!), workbench.transfers.settled(three!)]);
     expect(await readFile(join(remote, 'two.txt'), 'utf8')).toBe('new two.txt');
     expect(await readFile(join(remote, 'three.txt'), 'utf8')).toBe('new three.txt');
 
     // Answering an item that is not waiting says so.
-    await expect(call('transfers:resolve-conflict', { id: two, choice: 'skip' })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/not waiting/) });
+    await expect(call('transfers:resolve-conflict', { id: two!, choice: 'skip' })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/not waiting/) });
   });
 
   it('offers an interrupted upload again after the app is reopened, and resumes it from the bytes already there', async () => {
@@ -191,7 +191,7 @@ describe('transfers through the contract', () => {
       });
       subscriber.subscribe({ topic: 'transfers:changed' });
     });
-    const [id] = await call<string[]>('transfers:upload', { workerId: worker.id, localPaths: [source], remoteDir: remote });
+    const [id] = await call('transfers:upload', { workerId: worker.id, localPaths: [source], remoteDir: remote });
     await moving;
     await workbench.close();
     expect(existsSync(join(remote, `big.bin${PART_SUFFIX}`))).toBe(true);
@@ -200,7 +200,7 @@ describe('transfers through the contract', () => {
     workbench = await open();
     const offered = await item(id!);
     expect(offered).toMatchObject({ id, state: 'interrupted', direction: 'upload', localPath: source, remotePath: join(remote, 'big.bin') });
-    await call('transfers:retry', { id });
+    await call('transfers:retry', { id: id! });
     const done = await workbench.transfers.settled(id!);
     expect(done.state).toBe('done');
     // Continued, not started over: the part file's bytes counted without crossing again.
@@ -212,7 +212,7 @@ describe('transfers through the contract', () => {
     // Done items are not kept for the next start.
     await workbench.close();
     workbench = await open();
-    expect((await call<TransferSnapshot>('transfers:list')).items).toEqual([]);
+    expect((await call('transfers:list')).items).toEqual([]);
   });
 
   it('runs again by itself, from the bytes already there, when a dropped connection comes back', async () => {
@@ -221,7 +221,7 @@ describe('transfers through the contract', () => {
     await writeFile(source, data);
     const remote = await remoteDir('drop');
     await call('workers:connect', { workerId: worker.id });
-    const [id] = await call<string[]>('transfers:upload', { workerId: worker.id, localPaths: [source], remoteDir: remote });
+    const [id] = await call('transfers:upload', { workerId: worker.id, localPaths: [source], remoteDir: remote });
     await expect.poll(async () => (await item(id!)).bytesDone, { timeout: 20_000, interval: 20 }).toBeGreaterThan(0);
     // The network "drops": sshd's side of the connection dies, the listener stays.
     expect(await killSshSessions(sshd)).toBeGreaterThan(0);
@@ -241,16 +241,16 @@ describe('transfers through the contract', () => {
     await mkdir(join(remote, 'three'));
     await writeFile(join(remote, 'three', 'b.txt'), 'old b');
     // Files go in name order: a.txt is written, then b.txt waits for an answer when the app closes.
-    const [id] = await call<string[]>('transfers:upload', { workerId: worker.id, localPaths: [source], remoteDir: remote });
+    const [id] = await call('transfers:upload', { workerId: worker.id, localPaths: [source], remoteDir: remote });
     await expect.poll(async () => (await item(id!)).pendingConflict?.path, { timeout: 10_000 }).toBe(join(remote, 'three', 'b.txt'));
     await workbench.close();
 
     workbench = await open();
     expect((await item(id!)).state).toBe('interrupted');
-    await call('transfers:retry', { id });
+    await call('transfers:retry', { id: id! });
     // The first question is about b.txt again, not about a.txt, which this transfer wrote.
     await expect.poll(async () => (await item(id!)).pendingConflict?.path, { timeout: 10_000 }).toBe(join(remote, 'three', 'b.txt'));
-    await call('transfers:resolve-conflict', { id, choice: 'overwrite' });
+    await call('transfers:resolve-conflict', { id: id!, choice: 'overwrite' });
     expect(await workbench.transfers.settled(id!)).toMatchObject({ state: 'done' });
     expect(await tree(join(remote, 'three'))).toEqual(await tree(source));
   });
@@ -270,7 +270,7 @@ describe('transfers through the contract', () => {
     await expect(call('transfers:retry', { id: 'tr-0000000000' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
     // A missing source fails its own item clearly.
-    const [id] = await call<string[]>('transfers:upload', { workerId: worker.id, localPaths: [join(home.path, 'nothing here')], remoteDir: sshd.dir });
+    const [id] = await call('transfers:upload', { workerId: worker.id, localPaths: [join(home.path, 'nothing here')], remoteDir: sshd.dir });
     const failed = await workbench.transfers.settled(id!);
     expect(failed).toMatchObject({ state: 'failed', error: { code: 'NOT_FOUND', message: expect.stringContaining('nothing here does not exist on this computer') } });
   });
@@ -278,9 +278,9 @@ describe('transfers through the contract', () => {
   it('lists a local folder for the picker, refusing relative paths', async () => {
     await mkdir(join(home.path, 'pick me'));
     await writeFile(join(home.path, 'pick me', 'x.txt'), 'x');
-    const listing = await call<LocalListing>('local:list', { path: join(home.path, 'pick me') });
+    const listing = await call('local:list', { path: join(home.path, 'pick me') });
     expect(listing).toMatchObject({ path: join(home.path, 'pick me'), parent: home.path, entries: [{ name: 'x.txt', type: 'file', size: 1 }] });
-    expect((await call<LocalListing>('local:list', { path: '/' })).parent).toBeUndefined();
+    expect((await call('local:list', { path: '/' })).parent).toBeUndefined();
     await expect(call('local:list', { path: 'pick me' })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/absolute path/) });
     await expect(call('local:list', { path: join(home.path, 'gone') })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect((await stat(listing.home)).isDirectory()).toBe(true);
@@ -293,13 +293,13 @@ describe('transfers through the contract', () => {
     await symlink('/etc/passwd', join(big, 'a link'));
     const names = Array.from({ length: 30_000 }, (_, i) => `f${String(i).padStart(5, '0')}.txt`);
     for (let i = 0; i < names.length; i += 1000) await Promise.all(names.slice(i, i + 1000).map((name) => writeFile(join(big, name), 'x')));
-    const listing = await call<LocalListing>('local:list', { path: big });
+    const listing = await call('local:list', { path: big });
     expect(listing.total).toBe(30_002);
     expect(listing.entries).toHaveLength(5000);
     expect(listing.entries[0]).toMatchObject({ name: 'zz sub', type: 'directory' });
     expect(listing.entries[1]).toMatchObject({ name: 'a link', type: 'symlink' });
     expect(listing.entries.slice(2).map((entry) => entry.name)).toEqual(names.slice(0, 4998));
     // A folder within the limit says nothing more.
-    expect((await call<LocalListing>('local:list', { path: join(big, 'zz sub') })).total).toBeUndefined();
+    expect((await call('local:list', { path: join(big, 'zz sub') })).total).toBeUndefined();
   });
 });

@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkbench, type Workbench } from '../../../../../../src/main/workbench.ts';
 import { EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import type { Ec2List, Ec2Worker } from '../../../../../../src/shared/ec2-model.ts';
-import type { Run, RunResult } from '../../../../../../src/shared/model.ts';
 import type { EventEnvelope } from '../../../../../../src/shared/protocol.ts';
-import type { PendingHostKey, RemoteListing, TerminalData, WorkerInfo } from '../../../../../../src/shared/worker-model.ts';
+import type { TerminalData } from '../../../../../../src/shared/worker-model.ts';
 import { startInstanceSshd, type InstanceSshd } from '../../../../../fixtures/ec2-instance-sshd.ts';
 import { startMoto, type Moto } from '../../../../../fixtures/moto.ts';
 import { MATCH_ALL_FILTER, writeTelemetryData } from '../../../../../fixtures/telemetry-data.ts';
@@ -61,7 +60,7 @@ afterAll(async () => {
 
 /** Launches a worker through the contract and stands a loopback sshd in for its instance. */
 async function launchMapped(name: string, hostKey: 'pinned' | 'own' = 'pinned'): Promise<{ worker: Ec2Worker; sshd: InstanceSshd }> {
-  const worker = await call<Ec2Worker>('ec2:launch', { name, region: 'us-east-1', instanceType: 't3.medium', lifetimeHours: 4, allowedCidr: TEST_CIDR, sshUser: userInfo().username });
+  const worker = await call('ec2:launch', { name, region: 'us-east-1', instanceType: 't3.medium', lifetimeHours: 4, allowedCidr: TEST_CIDR, sshUser: userInfo().username });
   const sshd = await startInstanceSshd(moto, worker.instanceId ?? '', { hostKey });
   sshds.push(sshd);
   // The app's own ssh_config sends moto's public-looking address to the loopback sshd.
@@ -79,7 +78,7 @@ describe('an EC2 worker from moto, mapped to the loopback sshd through ssh_confi
   });
 
   it('is listed by workers:list with its address, user, deadline and instance state', async () => {
-    const listed = (await call<WorkerInfo[]>('workers:list')).find((w) => w.id === worker.id);
+    const listed = (await call('workers:list')).find((w) => w.id === worker.id);
     expect(listed).toMatchObject({ kind: 'ec2', name: 'mapped', host: worker.address, user: userInfo().username, state: 'disconnected' });
     expect(listed?.ec2).toMatchObject({ region: 'us-east-1', instanceType: 't3.medium', instanceId: worker.instanceId, deadline: worker.deadline, reachable: true, overdue: false, hourlyUsd: 0.0416 });
     expect(listed?.ec2?.instanceState).toMatch(/^(pending|running)$/);
@@ -88,20 +87,20 @@ describe('an EC2 worker from moto, mapped to the loopback sshd through ssh_confi
   });
 
   it('connects with the host key pinned at launch: nothing is asked, nothing goes to known_hosts', async () => {
-    const connected = await call<WorkerInfo>('workers:connect', { workerId: worker.id });
+    const connected = await call('workers:connect', { workerId: worker.id });
     expect(connected).toMatchObject({ id: worker.id, kind: 'ec2', state: 'connected' });
     expect(seen.filter((e) => e.topic === 'workers:host-key')).toEqual([]);
     expect(await call('workers:pending-host-key', { workerId: worker.id })).toBeNull();
     await expect(access(join(dataDir, 'known_hosts'))).rejects.toThrow();
-    expect((await call<WorkerInfo[]>('workers:list')).find((w) => w.id === worker.id)?.state).toBe('connected');
+    expect((await call('workers:list')).find((w) => w.id === worker.id)?.state).toBe('connected');
   });
 
   it('lists its files and opens a terminal on it', async () => {
     await writeFile(join(sshd.home, 'notes.txt'), 'on the instance\n');
-    const listing = await call<RemoteListing>('files:list', { workerId: worker.id, path: sshd.home });
+    const listing = await call('files:list', { workerId: worker.id, path: sshd.home });
     expect(listing.entries.find((e) => e.name === 'notes.txt')).toMatchObject({ type: 'file', size: 16 });
 
-    const { terminalId } = await call<{ terminalId: string }>('terminal:open', { workerId: worker.id, cols: 80, rows: 24 });
+    const { terminalId } = await call('terminal:open', { workerId: worker.id, cols: 80, rows: 24 });
     await call('terminal:input', { terminalId, data: 'echo "ec2-$((6*7)) in $HOME"\n' });
     const output = () =>
       seen
@@ -122,13 +121,13 @@ describe('an EC2 worker from moto, mapped to the loopback sshd through ssh_confi
       data,
       Array.from({ length: 30 }, (_, i) => ({ dims: ['saved-session', i < 20 ? 'Firefox' : 'Fennec', 'release', '41.0', '20151001000000', '20261128'] as const, payload: { i } }) as never),
     );
-    const started = await call<Run>('jobs:start', { source: { kind: 'folder', path: job }, dataDir: data, mappers: 1, worker: worker.id });
+    const started = await call('jobs:start', { source: { kind: 'folder', path: job }, dataDir: data, mappers: 1, worker: worker.id });
     expect(started.worker).toBe(worker.id);
-    await expect.poll(async () => (await call<Run>('jobs:get', { runId: started.id })).status, { timeout: 90_000 }).toBe('succeeded');
+    await expect.poll(async () => (await call('jobs:get', { runId: started.id })).status, { timeout: 90_000 }).toBe('succeeded');
     // The run lived on the instance, in its home's work folder.
     await access(join(sshd.home, '.workbench', 'runs', started.id, 'log'));
-    await expect.poll(async () => (await call<RunResult | null>('jobs:result', { runId: started.id }))?.text ?? '', { timeout: 30_000 }).toMatch(/Firefox\t20\n/);
-    expect((await call<RunResult>('jobs:result', { runId: started.id })).text).toMatch(/Fennec\t10\n/);
+    await expect.poll(async () => (await call('jobs:result', { runId: started.id }))?.text ?? '', { timeout: 30_000 }).toMatch(/Firefox\t20\n/);
+    expect((await call('jobs:result', { runId: started.id }))?.text).toMatch(/Fennec\t10\n/);
   });
 
   it('is not removed like an SSH host: the app says to terminate it', async () => {
@@ -137,7 +136,7 @@ describe('an EC2 worker from moto, mapped to the loopback sshd through ssh_confi
 
   it('a terminated worker leaves workers:list and cannot be connected again', async () => {
     await call('ec2:terminate', { workerId: worker.id });
-    expect((await call<WorkerInfo[]>('workers:list')).some((w) => w.id === worker.id)).toBe(false);
+    expect((await call('workers:list')).some((w) => w.id === worker.id)).toBe(false);
     await expect(call('workers:connect', { workerId: worker.id })).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/mapped is (shutting-down|terminated): the instance and its disk are gone/) });
   });
 });
@@ -149,10 +148,10 @@ describe('an EC2 worker whose instance shows another host key than the one pinne
     expect(err).toMatchObject({ code: 'HOST_KEY_CHANGED' });
     expect((err as Error).message).toMatch(/not the one pinned when impostor was launched.*refused/);
     // The key shown is reported as a changed key (a warning), not a question: it cannot be trusted.
-    const shown = await call<PendingHostKey>('workers:pending-host-key', { workerId: worker.id });
+    const shown = await call('workers:pending-host-key', { workerId: worker.id });
     expect(shown).toMatchObject({ workerId: worker.id, host: '127.0.0.1', keyType: 'ssh-ed25519', fingerprint: sshd.hostKeyFingerprint, changedFrom: expect.stringMatching(/^SHA256:/) });
-    await expect(call('workers:trust-host-key', { workerId: worker.id, fingerprint: shown.fingerprint })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    const listed = (await call<WorkerInfo[]>('workers:list')).find((w) => w.id === worker.id);
+    await expect(call('workers:trust-host-key', { workerId: worker.id, fingerprint: shown!.fingerprint })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const listed = (await call('workers:list')).find((w) => w.id === worker.id);
     expect(listed).toMatchObject({ state: 'failed', message: expect.stringMatching(/pinned/) });
     await expect(access(join(dataDir, 'known_hosts'))).rejects.toThrow();
   });
@@ -160,15 +159,15 @@ describe('an EC2 worker whose instance shows another host key than the one pinne
 
 describe('an EC2 worker that ended by itself (its deadline came)', () => {
   it('leaves workers:list at the next look at AWS, and the lists are told', async () => {
-    const worker = await call<Ec2Worker>('ec2:launch', { name: 'short-lived', region: 'us-east-1', instanceType: 't3.medium', lifetimeHours: 1, allowedCidr: TEST_CIDR });
-    expect((await call<WorkerInfo[]>('workers:list')).some((w) => w.id === worker.id)).toBe(true);
+    const worker = await call('ec2:launch', { name: 'short-lived', region: 'us-east-1', instanceType: 't3.medium', lifetimeHours: 1, allowedCidr: TEST_CIDR });
+    expect((await call('workers:list')).some((w) => w.id === worker.id)).toBe(true);
     // The instance powers itself off; with shutdown behaviour "terminate", AWS ends it.
     const ec2 = new EC2Client(moto.clientConfig());
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: [worker.instanceId ?? ''] }));
     ec2.destroy();
     const told = seen.length;
     await call('ec2:list');
-    expect((await call<WorkerInfo[]>('workers:list')).some((w) => w.id === worker.id)).toBe(false);
+    expect((await call('workers:list')).some((w) => w.id === worker.id)).toBe(false);
     await expect
       .poll(() => seen.slice(told).filter((e) => e.topic === 'ec2:workers').map((e) => (e.payload as Ec2List).workers.find((w) => w.id === worker.id)?.state), { timeout: 5_000 })
       .toContainEqual(expect.stringMatching(/^(shutting-down|terminated)$/));
