@@ -59,8 +59,9 @@ export const TransferItem = z.object({
   id: TransferId,
   workerId: WorkerId,
   direction: z.enum(['upload', 'download']),
-  /** The source of an upload, the destination of a download (the file or folder itself). */
+  /** On this computer: the source of an upload, the destination of a download (the file or folder itself). */
   localPath: z.string(),
+  /** On the worker: the destination of an upload, the source of a download (the file or folder itself). */
   remotePath: z.string(),
   state: TransferState,
   kind: z.enum(['file', 'folder']).optional(),

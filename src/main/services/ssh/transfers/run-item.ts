@@ -14,13 +14,8 @@ import type { SftpSession } from './sftp.ts';
 
 export type Direction = TransferItem['direction'];
 
-export interface TransferRequest {
-  direction: Direction;
-  /** On this computer: the source of an upload, the destination of a download (full path, not its folder). */
-  localPath: string;
-  /** On the worker: the destination of an upload, the source of a download (full path). */
-  remotePath: string;
-}
+/** What to copy: the transfer's direction and its two full paths (not their folders). */
+export type TransferRequest = Pick<TransferItem, 'direction' | 'localPath' | 'remotePath'>;
 
 export interface RunHooks extends Pick<FileTransferOptions, 'signal' | 'verify' | 'requests'> {
   resolveConflict: ResolveConflict;
