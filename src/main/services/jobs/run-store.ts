@@ -1,17 +1,10 @@
-import { z } from 'zod';
 import { Run } from '../../../shared/model.ts';
-import type { DocumentSpec, DocumentStore } from '../store/document-store.ts';
+import { listDocument, type DocumentStore } from '../store/document-store.ts';
 
 /** The newest runs kept in the history; older ones drop off (their folders stay on disk). */
 export const MAX_RUNS_KEPT = 500;
 
-export const RUNS_DOCUMENT: DocumentSpec<Run[]> = {
-  name: 'runs',
-  version: 1,
-  schema: z.array(Run),
-  defaults: () => [],
-  holds: 'the run history (the runs\' folders and downloaded results stay on disk)',
-};
+export const RUNS_DOCUMENT = listDocument('runs', Run, "the run history (the runs' folders and downloaded results stay on disk)");
 
 /** Run history in the data dir, newest first. */
 export class RunStore {

@@ -1,23 +1,11 @@
 import { z } from 'zod';
 import { StoredSchedule } from '../../../shared/schedule.ts';
-import type { DocumentSpec, DocumentStore } from '../store/document-store.ts';
+import { listDocument, type DocumentStore } from '../store/document-store.ts';
 
-export const SCHEDULES_DOCUMENT: DocumentSpec<StoredSchedule[]> = {
-  name: 'schedules',
-  version: 1,
-  schema: z.array(StoredSchedule),
-  defaults: () => [],
-  holds: 'your schedules (the copies of their code in schedules/code stay on disk)',
-};
+export const SCHEDULES_DOCUMENT = listDocument('schedules', StoredSchedule, 'your schedules (the copies of their code in schedules/code stay on disk)');
 
 /** Alerts already shown ("job/runId" or "job/missed/ISO"), so each is raised once. */
-export const ALERTS_DOCUMENT: DocumentSpec<string[]> = {
-  name: 'schedule-alerts',
-  version: 1,
-  schema: z.array(z.string()),
-  defaults: () => [],
-  holds: 'which schedule alerts were already shown (some may be shown again)',
-};
+export const ALERTS_DOCUMENT = listDocument('schedule-alerts', z.string(), 'which schedule alerts were already shown (some may be shown again)');
 const MAX_ALERTS_KEPT = 2000;
 
 /** The schedules the user made, by name, in the data dir. */

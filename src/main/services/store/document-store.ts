@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import type { Notice, NoticeAction } from '../../../shared/model.ts';
 import { describeZodError } from '../../zod-message.ts';
@@ -19,6 +19,11 @@ export interface DocumentSpec<T> {
   recover?: NoticeAction;
   /** `migrations[n]` turns version n data into version n + 1 data. */
   migrations?: Record<number, (data: unknown) => unknown>;
+}
+
+/** A document holding a list of `item`, version 1, empty until something is put in it. */
+export function listDocument<T>(name: string, item: z.ZodType<T>, holds: string, extra: Pick<DocumentSpec<T[]>, 'recover'> = {}): DocumentSpec<T[]> {
+  return { name, version: 1, schema: z.array(item), defaults: () => [], holds, ...extra };
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;

@@ -3,18 +3,12 @@ import { z } from 'zod';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import { SshWorkerSpec, WorkerId, type WorkerInfo } from '../../../shared/worker-model.ts';
 import type { SshConnections, SshEndpoint } from '../ssh/connection-manager.ts';
-import type { DocumentSpec, DocumentStore } from '../store/document-store.ts';
+import { listDocument, type DocumentStore } from '../store/document-store.ts';
 
 const StoredSshWorker = SshWorkerSpec.extend({ id: WorkerId });
 type StoredSshWorker = z.infer<typeof StoredSshWorker>;
 
-export const WORKERS_DOCUMENT: DocumentSpec<StoredSshWorker[]> = {
-  name: 'workers',
-  version: 1,
-  schema: z.array(StoredSshWorker),
-  defaults: () => [],
-  holds: 'the SSH workers you added (add them again under Workers)',
-};
+export const WORKERS_DOCUMENT = listDocument('workers', StoredSshWorker, 'the SSH workers you added (add them again under Workers)');
 
 export const LOCAL_WORKER_ID = 'local';
 

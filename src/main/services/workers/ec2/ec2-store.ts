@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Ec2State, Ec2WorkerId } from '../../../../shared/ec2-model.ts';
-import type { DocumentSpec } from '../../store/document-store.ts';
+import { listDocument } from '../../store/document-store.ts';
 
 /** What the app remembers of an EC2 worker (the private key is in the SecretStore). */
 export const Ec2Record = z.object({
@@ -29,15 +29,12 @@ export const Ec2Record = z.object({
 });
 export type Ec2Record = z.infer<typeof Ec2Record>;
 
-export const EC2_DOCUMENT: DocumentSpec<Ec2Record[]> = {
-  name: 'ec2-workers',
-  version: 1,
-  schema: z.array(Ec2Record),
-  defaults: () => [],
-  holds:
-    'the list of EC2 workers this app launched. They still run in AWS and still terminate at their deadlines; "Find my EC2 workers again" looks for them by their tags in every region',
-  recover: { label: 'Find my EC2 workers again', call: 'ec2:find-workers' },
-};
+export const EC2_DOCUMENT = listDocument(
+  'ec2-workers',
+  Ec2Record,
+  'the list of EC2 workers this app launched. They still run in AWS and still terminate at their deadlines; "Find my EC2 workers again" looks for them by their tags in every region',
+  { recover: { label: 'Find my EC2 workers again', call: 'ec2:find-workers' } },
+);
 
 export function privateKeySecret(workerId: string): string {
   return `worker-key-${workerId}`;

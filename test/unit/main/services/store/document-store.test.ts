@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DocumentStore, type DocumentSpec } from '../../../../../src/main/services/store/document-store.ts';
+import { DocumentStore, listDocument, type DocumentSpec } from '../../../../../src/main/services/store/document-store.ts';
 import { WorkbenchError } from '../../../../../src/shared/errors.ts';
 
 const Counter = z.object({ count: z.number().int(), label: z.string() });
@@ -139,5 +139,15 @@ describe('DocumentStore', () => {
     await store.write(spec, { count: 1, label: 'ok' });
     await expect(store.write(spec, { count: 1.5, label: 'bad' })).rejects.toThrow();
     expect(await store.read(spec)).toEqual({ count: 1, label: 'ok' });
+  });
+});
+
+describe('listDocument', () => {
+  it('is an empty list until written, a version 1 file after, and names what it holds', async () => {
+    const names = listDocument('names', z.string(), 'the names', { recover: { label: 'Find them again', call: 'ec2:find-workers' } });
+    expect(await store.read(names)).toEqual([]);
+    await store.write(names, ['ana', 'bo']);
+    expect(JSON.parse(await readFile(join(dir, 'names.json'), 'utf8'))).toEqual({ version: 1, data: ['ana', 'bo'] });
+    expect(names).toMatchObject({ holds: 'the names', recover: { label: 'Find them again', call: 'ec2:find-workers' } });
   });
 });
