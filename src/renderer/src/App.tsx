@@ -8,6 +8,7 @@ import { useSettings } from './lib/useSettings.ts';
 import { VIEWS, viewFromHash } from './views/registry.tsx';
 import { ScheduleAlerts } from './views/schedules/ScheduleAlerts.tsx';
 import { ExpiryBanners } from './views/workers/ec2/ExpiryBanners.tsx';
+import { errorMessage } from './lib/errors.ts';
 
 function useHashView() {
   const [view, setView] = useState(() => viewFromHash(location.hash));
@@ -57,7 +58,7 @@ export function App() {
   useViewShortcuts();
 
   useEffect(() => {
-    client.call('app:info').then(setInfo, (err: Error) => setInfoError(err.message));
+    client.call('app:info').then(setInfo, (err: unknown) => setInfoError(errorMessage(err)));
   }, [client]);
 
   return (

@@ -10,7 +10,8 @@ async function layeringErrors(file: string, code: string): Promise<string[]> {
   return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
-describe("the renderer's layering", () => {
+// The first lint loads the whole config and the TypeScript parser: seconds on a busy machine.
+describe("the renderer's layering", { timeout: 60_000 }, () => {
   it("refuses a view importing another view's folder, however deep the file sits", async () => {
     const [top] = await layeringErrors('views/files/Probe.ts', "export { useWorkers } from '../workers/useWorkers.ts';\n");
     expect(top).toMatch(/A view does not import another view's folder\. Import it from components\/ .* or lib\//);

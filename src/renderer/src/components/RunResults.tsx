@@ -4,6 +4,7 @@ import { useClient } from '../api/context.tsx';
 import { ResultChart, type ResultChartKind } from './ResultChart.tsx';
 import { ResultsTable } from './ResultsTable.tsx';
 import { parseDelimited } from '../lib/results.ts';
+import { errorMessage } from '../lib/errors.ts';
 
 const MAX_ROWS = 100_000;
 
@@ -26,7 +27,7 @@ export function RunResults({ run }: { run: Run }) {
   const [valueColumn, setValueColumn] = useState<number>();
 
   useEffect(() => {
-    client.call('jobs:result', { runId: run.id, ...(name !== undefined && { name }) }).then(setResult, (err: Error) => setError(err.message));
+    client.call('jobs:result', { runId: run.id, ...(name !== undefined && { name }) }).then(setResult, (err: unknown) => setError(errorMessage(err)));
   }, [client, run.id, name]);
 
   const table = useMemo(() => (result ? parseDelimited(result.text, { separator: separatorFor(result), maxRows: MAX_ROWS }) : undefined), [result]);

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Notice } from '../../../shared/model.ts';
 import { useClient } from '../api/context.tsx';
 import { Banner } from './Banner.tsx';
+import { errorMessage } from '../lib/errors.ts';
 
 /**
  * The start-up notices of app:info. A kept one (it has an id: a damaged file set aside, say)
@@ -36,7 +37,7 @@ function StartNotice({ notice, onDismiss }: { notice: Notice; onDismiss: () => v
       // Done what it asked for: not shown again at the next start.
       if (notice.id) void client.call('app:dismiss-notice', { id: notice.id }).catch(() => undefined);
     } catch (err) {
-      setOutcome({ level: 'error', text: `Could not look for the EC2 workers: ${(err as Error).message}` });
+      setOutcome({ level: 'error', text: `Could not look for the EC2 workers: ${errorMessage(err)}` });
     } finally {
       setBusy(false);
     }

@@ -1,16 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useCallback } from 'react';
 import type { Settings } from '../../../shared/model.ts';
 import { useClient } from '../api/context.tsx';
+import { useLive } from './useLive.ts';
 
 /** The current settings, kept live by the `settings:changed` event. */
 export function useSettings(): { settings: Settings | undefined; error: string | undefined } {
   const client = useClient();
-  const [settings, setSettings] = useState<Settings>();
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    const unsubscribe = client.subscribe('settings:changed', (next) => setSettings(next));
-    client.call('settings:get').then(setSettings, (err: Error) => setError(err.message));
-    return unsubscribe;
-  }, [client]);
+  const load = useCallback(() => client.call('settings:get'), [client]);
+  const { value: settings, error } = useLive({ load, topic: 'settings:changed' });
   return { settings, error };
 }

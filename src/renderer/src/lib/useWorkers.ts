@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { PendingHostKey, WorkerInfo } from '../../../shared/worker-model.ts';
-import { useClient, useConnectionState } from '../api/context.tsx';
+import { useCallback, useEffect, useState } from 'react';
+import type { PendingHostKey, WorkerInfo, WorkerState } from '../../../shared/worker-model.ts';
+import { useClient } from '../api/context.tsx';
+import { RELOAD, useLive } from './useLive.ts';
 
 export interface WorkersState {
   workers: WorkerInfo[] | undefined;
@@ -12,25 +13,26 @@ export interface WorkersState {
 }
 
 /**
- * The worker list, kept live: loaded once, then patched by `workers:state` events so badges
- * change the moment a connection does. An event for a worker we do not know (added in another
- * window) reloads the list.
+ * A connection's news patches its worker, so badges change the moment a connection does. A
+ * worker we do not know (added in another window) means the list is read again.
  */
+function withState(current: WorkerInfo[] | undefined, event: WorkerState): WorkerInfo[] | typeof RELOAD {
+  if (!current?.some((w) => w.id === event.workerId)) return RELOAD;
+  return current.map((w) => {
+    if (w.id !== event.workerId) return w;
+    const next: WorkerInfo = { ...w, state: event.state };
+    if (event.message === undefined) delete next.message;
+    else next.message = event.message;
+    return next;
+  });
+}
+
+/** The worker list, kept live by `workers:state` (and read again when EC2 workers come or go). */
 export function useWorkers(): WorkersState {
   const client = useClient();
-  const connection = useConnectionState();
-  const [workers, setWorkers] = useState<WorkerInfo[]>();
-  const [error, setError] = useState<string>();
+  const load = useCallback(() => client.call('workers:list'), [client]);
+  const { value: workers, error, reload } = useLive({ load, topic: 'workers:state', apply: withState });
   const [hostKeys, setHostKeys] = useState<Record<string, PendingHostKey>>({});
-
-  const reload = useCallback(async () => {
-    try {
-      setWorkers(await client.call('workers:list'));
-      setError(undefined);
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  }, [client]);
 
   const forgetHostKey = useCallback((workerId: string) => {
     setHostKeys((current) => {
@@ -41,52 +43,18 @@ export function useWorkers(): WorkersState {
     });
   }, []);
 
-  // The ids we know, read by the event handler (outside render) to spot workers added elsewhere.
-  const known = useRef<Set<string>>(new Set());
   useEffect(() => {
-    known.current = new Set(workers?.map((w) => w.id));
-  }, [workers]);
-
-  useEffect(() => {
-    const offState = client.subscribe('workers:state', (event) => {
-      if (!known.current.has(event.workerId)) {
-        void reload();
-        return;
-      }
-      // A host that connected has no key question left.
-      if (event.state === 'connected') forgetHostKey(event.workerId);
-      setWorkers((current) =>
-        current?.map((w) => {
-          if (w.id !== event.workerId) return w;
-          const next: WorkerInfo = { ...w, state: event.state };
-          if (event.message === undefined) delete next.message;
-          else next.message = event.message;
-          return next;
-        }),
-      );
-    });
+    // A host that connected has no key question left.
+    const offConnected = client.subscribe('workers:state', (event) => event.state === 'connected' && forgetHostKey(event.workerId));
     const offKey = client.subscribe('workers:host-key', (key) => setHostKeys((current) => ({ ...current, [key.workerId]: key })));
     // EC2 workers come and go with launches, terminations and what AWS reports.
     const offEc2 = client.subscribe('ec2:workers', () => void reload());
     return () => {
-      offState();
+      offConnected();
       offKey();
       offEc2();
     };
   }, [client, reload, forgetHostKey]);
-
-  // Load when the bridge is (again) open: states may have changed while it was down.
-  useEffect(() => {
-    if (connection !== 'open') return;
-    client.call('workers:list').then(
-      (list) => {
-        setWorkers(list);
-        setError(undefined);
-      },
-      (err: Error) => setError(err.message),
-    );
-  }, [client, connection]);
-
 
   return { workers, error, hostKeys, reload, forgetHostKey };
 }

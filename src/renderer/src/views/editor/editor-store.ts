@@ -3,6 +3,7 @@ import type { RemoteError } from '../../../../shared/errors.ts';
 import type { WorkbenchClient } from '../../../../shared/rpc-client.ts';
 import type { FileContent, Workspace } from '../../../../shared/workspace.ts';
 import { languageOf, monaco } from './monaco.ts';
+import { errorMessage } from '../../lib/errors.ts';
 
 export interface Tab {
   path: string;
@@ -75,12 +76,12 @@ export class EditorStore {
       } catch (err) {
         // Another window closed this workspace (main watches it once for all): open it again, once.
         const root = this.root();
-        if (!root || (err as RemoteError).code !== 'FORBIDDEN' || !/is not open/.test((err as Error).message)) throw err;
+        if (!root || (err as RemoteError).code !== 'FORBIDDEN' || !/is not open/.test(errorMessage(err))) throw err;
         await this.client.call('workspace:open', { path: root });
         return await work();
       }
     } catch (err) {
-      this.set({ error: (err as Error).message });
+      this.set({ error: errorMessage(err) });
       return undefined;
     } finally {
       this.set({ busy: undefined });

@@ -13,6 +13,7 @@ import { PathBar } from './PathBar.tsx';
 import { stageDrop, takeDrop } from './drop-staging.ts';
 import { checkEntryName, joinPath, parentPath } from './remote-path.ts';
 import { useListing } from './useListing.ts';
+import { useSteps } from '../../lib/useAction.ts';
 
 const NOTHING: ReadonlySet<string> = new Set();
 
@@ -28,32 +29,30 @@ export function FileBrowser({ worker, transfers }: { worker: WorkerInfo; transfe
   const [picker, setPicker] = useState<PickerMode>();
   const [dragging, setDragging] = useState(false);
   const [staging, setStaging] = useState<string>();
-  const [actionError, setActionError] = useState<string>();
+  // Creating, renaming and moving share one error line; deleting shows its own in the dialog.
+  const changing = useSteps();
+  const actionError = changing.error;
+  const setActionError = changing.setError;
   const [creating, setCreating] = useState(false);
   const [newName, setNewName] = useState('');
-  const [busy, setBusy] = useState(false);
   const [deleting, setDeleting] = useState<RemoteEntry>();
-  const [deleteError, setDeleteError] = useState<string>();
+  const deletion = useSteps();
+  const deleteError = deletion.error;
+  const setDeleteError = deletion.setError;
+  const busy = changing.pending || deletion.pending;
   // A dismissed message stays hidden until the next action, which may bring a new one.
   const [dismissed, setDismissed] = useState<string>();
   const path = listing?.path;
 
   /** Runs a change, then reloads the folder; the user sees the result or why it failed. */
   const change = async (work: () => Promise<unknown>, select?: string, keepSelection = false): Promise<boolean> => {
-    setBusy(true);
-    setActionError(undefined);
     setDismissed(undefined);
-    try {
+    const changed = await changing.run(async () => {
       await work();
       await refresh();
-      if (!keepSelection) setSelected(select);
-      return true;
-    } catch (err) {
-      setActionError((err as Error).message);
-      return false;
-    } finally {
-      setBusy(false);
-    }
+    });
+    if (changed && !keepSelection) setSelected(select);
+    return changed;
   };
 
   const go = async (target: string) => {
@@ -88,18 +87,12 @@ export function FileBrowser({ worker, transfers }: { worker: WorkerInfo; transfe
 
   const confirmDelete = async () => {
     if (!deleting || !path) return;
-    setBusy(true);
-    setDeleteError(undefined);
-    try {
+    await deletion.run(async () => {
       await client.call('files:delete', { workerId: worker.id, path: joinPath(path, deleting.name) });
       setDeleting(undefined);
       setSelected(undefined);
       await refresh();
-    } catch (err) {
-      setDeleteError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   // An upload into the folder shown just finished: show its result.

@@ -6,6 +6,7 @@ import '../../components/dialog.css';
 import { escapeWith, useModalDialog } from '../../lib/use-modal-dialog.ts';
 import { formatSize } from './file-sort.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
+import { errorMessage } from '../../lib/errors.ts';
 
 export type PickerMode = 'upload' | 'folder';
 
@@ -55,7 +56,7 @@ export function LocalPicker({ mode, start, purpose, onPick, onCancel }: LocalPic
         return true;
       } catch (err) {
         if (ticket !== latest.current) return undefined;
-        setError((err as Error).message);
+        setError(errorMessage(err));
         return false;
       }
     },

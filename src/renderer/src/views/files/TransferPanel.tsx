@@ -7,6 +7,7 @@ import { ConflictDialog } from './ConflictDialog.tsx';
 import { formatSize } from './file-sort.ts';
 import { baseName, describeProgress, STATE_LABEL } from './transfer-format.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
+import { errorMessage } from '../../lib/errors.ts';
 
 const ACTIVE = new Set<TransferItem['state']>(['queued', 'running', 'waiting']);
 const RETRYABLE = new Set<TransferItem['state']>(['failed', 'cancelled', 'interrupted']);
@@ -22,7 +23,7 @@ export function TransferPanel({ snapshot, workers }: { snapshot: TransferSnapsho
 
   const act = (work: Promise<unknown>) => {
     setError(undefined);
-    work.catch((err: Error) => setError(err.message));
+    work.catch((err: unknown) => setError(errorMessage(err)));
   };
   const workerName = (id: string) => workers.find((w) => w.id === id)?.name ?? id;
   const { items, total } = snapshot;

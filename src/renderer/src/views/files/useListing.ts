@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { RemoteListing } from '../../../../shared/worker-model.ts';
 import { useClient } from '../../api/context.tsx';
+import { errorMessage } from '../../lib/errors.ts';
 
 /** Where each worker's browser was, so coming back to the Files view lands in the same folder. */
 const lastPath = new Map<string, string>();
@@ -35,7 +36,7 @@ export function useListing(workerId: string | undefined): Listing {
         lastPath.set(workerId, next.path);
         return true;
       } catch (err) {
-        if (request === latest.current) setError((err as Error).message);
+        if (request === latest.current) setError(errorMessage(err));
         return false;
       } finally {
         if (request === latest.current) setLoading(false);

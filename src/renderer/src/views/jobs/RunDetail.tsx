@@ -12,6 +12,7 @@ import { RunOutputs, resultsLocation } from './RunOutputs.tsx';
 import { RunResults } from '../../components/RunResults.tsx';
 import { RunStatusBadge } from '../../components/RunStatusBadge.tsx';
 import { ErrorText } from '../../components/ErrorText.tsx';
+import { useAction } from '../../lib/useAction.ts';
 
 function useBufferProgress(buffer: LogBuffer | undefined) {
   return useSyncExternalStore(
@@ -46,7 +47,7 @@ export function RunDetail({ run, worker }: { run: Run; worker?: WorkerInfo | und
   const moving = run.progress?.phase === 'upload' || run.progress?.phase === 'download';
   const progress = run.status === 'running' && !moving ? (liveProgress ?? run.progress) : run.progress;
   const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<string>();
+  const { run: callCancel, error } = useAction(() => client.call('jobs:cancel', { runId: run.id }));
 
   useEffect(() => {
     if (!confirming) return;
@@ -57,11 +58,7 @@ export function RunDetail({ run, worker }: { run: Run; worker?: WorkerInfo | und
   const cancel = async () => {
     if (!confirming) return setConfirming(true);
     setConfirming(false);
-    try {
-      await client.call('jobs:cancel', { runId: run.id });
-    } catch (err) {
-      setError((err as Error).message);
-    }
+    await callCancel();
   };
 
   const view = progress ? describeProgress(progress) : undefined;

@@ -4,6 +4,8 @@ import { useClient } from '../../api/context.tsx';
 import { useCtrlKeys } from '../../lib/use-ctrl-keys.ts';
 import { WorkerPicker, useWorkerChoice } from './WorkerPicker.tsx';
 import { ErrorText } from '../../components/ErrorText.tsx';
+import { errorMessage } from '../../lib/errors.ts';
+import { useAction } from '../../lib/useAction.ts';
 
 const FOLDER = 'folder';
 
@@ -29,46 +31,12 @@ export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
   const [dataDir, setDataDir] = useState('');
   const [sample, setSample] = useState<SampleData>();
   const [sampleSize, setSampleSize] = useState(20);
-  const [generating, setGenerating] = useState(false);
   const [mappers, setMappers] = useState(4);
   const [reducers, setReducers] = useState(1);
   const [timeout, setTimeoutMinutes] = useState(120);
-  const [error, setError] = useState<string>();
-  const [starting, setStarting] = useState(false);
-
-  useEffect(() => {
-    client.call('jobs:examples').then(setExamples, (err: Error) => setError(err.message));
-    client.call('jobs:sample-data').then(setSample, (err: Error) => setError(err.message));
-  }, [client]);
-
-  const generate = async () => {
-    setGenerating(true);
-    setError(undefined);
-    try {
-      setSample(await client.call('jobs:generate-sample-data', { sizeMb: sampleSize }));
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setGenerating(false);
-    }
-  };
-
-  const submit = async (event?: FormEvent) => {
-    event?.preventDefault();
-    if (starting) return;
-    setStarting(true);
-    setError(undefined);
-    const request: RunRequest = {
-      source: job === FOLDER ? { kind: 'folder', path: folder.trim() } : { kind: 'example', name: job.slice('example:'.length) },
-      script: script.trim() || 'job.py',
-      ...(filter.trim() !== '' && { filter }),
-      ...(remote ? { dataDir: remoteDataDir.trim() } : dataChoice === 'folder' && { dataDir: dataDir.trim() }),
-      mappers,
-      reducers,
-      timeoutMinutes: timeout,
-      worker: worker.id,
-    };
-    if (remote) localStorage.setItem('workbench.run.remote-data', remoteDataDir.trim());
+  const [loadError, setLoadError] = useState<string>();
+  const generation = useAction(async () => setSample(await client.call('jobs:generate-sample-data', { sizeMb: sampleSize })));
+  const start = useAction(async (request: RunRequest) => {
     // A remote run exists (and shows its upload's progress) before the call returns: show it then.
     let shown: string | undefined;
     const stopWatching = client.subscribe('jobs:run', (run) => {
@@ -80,12 +48,46 @@ export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
     try {
       const run = await client.call('jobs:start', request);
       if (shown !== run.id) onStarted(run.id);
-    } catch (err) {
-      setError((err as Error).message);
     } finally {
       stopWatching();
-      setStarting(false);
     }
+  });
+  const generating = generation.pending;
+  const starting = start.pending;
+  // One error line for the form: the last thing tried says how it went.
+  const error = start.error ?? generation.error ?? loadError;
+  const clearErrors = () => {
+    setLoadError(undefined);
+    generation.setError(undefined);
+    start.setError(undefined);
+  };
+
+  useEffect(() => {
+    client.call('jobs:examples').then(setExamples, (err: unknown) => setLoadError(errorMessage(err)));
+    client.call('jobs:sample-data').then(setSample, (err: unknown) => setLoadError(errorMessage(err)));
+  }, [client]);
+
+  const generate = () => {
+    clearErrors();
+    return generation.run();
+  };
+
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (starting) return;
+    clearErrors();
+    const request: RunRequest = {
+      source: job === FOLDER ? { kind: 'folder', path: folder.trim() } : { kind: 'example', name: job.slice('example:'.length) },
+      script: script.trim() || 'job.py',
+      ...(filter.trim() !== '' && { filter }),
+      ...(remote ? { dataDir: remoteDataDir.trim() } : dataChoice === 'folder' && { dataDir: dataDir.trim() }),
+      mappers,
+      reducers,
+      timeoutMinutes: timeout,
+      worker: worker.id,
+    };
+    if (remote) localStorage.setItem('workbench.run.remote-data', remoteDataDir.trim());
+    await start.run(request);
   };
 
   // Ctrl/Cmd+Enter runs from anywhere in the view.

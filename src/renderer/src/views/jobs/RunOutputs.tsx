@@ -4,6 +4,7 @@ import { useClient } from '../../api/context.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { formatBytes } from '../../lib/format.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
+import { useAction } from '../../lib/useAction.ts';
 
 /** Where a finished run's results are, in a few words (history and the run's header). */
 export function resultsLocation(run: Run, workerName: string): string | undefined {
@@ -21,23 +22,13 @@ export function resultsLocation(run: Run, workerName: string): string | undefine
 export function RunOutputs({ run, workerName }: { run: Run; workerName: string }) {
   const client = useClient();
   const [chosen, setChosen] = useState<Set<string>>(new Set());
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
   const missing = run.outputs.filter((o) => !o.downloaded);
   const total = run.outputs.reduce((sum, o) => sum + o.bytes, 0);
 
-  const download = async (names?: string[]) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await client.call('jobs:download', { runId: run.id, ...(names && { names }) });
-      setChosen(new Set());
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { run: download, pending: busy, error } = useAction(async (names?: string[]) => {
+    await client.call('jobs:download', { runId: run.id, ...(names && { names }) });
+    setChosen(new Set());
+  });
   const toggle = (name: string) =>
     setChosen((current) => {
       const next = new Set(current);

@@ -4,6 +4,7 @@ import { printable } from '../../../../shared/display-text.ts';
 import { useClient } from '../../api/context.tsx';
 import { formatBytes, plural } from '../../lib/format.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
+import { useSteps } from '../../lib/useAction.ts';
 
 /** Inspect any tarball: entries, entry point, problems; and test-run it in a fresh run. Keyed by the last build, so it starts from that tarball. */
 export function InspectPanel({ initialPath }: { initialPath: string | undefined }) {
@@ -11,34 +12,18 @@ export function InspectPanel({ initialPath }: { initialPath: string | undefined 
   const [path, setPath] = useState(initialPath ?? '');
   const [inspection, setInspection] = useState<Inspection>();
   const [timeout, setTimeoutMinutes] = useState(30);
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { run, pending: busy, error } = useSteps();
 
   const inspect = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      setInspection(await client.call('packager:inspect', { path: path.trim() }));
-    } catch (err) {
-      setInspection(undefined);
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    const inspected = await run(async () => setInspection(await client.call('packager:inspect', { path: path.trim() })));
+    if (!inspected) setInspection(undefined);
   };
 
-  const testRun = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const run = await client.call('packager:test-run', { path: path.trim(), timeoutMinutes: timeout });
-      location.hash = `#/jobs/${run.id}`;
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const testRun = () =>
+    run(async () => {
+      const started = await client.call('packager:test-run', { path: path.trim(), timeoutMinutes: timeout });
+      location.hash = `#/jobs/${started.id}`;
+    });
 
   const flagged = inspection ? inspection.problems.length + inspection.secrets.length : 0;
   return (

@@ -9,6 +9,8 @@ import { PackageTree } from './PackageTree.tsx';
 import { WrapperForm } from './WrapperForm.tsx';
 import './packager.css';
 import { ErrorText } from '../../components/ErrorText.tsx';
+import { errorMessage } from '../../lib/errors.ts';
+import { useAction } from '../../lib/useAction.ts';
 
 function newBuildId(): string {
   return `ui-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -27,7 +29,15 @@ export function PackagerView() {
   const [progress, setProgress] = useState<PackProgress>();
   const [buildId, setBuildId] = useState<string>();
   const [built, setBuilt] = useState<BuildResult>();
-  const [error, setError] = useState<string>();
+  const [scanError, setScanError] = useState<string>();
+  const building = useAction(async (id: string, from: string) => {
+    try {
+      setBuilt(await client.call('packager:build', { buildId: id, root: from, output: output.trim(), excluded, overrides, ...(wrapper && { wrapper }) }));
+    } finally {
+      setBuildId(undefined);
+    }
+  });
+  const error = building.error ?? scanError;
   const scanSeq = useRef(0);
 
   // Rescan on every change of the rules: totals and findings follow the checkboxes live.
@@ -37,7 +47,7 @@ export function PackagerView() {
     const timer = setTimeout(() => {
       client.call('packager:scan', { root, excluded }).then(
         (result) => seq === scanSeq.current && setScan(result),
-        (err: Error) => seq === scanSeq.current && setError(err.message),
+        (err: unknown) => seq === scanSeq.current && setScanError(errorMessage(err)),
       );
     }, 120);
     return () => clearTimeout(timer);
@@ -50,7 +60,8 @@ export function PackagerView() {
 
   const open = () => {
     const path = folder.trim();
-    setError(undefined);
+    setScanError(undefined);
+    building.setError(undefined);
     setScan(undefined);
     setExcluded([]);
     setOverrides([]);
@@ -65,14 +76,8 @@ export function PackagerView() {
     setBuildId(id);
     setBuilt(undefined);
     setProgress(undefined);
-    setError(undefined);
-    try {
-      setBuilt(await client.call('packager:build', { buildId: id, root, output: output.trim(), excluded, overrides, ...(wrapper && { wrapper }) }));
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBuildId(undefined);
-    }
+    setScanError(undefined);
+    await building.run(id, root);
   };
 
   const onWrapper = useCallback((spec: WrapperSpec | undefined) => setWrapper(spec), []);

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { WrapperSpec } from '../../../../shared/packager-model.ts';
 import { useClient } from '../../api/context.tsx';
 import { ErrorText } from '../../components/ErrorText.tsx';
+import { errorMessage } from '../../lib/errors.ts';
 
 export type EntryChoice = 'own' | 'mapreduce' | 'command';
 
@@ -44,7 +45,7 @@ export function WrapperForm({ hasRunSh, onChange }: Props) {
         setPreview(text.runSh);
         setError(undefined);
       },
-      (err: Error) => live && setError(err.message),
+      (err: unknown) => live && setError(errorMessage(err)),
     );
     return () => {
       live = false;

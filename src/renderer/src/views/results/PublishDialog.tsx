@@ -6,6 +6,8 @@ import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { formatBytes, plural } from '../../lib/format.ts';
 import './publish.css';
+import { errorMessage } from '../../lib/errors.ts';
+import { useAction } from '../../lib/useAction.ts';
 
 const KIND_LABEL: Record<string, string> = {
   'client-id': 'client id',
@@ -27,9 +29,13 @@ export function PublishDialog({ runId, onClose }: { runId: string; onClose: () =
   const [confirmed, setConfirmed] = useState<Set<string>>(new Set());
   const [publishId] = useState(() => `pub-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
   const [progress, setProgress] = useState<PublishProgress>();
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<PublishResult>();
-  const [error, setError] = useState<string>();
+  const {
+    run: start,
+    pending: busy,
+    error,
+    setError,
+  } = useAction(async () => setDone(await client.call('publish:start', { publishId, runId, visibility, prefix, confirmed: visibility === 'public' ? [...confirmed] : [] })));
 
   useEffect(() => {
     client.call('publish:scan', { runId }).then(
@@ -38,27 +44,16 @@ export function PublishDialog({ runId, onClose }: { runId: string; onClose: () =
         setPrefix(s.prefix);
         setVisibility(s.buckets.private || !s.buckets.public ? 'private' : 'public');
       },
-      (err: Error) => setError(err.message),
+      (err: unknown) => setError(errorMessage(err)),
     );
-  }, [client, runId]);
+  }, [client, runId, setError]);
   useEffect(() => client.subscribe('publish:progress', setProgress, publishId), [client, publishId]);
 
   const bucket = scan ? scan.buckets[visibility] : '';
   const guarded = visibility === 'public' && scan !== undefined && scan.findings.length > 0;
   const allConfirmed = !guarded || (scan.findings.every((f) => confirmed.has(f.key)) && !scan.truncated);
 
-  const publish = async () => {
-    if (done) return onClose();
-    setBusy(true);
-    setError(undefined);
-    try {
-      setDone(await client.call('publish:start', { publishId, runId, visibility, prefix, confirmed: visibility === 'public' ? [...confirmed] : [] }));
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const publish = () => (done ? onClose() : void start());
   const cancel = () => {
     if (busy) void client.call('publish:cancel', { publishId });
     else onClose();

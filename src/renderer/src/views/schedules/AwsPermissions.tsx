@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { PermissionsPlanView } from '../../../../shared/aws-schedule-calls.ts';
 import type { Visibility } from '../../../../shared/schedule.ts';
 import { useClient } from '../../api/context.tsx';
+import { errorMessage } from '../../lib/errors.ts';
 
 /**
  * The IAM an AWS schedule gets, shown before it is saved: the scheduler's execution role and
@@ -18,7 +19,7 @@ export function AwsPermissions({ name, visibility }: { name: string; visibility:
     if (!valid) return;
     client.call('schedules:aws-permissions', { name, visibility }).then(
       (plan) => setAnswer({ asked, plan }),
-      (err: Error) => setAnswer({ asked, error: err.message }),
+      (err: unknown) => setAnswer({ asked, error: errorMessage(err) }),
     );
   }, [client, name, visibility, valid, asked]);
 

@@ -7,6 +7,7 @@ import { splitFieldErrors } from '../../lib/field-errors.ts';
 import { RunPreview } from './RunPreview.tsx';
 import { checkForm, emptyForm, FORM_FIELDS, formOf, frequencyOf, inputOf, type FormField, type FormValues } from './schedule-form.ts';
 import { AwsPermissions } from './AwsPermissions.tsx';
+import { errorMessage } from '../../lib/errors.ts';
 
 interface Backends {
   available: ('aws' | 'local')[];
@@ -39,7 +40,7 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
       setBackends(b);
       // A new schedule goes to AWS when a profile is active, else runs here.
       if (!existing) setValues((v) => ({ ...v, backend: b.preferred }));
-    }, (err: Error) => setFormError(err.message));
+    }, (err: unknown) => setFormError(errorMessage(err)));
     client.call('workers:list').then(setWorkers, () => setWorkers([]));
   }, [client, existing]);
 
@@ -66,7 +67,7 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
         : await client.call('schedules:create', input);
       onSaved(saved);
     } catch (err) {
-      const split = splitFieldErrors((err as Error).message, FORM_FIELDS);
+      const split = splitFieldErrors(errorMessage(err), FORM_FIELDS);
       setServerErrors(split.fields);
       setFormError(split.form);
     } finally {

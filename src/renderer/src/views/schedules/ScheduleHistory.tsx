@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { HistoryRow } from '../../../../shared/schedule-calls.ts';
+import { useCallback, useState } from 'react';
 import { readableLog } from '../../../../shared/progress-view.ts';
 import { formatLocal, formatUtc } from '../../../../shared/schedule.ts';
 import { useClient } from '../../api/context.tsx';
+import { useAction } from '../../lib/useAction.ts';
+import { RELOAD, useLive } from '../../lib/useLive.ts';
 import { OutputLocation } from './OutputLocation.tsx';
 
 function duration(seconds: number | null): string {
@@ -16,33 +17,18 @@ function bytes(n: number): string {
   return n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
 }
 
+const readAgain = (): typeof RELOAD => RELOAD;
+
 /** The job's runs, newest first: records, the run going now, skipped and missed slots. */
 export function ScheduleHistory({ name }: { name: string }) {
   const client = useClient();
-  const [rows, setRows] = useState<HistoryRow[]>();
-  const [error, setError] = useState<string>();
   const [log, setLog] = useState<{ runId: string; text: string; truncated: boolean }>();
-
-  const load = useCallback(() => {
-    client.call('schedules:history', { name }).then(
-      (r) => {
-        setRows(r);
-        setError(undefined);
-      },
-      (err: Error) => setError(err.message),
-    );
-  }, [client, name]);
+  const load = useCallback(() => client.call('schedules:history', { name }), [client, name]);
   // A run starting or ending changes the list of schedules: the history is read again then.
-  useEffect(() => {
-    load();
-    return client.subscribe('schedules:changed', load);
-  }, [client, load]);
-
-  const openLog = (runId: string) =>
-    client.call('schedules:log', { name, runId }).then(
-      (l) => setLog({ runId, ...l }),
-      (err: Error) => setError(err.message),
-    );
+  const history = useLive({ load, topic: 'schedules:changed', apply: readAgain });
+  const rows = history.value;
+  const openLog = useAction(async (runId: string) => setLog({ runId, ...(await client.call('schedules:log', { name, runId })) }));
+  const error = history.error ?? openLog.error;
 
   if (error) return <p className="error" role="alert">{error}</p>;
   if (!rows) return <p className="muted">Loading the history…</p>;
@@ -90,7 +76,7 @@ export function ScheduleHistory({ name }: { name: string }) {
                 <td>{r.filesPublished > 0 ? `${r.filesPublished} file${r.filesPublished === 1 ? '' : 's'}, ${bytes(r.bytesPublished)}` : '–'}</td>
                 <td>
                   {r.runId && r.log ? (
-                    <button type="button" className="link-button" onClick={() => void openLog(r.runId!)} title={r.log}>
+                    <button type="button" className="link-button" onClick={() => void openLog.run(r.runId!)} title={r.log}>
                       log
                     </button>
                   ) : (

@@ -9,6 +9,8 @@ import { ScheduleHistory } from './ScheduleHistory.tsx';
 import { ScheduleTable } from './ScheduleTable.tsx';
 import { useSchedules } from './useSchedules.ts';
 import './schedules.css';
+import { errorMessage } from '../../lib/errors.ts';
+import { useAction } from '../../lib/useAction.ts';
 
 /** "+new" is not a job name (names are slugs), so it can never hide a schedule. */
 const NEW = '+new';
@@ -33,7 +35,11 @@ export function SchedulesView({ param }: { param: string | undefined }) {
   const [busy, setBusy] = useState<string>();
   const [message, setMessage] = useState<{ level: 'info' | 'error'; text: string }>();
   const [deleting, setDeleting] = useState<ScheduleView>();
-  const [deleteError, setDeleteError] = useState<string>();
+  const { run: remove, error: deleteError, setError: setDeleteError } = useAction(async (gone: string) => {
+    await client.call('schedules:delete', { name: gone });
+    setDeleting(undefined);
+    if (name === gone) location.hash = '#/schedules';
+  });
   const [policy, setPolicy] = useState<string>();
 
   useEffect(() => {
@@ -47,7 +53,7 @@ export function SchedulesView({ param }: { param: string | undefined }) {
       const text = await work();
       if (text) setMessage({ level: 'info', text });
     } catch (err) {
-      setMessage({ level: 'error', text: (err as Error).message });
+      setMessage({ level: 'error', text: errorMessage(err) });
     } finally {
       setBusy(undefined);
     }
@@ -62,16 +68,8 @@ export function SchedulesView({ param }: { param: string | undefined }) {
   const confirmDelete = async () => {
     if (!deleting) return;
     setBusy(deleting.name);
-    try {
-      await client.call('schedules:delete', { name: deleting.name });
-      setDeleting(undefined);
-      setDeleteError(undefined);
-      if (name === deleting.name) location.hash = '#/schedules';
-    } catch (err) {
-      setDeleteError((err as Error).message);
-    } finally {
-      setBusy(undefined);
-    }
+    await remove(deleting.name);
+    setBusy(undefined);
   };
 
   const editing = mode === 'edit' ? schedules?.find((s) => s.name === name) : undefined;

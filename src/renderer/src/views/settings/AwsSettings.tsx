@@ -1,8 +1,10 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { AwsIdentity, AwsProfiles } from '../../../../shared/ec2-model.ts';
 import { REGIONS } from '../../../../shared/ec2-model.ts';
 import { useClient } from '../../api/context.tsx';
 import { ErrorText } from '../../components/ErrorText.tsx';
+import { errorMessage } from '../../lib/errors.ts';
+import { useSteps } from '../../lib/useAction.ts';
 
 const SOURCES = { 'shared-files': 'AWS config files', environment: 'environment', app: 'entered here' } as const;
 
@@ -14,24 +16,12 @@ export function AwsSettings() {
   const client = useClient();
   const [profiles, setProfiles] = useState<AwsProfiles>();
   const [identity, setIdentity] = useState<AwsIdentity>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  const run = useCallback(async (work: () => Promise<void>) => {
-    setBusy(true);
-    try {
-      await work();
-      setError(undefined);
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  }, []);
+  // Every button here runs one call at a time and shows its failure in the one error line.
+  const { run, pending: busy, error, setError } = useSteps();
 
   useEffect(() => {
-    client.call('aws:profiles').then(setProfiles, (err: Error) => setError(err.message));
-  }, [client]);
+    client.call('aws:profiles').then(setProfiles, (err: unknown) => setError(errorMessage(err)));
+  }, [client, setError]);
 
   const check = (ref?: string) =>
     run(async () => {

@@ -4,6 +4,7 @@ import { useClient } from '../../api/context.tsx';
 import { useSettings } from '../../lib/useSettings.ts';
 import { AwsSettings } from './AwsSettings.tsx';
 import { ErrorText } from '../../components/ErrorText.tsx';
+import { useAction } from '../../lib/useAction.ts';
 
 const THEMES: { value: Theme; label: string }[] = [
   { value: 'system', label: 'Follow the system' },
@@ -14,8 +15,12 @@ const THEMES: { value: Theme; label: string }[] = [
 export function SettingsView() {
   const client = useClient();
   const { settings, error: loadError } = useSettings();
-  const [error, setError] = useState<string>();
   const [saved, setSaved] = useState(false);
+  const { run: save, error } = useAction(async (patch: SettingsPatch) => {
+    setSaved(false);
+    await client.call('settings:set', patch);
+    setSaved(true);
+  });
   // The chosen theme shows at once; the saved value catches up through settings:changed.
   const [chosenTheme, setChosenTheme] = useState<Theme>();
   // The box follows the click at once, as the theme does, not only when the saved settings come back.
@@ -23,17 +28,6 @@ export function SettingsView() {
 
   if (loadError) return <p className="error" role="alert">{loadError}</p>;
   if (!settings) return <p className="muted">Loading settings…</p>;
-
-  const save = async (patch: SettingsPatch) => {
-    setSaved(false);
-    try {
-      await client.call('settings:set', patch);
-      setError(undefined);
-      setSaved(true);
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  };
 
   const onSubmitWorkers = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

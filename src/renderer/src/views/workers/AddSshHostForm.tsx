@@ -4,6 +4,7 @@ import { SshWorkerSpec, type WorkerInfo } from '../../../../shared/worker-model.
 import { useClient } from '../../api/context.tsx';
 import { splitFieldErrors, type FieldErrors } from '../../lib/field-errors.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
+import { errorMessage } from '../../lib/errors.ts';
 
 const FIELDS = ['name', 'host', 'user', 'port', 'workDir'] as const;
 type Field = (typeof FIELDS)[number];
@@ -87,7 +88,7 @@ export function AddSshHostForm({ onAdded, onCancel }: { onAdded: (worker: Worker
       setNameTouched(false);
       onAdded(worker);
     } catch (err) {
-      const message = (err as Error).message;
+      const message = errorMessage(err);
       const next = err instanceof RemoteError && err.code === 'BAD_INPUT' ? badInput(message) : { fields: {}, form: message };
       setErrors(next);
       focusFirstError(next);

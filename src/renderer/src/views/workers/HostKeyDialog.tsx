@@ -1,9 +1,10 @@
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import type { PendingHostKey } from '../../../../shared/worker-model.ts';
 import { useClient } from '../../api/context.tsx';
 import '../../components/dialog.css';
 import { escapeWith, useModalDialog } from '../../lib/use-modal-dialog.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
+import { useAction } from '../../lib/useAction.ts';
 
 export interface HostKeyDialogProps {
   hostKey: PendingHostKey;
@@ -25,21 +26,11 @@ export function HostKeyDialog({ hostKey, workerName, pinned = false, onTrusted, 
   // Cancel first: trusting must be a deliberate choice, never a stray Enter.
   const firstButton = useRef<HTMLButtonElement>(null);
   const ref = useModalDialog(firstButton);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { run: trust, pending: busy, error } = useAction(async () => {
+    await client.call('workers:trust-host-key', { workerId: hostKey.workerId, fingerprint: hostKey.fingerprint });
+    onTrusted();
+  });
   const changed = hostKey.changedFrom !== undefined;
-
-  const trust = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await client.call('workers:trust-host-key', { workerId: hostKey.workerId, fingerprint: hostKey.fingerprint });
-      onTrusted();
-    } catch (err) {
-      setError((err as Error).message);
-      setBusy(false);
-    }
-  };
 
   const where = `${hostKey.host}:${hostKey.port}`;
   return (

@@ -9,6 +9,7 @@ import { terminalStoreFor } from './terminal/terminal-store.ts';
 import { TerminalTabs } from './terminal/TerminalTabs.tsx';
 import { useConnect } from './useConnect.ts';
 import { describeWorker } from '../../lib/useWorkers.ts';
+import { useAction } from '../../lib/useAction.ts';
 
 export interface WorkerDetailProps {
   worker: WorkerInfo;
@@ -22,27 +23,16 @@ export function WorkerDetail({ worker, eventKey, onHostKeySettled, onRemoved }: 
   const client = useClient();
   const conn = useConnect(worker.id, eventKey);
   const [removing, setRemoving] = useState(false);
-  const [removeError, setRemoveError] = useState<string>();
-  const [removeBusy, setRemoveBusy] = useState(false);
+  const { run: remove, pending: removeBusy, error: removeError } = useAction(async () => {
+    await client.call('workers:remove', { workerId: worker.id });
+    terminalStoreFor(client).closeWorker(worker.id);
+    setRemoving(false);
+    onRemoved();
+  });
   // SSH hosts and EC2 workers are both reached over SSH: connection, host key, terminals.
   const isRemote = worker.kind !== 'local';
   const live = worker.state === 'connected' || worker.state === 'connecting' || worker.state === 'reconnecting';
   const title = isRemote ? worker.name : 'This computer';
-
-  const remove = async () => {
-    setRemoveBusy(true);
-    setRemoveError(undefined);
-    try {
-      await client.call('workers:remove', { workerId: worker.id });
-      terminalStoreFor(client).closeWorker(worker.id);
-      setRemoving(false);
-      onRemoved();
-    } catch (err) {
-      setRemoveError((err as Error).message);
-    } finally {
-      setRemoveBusy(false);
-    }
-  };
 
   return (
     <article className="worker-detail" aria-label={`Worker ${title}`}>

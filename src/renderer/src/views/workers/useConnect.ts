@@ -3,6 +3,7 @@ import { RemoteError } from '../../../../shared/errors.ts';
 import type { PendingHostKey } from '../../../../shared/worker-model.ts';
 import { useClient } from '../../api/context.tsx';
 import { terminalStoreFor } from './terminal/terminal-store.ts';
+import { useSteps } from '../../lib/useAction.ts';
 
 /**
  * Connecting, with the host-key detour: HOST_KEY_UNKNOWN / HOST_KEY_CHANGED are not errors to
@@ -11,46 +12,38 @@ import { terminalStoreFor } from './terminal/terminal-store.ts';
  */
 export function useConnect(workerId: string, eventKey: PendingHostKey | undefined) {
   const client = useClient();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { run, pending: busy, error } = useSteps();
   const [fetchedKey, setFetchedKey] = useState<PendingHostKey>();
   const [dialogOpen, setDialogOpen] = useState(false);
 
-  const connect = useCallback(async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await client.call('workers:connect', { workerId });
-      setFetchedKey(undefined);
-    } catch (err) {
-      const code = err instanceof RemoteError ? err.code : undefined;
-      if (code === 'HOST_KEY_UNKNOWN' || code === 'HOST_KEY_CHANGED') {
-        const pending = await client.call('workers:pending-host-key', { workerId }).catch(() => null);
-        if (pending) setFetchedKey(pending);
-        // Without details from either source, the message (which names the fingerprint) is all we have.
-        if (!pending && !eventKey) setError((err as Error).message);
-        else setDialogOpen(true);
-      } else {
-        setError((err as Error).message);
-      }
-    } finally {
-      setBusy(false);
-    }
-  }, [client, workerId, eventKey]);
+  const connect = useCallback(
+    () =>
+      run(async () => {
+        try {
+          await client.call('workers:connect', { workerId });
+          setFetchedKey(undefined);
+        } catch (err) {
+          const code = err instanceof RemoteError ? err.code : undefined;
+          if (code !== 'HOST_KEY_UNKNOWN' && code !== 'HOST_KEY_CHANGED') throw err;
+          const pending = await client.call('workers:pending-host-key', { workerId }).catch(() => null);
+          if (pending) setFetchedKey(pending);
+          // Without details from either source, the message (which names the fingerprint) is all we have.
+          if (!pending && !eventKey) throw err;
+          setDialogOpen(true);
+        }
+      }),
+    [run, client, workerId, eventKey],
+  );
 
-  const disconnect = useCallback(async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      // Shells end with the connection; say so in their tabs rather than leave them hanging.
-      terminalStoreFor(client).endWorker(workerId);
-      await client.call('workers:disconnect', { workerId });
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  }, [client, workerId]);
+  const disconnect = useCallback(
+    () =>
+      run(async () => {
+        // Shells end with the connection; say so in their tabs rather than leave them hanging.
+        terminalStoreFor(client).endWorker(workerId);
+        await client.call('workers:disconnect', { workerId });
+      }),
+    [run, client, workerId],
+  );
 
   // The event is newer than what we fetched when both exist (a second attempt, a changed key).
   const hostKey = eventKey ?? fetchedKey;

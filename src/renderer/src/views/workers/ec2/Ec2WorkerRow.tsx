@@ -3,6 +3,7 @@ import { MAX_LIFETIME_HOURS, type Ec2Worker } from '../../../../../shared/ec2-mo
 import { useClient } from '../../../api/context.tsx';
 import { ConfirmDialog } from '../../../components/ConfirmDialog.tsx';
 import { Ec2Clock } from './Ec2Clock.tsx';
+import { useSteps } from '../../../lib/useAction.ts';
 
 const LIVE = new Set(['launching', 'pending', 'running']);
 
@@ -10,24 +11,14 @@ const LIVE = new Set(['launching', 'pending', 'running']);
 export function Ec2WorkerRow({ worker }: { worker: Ec2Worker }) {
   const client = useClient();
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { run, pending: busy, error } = useSteps();
   const [hours, setHours] = useState(1);
   const live = LIVE.has(worker.state);
   const deadline = Date.parse(worker.deadline);
   const limit = Date.parse(worker.launchedAt) + MAX_LIFETIME_HOURS * 3_600_000;
 
   const act = async (work: () => Promise<unknown>) => {
-    setBusy(true);
-    try {
-      await work();
-      setError(undefined);
-      setConfirming(false);
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    if (await run(work)) setConfirming(false);
   };
 
   return (

@@ -3,6 +3,7 @@ import { INSTANCE_TYPES, instanceTypeInfo, LaunchRequest, MAX_LIFETIME_HOURS, RE
 import { useClient } from '../../../api/context.tsx';
 import { useSettings } from '../../../lib/useSettings.ts';
 import { formatUsd } from '../../../lib/format.ts';
+import { errorMessage } from '../../../lib/errors.ts';
 
 interface Values {
   name: string;
@@ -54,7 +55,7 @@ export function LaunchEc2Form({ onLaunched, onCancel }: { onLaunched: (worker: E
   useEffect(() => {
     client.call('aws:my-address').then(
       ({ cidr }) => setValues((v) => (v.allowedCidr ? v : { ...v, allowedCidr: cidr })),
-      (err: Error) => setAddressNote(err.message),
+      (err: unknown) => setAddressNote(errorMessage(err)),
     );
   }, [client]);
 
@@ -74,7 +75,7 @@ export function LaunchEc2Form({ onLaunched, onCancel }: { onLaunched: (worker: E
     try {
       onLaunched(await client.call('ec2:launch', request as never));
     } catch (err) {
-      setErrors([(err as Error).message]);
+      setErrors([errorMessage(err)]);
     } finally {
       setBusy(false);
     }

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { Ec2Worker } from '../../../../../shared/ec2-model.ts';
+import { useCallback, useEffect } from 'react';
+import type { Ec2List, Ec2Worker } from '../../../../../shared/ec2-model.ts';
 import { useClient } from '../../../api/context.tsx';
+import { useLive } from '../../../lib/useLive.ts';
 
 const REFRESH_MS = 30_000;
 
@@ -12,41 +13,22 @@ export interface Ec2WorkersState {
   reload(): Promise<void>;
 }
 
+/** An `ec2:workers` event brings the workers; what AWS said on the last load stays. */
+function withWorkers(current: Ec2List | undefined, list: Ec2List): Ec2List {
+  return { ...current, workers: list.workers };
+}
+
 /** EC2 workers, reconciled with AWS on load and replaced by every `ec2:workers` event. */
 export function useEc2Workers(): Ec2WorkersState {
   const client = useClient();
-  const [workers, setWorkers] = useState<Ec2Worker[]>();
-  const [message, setMessage] = useState<string>();
-  const [loading, setLoading] = useState(false);
+  const load = useCallback(() => client.call('ec2:list'), [client]);
+  const { value, error, loading, reload } = useLive({ load, topic: 'ec2:workers', apply: withWorkers });
 
-  const load = useCallback(
-    () =>
-      client.call('ec2:list').then(
-        (list) => {
-          setWorkers(list.workers);
-          setMessage(list.message);
-        },
-        (err: Error) => setMessage(err.message),
-      ),
-    [client],
-  );
-
-  const reload = useCallback(async () => {
-    setLoading(true);
-    await load();
-    setLoading(false);
-  }, [load]);
-
+  // AWS tells no one when an instance starts or ends: ask again now and then.
   useEffect(() => {
-    const off = client.subscribe('ec2:workers', (list) => setWorkers(list.workers));
-    void load();
-    // AWS tells no one when an instance starts or ends: ask again now and then.
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => {
-      off();
-      clearInterval(timer);
-    };
-  }, [client, load]);
+    const timer = setInterval(() => void reload(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [reload]);
 
-  return { workers, message, loading, reload };
+  return { workers: value?.workers, message: error ?? value?.message, loading, reload };
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { readClipboard } from '../../../lib/clipboard.ts';
 import type { TerminalStore } from './terminal-store.ts';
 import { TerminalMenu } from './TerminalMenu.tsx';
+import { errorMessage } from '../../../lib/errors.ts';
 
 /**
  * One tab's screen. The xterm instance belongs to the store; this only lends it a container,
@@ -47,7 +48,7 @@ export function TerminalPane({ store, tabKey, active, label }: { store: Terminal
     try {
       store.paste(tabKey, await readClipboard());
     } catch (err) {
-      setNotice((err as Error).message);
+      setNotice(errorMessage(err));
     }
   };
 
@@ -55,7 +56,7 @@ export function TerminalPane({ store, tabKey, active, label }: { store: Terminal
     try {
       if (!(await store.copy(tabKey))) setNotice('Select some text first.');
     } catch (err) {
-      setNotice((err as Error).message);
+      setNotice(errorMessage(err));
     }
   };
 

@@ -3,6 +3,7 @@ import { Terminal } from '@xterm/xterm';
 import type { WorkbenchClient } from '../../../../../shared/rpc-client.ts';
 import { copyText } from '../../../lib/clipboard.ts';
 import { onThemeChange, terminalTheme } from './terminal-theme.ts';
+import { errorMessage } from '../../../lib/errors.ts';
 
 export type SessionStatus = 'starting' | 'open' | 'closed' | 'failed';
 
@@ -231,7 +232,7 @@ export class TerminalStore {
       session.typedAhead = '';
       if (typed) this.input(session, typed);
     } catch (err) {
-      const message = (err as Error).message;
+      const message = errorMessage(err);
       session.term.write(`\r\n${RED(`Could not open a shell: ${message}`)}\r\n`);
       this.update(session, { status: 'failed', error: message });
     } finally {
@@ -267,11 +268,11 @@ export class TerminalStore {
     if (!terminalId || status !== 'open') return;
     this.client.call('terminal:input', { terminalId, data }).then(
       () => (session.inputFailing = false),
-      (err: Error) => {
+      (err: unknown) => {
         // Say it once, not once per key pressed while the connection is away.
         if (session.inputFailing) return;
         session.inputFailing = true;
-        session.term.write(`\r\n${RED(err.message)}\r\n`);
+        session.term.write(`\r\n${RED(errorMessage(err))}\r\n`);
       },
     );
   }
