@@ -30,12 +30,11 @@ export async function runPackCommand(client: WorkbenchClient, args: string[], ou
   if (!dir || !values.output || positionals.length > 1) throw new UsageError('pack needs one folder and -o FILE.tar.gz.');
   const buildId = `cli-${process.pid}-${Date.now()}`;
   let shown = false;
-  let finished = false;
+  // Progress events arrive as the build emits them, so all of them before its result.
   const unsubscribe = client.subscribe(
     'packager:progress',
     (progress) => {
-      // Events are batched per frame: one may arrive after the result; it is stale by then.
-      if (finished || progress.state !== 'packing') return;
+      if (progress.state !== 'packing') return;
       shown = true;
       err(`\rpacking ${mib(progress.bytesDone)} of ${mib(progress.bytesTotal)}, ${progress.filesDone}/${progress.filesTotal} files`);
     },
@@ -49,13 +48,11 @@ export async function runPackCommand(client: WorkbenchClient, args: string[], ou
       excluded: values.exclude ?? [],
       overrides: values['allow-secret'] ?? [],
     });
-    finished = true;
     if (shown) err('\n');
     out(`${result.path}: ${result.files} files, ${mib(result.bytes)}, ${result.seconds.toFixed(1)} s`);
     out(`sha256 ${result.sha256}`);
     return 0;
   } finally {
-    finished = true;
     unsubscribe();
   }
 }

@@ -52,6 +52,7 @@ describe('workbench schedule (local backend, the real run-job.sh)', () => {
     await expect(create('ok', '--tarball', '/x.tar.gz', '--frequency', 'monthly')).rejects.toThrow(/A monthly schedule needs --day 1-31\./);
     await expect(create('ok', '--tarball', '/x.tar.gz', '--frequency', 'monthly', '--day', '32')).rejects.toThrow(/frequency\.dayOfMonth: a day of month 1 to 31/);
     await expect(create('ok', '--tarball', '/x.tar.gz', '--frequency', 'daily', '--timeout', '2000')).rejects.toThrow(/timeoutMinutes: a timeout of at most 1440 minutes/);
+    await expect(create('ok', '--tarball', '/x.tar.gz', '--frequency', 'daily', '--backend', 'gcp')).rejects.toThrow(/^--backend must be aws or local, not "gcp"\.$/);
     await expect(create('ok', '--tarball', join(root, 'none.tar.gz'), '--frequency', 'daily')).rejects.toThrow(/none\.tar\.gz cannot be read \(ENOENT\); build it in the Packager or choose another file/);
     await expect(cli(['schedule', 'history', 'nope', ...data])).rejects.toThrow('There is no schedule named nope.');
   });
