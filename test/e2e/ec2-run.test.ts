@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../fixtures/eventually.ts';
 import { startInstanceSshd, type InstanceSshd } from '../fixtures/ec2-instance-sshd.ts';
 import { startMoto, type Moto } from '../fixtures/moto.ts';
-import { writeTelemetryData } from '../fixtures/telemetry-data.ts';
+import { sessionSubmissions, writeTelemetryData } from '../fixtures/telemetry-data.ts';
 import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot } from './browser-workbench.ts';
 import { instanceNamed, launchHalfHourWorker, startMotoWorkbench } from './moto-workbench.ts';
 
@@ -38,7 +39,6 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-const eventually = <T,>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 30_000 });
 const detail = () => page.locator('article.run-detail');
 
 describe('a run on an EC2 worker (moto, instance played by a loopback sshd)', () => {
@@ -48,10 +48,7 @@ describe('a run on an EC2 worker (moto, instance played by a loopback sshd)', ()
     const instance = await instanceNamed(moto, 'half-hour');
     sshd = await startInstanceSshd(moto, instance.id);
     await writeFile(join(dataDir, 'ssh_config'), `Host ${instance.address}\n  HostName 127.0.0.1\n  Port ${sshd.port}\n`);
-    await writeTelemetryData(
-      join(sshd.home, 'data'),
-      Array.from({ length: 60 }, (_, i) => ({ dims: ['saved-session', 'Firefox', 'release', '41.0', '20151001000000', '20261128'] as const, payload: { info: { OS: i % 4 ? 'WINNT' : 'Linux' } } }) as never),
-    );
+    await writeTelemetryData(join(sshd.home, 'data'), sessionSubmissions(60, () => 'Firefox', (i) => ({ info: { OS: i % 4 ? 'WINNT' : 'Linux' } })));
 
     // Output stays on the worker until asked for (Settings → Runs).
     await page.goto(`${workbench.origin}/#/settings`);

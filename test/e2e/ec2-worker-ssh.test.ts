@@ -4,6 +4,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../fixtures/eventually.ts';
 import { startInstanceSshd, type InstanceSshd } from '../fixtures/ec2-instance-sshd.ts';
 import { startMoto, type Moto } from '../fixtures/moto.ts';
 import { launchChromium, screenshot, type RunningWorkbench } from './browser-workbench.ts';
@@ -58,7 +59,6 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-const eventually = <T,>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000 });
 const detail = () => page.locator('article.worker-detail');
 const listed = () => page.locator('.worker-list a', { hasText: 'mapped' });
 const activePane = () => page.locator('.terminal-pane:not([hidden])');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../fixtures/eventually.ts';
 import { startMoto, type Moto } from '../fixtures/moto.ts';
 import { launchChromium, screenshot, type RunningWorkbench } from './browser-workbench.ts';
 import { startMotoWorkbench } from './moto-workbench.ts';
@@ -32,7 +33,6 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-const eventually = <T,>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000 });
 
 describe('AWS settings and EC2 workers in the browser workbench (moto)', () => {
   it('Settings → AWS lists profiles by name, checks the identity, and refuses to store keys here', async () => {

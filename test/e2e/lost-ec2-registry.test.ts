@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../fixtures/eventually.ts';
 import { newestUbuntuLts } from '../../src/main/services/workers/ec2/ami.ts';
 import { workerTags } from '../../src/main/services/workers/ec2/tags.ts';
 import { startMoto, type Moto } from '../fixtures/moto.ts';
@@ -28,7 +29,6 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-const eventually = <T,>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000 });
 
 describe('a damaged list of EC2 workers in the browser workbench (moto)', () => {
   it('says so at start and "Find my EC2 workers again" lists the worker again from its tags', async () => {

@@ -1,13 +1,15 @@
 /// <reference lib="dom" />
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../fixtures/eventually.ts';
 import { startMoto, type Moto } from '../fixtures/moto.ts';
-import { writeTelemetryData } from '../fixtures/telemetry-data.ts';
-import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
+import { writeJobFolder, writeTelemetryData } from '../fixtures/telemetry-data.ts';
+import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot } from './browser-workbench.ts';
+import { startMotoWorkbench } from './moto-workbench.ts';
 
 let moto: Moto;
 let s3: S3Client;
@@ -25,25 +27,13 @@ beforeAll(async () => {
   for (const bucket of ['wb-public', 'wb-private']) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   dir = await mkdtemp(join(tmpdir(), 'workbench-e2e-publish-'));
   // A job whose output holds e-mail addresses: exactly what must not go out unchecked.
-  const job = join(dir, 'contacts-job');
-  await mkdir(job);
-  await writeFile(join(job, 'job.py'), 'import json\n\ndef map(key, dims, value, context):\n    context.write(json.loads(value)["contact"], 1)\n\ndef reduce(key, values, context):\n    context.write(key, sum(values))\n');
-  await writeFile(join(job, 'filter.json'), JSON.stringify({ version: 1, dimensions: ['reason', 'appName', 'appUpdateChannel', 'appVersion', 'appBuildID', 'submission_date'].map((f) => ({ field_name: f, allowed_values: '*' })) }));
+  await writeJobFolder(join(dir, 'contacts-job'), 'import json\n\ndef map(key, dims, value, context):\n    context.write(json.loads(value)["contact"], 1)\n\ndef reduce(key, values, context):\n    context.write(key, sum(values))\n');
   await writeTelemetryData(join(dir, 'data'), [
     { dims: [...DIMS], payload: { contact: 'ana@example.org' } },
     { dims: [...DIMS], payload: { contact: 'ana@example.org' } },
   ]);
-  await writeFile(join(dir, 'aws-config'), '[default]\nregion = us-east-1\n');
-  await writeFile(join(dir, 'aws-credentials'), '[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
-  workbench = await startBrowserWorkbench({
-    env: {
-      AWS_CONFIG_FILE: join(dir, 'aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ACCESS_KEY_ID: '',
-      AWS_SECRET_ACCESS_KEY: '',
-    },
-  });
+  await mkdir(join(dir, 'app'));
+  workbench = await startMotoWorkbench(moto, join(dir, 'app'));
   browser = await launchChromium();
   page = await openWorkbenchPage(browser, workbench.url, problems, { width: 1400, height: 1000 });
 });
@@ -56,7 +46,6 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const eventually = <T,>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 30_000 });
 
 describe('Publish to S3 from the results view (moto)', () => {
   it('lists the guard’s findings for the public bucket and publishes only once each is ticked', async () => {

@@ -1,17 +1,17 @@
 /// <reference lib="dom" />
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkbench } from '../../src/main/workbench.ts';
 import type { WorkerInfo } from '../../src/shared/worker-model.ts';
-import { grantSshAccess } from '../fixtures/ssh-worker-access.ts';
-import { startSshd, type Sshd } from '../fixtures/sshd.ts';
-import { writeTelemetryData } from '../fixtures/telemetry-data.ts';
+import { appDirWithSshWorker } from '../fixtures/ssh-worker-access.ts';
+import { useSshd } from '../fixtures/server-hooks.ts';
+import { sessionSubmissions, writeTelemetryData } from '../fixtures/telemetry-data.ts';
 import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
 
-let sshd: Sshd;
+const sshd = useSshd();
+let root: string;
 let dataDir: string;
 let worker: WorkerInfo;
 let workbench: RunningWorkbench;
@@ -21,24 +21,14 @@ const problems: string[] = [];
 const OSES = ['WINNT', 'Linux', 'Darwin'];
 
 beforeAll(async () => {
-  sshd = await startSshd();
-  dataDir = await mkdtemp(join(tmpdir(), 'workbench-e2e-remote-'));
-  // `box` is the fixture's sshd, its host key already known (the first-use question has its own test).
-  await grantSshAccess(dataDir, sshd);
+  root = await mkdtemp(join(tmpdir(), 'workbench-e2e-remote-'));
+  // `box` is the fixture's sshd, its host key already known (the first-use question has its own test),
+  // and the setting as a user would have left it: output stays on the worker until asked for.
+  ({ appDir: dataDir, worker } = await appDirWithSshWorker(root, sshd, { settings: { autoDownloadResults: false } }));
   const userConfig = join(dataDir, 'user-ssh-config');
   await writeFile(userConfig, '');
-  // The worker and the setting as a user would have left them: output stays on the worker until asked for.
-  const setup = await createWorkbench({ dataDir, host: 'cli', resourcesDir: resolve('resources') });
-  const added = await setup.dispatch('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
-  await setup.dispatch('settings:set', { autoDownloadResults: false });
-  await setup.close();
-  if (!added.ok) throw new Error(added.error.message);
-  worker = added.value as WorkerInfo;
   // The data set lives on the worker.
-  await writeTelemetryData(
-    join(sshd.dir, 'data'),
-    Array.from({ length: 90 }, (_, i) => ({ dims: ['saved-session', 'Firefox', 'release', '41.0', '20151001000000', '20261128'] as const, payload: { info: { OS: OSES[i % 3]! } } }) as never),
-  );
+  await writeTelemetryData(join(sshd.dir, 'data'), sessionSubmissions(90, () => 'Firefox', (i) => ({ info: { OS: OSES[i % 3]! } })));
 
   workbench = await startBrowserWorkbench({ dataDir, env: { WORKBENCH_USER_SSH_CONFIG: userConfig } });
   browser = await launchChromium();
@@ -48,8 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await workbench?.stop();
-  await sshd?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  if (root) await rm(root, { recursive: true, force: true });
 });
 
 const detail = () => page.locator('article.run-detail');

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
@@ -8,8 +8,10 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../fixtures/eventually.ts';
 import { startMoto, type Moto } from '../fixtures/moto.ts';
-import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
+import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot } from './browser-workbench.ts';
+import { startMotoWorkbench } from './moto-workbench.ts';
 
 let moto: Moto;
 let root: string;
@@ -28,17 +30,8 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'workbench-e2e-schedules-aws-'));
   tarball = join(root, 'os-distribution.tar.gz');
   execFileSync(process.execPath, [resolve('bin/workbench.js'), 'pack', resolve('resources/examples/os-distribution'), '-o', tarball], { stdio: 'pipe' });
-  await writeFile(join(root, 'aws-config'), '[default]\nregion = us-east-1\n');
-  await writeFile(join(root, 'aws-credentials'), '[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
-  workbench = await startBrowserWorkbench({
-    env: {
-      AWS_CONFIG_FILE: join(root, 'aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(root, 'aws-credentials'),
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ACCESS_KEY_ID: '',
-      AWS_SECRET_ACCESS_KEY: '',
-    },
-  });
+  await mkdir(join(root, 'app'));
+  workbench = await startMotoWorkbench(moto, join(root, 'app'));
   browser = await launchChromium();
   page = await openWorkbenchPage(browser, workbench.url, problems, { width: 1400, height: 1100 });
 });
@@ -50,7 +43,6 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-const eventually = <T,>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 30_000 });
 
 describe('scheduling a job in AWS from the UI (moto: S3, IAM, EventBridge Scheduler, EC2)', () => {
   it('shows the IAM it will make, creates the EventBridge schedule, runs it now on a fresh instance, and deletes it', async () => {

@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSshd, type Sshd } from '../fixtures/sshd.ts';
+import { eventually } from '../fixtures/eventually.ts';
+import { writeSshAlias } from '../fixtures/ssh-worker-access.ts';
+import { useSshd } from '../fixtures/server-hooks.ts';
 import { collectProblems, launchChromium, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
 
 const run = promisify(execFile);
 
-let sshd: Sshd;
+const sshd = useSshd();
 let dataDir: string;
 let workbench: RunningWorkbench;
 let browser: Browser;
@@ -20,13 +22,9 @@ let page: Page;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  sshd = await startSshd();
   dataDir = await mkdtemp(join(tmpdir(), 'workbench-e2e-ssh-'));
   // The app reads its own ssh_config first: `test-box` is the fixture's sshd.
-  await writeFile(
-    join(dataDir, 'ssh_config'),
-    ['Host test-box', '  HostName 127.0.0.1', `  Port ${sshd.port}`, `  User ${sshd.username}`, `  IdentityFile ${sshd.privateKeyPath}`, ''].join('\n'),
-  );
+  await writeSshAlias(dataDir, sshd, 'test-box');
   // ...and never the machine's ~/.ssh/config.
   const userConfig = join(dataDir, 'user-ssh-config');
   await writeFile(userConfig, '');
@@ -42,12 +40,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await workbench?.stop();
-  await sshd?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
-
-/** expect.poll with room for a loaded machine: SSH round trips are fast, but not always within 1 s. */
-const eventually = <T,>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000 });
 
 const detail = () => page.locator('article.worker-detail');
 const activePane = () => page.locator('.terminal-pane:not([hidden])');

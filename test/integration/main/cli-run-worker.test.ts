@@ -1,13 +1,12 @@
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/main/cli-commands.ts';
-import { createWorkbench } from '../../../src/main/workbench.ts';
 import type { WorkerInfo } from '../../../src/shared/worker-model.ts';
-import { grantSshAccess } from '../../fixtures/ssh-worker-access.ts';
-import { startSshd, type Sshd } from '../../fixtures/sshd.ts';
+import { appDirWithSshWorker } from '../../fixtures/ssh-worker-access.ts';
+import { useSshd } from '../../fixtures/server-hooks.ts';
 import { useTempDir } from '../../fixtures/temp-dir.ts';
-import { MATCH_ALL_FILTER, writeTelemetryData } from '../../fixtures/telemetry-data.ts';
+import { sessionSubmissions, writeJobFolder, writeTelemetryData } from '../../fixtures/telemetry-data.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
@@ -25,32 +24,16 @@ def reduce(key, values, context):
 `;
 
 describe('workbench run --worker (against sshd)', () => {
-  let sshd: Sshd;
+  const sshd = useSshd();
   let root: string;
   let appDir: string;
   let worker: WorkerInfo;
 
-  beforeAll(async () => {
-    sshd = await startSshd();
-  });
-  afterAll(() => sshd?.stop());
   beforeEach(async () => {
     root = await useTempDir('cli-run-worker');
-    appDir = join(root, 'app');
-    await mkdir(appDir);
-    await grantSshAccess(appDir, sshd);
-    const workbench = await createWorkbench({ dataDir: appDir, host: 'cli', resourcesDir: paths.resourcesDir });
-    const added = await workbench.dispatch('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb-cli') });
-    await workbench.close();
-    if (!added.ok) throw new Error(added.error.message);
-    worker = added.value as WorkerInfo;
-    await writeTelemetryData(
-      join(sshd.dir, 'cli-data'),
-      Array.from({ length: 30 }, (_, i) => ({ dims: ['saved-session', i % 3 ? 'Firefox' : 'Fennec', 'release', '41.0', '20151001000000', '20261128'] as const, payload: { i } }) as never),
-    );
-    await mkdir(join(root, 'job'));
-    await writeFile(join(root, 'job', 'job.py'), JOB);
-    await writeFile(join(root, 'job', 'filter.json'), MATCH_ALL_FILTER);
+    ({ appDir, worker } = await appDirWithSshWorker(root, sshd, { workDir: join(sshd.dir, 'wb-cli') }));
+    await writeTelemetryData(join(sshd.dir, 'cli-data'), sessionSubmissions(30));
+    await writeJobFolder(join(root, 'job'), JOB);
   });
 
   async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -1,13 +1,12 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createWorkbench } from '../../../src/main/workbench.ts';
+import { join } from 'node:path';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LogChunk, Run } from '../../../src/shared/model.ts';
 import { runCliProcess, startCli } from '../../fixtures/cli-process.ts';
-import { grantSshAccess } from '../../fixtures/ssh-worker-access.ts';
-import { startSshd, type Sshd } from '../../fixtures/sshd.ts';
+import { appDirWithSshWorker } from '../../fixtures/ssh-worker-access.ts';
+import { useSshd } from '../../fixtures/server-hooks.ts';
 import { useTempDir } from '../../fixtures/temp-dir.ts';
-import { MATCH_ALL_FILTER, writeTelemetryData } from '../../fixtures/telemetry-data.ts';
+import { MATCH_ALL_FILTER, sessionSubmissions, writeTelemetryData } from '../../fixtures/telemetry-data.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
@@ -36,30 +35,19 @@ def reduce(key, values, context):
 const RUN_ID_LINE = /^Run (\d{8}-\d{6}-[0-9a-f]{6}) of job started on box\.$/m;
 
 describe('runs that outlive the command that started them (against sshd)', () => {
-  let sshd: Sshd;
+  const sshd = useSshd();
   let root: string;
   let appDir: string;
   let gate: string;
 
   beforeAll(async () => {
-    sshd = await startSshd();
     // One data set for every test (written again, it would grow).
-    await writeTelemetryData(
-      join(sshd.dir, 'runs-data'),
-      Array.from({ length: 12 }, (_, i) => ({ dims: ['saved-session', i % 3 ? 'Firefox' : 'Fennec', 'release', '41.0', '20151001000000', '20261128'] as const, payload: { i } }) as never),
-    );
+    await writeTelemetryData(join(sshd.dir, 'runs-data'), sessionSubmissions(12));
   });
-  afterAll(() => sshd?.stop());
   beforeEach(async () => {
     root = await useTempDir('cli-runs');
-    appDir = join(root, 'app');
     gate = join(root, 'gate');
-    await mkdir(appDir);
-    await grantSshAccess(appDir, sshd);
-    const workbench = await createWorkbench({ dataDir: appDir, host: 'cli', resourcesDir: resolve('resources') });
-    const added = await workbench.dispatch('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb-runs') });
-    await workbench.close();
-    if (!added.ok) throw new Error(added.error.message);
+    ({ appDir } = await appDirWithSshWorker(root, sshd, { workDir: join(sshd.dir, 'wb-runs') }));
     await mkdir(join(root, 'job'));
     await writeFile(join(root, 'job', 'filter.json'), MATCH_ALL_FILTER);
   });

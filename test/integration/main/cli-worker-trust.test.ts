@@ -1,35 +1,22 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createWorkbench } from '../../../src/main/workbench.ts';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { WorkerInfo } from '../../../src/shared/worker-model.ts';
 import { runCliProcess } from '../../fixtures/cli-process.ts';
-import { grantSshAccess } from '../../fixtures/ssh-worker-access.ts';
-import { startSshd, type Sshd } from '../../fixtures/sshd.ts';
+import { appDirWithSshWorker } from '../../fixtures/ssh-worker-access.ts';
+import { useSshd } from '../../fixtures/server-hooks.ts';
 import { useTempDir } from '../../fixtures/temp-dir.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 
 describe('trusting a new host key from the command line (against sshd)', () => {
-  let sshd: Sshd;
+  const sshd = useSshd();
   let appDir: string;
   let worker: WorkerInfo;
 
-  beforeAll(async () => {
-    sshd = await startSshd();
-  });
-  afterAll(() => sshd?.stop());
   beforeEach(async () => {
-    appDir = join(await useTempDir('cli-trust'), 'app');
-    await mkdir(appDir);
-    await grantSshAccess(appDir, sshd);
     // The host is reachable by its alias but its key is not known yet.
-    await rm(join(appDir, 'known_hosts'));
-    const workbench = await createWorkbench({ dataDir: appDir, host: 'cli', resourcesDir: resolve('resources') });
-    const added = await workbench.dispatch('workers:add-ssh', { name: 'box', host: 'box' });
-    await workbench.close();
-    if (!added.ok) throw new Error(added.error.message);
-    worker = added.value as WorkerInfo;
+    ({ appDir, worker } = await appDirWithSshWorker(await useTempDir('cli-trust'), sshd, { trusted: false }));
   });
 
   const cli = (...args: string[]) => runCliProcess([...args, '--data-dir', appDir]);

@@ -1,23 +1,17 @@
 import { join, resolve } from 'node:path';
 import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../../src/main/cli-commands.ts';
-import { startMoto, type Moto } from '../../fixtures/moto.ts';
+import { useMoto } from '../../fixtures/server-hooks.ts';
 import { useTempDir } from '../../fixtures/temp-dir.ts';
 import { awsEnv, TEST_CIDR } from './services/workers/ec2/harness.ts';
 
 const paths = { rendererDir: resolve('out/renderer'), resourcesDir: resolve('resources') };
 
 describe('workbench worker (EC2, against moto)', () => {
-  let moto: Moto;
+  const moto = useMoto();
   let data: string[];
 
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
   beforeEach(async () => {
     await moto.reset();
     const root = await useTempDir('cli-worker');

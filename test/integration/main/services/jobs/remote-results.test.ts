@@ -1,14 +1,14 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Run } from '../../../../../src/shared/model.ts';
 import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
 import { createWorkbench, type Workbench, type WorkbenchOptions } from '../../../../../src/main/workbench.ts';
 import { groupMembers, signal } from '../../../../fixtures/process-group.ts';
-import { grantSshAccess } from '../../../../fixtures/ssh-worker-access.ts';
-import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
+import { appDirWithSshWorker } from '../../../../fixtures/ssh-worker-access.ts';
+import { useSshd } from '../../../../fixtures/server-hooks.ts';
 import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
-import { MATCH_ALL_FILTER, writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
+import { MATCH_ALL_FILTER, sessionSubmissions, writeJobFolder, writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
@@ -42,16 +42,12 @@ def reduce(key, values, context):
 `;
 import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
-let sshd: Sshd;
+const sshd = useSshd();
 let tmp: TempDir;
 let workbench: Workbench;
 let appDir: string;
 let worker: WorkerInfo;
 
-beforeAll(async () => {
-  sshd = await startSshd();
-});
-afterAll(() => sshd?.stop());
 
 async function open(overrides: Partial<WorkbenchOptions> = {}): Promise<void> {
   workbench = await createWorkbench({ dataDir: appDir, host: 'web', resourcesDir: resolve('resources'), ...overrides });
@@ -59,20 +55,10 @@ async function open(overrides: Partial<WorkbenchOptions> = {}): Promise<void> {
 
 beforeEach(async () => {
   tmp = await makeTempDir('remote-results');
-  appDir = join(tmp.path, 'app');
-  await mkdir(appDir);
-  await grantSshAccess(appDir, sshd);
+  ({ appDir, worker } = await appDirWithSshWorker(tmp.path, sshd));
   await open();
-  worker = await call('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
-  await writeTelemetryData(
-    join(sshd.dir, 'data'),
-    Array.from({ length: 60 }, (_, i) => ({ dims: ['saved-session', i % 3 ? 'Firefox' : 'Fennec', 'release', '41.0', '20151001000000', '20261128'] as const, payload: { i } }) as never),
-  );
-  for (const [name, code] of [['job', JOB], ['slow', SLOW]] as const) {
-    await mkdir(join(tmp.path, name));
-    await writeFile(join(tmp.path, name, 'job.py'), code);
-    await writeFile(join(tmp.path, name, 'filter.json'), MATCH_ALL_FILTER);
-  }
+  await writeTelemetryData(join(sshd.dir, 'data'), sessionSubmissions(60));
+  for (const [name, code] of [['job', JOB], ['slow', SLOW]] as const) await writeJobFolder(join(tmp.path, name), code);
 });
 afterEach(async () => {
   await workbench.close();

@@ -1,23 +1,19 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LogChunk, Run } from '../../../../../src/shared/model.ts';
 import type { EventEnvelope } from '../../../../../src/shared/protocol.ts';
 import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
 import { groupMembers } from '../../../../fixtures/process-group.ts';
+import { appDirWithSshWorker } from '../../../../fixtures/ssh-worker-access.ts';
 import { killSshSessions } from '../../../../fixtures/sshd-sessions.ts';
-import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
+import { useSshd } from '../../../../fixtures/server-hooks.ts';
 import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
-import { writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
+import { sessionSubmissions, writeJobFolder, writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
-
-const FILTER = JSON.stringify({
-  version: 1,
-  dimensions: ['reason', 'appName', 'appUpdateChannel', 'appVersion', 'appBuildID', 'submission_date'].map((f) => ({ field_name: f, allowed_values: '*' })),
-});
 
 /** A job that prints a line to its log for every record, steadily. */
 const STEADY = `
@@ -33,33 +29,20 @@ def reduce(key, values, context):
 `;
 import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
-let sshd: Sshd;
+const sshd = useSshd();
 let tmp: TempDir;
 let workbench: Workbench;
 let appDir: string;
 let worker: WorkerInfo;
 
-beforeAll(async () => {
-  sshd = await startSshd();
-});
-afterAll(() => sshd?.stop());
 
 beforeEach(async () => {
   tmp = await makeTempDir('remote-runs');
-  appDir = join(tmp.path, 'app');
-  await mkdir(appDir);
-  await writeFile(join(appDir, 'ssh_config'), `Host box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.username}\n  IdentityFile ${sshd.privateKeyPath}\n`);
-  await writeFile(join(appDir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  ({ appDir, worker } = await appDirWithSshWorker(tmp.path, sshd));
   workbench = await createWorkbench({ dataDir: appDir, host: 'web', resourcesDir: resolve('resources') });
-  worker = await call('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
   // The worker's data set (sshd runs on this machine, so its files are ours to write).
-  await writeTelemetryData(
-    join(sshd.dir, 'data'),
-    Array.from({ length: 240 }, (_, i) => ({ dims: ['saved-session', i % 2 ? 'Firefox' : 'Fennec', 'release', '41.0', '20151001000000', '20261128'] as const, payload: { i } }) as never),
-  );
-  await mkdir(join(tmp.path, 'job'));
-  await writeFile(join(tmp.path, 'job', 'job.py'), STEADY);
-  await writeFile(join(tmp.path, 'job', 'filter.json'), FILTER);
+  await writeTelemetryData(join(sshd.dir, 'data'), sessionSubmissions(240, (i) => (i % 2 ? 'Firefox' : 'Fennec')));
+  await writeJobFolder(join(tmp.path, 'job'), STEADY);
 });
 afterEach(async () => {
   await workbench.close();

@@ -8,14 +8,13 @@ import { FREE_SPACE_MARGIN, MAX_UNPACKED_BYTES } from '../../../../../src/main/s
 import { safeExtract } from '../../../../../src/main/services/packager/safe-extract.ts';
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
 import { paxRecords, TAR_END, tarEntry, tarHeader, writeRawTarGz, writeTarBytes } from '../../../../fixtures/hostile-tar.ts';
+import { EXTRACTORS, SAFE_EXTRACT_PY, WORKER_DIR } from '../../../../fixtures/package-extractors.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
 import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
 // One definition of a good package: inspect, the app's extractor (test runs) and the worker's
 // safe_extract.py (run-job.sh) refuse the same archives, each saying why, writing nothing.
 
-const RESOURCES = resolve('resources');
-const SAFE_EXTRACT = join(RESOURCES, 'worker', 'safe_extract.py');
 const run = promisify(execFile);
 
 let root: string;
@@ -24,7 +23,7 @@ const call = callerOf(() => workbench);
 
 beforeEach(async () => {
   root = await useTempDir('workbench-package-rules');
-  workbench = await createWorkbench({ dataDir: join(root, 'app'), host: 'web', resourcesDir: RESOURCES });
+  workbench = await createWorkbench({ dataDir: join(root, 'app'), host: 'web', resourcesDir: resolve('resources') });
 });
 afterEach(async () => {
   await workbench.close();
@@ -68,29 +67,29 @@ const CASES: Record<string, { parts: Buffer[]; reason: RegExp }> = {
   },
 };
 
-/** Every checker's answer for one tarball: 'ok' or its message. */
+/** The folder of `target` each extractor unpacks into in verdicts(). */
+const UNPACKED_BY = Object.keys(EXTRACTORS).map((name) => `by ${name}`);
+
+/** Every checker's answer for one tarball: inspect's 'ok' and each extractor's 'unpacked', or the message. */
 async function verdicts(tarball: string): Promise<Record<string, string>> {
   const target = join(root, 'target');
-  const inspection = await call('packager:inspect', { path: tarball }).then(
+  const answers: Record<string, string> = {};
+  answers['inspect'] = await call('packager:inspect', { path: tarball }).then(
     (found) => (found.problems.length === 0 ? 'ok' : found.problems.map((p) => p.message).join('\n')),
     (err: Error) => err.message,
   );
-  const ts = await safeExtract(tarball, join(target, 'ts')).then(() => 'ok', (err: Error) => err.message);
-  const py = await run('python3', [SAFE_EXTRACT, tarball, join(target, 'py')]).then(() => 'ok', (err: { stderr: string }) => err.stderr);
-  const pyByHand = await run('python3', ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); import safe_extract as s; sys.exit(s.main(sys.argv[1:], use_data_filter=False))', join(RESOURCES, 'worker'), tarball, join(target, 'py-by-hand')]).then(
-    () => 'ok',
-    (err: { stderr: string }) => err.stderr,
-  );
-  return { inspect: inspection, 'the app extractor': ts, 'safe_extract.py': py, 'safe_extract.py by hand': pyByHand };
+  for (const [name, extract] of Object.entries(EXTRACTORS)) answers[name] = await extract(tarball, join(target, `by ${name}`));
+  return answers;
 }
+const ALL_AGREE = { inspect: 'ok', ...Object.fromEntries(Object.keys(EXTRACTORS).map((name) => [name, 'unpacked'])) };
 
 async function filesUnder(dir: string): Promise<string[]> {
-  return (await readdir(dir, { recursive: true }).catch(() => [] as string[])).filter((p) => !['ts', 'py', 'py-by-hand'].includes(p)).sort();
+  return (await readdir(dir, { recursive: true }).catch(() => [] as string[])).filter((p) => !UNPACKED_BY.includes(p)).sort();
 }
 
 describe('inspect, the app extractor and safe_extract.py agree', () => {
   it('share their limits', async () => {
-    const { stdout } = await run('python3', ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); import safe_extract as s; print(s.MAX_UNPACKED_BYTES, s.FREE_SPACE_MARGIN)', join(RESOURCES, 'worker')]);
+    const { stdout } = await run('python3', ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); import safe_extract as s; print(s.MAX_UNPACKED_BYTES, s.FREE_SPACE_MARGIN)', WORKER_DIR]);
     expect(stdout.trim()).toBe(`${MAX_UNPACKED_BYTES} ${FREE_SPACE_MARGIN}`);
   });
 
@@ -132,10 +131,10 @@ describe('inspect, the app extractor and safe_extract.py agree', () => {
     for (const format of ['gnu', 'pax']) {
       const tarball = join(root, `long-${format}.tar.gz`);
       await run('tar', [`--format=${format}`, '-czf', tarball, '-C', job, '.']);
-      expect(await verdicts(tarball), format).toEqual({ inspect: 'ok', 'the app extractor': 'ok', 'safe_extract.py': 'ok', 'safe_extract.py by hand': 'ok' });
+      expect(await verdicts(tarball), format).toEqual(ALL_AGREE);
       const found = await call('packager:inspect', { path: tarball });
       expect(found.entries.map((e) => e.path)).toContain(`./${deep}/${'f'.repeat(120)}.txt`);
-      for (const extracted of ['ts', 'py', 'py-by-hand']) {
+      for (const extracted of UNPACKED_BY) {
         expect(await readFile(join(root, 'target', extracted, deep, `${'f'.repeat(120)}.txt`), 'utf8'), `${format} ${extracted}`).toBe('deep\n');
       }
       await rm(join(root, 'target'), { recursive: true });
@@ -145,7 +144,7 @@ describe('inspect, the app extractor and safe_extract.py agree', () => {
   it('a global PAX comment (as git archive writes) is fine everywhere', async () => {
     const tarball = join(root, 'git-archive.tar.gz');
     await writeTarBytes(tarball, [tarEntry({ name: 'pax_global_header', typeflag: 'g' }, paxRecords({ comment: 'f00dfeed' })), RUN_SH, TAR_END]);
-    expect(await verdicts(tarball)).toEqual({ inspect: 'ok', 'the app extractor': 'ok', 'safe_extract.py': 'ok', 'safe_extract.py by hand': 'ok' });
+    expect(await verdicts(tarball)).toEqual(ALL_AGREE);
   });
 });
 
@@ -213,7 +212,7 @@ describe('size bombs', () => {
     await writeFile(tarball, Buffer.concat([RUN_SH, tarHeader({ name: 'zeros.bin', size })]));
     const room = /zeros\.bin takes the package to .*, and the disk under .*target has .* free; free up space or unpack it elsewhere/;
     await expect(safeExtract(tarball, target, { limitBytes: Infinity })).rejects.toThrow(room);
-    const py = await run('python3', ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); import safe_extract as s; s.safe_extract(sys.argv[2], sys.argv[3], limit=float("inf"))', join(RESOURCES, 'worker'), tarball, target]).catch((err: { stderr: string }) => err.stderr);
+    const py = await run('python3', ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); import safe_extract as s; s.safe_extract(sys.argv[2], sys.argv[3], limit=float("inf"))', WORKER_DIR, tarball, target]).catch((err: { stderr: string }) => err.stderr);
     expect(py).toMatch(room);
     expect(await readdir(target)).toEqual([]);
   });
@@ -252,7 +251,7 @@ describe('tarballs that are not regular files', () => {
       await expect(call('packager:inspect', { path }), path).rejects.toThrow(`${path} is ${kind}, not a tarball; choose a .tar.gz file.`);
       await expect(safeExtract(path, join(root, 'target')), path).rejects.toThrow(`${path} is ${kind}, not a tarball`);
       await expect(call('packager:test-run', { path }), path).rejects.toThrow(/no tarball|not a tarball/);
-      const py = await run('python3', [SAFE_EXTRACT, path, join(root, 'target')], { timeout: 10_000 }).then(() => 'ok', (err: { stderr: string; code: number }) => `${err.code} ${err.stderr}`);
+      const py = await run('python3', [SAFE_EXTRACT_PY, path, join(root, 'target')], { timeout: 10_000 }).then(() => 'ok', (err: { stderr: string; code: number }) => `${err.code} ${err.stderr}`);
       expect(py).toBe(`2 Refused to unpack ${path}: it is ${kind}, not a tarball.\n`);
     }
   });

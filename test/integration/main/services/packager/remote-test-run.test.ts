@@ -1,37 +1,30 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
-import type { Run } from '../../../../../src/shared/model.ts';
-import type { EventEnvelope } from '../../../../../src/shared/protocol.ts';
 import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
 import { hostileCases, writeRawTarGz } from '../../../../fixtures/hostile-tar.ts';
+import { runEnd } from '../../../../fixtures/run-events.ts';
 import { killSshSessions } from '../../../../fixtures/sshd-sessions.ts';
-import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
-import { grantSshAccess } from '../../../../fixtures/ssh-worker-access.ts';
+import { useSshd } from '../../../../fixtures/server-hooks.ts';
+import { appDirWithSshWorker } from '../../../../fixtures/ssh-worker-access.ts';
 import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
 import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
 
-let sshd: Sshd;
+const sshd = useSshd();
 let tmp: TempDir;
 let workbench: Workbench;
 let worker: WorkerInfo;
 
-beforeAll(async () => {
-  sshd = await startSshd();
-});
-afterAll(() => sshd?.stop());
 
 beforeEach(async () => {
   tmp = await makeTempDir('remote-test-run');
-  const appDir = join(tmp.path, 'app');
-  await mkdir(appDir);
-  await grantSshAccess(appDir, sshd);
-  workbench = await createWorkbench({ dataDir: appDir, host: 'web', resourcesDir: resolve('resources') });
-  worker = await call('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
+  const added = await appDirWithSshWorker(tmp.path, sshd);
+  worker = added.worker;
+  workbench = await createWorkbench({ dataDir: added.appDir, host: 'web', resourcesDir: resolve('resources') });
 });
 afterEach(async () => {
   await workbench.close();
@@ -41,20 +34,7 @@ afterEach(async () => {
 
 const call = callerOf(() => workbench);
 
-async function finished(runId: string): Promise<Run> {
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`run ${runId} did not end in 30 s`)), 30_000);
-    const subscriber = workbench.hub.connect((batch: EventEnvelope[]) => {
-      const last = batch.map((e) => e.payload as Run).find((r) => r.status !== 'running');
-      if (last) {
-        clearTimeout(timer);
-        subscriber.close();
-        done(last);
-      }
-    });
-    subscriber.subscribe({ topic: 'jobs:run', key: runId });
-  });
-}
+const finished = (runId: string) => runEnd(workbench, runId);
 
 describe('test runs on an SSH worker', () => {
   it('copies the tarball alone, unpacks it there with safe_extract.py and collects output/', async () => {

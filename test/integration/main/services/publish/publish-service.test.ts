@@ -5,14 +5,14 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PublishService } from '../../../../../src/main/services/publish/publish-service.ts';
 import type { PublishProgress } from '../../../../../src/shared/publish-calls.ts';
-import { startMoto, type Moto } from '../../../../fixtures/moto.ts';
+import { useMoto } from '../../../../fixtures/server-hooks.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
 
 const GUARD = join(process.cwd(), 'resources', 'worker', 'publish_guard.py');
 const RUN_ID = '20261129-120000-a1b2c3';
 
 describe('publishing a run’s output to S3 by hand (moto S3, the real publish guard)', () => {
-  let moto: Moto;
+  const moto = useMoto();
   let s3: S3Client;
   let folder: string;
   let progress: PublishProgress[];
@@ -20,12 +20,10 @@ describe('publishing a run’s output to S3 by hand (moto S3, the real publish g
   let service: PublishService;
 
   beforeAll(async () => {
-    moto = await startMoto();
     s3 = new S3Client(moto.clientConfig());
   });
   afterAll(async () => {
     s3?.destroy();
-    await moto?.stop();
   });
   beforeEach(async () => {
     await moto.reset();

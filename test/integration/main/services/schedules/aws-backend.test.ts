@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsScheduleBackend, type ScheduleBuckets } from '../../../../../src/main/services/schedules/aws-backend.ts';
 import { readRunSpec } from '../../../../../src/main/services/schedules/scheduled-user-data.ts';
 import { Schedule, type ScheduleInput } from '../../../../../src/shared/schedule.ts';
-import { startMoto, type Moto } from '../../../../fixtures/moto.ts';
+import { useMoto } from '../../../../fixtures/server-hooks.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
 
 const run = promisify(execFile);
@@ -20,7 +20,7 @@ const WORKER_DIR = join(process.cwd(), 'resources', 'worker');
 const BUCKETS = { code: 'wb-code', private: 'wb-private', public: 'wb-public' };
 
 describe('the AWS schedule backend against moto (S3, IAM, EventBridge Scheduler, EC2)', () => {
-  let moto: Moto;
+  const moto = useMoto();
   let dir: string;
   let tarball: string;
   let buckets: ScheduleBuckets;
@@ -30,11 +30,9 @@ describe('the AWS schedule backend against moto (S3, IAM, EventBridge Scheduler,
   const client = <T extends { destroy(): void }>(c: T): T => (clients.push(c), c);
 
   beforeAll(async () => {
-    moto = await startMoto();
   });
   afterAll(async () => {
     for (const c of clients) c.destroy();
-    await moto?.stop();
   });
   beforeEach(async () => {
     await moto.reset();

@@ -2,36 +2,29 @@ import { execFile } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
-import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
-import { grantSshAccess } from '../../../../fixtures/ssh-worker-access.ts';
+import { useSshd } from '../../../../fixtures/server-hooks.ts';
+import { appDirWithSshWorker } from '../../../../fixtures/ssh-worker-access.ts';
 import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
 import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
 
-let sshd: Sshd;
+const sshd = useSshd();
 let tmp: TempDir;
 let workbench: Workbench;
 let appDir: string;
 let worker: WorkerInfo;
 let tarball: string;
 
-beforeAll(async () => {
-  sshd = await startSshd();
-});
-afterAll(() => sshd?.stop());
 
 beforeEach(async () => {
   tmp = await makeTempDir('schedules-ssh');
-  appDir = join(tmp.path, 'app');
-  await mkdir(appDir);
-  await grantSshAccess(appDir, sshd);
+  ({ appDir, worker } = await appDirWithSshWorker(tmp.path, sshd));
   workbench = await createWorkbench({ dataDir: appDir, host: 'web', resourcesDir: resolve('resources') });
-  worker = await call('workers:add-ssh', { name: 'box', host: 'box', workDir: join(sshd.dir, 'wb') });
   const pkg = join(tmp.path, 'pkg');
   await mkdir(pkg);
   await writeFile(join(pkg, 'run.sh'), '#!/bin/sh\nset -e\nmkdir -p output/by-day\necho "day,n" > output/by-day/counts.csv\necho "ran on $(hostname) as $WORKBENCH_JOB" \n');

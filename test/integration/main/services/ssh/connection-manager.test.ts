@@ -1,27 +1,20 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from 'ssh2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SshConnections } from '../../../../../src/main/services/ssh/connection-manager.ts';
-import { KnownHosts } from '../../../../../src/main/services/ssh/known-hosts.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { countSshSessions, killSshSessions } from '../../../../fixtures/sshd-sessions.ts';
-import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
+import { useSshd } from '../../../../fixtures/server-hooks.ts';
+import { grantSshAccess, sshConnectionsIn } from '../../../../fixtures/ssh-worker-access.ts';
 
-let sshd: Sshd;
+const sshd = useSshd();
 let dir: string;
 
 beforeAll(async () => {
-  sshd = await startSshd();
   dir = join(sshd.dir, 'client');
   await mkdir(dir);
-  await writeFile(join(dir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
-  await writeFile(
-    join(dir, 'ssh_config'),
-    `Host box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.username}\n  IdentityFile ${sshd.privateKeyPath}\n` +
-      `Host named\n  HostName build-box.corp.example\n  Port ${sshd.port}\n  User ${sshd.username}\n  IdentityFile ${sshd.privateKeyPath}\n`,
-  );
+  await grantSshAccess(dir, sshd);
+  await writeFile(join(dir, 'ssh_config'), `Host named\n  HostName build-box.corp.example\n  Port ${sshd.port}\n  User ${sshd.username}\n  IdentityFile ${sshd.privateKeyPath}\n`, { flag: 'a' });
 });
-afterAll(() => sshd?.stop());
 
 /** A channel that stays open, so that sshd shows the connection as a session. */
 function holdSession(client: Client): void {
@@ -30,13 +23,7 @@ function holdSession(client: Client): void {
 
 describe('SshConnections', () => {
   it('after a drop, uses the connection a caller already reopened instead of opening a second one', async () => {
-    const connections = new SshConnections({
-      knownHosts: new KnownHosts(join(dir, 'known_hosts')),
-      configSources: () => [{ path: join(dir, 'ssh_config'), includeBase: dir }],
-      onState: () => {},
-      onHostKey: () => {},
-      env: {},
-    });
+    const connections = sshConnectionsIn(dir);
     const endpoint = { workerId: 'ssh-drops', host: 'box' };
     try {
       const first = await connections.client(endpoint);
@@ -62,13 +49,7 @@ describe('SshConnections', () => {
 
   it('with WORKBENCH_LOOPBACK_ONLY=1, refuses a host name from ssh_config before looking it up', async () => {
     expect(process.env['WORKBENCH_LOOPBACK_ONLY']).toBe('1');
-    const connections = new SshConnections({
-      knownHosts: new KnownHosts(join(dir, 'known_hosts')),
-      configSources: () => [{ path: join(dir, 'ssh_config'), includeBase: dir }],
-      onState: () => {},
-      onHostKey: () => {},
-      env: {},
-    });
+    const connections = sshConnectionsIn(dir);
     try {
       await expect(connections.client({ workerId: 'ssh-named', host: 'named' })).rejects.toMatchObject({
         code: 'LOOPBACK_ONLY',

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SshConnections } from '../../../../../src/main/services/ssh/connection-manager.ts';
-import { KnownHosts } from '../../../../../src/main/services/ssh/known-hosts.ts';
+import type { SshConnections } from '../../../../../src/main/services/ssh/connection-manager.ts';
 import { SshTransport } from '../../../../../src/main/services/ssh/ssh-transport.ts';
-import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
+import { useSshd } from '../../../../fixtures/server-hooks.ts';
+import { grantSshAccess, sshConnectionsIn } from '../../../../fixtures/ssh-worker-access.ts';
 
-let sshd: Sshd;
+const sshd = useSshd();
 let connections: SshConnections;
 let transport: SshTransport;
 /** Not a multiple of the server's 255 KiB read limit, so slices end mid-request. */
@@ -15,26 +15,15 @@ const data = randomBytes(5 * 1024 * 1024 + 12_345);
 let path: string;
 
 beforeAll(async () => {
-  sshd = await startSshd();
   const dir = join(sshd.dir, 'client');
   await mkdir(dir);
-  await writeFile(join(dir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
-  await writeFile(join(dir, 'ssh_config'), `Host box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.username}\n  IdentityFile ${sshd.privateKeyPath}\n`);
-  connections = new SshConnections({
-    knownHosts: new KnownHosts(join(dir, 'known_hosts')),
-    configSources: () => [{ path: join(dir, 'ssh_config'), includeBase: dir }],
-    onState: () => {},
-    onHostKey: () => {},
-    env: {},
-  });
+  await grantSshAccess(dir, sshd);
+  connections = sshConnectionsIn(dir);
   transport = new SshTransport(() => connections.client({ workerId: 'ssh-transport', host: 'box' }), join(sshd.dir, 'wb'));
   path = join(sshd.dir, 'log');
   await writeFile(path, data);
 });
-afterAll(async () => {
-  connections?.closeAll();
-  await sshd?.stop();
-});
+afterAll(() => connections?.closeAll());
 
 describe('SshTransport.readFrom', () => {
   it('reads a slice of many requests byte-identical, from any offset', async () => {

@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
 import { PART_SUFFIX } from '../../../../../src/main/services/ssh/transfers/index.ts';
 import type { EventEnvelope } from '../../../../../src/shared/protocol.ts';
 import type { TransferItem, TransferSnapshot } from '../../../../../src/shared/transfer-model.ts';
 import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
 import { killSshSessions } from '../../../../fixtures/sshd-sessions.ts';
-import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
+import { useSshd } from '../../../../fixtures/server-hooks.ts';
+import { grantSshAccess } from '../../../../fixtures/ssh-worker-access.ts';
 import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
 import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
@@ -18,7 +19,7 @@ import { callerOf } from '../../../../fixtures/workbench-call.ts';
  * loopback. sshd runs as this user, so "the worker's" files are checked on disk directly.
  */
 
-let sshd: Sshd;
+const sshd = useSshd();
 let home: TempDir;
 let dataDir: string;
 let workbench: Workbench;
@@ -27,24 +28,13 @@ let worker: WorkerInfo;
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
 
-beforeAll(async () => {
-  sshd = await startSshd();
-});
-afterAll(async () => {
-  await sshd?.stop();
-});
-
 const open = () => createWorkbench({ dataDir, host: 'web', resourcesDir: resolve('resources') });
 
 beforeEach(async () => {
   home = await makeTempDir('transfer-calls');
   dataDir = join(home.path, 'data');
   await mkdir(dataDir);
-  await writeFile(
-    join(dataDir, 'ssh_config'),
-    ['Host box', '  HostName 127.0.0.1', `  Port ${sshd.port}`, `  User ${sshd.username}`, `  IdentityFile ${sshd.privateKeyPath}`, ''].join('\n'),
-  );
-  await writeFile(join(dataDir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  await grantSshAccess(dataDir, sshd);
   workbench = await open();
   worker = await call('workers:add-ssh', { name: 'box', host: 'box' });
 });

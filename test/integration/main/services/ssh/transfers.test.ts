@@ -4,7 +4,7 @@ import { lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } f
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'ssh2';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { connectGuarded } from '../../../../../src/main/services/net/loopback.ts';
 import {
   PART_SUFFIX,
@@ -17,8 +17,9 @@ import {
   type QueueSnapshot,
 } from '../../../../../src/main/services/ssh/transfers/index.ts';
 import { TransferId, TransferItem } from '../../../../../src/shared/transfer-model.ts';
+import { eventually } from '../../../../fixtures/eventually.ts';
 import { hashServices } from '../../../../fixtures/sshd-sessions.ts';
-import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
+import { useSshd } from '../../../../fixtures/server-hooks.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
 
 /**
@@ -32,14 +33,7 @@ interface Connection {
   session: SftpSession;
 }
 
-let sshd: Sshd;
-
-beforeAll(async () => {
-  sshd = await startSshd();
-});
-afterAll(async () => {
-  await sshd?.stop();
-});
+const sshd = useSshd();
 
 async function connect(): Promise<Connection> {
   const sock = await connectGuarded(sshd.host, sshd.port, { timeoutMs: 10_000 });
@@ -66,18 +60,6 @@ async function remoteDir(name: string): Promise<string> {
 }
 
 /** Retries `check` until it passes: for state that settles after an event we cannot observe. */
-async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
-
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** OpenSSH's sftp-server allows 255 KiB per READ/WRITE (limits@openssh.com). */
@@ -121,7 +103,7 @@ describe('single files', () => {
     const downs = await Promise.all(files.map(({ name }) => downloadFile(session, join(remote, name), join(local, `${name}.back`))));
     expect(downs.map((down) => down.sha256)).toEqual(files.map(({ data }) => sha256(data)));
     // Earlier tests' connections are closed, and their services end with them.
-    await eventually(async () => expect(await hashServices(sshd)).toEqual([{ pid: expect.any(Number), threads: 1 }]));
+    await eventually(() => hashServices(sshd), 10_000).toEqual([{ pid: expect.any(Number), threads: 1 }]);
   });
 
   it('replaces an existing destination atomically on upload (posix-rename)', async () => {
@@ -189,7 +171,7 @@ describe('resume after the connection is cut', () => {
     await expect(cut).rejects.toMatchObject({ code: 'UNAVAILABLE', retryable: true });
     expect(existsSync(dest)).toBe(false);
     // The worker's hashing service of that connection saw its stdin close and is gone.
-    await eventually(async () => expect(await hashServices(sshd)).toEqual([]));
+    await eventually(() => hashServices(sshd), 10_000).toEqual([]);
     const part = (await stat(dest + PART_SUFFIX)).size;
     expect(part).toBeGreaterThan(0);
     expect(part).toBeLessThan(SIZE);
@@ -506,7 +488,7 @@ describe('the queue', () => {
     expect(queue.snapshot().items[0]).toMatchObject({ state: 'cancelled' });
     expect(existsSync(dest)).toBe(false);
     // The connection's hashing service stopped following the part: only its request reader is left.
-    await eventually(async () => expect(await hashServices(sshd)).toEqual([{ pid: expect.any(Number), threads: 1 }]));
+    await eventually(() => hashServices(sshd), 10_000).toEqual([{ pid: expect.any(Number), threads: 1 }]);
     const part = (await stat(dest + PART_SUFFIX)).size;
     expect(part).toBeGreaterThan(0);
     expect(part).toBeLessThan(data.length);

@@ -1,28 +1,22 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, DescribeSecurityGroupsCommand, DescribeVolumesCommand, RunInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { newestUbuntuLts } from '../../../../../../src/main/services/workers/ec2/ami.ts';
 import { WorkbenchError } from '../../../../../../src/shared/errors.ts';
-import { startMoto, type Moto } from '../../../../../fixtures/moto.ts';
+import { useMoto } from '../../../../../fixtures/server-hooks.ts';
 import { useTempDir } from '../../../../../fixtures/temp-dir.ts';
 import { awsEnv, harness, TEST_CIDR, type Harness } from './harness.ts';
 
 const MOTO_ARN = /^arn:aws:sts::123456789012:user\/moto$/;
 
 describe('EC2 workers against moto with the real SDK', () => {
-  let moto: Moto;
+  const moto = useMoto();
   let h: Harness;
   let env: NodeJS.ProcessEnv;
   let dataDir: string;
   let client: EC2Client;
 
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
   beforeEach(async () => {
     await moto.reset();
     dataDir = await useTempDir('ec2-launch');

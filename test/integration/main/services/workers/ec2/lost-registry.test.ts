@@ -1,19 +1,13 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DocumentStore } from '../../../../../../src/main/services/store/document-store.ts';
-import { startMoto, type Moto } from '../../../../../fixtures/moto.ts';
+import { useMoto } from '../../../../../fixtures/server-hooks.ts';
 import { useTempDir } from '../../../../../fixtures/temp-dir.ts';
 import { awsEnv, harness, TEST_CIDR } from './harness.ts';
 
 describe('a damaged list of EC2 workers', () => {
-  let moto: Moto;
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
+  const moto = useMoto();
 
   it('is set aside with a notice naming it, and "Find my EC2 workers again" brings the worker back from its tags', async () => {
     const dataDir = await useTempDir('ec2-lost-registry');
