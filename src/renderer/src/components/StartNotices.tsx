@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Notice } from '../../../shared/model.ts';
 import { useClient } from '../api/context.tsx';
 import { Banner } from './Banner.tsx';
-import { errorMessage } from '../lib/errors.ts';
+import { useAction } from '../lib/useAction.ts';
 
 /**
  * The start-up notices of app:info. A kept one (it has an id: a damaged file set aside, say)
@@ -22,26 +22,20 @@ export function StartNotices({ notices }: { notices: Notice[] }) {
 
 function StartNotice({ notice, onDismiss }: { notice: Notice; onDismiss: () => void }) {
   const client = useClient();
-  const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<{ level: 'info' | 'error'; text: string }>();
-
-  const act = async () => {
-    setBusy(true);
-    try {
-      const found = await client.call('ec2:find-workers');
-      const count = found.workers.length;
-      setOutcome({
-        level: 'info',
-        text: `${count === 0 ? 'No EC2 workers of this app were found' : `Found ${count} EC2 worker${count === 1 ? '' : 's'}; they are listed under Workers`}.${found.message ? ` ${found.message}` : ''}`,
-      });
-      // Done what it asked for: not shown again at the next start.
-      if (notice.id) void client.call('app:dismiss-notice', { id: notice.id }).catch(() => undefined);
-    } catch (err) {
-      setOutcome({ level: 'error', text: `Could not look for the EC2 workers: ${errorMessage(err)}` });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const [found, setFound] = useState<string>();
+  const find = useAction(async () => {
+    const { workers, message } = await client.call('ec2:find-workers');
+    const count = workers.length;
+    setFound(`${count === 0 ? 'No EC2 workers of this app were found' : `Found ${count} EC2 worker${count === 1 ? '' : 's'}; they are listed under Workers`}.${message ? ` ${message}` : ''}`);
+    // Done what it asked for: not shown again at the next start.
+    if (notice.id) void client.call('app:dismiss-notice', { id: notice.id }).catch(() => undefined);
+  });
+  const busy = find.pending;
+  const outcome: { level: 'info' | 'error'; text: string } | undefined = find.error
+    ? { level: 'error', text: `Could not look for the EC2 workers: ${find.error}` }
+    : found !== undefined
+      ? { level: 'info', text: found }
+      : undefined;
 
   return (
     <Banner
@@ -50,7 +44,7 @@ function StartNotice({ notice, onDismiss }: { notice: Notice; onDismiss: () => v
       onDismiss={onDismiss}
       actions={
         notice.action && outcome?.level !== 'info' ? (
-          <button type="button" className="link-button" onClick={() => void act()} disabled={busy}>
+          <button type="button" className="link-button" onClick={() => void find.run()} disabled={busy}>
             {busy ? 'Looking in every region…' : notice.action.label}
           </button>
         ) : undefined

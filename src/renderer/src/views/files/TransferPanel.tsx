@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import type { TransferItem, TransferSnapshot } from '../../../../shared/transfer-model.ts';
 import type { WorkerInfo } from '../../../../shared/worker-model.ts';
 import { useClient } from '../../api/context.tsx';
@@ -7,10 +6,12 @@ import { ConflictDialog } from './ConflictDialog.tsx';
 import { formatSize } from './file-sort.ts';
 import { baseName, describeProgress, STATE_LABEL } from './transfer-format.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
-import { errorMessage } from '../../lib/errors.ts';
+import { useAction } from '../../lib/useAction.ts';
 
 const ACTIVE = new Set<TransferItem['state']>(['queued', 'running', 'waiting']);
 const RETRYABLE = new Set<TransferItem['state']>(['failed', 'cancelled', 'interrupted']);
+
+const settle = (work: Promise<unknown>) => work;
 
 /**
  * The transfer queue beside the file browser: totals, each item with its progress, speed and time
@@ -18,13 +19,10 @@ const RETRYABLE = new Set<TransferItem['state']>(['failed', 'cancelled', 'interr
  */
 export function TransferPanel({ snapshot, workers }: { snapshot: TransferSnapshot | undefined; workers: WorkerInfo[] }) {
   const client = useClient();
-  const [error, setError] = useState<string>();
+  // Cancel, retry and conflict answers: the queue's events show what they did, a failure shows here.
+  const { run: act, error } = useAction(settle);
   if (!snapshot || snapshot.items.length === 0) return null;
 
-  const act = (work: Promise<unknown>) => {
-    setError(undefined);
-    work.catch((err: unknown) => setError(errorMessage(err)));
-  };
   const workerName = (id: string) => workers.find((w) => w.id === id)?.name ?? id;
   const { items, total } = snapshot;
   const finished = items.filter((i) => i.state === 'done' || i.state === 'failed' || i.state === 'cancelled').length;

@@ -4,6 +4,7 @@ import { useClient } from '../../../api/context.tsx';
 import { useSettings } from '../../../lib/useSettings.ts';
 import { formatUsd } from '../../../lib/format.ts';
 import { errorMessage } from '../../../lib/errors.ts';
+import { useAction } from '../../../lib/useAction.ts';
 
 interface Values {
   name: string;
@@ -48,9 +49,11 @@ export function LaunchEc2Form({ onLaunched, onCancel }: { onLaunched: (worker: E
     region: typed.region || (settings?.regions[0] ?? 'us-east-1'),
     lifetimeHours: typed.lifetimeHours || String(settings?.workerLifetimeHours ?? MAX_LIFETIME_HOURS),
   };
-  const [errors, setErrors] = useState<string[]>([]);
+  const [problems, setProblems] = useState<string[]>([]);
+  const launch = useAction(async (request: LaunchRequest) => onLaunched(await client.call('ec2:launch', request)));
+  const busy = launch.pending;
+  const errors = launch.error ? [launch.error] : problems;
   const [addressNote, setAddressNote] = useState<string>();
-  const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     client.call('aws:my-address').then(
@@ -68,17 +71,12 @@ export function LaunchEc2Form({ onLaunched, onCancel }: { onLaunched: (worker: E
     const request = toRequest(values, token);
     const parsed = LaunchRequest.safeParse(request);
     if (!parsed.success) {
-      setErrors(parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`));
+      launch.setError(undefined);
+      setProblems(parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`));
       return;
     }
-    setBusy(true);
-    try {
-      onLaunched(await client.call('ec2:launch', request as never));
-    } catch (err) {
-      setErrors([errorMessage(err)]);
-    } finally {
-      setBusy(false);
-    }
+    setProblems([]);
+    await launch.run(request as never);
   };
 
   const field = (name: keyof Values, label: string, input: ReactNode) => (
