@@ -6,22 +6,12 @@ import type { WorkerInfo } from '../../../src/shared/worker-model.ts';
 import { appDirWithSshWorker } from '../../fixtures/ssh-worker-access.ts';
 import { useSshd } from '../../fixtures/server-hooks.ts';
 import { useTempDir } from '../../fixtures/temp-dir.ts';
-import { sessionSubmissions, writeJobFolder, writeTelemetryData } from '../../fixtures/telemetry-data.ts';
+import { COUNT_BY_APP_JOB, sessionSubmissions, writeJobFolder, writeTelemetryData } from '../../fixtures/telemetry-data.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
 
 const paths = { rendererDir: resolve('out/renderer'), resourcesDir: resolve('resources') };
-const JOB = `
-import sys
-
-def map(key, dims, value, context):
-    print("saw " + key, file=sys.stderr)
-    context.write(dims[1], 1)
-
-def reduce(key, values, context):
-    context.write(key, sum(values))
-`;
 
 describe('workbench run --worker (against sshd)', () => {
   const sshd = useSshd();
@@ -33,7 +23,7 @@ describe('workbench run --worker (against sshd)', () => {
     root = await useTempDir('cli-run-worker');
     ({ appDir, worker } = await appDirWithSshWorker(root, sshd, { workDir: join(sshd.dir, 'wb-cli') }));
     await writeTelemetryData(join(sshd.dir, 'cli-data'), sessionSubmissions(30));
-    await writeJobFolder(join(root, 'job'), JOB);
+    await writeJobFolder(join(root, 'job'), COUNT_BY_APP_JOB);
   });
 
   async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

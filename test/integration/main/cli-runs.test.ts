@@ -6,7 +6,7 @@ import { runCliProcess, startCli } from '../../fixtures/cli-process.ts';
 import { appDirWithSshWorker } from '../../fixtures/ssh-worker-access.ts';
 import { useSshd } from '../../fixtures/server-hooks.ts';
 import { useTempDir } from '../../fixtures/temp-dir.ts';
-import { MATCH_ALL_FILTER, sessionSubmissions, writeTelemetryData } from '../../fixtures/telemetry-data.ts';
+import { COUNT_BY_APP_JOB, MATCH_ALL_FILTER, sessionSubmissions, writeTelemetryData } from '../../fixtures/telemetry-data.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
@@ -22,15 +22,6 @@ print("past the gate", file=sys.stderr, flush=True)
 ${end}
 `;
 }
-
-const MAP_REDUCE = `
-def map(key, dims, value, context):
-    print("saw " + key, file=sys.stderr)
-    context.write(dims[1], 1)
-
-def reduce(key, values, context):
-    context.write(key, sum(values))
-`;
 
 const RUN_ID_LINE = /^Run (\d{8}-\d{6}-[0-9a-f]{6}) of job started on box\.$/m;
 
@@ -56,7 +47,7 @@ describe('runs that outlive the command that started them (against sshd)', () =>
   const runArgs = () => ['run', join(root, 'job'), '--worker', 'box', '--data', join(sshd.dir, 'runs-data'), '--mappers', '1', '--data-dir', appDir];
 
   it('a run whose command was killed is listed, read, attached to, finished and downloaded by later commands', async () => {
-    await writeFile(join(root, 'job', 'job.py'), gatedJob(gate, MAP_REDUCE));
+    await writeFile(join(root, 'job', 'job.py'), gatedJob(gate, COUNT_BY_APP_JOB));
     const first = startCli([...runArgs(), '--output', join(root, 'first-output')]);
     await first.printed(/waiting at the gate/);
     const runId = RUN_ID_LINE.exec(first.stderr())?.[1] ?? '';
@@ -116,7 +107,7 @@ describe('runs that outlive the command that started them (against sshd)', () =>
   });
 
   it('a run that succeeded while no command followed it is listed as such without its output being fetched; attach fetches it', async () => {
-    await writeFile(join(root, 'job', 'job.py'), gatedJob(gate, MAP_REDUCE));
+    await writeFile(join(root, 'job', 'job.py'), gatedJob(gate, COUNT_BY_APP_JOB));
     await writeFile(gate, '');
     const detached = await cli(...runArgs().slice(0, -2), '--detach');
     const runId = detached.stdout.trim();
