@@ -15,6 +15,7 @@ import type { Transport } from '../workers/transport.ts';
 import type { ScheduleBackend } from './backend.ts';
 import { gunzipTail } from './gunzip-tail.ts';
 import { resumeScheduledJob, runScheduledJob, writeOwnRecord, type ScheduledRun } from './local-run.ts';
+import { rowWithoutRecord } from './missed-runs.ts';
 
 /** Catch-up on start: the latest missed run younger than this runs once; older ones stay missed. */
 export const CATCH_UP_HOURS = 24;
@@ -169,11 +170,10 @@ export class LocalScheduleBackend implements ScheduleBackend {
   async pendingRows(name: string): Promise<HistoryRow[]> {
     const state = await this.state();
     const active = state.jobs[name]?.active;
-    const blank = { endedAt: null, durationSeconds: null, filesPublished: 0, bytesPublished: 0, guardFindings: [], log: null, output: null };
-    const rows: HistoryRow[] = state.skipped
+    const rows = state.skipped
       .filter((s) => s.job === name)
-      .map((s) => ({ ...blank, status: 'skipped', runId: null, scheduledFor: s.scheduledFor, startedAt: null, message: `Skipped: run ${s.runningRunId} of this job was still going.` }));
-    if (active) rows.push({ ...blank, status: 'running', runId: active.runId, scheduledFor: active.scheduledFor, startedAt: active.startedAt, message: null });
+      .map((s) => rowWithoutRecord({ status: 'skipped', runId: null, scheduledFor: s.scheduledFor, startedAt: null, message: `Skipped: run ${s.runningRunId} of this job was still going.` }));
+    if (active) rows.push(rowWithoutRecord({ status: 'running', runId: active.runId, scheduledFor: active.scheduledFor, startedAt: active.startedAt, message: null }));
     return rows;
   }
 

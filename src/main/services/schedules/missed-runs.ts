@@ -31,21 +31,19 @@ export function rowOfRecord(record: RunRecord, where: { log: string; output: str
   };
 }
 
+/** A history row of a run with no record (yet): nothing ended, published or logged. */
+export function rowWithoutRecord(row: Pick<HistoryRow, 'status' | 'runId' | 'scheduledFor' | 'startedAt' | 'message'>): HistoryRow {
+  return { ...row, endedAt: null, durationSeconds: null, filesPublished: 0, bytesPublished: 0, guardFindings: [], log: null, output: null };
+}
+
 function missedRow(at: Date): HistoryRow {
-  return {
+  return rowWithoutRecord({
     status: 'missed',
     runId: null,
     scheduledFor: at.toISOString(),
     startedAt: null,
-    endedAt: null,
-    durationSeconds: null,
-    filesPublished: 0,
-    bytesPublished: 0,
-    guardFindings: [],
-    log: null,
-    output: null,
     message: 'This run should have happened but left no record: it never started (app closed, trigger failed, instance not launched) or died before writing one.',
-  };
+  });
 }
 
 /** The time the row stands for, for sorting newest first. */

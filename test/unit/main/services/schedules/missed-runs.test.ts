@@ -1,5 +1,5 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { historyRows, missedRuns, MISSED_GRACE_MINUTES } from '../../../../../src/main/services/schedules/missed-runs.ts';
+import { historyRows, missedRuns, MISSED_GRACE_MINUTES, rowWithoutRecord } from '../../../../../src/main/services/schedules/missed-runs.ts';
 import type { HistoryRow } from '../../../../../src/shared/schedule-calls.ts';
 import { Schedule, type StoredSchedule } from '../../../../../src/shared/schedule.ts';
 import { createWorkbench } from '../../../../../src/main/workbench.ts';
@@ -13,20 +13,8 @@ const schedule = (extra: Partial<StoredSchedule> = {}): StoredSchedule => ({
   ...extra,
 });
 
-const row = (status: HistoryRow['status'], scheduledFor: string | null, startedAt: string | null = scheduledFor): HistoryRow => ({
-  status,
-  runId: status === 'missed' ? null : `run-${scheduledFor}`,
-  scheduledFor,
-  startedAt,
-  endedAt: null,
-  durationSeconds: null,
-  filesPublished: 0,
-  bytesPublished: 0,
-  guardFindings: [],
-  log: null,
-  output: null,
-  message: null,
-});
+const row = (status: HistoryRow['status'], scheduledFor: string | null, startedAt: string | null = scheduledFor): HistoryRow =>
+  rowWithoutRecord({ status, runId: status === 'missed' ? null : `run-${scheduledFor}`, scheduledFor, startedAt, message: null });
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 
