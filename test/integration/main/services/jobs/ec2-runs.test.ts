@@ -6,9 +6,9 @@ import { createWorkbench, type Workbench } from '../../../../../src/main/workben
 import type { Ec2Worker } from '../../../../../src/shared/ec2-model.ts';
 import type { Run } from '../../../../../src/shared/model.ts';
 import { startInstanceSshd, type InstanceSshd } from '../../../../fixtures/ec2-instance-sshd.ts';
-import { startMoto, type Moto } from '../../../../fixtures/moto.ts';
+import { useMoto } from '../../../../fixtures/server-hooks.ts';
 import { groupMembers, signal } from '../../../../fixtures/process-group.ts';
-import { MATCH_ALL_FILTER, writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
+import { sessionSubmissions, writeJobFolder, writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
 import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
 import { awsEnv, TEST_CIDR } from '../workers/ec2/harness.ts';
 
@@ -30,7 +30,7 @@ def reduce(key, values, context):
 `;
 import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
-let moto: Moto;
+const moto = useMoto();
 let tmp: TempDir;
 let workbench: Workbench;
 let sshd: InstanceSshd;
@@ -40,7 +40,7 @@ const savedEnv = { ...process.env };
 const call = callerOf(() => workbench);
 
 beforeAll(async () => {
-  [moto, tmp] = await Promise.all([startMoto(), makeTempDir('ec2-runs')]);
+  tmp = await makeTempDir('ec2-runs');
   const dataDir = join(tmp.path, 'app');
   await mkdir(dataDir);
   Object.assign(process.env, await awsEnv(tmp.path, moto), { WORKBENCH_USER_SSH_CONFIG: join(tmp.path, 'no-user-ssh-config') });
@@ -50,20 +50,15 @@ beforeAll(async () => {
   worker = await call('ec2:launch', { name: 'hourly', region: 'us-east-1', instanceType: 't3.medium', lifetimeHours: 1, allowedCidr: TEST_CIDR, sshUser: userInfo().username });
   sshd = await startInstanceSshd(moto, worker.instanceId ?? '');
   await writeFile(join(dataDir, 'ssh_config'), `Host ${worker.address}\n  HostName 127.0.0.1\n  Port ${sshd.port}\n`);
-  await writeTelemetryData(
-    join(sshd.home, 'data'),
-    Array.from({ length: 40 }, (_, i) => ({ dims: ['saved-session', i % 2 ? 'Firefox' : 'Fennec', 'release', '41.0', '20151001000000', '20261128'] as const, payload: { i } }) as never),
-  );
+  await writeTelemetryData(join(sshd.home, 'data'), sessionSubmissions(40, (i) => (i % 2 ? 'Firefox' : 'Fennec')));
   for (const [name, pause] of [['quick', '0'], ['slow', '0.5']] as const) {
-    await mkdir(join(tmp.path, name));
-    await writeFile(join(tmp.path, name, 'job.py'), JOB);
+    await writeJobFolder(join(tmp.path, name), JOB);
     await writeFile(join(tmp.path, name, 'pause'), pause);
-    await writeFile(join(tmp.path, name, 'filter.json'), MATCH_ALL_FILTER);
   }
 });
 afterAll(async () => {
   await workbench?.close();
-  await Promise.all([sshd?.stop(), moto?.stop()]);
+  await sshd?.stop();
   await tmp?.cleanup();
   process.env = savedEnv;
 });

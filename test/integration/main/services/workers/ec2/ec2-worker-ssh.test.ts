@@ -8,8 +8,8 @@ import type { Ec2List, Ec2Worker } from '../../../../../../src/shared/ec2-model.
 import type { EventEnvelope } from '../../../../../../src/shared/protocol.ts';
 import type { TerminalData } from '../../../../../../src/shared/worker-model.ts';
 import { startInstanceSshd, type InstanceSshd } from '../../../../../fixtures/ec2-instance-sshd.ts';
-import { startMoto, type Moto } from '../../../../../fixtures/moto.ts';
-import { MATCH_ALL_FILTER, writeTelemetryData } from '../../../../../fixtures/telemetry-data.ts';
+import { useMoto } from '../../../../../fixtures/server-hooks.ts';
+import { MATCH_ALL_FILTER, sessionSubmissions, writeTelemetryData } from '../../../../../fixtures/telemetry-data.ts';
 import { makeTempDir, type TempDir } from '../../../../../fixtures/temp-dir.ts';
 import { awsEnv, TEST_CIDR } from './harness.ts';
 import { callerOf } from '../../../../../fixtures/workbench-call.ts';
@@ -29,7 +29,7 @@ def reduce(key, values, context):
     context.write(key, sum(values))
 `;
 
-let moto: Moto;
+const moto = useMoto();
 let tmp: TempDir;
 let dataDir: string;
 let workbench: Workbench;
@@ -40,7 +40,7 @@ const savedEnv = { ...process.env };
 const call = callerOf(() => workbench);
 
 beforeAll(async () => {
-  [moto, tmp] = await Promise.all([startMoto(), makeTempDir('ec2-worker-ssh')]);
+  tmp = await makeTempDir('ec2-worker-ssh');
   dataDir = join(tmp.path, 'app');
   await mkdir(dataDir);
   // The whole app reads AWS and the user's ssh_config from the environment, as it would on a desktop.
@@ -53,7 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await workbench?.close();
-  await Promise.all([...sshds.map((s) => s.stop()), moto?.stop()]);
+  await Promise.all(sshds.map((s) => s.stop()));
   await tmp?.cleanup();
   process.env = savedEnv;
 });
@@ -117,10 +117,7 @@ describe('an EC2 worker from moto, mapped to the loopback sshd through ssh_confi
     await writeFile(join(job, 'job.py'), COUNT_APPS);
     await writeFile(join(job, 'filter.json'), MATCH_ALL_FILTER);
     const data = join(sshd.home, 'data');
-    await writeTelemetryData(
-      data,
-      Array.from({ length: 30 }, (_, i) => ({ dims: ['saved-session', i < 20 ? 'Firefox' : 'Fennec', 'release', '41.0', '20151001000000', '20261128'] as const, payload: { i } }) as never),
-    );
+    await writeTelemetryData(data, sessionSubmissions(30, (i) => (i < 20 ? 'Firefox' : 'Fennec')));
     const started = await call('jobs:start', { source: { kind: 'folder', path: job }, dataDir: data, mappers: 1, worker: worker.id });
     expect(started.worker).toBe(worker.id);
     await expect.poll(async () => (await call('jobs:get', { runId: started.id })).status, { timeout: 90_000 }).toBe('succeeded');
