@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { readThrough, startedForTests } from '../fixtures/server-hooks.ts';
 
 const ROOT = resolve(__dirname, '../..');
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
@@ -80,6 +81,16 @@ export async function startBrowserWorkbench(
   };
 }
 
+/**
+ * The browser workbench on `dataDir`, reading the app's own ssh_config there and an empty user
+ * ssh_config in its place, never the machine's ~/.ssh/config.
+ */
+export async function startWorkbenchWithOwnSsh(dataDir: string): Promise<RunningWorkbench> {
+  const userConfig = join(dataDir, 'user-ssh-config');
+  await writeFile(userConfig, '');
+  return startBrowserWorkbench({ dataDir, env: { WORKBENCH_USER_SSH_CONFIG: userConfig } });
+}
+
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
 }
@@ -108,4 +119,31 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * For the calling test file: the workbench `start` starts (the plain browser workbench unless
+ * given) and a Chromium page on it (`page` options: viewport 1400×900 unless given; `prepare`
+ * may grant the context permissions first; script and console errors collected in `problems`),
+ * opened before the first test and closed, browser first, after the last. `workbench` and
+ * `page` read through to them (see readThrough).
+ */
+export function useWorkbenchInChromium(
+  options: {
+    start?: () => Promise<RunningWorkbench>;
+    page?: BrowserContextOptions;
+    prepare?: (context: BrowserContext, workbench: RunningWorkbench) => Promise<void>;
+  } = {},
+): { workbench: RunningWorkbench; page: Page; problems: string[] } {
+  const problems: string[] = [];
+  const workbench = startedForTests('the workbench', options.start ?? (() => startBrowserWorkbench()));
+  const chromium = startedForTests('Chromium', async () => {
+    const browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...options.page });
+    await options.prepare?.(context, workbench);
+    const page = collectProblems(await context.newPage(), problems);
+    await page.goto(workbench.url);
+    return { page, stop: () => browser.close() };
+  });
+  return { workbench, page: readThrough('the page', () => chromium.page), problems };
 }

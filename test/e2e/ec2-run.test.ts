@@ -2,13 +2,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../fixtures/eventually.ts';
 import { startInstanceSshd, type InstanceSshd } from '../fixtures/ec2-instance-sshd.ts';
-import { startMoto, type Moto } from '../fixtures/moto.ts';
+import { useMoto } from '../fixtures/server-hooks.ts';
 import { sessionSubmissions, writeTelemetryData } from '../fixtures/telemetry-data.ts';
-import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot } from './browser-workbench.ts';
+import { screenshot, useWorkbenchInChromium } from './browser-workbench.ts';
 import { instanceNamed, launchHalfHourWorker, startMotoWorkbench } from './moto-workbench.ts';
 
 /**
@@ -17,26 +16,21 @@ import { instanceNamed, launchHalfHourWorker, startMotoWorkbench } from './moto-
  * flagged when it starts, shows the worker's countdown, and its output comes home on success.
  */
 
-let moto: Moto;
+const moto = useMoto();
 let dataDir: string;
-let workbench: RunningWorkbench;
-let browser: Browser;
-let page: Page;
 let sshd: InstanceSshd | undefined;
-const problems: string[] = [];
 
 beforeAll(async () => {
-  moto = await startMoto();
   dataDir = await mkdtemp(join(tmpdir(), 'workbench-e2e-ec2-run-'));
-  workbench = await startMotoWorkbench(moto, dataDir, { env: { SSH_AUTH_SOCK: '' } });
-  browser = await launchChromium();
-  page = await openWorkbenchPage(browser, workbench.url, problems, { width: 1400, height: 1000 });
 });
 afterAll(async () => {
-  await browser?.close();
-  await workbench?.stop();
-  await Promise.all([sshd?.stop(), moto?.stop()]);
+  await sshd?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+const { workbench, page, problems } = useWorkbenchInChromium({
+  start: () => startMotoWorkbench(moto, dataDir, { env: { SSH_AUTH_SOCK: '' } }),
+  page: { viewport: { width: 1400, height: 1000 } },
 });
 
 const detail = () => page.locator('article.run-detail');

@@ -1,25 +1,14 @@
 /// <reference lib="dom" />
 import { mkdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { screenshot, useWorkbenchInChromium } from './browser-workbench.ts';
 
-let workbench: RunningWorkbench;
-let browser: Browser;
-let page: Page;
 let jobDir: string;
-const problems: string[] = [];
+const { workbench, page, problems } = useWorkbenchInChromium();
 
-beforeAll(async () => {
-  workbench = await startBrowserWorkbench();
+beforeAll(() => {
   jobDir = join(workbench.dataDir, 'workspaces', 'e2e-job');
-  browser = await launchChromium();
-  page = await openWorkbenchPage(browser, workbench.url, problems, { width: 1400, height: 900 });
-});
-afterAll(async () => {
-  await browser?.close();
-  await workbench?.stop();
 });
 
 const problemsPanel = () => page.getByRole('region', { name: 'Problems' });

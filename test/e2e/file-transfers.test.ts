@@ -3,41 +3,30 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSshd, type Sshd } from '../fixtures/sshd.ts';
-import { collectProblems, launchChromium, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
+import { eventually } from '../fixtures/eventually.ts';
+import { useSshd } from '../fixtures/server-hooks.ts';
+import { grantSshAccess } from '../fixtures/ssh-worker-access.ts';
+import { screenshot, startWorkbenchWithOwnSsh, useWorkbenchInChromium } from './browser-workbench.ts';
 
 /**
  * Uploads and downloads in the Files view, in Chromium against the browser workbench and a real
  * sshd (which runs as this user, so "the worker's" files are checked on disk).
  */
 
-let sshd: Sshd;
+const sshd = useSshd();
 let dataDir: string;
 let local: string;
 let remote: string;
-let workbench: RunningWorkbench;
-let browser: Browser;
-let page: Page;
-const problems: string[] = [];
 
 // Over 1 MiB, so the built app hashes it on its hasher thread (out/main/sha256-thread.js).
 const report = randomBytes(2 * 1024 * 1024);
 const inner = Buffer.from('inside a folder\n');
 
 beforeAll(async () => {
-  sshd = await startSshd();
   dataDir = await mkdtemp(join(tmpdir(), 'workbench-e2e-transfers-'));
-  await writeFile(
-    join(dataDir, 'ssh_config'),
-    ['Host test-box', '  HostName 127.0.0.1', `  Port ${sshd.port}`, `  User ${sshd.username}`, `  IdentityFile ${sshd.privateKeyPath}`, ''].join('\n'),
-  );
   // Trusted already: this test is about files, not the host-key question.
-  await writeFile(join(dataDir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
-  const userConfig = join(dataDir, 'user-ssh-config');
-  await writeFile(userConfig, '');
-
+  await grantSshAccess(dataDir, sshd, 'test-box');
   local = join(dataDir, 'on this computer');
   await mkdir(join(local, 'data dir'), { recursive: true });
   await writeFile(join(local, `report "1".csv`), report);
@@ -45,23 +34,14 @@ beforeAll(async () => {
   remote = join(sshd.dir, 'uploads here');
   await mkdir(remote);
   await writeFile(join(remote, 'from the worker.txt'), 'made on the worker\n');
-
-  workbench = await startBrowserWorkbench({ dataDir, env: { WORKBENCH_USER_SSH_CONFIG: userConfig } });
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 950 } });
-  page = collectProblems(await context.newPage(), problems);
-  await page.goto(workbench.url);
-  await page.goto(`${workbench.origin}/#/workers`);
 });
-
 afterAll(async () => {
-  await browser?.close();
-  await workbench?.stop();
-  await sshd?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-const eventually = <T,>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000 });
+const { workbench, page, problems } = useWorkbenchInChromium({ start: () => startWorkbenchWithOwnSsh(dataDir), page: { viewport: { width: 1400, height: 950 } } });
+beforeAll(() => page.goto(`${workbench.origin}/#/workers`));
+
 const table = () => page.getByRole('table', { name: /^Files in / });
 const row = (name: string) => table().locator(`tr[data-name="${name.replace(/["\\]/g, '\\$&')}"]`);
 const queue = () => page.getByRole('list', { name: 'Transfer queue' });

@@ -2,28 +2,17 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
+import { screenshot, useWorkbenchInChromium } from './browser-workbench.ts';
 
-let workbench: RunningWorkbench;
-let browser: Browser;
-let page: Page;
 let jobsDir: string;
-const problems: string[] = [];
+const { workbench, page, problems } = useWorkbenchInChromium({ page: { viewport: { width: 1400, height: 1000 } } });
 
 beforeAll(async () => {
   jobsDir = await mkdtemp(join(tmpdir(), 'workbench-e2e-jobs-'));
-  workbench = await startBrowserWorkbench();
-  browser = await launchChromium();
-  page = await openWorkbenchPage(browser, workbench.url, problems, { width: 1400, height: 1000 });
   await page.goto(`${workbench.origin}/#/jobs`);
 });
-afterAll(async () => {
-  await browser?.close();
-  await workbench?.stop();
-  await rm(jobsDir, { recursive: true, force: true });
-});
+afterAll(() => rm(jobsDir, { recursive: true, force: true }));
 
 const heading = (name: string) => page.getByRole('heading', { name, level: 2 });
 const detail = () => page.locator('article.run-detail');

@@ -3,17 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TAR_END, tarEntry, writeTarBytes } from '../fixtures/hostile-tar.ts';
-import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
+import { screenshot, useWorkbenchInChromium } from './browser-workbench.ts';
 
-let workbench: RunningWorkbench;
-let browser: Browser;
-let page: Page;
 let root: string;
 let jobDir: string;
-const problems: string[] = [];
+const { workbench, page, problems } = useWorkbenchInChromium({ page: { viewport: { width: 1400, height: 1100 } } });
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'workbench-e2e-pack-'));
@@ -27,16 +23,8 @@ beforeAll(async () => {
   await writeFile(join(jobDir, 'settings.env'), 'AWS_SECRET_ACCESS_KEY=abc\n');
   await writeFile(join(jobDir, 'notes.txt'), 'example key id for the docs: AKIAIOSFODNN7EXAMPLE\n');
   await chmod(join(jobDir, 'report.py'), 0o644);
-
-  workbench = await startBrowserWorkbench();
-  browser = await launchChromium();
-  page = await openWorkbenchPage(browser, workbench.url, problems, { width: 1400, height: 1100 });
 });
-afterAll(async () => {
-  await browser?.close();
-  await workbench?.stop();
-  await rm(root, { recursive: true, force: true });
-});
+afterAll(() => rm(root, { recursive: true, force: true }));
 
 const totals = () => page.getByTestId('package-totals').textContent();
 

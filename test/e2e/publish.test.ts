@@ -3,26 +3,20 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../fixtures/eventually.ts';
-import { startMoto, type Moto } from '../fixtures/moto.ts';
+import { useMoto } from '../fixtures/server-hooks.ts';
 import { writeJobFolder, writeTelemetryData } from '../fixtures/telemetry-data.ts';
-import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot } from './browser-workbench.ts';
+import { screenshot, useWorkbenchInChromium } from './browser-workbench.ts';
 import { startMotoWorkbench } from './moto-workbench.ts';
 
-let moto: Moto;
+const moto = useMoto();
 let s3: S3Client;
 let dir: string;
-let workbench: RunningWorkbench;
-let browser: Browser;
-let page: Page;
-const problems: string[] = [];
 
 const DIMS = ['saved_session', 'Firefox', 'release', '45.0', '20160101000000', '20160102'] as const;
 
 beforeAll(async () => {
-  moto = await startMoto();
   s3 = new S3Client(moto.clientConfig());
   for (const bucket of ['wb-public', 'wb-private']) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   dir = await mkdtemp(join(tmpdir(), 'workbench-e2e-publish-'));
@@ -33,18 +27,13 @@ beforeAll(async () => {
     { dims: [...DIMS], payload: { contact: 'ana@example.org' } },
   ]);
   await mkdir(join(dir, 'app'));
-  workbench = await startMotoWorkbench(moto, join(dir, 'app'));
-  browser = await launchChromium();
-  page = await openWorkbenchPage(browser, workbench.url, problems, { width: 1400, height: 1000 });
 });
-
 afterAll(async () => {
-  await browser?.close();
-  await workbench?.stop();
   s3?.destroy();
-  await moto?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
+
+const { workbench, page, problems } = useWorkbenchInChromium({ start: () => startMotoWorkbench(moto, join(dir, 'app')), page: { viewport: { width: 1400, height: 1000 } } });
 
 
 describe('Publish to S3 from the results view (moto)', () => {

@@ -1,23 +1,18 @@
 /// <reference lib="dom" />
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerInfo } from '../../src/shared/worker-model.ts';
 import { appDirWithSshWorker } from '../fixtures/ssh-worker-access.ts';
 import { useSshd } from '../fixtures/server-hooks.ts';
 import { sessionSubmissions, writeTelemetryData } from '../fixtures/telemetry-data.ts';
-import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
+import { screenshot, startWorkbenchWithOwnSsh, useWorkbenchInChromium } from './browser-workbench.ts';
 
 const sshd = useSshd();
 let root: string;
 let dataDir: string;
 let worker: WorkerInfo;
-let workbench: RunningWorkbench;
-let browser: Browser;
-let page: Page;
-const problems: string[] = [];
 const OSES = ['WINNT', 'Linux', 'Darwin'];
 
 beforeAll(async () => {
@@ -25,21 +20,15 @@ beforeAll(async () => {
   // `box` is the fixture's sshd, its host key already known (the first-use question has its own test),
   // and the setting as a user would have left it: output stays on the worker until asked for.
   ({ appDir: dataDir, worker } = await appDirWithSshWorker(root, sshd, { settings: { autoDownloadResults: false } }));
-  const userConfig = join(dataDir, 'user-ssh-config');
-  await writeFile(userConfig, '');
   // The data set lives on the worker.
   await writeTelemetryData(join(sshd.dir, 'data'), sessionSubmissions(90, () => 'Firefox', (i) => ({ info: { OS: OSES[i % 3]! } })));
-
-  workbench = await startBrowserWorkbench({ dataDir, env: { WORKBENCH_USER_SSH_CONFIG: userConfig } });
-  browser = await launchChromium();
-  page = await openWorkbenchPage(browser, workbench.url, problems, { width: 1400, height: 1000 });
-  await page.goto(`${workbench.origin}/#/jobs`);
 });
 afterAll(async () => {
-  await browser?.close();
-  await workbench?.stop();
   if (root) await rm(root, { recursive: true, force: true });
 });
+
+const { workbench, page, problems } = useWorkbenchInChromium({ start: () => startWorkbenchWithOwnSsh(dataDir), page: { viewport: { width: 1400, height: 1000 } } });
+beforeAll(() => page.goto(`${workbench.origin}/#/jobs`));
 
 const detail = () => page.locator('article.run-detail');
 

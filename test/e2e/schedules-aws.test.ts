@@ -6,24 +6,18 @@ import { join, resolve } from 'node:path';
 import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../fixtures/eventually.ts';
-import { startMoto, type Moto } from '../fixtures/moto.ts';
-import { launchChromium, openWorkbenchPage, type RunningWorkbench, screenshot } from './browser-workbench.ts';
+import { useMoto } from '../fixtures/server-hooks.ts';
+import { screenshot, useWorkbenchInChromium } from './browser-workbench.ts';
 import { startMotoWorkbench } from './moto-workbench.ts';
 
-let moto: Moto;
+const moto = useMoto();
 let root: string;
 let tarball: string;
-let workbench: RunningWorkbench;
-let browser: Browser;
-let page: Page;
 const clients: { destroy(): void }[] = [];
-const problems: string[] = [];
 
 beforeAll(async () => {
-  moto = await startMoto();
   const s3 = new S3Client(moto.clientConfig());
   clients.push(s3);
   for (const bucket of ['wb-code', 'wb-private']) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -31,17 +25,13 @@ beforeAll(async () => {
   tarball = join(root, 'os-distribution.tar.gz');
   execFileSync(process.execPath, [resolve('bin/workbench.js'), 'pack', resolve('resources/examples/os-distribution'), '-o', tarball], { stdio: 'pipe' });
   await mkdir(join(root, 'app'));
-  workbench = await startMotoWorkbench(moto, join(root, 'app'));
-  browser = await launchChromium();
-  page = await openWorkbenchPage(browser, workbench.url, problems, { width: 1400, height: 1100 });
 });
 afterAll(async () => {
-  await browser?.close();
-  await workbench?.stop();
   for (const c of clients) c.destroy();
-  await moto?.stop();
   if (root) await rm(root, { recursive: true, force: true });
 });
+
+const { workbench, page, problems } = useWorkbenchInChromium({ start: () => startMotoWorkbench(moto, join(root, 'app')), page: { viewport: { width: 1400, height: 1100 } } });
 
 
 describe('scheduling a job in AWS from the UI (moto: S3, IAM, EventBridge Scheduler, EC2)', () => {

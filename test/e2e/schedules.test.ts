@@ -3,35 +3,27 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectProblems, launchChromium, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
+import { screenshot, startBrowserWorkbench, useWorkbenchInChromium } from './browser-workbench.ts';
 
-let workbench: RunningWorkbench;
-let browser: Browser;
-let page: Page;
 let root: string;
+let dataDir: string;
 let tarball: string;
-const problems: string[] = [];
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'workbench-e2e-schedules-'));
-  const dataDir = join(root, 'data');
+  dataDir = join(root, 'data');
   // A packaged example and a small data set, made with the CLI as a user would.
   tarball = join(root, 'os-distribution.tar.gz');
   const cli = (...args: string[]) => execFileSync(process.execPath, [resolve('bin/workbench.js'), ...args], { stdio: 'pipe' });
   cli('pack', resolve('resources/examples/os-distribution'), '-o', tarball);
   cli('sample-data', '--size-mb', '1', '--data-dir', dataDir);
-
-  workbench = await startBrowserWorkbench({ dataDir });
-  browser = await launchChromium();
-  page = collectProblems(await browser.newPage({ viewport: { width: 1400, height: 1000 }, timezoneId: 'America/New_York' }), problems);
-  await page.goto(workbench.url);
 });
-afterAll(async () => {
-  await browser?.close();
-  await workbench?.stop();
-  await rm(root, { recursive: true, force: true });
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+const { workbench, page, problems } = useWorkbenchInChromium({
+  start: () => startBrowserWorkbench({ dataDir }),
+  page: { viewport: { width: 1400, height: 1000 }, timezoneId: 'America/New_York' },
 });
 
 describe('scheduling a job from the UI (local backend)', () => {

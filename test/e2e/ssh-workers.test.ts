@@ -4,44 +4,33 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../fixtures/eventually.ts';
 import { writeSshAlias } from '../fixtures/ssh-worker-access.ts';
 import { useSshd } from '../fixtures/server-hooks.ts';
-import { collectProblems, launchChromium, type RunningWorkbench, screenshot, startBrowserWorkbench } from './browser-workbench.ts';
+import { screenshot, startWorkbenchWithOwnSsh, useWorkbenchInChromium } from './browser-workbench.ts';
 
 const run = promisify(execFile);
 
 const sshd = useSshd();
 let dataDir: string;
-let workbench: RunningWorkbench;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-const problems: string[] = [];
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'workbench-e2e-ssh-'));
-  // The app reads its own ssh_config first: `test-box` is the fixture's sshd.
+  // The app reads its own ssh_config first (`test-box` is the fixture's sshd), never the machine's.
   await writeSshAlias(dataDir, sshd, 'test-box');
-  // ...and never the machine's ~/.ssh/config.
-  const userConfig = join(dataDir, 'user-ssh-config');
-  await writeFile(userConfig, '');
-  workbench = await startBrowserWorkbench({ dataDir, env: { WORKBENCH_USER_SSH_CONFIG: userConfig } });
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1400, height: 950 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: workbench.origin });
-  page = collectProblems(await context.newPage(), problems);
-  await page.goto(workbench.url);
-  await page.goto(`${workbench.origin}/#/workers`);
 });
-
 afterAll(async () => {
-  await browser?.close();
-  await workbench?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
+
+const { workbench, page, problems } = useWorkbenchInChromium({
+  start: () => startWorkbenchWithOwnSsh(dataDir),
+  page: { viewport: { width: 1400, height: 950 } },
+  prepare: (context, started) => context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: started.origin }),
+});
+beforeAll(() => page.goto(`${workbench.origin}/#/workers`));
 
 const detail = () => page.locator('article.worker-detail');
 const activePane = () => page.locator('.terminal-pane:not([hidden])');
