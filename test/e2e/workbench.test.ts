@@ -85,6 +85,41 @@ describe('the browser workbench in Chromium', () => {
     await second.page.close();
   });
 
+  it('shows a settings change made while its connection was down, once it reconnects', async () => {
+    const lifetime = (page: Page) => page.getByLabel('Lifetime of a new EC2 worker (hours, at most 24)');
+    const dropped = collectProblems(await browser.newPage(), []);
+    // The page's socket to the workbench goes through here, so the test can cut it and keep it cut.
+    let cut = false;
+    const sockets: { close(): Promise<void> }[] = [];
+    await dropped.routeWebSocket(/\/ws$/, (socket) => {
+      if (cut) return void socket.close();
+      const server = socket.connectToServer();
+      sockets.push({ close: async () => (await socket.close(), await server.close()) });
+    });
+    await dropped.goto(workbench.url);
+    await dropped.goto(`${workbench.origin}/#/settings`);
+    await expect.poll(() => lifetime(dropped).inputValue()).not.toBe('');
+    const before = await lifetime(dropped).inputValue();
+    const after = before === '9' ? '10' : '9';
+
+    cut = true;
+    await Promise.all(sockets.map((s) => s.close()));
+    await expect.poll(() => dropped.getByTestId('connection').textContent()).toBe('Reconnecting…');
+    const { page: other } = await openPage(workbench.url);
+    await other.goto(`${workbench.origin}/#/settings`);
+    await lifetime(other).fill(after);
+    await other.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => other.getByRole('status').first().textContent()).toBe('Saved.');
+    // The news went out while the page could not hear it.
+    expect(await dropped.getByTestId('connection').textContent()).toBe('Reconnecting…');
+    expect(await lifetime(dropped).inputValue()).toBe(before);
+
+    cut = false;
+    await expect.poll(() => lifetime(dropped).inputValue(), { timeout: 15_000 }).toBe(after);
+    await dropped.close();
+    await other.close();
+  });
+
   it('shows the reason when a setting is refused', async () => {
     const { page } = await openPage(workbench.url);
     await page.goto(`${workbench.origin}/#/settings`);
