@@ -62,7 +62,7 @@ const COMMANDS: Record<string, Command> = {
   schedule: { usage: SCHEDULE_USAGE, bareShowsUsage: true, run: ({ client, args, out }) => runScheduleCommand(client, args, out) },
   run: { usage: RUN_USAGE, run: ({ client, args, io }) => runJobCommand(client, args, io) },
   runs: { usage: RUNS_USAGE, run: ({ client, args, out }) => runRunsCommand(client, args, out) },
-  attach: { usage: RUNS_USAGE, run: ({ client, workbench, args, io }) => runAttachCommand(client, workbench.jobs, args, io) },
+  attach: { usage: RUNS_USAGE, run: ({ client, args, io }) => runAttachCommand(client, args, io) },
 };
 
 /** Runs one command; returns the process exit code (-1: still serving). Output goes to `out`. */

@@ -4,7 +4,6 @@ import { RUN_ID_PATTERN } from '../shared/model.ts';
 import type { WorkbenchClient } from '../shared/rpc-client.ts';
 import { endOfRun, followToEnd, type RunIo } from './cli-run.ts';
 import { UsageError } from './cli-usage.ts';
-import type { Workbench } from './workbench.ts';
 
 export const RUNS_USAGE = `Usage: workbench runs [--limit N] [--json]
        workbench attach RUN_ID [--output DIR] [--from-start]
@@ -43,18 +42,14 @@ export async function runRunsCommand(client: WorkbenchClient, args: string[], ou
   return 0;
 }
 
-/**
- * `workbench attach RUN_ID`: follows a run from where it is to its end, downloads its output,
- * exits with its code. Starting a follower is the core's own (`jobs.attach`), not a call: the
- * app follows every run it starts or finds running when it opens.
- */
-export async function runAttachCommand(client: WorkbenchClient, jobs: Workbench['jobs'], args: string[], io: RunIo): Promise<number> {
+/** `workbench attach RUN_ID`: follows a run from where it is to its end, downloads its output, exits with its code. */
+export async function runAttachCommand(client: WorkbenchClient, args: string[], io: RunIo): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { output: { type: 'string' }, 'from-start': { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
   const [runId, ...extra] = positionals;
   if (!runId || extra.length > 0) throw new UsageError("attach needs one RUN_ID (see 'workbench runs').");
   if (!RUN_ID_PATTERN.test(runId)) throw new UsageError(`"${printable(runId)}" is not a run id; run ids look like 20261207-031500-a1b2c3 (see 'workbench runs').`);
   // The follower starts on the next turn of the event loop: following subscribes before it reads.
-  const run = await jobs.attach(runId, values['from-start'] ? 'start' : 'now');
+  const run = await client.call('jobs:attach', { runId, from: values['from-start'] ? 'start' : 'now' });
   if (run.status === 'running') io.stderr(`Following run ${run.id} of ${printable(run.jobName)}${values['from-start'] ? '' : ' from here on'}.\n`);
   else io.stderr(`Run ${run.id} had already ended.\n`);
   const finished = run.status === 'running' ? await followToEnd(client, run, io) : run;

@@ -59,6 +59,11 @@ export const calls = {
   'jobs:start': call(RunRequest, Run, 'Start a map/reduce run on this computer or on a worker (`worker`).'),
   'jobs:list': call(NoInput, z.array(Run), 'Run history, newest first.'),
   'jobs:get': call(z.object({ runId: RunId }).strict(), Run, 'One run.'),
+  'jobs:attach': call(
+    z.object({ runId: RunId, from: z.enum(['start', 'now']).default('now') }).strict(),
+    Run,
+    'Follow a running run no one here follows (one a command started, say): its log arrives as jobs:log from its start or from now on, and its end is recorded.',
+  ),
   'jobs:log': call(
     z.object({ runId: RunId, offset: z.number().int().nonnegative(), limit: z.number().int().min(1).max(16 * 1024 * 1024).optional() }).strict(),
     LogChunk,

@@ -19,6 +19,7 @@ type JobCalls =
   | 'jobs:start'
   | 'jobs:list'
   | 'jobs:get'
+  | 'jobs:attach'
   | 'jobs:log'
   | 'jobs:cancel'
   | 'jobs:result'
@@ -89,6 +90,7 @@ export function createJobsDomain(
       'jobs:start': (request) => jobs.start(request),
       'jobs:list': () => jobs.list(),
       'jobs:get': ({ runId }) => jobs.get(runId),
+      'jobs:attach': ({ runId, from }) => jobs.attach(runId, from),
       'jobs:log': ({ runId, offset, limit }) => jobs.readLog(runId, offset, limit),
       'jobs:cancel': ({ runId }) => jobs.cancel(runId),
       'jobs:result': async ({ runId, maxBytes, name }) => (await jobs.results.result(runId, maxBytes, name)) ?? null,
