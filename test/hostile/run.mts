@@ -110,15 +110,15 @@ async function main(): Promise<number> {
   const scratch = await mkdtemp(join(tmpdir(), 'workbench-hostile-'));
   let tried = 0;
   let targets: Targets | undefined;
-  // Interrupted (Ctrl-C, a CI timeout): the same cleanup, synchronously, before leaving.
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(sig, () => {
-      killAll();
-      targets?.unmount();
-      rmSync(scratch, { recursive: true, force: true });
-      process.exit(130);
-    });
-  }
+  // Interrupted (Ctrl-C, a CI timeout) or ended by an error of our own (a reader of our output
+  // gone: EPIPE): the same cleanup, synchronously, before leaving.
+  const cleanUp = () => {
+    killAll();
+    targets?.unmount();
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  process.once('exit', cleanUp);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => process.exit(130));
   try {
     for (const category of CATEGORIES) {
       if (wanted.length > 0 && !wanted.includes(category)) continue;
