@@ -1,13 +1,10 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Run } from '../../../../../src/shared/model.ts';
-import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
-import { createWorkbench, type Workbench, type WorkbenchOptions } from '../../../../../src/main/workbench.ts';
 import { groupMembers, signal } from '../../../../fixtures/process-group.ts';
-import { appDirWithSshWorker } from '../../../../fixtures/ssh-worker-access.ts';
+import { useWorkbenchWithSshWorker } from '../../../../fixtures/ssh-worker-access.ts';
 import { useSshd } from '../../../../fixtures/server-hooks.ts';
-import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
 import { MATCH_ALL_FILTER, sessionSubmissions, writeJobFolder, writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
@@ -43,26 +40,11 @@ def reduce(key, values, context):
 import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
 const sshd = useSshd();
-let tmp: TempDir;
-let workbench: Workbench;
-let appDir: string;
-let worker: WorkerInfo;
-
-
-async function open(overrides: Partial<WorkbenchOptions> = {}): Promise<void> {
-  workbench = await createWorkbench({ dataDir: appDir, host: 'web', resourcesDir: resolve('resources'), ...overrides });
-}
+const { tmp, worker, workbench, reopen } = useWorkbenchWithSshWorker(sshd, 'remote-results');
 
 beforeEach(async () => {
-  tmp = await makeTempDir('remote-results');
-  ({ appDir, worker } = await appDirWithSshWorker(tmp.path, sshd));
-  await open();
   await writeTelemetryData(join(sshd.dir, 'data'), sessionSubmissions(60));
   for (const [name, code] of [['job', JOB], ['slow', SLOW]] as const) await writeJobFolder(join(tmp.path, name), code);
-});
-afterEach(async () => {
-  await workbench.close();
-  await tmp.cleanup();
 });
 
 const call = callerOf(() => workbench);
@@ -111,7 +93,7 @@ describe("a remote run's results", () => {
     expect(run.status).toBe('succeeded');
     await expect.poll(async () => (await call('jobs:get', { runId: run.id })).outputs.every((o) => o.downloaded), { timeout: 30_000 }).toBe(true);
     const done = await call('jobs:get', { runId: run.id });
-    expect(done.resultDir).toBe(join(appDir, 'results', run.id));
+    expect(done.resultDir).toBe(join(tmp.path, 'app', 'results', run.id));
     for (const output of done.outputs) expect(await readFile(join(done.resultDir!, output.name))).toEqual(await readFile(join(runDir(run.id), 'output', output.name)));
   });
 
@@ -153,9 +135,8 @@ describe('starting a remote run', () => {
 
 describe('a run on a worker with a deadline', () => {
   it('is flagged when its timeout outlasts the worker', async () => {
-    await workbench.close();
     const deadline = new Date(Date.now() + 10 * 60_000).toISOString();
-    await open({ jobOverrides: { workerDeadline: (id) => (id === worker.id ? deadline : undefined) } });
+    await reopen({ jobOverrides: { workerDeadline: (id) => (id === worker.id ? deadline : undefined) } });
     const long = await start('job', { timeoutMinutes: 120 });
     expect(long.workerDeadline).toBe(deadline);
     expect(long.warnings).toHaveLength(1);
@@ -212,8 +193,7 @@ describe('a run whose worker is gone', () => {
     // A run recorded as running whose worker no longer exists is found gone on start.
     const other = await call('jobs:list').then((runs) => runs.length);
     expect(other).toBe(1);
-    await workbench.close();
-    await open();
+    await reopen();
     expect((await call('jobs:get', { runId: run.id })).status).toBe('worker-gone');
     await expect(call('jobs:outputs', { runId: run.id })).rejects.toThrow(/no longer exists/);
   });

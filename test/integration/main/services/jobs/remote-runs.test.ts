@@ -1,15 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { LogChunk, Run } from '../../../../../src/shared/model.ts';
 import type { EventEnvelope } from '../../../../../src/shared/protocol.ts';
-import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
-import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
+import { type Workbench } from '../../../../../src/main/workbench.ts';
 import { groupMembers } from '../../../../fixtures/process-group.ts';
-import { appDirWithSshWorker } from '../../../../fixtures/ssh-worker-access.ts';
+import { useWorkbenchWithSshWorker } from '../../../../fixtures/ssh-worker-access.ts';
 import { killSshSessions } from '../../../../fixtures/sshd-sessions.ts';
 import { useSshd } from '../../../../fixtures/server-hooks.ts';
-import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
 import { sessionSubmissions, writeJobFolder, writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
@@ -30,23 +28,12 @@ def reduce(key, values, context):
 import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
 const sshd = useSshd();
-let tmp: TempDir;
-let workbench: Workbench;
-let appDir: string;
-let worker: WorkerInfo;
-
+const { tmp, worker, workbench, reopen } = useWorkbenchWithSshWorker(sshd, 'remote-runs');
 
 beforeEach(async () => {
-  tmp = await makeTempDir('remote-runs');
-  ({ appDir, worker } = await appDirWithSshWorker(tmp.path, sshd));
-  workbench = await createWorkbench({ dataDir: appDir, host: 'web', resourcesDir: resolve('resources') });
   // The worker's data set (sshd runs on this machine, so its files are ours to write).
   await writeTelemetryData(join(sshd.dir, 'data'), sessionSubmissions(240, (i) => (i % 2 ? 'Firefox' : 'Fennec')));
   await writeJobFolder(join(tmp.path, 'job'), STEADY);
-});
-afterEach(async () => {
-  await workbench.close();
-  await tmp.cleanup();
 });
 
 const call = callerOf(() => workbench);
@@ -101,8 +88,7 @@ describe('runs on an SSH worker', () => {
 
   it('is picked up again by a restarted app and completes', async () => {
     const run = await start();
-    await workbench.close();
-    workbench = await createWorkbench({ dataDir: appDir, host: 'web', resourcesDir: resolve('resources') });
+    await reopen();
     const seen = follow(workbench, run.id);
     await expect.poll(async () => (await call('jobs:get', { runId: run.id })).status, { timeout: 60_000 }).toBe('succeeded');
     const log = await call('jobs:log', { runId: run.id, offset: 0, limit: 16 * 1024 * 1024 });

@@ -1,36 +1,19 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
-import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { hostileCases, writeRawTarGz } from '../../../../fixtures/hostile-tar.ts';
 import { runEnd } from '../../../../fixtures/run-events.ts';
 import { killSshSessions } from '../../../../fixtures/sshd-sessions.ts';
 import { useSshd } from '../../../../fixtures/server-hooks.ts';
-import { appDirWithSshWorker } from '../../../../fixtures/ssh-worker-access.ts';
-import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
+import { useWorkbenchWithSshWorker } from '../../../../fixtures/ssh-worker-access.ts';
 import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
 
 const sshd = useSshd();
-let tmp: TempDir;
-let workbench: Workbench;
-let worker: WorkerInfo;
-
-
-beforeEach(async () => {
-  tmp = await makeTempDir('remote-test-run');
-  const added = await appDirWithSshWorker(tmp.path, sshd);
-  worker = added.worker;
-  workbench = await createWorkbench({ dataDir: added.appDir, host: 'web', resourcesDir: resolve('resources') });
-});
-afterEach(async () => {
-  await workbench.close();
-  await killSshSessions(sshd);
-  await tmp.cleanup();
-});
+const { tmp, worker, workbench } = useWorkbenchWithSshWorker(sshd, 'remote-test-run');
+afterEach(() => killSshSessions(sshd));
 
 const call = callerOf(() => workbench);
 

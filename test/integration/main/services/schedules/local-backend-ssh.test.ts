@@ -1,40 +1,26 @@
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { WorkerInfo } from '../../../../../src/shared/worker-model.ts';
-import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { useSshd } from '../../../../fixtures/server-hooks.ts';
-import { appDirWithSshWorker } from '../../../../fixtures/ssh-worker-access.ts';
-import { makeTempDir, type TempDir } from '../../../../fixtures/temp-dir.ts';
+import { useWorkbenchWithSshWorker } from '../../../../fixtures/ssh-worker-access.ts';
 import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
 
 const sshd = useSshd();
-let tmp: TempDir;
-let workbench: Workbench;
-let appDir: string;
-let worker: WorkerInfo;
+const { tmp, worker, workbench } = useWorkbenchWithSshWorker(sshd, 'schedules-ssh');
 let tarball: string;
 
-
 beforeEach(async () => {
-  tmp = await makeTempDir('schedules-ssh');
-  ({ appDir, worker } = await appDirWithSshWorker(tmp.path, sshd));
-  workbench = await createWorkbench({ dataDir: appDir, host: 'web', resourcesDir: resolve('resources') });
   const pkg = join(tmp.path, 'pkg');
   await mkdir(pkg);
   await writeFile(join(pkg, 'run.sh'), '#!/bin/sh\nset -e\nmkdir -p output/by-day\necho "day,n" > output/by-day/counts.csv\necho "ran on $(hostname) as $WORKBENCH_JOB" \n');
   await chmod(join(pkg, 'run.sh'), 0o755);
   tarball = join(tmp.path, 'counts.tar.gz');
   await promisify(execFile)('tar', ['-czf', tarball, '-C', pkg, '.']);
-});
-afterEach(async () => {
-  await workbench.close();
-  await tmp.cleanup();
 });
 
 const call = callerOf(() => workbench);
@@ -50,7 +36,7 @@ describe('local schedule backend on an SSH worker (OpenSSH sshd)', () => {
     const [row] = await call('schedules:history', { name: 'counts' });
     expect(row).toMatchObject({ status: 'succeeded', runId, filesPublished: 1, bytesPublished: 6, scheduledFor: null });
     // Published on the worker by run-job.sh, then fetched to this computer.
-    const here = join(appDir, 'published', 'counts');
+    const here = join(tmp.path, 'app', 'published', 'counts');
     expect(await readFile(join(here, 'data', 'by-day', 'counts.csv'), 'utf8')).toBe('day,n\n');
     expect(JSON.parse(await readFile(join(sshd.dir, 'wb', 'published', 'counts', 'runs', `${runId}.json`), 'utf8'))).toMatchObject({ runId, status: 'succeeded' });
     expect(row?.output).toBe(join(here, 'data') + '/');
