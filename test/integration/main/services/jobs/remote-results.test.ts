@@ -5,11 +5,10 @@ import type { Run } from '../../../../../src/shared/model.ts';
 import { groupMembers, signal } from '../../../../fixtures/process-group.ts';
 import { useWorkbenchWithSshWorker } from '../../../../fixtures/ssh-worker-access.ts';
 import { useSshd } from '../../../../fixtures/server-hooks.ts';
-import { MATCH_ALL_FILTER, sessionSubmissions, writeJobFolder, writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
+import { MATCH_ALL_FILTER, recordPrintingJob, sessionSubmissions, writeJobFolder, writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
-
 
 /** Counts records per application, and writes a second, bigger file beside the runner's output. */
 const JOB = `
@@ -25,18 +24,6 @@ def reduce(key, values, context):
     context.write(key, sum(values))
 `;
 
-/** A job that keeps going until it is stopped. */
-const SLOW = `
-import sys, time
-
-def map(key, dims, value, context):
-    print("record " + key, file=sys.stderr, flush=True)
-    time.sleep(0.2)
-    context.write(dims[1], 1)
-
-def reduce(key, values, context):
-    context.write(key, sum(values))
-`;
 import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
 const sshd = useSshd();
@@ -44,7 +31,7 @@ const { tmp, worker, workbench, reopen } = useWorkbenchWithSshWorker(sshd, 'remo
 
 beforeEach(async () => {
   await writeTelemetryData(join(sshd.dir, 'data'), sessionSubmissions(60));
-  for (const [name, code] of [['job', JOB], ['slow', SLOW]] as const) await writeJobFolder(join(tmp.path, name), code);
+  for (const [name, code] of [['job', JOB], ['slow', recordPrintingJob(0.2)]] as const) await writeJobFolder(join(tmp.path, name), code);
 });
 
 const call = callerOf(() => workbench);

@@ -3,29 +3,16 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { LogChunk, Run } from '../../../../../src/shared/model.ts';
 import type { EventEnvelope } from '../../../../../src/shared/protocol.ts';
-import { type Workbench } from '../../../../../src/main/workbench.ts';
+import type { Workbench } from '../../../../../src/main/workbench.ts';
 import { groupMembers } from '../../../../fixtures/process-group.ts';
 import { useWorkbenchWithSshWorker } from '../../../../fixtures/ssh-worker-access.ts';
 import { killSshSessions } from '../../../../fixtures/sshd-sessions.ts';
 import { useSshd } from '../../../../fixtures/server-hooks.ts';
-import { sessionSubmissions, writeJobFolder, writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
+import { callerOf } from '../../../../fixtures/workbench-call.ts';
+import { recordPrintingJob, sessionSubmissions, writeJobFolder, writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
-
-/** A job that prints a line to its log for every record, steadily. */
-const STEADY = `
-import sys, time
-
-def map(key, dims, value, context):
-    print("record " + key + " " + "x" * 40, file=sys.stderr, flush=True)
-    time.sleep(0.025)
-    context.write(dims[1], 1)
-
-def reduce(key, values, context):
-    context.write(key, sum(values))
-`;
-import { callerOf } from '../../../../fixtures/workbench-call.ts';
 
 const sshd = useSshd();
 const { tmp, worker, workbench, reopen } = useWorkbenchWithSshWorker(sshd, 'remote-runs');
@@ -33,7 +20,7 @@ const { tmp, worker, workbench, reopen } = useWorkbenchWithSshWorker(sshd, 'remo
 beforeEach(async () => {
   // The worker's data set (sshd runs on this machine, so its files are ours to write).
   await writeTelemetryData(join(sshd.dir, 'data'), sessionSubmissions(240, (i) => (i % 2 ? 'Firefox' : 'Fennec')));
-  await writeJobFolder(join(tmp.path, 'job'), STEADY);
+  await writeJobFolder(join(tmp.path, 'job'), recordPrintingJob(0.025, 40));
 });
 
 const call = callerOf(() => workbench);

@@ -9,7 +9,7 @@ import type { EventEnvelope } from '../../../../../../src/shared/protocol.ts';
 import type { TerminalData } from '../../../../../../src/shared/worker-model.ts';
 import { startInstanceSshd, type InstanceSshd } from '../../../../../fixtures/ec2-instance-sshd.ts';
 import { useMoto } from '../../../../../fixtures/server-hooks.ts';
-import { MATCH_ALL_FILTER, sessionSubmissions, writeTelemetryData } from '../../../../../fixtures/telemetry-data.ts';
+import { COUNT_BY_APP_JOB, sessionSubmissions, writeJobFolder, writeTelemetryData } from '../../../../../fixtures/telemetry-data.ts';
 import { makeTempDir, type TempDir } from '../../../../../fixtures/temp-dir.ts';
 import { awsEnv, TEST_CIDR } from './harness.ts';
 import { callerOf } from '../../../../../fixtures/workbench-call.ts';
@@ -20,14 +20,6 @@ import { callerOf } from '../../../../../fixtures/workbench-call.ts';
  * cloud-init would set it up (the host key and authorized key from the instance's user-data),
  * it is listed, connected with its pinned host key, browsed, given a terminal, and runs a job.
  */
-
-const COUNT_APPS = `
-def map(key, dims, value, context):
-    context.write(dims[1], 1)
-
-def reduce(key, values, context):
-    context.write(key, sum(values))
-`;
 
 const moto = useMoto();
 let tmp: TempDir;
@@ -112,10 +104,7 @@ describe('an EC2 worker from moto, mapped to the loopback sshd through ssh_confi
   });
 
   it('runs a job end to end (jobs:start with the EC2 worker) and collects its output', async () => {
-    const job = join(tmp.path, 'job');
-    await mkdir(job);
-    await writeFile(join(job, 'job.py'), COUNT_APPS);
-    await writeFile(join(job, 'filter.json'), MATCH_ALL_FILTER);
+    const job = await writeJobFolder(join(tmp.path, 'job'), COUNT_BY_APP_JOB);
     const data = join(sshd.home, 'data');
     await writeTelemetryData(data, sessionSubmissions(30, (i) => (i < 20 ? 'Firefox' : 'Fennec')));
     const started = await call('jobs:start', { source: { kind: 'folder', path: job }, dataDir: data, mappers: 1, worker: worker.id });
