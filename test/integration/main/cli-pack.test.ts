@@ -67,6 +67,12 @@ describe('workbench pack and inspect', () => {
     expect(lines).toContain('unsafe: vol is a GNU volume header (type V), which is not unpacked');
   });
 
+  it('inspect of a missing tarball names it with control and bidi characters escaped', async () => {
+    const root = await useTempDir('workbench-cli-inspect-missing');
+    const failure = await cli(['inspect', join(root, 'gone\x1b[2J\u202Ez.tar.gz'), '--data-dir', join(root, 'app')]).catch((err: Error) => err.message);
+    expect(failure).toBe(`${root}/gone\\x1b[2J\\u{202E}z.tar.gz does not exist or cannot be read (ENOENT).`);
+  });
+
   it('explains a pack command without an output', async () => {
     const root = await useTempDir('workbench-cli-usage');
     await expect(cli(['pack', root, '--data-dir', join(root, 'app')])).rejects.toThrow(/pack needs one folder and -o FILE\.tar\.gz/);

@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { printable } from '../../../shared/display-text.ts';
 import { WorkbenchError } from '../../../shared/errors.ts';
 
 /**
@@ -72,13 +73,13 @@ export function cleanEntryPath(name: string): string {
  */
 export async function openArchive(path: string): Promise<FileHandle> {
   const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((err: NodeJS.ErrnoException) => {
-    throw new WorkbenchError('NOT_FOUND', `${path} does not exist or cannot be read (${err.code ?? err.message}).`, { cause: err });
+    throw new WorkbenchError('NOT_FOUND', `${printable(path)} does not exist or cannot be read (${err.code ?? err.message}).`, { cause: err });
   });
   const info = await handle.stat();
   if (!info.isFile()) {
     await handle.close();
     const kind = info.isDirectory() ? 'a folder' : info.isFIFO() ? 'a FIFO' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : info.isSocket() ? 'a socket' : 'not a regular file';
-    throw new WorkbenchError('BAD_INPUT', `${path} is ${kind}, not a tarball; choose a .tar.gz file.`);
+    throw new WorkbenchError('BAD_INPUT', `${printable(path)} is ${kind}, not a tarball; choose a .tar.gz file.`);
   }
   return handle;
 }
