@@ -33,6 +33,8 @@ PLAIN = FILES + (tarfile.DIRTYPE,)
 MAX_UNPACKED_BYTES = 4 * 1024 ** 3
 # Left free after unpacking: the run still has to write its output and log there.
 FREE_SPACE_MARGIN = 64 * 1024 * 1024
+# The longest name one folder entry may have (NAME_MAX on the file systems packages unpack onto).
+MAX_NAME_BYTES = 255
 # Keys a global PAX header may carry: comments and times (git archive writes a comment).
 HARMLESS_GLOBAL_PAX = {"comment", "mtime", "atime", "ctime", "charset", "hdrcharset"}
 # After the end marker only zero padding may follow (tar pads to its record size, 10 KiB).
@@ -80,6 +82,8 @@ def member_problem(member):
         return "has a NUL in its name"
     if undecodable(name) or undecodable(member.linkname):
         return "has a name (or link target) that is not valid UTF-8"
+    if any(len(part.encode("utf-8")) > MAX_NAME_BYTES for part in name.split("/")):
+        return "has a name part longer than %d bytes, which file systems do not store" % MAX_NAME_BYTES
     if clean_path(name) == "" and not member.isdir():
         return "has no name"
     if member.sparse is not None or any(key.startswith("GNU.sparse.") for key in member.pax_headers):

@@ -35,6 +35,9 @@ export function humanBytes(n: number): string {
   return `${value.toFixed(1)} ${unit}`;
 }
 
+/** The longest name one folder entry may have on the file systems packages unpack onto (NAME_MAX). */
+export const MAX_NAME_BYTES = 255;
+
 /**
  * Why an entry may not be unpacked, or undefined when it is a plain file or folder that
  * stays inside the target. Links are refused outright: packages hold none (the packer stores
@@ -50,6 +53,7 @@ export function entryProblem(header: TarHeader): string | undefined {
   if (raw.split(/[\\/]/).includes('..')) return 'climbs out of the package (../)';
   if (raw.includes('\0')) return 'has a NUL in its name';
   if (header.undecodable) return 'has a name (or link target) that is not valid UTF-8';
+  if (raw.split('/').some((part) => Buffer.byteLength(part) > MAX_NAME_BYTES)) return `has a name part longer than ${MAX_NAME_BYTES} bytes, which file systems do not store`;
   if (path === '' && header.type !== 'directory') return 'has no name';
   if (Object.keys(header.pax ?? {}).some((key) => key.startsWith('GNU.sparse.'))) return 'is a sparse file (GNU.sparse PAX keys), which is not unpacked';
   switch (header.type) {

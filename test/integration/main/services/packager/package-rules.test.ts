@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, rm, statfs, writeFile } from 'node:fs/promise
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FREE_SPACE_MARGIN, MAX_UNPACKED_BYTES } from '../../../../../src/main/services/packager/package-rules.ts';
+import { FREE_SPACE_MARGIN, MAX_NAME_BYTES, MAX_UNPACKED_BYTES } from '../../../../../src/main/services/packager/package-rules.ts';
 import { safeExtract } from '../../../../../src/main/services/packager/safe-extract.ts';
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
 import { paxRecords, TAR_END, tarEntry, tarHeader, writeRawTarGz, writeTarBytes } from '../../../../fixtures/hostile-tar.ts';
@@ -61,6 +61,10 @@ const CASES: Record<string, { parts: Buffer[]; reason: RegExp }> = {
     parts: [RUN_SH, tarEntry({ name: Buffer.from([0x62, 0x61, 0xff, 0x64]) }, 'x'), TAR_END],
     reason: /ba\uFFFDd has a name \(or link target\) that is not valid UTF-8|ba\\udcffd has a name|has a name \(or link target\) that is not valid UTF-8/,
   },
+  'a name part over 255 bytes (as a PAX path)': {
+    parts: [RUN_SH, tarEntry({ name: 'PaxHeader/n', typeflag: 'x' }, paxRecords({ path: 'n'.repeat(300) })), tarEntry({ name: 'n' }, 'x'), TAR_END],
+    reason: /n{300} has a name part longer than 255 bytes, which file systems do not store/,
+  },
   'a second archive joined after the end marker': {
     parts: [RUN_SH, TAR_END, tarEntry({ name: 'hidden.sh' }, 'echo hidden\n'), TAR_END],
     reason: /there is data after its end-of-archive marker/,
@@ -89,8 +93,8 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 describe('inspect, the app extractor and safe_extract.py agree', () => {
   it('share their limits', async () => {
-    const { stdout } = await run('python3', ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); import safe_extract as s; print(s.MAX_UNPACKED_BYTES, s.FREE_SPACE_MARGIN)', WORKER_DIR]);
-    expect(stdout.trim()).toBe(`${MAX_UNPACKED_BYTES} ${FREE_SPACE_MARGIN}`);
+    const { stdout } = await run('python3', ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); import safe_extract as s; print(s.MAX_UNPACKED_BYTES, s.FREE_SPACE_MARGIN, s.MAX_NAME_BYTES)', WORKER_DIR]);
+    expect(stdout.trim()).toBe(`${MAX_UNPACKED_BYTES} ${FREE_SPACE_MARGIN} ${MAX_NAME_BYTES}`);
   });
 
   for (const [name, { parts, reason }] of Object.entries(CASES)) {
