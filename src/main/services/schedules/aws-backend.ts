@@ -22,7 +22,8 @@ import { awsError } from '../credentials/aws-errors.ts';
 import { sha256OfFile } from '../packager/inspect.ts';
 import { objectExists, putFile } from '../publish/s3-put.ts';
 import { newestUbuntuLts } from '../workers/ec2/ami.ts';
-import { APP_TAG, clientToken, codeKey, kitKey, manualRunId, RUN_INSTANCES_TARGET, runsPrefix, SCHEDULE_GROUPS, SCHEDULED_TIME, TAGS } from './aws-names.ts';
+import { APP_TAG_VALUE, TAG } from '../workers/ec2/tags.ts';
+import { clientToken, codeKey, kitKey, manualRunId, RUN_INSTANCES_TARGET, runsPrefix, SCHEDULE_GROUPS, SCHEDULED_TIME, TAGS } from './aws-names.ts';
 import type { ScheduleBackend } from './backend.ts';
 import { gunzipTail } from './gunzip-tail.ts';
 import { ensurePermissions, planPermissions, type PermissionsPlan } from './iam-setup.ts';
@@ -320,7 +321,7 @@ function notDeployed(name: string): WorkbenchError {
 
 function runTags(job: string, which: { runId: string } | { scheduledFor: string }): { Key: string; Value: string }[] {
   return [
-    { Key: TAGS.app, Value: APP_TAG },
+    { Key: TAG.app, Value: APP_TAG_VALUE },
     { Key: 'Name', Value: `scheduled ${job}` },
     { Key: TAGS.job, Value: job },
     'runId' in which ? { Key: TAGS.runId, Value: which.runId } : { Key: TAGS.scheduledFor, Value: which.scheduledFor },

@@ -23,14 +23,13 @@ export const RUN_INSTANCES_TARGET = 'arn:aws:scheduler:::aws-sdk:ec2:runInstance
 /** Scheduler's context attribute, replaced in the target input by the time the run was due. */
 export const SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
 
+/** Tags of a scheduled run's instance, beside the app tag every instance of the app carries (ec2/tags.ts). */
 export const TAGS = {
-  app: 'app',
   job: 'workbench:job',
   /** Read by resources/worker/scheduled_run.py from the instance metadata: which run this is. */
   runId: 'workbench-run-id',
   scheduledFor: 'workbench-scheduled-for',
 } as const;
-export const APP_TAG = 'analysis-workbench';
 
 function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 8);

@@ -35,7 +35,7 @@ export async function ensureSshSecurityGroup(ec2: EC2Client, cidr: string): Prom
         new CreateSecurityGroupCommand({
           GroupName: name,
           Description: `Analysis Workbench workers: SSH from ${cidr} only`,
-          TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: 'app', Value: APP_TAG_VALUE }] }],
+          TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: TAG.app, Value: APP_TAG_VALUE }] }],
         }),
       );
       groupId = created.GroupId;
