@@ -43,6 +43,9 @@ describe('running a job locally from the UI', () => {
     expect(await valueHeader.getAttribute('aria-sort')).toBe('descending');
     const values = (await table.locator('tbody tr td:nth-child(2)').allTextContents()).map(Number);
     expect(values).toEqual([...values].sort((a, b) => b - a));
+    // The chart offers every column of the output, the Values choice also the default.
+    expect(await page.getByLabel('Labels').locator('option').allTextContents()).toEqual(['key', 'value']);
+    expect(await page.getByLabel('Values').locator('option').allTextContents()).toEqual(['first numeric column', 'key', 'value']);
     await page.getByLabel('Histogram').check();
     await screenshot(page, 'jobs-run-succeeded');
 

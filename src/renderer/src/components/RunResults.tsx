@@ -15,6 +15,15 @@ function separatorFor(result: RunResult): string {
   return result.name.endsWith('.csv') || (!firstLine.includes('\t') && firstLine.includes(',')) ? ',' : '\t';
 }
 
+/** One option a column, its index as the value: the choices of the chart's Labels and Values. */
+function ColumnOptions({ columns }: { columns: string[] }) {
+  return columns.map((name, index) => (
+    <option key={name} value={index}>
+      {name}
+    </option>
+  ));
+}
+
 /** A finished run's downloaded output as a sortable table and a chart (one file at a time). */
 export function RunResults({ run }: { run: Run }) {
   const client = useClient();
@@ -69,11 +78,7 @@ export function RunResults({ run }: { run: Run }) {
             <label>
               Labels
               <select value={labelColumn} onChange={(e) => setLabelColumn(Number(e.target.value))}>
-                {table.columns.map((name, index) => (
-                  <option key={name} value={index}>
-                    {name}
-                  </option>
-                ))}
+                <ColumnOptions columns={table.columns} />
               </select>
             </label>
           )}
@@ -81,11 +86,7 @@ export function RunResults({ run }: { run: Run }) {
             Values
             <select value={valueColumn ?? ''} onChange={(e) => setValueColumn(e.target.value === '' ? undefined : Number(e.target.value))}>
               <option value="">first numeric column</option>
-              {table.columns.map((name, index) => (
-                <option key={name} value={index}>
-                  {name}
-                </option>
-              ))}
+              <ColumnOptions columns={table.columns} />
             </select>
           </label>
         </div>
