@@ -4,6 +4,7 @@ import { useClient } from '../../api/context.tsx';
 import { useCtrlKeys } from '../../lib/use-ctrl-keys.ts';
 import { WorkerPicker, useWorkerChoice } from './WorkerPicker.tsx';
 import { ErrorText } from '../../components/ErrorText.tsx';
+import { TaskCountFields } from '../../components/TaskCountFields.tsx';
 import { errorMessage } from '../../lib/errors.ts';
 import { useAction } from '../../lib/useAction.ts';
 
@@ -170,14 +171,7 @@ export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
         </fieldset>
       )}
       <div className="row three">
-        <label>
-          Mappers
-          <input type="number" min={1} max={256} value={mappers} onChange={(e) => setMappers(Number(e.target.value))} />
-        </label>
-        <label>
-          Reducers
-          <input type="number" min={1} max={256} value={reducers} onChange={(e) => setReducers(Number(e.target.value))} />
-        </label>
+        <TaskCountFields mappers={mappers} reducers={reducers} onMappers={setMappers} onReducers={setReducers} />
         <label>
           Timeout (min)
           <input type="number" min={1} max={1440} value={timeout} onChange={(e) => setTimeoutMinutes(Number(e.target.value))} />

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { WrapperSpec } from '../../../../shared/packager-model.ts';
 import { useClient } from '../../api/context.tsx';
 import { ErrorText } from '../../components/ErrorText.tsx';
+import { TaskCountFields } from '../../components/TaskCountFields.tsx';
 import { errorMessage } from '../../lib/errors.ts';
 
 export type EntryChoice = 'own' | 'mapreduce' | 'command';
@@ -87,14 +88,7 @@ export function WrapperForm({ hasRunSh, onChange }: Props) {
                 Data source (folder on the worker)
                 <input value={dataDir} onChange={(e) => setDataDir(e.target.value)} spellCheck={false} placeholder="/data" />
               </label>
-              <label>
-                Mappers
-                <input type="number" min={1} max={256} value={mappers} onChange={(e) => setMappers(Number(e.target.value))} />
-              </label>
-              <label>
-                Reducers
-                <input type="number" min={1} max={256} value={reducers} onChange={(e) => setReducers(Number(e.target.value))} />
-              </label>
+              <TaskCountFields mappers={mappers} reducers={reducers} onMappers={setMappers} onReducers={setReducers} />
             </div>
           ) : (
             <label>
