@@ -3,6 +3,7 @@ import type { ScheduleView } from '../../../../shared/schedule-calls.ts';
 import { weekdayName } from '../../../../shared/schedule.ts';
 import type { WorkerInfo } from '../../../../shared/worker-model.ts';
 import { useClient } from '../../api/context.tsx';
+import { SubmitCancelButtons } from '../../components/SubmitCancelButtons.tsx';
 import { splitFieldErrors } from '../../lib/field-errors.ts';
 import { RunPreview } from './RunPreview.tsx';
 import { checkForm, emptyForm, FORM_FIELDS, formOf, frequencyOf, inputOf, type FormField, type FormValues } from './schedule-form.ts';
@@ -181,14 +182,7 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
           {formError}
         </p>
       )}
-      <div className="row">
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Saving…' : existing ? 'Save' : 'Schedule'}
-        </button>
-        <button type="button" onClick={onCancel} disabled={busy}>
-          Cancel
-        </button>
-      </div>
+      <SubmitCancelButtons label={existing ? 'Save' : 'Schedule'} busyLabel="Saving…" busy={busy} primary onCancel={onCancel} />
     </form>
   );
 }

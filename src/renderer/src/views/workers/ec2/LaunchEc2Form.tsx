@@ -1,6 +1,7 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
 import { INSTANCE_TYPES, instanceTypeInfo, LaunchRequest, MAX_LIFETIME_HOURS, REGIONS, type Ec2Worker } from '../../../../../shared/ec2-model.ts';
 import { useClient } from '../../../api/context.tsx';
+import { SubmitCancelButtons } from '../../../components/SubmitCancelButtons.tsx';
 import { useSettings } from '../../../lib/useSettings.ts';
 import { formatUsd } from '../../../lib/format.ts';
 import { errorMessage } from '../../../lib/errors.ts';
@@ -126,14 +127,7 @@ export function LaunchEc2Form({ onLaunched, onCancel }: { onLaunched: (worker: E
           {message}
         </p>
       ))}
-      <div className="row">
-        <button type="submit" disabled={busy}>
-          {busy ? 'Launching…' : 'Launch'}
-        </button>
-        <button type="button" onClick={onCancel} disabled={busy}>
-          Cancel
-        </button>
-      </div>
+      <SubmitCancelButtons label="Launch" busyLabel="Launching…" busy={busy} onCancel={onCancel} />
     </form>
   );
 }
