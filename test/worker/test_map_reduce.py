@@ -9,6 +9,13 @@ from .support import RunnerTestCase, parse_counts, record
 OS_NAMES = ("WINNT", "Darwin", "Linux", "Android", "WINNT", "WINNT", "Linux")
 
 
+def counting_map(key):
+    """The source of a map that writes a 1 under the key ``key`` (a Python expression) for every record."""
+    return f"""
+def map(key, dims, value, context):
+    context.write({key}, 1)"""
+
+
 class MapReduceTest(RunnerTestCase):
     def setUp(self):
         super().setUp()
@@ -24,6 +31,12 @@ class MapReduceTest(RunnerTestCase):
                 lines.append(f"{uuid}\t{record(os_name)}")
                 self.records.append((uuid, dims, os_name))
             self.data.add(dims, lines, compression=("gz", "xz", "lzma")[f % 3])
+
+    def assertJobOutput(self, script, expected):
+        """Run ``script`` with the default options: it succeeds and writes exactly ``expected``."""
+        result = self.run_job(script)
+        self.assertSucceeded(result)
+        self.assertEqual(result.output, expected)
 
     def test_reduce_gets_every_value_of_its_key(self):
         script = """
@@ -68,20 +81,14 @@ def reduce(key, values, context):
         self.assertLess(few, 50)  # and never for this key
 
     def test_without_combine_every_value_reaches_reduce(self):
-        script = """
-def map(key, dims, value, context):
-    context.write("all", 1)
+        script = counting_map('"all"') + """
 def reduce(key, values, context):
     context.write(key, len(values))
 """
-        result = self.run_job(script)
-        self.assertSucceeded(result)
-        self.assertEqual(result.output, f"all\t{len(self.records)}\n")
+        self.assertJobOutput(script, f"all\t{len(self.records)}\n")
 
     def test_setup_reduce_changes_separators(self):
-        script = """
-def map(key, dims, value, context):
-    context.write(dims[5], 1)
+        script = counting_map('dims[5]') + """
 def setup_reduce(context):
     context.field_separator = ","
     context.record_separator = "|"
@@ -97,9 +104,7 @@ def reduce(key, values, context):
         self.assertEqual({k: int(v) for k, v in got.items()}, expected)
 
     def test_writecsv_quotes_and_uses_the_field_separator(self):
-        script = """
-def map(key, dims, value, context):
-    context.write(dims[5], 1)
+        script = counting_map('dims[5]') + """
 def setup_reduce(context):
     context.field_separator = ","
 def reduce(key, values, context):
@@ -113,20 +118,14 @@ def reduce(key, values, context):
         self.assertIn('"a,b","say ""hi"""', result.output)
 
     def test_writecsv_with_default_separators_writes_tabs(self):
-        script = """
-def map(key, dims, value, context):
-    context.write("k", 1)
+        script = counting_map('"k"') + """
 def reduce(key, values, context):
     context.writecsv([key, "x y", len(values)])
 """
-        result = self.run_job(script)
-        self.assertSucceeded(result)
-        self.assertEqual(result.output, f"k\tx y\t{len(self.records)}\n")
+        self.assertJobOutput(script, f"k\tx y\t{len(self.records)}\n")
 
     def test_writeline_ends_with_the_record_separator(self):
-        script = """
-def map(key, dims, value, context):
-    context.write(dims[1], 1)
+        script = counting_map('dims[1]') + """
 def setup_reduce(context):
     context.record_separator = "\\r\\n"
 def reduce(key, values, context):
