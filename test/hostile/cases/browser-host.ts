@@ -23,24 +23,23 @@ const TOO_BIG = [1009];
 const LIMIT = BigInt(MAX_CLIENT_MESSAGE_BYTES);
 const POLICY = [1008];
 
+/** A case judged by `check` against the shared browser host. */
+function sharedHostCase(id: string, description: string, check: (host: BrowserHost) => Promise<Outcome>): HostileCase {
+  return { id, category, description, run: async (targets) => check(await targets.host()) };
+}
+
 function wsFrames(id: string, description: string, frames: Buffer[], expected: number[]): HostileCase {
-  return {
-    id,
-    category,
-    description,
-    async run(targets) {
-      const host = await targets.host();
-      const raw = await openRaw(host.port, { path: `/ws?token=${host.token}`, headers: { Host: host.hostHeader, Origin: host.origin } });
-      if ('refusedWith' in raw) return crashed(`the socket could not be opened: ${raw.refusedWith}`);
-      for (const f of frames) raw.send(f);
-      const end = await raw.ending(3000);
-      raw.destroy();
-      if (end.kind === 'close' && end.code !== undefined && expected.includes(end.code)) return refused(`closed ${end.code}`);
-      if (end.kind === 'close') return accepted(`the socket closed with ${end.code ?? 'no code'} (${end.reason}), not ${expected.join('/')}`);
-      if (end.kind === 'ended') return accepted(`the connection was dropped with no close code (wanted ${expected.join('/')})`);
-      return accepted(`the frame was taken: no close within 3 s (wanted ${expected.join('/')})`);
-    },
-  };
+  return sharedHostCase(id, description, async (host) => {
+    const raw = await openRaw(host.port, { path: `/ws?token=${host.token}`, headers: { Host: host.hostHeader, Origin: host.origin } });
+    if ('refusedWith' in raw) return crashed(`the socket could not be opened: ${raw.refusedWith}`);
+    for (const f of frames) raw.send(f);
+    const end = await raw.ending(3000);
+    raw.destroy();
+    if (end.kind === 'close' && end.code !== undefined && expected.includes(end.code)) return refused(`closed ${end.code}`);
+    if (end.kind === 'close') return accepted(`the socket closed with ${end.code ?? 'no code'} (${end.reason}), not ${expected.join('/')}`);
+    if (end.kind === 'ended') return accepted(`the connection was dropped with no close code (wanted ${expected.join('/')})`);
+    return accepted(`the frame was taken: no close within 3 s (wanted ${expected.join('/')})`);
+  });
 }
 
 const invalidUtf8: Record<string, number[]> = {
@@ -106,18 +105,12 @@ const messageCases: HostileCase[] = [
 
 /** The answer to one request, judged by `judge`; a page that leaks /etc/passwd is accepted wrongly. */
 function httpCase(id: string, description: string, send: (host: BrowserHost) => Parameters<typeof httpRequest>[1], judge: (answer: Answer, host: BrowserHost) => Outcome): HostileCase {
-  return {
-    id,
-    category,
-    description,
-    async run(targets) {
-      const host = await targets.host();
-      const answer = await httpRequest(host.port, send(host));
-      if (/root:.*:0:0:/.test(answer.body)) return accepted(`served /etc/passwd (HTTP ${answer.status})`);
-      if (answer.body.includes(host.token) || JSON.stringify(answer.headers).includes(host.token)) return accepted(`the answer (HTTP ${answer.status}) carries the access token`);
-      return judge(answer, host);
-    },
-  };
+  return sharedHostCase(id, description, async (host) => {
+    const answer = await httpRequest(host.port, send(host));
+    if (/root:.*:0:0:/.test(answer.body)) return accepted(`served /etc/passwd (HTTP ${answer.status})`);
+    if (answer.body.includes(host.token) || JSON.stringify(answer.headers).includes(host.token)) return accepted(`the answer (HTTP ${answer.status}) carries the access token`);
+    return judge(answer, host);
+  });
 }
 
 const statusIs =
@@ -172,18 +165,12 @@ const hostCases: HostileCase[] = hosts.map(([name, value]) =>
 );
 
 function upgradeCase(id: string, description: string, headers: (h: BrowserHost) => Record<string, string>, path: (h: BrowserHost) => string = (h) => `/ws?token=${h.token}`): HostileCase {
-  return {
-    id,
-    category,
-    description,
-    async run(targets) {
-      const host = await targets.host();
-      const raw = await openRaw(host.port, { path: path(host), headers: headers(host) });
-      if ('refusedWith' in raw) return /^HTTP\/1\.1 (403|421|400)/.test(raw.refusedWith) ? refused(raw.refusedWith) : accepted(`the upgrade was answered with "${raw.refusedWith}"`);
-      raw.destroy();
-      return accepted('the socket was opened');
-    },
-  };
+  return sharedHostCase(id, description, async (host) => {
+    const raw = await openRaw(host.port, { path: path(host), headers: headers(host) });
+    if ('refusedWith' in raw) return /^HTTP\/1\.1 (403|421|400)/.test(raw.refusedWith) ? refused(raw.refusedWith) : accepted(`the upgrade was answered with "${raw.refusedWith}"`);
+    raw.destroy();
+    return accepted('the socket was opened');
+  });
 }
 
 const origins = ['http://evil.example', 'null', 'http://127.0.0.1', 'https://127.0.0.1', 'http://localhost.evil.example', 'file://'];
@@ -228,22 +215,16 @@ async function newBatch(host: BrowserHost): Promise<string> {
 }
 
 function uploadCase(id: string, description: string, path: string, options: { batch?: string; headers?: (h: BrowserHost) => Record<string, string>; wanted?: number[] } = {}): HostileCase {
-  return {
-    id,
-    category,
-    description,
-    async run(targets) {
-      const host = await targets.host();
-      const batch = options.batch ?? (await newBatch(host));
-      const before = await listTree(host.dataHome);
-      const headers = options.headers ? options.headers(host) : { Host: host.hostHeader, Origin: host.origin, Cookie: host.cookie };
-      const answer = await httpRequest(host.port, { method: 'POST', path: `/upload?batch=${encodeURIComponent(batch)}&path=${path}`, headers: { ...headers, 'Content-Type': 'application/octet-stream' }, body: 'hostile' });
-      const after = await listTree(host.dataHome);
-      const added = after.filter((p) => !before.includes(p) && !p.endsWith('.json') && !p.endsWith('.tmp'));
-      if (added.length > 0) return accepted(`HTTP ${answer.status}; written: ${added.slice(0, 3).join(', ')}`);
-      return statusIs(...(options.wanted ?? [400]))(answer);
-    },
-  };
+  return sharedHostCase(id, description, async (host) => {
+    const batch = options.batch ?? (await newBatch(host));
+    const before = await listTree(host.dataHome);
+    const headers = options.headers ? options.headers(host) : { Host: host.hostHeader, Origin: host.origin, Cookie: host.cookie };
+    const answer = await httpRequest(host.port, { method: 'POST', path: `/upload?batch=${encodeURIComponent(batch)}&path=${path}`, headers: { ...headers, 'Content-Type': 'application/octet-stream' }, body: 'hostile' });
+    const after = await listTree(host.dataHome);
+    const added = after.filter((p) => !before.includes(p) && !p.endsWith('.json') && !p.endsWith('.tmp'));
+    if (added.length > 0) return accepted(`HTTP ${answer.status}; written: ${added.slice(0, 3).join(', ')}`);
+    return statusIs(...(options.wanted ?? [400]))(answer);
+  });
 }
 
 const badNames: [string, string][] = [
