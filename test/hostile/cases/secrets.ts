@@ -55,66 +55,57 @@ async function secretsHost(targets: Targets): Promise<BrowserHost> {
   return targets.host();
 }
 
+/** A case judged by `check` against the category's host. */
+function secretsHostCase(id: string, description: string, check: (host: BrowserHost) => Promise<Outcome>, limits: Pick<HostileCase, 'timeoutMs'> = {}): HostileCase {
+  return { id, category, description, ...limits, run: async (targets) => check(await secretsHost(targets)) };
+}
+
 function leaked(text: string, secrets: string[] = ALL_SECRETS): string | undefined {
   return secrets.find((s) => text.includes(s));
 }
 
-const checkCases: HostileCase[] = Object.entries(PROFILES).map(([name, { secret }]) => ({
-  id: `aws-check/${name}`,
-  category,
-  description: `aws:check of a profile whose ${name.replace(/-/g, ' ')} carries a secret`,
-  timeoutMs: 15_000,
-  async run(targets: Targets): Promise<Outcome> {
-    const host = await secretsHost(targets);
-    const result = await host.call('aws:check', { ref: `profile:${name}` });
-    if (leaked(JSON.stringify(result), [secret])) return accepted(`the secret reached the page: ${brief(result, 240)}`);
-    return judgeRefusal('aws:check', result, { message: /credential|profile|terminal|key|sign|connect|reach/i });
-  },
-}));
+const checkCases: HostileCase[] = Object.entries(PROFILES).map(([name, { secret }]) =>
+  secretsHostCase(
+    `aws-check/${name}`,
+    `aws:check of a profile whose ${name.replace(/-/g, ' ')} carries a secret`,
+    async (host) => {
+      const result = await host.call('aws:check', { ref: `profile:${name}` });
+      if (leaked(JSON.stringify(result), [secret])) return accepted(`the secret reached the page: ${brief(result, 240)}`);
+      return judgeRefusal('aws:check', result, { message: /credential|profile|terminal|key|sign|connect|reach/i });
+    },
+    { timeoutMs: 15_000 },
+  ),
+);
 
-const profileListCase: HostileCase = {
-  id: 'aws-profiles/list',
-  category,
-  description: 'aws:profiles lists names and regions only',
-  async run(targets) {
-    const host = await secretsHost(targets);
-    const result = await host.call('aws:profiles');
-    const secret = leaked(JSON.stringify(result));
-    if (secret) return accepted(`aws:profiles shows ${secret}`);
-    if (JSON.stringify(result).includes('credential_process') || JSON.stringify(result).includes('/bin/false')) return accepted(`aws:profiles shows a command line: ${brief(result, 200)}`);
-    return result.ok ? refused('names and regions only') : judgeRefusal('aws:profiles', result);
-  },
-};
+const profileListCase = secretsHostCase('aws-profiles/list', 'aws:profiles lists names and regions only', async (host) => {
+  const result = await host.call('aws:profiles');
+  const secret = leaked(JSON.stringify(result));
+  if (secret) return accepted(`aws:profiles shows ${secret}`);
+  if (JSON.stringify(result).includes('credential_process') || JSON.stringify(result).includes('/bin/false')) return accepted(`aws:profiles shows a command line: ${brief(result, 200)}`);
+  return result.ok ? refused('names and regions only') : judgeRefusal('aws:profiles', result);
+});
 
 const storeKeysCases: HostileCase[] = [
   ['no-keychain', { name: 'typed', accessKeyId: 'AKIAHOSTILEHOSTILE12', secretAccessKey: 'HOSTILE-SECRET-TYPED-5e6f-0000' }],
   ['bad-key-id', { name: 'typed', accessKeyId: 'HOSTILE-SECRET-KEYID-9d8c', secretAccessKey: 'HOSTILE-SECRET-TYPED-5e6f-0001' }],
   ['short-secret', { name: 'typed', accessKeyId: 'AKIAHOSTILEHOSTILE12', secretAccessKey: 'HOSTILE-SHORT' }],
-].map(([id, input]) => ({
-  id: `store-keys/${id as string}`,
-  category,
-  description: `aws:store-keys on the browser host (${id as string}): the refusal never quotes the keys`,
-  async run(targets: Targets) {
-    const host = await secretsHost(targets);
+].map(([id, input]) =>
+  secretsHostCase(`store-keys/${id as string}`, `aws:store-keys on the browser host (${id as string}): the refusal never quotes the keys`, async (host) => {
     const result = await host.call('aws:store-keys', input);
     const values = Object.values(input as Record<string, string>).filter((v) => v.startsWith('HOSTILE'));
     const shown = values.find((v) => JSON.stringify(result).includes(v));
     if (shown) return accepted(`the refusal quotes ${shown}: ${brief(result, 200)}`);
     return judgeRefusal('aws:store-keys', result);
-  },
-}));
+  }),
+);
 
-const tokenCases: HostileCase[] = ['app:info', 'settings:get', 'workers:list', 'transfers:list'].map((name) => ({
-  id: `token/${name}`,
-  category,
-  description: `${name} never carries the host's access token`,
-  async run(targets: Targets) {
-    const host = await secretsHost(targets);
+const tokenCases: HostileCase[] = ['app:info', 'settings:get', 'workers:list', 'transfers:list'].map((name) =>
+  secretsHostCase(`token/${name}`, `${name} never carries the host's access token`, async (host) => {
     const result = await host.call(name);
     if (JSON.stringify(result).includes(host.token)) return accepted(`${name} shows the access token`);
     return result.ok ? refused('no token') : judgeRefusal(name, result);
-  },
-}));
+  }),
+);
 
 const cliCases: HostileCase[] = ['process-stderr', 'process-argv', 'process-bad-json', 'static-no-key-id'].map((name) => ({
   id: `cli/aws-check-${name}`,
@@ -134,33 +125,23 @@ const refusedWithToken: HostileCase[] = [
   ['foreign-host', (h: BrowserHost) => ({ path: `/?token=${h.token}`, headers: { Host: 'evil.example' } })],
   ['foreign-origin-upload', (h: BrowserHost) => ({ method: 'POST', path: `/upload/batch?token=${h.token}`, headers: { Host: h.hostHeader, Origin: 'http://evil.example', Cookie: h.cookie } })],
   ['asset-traversal', (h: BrowserHost) => ({ path: `/../../etc/passwd?token=${h.token}`, headers: { Host: h.hostHeader } })],
-].map(([id, request]) => ({
-  id: `token/refused-${id as string}`,
-  category,
-  description: `a hostile request carrying the real token (${id as string}): the answer does not repeat it (the address bar keeps no token)`,
-  async run(targets: Targets) {
-    const host = await secretsHost(targets);
+].map(([id, request]) =>
+  secretsHostCase(`token/refused-${id as string}`, `a hostile request carrying the real token (${id as string}): the answer does not repeat it (the address bar keeps no token)`, async (host) => {
     const answer = await httpRequest(host.port, (request as (h: BrowserHost) => Parameters<typeof httpRequest>[1])(host));
     // The session cookie is where the token is meant to go (when it was right); nowhere else.
     const { 'set-cookie': _cookie, ...headers } = answer.headers;
     if (answer.body.includes(host.token) || JSON.stringify(headers).includes(host.token)) return accepted(`HTTP ${answer.status} repeats the token outside the session cookie`);
     return answer.status >= 400 ? refused(`HTTP ${answer.status}`) : answer.status === 303 ? refused('traded for the session cookie (the token was right)') : accepted(`HTTP ${answer.status}`);
-  },
-}));
+  }),
+);
 
 /** Last: everything the host printed while the cases above ran. */
-const logCase: HostileCase = {
-  id: 'host-log/after-all',
-  category,
-  description: "the host's own output after every secret above was tried",
-  async run(targets) {
-    const host = await secretsHost(targets);
-    const secret = leaked(host.output());
-    if (secret) return accepted(`the host's log shows ${secret}`);
-    // The URL printed at start carries the token once, for the user to open; nothing else may repeat it.
-    const tokens = host.output().split(host.token).length - 1;
-    return tokens === 1 ? refused('no secret in the log; the token only in the start-up URL') : accepted(`the host's log shows its access token ${tokens} times`);
-  },
-};
+const logCase = secretsHostCase('host-log/after-all', "the host's own output after every secret above was tried", async (host) => {
+  const secret = leaked(host.output());
+  if (secret) return accepted(`the host's log shows ${secret}`);
+  // The URL printed at start carries the token once, for the user to open; nothing else may repeat it.
+  const tokens = host.output().split(host.token).length - 1;
+  return tokens === 1 ? refused('no secret in the log; the token only in the start-up URL') : accepted(`the host's log shows its access token ${tokens} times`);
+});
 
 export const secretCases: HostileCase[] = [...checkCases, profileListCase, ...storeKeysCases, ...tokenCases, ...refusedWithToken, ...cliCases, logCase];
