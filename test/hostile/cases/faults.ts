@@ -35,6 +35,21 @@ async function kept(dataDir: string, bytes: Buffer): Promise<boolean> {
   return false;
 }
 
+/**
+ * Starts a host on the data folder `home`, judges it with `use` and stops it afterwards. A host
+ * that does not start at all is a crash (reported as "the host did not `start`"): damage in the
+ * data folder must never keep it from starting.
+ */
+async function onOwnHost(targets: Targets, home: string, start: string, use: (host: BrowserHost) => Promise<Outcome>): Promise<Outcome> {
+  const host = await targets.ownHost(home).catch((err: Error) => err);
+  if (host instanceof Error) return crashed(`the host did not ${start}: ${brief(host.message, 300)}`);
+  try {
+    return await use(host);
+  } finally {
+    await targets.stopHost(host);
+  }
+}
+
 const documentCases: HostileCase[] = DOCUMENTS.flatMap((doc) =>
   Object.entries(damages)
     // A notice board of the wrong shape and one that is damaged are the same case.
@@ -49,13 +64,7 @@ const documentCases: HostileCase[] = DOCUMENTS.flatMap((doc) =>
         const dataDir = join(home, APP);
         await mkdir(dataDir, { recursive: true });
         await writeFile(join(dataDir, `${doc}.json`), bytes);
-        let host: BrowserHost;
-        try {
-          host = await targets.ownHost(home);
-        } catch (err) {
-          return crashed(`the host did not start: ${brief((err as Error).message, 300)}`);
-        }
-        try {
+        return onOwnHost(targets, home, 'start', async (host) => {
           const info = await host.call('app:info');
           if (!info.ok) return crashed(`app:info failed: ${info.error.message}`);
           const notices = (info.value as { notices: { message: string; action?: { call?: string } }[] }).notices;
@@ -66,9 +75,7 @@ const documentCases: HostileCase[] = DOCUMENTS.flatMap((doc) =>
           if (doc === 'ec2-workers' && notice.action?.call !== 'ec2:find-workers') return accepted(`the notice offers no way to find the workers again: ${brief(notice, 200)}`);
           const unwell = await host.unwell();
           return unwell ? crashed(unwell) : refused(notice.message);
-        } finally {
-          await targets.stopHost(host);
-        }
+        });
       },
     })),
 );
@@ -86,16 +93,12 @@ const secondStartCases: HostileCase[] = ['runs', 'ec2-workers', 'schedules'].map
     const first = await targets.ownHost(home).catch((err: Error) => err);
     if (first instanceof Error) return crashed(`the host did not start: ${brief(first.message, 300)}`);
     await targets.stopHost(first);
-    const again = await targets.ownHost(home).catch((err: Error) => err);
-    if (again instanceof Error) return crashed(`the host did not start the second time: ${brief(again.message, 300)}`);
-    try {
+    return onOwnHost(targets, home, 'start the second time', async (again) => {
       const info = await again.call('app:info');
       if (!info.ok) return crashed(`app:info failed: ${info.error.message}`);
       const notice = (info.value as { notices: { message: string }[] }).notices.find((n) => n.message.includes(`${doc}.json`));
       return notice ? refused(notice.message) : accepted(`the second start shows no notice naming ${doc}.json`);
-    } finally {
-      await targets.stopHost(again);
-    }
+    });
   },
 }));
 
@@ -112,20 +115,12 @@ function plantedLink(id: string, description: string, folder: string, act: (host
       const link = join(home, APP, folder);
       await mkdir(join(link, '..'), { recursive: true });
       await symlink(outside, link);
-      let host: BrowserHost;
-      try {
-        host = await targets.ownHost(home);
-      } catch (err) {
-        return crashed(`the host did not start: ${brief((err as Error).message, 300)}`);
-      }
-      try {
+      return onOwnHost(targets, home, 'start', async (host) => {
         const outcome = await act(host, targets);
         const written = await readdir(outside);
         if (written.length > 0) return accepted(`written through the link into ${outside}: ${written.slice(0, 4).join(', ')} (${outcome.detail})`);
         return outcome;
-      } finally {
-        await targets.stopHost(host);
-      }
+      });
     },
   };
 }
@@ -215,9 +210,7 @@ function killedHost(id: string, writes: number): HostileCase {
       } finally {
         await targets.stopHost(first);
       }
-      const again = await targets.ownHost(home).catch((err: Error) => err);
-      if (again instanceof Error) return crashed(`the host did not start again: ${brief(again.message, 300)}`);
-      try {
+      return onOwnHost(targets, home, 'start again', async (again) => {
         const info = await again.call('app:info');
         const settings = await again.call('settings:get');
         if (!info.ok || !settings.ok) return crashed('the restarted host did not answer');
@@ -228,9 +221,7 @@ function killedHost(id: string, writes: number): HostileCase {
         if (writes === 0 && hours !== confirmed) return accepted(`the confirmed setting was lost: ${hours}, not ${confirmed}`);
         if (!(hours >= 1 && hours <= 24)) return accepted(`the setting came back as ${hours}`);
         return refused(`started again with workerLifetimeHours ${hours} (the last confirmed: ${confirmed}), no notice`);
-      } finally {
-        await targets.stopHost(again);
-      }
+      });
     },
   };
 }
