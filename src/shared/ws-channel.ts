@@ -44,7 +44,7 @@ function bytesOverLimit(text: string): number | undefined {
   return bytes > MAX_CLIENT_MESSAGE_BYTES ? bytes : undefined;
 }
 
-const megabytes = (bytes: number) => `${Math.ceil(bytes / (1024 * 1024))} MB`;
+const mebibytes = (bytes: number) => `${Math.ceil(bytes / (1024 * 1024))} MiB`;
 
 /**
  * A Channel over a WebSocket that survives drops: calls made while disconnected wait for the
@@ -123,7 +123,7 @@ export function createSocketChannel(open: () => SocketLike): SocketChannel {
       // The server would close the socket on a bigger frame; say so here instead.
       const bytes = bytesOverLimit(text);
       if (bytes !== undefined) {
-        const message = `This request (${name}) is too large to send from the browser workbench (${megabytes(bytes)}; the limit is ${megabytes(MAX_CLIENT_MESSAGE_BYTES)}). Send less at once, or use the desktop app.`;
+        const message = `This request (${name}) is too large to send from the browser workbench (${mebibytes(bytes)}; the limit is ${mebibytes(MAX_CLIENT_MESSAGE_BYTES)}). Send less at once, or use the desktop app.`;
         return Promise.resolve({ ok: false, error: { code: 'BAD_INPUT', message, retryable: false } });
       }
       return new Promise<CallResult>((resolve) => {

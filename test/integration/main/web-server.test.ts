@@ -318,7 +318,7 @@ describe('hostile and oversized traffic', () => {
       expect(error).toBeInstanceOf(RemoteError);
       expect(error).toMatchObject({ code: 'BAD_INPUT', retryable: false });
       expect((error as Error).message).toBe(
-        `This request (workspace:write) is too large to send from the browser workbench (92 MB; the limit is ${Math.ceil(MAX_CLIENT_MESSAGE_BYTES / 2 ** 20)} MB). Send less at once, or use the desktop app.`,
+        `This request (workspace:write) is too large to send from the browser workbench (92 MiB; the limit is ${Math.ceil(MAX_CLIENT_MESSAGE_BYTES / 2 ** 20)} MiB). Send less at once, or use the desktop app.`,
       );
       expect(channel.state).toBe('open');
       expect(await client.call('app:info')).toMatchObject({ host: 'web' });
