@@ -1,14 +1,8 @@
-import { ESLint } from 'eslint';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { layeringErrorsUnder } from '../../fixtures/layering-lint.ts';
 
 // The project's own eslint.config.mjs, run on code placed where a core file would sit.
-const eslint = new ESLint({ cwd: path.resolve(import.meta.dirname, '../../..') });
-
-async function layeringErrors(file: string, code: string): Promise<string[]> {
-  const [result] = await eslint.lintText(code, { filePath: path.resolve(import.meta.dirname, '../../../src/main', file) });
-  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
-}
+const layeringErrors = layeringErrorsUnder('src/main');
 
 describe("the core's layering", () => {
   it('refuses a service importing Electron, a domain, the workbench, the shell or the EventHub', async () => {

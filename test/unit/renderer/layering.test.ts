@@ -1,14 +1,8 @@
-import { ESLint } from 'eslint';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { layeringErrorsUnder } from '../../fixtures/layering-lint.ts';
 
 // The project's own eslint.config.mjs, run on code placed where a renderer file would sit.
-const eslint = new ESLint({ cwd: path.resolve(import.meta.dirname, '../../..') });
-
-async function layeringErrors(file: string, code: string): Promise<string[]> {
-  const [result] = await eslint.lintText(code, { filePath: path.resolve(import.meta.dirname, '../../../src/renderer/src', file) });
-  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
-}
+const layeringErrors = layeringErrorsUnder('src/renderer/src');
 
 // The first lint loads the whole config and the TypeScript parser: seconds on a busy machine.
 describe("the renderer's layering", { timeout: 60_000 }, () => {
