@@ -26,7 +26,7 @@ export class BrowserHost {
   static async start(repo: string, dataHome: string, env: NodeJS.ProcessEnv = {}): Promise<BrowserHost> {
     const proc = start(process.execPath, [join(repo, 'bin', 'workbench.js'), 'web', '--port', '0'], {
       cwd: repo,
-      env: { ...process.env, XDG_DATA_HOME: dataHome, WORKBENCH_LOOPBACK_ONLY: '1', ...env },
+      env: { ...process.env, XDG_DATA_HOME: dataHome, ...env, WORKBENCH_LOOPBACK_ONLY: '1' },
     });
     const deadline = Date.now() + READY_MS;
     for (;;) {

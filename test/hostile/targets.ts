@@ -102,7 +102,7 @@ export class Targets {
     const dataHome = options.dataHome ?? (await this.folder('cli-data'));
     return run(process.execPath, [join(this.repo, 'bin', 'workbench.js'), ...args], {
       cwd: this.repo,
-      env: { ...process.env, XDG_DATA_HOME: dataHome, WORKBENCH_LOOPBACK_ONLY: '1', ...options.env },
+      env: { ...process.env, XDG_DATA_HOME: dataHome, ...options.env, WORKBENCH_LOOPBACK_ONLY: '1' },
       timeoutMs: options.timeoutMs ?? 15_000,
       ...(options.until ? { until: options.until } : {}),
       ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
