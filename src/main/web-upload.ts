@@ -54,6 +54,9 @@ function noRoomMessage(dir: string, size: string, free: number): string {
 /** A body that grew past the room left for it while it was arriving (it declared no length, or lied). */
 class NoRoomError extends Error {}
 
+/** How long a refused upload's remaining body is read and dropped before the connection is cut. */
+const LINGER_MS = 5_000;
+
 /**
  * Writes the request body to a new file at `target`, counting bytes as they arrive: past `room`
  * it stops with NoRoomError, whatever the body declared, and removes what it wrote. The request
@@ -124,8 +127,13 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, ur
         await stageBody(req, target, room);
       } catch (err) {
         if (!(err instanceof NoRoomError)) throw err;
-        // Stop reading the rest: the connection closes once the refusal is sent.
+        // The connection closes once the refusal is sent. Until then the rest of the body is read
+        // and dropped: closing with it unread resets the connection, and the reset can reach the
+        // client before the refusal, which it then never sees. A client that keeps sending is cut
+        // off after LINGER_MS.
         res.setHeader('Connection', 'close');
+        req.resume();
+        setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
         return reply(res, 507, { error: noRoomMessage(batchDir, `more than ${Math.floor(room / 1e6)} MB`, free) });
       }
     }
