@@ -216,6 +216,8 @@ describe('file transfers in the Files view', () => {
 
     await page.getByRole('button', { name: 'Upload…' }).click();
     const picker = page.getByRole('dialog', { name: 'Choose files and folders on this computer' });
+    // The picker fills in its start folder once that is listed; type only after it has.
+    await eventually(() => picker.getByRole('list').getAttribute('aria-label')).toMatch(/^Files in .+ on this computer$/);
     await picker.getByLabel('Folder on this computer').fill(trickyHere);
     await picker.getByLabel('Folder on this computer').press('Enter');
     await eventually(() => picker.getByRole('list').getAttribute('aria-label')).toBe(`Files in ${trickyHere} on this computer`);
