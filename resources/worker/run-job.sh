@@ -1,28 +1,44 @@
 #!/bin/sh
-# run-job.sh: one run of a scheduled job, the same on an EC2 instance, an SSH worker or here.
+# run-job.sh: one run of a packaged job, the same on an EC2 instance, an SSH worker or here, for
+# a scheduled run and for the app's Test run alike.
 #
 #   run-job.sh --job NAME --run-id RUNID --code SRC --command CMD --output-dir DIR
-#              --timeout-minutes N --publish DEST [--visibility public|private]
-#              [--scheduled-for ISO] [--timeout-seconds S] [--shutdown]
+#              --timeout-minutes N --publish DEST [--data-dir DATA] [--log FILE]
+#              [--visibility public|private] [--scheduled-for ISO] [--timeout-seconds S] [--shutdown]
 #
 # SRC   the code tarball: s3://bucket/key.tar.gz or a local file.
 # DEST  where the run leaves everything: s3://bucket/JOB or a local folder, laid out as
 #       DEST/data/ (the output), DEST/logs/RUNID.log.gz, DEST/runs/RUNID.json (the run record).
+# DATA  the local data folder (v2 layout) the job reads, as an absolute path; it must exist
+#       where the run happens. Without --data-dir the job gets no DATA_DIR.
+# FILE  where the run's log is kept while it runs (appended to), so that it can be followed live;
+#       by default a file in run-job.sh's own work folder. The published log is a copy of it.
+#
+# The run environment (docs/ARCHITECTURE.md, "Run environment"): CMD runs in the unpacked folder
+# with DATA_DIR=DATA and OUTPUT_DIR=the absolute path of DIR inside the unpacked folder (made
+# before CMD starts), plus WORKBENCH_JOB, WORKBENCH_RUN_ID and WORKBENCH_SCHEDULED_FOR for
+# information. The data folder is an option, not taken from run-job.sh's own environment, so
+# what the caller passes is checked like every other value and is exactly what the job sees;
+# DATA_DIR, OUTPUT_DIR, PYTHONPATH and WORKBENCH_WORKER_DIR of run-job.sh's own environment do
+# not reach the job. A package needs nothing but what it carries and these, so it runs the
+# same in a Test run, a local or worker schedule, on EC2, and by hand.
 #
 # Steps: fetch SRC; unpack it with safe_extract.py (an archive that breaks a package rule, e.g.
 # absolute paths, ../, links, devices, a path twice, over 4 GiB, damaged, is refused whole);
-# run CMD in the unpacked folder under `timeout`; for a public run, scan DIR with
-# publish_guard.py (any finding: status "blocked", nothing published); then publish DIR to
-# DEST/data/. The log and the run record are uploaded ALWAYS, also when a step
-# fails or the command times out. Exit 0 when the record was written (whatever the run's
-# status), 1 when it could not be, 64 on bad arguments. --shutdown powers the machine off at
-# the very end, whatever happened (an EC2 instance launched with shutdown behaviour
+# check DATA; make DIR; run CMD in the unpacked folder under `timeout`; for a public run, scan
+# DIR with publish_guard.py (any finding: status "blocked", nothing published); then publish DIR
+# to DEST/data/. The log and the run record are uploaded ALWAYS, also when a step fails, the
+# command times out or run-job.sh is stopped by SIGTERM, SIGINT or SIGHUP (the command is
+# stopped with it, then the record says so). Exit 0 when the record was written (whatever the
+# run's status), 1 when it could not be, 64 on bad arguments. --shutdown powers the machine off
+# at the very end, whatever happened (an EC2 instance launched with shutdown behaviour
 # "terminate" then ends itself). --timeout-seconds, finer than minutes, wins when given.
 #
-# CMD is the job's own command line (the schedule's "command", default ./run.sh). It is the
-# user's shell on purpose, so it runs as `sh -c CMD` in the unpacked folder, and nothing else
-# is ever pasted into it; it is checked first to be one line (no line breaks) of at most 1024
-# characters. Every other value is checked against a strict pattern and passed as argv.
+# CMD is the job's own command line (the schedule's "command", or the package's own command for
+# a Test run). It is the user's shell on purpose, so it runs as `sh -c CMD` in the unpacked
+# folder, and nothing else is ever pasted into it; it is checked first to be one line (no line
+# breaks) of at most 1024 characters. Every other value is checked against a strict pattern
+# and passed as argv.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,7 +47,7 @@ nl='
 
 die_usage() {
   echo "run-job.sh: $*" >&2
-  echo "usage: run-job.sh --job NAME --run-id RUNID --code SRC --command CMD --output-dir DIR --timeout-minutes N --publish DEST [--visibility public|private] [--scheduled-for ISO] [--timeout-seconds S] [--shutdown]" >&2
+  echo "usage: run-job.sh --job NAME --run-id RUNID --code SRC --command CMD --output-dir DIR --timeout-minutes N --publish DEST [--data-dir DATA] [--log FILE] [--visibility public|private] [--scheduled-for ISO] [--timeout-seconds S] [--shutdown]" >&2
   exit 64
 }
 
@@ -55,10 +71,12 @@ real_inside() {
 }
 
 job='' run_id='' code='' command='' output_dir='' timeout_min='' timeout_s='' dest='' visibility=private scheduled_for='' shutdown=false
+data_dir='' log_file=''
+data_given=false
 while [ $# -gt 0 ]; do
   case $1 in
     --shutdown) shutdown=true; shift; continue ;;
-    --job | --run-id | --code | --command | --output-dir | --timeout-minutes | --timeout-seconds | --publish | --visibility | --scheduled-for)
+    --job | --run-id | --code | --command | --output-dir | --timeout-minutes | --timeout-seconds | --publish | --visibility | --scheduled-for | --data-dir | --log)
       [ $# -ge 2 ] || die_usage "$1 needs a value" ;;
     *) die_usage "unknown argument '$1'" ;;
   esac
@@ -73,6 +91,8 @@ while [ $# -gt 0 ]; do
     --publish) dest=$2 ;;
     --visibility) visibility=$2 ;;
     --scheduled-for) scheduled_for=$2 ;;
+    --data-dir) data_dir=$2 data_given=true ;;
+    --log) log_file=$2 ;;
   esac
   shift 2
 done
@@ -91,15 +111,32 @@ else
 fi
 one_line "$dest" 4096 || die_usage "--publish must name s3://bucket/prefix or a folder"
 case $visibility in public | private) ;; *) die_usage "--visibility must be public or private" ;; esac
+if [ "$data_given" = true ]; then
+  one_line "$data_dir" 4096 || die_usage "--data-dir must name the data folder on one line"
+  case $data_dir in /*) ;; *) die_usage "--data-dir must be an absolute path, such as /data/telemetry, not '$data_dir'" ;; esac
+fi
+if [ -n "$log_file" ]; then
+  one_line "$log_file" 4096 || die_usage "--log must name a file on one line"
+  { : >> "$log_file"; } 2> /dev/null || die_usage "--log must name a file that can be written: '$log_file'"
+fi
 [ -z "$scheduled_for" ] || matches "$scheduled_for" '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z?' || die_usage "--scheduled-for must be an ISO time such as 2026-01-31T12:00:00Z"
 
 io() { python3 "$here/run_job_io.py" "$@"; }
 now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/run-job.XXXXXX") || { echo "run-job.sh: cannot make a work folder" >&2; exit 1; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/run-job.XXXXXX") && work=$(cd "$work" && pwd) || { echo "run-job.sh: cannot make a work folder" >&2; exit 1; }
 trap 'rm -rf "$work"' EXIT
-log=$work/log
-: > "$log"
+# Stopped from outside (a cancelled Test run, the machine shutting down): the command is stopped
+# too (its `timeout` leads a process group of its own, which a signal to ours does not reach),
+# and the log and the record are still written.
+stopped=false cmd_pid=''
+trap 'stopped=true; [ -z "$cmd_pid" ] || kill -TERM "$cmd_pid" 2> /dev/null' HUP INT TERM
+if [ -n "$log_file" ]; then
+  log=$log_file
+else
+  log=$work/log
+  : > "$log"
+fi
 note() { printf '[run-job %s] %s\n' "$(now)" "$*" >> "$log"; }
 # The last line a step wrote to its own stderr file, for the record's message.
 last_line() { tail -n 1 "$1" 2>/dev/null | cut -c 1-400; }
@@ -107,6 +144,7 @@ last_line() { tail -n 1 "$1" 2>/dev/null | cut -c 1-400; }
 started=$(now)
 status=failed exit_code='' timed_out=false message='' findings='' published=''
 note "job $job, run $run_id${scheduled_for:+, scheduled for $scheduled_for}; timeout ${timeout_s}s; $visibility output to $dest"
+if [ "$data_given" = true ]; then note "data folder: $data_dir"; else note "no data folder given: DATA_DIR is not set"; fi
 
 out=$work/code/$output_dir
 if ! io fetch "$code" "$work/code.tar.gz" 2> "$work/step.err"; then
@@ -115,17 +153,37 @@ if ! io fetch "$code" "$work/code.tar.gz" 2> "$work/step.err"; then
 elif ! python3 "$here/safe_extract.py" "$work/code.tar.gz" "$work/code" >> "$log" 2> "$work/step.err"; then
   cat "$work/step.err" >> "$log"
   message="The code tarball was not unpacked: $(last_line "$work/step.err")"
+elif [ "$data_given" = true ] && [ ! -d "$data_dir" ]; then
+  message="The data folder $data_dir does not exist where the job runs; nothing was run. Generate the sample data or give the job a data folder that exists there."
+elif ! mkdir -p "$out" 2> "$work/step.err" || ! out=$(cd "$out" 2> "$work/step.err" && pwd); then
+  cat "$work/step.err" >> "$log"
+  message="The output folder '$output_dir' could not be made in the unpacked job: $(last_line "$work/step.err"); nothing was run."
+elif [ "$stopped" = true ]; then
+  message="The run was stopped before its command started; nothing was run."
 else
   note "running: $command"
   (
     cd "$work/code" || exit 1
+    # Exactly the run environment: nothing of run-job.sh's own that a package might lean on.
+    unset DATA_DIR OUTPUT_DIR PYTHONPATH WORKBENCH_WORKER_DIR
+    [ "$data_given" = false ] || export DATA_DIR="$data_dir"
+    export OUTPUT_DIR="$out"
     WORKBENCH_JOB=$job WORKBENCH_RUN_ID=$run_id WORKBENCH_SCHEDULED_FOR=$scheduled_for
     export WORKBENCH_JOB WORKBENCH_RUN_ID WORKBENCH_SCHEDULED_FOR
     exec timeout --kill-after=30 "$timeout_s" sh -c "$command"
-  ) < /dev/null >> "$log" 2>&1
-  exit_code=$?
+  ) < /dev/null >> "$log" 2>&1 &
+  cmd_pid=$!
+  exit_code=0
+  wait "$cmd_pid" || exit_code=$?
+  # A trapped signal ends `wait` early: wait on for the command's own end and exit code.
+  while kill -0 "$cmd_pid" 2> /dev/null; do
+    exit_code=0
+    wait "$cmd_pid" || exit_code=$?
+  done
   note "the command ended with exit code $exit_code"
-  if [ "$exit_code" = 124 ] || [ "$exit_code" = 137 ]; then
+  if [ "$stopped" = true ]; then
+    message="The run was stopped (cancelled, or its machine shut down) before its command ended; nothing was published."
+  elif [ "$exit_code" = 124 ] || [ "$exit_code" = 137 ]; then
     status=timed-out timed_out=true
     message="The command ran longer than its timeout (${timeout_s} s) and was stopped; nothing was published."
   elif [ "$exit_code" != 0 ]; then
@@ -150,7 +208,7 @@ else
     elif [ "$guard_code" != 0 ]; then
       findings=''
       message="The publish guard could not scan the output: $(last_line "$work/step.err"); nothing was published."
-    elif io publish "$out" "$dest" > "$work/published.json" 2> "$work/step.err"; then
+    elif io publish "$out" "$dest" "$run_id" > "$work/published.json" 2> "$work/step.err"; then
       published=$work/published.json
       status=succeeded
       note "published $(cat "$published")"

@@ -2,13 +2,14 @@
 """run_job_io.py: the storage side of run-job.sh, for S3 (boto3) and for a local folder alike.
 
   run_job_io.py fetch SRC FILE            copy the code tarball (s3://bucket/key or a path) to FILE
-  run_job_io.py publish DIR DEST          publish DIR's files to DEST/data/; prints {"files", "bytes"}
+  run_job_io.py publish DIR DEST RUNID    publish DIR's files to DEST/data/RUNID/; prints {"files", "bytes"}
   run_job_io.py record FILE --job ... [fields]  write the run record (JSON) from run-job.sh's facts
   run_job_io.py finish DEST LOG RECORD    gzip LOG to DEST/logs/RUNID.log.gz, then RECORD (a JSON
                                           file, the run record) to DEST/runs/RUNID.json
 
 DEST is s3://bucket/prefix (the job's prefix, usually the job name) or a local folder; both get
-the same layout: DEST/data/, DEST/logs/RUNID.log.gz, DEST/runs/RUNID.json. On S3 a .gz file is
+the same layout: DEST/data/RUNID/ (each run's output in its own folder, so earlier runs stay
+readable beside it), DEST/logs/RUNID.log.gz, DEST/runs/RUNID.json. On S3 a .gz file is
 stored with Content-Encoding gzip (and the content type of what it holds), so a browser or
 `curl --compressed` reads it as the file it is. The record is written last and on its own:
 whoever lists DEST/runs/ sees a run only once its log is there. boto3 finds credentials, region
@@ -107,13 +108,13 @@ def put(dest, rel_key, source_path, headers=None):
         local_put(os.path.join(dest, *rel_key.split("/")), source_path)
 
 
-def publish(out_dir, dest):
+def publish(out_dir, dest, run_id):
     if not os.path.isdir(out_dir):
         raise IoError("the job left no output folder %s" % os.path.basename(out_dir))
     files = list(regular_files(out_dir))
     total = 0
     for rel, path in files:
-        put(dest, "data/" + rel, path, content_headers(rel))
+        put(dest, "data/%s/%s" % (run_id, rel), path, content_headers(rel))
         total += os.path.getsize(path)
     return {"files": len(files), "bytes": total}
 
@@ -163,7 +164,7 @@ def record(argv):
         "bytesPublished": int(published.get("bytes", 0)),
         "guardFindings": findings,
         "log": join_key(base, "logs", "%s.log.gz" % args.run_id),
-        "output": join_key(base, "data") + "/",
+        "output": join_key(base, "data", args.run_id) + "/",
         "message": args.message or None,
     }
     with open(args.file, "w") as out:
@@ -189,14 +190,14 @@ def main(argv):
     try:
         if len(argv) == 4 and argv[1] == "fetch":
             fetch(argv[2], argv[3])
-        elif len(argv) == 4 and argv[1] == "publish":
-            print(json.dumps(publish(argv[2], argv[3])))
+        elif len(argv) == 5 and argv[1] == "publish":
+            print(json.dumps(publish(argv[2], argv[3], argv[4])))
         elif len(argv) > 2 and argv[1] == "record":
             record(argv[2:])
         elif len(argv) == 5 and argv[1] == "finish":
             finish(argv[2], argv[3], argv[4])
         else:
-            sys.stderr.write("usage: run_job_io.py fetch SRC FILE | publish DIR DEST | finish DEST LOG RECORD\n")
+            sys.stderr.write("usage: run_job_io.py fetch SRC FILE | publish DIR DEST RUNID | finish DEST LOG RECORD\n")
             return 64
     except (IoError, OSError) as err:
         sys.stderr.write("%s\n" % err)

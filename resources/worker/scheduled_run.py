@@ -83,7 +83,7 @@ def failure_record(s3, spec, run_id, scheduled, started, message):
         "version": 1, "job": spec["job"], "runId": run_id, "scheduledFor": scheduled or None,
         "startedAt": started, "endedAt": now, "exitCode": None, "timedOut": False, "status": "failed",
         "filesPublished": 0, "bytesPublished": 0, "guardFindings": [],
-        "log": "%s/logs/%s.log.gz" % (prefix, run_id), "output": "%s/data/" % prefix, "message": message,
+        "log": "%s/logs/%s.log.gz" % (prefix, run_id), "output": "%s/data/%s/" % (prefix, run_id), "message": message,
     }  # fmt: skip
     s3.put_object(Bucket=bucket, Key="%s/runs/%s.json" % (prefix, run_id), Body=json.dumps(record).encode(), ContentType="application/json")
 

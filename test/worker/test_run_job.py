@@ -95,13 +95,13 @@ class RunJobOnS3Test(RunJobCase):
         result = self.run_job("--scheduled-for", "2026-03-01T12:00:00Z", code=code, dest=self.dest)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(self.keys(), [
-            "daily-os/data/nested/part-0.csv.gz", "daily-os/data/os.csv",
+            "daily-os/data/r1/nested/part-0.csv.gz", "daily-os/data/r1/os.csv",
             "daily-os/logs/r1.log.gz", "daily-os/runs/r1.json",
         ])  # fmt: skip
-        csv = self.s3.get_object(Bucket=self.data_bucket, Key="daily-os/data/os.csv")
+        csv = self.s3.get_object(Bucket=self.data_bucket, Key="daily-os/data/r1/os.csv")
         self.assertEqual(csv["Body"].read(), b"os,count\nLinux,12\n")
         self.assertEqual(csv["ContentType"], "text/csv")
-        gz = self.s3.get_object(Bucket=self.data_bucket, Key="daily-os/data/nested/part-0.csv.gz")
+        gz = self.s3.get_object(Bucket=self.data_bucket, Key="daily-os/data/r1/nested/part-0.csv.gz")
         self.assertEqual(gz["ContentEncoding"], "gzip")
         self.assertEqual(gzip.decompress(gz["Body"].read()), b"a,1\nb,2\n")
         record = self.record()
@@ -112,7 +112,7 @@ class RunJobOnS3Test(RunJobCase):
         self.assertEqual(record["filesPublished"], 2)
         self.assertEqual(record["bytesPublished"], 18 + gz["ContentLength"])
         self.assertEqual(record["log"], "daily-os/logs/r1.log.gz")
-        self.assertEqual(record["output"], "daily-os/data/")
+        self.assertEqual(record["output"], "daily-os/data/r1/")
         self.assertIsNone(record["message"])
         self.assertLessEqual(record["startedAt"], record["endedAt"])
         self.assertIn("job daily-os run r1 did its work", self.log())
@@ -160,7 +160,7 @@ class RunJobOnS3Test(RunJobCase):
         result = self.run_job("--visibility", "private", code=code, dest=self.dest)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(self.record()["status"], "succeeded")
-        self.assertEqual(self.keys("daily-os/data/"), ["daily-os/data/rows.csv"])
+        self.assertEqual(self.keys("daily-os/data/"), ["daily-os/data/r1/rows.csv"])
 
     def test_hostile_tarball_is_refused_whole_and_the_record_says_why(self):
         outside = os.path.join(self.tmp, "pwned")
@@ -203,13 +203,25 @@ class RunJobLocallyTest(RunJobCase):
         result = self.run_job(code=code, dest=dest, run_id="2026-03-01T12-00-00Z")
         self.assertEqual(result.returncode, 0, result.stderr)
         found = sorted(os.path.relpath(os.path.join(d, f), dest) for d, _, fs in os.walk(dest) for f in fs)
-        self.assertEqual(found, ["data/nested/part-0.csv.gz", "data/os.csv", "logs/2026-03-01T12-00-00Z.log.gz", "runs/2026-03-01T12-00-00Z.json"])
+        self.assertEqual(found, ["data/2026-03-01T12-00-00Z/nested/part-0.csv.gz", "data/2026-03-01T12-00-00Z/os.csv", "logs/2026-03-01T12-00-00Z.log.gz", "runs/2026-03-01T12-00-00Z.json"])
         with open(os.path.join(dest, "runs", "2026-03-01T12-00-00Z.json")) as f:
             record = json.load(f)
         self.assertEqual(record["status"], "succeeded")
         self.assertEqual(record["log"], "daily-os/logs/2026-03-01T12-00-00Z.log.gz")
+        self.assertEqual(record["output"], "daily-os/data/2026-03-01T12-00-00Z/")
         with gzip.open(os.path.join(dest, "logs", "2026-03-01T12-00-00Z.log.gz"), "rt") as f:
             self.assertIn("did its work", f.read())
+
+    def test_each_run_keeps_its_own_output_beside_the_earlier_runs(self):
+        dest = os.path.join(self.tmp, "published", "daily-os")
+        for run_id, count in (("r1", 12), ("r2", 15)):
+            script = "#!/bin/sh\nmkdir -p output\nprintf 'Linux\\t%d\\n' > output/part-00000\n" % count
+            code = tarball(os.path.join(self.tmp, "%s.tar.gz" % run_id), {"run.sh": script})
+            result = self.run_job(code=code, dest=dest, run_id=run_id)
+            self.assertEqual(result.returncode, 0, result.stderr)
+        for run_id, count in (("r1", 12), ("r2", 15)):
+            with open(os.path.join(dest, "data", run_id, "part-00000")) as f:
+                self.assertEqual(f.read(), "Linux\t%d\n" % count)
 
     def test_a_package_naming_run_sh_twice_is_refused_and_neither_copy_runs(self):
         marker = os.path.join(self.tmp, "second-copy-ran")

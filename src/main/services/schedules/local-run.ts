@@ -1,16 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { RunRecord, type Schedule } from '../../../shared/schedule.ts';
 import { makeOwnFolder } from '../../data-dir.ts';
-import { launchRun, readExitCode, readLogTail, runDirOf } from '../jobs/job-protocol.ts';
+import { readExitCode, readLogTail, runDirOf } from '../jobs/job-protocol.ts';
 import { tailForPeople } from '../jobs/log-lines.ts';
+import { launchRunJob } from '../jobs/run-job.ts';
 import type { WorkerRuntime } from '../jobs/runtime.ts';
 import { writeFileAtomic } from '../store/atomic-write.ts';
 import type { Transport } from '../workers/transport.ts';
-
-/** Time run-job.sh gets beyond the job's own timeout (fetch, guard, publish, record). */
-const RUN_JOB_MARGIN_SECONDS = 600;
 
 export interface ScheduledRun {
   schedule: Schedule;
@@ -24,16 +22,16 @@ export interface ScheduledRun {
   dataDir: string;
   /** The worker is this computer: run-job.sh publishes straight into publishedDir. */
   local: boolean;
-  /** Environment for the job (DATA_DIR: the data set); WORKBENCH_WORKER_DIR is set to the runtime. */
-  env?: Record<string, string>;
+  /** The data folder the job reads (its DATA_DIR) on the worker; none: the job gets no DATA_DIR. */
+  jobDataDir?: string | undefined;
 }
 
 /**
  * One scheduled run through the job protocol: the tarball goes into a fresh run folder on the
- * worker, resources/worker/run-job.sh runs detached under launch.sh (so it is the same script,
- * run the same way, as on an EC2 instance), and its run record is read back. A worker other
- * than this computer publishes into its own folder, which is then fetched here. A run that ends
- * without a record (the worker lost, run-job.sh killed) gets one written here saying so.
+ * worker, resources/worker/run-job.sh runs detached under launch.sh (the same script, run the
+ * same way, as on an EC2 instance and in a Test run), and its run record is read back. A worker
+ * other than this computer publishes into its own folder, which is then fetched here. A run
+ * that ends without a record (the worker lost, run-job.sh killed) gets one written here saying so.
  */
 export async function runScheduledJob(transport: Transport, runtime: WorkerRuntime, run: ScheduledRun, pollMs = 500): Promise<RunRecord> {
   const { schedule, runId } = run;
@@ -43,28 +41,19 @@ export async function runScheduledJob(transport: Transport, runtime: WorkerRunti
     // run-job.sh writes straight into publishedDir here: a link planted there is refused first.
     if (run.local) await makeOwnFolder(run.dataDir, run.publishedDir);
     const runtimeDir = await runtime.ensure(transport);
-    const codeDir = posix.join(runDir, 'in');
-    await transport.mkdir(codeDir);
-    await transport.uploadDir(dirname(run.tarball), codeDir, { ignore: (path) => path !== basename(run.tarball) });
     const dest = run.local ? run.publishedDir : posix.join(transport.root, 'published', schedule.name);
-    // Packages made from the job template find the map/reduce runner and the data through these.
-    const env = { ...run.env, WORKBENCH_WORKER_DIR: runtimeDir };
-    const argv = [
-      'env',
-      ...Object.entries(env).map(([key, value]) => `${key}=${value}`),
-      'sh',
-      posix.join(runtimeDir, 'run-job.sh'),
-      '--job', schedule.name,
-      '--run-id', runId,
-      '--code', posix.join(codeDir, basename(run.tarball)),
-      '--command', schedule.command,
-      '--output-dir', schedule.outputDir,
-      '--timeout-minutes', String(schedule.timeoutMinutes),
-      '--publish', dest,
-      '--visibility', schedule.visibility,
-      ...(run.scheduledFor ? ['--scheduled-for', run.scheduledFor.toISOString()] : []),
-    ];
-    await launchRun(transport, runtimeDir, runDir, schedule.timeoutMinutes * 60 + RUN_JOB_MARGIN_SECONDS, argv);
+    await launchRunJob(transport, runtimeDir, runDir, {
+      job: schedule.name,
+      runId,
+      tarball: run.tarball,
+      command: schedule.command,
+      outputDir: schedule.outputDir,
+      timeoutSeconds: schedule.timeoutMinutes * 60,
+      publish: dest,
+      visibility: schedule.visibility,
+      dataDir: run.jobDataDir,
+      scheduledFor: run.scheduledFor,
+    });
     return await collect(transport, run, runDir, dest, startedAt, pollMs);
   } catch (err) {
     return writeOwnRecord(run, startedAt, null, `The run could not be started or followed: ${(err as Error).message}`, '');
@@ -98,9 +87,10 @@ async function collect(transport: Transport, run: ScheduledRun, runDir: string, 
 
 /** Brings a worker's published output, log and record of this run to this computer. */
 async function fetchPublished(transport: Transport, dest: string, run: ScheduledRun): Promise<void> {
-  if (await transport.exists(posix.join(dest, 'data'))) {
-    await makeOwnFolder(run.dataDir, join(run.publishedDir, 'data'));
-    await transport.downloadDir(posix.join(dest, 'data'), join(run.publishedDir, 'data'));
+  // This run's output only: the worker keeps the earlier runs' folders, which are here already.
+  if (await transport.exists(posix.join(dest, 'data', run.runId))) {
+    await makeOwnFolder(run.dataDir, join(run.publishedDir, 'data', run.runId));
+    await transport.downloadDir(posix.join(dest, 'data', run.runId), join(run.publishedDir, 'data', run.runId));
   }
   for (const file of [`logs/${run.runId}.log.gz`, `runs/${run.runId}.json`]) {
     const slice = await transport.readFrom(posix.join(dest, file), 0, 256 * 1024 * 1024);
@@ -138,7 +128,7 @@ export async function writeOwnRecord(run: ScheduledRun, startedAt: Date, exitCod
     bytesPublished: 0,
     guardFindings: [],
     log: `${name}/logs/${run.runId}.log.gz`,
-    output: `${name}/data/`,
+    output: `${name}/data/${run.runId}/`,
     message,
   };
   await makeOwnFolder(run.dataDir, join(run.publishedDir, 'runs'));

@@ -201,9 +201,9 @@ describe('the AWS schedule backend against moto (S3, IAM, EventBridge Scheduler,
       ['2026-03-09T06-30-00Z', 'failed', 4],
       ['2026-03-02T06-30-00Z', 'succeeded', 0],
     ]);
-    expect(history[1]).toMatchObject({ filesPublished: 1, bytesPublished: 13, scheduledFor: '2026-03-02T06:30:00Z', log: 'daily-os/logs/2026-03-02T06-30-00Z.log.gz', output: 'daily-os/data/' });
+    expect(history[1]).toMatchObject({ filesPublished: 1, bytesPublished: 13, scheduledFor: '2026-03-02T06:30:00Z', log: 'daily-os/logs/2026-03-02T06-30-00Z.log.gz', output: 'daily-os/data/2026-03-02T06-30-00Z/' });
     // The history table is told the bucket too: the record itself names only keys.
-    expect(backend.locate(history[1]!)).toEqual({ log: 's3://wb-private/daily-os/logs/2026-03-02T06-30-00Z.log.gz', output: 's3://wb-private/daily-os/data/' });
+    expect(backend.locate(history[1]!)).toEqual({ log: 's3://wb-private/daily-os/logs/2026-03-02T06-30-00Z.log.gz', output: 's3://wb-private/daily-os/data/2026-03-02T06-30-00Z/' });
     const log = await backend.readLog('daily-os', '2026-03-09T06-30-00Z', 10_000);
     expect(log.text).toContain('broken');
     expect(log.truncated).toBe(false);
