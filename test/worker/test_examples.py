@@ -141,6 +141,12 @@ class ExampleJobsTest(unittest.TestCase):
         self.assertTrue(text)
         return text
 
+    def data_lines(self, text, header):
+        """The output's lines after its header line (which names the columns), the header's repeats dropped."""
+        lines = text.splitlines()
+        self.assertEqual(lines[0], header)
+        return [line for line in lines if line != header]
+
     def test_every_example_has_its_files(self):
         for name in EXAMPLES:
             for part in ("job.py", "filter.json", "run.sh", "README.md"):
@@ -152,13 +158,13 @@ class ExampleJobsTest(unittest.TestCase):
         expected = collections.Counter(
             r["info"]["OS"] for dims, r in parsed_records(self.data) if dims[0] == "saved_session"
         )
-        got = {k: int(v) for k, v in (line.split("\t") for line in text.splitlines())}
+        got = {k: int(v) for k, v in (line.split("\t") for line in self.data_lines(text, "#OS\tcount"))}
         self.assertEqual(got, expected)
 
     def test_submissions_per_day(self):
         text = self.output("submissions-per-day", "submissions-per-day.txt")
         expected = collections.Counter(dims[5] for dims, line in read_data(self.data) if "\t" in line)
-        got = {k: int(v) for k, v in (line.split("\t") for line in text.splitlines())}
+        got = {k: int(v) for k, v in (line.split("\t") for line in self.data_lines(text, "#submission_date\tsubmissions"))}
         self.assertEqual(got, expected)
 
     def test_slowsql_csv(self):
@@ -172,7 +178,8 @@ class ExampleJobsTest(unittest.TestCase):
                         totals[0] += 1
                         totals[1] += count
                         totals[2] += total
-        rows = list(csv.reader(text.splitlines()))
+        header = "#thread,query,submissions,invocations,total_ms,mean_ms"
+        rows = list(csv.reader(self.data_lines(text, header)))
         got = {(row[0], row[1]): [int(row[2]), int(row[3]), int(row[4])] for row in rows}
         self.assertEqual(got, dict(expected))
         self.assertTrue(any("," in query for _, query in got))  # quoting was exercised
@@ -184,7 +191,7 @@ class ExampleJobsTest(unittest.TestCase):
             if dims[2] == "nightly" and dims[4] >= "20140601000000":
                 submissions.update(r["histograms"].keys())
         got = {}
-        for line in text.splitlines():
+        for line in self.data_lines(text, "#histogram\ttotals"):
             name, value = line.split("\t")
             got[name] = json.loads(value)["submissions"]
         self.assertEqual(got, dict(submissions))

@@ -2,7 +2,8 @@
 
 v2 histograms are arrays: bucket counts followed by five statistics
 (sum, log_sum, log_sum_squares, sum_squares_lo, sum_squares_hi).
-Output: NAME<TAB>{"submissions": n, "buckets": [...], "sum": s}
+Output: a header line `#histogram<TAB>totals`, then
+NAME<TAB>{"submissions": n, "buckets": [...], "sum": s} lines.
 """
 
 import json
@@ -23,6 +24,11 @@ def _sum(values):
 
 def combine(key, values, context):
     context.write(key, _sum(values))
+
+
+def setup_reduce(context):
+    # The header names the columns; each reducer writes it, readers drop the repeats.
+    context.writeline("#histogram\ttotals")
 
 
 def reduce(key, values, context):

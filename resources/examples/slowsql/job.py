@@ -1,6 +1,6 @@
 """Slow SQL statements of Firefox saved-session pings, aggregated per thread and query.
 
-Output is CSV: thread,query,submissions,invocations,total_ms,mean_ms
+Output is CSV with a header line: #thread,query,submissions,invocations,total_ms,mean_ms
 """
 
 import json
@@ -26,6 +26,8 @@ def combine(key, values, context):
 
 def setup_reduce(context):
     context.field_separator = ","
+    # The header names the columns; each reducer writes it, readers drop the repeats.
+    context.writecsv(["#thread", "query", "submissions", "invocations", "total_ms", "mean_ms"])
 
 
 def reduce(key, values, context):

@@ -1,27 +1,31 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Run, RunResult } from '../../../shared/model.ts';
 import { useClient } from '../api/context.tsx';
-import { ResultChart, type ResultChartKind } from './ResultChart.tsx';
+import { ResultChart } from './ResultChart.tsx';
 import { ResultsTable } from './ResultsTable.tsx';
-import { parseDelimited } from '../lib/results.ts';
+import { chartKinds, columnKinds, groupsOf, planFor, readResult, type ChartKind, type ChartPlan } from '../lib/result-columns.ts';
 import { errorMessage } from '../lib/errors.ts';
+import { plural } from '../lib/format.ts';
 
 const MAX_ROWS = 100_000;
 
-/** CSV when it says so or looks so (commas, no tabs); map/reduce's own output is tab-separated. */
-function separatorFor(result: RunResult): string {
-  const newline = result.text.indexOf('\n');
-  const firstLine = newline < 0 ? result.text : result.text.slice(0, newline);
-  return result.name.endsWith('.csv') || (!firstLine.includes('\t') && firstLine.includes(',')) ? ',' : '\t';
-}
+const KIND_NAMES: Record<ChartKind, string> = { bar: 'Bar chart', time: 'Over time', buckets: 'Buckets', histogram: 'Histogram' };
 
 /** One option a column, its index as the value: the choices of the chart's Labels and Values. */
 function ColumnOptions({ columns }: { columns: string[] }) {
   return columns.map((name, index) => (
-    <option key={name} value={index}>
+    <option key={index} value={index}>
       {name}
     </option>
   ));
+}
+
+/** What the user changed of the chart the result suggests. */
+interface Choices {
+  kind?: ChartKind;
+  labelColumn?: number;
+  valueColumn?: number;
+  group?: string;
 }
 
 /** A finished run's downloaded output as a sortable table and a chart (one file at a time). */
@@ -31,15 +35,29 @@ export function RunResults({ run }: { run: Run }) {
   const [name, setName] = useState(here[0]);
   const [result, setResult] = useState<RunResult | null>();
   const [error, setError] = useState<string>();
-  const [kind, setKind] = useState<ResultChartKind>('bar');
-  const [labelColumn, setLabelColumn] = useState(0);
-  const [valueColumn, setValueColumn] = useState<number>();
+  const [choices, setChoices] = useState<Choices>({});
 
   useEffect(() => {
     client.call('jobs:result', { runId: run.id, ...(name !== undefined && { name }) }).then(setResult, (err: unknown) => setError(errorMessage(err)));
   }, [client, run.id, name]);
 
-  const table = useMemo(() => (result ? parseDelimited(result.text, { separator: separatorFor(result), maxRows: MAX_ROWS }) : undefined), [result]);
+  const table = useMemo(() => (result ? readResult(result.name, result.text, MAX_ROWS) : undefined), [result]);
+  const kinds = useMemo(() => (table ? columnKinds(table) : []), [table]);
+  const available = useMemo(() => (table ? chartKinds(table, kinds) : []), [table, kinds]);
+  const kind = choices.kind !== undefined && available.includes(choices.kind) ? choices.kind : available[0];
+  const plan = useMemo<ChartPlan | undefined>(() => {
+    const suggested = table && kind ? planFor(table, kinds, kind) : undefined;
+    if (!suggested) return undefined;
+    const { labelColumn, valueColumn, group } = choices;
+    return {
+      ...suggested,
+      ...(kind === 'bar' && labelColumn !== undefined && { labelColumn }),
+      ...(kind !== 'buckets' && valueColumn !== undefined && { valueColumn }),
+      ...(kind === 'buckets' && group !== undefined && { group }),
+    };
+  }, [table, kinds, kind, choices]);
+  const groups = useMemo(() => (table && plan?.kind === 'buckets' ? groupsOf(table, plan) : []), [table, plan]);
+  const choose = (change: Choices) => setChoices((previous) => ({ ...previous, ...change }));
 
   if (error) return <p className="error" role="alert">{error}</p>;
   if (result === undefined) return <p className="muted">Loading the output…</p>;
@@ -50,14 +68,21 @@ export function RunResults({ run }: { run: Run }) {
         <h3>
           {result.name}{' '}
           <span className="muted small">
-            {table.totalRows.toLocaleString('en')} rows{result.truncated || table.truncated ? ' (the start of the output)' : ''} · {run.resultDir}
+            {plural(table.totalRows, 'row')}
+            {result.truncated || table.truncated ? ' (the start of the output)' : ''} · {run.resultDir}
           </span>
         </h3>
         <div className="chart-options">
           {here.length > 1 && (
             <label>
               File
-              <select value={name} onChange={(e) => setName(e.target.value)}>
+              <select
+                value={name}
+                onChange={(e) => {
+                  setName(e.target.value);
+                  setChoices({}); // another file, other columns
+                }}
+              >
                 {here.map((n) => (
                   <option key={n} value={n}>
                     {n}
@@ -66,33 +91,52 @@ export function RunResults({ run }: { run: Run }) {
               </select>
             </label>
           )}
-          <fieldset className="segmented" aria-label="Chart">
-            {(['bar', 'histogram'] as const).map((k) => (
-              <label key={k}>
-                <input type="radio" name={`chart-${run.id}`} checked={kind === k} onChange={() => setKind(k)} />
-                {k === 'bar' ? 'Bar chart' : 'Histogram'}
-              </label>
-            ))}
-          </fieldset>
-          {kind === 'bar' && (
+          {available.length > 0 && (
+            <fieldset className="segmented" aria-label="Chart">
+              {available.map((k) => (
+                <label key={k}>
+                  <input type="radio" name={`chart-${run.id}`} checked={kind === k} onChange={() => choose({ kind: k })} />
+                  {KIND_NAMES[k]}
+                </label>
+              ))}
+            </fieldset>
+          )}
+          {plan?.kind === 'bar' && (
             <label>
               Labels
-              <select value={labelColumn} onChange={(e) => setLabelColumn(Number(e.target.value))}>
+              <select value={plan.labelColumn ?? 0} onChange={(e) => choose({ labelColumn: Number(e.target.value) })}>
                 <ColumnOptions columns={table.columns} />
               </select>
             </label>
           )}
-          <label>
-            Values
-            <select value={valueColumn ?? ''} onChange={(e) => setValueColumn(e.target.value === '' ? undefined : Number(e.target.value))}>
-              <option value="">first numeric column</option>
-              <ColumnOptions columns={table.columns} />
-            </select>
-          </label>
+          {plan && plan.kind !== 'buckets' && (
+            <label>
+              Values
+              <select
+                value={choices.valueColumn ?? ''}
+                onChange={(e) => choose({ valueColumn: e.target.value === '' ? undefined : Number(e.target.value) })}
+              >
+                <option value="">first numeric column</option>
+                <ColumnOptions columns={table.columns} />
+              </select>
+            </label>
+          )}
+          {plan?.kind === 'buckets' && groups.length > 1 && (
+            <label>
+              Series
+              <select value={plan.group ?? groups[0]} onChange={(e) => choose({ group: e.target.value })}>
+                {groups.slice(0, 5000).map((g) => (
+                  <option key={g} value={g}>
+                    {g}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
         </div>
       </div>
-      <ResultChart table={table} kind={kind} labelColumn={labelColumn} {...(valueColumn !== undefined && { valueColumn })} />
-      <ResultsTable table={table} caption={`Output of ${run.jobName}`} />
+      {plan ? <ResultChart table={table} plan={plan} /> : <p className="result-chart-empty">No numbers, dates or histograms to chart.</p>}
+      <ResultsTable table={table} caption={`Output of ${run.jobName}`} fileName={result.name} partial={result.truncated} />
     </section>
   );
 }

@@ -4,6 +4,9 @@
  *
  * Map/reduce output is `key<TAB>value` lines with no header, so the first line is data unless asked
  * otherwise, and columns are named "key", "value", "value 2", … CSV (RFC 4180 quoting) on request.
+ * A job may name its columns with a marked header (`header: 'marked'`): a first line starting with
+ * `#`, e.g. `#OS<TAB>count`. Each reducer of a job writes that line, so later lines identical to it
+ * are repeats and are dropped.
  */
 
 export interface ParsedTable {
@@ -23,9 +26,15 @@ export interface ParseOptions {
   maxRows?: number;
   /** Honour RFC 4180 double quotes. Default: on for any separator but tab (tab output is taken literally). */
   quoted?: boolean;
-  /** The first record names the columns. Default false. */
-  header?: boolean;
+  /**
+   * true: the first record names the columns. 'marked': it does when its first field starts with
+   * `#` (the mark is not part of the name), and later records identical to it are dropped. Default false.
+   */
+  header?: boolean | 'marked';
 }
+
+/** The mark that starts a header line in job output. */
+export const HEADER_MARK = '#';
 
 /** "key", "value", "value 2", "value 3", … */
 export function columnNames(count: number): string[] {
@@ -90,14 +99,31 @@ export function parseDelimited(text: string, options: ParseOptions = {}): Parsed
   const quoted = options.quoted ?? separator !== '\t';
   const maxRows = options.maxRows === undefined ? Infinity : Math.max(0, Math.floor(options.maxRows));
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const marked = options.header === 'marked';
   let header: string[] | undefined;
+  /** A marked header's record as written (fields joined by NUL), to recognise its repeats. */
+  let headerRecord: string | undefined;
+  /** Its length as a line of unquoted text. */
+  let headerLength = -1;
+  let first = true;
   const rows: string[][] = [];
   let totalRows = 0;
   let width = 0;
   const take = (fields: string[]) => {
-    if (options.header && header === undefined) {
+    const isFirst = first;
+    first = false;
+    if (isFirst && options.header === true) {
       header = fields;
       return;
+    }
+    if (marked) {
+      if (isFirst && fields[0]!.trimStart().startsWith(HEADER_MARK)) {
+        headerRecord = fields.join('\0');
+        headerLength = headerRecord.length + (fields.length - 1) * (separator.length - 1);
+        header = [fields[0]!.trimStart().slice(HEADER_MARK.length), ...fields.slice(1)];
+        return;
+      }
+      if (headerRecord !== undefined && fields.join('\0') === headerRecord) return;
     }
     totalRows++;
     if (rows.length < maxRows) {
@@ -113,8 +139,8 @@ export function parseDelimited(text: string, options: ParseOptions = {}): Parsed
       if (end < 0) end = body.length;
       const stop = end > start && body.charCodeAt(end - 1) === 13 ? end - 1 : end;
       if (stop > start) {
-        if (rows.length < maxRows || (options.header && header === undefined)) take(body.slice(start, stop).split(separator));
-        else totalRows++;
+        if (rows.length < maxRows || first) take(body.slice(start, stop).split(separator));
+        else if (headerRecord === undefined || stop - start !== headerLength || body.slice(start, stop).split(separator).join('\0') !== headerRecord) totalRows++;
       }
       start = end + 1;
     }
