@@ -9,6 +9,7 @@ import { createEc2Domain, type Ec2Domain, type Ec2DomainOptions } from './domain
 import { createJobsDomain, type JobsDomainOptions } from './domains/jobs.ts';
 import { createPackagerDomain } from './domains/packager.ts';
 import { createPublishDomain } from './domains/publish.ts';
+import { createResultsDomain } from './domains/results.ts';
 import { createSchedulesDomain, type SchedulesDomain, type SchedulesDomainOptions } from './domains/schedules.ts';
 import { createSettingsDomain } from './domains/settings.ts';
 import { createSshDomain, type SshDomain } from './domains/ssh.ts';
@@ -100,8 +101,9 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const workspace = createWorkspaceDomain(core, { jobs });
   const schedules = createSchedulesDomain(core, { settings, aws, workers, jobs }, options.scheduleOverrides);
   const publish = createPublishDomain(core, { settings, aws, jobs });
+  const results = createResultsDomain(core, { settings, aws, schedules });
 
-  const domains: Record<string, AnyDomain> = { app, settings, aws, ssh, ec2, workers, transfers, packager, jobs, workspace, schedules, publish };
+  const domains: Record<string, AnyDomain> = { app, settings, aws, ssh, ec2, workers, transfers, packager, jobs, workspace, schedules, publish, results };
   const handlers = bindHandlers(domains);
   const close = async () => {
     // Reverse build order: a domain stops before those it uses (transfers are saved while connections are up).

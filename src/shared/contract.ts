@@ -29,6 +29,7 @@ import { DownloadRequest, LocalListing, LocalPath, ResolveConflictRequest, Trans
 import { scheduleCalls, scheduleEvents } from './schedule-calls.ts';
 import { publishCalls, publishEvents } from './publish-calls.ts';
 import { awsScheduleCalls } from './aws-schedule-calls.ts';
+import { resultsCalls, resultsEvents } from './results-calls.ts';
 import { AwsIdentity, AwsProfiles, Cidr, Ec2List, Ec2Warning, Ec2Worker, Ec2WorkerId, LaunchRequest, MAX_LIFETIME_HOURS, ProfileRef, StoreKeysRequest } from './ec2-model.ts';
 
 /**
@@ -164,10 +165,10 @@ export const calls = {
   'ec2:terminate': call(z.object({ workerId: Ec2WorkerId }).strict(), Ec2Worker, 'Terminate an EC2 worker now.'),
 
   'packager:scan': call(ScanRequest, ScanResult, 'A folder as it would be packed: tree with sizes, ignore rules applied, secrets and unsafe entries found.'),
-  'packager:generate-wrapper': call(WrapperSpec, WrapperText, 'The run.sh a package would get: setup lines, then the analysis writing into output/.'),
-  'packager:build': call(BuildRequest, BuildResult, 'Pack a folder into a reproducible .tar.gz (progress: packager:progress keyed by buildId).'),
+  'packager:generate-wrapper': call(WrapperSpec, WrapperText, 'The run.sh a package would get: setup lines, then the analysis reading DATA_DIR (or a named folder) and writing into OUTPUT_DIR (default output/).'),
+  'packager:build': call(BuildRequest, BuildResult, "Pack a folder into a reproducible .tar.gz named `name` (default: the folder's), the map/reduce runner bundled when its entry point needs it; an existing file is replaced only with force (progress: packager:progress keyed by buildId)."),
   'packager:cancel': call(z.object({ buildId: BuildId }).strict(), z.boolean(), 'Cancel a build; false when it is not running.'),
-  'packager:inspect': call(z.object({ path: z.string().min(1).max(4096) }).strict(), Inspection, "A tarball's contents, entry point and problems."),
+  'packager:inspect': call(z.object({ path: z.string().min(1).max(4096) }).strict(), Inspection, "A tarball's contents, entry point and problems: unsafe entries, and what its entry point needs that it does not hold."),
   'packager:test-run': call(
     z.object({ path: z.string().min(1).max(4096), timeoutMinutes: z.number().min(1 / 60).max(1440).default(30), worker: WorkerId.default('local') }).strict(),
     Run,
@@ -177,6 +178,7 @@ export const calls = {
   ...scheduleCalls,
   ...publishCalls,
   ...awsScheduleCalls,
+  ...resultsCalls,
 } as const;
 
 /**
@@ -207,6 +209,7 @@ export const events = {
   'ec2:warning': Ec2Warning,
   ...scheduleEvents,
   ...publishEvents,
+  ...resultsEvents,
 } as const;
 
 export type CallName = keyof typeof calls;
