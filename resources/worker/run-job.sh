@@ -9,8 +9,9 @@
 # SRC   the code tarball: s3://bucket/key.tar.gz or a local file.
 # DEST  where the run leaves everything: s3://bucket/JOB or a local folder, laid out as
 #       DEST/data/ (the output), DEST/logs/RUNID.log.gz, DEST/runs/RUNID.json (the run record).
-# DATA  the local data folder (v2 layout) the job reads, as an absolute path; it must exist
-#       where the run happens. Without --data-dir the job gets no DATA_DIR.
+# DATA  the local data folder (v2 layout) the job reads, as an absolute path. Without --data-dir
+#       the job gets no DATA_DIR. A folder that does not exist where the run happens is said in
+#       the log, and in the record's message when the command fails.
 # FILE  where the run's log is kept while it runs (appended to), so that it can be followed live;
 #       by default a file in run-job.sh's own work folder. The published log is a copy of it.
 #
@@ -25,7 +26,7 @@
 #
 # Steps: fetch SRC; unpack it with safe_extract.py (an archive that breaks a package rule, e.g.
 # absolute paths, ../, links, devices, a path twice, over 4 GiB, damaged, is refused whole);
-# check DATA; make DIR; run CMD in the unpacked folder under `timeout`; for a public run, scan
+# make DIR; run CMD in the unpacked folder under `timeout`; for a public run, scan
 # DIR with publish_guard.py (any finding: status "blocked", nothing published); then publish DIR
 # to DEST/data/. The log and the run record are uploaded ALWAYS, also when a step fails, the
 # command times out or run-job.sh is stopped by SIGTERM, SIGINT or SIGHUP (the command is
@@ -117,7 +118,7 @@ if [ "$data_given" = true ]; then
 fi
 if [ -n "$log_file" ]; then
   one_line "$log_file" 4096 || die_usage "--log must name a file on one line"
-  { : >> "$log_file"; } 2> /dev/null || die_usage "--log must name a file that can be written: '$log_file'"
+  ( : >> "$log_file" ) 2> /dev/null || die_usage "--log must name a file that can be written: '$log_file'"
 fi
 [ -z "$scheduled_for" ] || matches "$scheduled_for" '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z?' || die_usage "--scheduled-for must be an ISO time such as 2026-01-31T12:00:00Z"
 
@@ -144,7 +145,16 @@ last_line() { tail -n 1 "$1" 2>/dev/null | cut -c 1-400; }
 started=$(now)
 status=failed exit_code='' timed_out=false message='' findings='' published=''
 note "job $job, run $run_id${scheduled_for:+, scheduled for $scheduled_for}; timeout ${timeout_s}s; $visibility output to $dest"
-if [ "$data_given" = true ]; then note "data folder: $data_dir"; else note "no data folder given: DATA_DIR is not set"; fi
+# A job that reads no data runs without its data folder; one that does fails, and its record says why.
+no_data=''
+if [ "$data_given" = false ]; then
+  note "no data folder given: DATA_DIR is not set"
+elif [ -d "$data_dir" ]; then
+  note "data folder: $data_dir"
+else
+  no_data=" Its data folder $data_dir does not exist where it ran: generate the sample data there, or give the job a data folder that exists."
+  note "the data folder $data_dir does not exist here (DATA_DIR names it all the same)"
+fi
 
 out=$work/code/$output_dir
 if ! io fetch "$code" "$work/code.tar.gz" 2> "$work/step.err"; then
@@ -153,8 +163,6 @@ if ! io fetch "$code" "$work/code.tar.gz" 2> "$work/step.err"; then
 elif ! python3 "$here/safe_extract.py" "$work/code.tar.gz" "$work/code" >> "$log" 2> "$work/step.err"; then
   cat "$work/step.err" >> "$log"
   message="The code tarball was not unpacked: $(last_line "$work/step.err")"
-elif [ "$data_given" = true ] && [ ! -d "$data_dir" ]; then
-  message="The data folder $data_dir does not exist where the job runs; nothing was run. Generate the sample data or give the job a data folder that exists there."
 elif ! mkdir -p "$out" 2> "$work/step.err" || ! out=$(cd "$out" 2> "$work/step.err" && pwd); then
   cat "$work/step.err" >> "$log"
   message="The output folder '$output_dir' could not be made in the unpacked job: $(last_line "$work/step.err"); nothing was run."
@@ -187,7 +195,7 @@ else
     status=timed-out timed_out=true
     message="The command ran longer than its timeout (${timeout_s} s) and was stopped; nothing was published."
   elif [ "$exit_code" != 0 ]; then
-    message="The command failed with exit code $exit_code; nothing was published."
+    message="The command failed with exit code $exit_code; nothing was published.$no_data"
   elif [ ! -d "$out" ] || [ -L "$out" ]; then
     message="The command left no output folder '$output_dir'; nothing was published."
   elif ! real_inside "$out" "$work/code"; then
@@ -212,6 +220,7 @@ else
       published=$work/published.json
       status=succeeded
       note "published $(cat "$published")"
+      case $(cat "$published") in '{"files": 0,'*) message="The command wrote nothing to its output folder '$output_dir'." ;; esac
     else
       cat "$work/step.err" >> "$log"
       message="Publishing the output failed: $(last_line "$work/step.err")"

@@ -4,7 +4,10 @@
 RUN_JSON (written by the app into the user-data) says what to run:
   {"job", "region", "kit": "s3://code-bucket/JOB/code/worker-SHA.tar.gz",
    "code": "s3://code-bucket/JOB/code/SHA.tar.gz", "command", "outputDir", "timeoutMinutes",
-   "publish": "s3://bucket/JOB", "visibility"}
+   "publish": "s3://bucket/JOB", "visibility", "dataDir" (optional)}
+"dataDir" is the data folder on the instance the job reads (run-job.sh --data-dir, the job's
+DATA_DIR); without it the job gets no DATA_DIR. A data source in S3 is to be fetched here, into
+a folder that then becomes the job's DATA_DIR, before run-job.sh takes over.
 Which run this is comes from the instance's own tags, read from the instance metadata service
 (IMDSv2; the instance is launched with tags in its metadata): `workbench-run-id` (a run started
 by hand) or `workbench-scheduled-for` (EventBridge Scheduler's scheduled time; the run id is
@@ -108,6 +111,8 @@ def main(argv):
     argv = ["sh", run_job, "--job", spec["job"], "--run-id", run_id, "--code", spec["code"], "--command", spec["command"],
             "--output-dir", spec["outputDir"], "--timeout-minutes", str(spec["timeoutMinutes"]), "--publish", spec["publish"],
             "--visibility", spec["visibility"], "--shutdown"]  # fmt: skip
+    if spec.get("dataDir"):
+        argv += ["--data-dir", spec["dataDir"]]
     if scheduled:
         argv += ["--scheduled-for", scheduled]
     os.execvp("sh", argv)

@@ -263,9 +263,10 @@ class RunJobLocallyTest(RunJobCase):
         os.makedirs(secrets)
         with open(os.path.join(secrets, "credentials"), "w") as f:
             f.write("[default]\naws_secret_access_key = hunter2\n")
+        # run-job.sh makes the output folder before the command: the job replaces it.
         cases = [
-            ("output", 'ln -s "$SECRETS" output', "left no output folder 'output'"),
-            ("results/.aws", 'ln -s "$SECRETS/.." results', "'results/.aws' leads out of the job's folder through a link"),
+            ("output", 'rm -r output\nln -s "$SECRETS" output', "left no output folder 'output'"),
+            ("results/.aws", 'rm -r results\nln -s "$SECRETS/.." results', "'results/.aws' leads out of the job's folder through a link"),
         ]
         for n, (output_dir, run_sh, message) in enumerate(cases):
             code = tarball(os.path.join(self.tmp, "job%d.tar.gz" % n), {"run.sh": "#!/bin/sh\nset -e\n%s\n" % run_sh})
