@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Run, RunResult } from '../../../shared/model.ts';
+import type { ScheduledRunFiles } from '../../../shared/results-calls.ts';
 import { useClient } from '../api/context.tsx';
 import { ResultChart } from './ResultChart.tsx';
 import { ResultsTable } from './ResultsTable.tsx';
@@ -28,18 +29,30 @@ interface Choices {
   group?: string;
 }
 
+/** A run's output here: a job run's downloaded files, or a scheduled run's opened ones. */
+export type RunResultsProps = { run: Run } | { scheduled: ScheduledRunFiles };
+
 /** A finished run's downloaded output as a sortable table and a chart (one file at a time). */
-export function RunResults({ run }: { run: Run }) {
+export function RunResults(props: RunResultsProps) {
   const client = useClient();
-  const here = run.outputs.filter((o) => o.downloaded).map((o) => o.name);
+  const scheduled = 'scheduled' in props ? props.scheduled : undefined;
+  const run = 'run' in props ? props.run : undefined;
+  const here = scheduled ? scheduled.files.map((f) => f.name) : (run?.outputs ?? []).filter((o) => o.downloaded).map((o) => o.name);
+  const id = scheduled ? `${scheduled.job}-${scheduled.runId}` : (run?.id ?? '');
+  const folder = scheduled ? scheduled.folder : run?.resultDir;
+  const jobName = scheduled ? scheduled.job : (run?.jobName ?? '');
+  const job = scheduled?.job;
   const [name, setName] = useState(here[0]);
   const [result, setResult] = useState<RunResult | null>();
   const [error, setError] = useState<string>();
   const [choices, setChoices] = useState<Choices>({});
 
+  const runId = scheduled ? scheduled.runId : (run?.id ?? '');
   useEffect(() => {
-    client.call('jobs:result', { runId: run.id, ...(name !== undefined && { name }) }).then(setResult, (err: unknown) => setError(errorMessage(err)));
-  }, [client, run.id, name]);
+    const file = name !== undefined ? { name } : {};
+    const answer = job === undefined ? client.call('jobs:result', { runId, ...file }) : client.call('results:scheduled-result', { job, runId, ...file });
+    answer.then(setResult, (err: unknown) => setError(errorMessage(err)));
+  }, [client, job, runId, name]);
 
   const table = useMemo(() => (result ? readResult(result.name, result.text, MAX_ROWS) : undefined), [result]);
   const kinds = useMemo(() => (table ? columnKinds(table) : []), [table]);
@@ -69,7 +82,7 @@ export function RunResults({ run }: { run: Run }) {
           {result.name}{' '}
           <span className="muted small">
             {plural(table.totalRows, 'row')}
-            {result.truncated || table.truncated ? ' (the start of the output)' : ''} · {run.resultDir}
+            {result.truncated || table.truncated ? ' (the start of the output)' : ''} · {folder}
           </span>
         </h3>
         <div className="chart-options">
@@ -95,7 +108,7 @@ export function RunResults({ run }: { run: Run }) {
             <fieldset className="segmented" aria-label="Chart">
               {available.map((k) => (
                 <label key={k}>
-                  <input type="radio" name={`chart-${run.id}`} checked={kind === k} onChange={() => choose({ kind: k })} />
+                  <input type="radio" name={`chart-${id}`} checked={kind === k} onChange={() => choose({ kind: k })} />
                   {KIND_NAMES[k]}
                 </label>
               ))}
@@ -136,7 +149,7 @@ export function RunResults({ run }: { run: Run }) {
         </div>
       </div>
       {plan ? <ResultChart table={table} plan={plan} /> : <p className="result-chart-empty">No numbers, dates or histograms to chart.</p>}
-      <ResultsTable table={table} caption={`Output of ${run.jobName}`} fileName={result.name} partial={result.truncated} />
+      <ResultsTable table={table} caption={`Output of ${jobName}`} fileName={result.name} partial={result.truncated} />
     </section>
   );
 }
