@@ -156,11 +156,17 @@ else
   note "the data folder $data_dir does not exist here (DATA_DIR names it all the same)"
 fi
 
+# Unpacks the code; what safe_extract.py says of it goes into the log as one of run-job.sh's notes.
+unpack() {
+  python3 "$here/safe_extract.py" "$work/code.tar.gz" "$work/code" > "$work/step.out" 2> "$work/step.err" || return 1
+  note "$(cat "$work/step.out")"
+}
+
 out=$work/code/$output_dir
 if ! io fetch "$code" "$work/code.tar.gz" 2> "$work/step.err"; then
   cat "$work/step.err" >> "$log"
   message="Could not fetch the code: $(last_line "$work/step.err")"
-elif ! python3 "$here/safe_extract.py" "$work/code.tar.gz" "$work/code" >> "$log" 2> "$work/step.err"; then
+elif ! unpack; then
   cat "$work/step.err" >> "$log"
   message="The code tarball was not unpacked: $(last_line "$work/step.err")"
 elif ! mkdir -p "$out" 2> "$work/step.err" || ! out=$(cd "$out" 2> "$work/step.err" && pwd); then

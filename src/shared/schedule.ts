@@ -43,21 +43,23 @@ export type ScheduleBackendKind = z.infer<typeof ScheduleBackendKind>;
 export const Visibility = z.enum(['public', 'private']);
 export type Visibility = z.infer<typeof Visibility>;
 
+/**
+ * A job's command line, run by resources/worker/run-job.sh in the unpacked folder: checked as that
+ * script checks it on the worker (no control characters; at most 1024 bytes, as its C locale
+ * counts), so a command it would refuse at every run is refused where it can be fixed.
+ */
+export const JobCommand = z
+  .string()
+  .min(1, 'a command such as ./run.sh')
+  .refine((c) => ![...c].some((ch) => ch.charCodeAt(0) < 0x20 || (ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f)), 'a command on one line, without tabs or other control characters')
+  .refine((c) => new TextEncoder().encode(c).length <= 1024, 'a command of at most 1024 bytes (letters beyond ASCII take 2 to 4)');
+
 const scheduleFields = z.object({
   name: ScheduleName,
   /** The code tarball on this computer (the packager's output or any .tar.gz). */
   tarball: z.string().min(1, 'the path of the code tarball (.tar.gz)').max(4096),
-  /**
-   * The package's own command line, run in the unpacked folder. Checked as run-job.sh checks it
-   * on the worker (no control characters; at most 1024 bytes, as its C locale counts), so a
-   * command it would refuse at every run is refused here, where it can be fixed.
-   */
-  command: z
-    .string()
-    .min(1, 'a command such as ./run.sh')
-    .refine((c) => ![...c].some((ch) => ch.charCodeAt(0) < 0x20 || (ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f)), 'a command on one line, without tabs or other control characters')
-    .refine((c) => new TextEncoder().encode(c).length <= 1024, 'a command of at most 1024 bytes (letters beyond ASCII take 2 to 4)')
-    .default('./run.sh'),
+  /** The package's own command line, run in the unpacked folder. */
+  command: JobCommand.default('./run.sh'),
   outputDir: RelativeDir.default('output'),
   visibility: Visibility.default('private'),
   frequency: Frequency,

@@ -72,7 +72,7 @@ export function createSchedulesDomain(
     dataDir: core.dataDir,
     transports: (workerId) => deps.workers.transports.get(workerId),
     runtime: deps.jobs.runtime,
-    jobEnv: () => ({ DATA_DIR: deps.jobs.sampleData.path }),
+    jobDataDir: () => deps.jobs.sampleData.path,
     ...(options.now ? { now: options.now } : {}),
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
     onChange: () => void service.list().then((list) => bus.emit('schedules:changed', list)).catch(() => undefined),

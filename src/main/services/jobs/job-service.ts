@@ -4,7 +4,9 @@ import { join, posix, resolve } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import type { z } from 'zod';
 import { newRunId, Run, RunRequest, type LogChunk } from '../../../shared/model.ts';
+import { JobCommand, type RunRecordStatus } from '../../../shared/schedule.ts';
 import type { EventBus } from '../../bus.ts';
+import { shellQuote } from '../packager/wrapper.ts';
 import type { Transport } from '../workers/transport.ts';
 import { ExampleCatalog } from './examples.ts';
 import { Follower } from './follower.ts';
@@ -13,6 +15,7 @@ import { checkFilterJson, checkScript, folderBytes, formatMinutes, IGNORED, reso
 import { completeLines, tailForPeople } from './log-lines.ts';
 import { OutputDownloads } from './output-downloads.ts';
 import type { FetchSession } from './output-fetch.ts';
+import { jobOutputTail, readRunRecord, stageRunJob } from './run-job.ts';
 import { RunResults } from './run-results.ts';
 import { retryWhileUnreachable } from './retry-unreachable.ts';
 import type { RunStore } from './run-store.ts';
@@ -43,8 +46,8 @@ export interface JobServiceOptions {
   workerName?: (workerId: string) => Promise<string>;
   /** The data set used when a request names none. */
   defaultDataDir: () => string;
-  /** Unpacks packaged jobs for runs whose source is a package (the packager's test run). */
-  packages?: PackageUnpacker;
+  /** Checks packaged jobs for runs whose source is a package (the packager's Test run). */
+  packages?: PackageChecker;
   now?: () => Date;
   pollMs?: number;
 }
@@ -126,14 +129,14 @@ export class JobService {
     await this.save(run);
     try {
       const runtimeDir = await this.options.runtime.ensure(transport);
-      const argv = await job.setUp(transport, runDir, runtimeDir, (uploaded) => {
+      const launch = await job.setUp(transport, { id, dir: runDir }, runtimeDir, (uploaded) => {
         run = { ...run, progress: { phase: 'upload', bytes: uploaded, bytes_total: Math.max(job.uploadBytes, uploaded) } };
         this.options.bus.emit('jobs:run', run, run.id);
       });
       const { progress: _uploadDone, ...started } = run;
       run = started;
       await transport.writeFile(posix.join(runDir, 'meta.json'), `${JSON.stringify(run, null, 2)}\n`);
-      await launchRun(transport, runtimeDir, runDir, Math.max(1, Math.round(request.timeoutMinutes * 60)), argv);
+      await launchRun(transport, runtimeDir, runDir, launch.timeoutSeconds, launch.argv);
     } catch (err) {
       const { progress: _stopped, ...rest } = run;
       await this.save({ ...rest, status: 'failed', finishedAt: this.now().toISOString(), message: `The run could not be started: ${(err as Error).message}` });
@@ -162,7 +165,7 @@ export class JobService {
       name: source.name,
       request: { ...request, dataDir },
       uploadBytes: await folderBytes(source.dir),
-      setUp: async (worker, runDir, runtimeDir, uploaded) => {
+      setUp: async (worker, { dir: runDir }, runtimeDir, uploaded) => {
         await worker.mkdir(posix.join(runDir, 'output'));
         let bytes = 0;
         await worker.uploadDir(source.dir, posix.join(runDir, 'code'), {
@@ -170,34 +173,54 @@ export class JobService {
           onFile: (_path, fileBytes) => uploaded((bytes += fileBytes)),
         });
         await worker.writeFile(posix.join(runDir, 'filter.json'), filterText);
-        return runnerArgv(runtimeDir, { script, name: source.name, dataDir, mappers: request.mappers, reducers: request.reducers, sorted: request.sorted });
+        const argv = runnerArgv(runtimeDir, { script, name: source.name, dataDir, mappers: request.mappers, reducers: request.reducers, sorted: request.sorted });
+        return { argv, timeoutSeconds: Math.max(1, Math.round(request.timeoutMinutes * 60)) };
       },
     };
   }
 
   /**
-   * A packaged job (the packager's test run): unpacked into the run's code/ folder, it runs its
-   * own command there (argv, never a shell string of user input); its output folder inside
-   * code/ is what gets collected.
+   * A packaged job (the packager's Test run), run exactly as a scheduled run is: run-job.sh
+   * fetches the tarball, unpacks it safely, runs the package's own command in the run
+   * environment (DATA_DIR: the request's data set; OUTPUT_DIR) and publishes the output into the
+   * run's own published/ folder, whose data/ is the run's output. Its log is the run's log.
    */
   private async packageJob(request: ParsedRunRequest, path: string): Promise<RunnableJob> {
-    const unpacker = this.options.packages;
-    if (!unpacker) throw new WorkbenchError('BAD_INPUT', 'Packages cannot be run here.');
+    const packages = this.options.packages;
+    if (!packages) throw new WorkbenchError('BAD_INPUT', 'Packages cannot be run here.');
     const tarball = resolve(path);
-    const { name, command, outputDir } = await unpacker.checkForRun(tarball);
+    const { name, command, outputDir } = await packages.checkForRun(tarball);
+    // The package's argv as the one command line a schedule holds, each word quoted.
+    const line = command.map(shellQuote).join(' ');
+    const checked = JobCommand.safeParse(line);
+    if (!checked.success) {
+      throw new WorkbenchError('BAD_INPUT', `The package's command cannot be run as a scheduled job runs it: it must be ${checked.error.issues[0]?.message}. Put the steps into run.sh and make the command sh run.sh.`);
+    }
+    const dataDir = request.dataDir ?? this.options.defaultDataDir();
     return {
       name: slug(name),
-      request: { ...request, source: { kind: 'package', path: tarball } },
+      request: { ...request, source: { kind: 'package', path: tarball }, dataDir },
       uploadBytes: (await stat(tarball)).size,
-      outputDir: posix.join('code', outputDir),
-      setUp: async (worker, runDir, runtimeDir) => {
-        const codeDir = posix.join(runDir, 'code');
-        await worker.mkdir(runDir);
-        await unpacker.unpack(tarball, worker, codeDir, runtimeDir, request.worker === 'local');
-        // Made up front, so a package that writes nothing is reported as such, not as a lost folder.
-        await worker.mkdir(posix.join(codeDir, outputDir));
-        // The shell text is fixed; the package's command reaches it only as "$@".
-        return ['sh', '-c', 'cd code && exec "$@"', 'package', ...command];
+      outputDir: posix.join(TEST_RUN_PUBLISHED, 'data'),
+      setUp: async (worker, run, runtimeDir, uploaded) => {
+        await worker.mkdir(run.dir);
+        return stageRunJob(
+          worker,
+          runtimeDir,
+          run.dir,
+          {
+            job: slug(name).slice(0, 63).replace(/-+$/, '') || 'job',
+            runId: run.id,
+            tarball,
+            command: line,
+            outputDir,
+            timeoutSeconds: request.timeoutMinutes * 60,
+            publish: posix.join(run.dir, TEST_RUN_PUBLISHED),
+            visibility: 'private',
+            dataDir,
+          },
+          uploaded,
+        );
       },
     };
   }
@@ -346,12 +369,17 @@ export class JobService {
     await this.save({ ...run, status: 'worker-gone', finishedAt: this.now().toISOString(), message: `The run's folder ${runDir} is gone from the worker (deleted, or the worker was replaced); its log and output went with it.`, resultsLost: true });
   }
 
-  private async finish(run: Run, transport: Transport, code: number | undefined, cancelled = false, mayDownload = true): Promise<Run> {
-    const runDir = runDirOf(transport, run.id);
+  private async finish(ran: Run, transport: Transport, launchCode: number | undefined, cancelled = false, mayDownload = true): Promise<Run> {
+    const runDir = runDirOf(transport, ran.id);
+    // A Test run ends as run-job.sh recorded it (launch.sh's exit code is run-job.sh's own).
+    const recorded = ran.request.source.kind === 'package' && !cancelled ? await this.recordedEnd(ran, transport) : undefined;
+    const run = recorded ? { ...ran, outputDir: recorded.outputDir } : ran;
+    const code = recorded ? recorded.exitCode : launchCode;
     const started = Date.parse(run.createdAt);
     const timeoutMs = RunRequest.parse(run.request).timeoutMinutes * 60_000;
-    const timedOut = code === 124 || (code === 137 && this.now().getTime() - started >= timeoutMs);
-    const status = cancelled ? 'cancelled' : code === 0 ? 'succeeded' : timedOut ? 'timed-out' : code === undefined ? 'lost' : 'failed';
+    const timedOut = recorded ? recorded.status === 'timed-out' : code === 124 || (code === 137 && this.now().getTime() - started >= timeoutMs);
+    const succeeded = recorded ? recorded.status === 'succeeded' : code === 0;
+    const status = cancelled ? 'cancelled' : succeeded ? 'succeeded' : timedOut ? 'timed-out' : code === undefined && !recorded ? 'lost' : 'failed';
     let outputs: Run['outputs'] = [];
     let message: string | undefined;
     try {
@@ -359,7 +387,10 @@ export class JobService {
     } catch (err) {
       message = `The output could not be listed: ${(err as Error).message}`;
     }
-    if (status === 'failed') {
+    if (status === 'failed' && recorded) {
+      const tail = jobOutputTail(await readLogTail(transport, runDir, 8192), run.id);
+      message = `${recorded.message ?? `Exited with code ${code}.`}${tail ? `\n${tail}` : ''}`;
+    } else if (status === 'failed') {
       const tail = tailForPeople(await readLogTail(transport, runDir, 8192));
       message = `Exited with code ${code}.${tail ? `\n${tail}` : ''}`;
     } else if (status === 'timed-out') {
@@ -367,9 +398,9 @@ export class JobService {
     } else if (status === 'cancelled') {
       message = 'Cancelled.';
     } else if (status === 'succeeded' && outputs.length === 0) {
-      message ??= run.request.source.kind === 'package' ? `Finished, but wrote nothing to ${posix.relative('code', run.outputDir ?? 'output')}/.` : 'Finished, but wrote no output (did the filter match any data?).';
+      message ??= recorded?.message ?? (run.request.source.kind === 'package' ? 'Finished, but wrote nothing to its output folder.' : 'Finished, but wrote no output (did the filter match any data?).');
     }
-    let finished: Run = { ...run, status, exitCode: code, finishedAt: this.now().toISOString(), outputs, ...(message ? { message } : {}) };
+    let finished: Run = { ...run, status, ...(code === undefined ? {} : { exitCode: code }), finishedAt: this.now().toISOString(), outputs, ...(message ? { message } : {}) };
     // This computer's runs are always copied into the results folder; a remote run's output
     // stays on the worker until asked for, or comes at once after a success when the setting
     // says so. Then the run shows its end once the output is here, with the download's progress till then.
@@ -384,6 +415,26 @@ export class JobService {
     }
     await this.save(finished);
     return finished;
+  }
+
+  /**
+   * How run-job.sh says a Test run ended, from the record it wrote into the run's published/
+   * folder: the status, the job's own exit code, why, and where its output was published (a
+   * folder of the run). Undefined when it left no record (it was killed, or could not start).
+   */
+  private async recordedEnd(run: Run, transport: Transport): Promise<RecordedEnd | undefined> {
+    const runDir = runDirOf(transport, run.id);
+    const record = await retryWhileUnreachable(() => readRunRecord(transport, posix.join(runDir, TEST_RUN_PUBLISHED, 'runs', `${run.id}.json`))).catch(() => undefined);
+    if (!record) return undefined;
+    // The record names the output relative to the folder holding DEST, which is the run's folder.
+    const output = posix.normalize(record.output.replace(/\/+$/, ''));
+    const inside = output === TEST_RUN_PUBLISHED || output.startsWith(`${TEST_RUN_PUBLISHED}/`);
+    return {
+      status: record.status,
+      exitCode: record.exitCode ?? undefined,
+      message: record.message ?? undefined,
+      outputDir: inside ? output : posix.join(TEST_RUN_PUBLISHED, 'data'),
+    };
   }
 
   /** The run's worker, or worker-gone when the worker no longer exists. */
@@ -426,11 +477,21 @@ function startingElsewhere(run: Run): boolean {
   return run.progress?.phase === 'upload';
 }
 
-export interface PackageUnpacker {
-  /** What a test run of `tarball` runs: its name, command and output folder (relative to where it is unpacked); refuses unsafe packages. */
+export interface PackageChecker {
+  /** What a Test run of `tarball` runs: its name, command and output folder (relative to where it is unpacked); refuses unsafe packages. */
   checkForRun(tarball: string): Promise<{ name: string; command: string[]; outputDir: string }>;
-  /** Unpacks `tarball` into `codeDir` on the worker. */
-  unpack(tarball: string, transport: Transport, codeDir: string, runtimeDir: string, local: boolean): Promise<void>;
+}
+
+/** Where a Test run's run-job.sh publishes, inside the run's folder: data/ (the output), logs/, runs/. */
+const TEST_RUN_PUBLISHED = 'published';
+
+/** A Test run's end as its run record says. */
+interface RecordedEnd {
+  status: RunRecordStatus;
+  exitCode: number | undefined;
+  message: string | undefined;
+  /** The published output, relative to the run's folder. */
+  outputDir: string;
 }
 
 type ParsedRunRequest = z.output<typeof RunRequest>;
@@ -444,6 +505,6 @@ interface RunnableJob {
   uploadBytes: number;
   /** The folder collected as output, relative to the run dir, when it is not output/. */
   outputDir?: string;
-  /** Puts the job's code into `runDir` on the worker; the argv that launch.sh runs there. */
-  setUp(transport: Transport, runDir: string, runtimeDir: string, uploaded: (bytes: number) => void): Promise<string[]>;
+  /** Puts the job's code into the run's folder on the worker; what launch.sh runs there, and for how long at most. */
+  setUp(transport: Transport, run: { id: string; dir: string }, runtimeDir: string, uploaded: (bytes: number) => void): Promise<{ argv: string[]; timeoutSeconds: number }>;
 }

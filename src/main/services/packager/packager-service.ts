@@ -1,12 +1,10 @@
 import { lstat, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import { BuildRequest, ScanRequest, type BuildResult, type Inspection, type PackProgress, type ScanResult, type SecretFinding, type WrapperSpec, type WrapperText } from '../../../shared/packager-model.ts';
 import type { EventBus } from '../../bus.ts';
-import type { Transport } from '../workers/transport.ts';
 import { inspectTarball } from './inspect.ts';
 import { packageEntries } from './package-entries.ts';
-import { safeExtract } from './safe-extract.ts';
 import { scanTree, type PackFile } from './scan.ts';
 import { findingsInBuffer, findSecretsInFile, SECRET_SCAN_BYTES } from './secrets.ts';
 import { writeTarGz } from './tar-write.ts';
@@ -22,7 +20,7 @@ export interface PackagerOptions {
   now?: () => number;
 }
 
-/** What a test run runs of a package, once it is unpacked on a worker. */
+/** What a Test run runs of a package, once it is unpacked on a worker. */
 export interface PreparedPackage {
   name: string;
   command: string[];
@@ -31,8 +29,8 @@ export interface PreparedPackage {
 }
 
 /**
- * Builds reproducible job tarballs from a folder, inspects any tarball, and unpacks packages
- * safely for test runs. Secrets block a build until each is unchecked or overridden by path.
+ * Builds reproducible job tarballs from a folder, inspects any tarball, and checks packages
+ * before a Test run. Secrets block a build until each is unchecked or overridden by path.
  */
 export class PackagerService {
   private readonly builds = new Map<string, AbortController>();
@@ -146,8 +144,9 @@ export class PackagerService {
   }
 
   /**
-   * What a test run of the package will run, refusing unsafe packages before anything is
-   * written anywhere.
+   * What a Test run of the package will run, refusing unsafe packages before anything is
+   * written anywhere. The run itself is resources/worker/run-job.sh's, as a scheduled run's is:
+   * it unpacks the package again with its own checks (safe_extract.py).
    */
   async checkForRun(tarball: string): Promise<PreparedPackage> {
     const info = await lstat(tarball).catch(() => undefined);
@@ -159,24 +158,6 @@ export class PackagerService {
     if (!inspection.entryPoint) throw new WorkbenchError('BAD_INPUT', `${basename(tarball)} has no entry point: no workbench.json and no run.sh.`);
     const name = inspection.manifest?.name ?? basename(tarball).replace(/\.(tar\.gz|tgz|tar)$/, '');
     return { name, command: inspection.entryPoint.command, outputDir: inspection.entryPoint.outputDir };
-  }
-
-  /**
-   * Unpacks a package into `codeDir` on the worker for a test run. On this computer the
-   * TypeScript extractor unpacks it; on another worker the tarball is copied over and
-   * resources/worker/safe_extract.py unpacks it there. Both refuse unsafe entries again.
-   */
-  async unpack(tarball: string, transport: Transport, codeDir: string, runtimeDir: string, local: boolean): Promise<void> {
-    if (local) {
-      await safeExtract(tarball, codeDir);
-      return;
-    }
-    // Copied on its own (its folder's other files ignored), streamed rather than read whole.
-    const name = basename(tarball);
-    const remoteDir = posix.join(posix.dirname(codeDir), 'package');
-    await transport.uploadDir(dirname(tarball), remoteDir, { ignore: (path) => path !== name });
-    const result = await transport.exec(['python3', posix.join(runtimeDir, 'safe_extract.py'), posix.join(remoteDir, name), codeDir], { timeoutMs: 600_000 });
-    if (result.code !== 0) throw new WorkbenchError('FORBIDDEN', `The worker refused to unpack the package: ${result.stderr.trim()}`);
   }
 
   /** Secrets in the files, searched a few at a time; unchanged files come from the cache. */

@@ -58,8 +58,8 @@ export interface LocalBackendOptions {
   onRunEnded?: (record: RunRecord) => void;
   pollMs?: number;
   tickMs?: number;
-  /** Environment for scheduled jobs (DATA_DIR: the data set the workbench's jobs read by default). */
-  jobEnv?: () => Record<string, string>;
+  /** The data folder scheduled jobs read (their DATA_DIR): the data set the workbench's jobs read by default. */
+  jobDataDir?: () => string;
 }
 
 /**
@@ -249,7 +249,7 @@ export class LocalScheduleBackend implements ScheduleBackend {
       publishedDir: join(this.publishedRoot, name),
       dataDir: this.options.dataDir,
       local: active.worker === 'local',
-      env: this.options.jobEnv?.() ?? {},
+      jobDataDir: this.options.jobDataDir?.(),
     };
     const work = (async () => {
       const transport = await this.options.transports(active.worker);

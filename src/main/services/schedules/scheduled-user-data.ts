@@ -16,6 +16,12 @@ export interface ScheduledRunSpec {
   /** s3://BUCKET/JOB */
   publish: string;
   visibility: Schedule['visibility'];
+  /**
+   * The data folder on the instance the job reads (run-job.sh --data-dir, the job's DATA_DIR);
+   * absent: the job gets no DATA_DIR. A data source in S3 is fetched into such a folder by
+   * scheduled_run.py before run-job.sh starts.
+   */
+  dataDir?: string;
 }
 
 /** Minutes on top of the job's timeout for packages, fetching and publishing, before the safety net fires. */

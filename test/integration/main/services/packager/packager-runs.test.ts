@@ -92,28 +92,31 @@ describe('hostile tarballs', () => {
 });
 
 describe('test runs of a package on this computer', () => {
-  it('unpacks a fresh run, runs its command and shows the files it left in output/', async () => {
+  it('unpacks a fresh run, runs its command and shows the files it left in its output folder', async () => {
     const dir = join(root, 'writes-output');
     await mkdir(dir);
-    await writeFile(join(dir, 'run.sh'), '#!/bin/sh\nset -e\nmkdir -p output\necho "working in $(basename "$PWD")"\necho 42 > output/answer.txt\n');
+    await writeFile(join(dir, 'run.sh'), '#!/bin/sh\nset -e\necho "working in $(basename "$PWD")"\necho 42 > "$OUTPUT_DIR/answer.txt"\n');
     const started = await call('packager:test-run', { path: await pack(dir, 'writes-output'), timeoutMinutes: 1 });
     expect(started).toMatchObject({ status: 'running', jobName: 'writes-output', request: { source: { kind: 'package' } } });
     const done = await finished(started.id);
     expect(done).toMatchObject({ status: 'succeeded', outputs: [{ name: 'answer.txt', bytes: 3 }] });
     expect(await readFile(join(done.resultDir!, 'answer.txt'), 'utf8')).toBe('42\n');
-    expect((await call('jobs:log', { runId: done.id, offset: 0 })).text).toBe('working in code\n');
+    // The job's own output, among run-job.sh's notes, as a scheduled run's log has it.
+    const log = (await call('jobs:log', { runId: done.id, offset: 0 })).text;
+    expect(log).toContain('\nworking in code\n');
+    expect(log).toMatch(/\[run-job [^\]]+\] running: sh run\.sh\n/);
     // It is in the run history like any run.
     expect((await call('jobs:list')).map((r) => r.id)).toContain(done.id);
   });
 
-  it('reports a package that wrote nothing to output/', async () => {
+  it('reports a package that wrote nothing to its output folder', async () => {
     const dir = join(root, 'no-output');
     await mkdir(dir);
     await writeFile(join(dir, 'run.sh'), '#!/bin/sh\necho forgot the output\n');
     const done = await finished((await call('packager:test-run', { path: await pack(dir, 'no-output') })).id);
     expect(done.status).toBe('succeeded');
     expect(done.outputs).toEqual([]);
-    expect(done.message).toBe('Finished, but wrote nothing to output/.');
+    expect(done.message).toBe("The command wrote nothing to its output folder 'output'.");
   });
 
   it('runs a map/reduce package with a generated run.sh and the bundled runner', async () => {

@@ -20,7 +20,7 @@ const call = callerOf(() => workbench);
 const finished = (runId: string) => runEnd(workbench, runId);
 
 describe('test runs on an SSH worker', () => {
-  it('copies the tarball alone, unpacks it there with safe_extract.py and collects output/', async () => {
+  it('copies the tarball alone, runs it there with run-job.sh and collects what it published', async () => {
     const dir = join(tmp.path, 'pkg');
     await mkdir(dir);
     await writeFile(join(dir, 'run.sh'), '#!/bin/sh\nmkdir -p output\necho remote > output/where.txt\n');
@@ -32,8 +32,8 @@ describe('test runs on an SSH worker', () => {
     const done = await finished(started.id);
     expect(done).toMatchObject({ status: 'succeeded', outputs: [{ name: 'where.txt', bytes: 7 }] });
     expect(await readFile(join(done.resultDir!, 'where.txt'), 'utf8')).toBe('remote\n');
-    // Only the tarball went over, next to the unpacked code.
-    expect(await readdir(join(sshd.dir, 'wb', 'runs', done.id, 'package'))).toEqual(['pkg.tar.gz']);
+    // Only the tarball went over.
+    expect(await readdir(join(sshd.dir, 'wb', 'runs', done.id, 'in'))).toEqual(['pkg.tar.gz']);
   });
 
   it('a hostile package is refused before the worker runs anything', async () => {
