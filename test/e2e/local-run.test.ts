@@ -37,15 +37,15 @@ describe('running a job locally from the UI', () => {
     await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThan(1);
     expect(await page.locator('.run-results canvas').count()).toBe(1);
     // Sorting by value, descending: the first row holds the largest count.
-    const valueHeader = table.getByRole('columnheader', { name: 'value' });
+    const valueHeader = table.getByRole('columnheader', { name: 'count' });
     await valueHeader.click();
     await valueHeader.click();
     expect(await valueHeader.getAttribute('aria-sort')).toBe('descending');
     const values = (await table.locator('tbody tr td:nth-child(2)').allTextContents()).map(Number);
     expect(values).toEqual([...values].sort((a, b) => b - a));
     // The chart offers every column of the output, the Values choice also the default.
-    expect(await page.getByLabel('Labels').locator('option').allTextContents()).toEqual(['key', 'value']);
-    expect(await page.getByLabel('Values').locator('option').allTextContents()).toEqual(['first numeric column', 'key', 'value']);
+    expect(await page.getByLabel('Labels').locator('option').allTextContents()).toEqual(['OS', 'count']);
+    expect(await page.getByLabel('Values').locator('option').allTextContents()).toEqual(['first numeric column', 'OS', 'count']);
     await page.getByLabel('Histogram').check();
     await screenshot(page, 'jobs-run-succeeded');
 

@@ -42,20 +42,29 @@ def write_frame(f, items, tag=0):
 
     ``tag`` orders frames across files; see read_frames_in_order.
     """
-    payload_header = _LIST_HEADER.pack(b"[", len(items))
-    size = len(payload_header) + sum(map(len, items))
-    f.write(_FRAME_HEADER.pack(tag, size) + payload_header + b"".join(items))
+    payload = frame_payload(items)
+    f.write(_FRAME_HEADER.pack(tag, len(payload)) + payload)
+
+
+def frame_payload(items):
+    """Already-marshal'd items joined into one marshal'd list (a frame's payload)."""
+    return _LIST_HEADER.pack(b"[", len(items)) + b"".join(items)
 
 
 def read_frames(path):
     """Yield the lists stored in a spill file, in the order they were written."""
     with open(path, "rb") as f:
-        while True:
-            header = f.read(_FRAME_HEADER.size)
-            if not header:
-                return
-            _tag, size = _FRAME_HEADER.unpack(header)
-            yield marshal.loads(f.read(size))
+        yield from read_frames_from(f)
+
+
+def read_frames_from(f):
+    """Yield the lists stored in an open binary file of frames, in order."""
+    while True:
+        header = f.read(_FRAME_HEADER.size)
+        if not header:
+            return
+        _tag, size = _FRAME_HEADER.unpack(header)
+        yield marshal.loads(f.read(size))
 
 
 def read_frames_in_order(paths):

@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from multiprocessing.connection import wait
 
 from .contexts import read_frames
+from .errors import EXIT_CONFIG, EXIT_DIED, EXIT_SCRIPT, JobFailed
 from .filters import FilterError, load_filter
 from .inputs import find_files
 from .progress import PROGRESS_INTERVAL, Progress
@@ -51,17 +52,6 @@ _MP = multiprocessing.get_context("fork")
 
 # Seconds a terminated child gets to exit before it is killed.
 _STOP_GRACE = 2.0
-
-EXIT_CONFIG = 1
-EXIT_SCRIPT = 2
-EXIT_DIED = 3
-
-
-class JobFailed(Exception):
-    def __init__(self, code, message):
-        super().__init__(message)
-        self.code = code
-
 
 def log(message):
     sys.stderr.write(message + "\n")
@@ -97,6 +87,17 @@ def parse_args(argv=None):
     p.add_argument("-p", "--profile", action="store_true", help="print cProfile stats of every mapper and reducer")
     p.add_argument("-v", "--verbose", action="store_true", help="list the input files and time each process")
     p.add_argument("--sorted", action="store_true", help="write the output ordered by key, whatever the process counts")
+    p.add_argument(
+        "--engine",
+        choices=("local", "spark"),
+        default="local",
+        help="local: mapper and reducer processes on this machine; spark: Apache Spark through pyspark",
+    )
+    p.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="with --engine spark: the Spark master (default local[*], every core of this machine)",
+    )
     return p.parse_args(argv)
 
 
@@ -132,6 +133,10 @@ def _check_args(args):
         raise JobFailed(EXIT_CONFIG, f"--output {args.output} is a directory; give a file name")
     if args.work_dir is not None and os.path.exists(args.work_dir) and not os.path.isdir(args.work_dir):
         raise JobFailed(EXIT_CONFIG, f"--work-dir {args.work_dir} is not a directory")
+    if args.spark_master is not None and args.engine != "spark":
+        raise JobFailed(EXIT_CONFIG, "--spark-master goes with --engine spark; add --engine spark or drop it")
+    if args.engine == "spark" and args.spark_master is None:
+        args.spark_master = "local[*]"
 
 
 def run(args):
@@ -163,18 +168,27 @@ def run(args):
 
         num_mappers = min(args.num_mappers, len(files))
         total_bytes = sum(f.size for f in files)
+        if args.engine == "spark":
+            workers = f"Spark master {args.spark_master}, {len(files)} map tasks"
+        else:
+            workers = f"{num_mappers} mappers"
         log(
             f"{len(files)} input files ({total_bytes / 1e6:.1f} MB) match the filter; "
-            f"{num_mappers} mappers, {args.num_reducers} reducers"
+            f"{workers}, {args.num_reducers} reducers"
         )
         if args.verbose:
             for f in files:
                 log(f"  input: {f.path} ({f.size} bytes)")
         progress = Progress(sys.stderr, len(files), total_bytes, args.num_reducers)
         progress.phase("map")
-        spills = _map_phase(args, module, files, num_mappers, job_dir, progress)
-        progress.phase("reduce")
-        outputs = _reduce_phase(args, module, spills, job_dir, progress)
+        if args.engine == "spark":
+            from .spark import run_spark  # pyspark is imported only for this engine
+
+            outputs = run_spark(args, files, job_dir, progress, log)
+        else:
+            spills = _map_phase(args, module, files, num_mappers, job_dir, progress)
+            progress.phase("reduce")
+            outputs = _reduce_phase(args, module, spills, job_dir, progress)
         _assemble(outputs, args.output, args.sorted)
         progress.phase("done")
 

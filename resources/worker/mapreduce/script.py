@@ -24,6 +24,15 @@ def load_script(path):
             source = f.read()
     except OSError as e:
         raise ScriptError(f"cannot read job script {path}: {e.strerror or e}") from None
+    return load_script_source(source, path)
+
+
+def load_script_source(source, path):
+    """Execute ``source``, the job script read from ``path``, as load_script does.
+
+    The Spark engine's executors get the script's text this way: on a cluster
+    the path may exist only on the driver, yet tracebacks still name it.
+    """
     module = types.ModuleType(MODULE_NAME)
     module.__file__ = path
     sys.modules[MODULE_NAME] = module

@@ -73,9 +73,13 @@ def _print_profile(profiler, name):
     sys.stderr.flush()
 
 
-class _BadLineReporter:
-    def __init__(self):
+class BadLineReporter:
+    """Reports bad lines through ``say`` (a callable taking one line of text),
+    the first MAX_BAD_LINE_REPORTS of them; all are counted."""
+
+    def __init__(self, say=None):
         self.count = 0
+        self.say = say or _say
 
     def __call__(self, path, lineno, error, line=None):
         self.count += 1
@@ -85,9 +89,13 @@ class _BadLineReporter:
             reason = "no tab between key and value"
         else:
             reason = f"{type(error).__name__}: {error}"
-        sys.stderr.write(f"Bad line: {path}:{lineno}: {reason}\n")
+        self.say(f"Bad line: {path}:{lineno}: {reason}\n")
         if self.count == MAX_BAD_LINE_REPORTS:
-            sys.stderr.write("(further bad lines of this mapper are counted, not shown)\n")
+            self.say("(further bad lines of this mapper are counted, not shown)\n")
+
+
+def _say(text):
+    sys.stderr.write(text)
 
 
 def map_files(conn, files, queue, spill_paths, module, delete_data):
@@ -97,12 +105,34 @@ def map_files(conn, files, queue, spill_paths, module, delete_data):
     first: each mapper takes the next file when it is free, so the mappers
     finish together even when files, codecs or CPUs differ in speed.
     """
-    mapfunc = module.map
     context = MapContext(spill_paths)
-    report_bad = _BadLineReporter()
     counts = _Counts(conn)
+    mapper = FileMapper(module.map, context, counts, BadLineReporter())
     for index in _take(queue):
-        f = files[index]
+        for _block in mapper.map_file(files[index], index, delete_data):
+            pass
+    context.close()
+    counts.send()
+
+
+class FileMapper:
+    """Runs map() over input files, block by block, into ``context``.
+
+    ``counts`` takes the progress increments (``add(name, amount)`` and
+    ``send_if_due()``); bad lines and unreadable files are told through
+    ``report_bad`` and its ``say``.
+    """
+
+    def __init__(self, mapfunc, context, counts, report_bad):
+        self.mapfunc = mapfunc
+        self.context = context
+        self.counts = counts
+        self.report_bad = report_bad
+
+    def map_file(self, f, index, delete_data):
+        """Map one file; yields after each block, once its pairs are flushed
+        into the context (tagged with the file's ``index``)."""
+        mapfunc, context, counts, report_bad = self.mapfunc, self.context, self.counts, self.report_bad
         dims = list(f.dims)
         lineno = 0
         read_bytes = 0
@@ -116,7 +146,7 @@ def map_files(conn, files, queue, spill_paths, module, delete_data):
             except StopIteration:
                 break
             except _READ_ERRORS as e:
-                sys.stderr.write(f"Bad file: {f.path}: {type(e).__name__}: {e} (rest of file skipped)\n")
+                report_bad.say(f"Bad file: {f.path}: {type(e).__name__}: {e} (rest of file skipped)\n")
                 counts.add("bad_files", 1)
                 readable = False
                 break
@@ -133,14 +163,13 @@ def map_files(conn, files, queue, spill_paths, module, delete_data):
             counts.add("bytes", offset - read_bytes)
             counts.send_if_due()
             lineno, read_bytes = end, offset
+            yield
         # Account for bytes not covered by a block (e.g. a trailing newline).
         counts.add("bytes", f.size - read_bytes)
         counts.add("files_done", 1)
         counts.send_if_due()
         if delete_data and readable:  # a damaged file is kept for inspection
-            _delete(f.path)
-    context.close()
-    counts.send()
+            _delete(f.path, report_bad.say)
 
 
 class _Counts:
@@ -205,18 +234,25 @@ def _map_undecodable(block, lineno, path, mapfunc, dims, context, report_bad):
     return lineno
 
 
-def _delete(path):
+def _delete(path, say):
     try:
         os.remove(path)
     except OSError as e:
-        sys.stderr.write(f"warning: could not delete {path}: {e.strerror or e}\n")
+        say(f"warning: could not delete {path}: {e.strerror or e}\n")
 
 
 def reduce_partition(conn, spill_paths, out_path, module, sorted_output):
-    """Reducer: group this partition's pairs and write reduce()'s text output.
+    """Reducer: group this partition's pairs and write reduce()'s text output."""
+    with _open_output(out_path, sorted_output) as out:
+        reduce_frames(read_frames_in_order(spill_paths), out, module, sorted_output)
+
+
+def reduce_frames(frames, out, module, sorted_output):
+    """Group the pairs of ``frames`` (lists of pairs, in input-file order) and
+    write reduce()'s text output to ``out``.
 
     Without a reduce() function every pair is written as is. With
-    ``sorted_output`` the text goes to ``out_path`` as frames of
+    ``sorted_output`` ``out`` is binary and gets frames of
     ``(canonical key, text)`` segments in key order, for the parent to merge.
     """
     reducefunc = getattr(module, "reduce", None)
@@ -224,28 +260,27 @@ def reduce_partition(conn, spill_paths, out_path, module, sorted_output):
     setup = getattr(module, "setup_reduce", None)
     if not callable(reducefunc):
         reducefunc = None
-    with _open_output(out_path, sorted_output) as out:
-        segments = _SortedSegments(out) if sorted_output else None
-        context = ReduceContext(segments.emit if segments else out.write)
-        if callable(setup):
-            setup(context)
-        if segments:
-            segments.end(_PRELUDE_KEY)
+    segments = _SortedSegments(out) if sorted_output else None
+    context = ReduceContext(segments.emit if segments else out.write)
+    if callable(setup):
+        setup(context)
+    if segments:
+        segments.end(_PRELUDE_KEY)
 
-        if reducefunc is None:
-            _write_pairs(spill_paths, context, segments)
-        else:
-            collector = Collector(combinefunc if callable(combinefunc) else None)
-            for pairs in read_frames_in_order(spill_paths):
-                collector.add(pairs)
-            groups = collector.groups
-            keys = sorted(groups, key=canonical) if segments else groups
-            for key in keys:
-                reducefunc(key, groups[key], context)
-                if segments:
-                    segments.end(canonical(key))
-        if segments:
-            segments.close()
+    if reducefunc is None:
+        _write_pairs(frames, context, segments)
+    else:
+        collector = Collector(combinefunc if callable(combinefunc) else None)
+        for pairs in frames:
+            collector.add(pairs)
+        groups = collector.groups
+        keys = sorted(groups, key=canonical) if segments else groups
+        for key in keys:
+            reducefunc(key, groups[key], context)
+            if segments:
+                segments.end(canonical(key))
+    if segments:
+        segments.close()
 
 
 def _open_output(path, sorted_output):
@@ -256,17 +291,17 @@ def _open_output(path, sorted_output):
     return open(path, "w", encoding="utf-8", errors="backslashreplace", newline="")
 
 
-def _write_pairs(spill_paths, context, segments):
+def _write_pairs(frames, context, segments):
     """Map-only output: every pair as written by map()."""
     if segments is None:
         write = context.write
-        for pairs in read_frames_in_order(spill_paths):
+        for pairs in frames:
             for key, value in pairs:
                 write(key, value)
         return
     # Sorted: by key, then by the record's text (values need not be orderable).
     records = []
-    for pairs in read_frames_in_order(spill_paths):
+    for pairs in frames:
         for key, value in pairs:
             context.write(key, value)
             records.append((canonical(key), segments.take()))

@@ -1,0 +1,11 @@
+"""How a run fails: the exception that ends it and the exit codes it ends with."""
+
+EXIT_CONFIG = 1
+EXIT_SCRIPT = 2
+EXIT_DIED = 3
+
+
+class JobFailed(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code

@@ -1,0 +1,443 @@
+"""The Spark engine (``--engine spark``): the same job on Apache Spark through pyspark.
+
+The driver (this process) has already loaded the script and the filter and
+chosen the input files, as for the local engine. Here:
+
+* the input files are spread over a few map tasks per core, of about equal
+  bytes (largest file first to the lightest task), so the cores finish
+  together as the local engine's mappers do with their shared queue;
+* a map task runs the local engine's FileMapper over its file: the same
+  block reading, bad-line handling and map() calls; the pairs are
+  partitioned by the same CRC-32 of the key and marshal'd into frames, one
+  per (block, reducer), keyed ``(reducer, file index, block)``;
+* Spark shuffles the frames to ``--num-reducers`` reduce tasks, sorted by
+  that key, so each reducer sees its pairs in input-file order exactly as a
+  local reducer does; it runs the local engine's reduce (with combine() at
+  the same threshold) and returns its text;
+* the driver writes the reducers' texts in reducer order (or merged by key
+  with ``--sorted``) to the output file, as the local engine does.
+
+Bad lines, unreadable files and counts travel back to the driver in
+accumulators (so they reach the job's log even from a cluster's executors);
+the driver polls them for the progress lines. An exception in the script is
+raised in the task as TaskFailed, whose message carries the traceback to
+the driver, which exits with the local engine's code for it.
+
+Only this module imports pyspark, and job.py imports it only for
+``--engine spark``. It runs on Python 3.9, as EMR 7 nodes offer it.
+"""
+
+import functools
+import heapq
+import json
+import marshal
+import os
+import re
+import sys
+import threading
+import zipfile
+from typing import NamedTuple
+
+from pyspark import AccumulatorParam, SparkConf, SparkContext, StorageLevel
+
+from .contexts import MapContext, frame_payload
+from .errors import EXIT_CONFIG, EXIT_DIED, EXIT_SCRIPT, JobFailed
+from .progress import PROGRESS_INTERVAL
+from .script import ScriptError, describe_error, load_script_source
+from .tasks import BadLineReporter, FileMapper, reduce_frames
+
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+# The map-phase counters of the progress line, summed over map tasks.
+MAP_COUNTERS = ("files_done", "bytes", "records", "bad_lines", "bad_files")
+
+# Map tasks per core Spark offers: enough for the cores to finish together
+# when files differ in size, few enough that the cost of starting a task
+# stays small beside its work.
+MAP_TASKS_PER_CORE = 4
+
+# Reduce output travels to the driver in pieces of at most this many bytes.
+OUTPUT_CHUNK = 4 << 20
+
+# Starts the message of TaskFailed; the rest of that line is JSON.
+_FAILURE_MARK = "@mapreduce-task-failed "
+_FAILURE = re.compile(re.escape(_FAILURE_MARK) + r"(.*)$", re.MULTILINE)
+
+# Spark's own log goes to a file in the run's work area; warnings and errors
+# are summed up in one line at the end. Loggers whose warnings every local
+# run gets, and which say nothing about the job, are kept at ERROR.
+_LOG4J2 = """\
+rootLogger.level = warn
+rootLogger.appenderRef.file.ref = file
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = {path}
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = %p %c{{1}}: %m%n
+logger.hadoop.name = org.apache.hadoop.util.NativeCodeLoader
+logger.hadoop.level = error
+"""
+
+
+class _Job(NamedTuple):
+    """What every task needs to know about the job (pickled into each task)."""
+
+    script_path: str
+    source: bytes
+    num_reducers: int
+    delete_data: bool
+    sorted_output: bool
+
+
+class TaskFailed(Exception):
+    """A task stopped: the message carries ``[task name, traceback, in_script]``."""
+
+
+def run_spark(args, files, job_dir, progress, log):
+    """Run the job on Spark; returns the reducers' output files in ``job_dir``
+    (reducer order; the format job._assemble reads)."""
+    try:
+        with open(args.job_script, "rb") as f:
+            source = f.read()
+    except OSError as e:
+        raise JobFailed(EXIT_CONFIG, f"cannot read job script {args.job_script}: {e.strerror or e}") from None
+    job = _Job(args.job_script, source, args.num_reducers, args.delete_data, args.sorted)
+    log_path = os.path.join(job_dir, "spark.log")
+    sc, owned = start_spark(args.spark_master, job_dir, log_path, app_name=os.path.basename(args.job_script))
+    if owned and sc.uiWebUrl:
+        log(f"Spark UI: {sc.uiWebUrl}")
+    try:
+        return _run(sc, job, files, job_dir, progress, log)
+    finally:
+        if owned:
+            sc.stop()
+            _summarise_log(log_path, log)
+
+
+def start_spark(master, local_dir, log_path, app_name="mapreduce"):
+    """The SparkContext to run on: the active one if this process has one
+    (returned with ``owned`` False), else a new one for ``master``."""
+    active = SparkContext._active_spark_context
+    if active is not None:
+        return active, False
+    local = master.startswith("local")
+    if local:
+        # Executors run in this machine's JVM: their Python workers use this
+        # interpreter and find this package, and nothing listens beyond loopback.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        parent = os.path.dirname(PACKAGE_DIR)
+        paths = os.environ.get("PYTHONPATH", "")
+        if parent not in paths.split(os.pathsep):
+            os.environ["PYTHONPATH"] = parent + (os.pathsep + paths if paths else "")
+    log4j = os.path.join(local_dir, "log4j2.properties")
+    with open(log4j, "w") as f:
+        f.write(_LOG4J2.format(path=log_path))
+    conf = (
+        SparkConf()
+        .setMaster(master)
+        .setAppName(f"mapreduce {app_name}")
+        .set("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{log4j}")
+        .set("spark.executor.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{log4j}")
+        .set("spark.ui.showConsoleProgress", "false")
+        .set("spark.python.worker.reuse", "true")
+    )
+    if local:
+        # Shuffle and spill files go to the run's work area (removed after the run).
+        os.environ["SPARK_LOCAL_DIRS"] = local_dir
+        conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
+    try:
+        sc = SparkContext(conf=conf)
+    except Exception as e:
+        raise JobFailed(EXIT_CONFIG, _start_failure(e)) from None
+    if not local:
+        sc.addPyFile(_package_zip(local_dir))
+    return sc, True
+
+
+def _start_failure(error):
+    text = str(error)
+    if "JAVA_GATEWAY_EXITED" in text or "Java gateway process exited" in text:
+        return (
+            "Spark could not start its JVM. The Spark engine needs Java 17: install it "
+            "(Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME"
+        )
+    return f"Spark could not start: {text.strip().splitlines()[0] if text.strip() else type(error).__name__}"
+
+
+def _package_zip(directory):
+    """This package as a zip for a cluster's executors (sc.addPyFile)."""
+    path = os.path.join(directory, "mapreduce.zip")
+    with zipfile.ZipFile(path, "w") as z:
+        for name in sorted(os.listdir(PACKAGE_DIR)):
+            if name.endswith(".py"):
+                z.write(os.path.join(PACKAGE_DIR, name), f"mapreduce/{name}")
+    return path
+
+
+def _run(sc, job, files, job_dir, progress, log):
+    counters = {name: sc.accumulator(0) for name in MAP_COUNTERS}
+    reducers_done = sc.accumulator(0)
+    reports = sc.accumulator([], _ListParam())
+    groups = spread_files(files, min(len(files), MAP_TASKS_PER_CORE * max(1, sc.defaultParallelism)))
+    inputs = sc.parallelize(groups, len(groups)).flatMap(_identity)
+    reduced = (
+        inputs.mapPartitions(functools.partial(_map_task, job, counters, reports))
+        .repartitionAndSortWithinPartitions(job.num_reducers, _reducer_of)
+        .mapPartitionsWithIndex(functools.partial(_reduce_task, job, reducers_done))
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    )
+    watcher = _Watcher(progress, counters, reducers_done, reports, len(files))
+    try:
+        _wait(sc, reduced.count, watcher)
+        outputs = [os.path.join(job_dir, f"reduce-{r}") for r in range(job.num_reducers)]
+        for path in outputs:
+            open(path, "wb").close()
+        handles = {}
+        try:
+            for r, chunk in reduced.toLocalIterator():
+                out = handles.get(r)
+                if out is None:
+                    out = handles[r] = open(outputs[r], "wb")
+                out.write(chunk)
+        finally:
+            for out in handles.values():
+                out.close()
+        return outputs
+    finally:
+        reduced.unpersist()
+
+
+def spread_files(files, tasks):
+    """The files as ``tasks`` lists of ``(index, InputFile)`` of about equal
+    bytes: largest file first, each to the list holding the fewest bytes."""
+    order = sorted(range(len(files)), key=lambda i: (-files[i].size, i))
+    loads = [(0, t) for t in range(tasks)]
+    groups = [[] for _ in range(tasks)]
+    for i in order:
+        load, t = heapq.heappop(loads)
+        groups[t].append((i, files[i]))
+        heapq.heappush(loads, (load + files[i].size, t))
+    return groups
+
+
+def _identity(value):
+    return value
+
+
+def _wait(sc, action, watcher):
+    """Run ``action`` in a thread while this one relays progress; on a
+    failure, raise JobFailed; on an interruption, cancel Spark's jobs."""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["result"] = action()
+        except BaseException as e:  # handed to the main thread below
+            outcome["error"] = e
+
+    thread = threading.Thread(target=target, name="spark-action", daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(PROGRESS_INTERVAL)
+            watcher.poll()
+    except BaseException:
+        sc.cancelAllJobs()
+        raise
+    watcher.poll()
+    if "error" in outcome:
+        raise _failure(outcome["error"]) from None
+    return outcome["result"]
+
+
+class _Watcher:
+    """Turns the accumulators' totals into progress lines and relays reports."""
+
+    def __init__(self, progress, counters, reducers_done, reports, files_total):
+        self.progress = progress
+        self.counters = counters
+        self.reducers_done = reducers_done
+        self.reports = reports
+        self.files_total = files_total
+        self.seen = dict.fromkeys(MAP_COUNTERS, 0)
+        self.seen["reducers_done"] = 0
+        self.reported = 0
+
+    def poll(self):
+        reports = self.reports.value
+        if len(reports) > self.reported:
+            sys.stderr.write("".join(reports[self.reported :]))
+            sys.stderr.flush()
+            self.reported = len(reports)
+        totals = {name: acc.value for name, acc in self.counters.items()}
+        totals["reducers_done"] = self.reducers_done.value
+        news = {name: totals[name] - self.seen[name] for name in totals if totals[name] != self.seen[name]}
+        if news:
+            self.progress.add(**news)
+            self.seen.update(totals)
+        if self.progress.state["phase"] == "map" and totals["files_done"] >= self.files_total:
+            self.progress.phase("reduce")
+        self.progress.tick()
+
+
+def _failure(error):
+    """The JobFailed for an exception raised by a Spark action."""
+    text = str(error)
+    found = _FAILURE.search(text)
+    if found:
+        try:
+            name, trace, in_script = json.loads(found.group(1))
+        except ValueError:
+            pass
+        else:
+            what = "the job script raised an exception" if in_script else "it failed"
+            return JobFailed(EXIT_SCRIPT if in_script else EXIT_CONFIG, f"{name} stopped: {what}:\n{trace}")
+    if "Python worker exited unexpectedly" in text or "crashed" in text:
+        return JobFailed(
+            EXIT_DIED,
+            "a Spark task's Python worker died without finishing; most likely the system ran out of "
+            "memory and the out-of-memory killer stopped it. Try a narrower filter, or more reducers",
+        )
+    lines = [line for line in text.splitlines() if line.strip()]
+    summary = next((line for line in lines if "Exception" in line or "Error" in line), lines[0] if lines else "")
+    return JobFailed(EXIT_CONFIG, f"Spark failed: {summary.strip() or type(error).__name__}")
+
+
+class _ListParam(AccumulatorParam):
+    """An accumulator of lists (report lines), concatenated in task order."""
+
+    def zero(self, value):
+        return []
+
+    def addInPlace(self, value1, value2):
+        value1.extend(value2)
+        return value1
+
+
+# --- In the executors ------------------------------------------------------
+
+# The job script as loaded in this Python worker, per role: map and reduce
+# each get their own module, as the local engine's mapper and reducer
+# processes each start from the freshly loaded script.
+_modules = {}
+
+
+def _script(job, role):
+    key = (role, job.script_path, job.source)
+    module = _modules.get(key)
+    if module is None:
+        try:
+            module = load_script_source(job.source, job.script_path)
+        except ScriptError as e:
+            raise TaskFailed(_FAILURE_MARK + json.dumps([role, str(e), True])) from None
+        _modules.clear()
+        _modules[key] = module
+    return module
+
+
+def _fail(name, error, job):
+    text, in_script = describe_error(error, job.script_path)
+    return TaskFailed(_FAILURE_MARK + json.dumps([name, text, in_script]))
+
+
+class _TaskCounts:
+    """A map task's progress increments, added to the accumulators at its end."""
+
+    def __init__(self):
+        self.totals = dict.fromkeys(MAP_COUNTERS, 0)
+
+    def add(self, name, amount):
+        self.totals[name] += amount
+
+    def send_if_due(self):
+        pass
+
+
+class _FrameContext(MapContext):
+    """MapContext whose flush keeps frames for the task to return, keyed
+    ``(reducer, input file index, block)`` for the shuffle's sort."""
+
+    def __init__(self, partitions):
+        self._buffers = [[] for _ in range(partitions)]
+        self.write = self._make_write()
+        self._frames = []
+        self._block = 0
+
+    def flush(self, tag):
+        block = self._block
+        self._block += 1
+        for reducer, items in enumerate(self._buffers):
+            if items:
+                self._frames.append(((reducer, tag, block), frame_payload(items)))
+                items.clear()
+
+    def take(self):
+        frames = self._frames
+        self._frames = []
+        return frames
+
+    def close(self):
+        pass
+
+
+def _map_task(job, counters, reports, items):
+    module = _script(job, "mapper")
+    context = _FrameContext(job.num_reducers)
+    counts = _TaskCounts()
+    said = []
+    mapper = FileMapper(module.map, context, counts, BadLineReporter(said.append))
+    for index, f in items:
+        try:
+            for _block in mapper.map_file(f, index, job.delete_data):
+                yield from context.take()
+        except TaskFailed:
+            raise
+        except Exception as e:
+            raise _fail(f"mapper of {f.path}", e, job) from None
+    for name, amount in counts.totals.items():
+        if amount:
+            counters[name].add(amount)
+    if said:
+        reports.add(said)
+
+
+def _reducer_of(key):
+    return key[0]
+
+
+class _Parts:
+    """The file-like object reduce_frames writes to: it keeps the pieces."""
+
+    def __init__(self):
+        self.parts = []
+        self.write = self.parts.append
+
+
+def _reduce_task(job, reducers_done, reducer, items):
+    module = _script(job, "reducer")
+    out = _Parts()
+    frames = (marshal.loads(payload) for _key, payload in items)
+    try:
+        reduce_frames(frames, out, module, job.sorted_output)
+    except Exception as e:
+        raise _fail(f"reducer {reducer}", e, job) from None
+    if job.sorted_output:
+        data = b"".join(out.parts)
+    else:
+        # As the local reducer writes its file: an odd character is escaped, not fatal.
+        data = "".join(out.parts).encode("utf-8", "backslashreplace")
+    reducers_done.add(1)
+    for start in range(0, len(data), OUTPUT_CHUNK):
+        yield reducer, data[start : start + OUTPUT_CHUNK]
+
+
+def _summarise_log(path, log):
+    """One line about what Spark logged at WARN or above, if anything."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            entries = [line.rstrip("\n") for line in f if line.startswith(("WARN ", "ERROR ", "FATAL "))]
+    except OSError:
+        return
+    if entries:
+        log(f"Spark logged {len(entries)} warnings or errors; the first: {entries[0]}")
