@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   INTERNAL: { retryable: false },
   /** The user stopped it (a build, a transfer). */
   CANCELLED: { retryable: false },
+  /** It would replace something that exists (a tarball) without being told to. */
+  CONFLICT: { retryable: false },
 } as const satisfies Record<string, { retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

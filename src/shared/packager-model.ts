@@ -74,8 +74,16 @@ export const WrapperSpec = z
           filter: PackagePath.default('filter.json'),
           mappers: z.number().int().min(1).max(256).default(4),
           reducers: z.number().int().min(1).max(256).default(1),
-          /** The data source on the worker: a local folder in the v2 layout. */
-          dataDir: z.string().min(1).max(4096),
+          /**
+           * The data to read, a local folder in the v2 layout. Absent or empty (or `$DATA_DIR`
+           * as typed): the folder in DATA_DIR when the package runs, which every run provides.
+           * A literal folder is written into run.sh as it is.
+           */
+          dataDir: z
+            .string()
+            .max(4096)
+            .refine((d) => !/[$`]/.test(d) || /^\s*\$(DATA_DIR|\{DATA_DIR\})\s*$/.test(d), 'a folder path without $variables (or none, to read DATA_DIR when the package runs)')
+            .optional(),
           /** An S3 bucket to read more input from (the runner needs boto3 for it). */
           bucket: z.string().max(255).optional(),
           /** The output file's name inside output/. */
@@ -108,6 +116,9 @@ export const Manifest = z.object({
 });
 export type Manifest = z.infer<typeof Manifest>;
 
+/** A package's name: what its runs are called. */
+export const PackageName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a package name of 1 to 128 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
 export const BuildRequest = z
   .object({
     buildId: BuildId,
@@ -119,7 +130,10 @@ export const BuildRequest = z
     overrides: z.array(PackagePath).max(10_000).default([]),
     /** Generate run.sh (and bundle the runner); without it the folder's own run.sh is the entry point. */
     wrapper: WrapperSpec.optional(),
-    name: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a package name (letters, digits, . _ -)').optional(),
+    /** The package's name in workbench.json; default: the folder's name. Renaming the folder then changes nothing. */
+    name: PackageName.optional(),
+    /** Replace an existing file at `output`; without it the build is refused (CONFLICT). */
+    force: z.boolean().default(false),
   })
   .strict();
 export type BuildRequest = z.input<typeof BuildRequest>;
@@ -157,6 +171,14 @@ export const TarEntry = z.object({
 });
 export type TarEntry = z.infer<typeof TarEntry>;
 
+/**
+ * What is wrong with a package. `unsafe`: an entry no extractor writes (it climbs out, is a
+ * device ...). `entry-point`: how it runs needs something it does not hold (the map/reduce
+ * runner, its script, an executable bit) or its manifest cannot be read. Either refuses a run.
+ */
+export const InspectionProblem = z.object({ kind: z.enum(['unsafe', 'entry-point']), path: z.string(), message: z.string() });
+export type InspectionProblem = z.infer<typeof InspectionProblem>;
+
 export const Inspection = z.object({
   path: z.string(),
   bytes: z.number(),
@@ -170,7 +192,7 @@ export const Inspection = z.object({
   manifest: Manifest.optional(),
   /** How the package is run: the manifest's command, else its run.sh; absent when it has neither. */
   entryPoint: z.object({ command: z.array(z.string()), outputDir: z.string(), from: z.enum(['manifest', 'run.sh']) }).optional(),
-  problems: z.array(z.object({ path: z.string(), message: z.string() })),
+  problems: z.array(InspectionProblem),
   secrets: z.array(SecretFinding),
 });
 export type Inspection = z.infer<typeof Inspection>;

@@ -5,12 +5,16 @@ import { Manifest, type Inspection, type SecretFinding, type TarEntry } from '..
 import { findingsInBuffer, SECRET_SCAN_BYTES } from './secrets.ts';
 import { isPlainFile, PackageCheck } from './package-rules.ts';
 import { fileChunks, openArchive, readStart, readTar } from './tar-read.ts';
+import { entryPointProblems } from './entry-point.ts';
 import { MANIFEST_NAME } from './wrapper.ts';
 
 const MAX_LISTED = 5000;
 /** A hostile archive can hold a million bad entries; the first thousand make the point. */
 const MAX_FINDINGS = 1000;
 const MAX_MANIFEST = 64 * 1024;
+/** Scripts whose start is kept to check the entry point (run.sh always, others up to this many). */
+const MAX_SCRIPTS = 64;
+const SCRIPT_BYTES = 64 * 1024;
 
 export async function sha256OfFile(source: string | FileHandle): Promise<string> {
   const handle = typeof source === 'string' ? await openArchive(source) : source;
@@ -51,11 +55,14 @@ async function inspectOpen(path: string, handle: FileHandle): Promise<Inspection
   let manifestProblem: string | undefined;
   let manifest: Manifest | undefined;
   let hasRunSh = false;
+  // For the entry-point checks: every plain file's mode, and the start of each script.
+  const modes = new Map<string, number>();
+  const texts = new Map<string, string>();
   const { compressed } = await readTar(handle, async (header, body) => {
     if (header.path === '' && header.type === 'directory') return;
     total += 1;
     const problem = check.problem(header);
-    if (problem && problems.length < MAX_FINDINGS) problems.push({ path: header.raw, message: `${header.raw} ${problem}` });
+    if (problem && problems.length < MAX_FINDINGS) problems.push({ kind: 'unsafe', path: header.raw, message: `${header.raw} ${problem}` });
     if (entries.length < MAX_LISTED) {
       entries.push({ path: header.raw, type: header.type, bytes: header.size, mode: header.mode, ...(header.linkname !== undefined && { linkname: header.linkname }), ...(problem && { problem }) });
     }
@@ -66,20 +73,24 @@ async function inspectOpen(path: string, handle: FileHandle): Promise<Inspection
     if (!isPlainFile(header)) return;
     files += 1;
     if (header.path === 'run.sh' && !problem) hasRunSh = true;
+    if (!problem) modes.set(header.path, header.mode);
     const start = await readStart(body, SECRET_SCAN_BYTES);
+    if (!problem && (header.path === 'run.sh' || (texts.size < MAX_SCRIPTS && isScript(header.path, start)))) texts.set(header.path, start.subarray(0, SCRIPT_BYTES).toString('utf8'));
     if (secrets.length < MAX_FINDINGS) secrets.push(...findingsInBuffer(header.path, start));
     if (header.path === MANIFEST_NAME) {
       const parsed = header.size <= MAX_MANIFEST ? parseManifest(start) : undefined;
       if (parsed) manifest = parsed;
-      else manifestProblem = `${MANIFEST_NAME} is not a valid package manifest`;
+      else manifestProblem = `${MANIFEST_NAME} is not a valid package manifest: rebuild the package with the Packager or "workbench pack", or remove ${MANIFEST_NAME} so that run.sh is the entry point`;
     }
   }, path);
-  if (manifestProblem) problems.push({ path: MANIFEST_NAME, message: manifestProblem });
+  if (manifestProblem) problems.push({ kind: 'entry-point', path: MANIFEST_NAME, message: manifestProblem });
   const entryPoint = manifest
     ? { command: manifest.command, outputDir: manifest.outputDir, from: 'manifest' as const }
     : hasRunSh
       ? { command: ['sh', 'run.sh'], outputDir: 'output', from: 'run.sh' as const }
       : undefined;
+  // What the entry point needs is only judged in a package whose entries are all safe.
+  if (entryPoint && problems.length === 0) problems.push(...entryPointProblems(entryPoint.command, { modes, texts }));
   return {
     path,
     bytes: (await handle.stat()).size,
@@ -94,6 +105,11 @@ async function inspectOpen(path: string, handle: FileHandle): Promise<Inspection
     problems,
     secrets,
   };
+}
+
+/** A shell script (by name or #! line), kept to see what an entry point that runs it needs. */
+function isScript(path: string, start: Buffer): boolean {
+  return path.endsWith('.sh') || (start[0] === 0x23 && start[1] === 0x21);
 }
 
 function parseManifest(data: Buffer): Manifest | undefined {

@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
@@ -68,6 +69,14 @@ export class PackagerService {
     if (!inside.startsWith('..') && !isAbsolute(inside)) throw new WorkbenchError('BAD_INPUT', 'Save the tarball outside the folder being packed.');
     const outDir = await stat(join(output, '..')).catch(() => undefined);
     if (!outDir?.isDirectory()) throw new WorkbenchError('NOT_FOUND', `The folder for ${output} does not exist.`);
+    // An existing file is replaced only when asked to; checked again just before the new one takes its name.
+    const refuseExisting = () => {
+      const existing = lstatSync(output, { throwIfNoEntry: false });
+      if (!existing) return;
+      if (!existing.isFile()) throw new WorkbenchError('BAD_INPUT', `${output} exists and is not a file; choose another name for the tarball.`);
+      if (!request.force) throw new WorkbenchError('CONFLICT', `${output} already exists: choose another file, or build again allowing it to be replaced (--force for workbench pack).`);
+    };
+    refuseExisting();
 
     const tree = await scanTree(request.root, request.excluded);
     if (tree.problems.length > 0) {
@@ -82,7 +91,8 @@ export class PackagerService {
       const list = blocking.map((s) => `${s.path} (${s.kind})`).join(', ');
       throw new WorkbenchError('FORBIDDEN', `Likely secrets in the package: ${list}. Uncheck each file, or override it by path if it is safe to ship.`);
     };
-    const name = request.name ?? basename(tree.root).replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 128);
+    // Without a name, the folder's (slugged): a name given keeps the package the same when the folder is renamed.
+    const name = request.name ?? basename(tree.root).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[._-]+/, '').slice(0, 128);
     const { entries } = await packageEntries(tree, {
       name: name || 'package',
       runnerDir: this.options.runnerDir,
@@ -114,7 +124,10 @@ export class PackagerService {
         onFileHead: (path, head) => {
           if (!overridden.has(path)) blocking.push(...findingsInBuffer(path, head.subarray(0, SECRET_SCAN_BYTES)));
         },
-        beforeCommit: refuseSecrets,
+        beforeCommit: () => {
+          refuseSecrets();
+          refuseExisting();
+        },
         onProgress: (bytesDone, filesDone) => {
           if (this.now() - last < PROGRESS_EVERY_MS) return;
           last = this.now();

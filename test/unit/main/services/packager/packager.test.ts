@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { EventBus } from '../../../../../src/main/bus.ts';
 import { PackagerService } from '../../../../../src/main/services/packager/packager-service.ts';
+import type { WorkbenchError } from '../../../../../src/shared/errors.ts';
 import type { PackProgress } from '../../../../../src/shared/packager-model.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
 
@@ -204,5 +205,52 @@ describe('building a tarball', () => {
     const p = packager();
     await expect(build(p, dir, join(root, 'x.tar.gz'))).rejects.toThrow('The package has no entry point');
     await expect(build(p, dir, join(dir, 'x.tar.gz'))).rejects.toThrow('Save the tarball outside the folder being packed.');
+  });
+});
+
+describe('what a package needs to run anywhere', () => {
+  it('a map/reduce wrapper reads DATA_DIR unless a folder is named, and writes into OUTPUT_DIR', async () => {
+    const p = packager();
+    for (const dataDir of [undefined, '', '  ', '$DATA_DIR', '${DATA_DIR}']) {
+      const { runSh } = p.generateWrapper({ job: { kind: 'mapreduce', ...(dataDir !== undefined && { dataDir }) } });
+      expect(runSh, String(dataDir)).toContain('--data-dir "$DATA_DIR" --output "$OUTPUT_DIR"/result.txt');
+      // Checked before the setup lines run, with what to set.
+      expect(runSh.indexOf(': "${DATA_DIR:?set DATA_DIR to the data folder to read (v2 layout)}"')).toBeLessThan(runSh.indexOf('# --- setup ---'));
+      expect(runSh).toContain('OUTPUT_DIR="${OUTPUT_DIR:-output}"');
+    }
+    const literal = p.generateWrapper({ job: { kind: 'mapreduce', dataDir: '/srv/data' } }).runSh;
+    expect(literal).toContain('--data-dir /srv/data --output');
+    expect(literal).not.toContain('DATA_DIR:?');
+    expect(() => p.generateWrapper({ job: { kind: 'mapreduce', dataDir: '$HOME/data' } })).toThrow(/a folder path without \$variables/);
+  });
+
+  it('refuses to replace an existing tarball unless forced, and never replaces a folder', async () => {
+    const root = await useTempDir();
+    const dir = await jobFolder(root);
+    const p = packager();
+    const output = join(root, 'job.tar.gz');
+    await writeFile(output, 'mine');
+    const refused = await build(p, dir, output).catch((err: WorkbenchError) => err);
+    expect(refused).toMatchObject({ code: 'CONFLICT', message: `${output} already exists: choose another file, or build again allowing it to be replaced (--force for workbench pack).` });
+    expect(await readFile(output, 'utf8')).toBe('mine');
+    await build(p, dir, output, { force: true });
+    expect(execFileSync('tar', ['tzf', output], { encoding: 'utf8' })).toContain('workbench.json');
+    await mkdir(join(root, 'folder.tar.gz'));
+    await expect(build(p, dir, join(root, 'folder.tar.gz'), { force: true })).rejects.toThrow(`${join(root, 'folder.tar.gz')} exists and is not a file; choose another name for the tarball.`);
+  });
+
+  it("bundles the runner for a folder whose own run.sh runs it, and keeps a folder's own mapreduce/", async () => {
+    const root = await useTempDir();
+    const dir = await jobFolder(root);
+    await writeFile(join(dir, 'run.sh'), '#!/bin/sh\n# python3 -m mapreduce.job is mentioned here only\nexec python3 -m mapreduce.job job.py -f filter.json -d "$DATA_DIR" -o "$OUTPUT_DIR/x.txt"\n');
+    const p = packager();
+    await build(p, dir, join(root, 'bundled.tar.gz'));
+    const names = execFileSync('tar', ['tzf', join(root, 'bundled.tar.gz')], { encoding: 'utf8' }).split('\n');
+    expect(names).toEqual(expect.arrayContaining(['mapreduce/', 'mapreduce/__init__.py', 'mapreduce/job.py']));
+    expect(names.some((n) => n.includes('__pycache__') || n.endsWith('.pyc'))).toBe(false);
+
+    await writeFile(join(dir, 'run.sh'), '#!/bin/sh\n# python3 -m mapreduce.job is mentioned here only\necho hi\n');
+    await build(p, dir, join(root, 'plain.tar.gz'));
+    expect(execFileSync('tar', ['tzf', join(root, 'plain.tar.gz')], { encoding: 'utf8' })).not.toContain('mapreduce/');
   });
 });
