@@ -1,5 +1,6 @@
 import { useCallback, useState } from 'react';
 import type { ScheduledRuns } from '../../../../shared/results-calls.ts';
+import { formatUtc } from '../../../../shared/schedule.ts';
 import { useClient } from '../../api/context.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { useRuns } from '../../lib/useRuns.ts';
@@ -81,7 +82,9 @@ export function ResultsView({ runId }: { runId: string | undefined }) {
                   >
                     <span className="run-name">{r.job}</span>
                     <ScheduledStatusBadge status={r.status} />
-                    <span className="muted small">{new Date(r.startedAt).toLocaleString()}</span>
+                    <span className="muted small" title={`started ${new Date(r.startedAt).toLocaleString()}`}>
+                      {r.scheduledFor ? `for ${formatUtc(new Date(r.scheduledFor))}` : `run now, ${new Date(r.startedAt).toLocaleString()}`}
+                    </span>
                     <span className="muted small">{r.here ? (r.backend === 'aws' ? 'downloaded' : '') : 'in S3'}</span>
                   </a>
                 </li>

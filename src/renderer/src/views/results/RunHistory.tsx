@@ -22,7 +22,20 @@ type Loaded = Map<string, ParsedTable | undefined>;
  * over the time the runs started and listed run by run. Runs in S3 not downloaded yet, failed runs
  * and runs whose output lacks the row are gaps, and say why.
  */
-export function RunHistory({ job, runs, files, reference }: { job: string; runs: readonly ScheduledRun[]; files: readonly string[]; reference: string }) {
+export function RunHistory({
+  job,
+  runs,
+  files,
+  reference,
+  onDownloaded,
+}: {
+  job: string;
+  runs: readonly ScheduledRun[];
+  files: readonly string[];
+  reference: string;
+  /** Runs were downloaded: the list of runs (which are here) is read again. */
+  onDownloaded: () => void;
+}) {
   const client = useClient();
   const [file, setFile] = useState(files[0]);
   const [tables, setTables] = useState<Loaded>();
@@ -72,7 +85,8 @@ export function RunHistory({ job, runs, files, reference }: { job: string; runs:
   const points = useMemo(() => {
     if (!pick || !tables) return [];
     const missing = new Map(runs.filter((r) => !tables.has(r.runId)).map((r) => [r.runId, r.status === 'succeeded' ? 'in S3, not downloaded' : r.status]));
-    return historySeries(runs, tables, pick).map((p) => (missing.has(p.runId) ? { ...p, value: undefined, missing: missing.get(p.runId)! } : p));
+    const timed = runs.map((r) => ({ runId: r.runId, at: r.scheduledFor ?? r.startedAt }));
+    return historySeries(timed, tables, pick).map((p) => (missing.has(p.runId) ? { ...p, value: undefined, missing: missing.get(p.runId)! } : p));
   }, [runs, tables, pick]);
 
   const downloadAll = useAction(async () => {
@@ -84,6 +98,7 @@ export function RunHistory({ job, runs, files, reference }: { job: string; runs:
     } finally {
       setDownloading(undefined);
       setGeneration((g) => g + 1);
+      onDownloaded();
     }
   });
 
@@ -166,7 +181,7 @@ export function RunHistory({ job, runs, files, reference }: { job: string; runs:
                 </caption>
                 <thead>
                   <tr>
-                    <th>Started</th>
+                    <th>For</th>
                     <th>Run</th>
                     <th>{pick.valueColumn}</th>
                   </tr>

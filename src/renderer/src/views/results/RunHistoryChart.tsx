@@ -34,7 +34,12 @@ export function RunHistoryChart({ points, label }: { points: readonly HistoryPoi
   if (points.length === 0) return null;
   const low = Math.min(0, ...values);
   const high = Math.max(0, ...values);
-  const [yMin, yMax] = low === high ? [low - 1, high + 1] : [low, high];
+  // The axis ends on a tick at or beyond the extremes, so every point lies under a labelled line.
+  const ticks = niceTicks(low === high ? low - 1 : low, low === high ? high + 1 : high);
+  const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 1;
+  if (ticks[0]! > low) ticks.unshift(Number((ticks[0]! - step).toPrecision(12)));
+  if (ticks[ticks.length - 1]! < high) ticks.push(Number((ticks[ticks.length - 1]! + step).toPrecision(12)));
+  const [yMin, yMax] = [ticks[0]!, ticks[ticks.length - 1]!];
   const times = points.map((p) => p.time);
   const [tMin, tMax] = [Math.min(...times), Math.max(...times)];
   const plotW = WIDTH - PAD.left - PAD.right;
@@ -59,7 +64,7 @@ export function RunHistoryChart({ points, label }: { points: readonly HistoryPoi
 
   return (
     <svg className="run-history-chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={label}>
-      {niceTicks(yMin, yMax).map((t) => (
+      {ticks.map((t) => (
         <g key={t} className="history-tick">
           <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(t)} y2={y(t)} />
           <text x={PAD.left - 6} y={y(t) + 4} textAnchor="end">
@@ -85,7 +90,13 @@ export function RunHistoryChart({ points, label }: { points: readonly HistoryPoi
       )}
       {points.map((p, i) =>
         i % labelEvery === 0 || i === points.length - 1 ? (
-          <text key={`label-${p.runId}`} className="history-x-label" x={x(p, i)} y={HEIGHT - PAD.bottom + 16} textAnchor="middle">
+          <text
+            key={`label-${p.runId}`}
+            className="history-x-label"
+            x={x(p, i)}
+            y={HEIGHT - PAD.bottom + 16}
+            textAnchor={points.length > 1 && i === 0 ? 'start' : points.length > 1 && i === points.length - 1 ? 'end' : 'middle'}
+          >
             {shortTime(p.time).slice(5)}
           </text>
         ) : null,

@@ -131,7 +131,7 @@ export function ScheduledRunDetail({ run, jobRuns, onOpened }: { run: ScheduledR
           </div>
         )}
       </details>
-      {files && <RunHistory key={job} job={job} runs={jobRuns} files={files.files.map((f) => f.name)} reference={runId} />}
+      {files && <RunHistory key={job} job={job} runs={jobRuns} files={files.files.map((f) => f.name)} reference={runId} onDownloaded={onOpened} />}
     </div>
   );
 }

@@ -7,8 +7,8 @@ import { parseNumber, type ParsedTable } from '../../lib/results.ts';
 
 export interface HistoryRun {
   runId: string;
-  /** ISO time the run started. */
-  startedAt: string;
+  /** ISO time the run stands for: when it was scheduled for, else when it started. */
+  at: string;
 }
 
 export interface HistoryPoint {
@@ -51,6 +51,6 @@ export function valueIn(table: ParsedTable | undefined, pick: HistoryPick): { va
 /** One point a run, oldest first; a run without the value is a point without one (a gap). */
 export function historySeries(runs: readonly HistoryRun[], tables: ReadonlyMap<string, ParsedTable | undefined>, pick: HistoryPick): HistoryPoint[] {
   return runs
-    .map((run) => ({ runId: run.runId, time: Date.parse(run.startedAt), ...valueIn(tables.get(run.runId), pick) }))
+    .map((run) => ({ runId: run.runId, time: Date.parse(run.at), ...valueIn(tables.get(run.runId), pick) }))
     .sort((a, b) => a.time - b.time || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
 }

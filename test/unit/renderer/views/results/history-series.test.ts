@@ -7,11 +7,11 @@ const pick = { keyColumn: 'os', keyColumnIndex: 0, key: 'Linux', valueColumn: 'c
 describe('one value across a job\'s runs', () => {
   it('is one point a run, oldest first, and a run whose output lacks the row, the column or a number is a gap that says why', () => {
     const runs = [
-      { runId: 'r3', startedAt: '2026-03-03T06:30:00Z' },
-      { runId: 'r1', startedAt: '2026-03-01T06:30:00Z' },
-      { runId: 'r2', startedAt: '2026-03-02T06:30:00Z' },
-      { runId: 'r4', startedAt: '2026-03-04T06:30:00Z' },
-      { runId: 'r5', startedAt: '2026-03-05T06:30:00Z' },
+      { runId: 'r3', at: '2026-03-03T06:30:00Z' },
+      { runId: 'r1', at: '2026-03-01T06:30:00Z' },
+      { runId: 'r2', at: '2026-03-02T06:30:00Z' },
+      { runId: 'r4', at: '2026-03-04T06:30:00Z' },
+      { runId: 'r5', at: '2026-03-05T06:30:00Z' },
     ];
     const tables = new Map([
       ['r1', readResult('out.tsv', '# os\tcount\nLinux\t3\nWindows\t5\n')],
