@@ -37,17 +37,22 @@ ${filter.dimensions.map((d) => `    ${JSON.stringify(d).replace(/":/g, '": ').re
     'run.sh': {
       mode: 0o755,
       text: `#!/bin/sh
-# Runs job.py with filter.json through the map/reduce runner, outside the app.
-#   WORKBENCH_WORKER_DIR  folder holding the mapreduce package (the app's resources/worker)
+# Runs job.py with filter.json through the map/reduce runner. Packaged, it carries the runner in
+# its own mapreduce/ folder and needs only DATA_DIR (tar xzf PKG.tar.gz -C dir && DATA_DIR=...
+# sh dir/run.sh); run from this folder, WORKBENCH_WORKER_DIR names the app's resources/worker.
 #   DATA_DIR              data set to read (v2 layout)
 #   OUTPUT_DIR            where the result goes (default: output/ next to this script)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-: "\${WORKBENCH_WORKER_DIR:?set WORKBENCH_WORKER_DIR to the folder holding the mapreduce package}"
+if [ -d "$here/mapreduce" ]; then
+    runner_dir=$here
+else
+    runner_dir="\${WORKBENCH_WORKER_DIR:?set WORKBENCH_WORKER_DIR to the folder holding the mapreduce package, or run the packaged job (its runner is bundled)}"
+fi
 : "\${DATA_DIR:?set DATA_DIR to the data set to read}"
 output_dir="\${OUTPUT_DIR:-$here/output}"
 mkdir -p "$output_dir"
-PYTHONPATH="$WORKBENCH_WORKER_DIR\${PYTHONPATH:+:$PYTHONPATH}" exec python3 -m mapreduce.job "$here/job.py" \\
+PYTHONPATH="$runner_dir\${PYTHONPATH:+:$PYTHONPATH}" exec python3 -m mapreduce.job "$here/job.py" \\
     --input-filter "$here/filter.json" \\
     --data-dir "$DATA_DIR" \\
     --output "$output_dir/result.txt" \\

@@ -28,7 +28,7 @@ beforeEach(async () => {
   }
   workbench = await createWorkbench({ dataDir: join(root, 'app'), host: 'web', resourcesDir: resolve('resources'), scheduleOverrides: { pollMs: 50 } });
   // The sample data: what a Test run and a local schedule read when nothing else is named.
-  await writeTelemetryData(join(root, 'app', 'sample-data'), sessionSubmissions(30));
+  await writeTelemetryData(join(root, 'app', 'sample-data'), sessionSubmissions(30, undefined, (i) => ({ info: { OS: i % 3 ? 'Linux' : 'WINNT' } })));
 });
 afterEach(async () => {
   await workbench.close();
@@ -114,6 +114,20 @@ describe('one run environment for a Test run and a schedule', () => {
       expect(seen['OUTPUT_DIR']).toBe(`${seen['PWD']}/output`);
       expect(seen['WORKBENCH_WORKER_DIR']).toBe('unset');
     }
+  }, 120_000);
+
+  it('an Editor workspace from the template, packaged as it is, runs on the sample data in a Test run and a schedule alike', async () => {
+    const workspace = await call('workspace:new', { name: 'from-template', from: { kind: 'template' } });
+    const tarball = join(root, 'from-template.tar.gz');
+    await call('packager:build', { buildId: 'build-template', root: workspace.root, output: tarball });
+    const tested = await testRun(tarball);
+    expect(tested.status, tested.message).toBe('succeeded');
+    const scheduled = await scheduledRun('from-template', tarball);
+    expect(scheduled.status, scheduled.message ?? '').toBe('succeeded');
+    const fromTest = await filesUnder(tested.resultDir!);
+    expect(Object.keys(fromTest)).toEqual(['result.txt']);
+    expect(fromTest['result.txt']!.toString().split('\n').filter((line) => !line.startsWith('#') && line !== '').sort()).toEqual(['Linux\t20', 'WINNT\t10']);
+    expect(await filesUnder(scheduled.outputDir)).toEqual(fromTest);
   }, 120_000);
 });
 
