@@ -83,7 +83,14 @@ export function ScheduleHistory({ name }: { name: string }) {
                     '–'
                   )}
                 </td>
-                <td className="output-location">{r.output && r.filesPublished > 0 ? <OutputLocation location={r.output} /> : '–'}</td>
+                <td className="output-location">
+                  {r.output && r.filesPublished > 0 ? <OutputLocation location={r.output} /> : '–'}
+                  {r.runId && r.output && r.filesPublished > 0 && (
+                    <a className="small" href={`#/results/scheduled/${name}/${encodeURIComponent(r.runId)}`}>
+                      Open in Results
+                    </a>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
