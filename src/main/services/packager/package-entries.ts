@@ -2,7 +2,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import type { Manifest, WrapperText } from '../../../shared/packager-model.ts';
-import { entryNeeds, entryPointProblems, type PackageFiles } from './entry-point.ts';
+import { entryNeeds, entryPointProblems } from './entry-point.ts';
 import type { TreeScan } from './scan.ts';
 import { compareArchivePaths, type PackEntry } from './tar-write.ts';
 import { MANIFEST_NAME, manifestText, RUNNER_DIR } from './wrapper.ts';
@@ -35,15 +35,19 @@ export async function packageEntries(scan: TreeScan, options: { name: string; wr
     entries.push(textEntry('run.sh', options.wrapper.runSh, true));
   } else if (scan.files.some((f) => f.path === 'run.sh')) {
     command = ['sh', 'run.sh'];
-    bundles = entryNeeds(command, await filesOf(entries)).runnerBy === undefined ? [] : [RUNNER_DIR];
+    bundles = [];
   } else {
     throw new WorkbenchError('BAD_INPUT', 'The package has no entry point: generate a run.sh with the wrapper form, or add a run.sh to the folder.');
   }
+  const files = await filesOf(entries);
+  if (!options.wrapper && entryNeeds(command, files).runnerBy !== undefined) bundles = [RUNNER_DIR];
   // A folder with its own runner (its own mapreduce/) keeps it.
   if (bundles.includes(RUNNER_DIR) && !entries.some((e) => e.path === RUNNER_DIR || e.path.startsWith(`${RUNNER_DIR}/`))) {
-    entries.push(...(await runnerEntries(options.runnerDir)));
+    const runner = await runnerEntries(options.runnerDir);
+    entries.push(...runner);
+    for (const entry of runner) if (entry.kind === 'file') files.modes.set(entry.path, 0o644);
   }
-  const problems = entryPointProblems(command, await filesOf(entries));
+  const problems = entryPointProblems(command, files);
   if (problems.length > 0) throw new WorkbenchError('BAD_INPUT', `The package would not run: ${problems.map((p) => p.message).join(' ')}`);
   const manifest: Manifest = { format: 'analysis-workbench-package', version: 1, name: options.name, command, outputDir };
   entries.push(textEntry(MANIFEST_NAME, manifestText(manifest), false));
@@ -51,15 +55,14 @@ export async function packageEntries(scan: TreeScan, options: { name: string; wr
   return { entries, manifest };
 }
 
-/** The entries as the entry-point checks see them: modes as packed, and the text of run.sh and other .sh scripts. */
-async function filesOf(entries: readonly PackEntry[]): Promise<PackageFiles> {
+/** The entries as the entry-point checks see them: modes as packed, and the text of run.sh (every package's entry script). */
+async function filesOf(entries: readonly PackEntry[]): Promise<{ modes: Map<string, number>; texts: Map<string, string> }> {
   const modes = new Map<string, number>();
   const texts = new Map<string, string>();
   for (const entry of entries) {
     if (entry.kind !== 'file') continue;
     modes.set(entry.path, entry.executable ? 0o755 : 0o644);
-    if (!entry.path.endsWith('.sh')) continue;
-    texts.set(entry.path, ('data' in entry ? entry.data : await readStart(entry.source, SCRIPT_READ_BYTES)).toString('utf8'));
+    if (entry.path === 'run.sh') texts.set(entry.path, ('data' in entry ? entry.data : await readStart(entry.source, SCRIPT_READ_BYTES)).toString('utf8'));
   }
   return { modes, texts };
 }
