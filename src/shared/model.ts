@@ -154,7 +154,7 @@ export const Run = z.object({
   progress: JobProgress.optional(),
   /** Where downloaded output files are on this computer (`<resultDir>/<name>`). */
   resultDir: z.string().optional(),
-  /** The folder collected as output, relative to the run dir (default output/; a package's is inside code/). */
+  /** The folder collected as output, relative to the run dir (default output/; a Test run's is what run-job.sh published, inside published/). */
   outputDir: z.string().optional(),
   /** The files of the run's output folder once it has ended, with sizes and whether each is here. */
   outputs: z.array(RunOutput).default([]),
