@@ -5,8 +5,9 @@ import type { FileSlice, Transport } from '../workers/transport.ts';
 
 /**
  * The job protocol on a worker, written against Transport only. A run lives in
- * `<root>/runs/<runId>/` (code/, output/, log, pid, exit, meta.json), started detached by
- * launch.sh, so it outlives the app and the connection. Readers follow the log by byte
+ * `<root>/runs/<runId>/` (log, pid, exit, meta.json; a map/reduce run's code/ and output/, a
+ * packaged run's tarball in in/ and, for a Test run, what run-job.sh published in published/),
+ * started detached by launch.sh, so it outlives the app and the connection. Readers follow the log by byte
  * offset, so they can drop, come back and resume with no line lost or repeated.
  */
 export function runDirOf(transport: Transport, runId: string): string {
