@@ -28,6 +28,10 @@ describe('running a job locally from the UI', () => {
     await page.getByLabel('Mappers').fill('2');
     await page.keyboard.press('Control+Enter');
     await expect.poll(() => detail().locator('.badge').textContent(), { timeout: 60_000 }).toBe('Succeeded');
+    // With its results shown, the run's log is folded to its last line; a click opens it.
+    await expect.poll(() => detail().locator('.run-log > summary').textContent()).toMatch(/Done in [\d.]+s: [\d,]+ records/);
+    await expect.poll(() => detail().locator('.run-log').getAttribute('open')).toBeNull();
+    await detail().locator('.run-log > summary').click();
     await expect.poll(() => page.getByRole('log').textContent()).toMatch(/Done in [\d.]+s: [\d,]+ records/);
     // Progress lines are shown as the bar, not as log text.
     expect(await page.getByRole('log').textContent()).not.toContain('@progress');

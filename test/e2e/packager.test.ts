@@ -90,6 +90,8 @@ describe('packaging a job from the UI', () => {
     await expect.poll(() => page.url()).toMatch(/#\/jobs\/\d{8}-\d{6}-[0-9a-f]{6}$/);
     const detail = page.locator('article.run-detail');
     await expect.poll(() => detail.locator('.badge').textContent(), { timeout: 30_000 }).toBe('Succeeded');
+    await expect.poll(() => detail.locator('.run-log').getAttribute('open')).toBeNull();
+    await detail.locator('.run-log > summary').click();
     await expect.poll(() => page.getByRole('log').textContent()).toContain('report written');
     expect(await detail.textContent()).toContain('test run of');
     await expect.poll(() => detail.textContent()).toContain('report.txt');

@@ -4,6 +4,7 @@ import type { WorkbenchClient } from '../../../../shared/rpc-client.ts';
 import type { FileContent, Workspace } from '../../../../shared/workspace.ts';
 import { languageOf, monaco } from './monaco.ts';
 import { errorMessage } from '../../lib/errors.ts';
+import { EDITOR_ROOT_KEY as LAST_ROOT_KEY } from '../../lib/editor-workspace.ts';
 
 export interface Tab {
   path: string;
@@ -23,8 +24,6 @@ export interface EditorState {
   error?: string;
   busy?: string;
 }
-
-const LAST_ROOT_KEY = 'workbench.editor.root';
 
 function isFilter(path: string): boolean {
   return /(^|\/)([^/]*\.)?filter\.json$/.test(path);

@@ -21,6 +21,46 @@ function useBufferProgress(buffer: LogBuffer | undefined) {
   );
 }
 
+/** The log's length and its last line, for the folded log's summary. */
+function useBufferTail(buffer: LogBuffer | undefined): { lines: number; last: string } {
+  const tail = useSyncExternalStore(
+    (listener) => buffer?.subscribe(listener) ?? (() => {}),
+    () => (buffer ? `${buffer.lineCount}\n${buffer.line(buffer.lineCount - 1) ?? ''}` : '0\n'),
+  );
+  const newline = tail.indexOf('\n');
+  // Colour codes are for the log view; the summary is plain text.
+  // eslint-disable-next-line no-control-regex
+  return { lines: Number(tail.slice(0, newline)), last: tail.slice(newline + 1).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '') };
+}
+
+/**
+ * The run's log: open while it runs or when it ended without results here; folded to one line
+ * (its length and last line) once results are shown, so they are in sight at once. A click on
+ * the summary opens it, and the user's choice stands.
+ */
+function RunLog({ run, buffer, folded }: { run: Run; buffer: LogBuffer | undefined; folded: boolean }) {
+  const [chosen, setChosen] = useState<boolean>();
+  const open = chosen ?? !folded;
+  const tail = useBufferTail(buffer);
+  return (
+    <details
+      className="run-log"
+      open={open}
+      // The browser also fires toggle when React sets `open`: only a change the user made is a choice.
+      onToggle={(e) => e.currentTarget.open !== open && setChosen(e.currentTarget.open)}
+    >
+      <summary>
+        Log{' '}
+        <span className="muted small">
+          {tail.lines} {tail.lines === 1 ? 'line' : 'lines'}
+          {!open && tail.last && ` · ${tail.last}`}
+        </span>
+      </summary>
+      {open && (buffer ? <LogView key={buffer.id} buffer={buffer} label={`Log of run ${run.id}`} height={320} /> : <p className="muted">Loading the log…</p>)}
+    </details>
+  );
+}
+
 /** An EC2 worker's countdown while it matters: the run goes on, or its output is still there. */
 function WorkerClock({ run, worker }: { run: Run; worker: WorkerInfo | undefined }) {
   const now = useNow();
@@ -97,7 +137,7 @@ export function RunDetail({ run, worker }: { run: Run; worker?: WorkerInfo | und
       )}
       {run.message && run.status === 'succeeded' && <p className="muted">{run.message}</p>}
       {view && <ProgressBar value={run.status === 'running' ? view.value : run.status === 'succeeded' ? 1 : view.value} label={view.label} detail={view.detail} />}
-      {buffer ? <LogView key={buffer.id} buffer={buffer} label={`Log of run ${run.id}`} height={320} /> : <p className="muted">Loading the log…</p>}
+      <RunLog run={run} buffer={buffer} folded={run.status !== 'running' && here.length > 0} />
       {run.status !== 'running' && run.outputs.length > 0 && (run.worker !== 'local' || here.length < run.outputs.length) && <RunOutputs run={run} workerName={workerName} />}
       {run.status !== 'running' && here.length > 0 && <RunResults key={here.join('\0')} run={run} />}
     </article>

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { Example, RunRequest, SampleData } from '../../../../shared/model.ts';
+import type { Example, Run, RunRequest, SampleData } from '../../../../shared/model.ts';
 import { useClient } from '../../api/context.tsx';
 import { useCtrlKeys } from '../../lib/use-ctrl-keys.ts';
 import { WorkerPicker, useWorkerChoice } from './WorkerPicker.tsx';
@@ -7,31 +7,65 @@ import { ErrorText } from '../../components/ErrorText.tsx';
 import { TaskCountFields } from '../../components/TaskCountFields.tsx';
 import { errorMessage } from '../../lib/errors.ts';
 import { useAction } from '../../lib/useAction.ts';
+import { editorWorkspaceRoot } from '../../lib/editor-workspace.ts';
 
+/** The Job select's values besides `example:<name>` and `workspace:<root>`. */
 const FOLDER = 'folder';
+const PACKAGE = 'package';
+const WORKSPACE = 'workspace:';
 
 function formatMb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
-/**
- * "Run locally" or "Run on <worker>": where, a job (example or folder), its filter, the data and
- * the runner's options. The sample data lives on this computer; a worker reads a folder of its own.
- */
-export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
+interface JobWorkspace {
+  name: string;
+  root: string;
+}
+
+/** The Editor's job workspaces (the data folder's, and the folder open in the Editor), for the Job select. */
+function useWorkspaces(): JobWorkspace[] | undefined {
   const client = useClient();
-  const { workers, worker, choose, error: workersError } = useWorkerChoice();
+  const [workspaces, setWorkspaces] = useState<JobWorkspace[]>();
+  useEffect(() => {
+    const withOpen = (list: JobWorkspace[]) => {
+      const open = editorWorkspaceRoot();
+      const name = open?.replace(/\/+$/, '').split('/').pop();
+      return open && name && !list.some((w) => w.root === open) ? [...list, { name, root: open }] : list;
+    };
+    client.call('workspace:list').then(
+      (list) => setWorkspaces(withOpen(list)),
+      () => setWorkspaces(withOpen([])),
+    );
+  }, [client]);
+  return workspaces;
+}
+
+/**
+ * "Run locally" or "Run on <worker>": where, a job (example, Editor workspace, folder or package),
+ * its filter, the data and the runner's options. The sample data lives on this computer; a worker
+ * reads a folder of its own. The form shows the job of the run shown beside it (`shown`): picking
+ * a run fills the form with what that run was asked to do, so running again reruns it.
+ */
+export function RunForm({ onStarted, shown }: { onStarted: (runId: string) => void; shown: Run | undefined }) {
+  const client = useClient();
+  const { workers, worker, choose: chooseWorker, show: showWorker, error: workersError } = useWorkerChoice();
+  const workspaces = useWorkspaces();
   const remote = worker.kind !== 'local';
   const [remoteDataDir, setRemoteDataDir] = useState(() => localStorage.getItem('workbench.run.remote-data') ?? '');
   const [examples, setExamples] = useState<Example[]>([]);
   const [job, setJob] = useState('example:os-distribution');
   const [folder, setFolder] = useState('');
+  const [packagePath, setPackagePath] = useState('');
   const [script, setScript] = useState('job.py');
   const [filter, setFilter] = useState('');
   const [dataChoice, setDataChoice] = useState<'sample' | 'folder'>('sample');
   const [dataDir, setDataDir] = useState('');
   const [sample, setSample] = useState<SampleData>();
+  const [sampleKnown, setSampleKnown] = useState(false);
   const [sampleSize, setSampleSize] = useState(20);
+  /** The worker the last attempt went to: its error is about that worker, shown only while it is chosen. */
+  const [attemptedOn, setAttemptedOn] = useState<string>();
   const [mappers, setMappers] = useState(4);
   const [reducers, setReducers] = useState(1);
   const [timeout, setTimeoutMinutes] = useState(120);
@@ -55,17 +89,61 @@ export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
   });
   const generating = generation.pending;
   const starting = start.pending;
-  // One error line for the form: the last thing tried says how it went.
-  const error = start.error ?? generation.error ?? loadError;
+  // One error line for the form: the last thing tried says how it went, while it is about what is chosen.
+  const error = (attemptedOn === worker.id ? start.error : undefined) ?? generation.error ?? loadError;
   const clearErrors = () => {
     setLoadError(undefined);
     generation.setError(undefined);
     start.setError(undefined);
   };
+  // Another worker or job: an error about the last one no longer applies.
+  const choose = (id: string) => {
+    clearErrors();
+    chooseWorker(id);
+  };
+  const chooseJob = (value: string) => {
+    clearErrors();
+    setJob(value);
+  };
+
+  // The run shown beside the form: its job, data, options and worker fill the form, once the
+  // workspaces and the sample data are known (they decide how its folder and its data read).
+  // Done while rendering when another run is shown, never on the same run's progress.
+  const [adopted, setAdopted] = useState<string>();
+  if (shown && shown.id !== adopted && workspaces !== undefined && sampleKnown) {
+    setAdopted(shown.id);
+    const request = shown.request;
+    const source = request.source;
+    clearErrors();
+    if (source.kind === 'example') setJob(`example:${source.name}`);
+    else if (source.kind === 'package') {
+      setJob(PACKAGE);
+      setPackagePath(source.path);
+    } else if (workspaces.some((w) => w.root === source.path)) setJob(`${WORKSPACE}${source.path}`);
+    else {
+      setJob(FOLDER);
+      setFolder(source.path);
+    }
+    setScript(request.script ?? 'job.py');
+    setFilter(request.filter ?? '');
+    setMappers(request.mappers ?? 4);
+    setReducers(request.reducers ?? 1);
+    setTimeoutMinutes(request.timeoutMinutes ?? 120);
+    if (shown.worker !== 'local') setRemoteDataDir(request.dataDir ?? '');
+    else if (request.dataDir === undefined || request.dataDir === sample?.path) setDataChoice('sample');
+    else {
+      setDataChoice('folder');
+      setDataDir(request.dataDir);
+    }
+    if (workers.some((w) => w.id === shown.worker)) showWorker(shown.worker);
+  }
 
   useEffect(() => {
     client.call('jobs:examples').then(setExamples, (err: unknown) => setLoadError(errorMessage(err)));
-    client.call('jobs:sample-data').then(setSample, (err: unknown) => setLoadError(errorMessage(err)));
+    client
+      .call('jobs:sample-data')
+      .then(setSample, (err: unknown) => setLoadError(errorMessage(err)))
+      .finally(() => setSampleKnown(true));
   }, [client]);
 
   const generate = () => {
@@ -77,10 +155,18 @@ export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
     event?.preventDefault();
     if (starting) return;
     clearErrors();
+    setAttemptedOn(worker.id);
     const request: RunRequest = {
-      source: job === FOLDER ? { kind: 'folder', path: folder.trim() } : { kind: 'example', name: job.slice('example:'.length) },
+      source:
+        job === FOLDER
+          ? { kind: 'folder', path: folder.trim() }
+          : job === PACKAGE
+            ? { kind: 'package', path: packagePath.trim() }
+            : job.startsWith(WORKSPACE)
+              ? { kind: 'folder', path: job.slice(WORKSPACE.length) }
+              : { kind: 'example', name: job.slice('example:'.length) },
       script: script.trim() || 'job.py',
-      ...(filter.trim() !== '' && { filter }),
+      ...(filter.trim() !== '' && job !== PACKAGE && { filter }),
       ...(remote ? { dataDir: remoteDataDir.trim() } : dataChoice === 'folder' && { dataDir: dataDir.trim() }),
       mappers,
       reducers,
@@ -95,6 +181,7 @@ export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
   useCtrlKeys({ enter: () => document.getElementById('run-form-submit')?.click() });
 
   const chosenExample = examples.find((e) => `example:${e.name}` === job);
+  const chosenWorkspace = workspaces?.find((w) => `${WORKSPACE}${w.root}` === job);
   const action = remote ? `Run on ${worker.name}` : 'Run locally';
 
   return (
@@ -104,21 +191,48 @@ export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
       {workersError && <p className="muted small">Workers could not be listed: {workersError}</p>}
       {/* A label beside, not around, the select: wrapped, its name would include the chosen option. */}
       <label htmlFor="run-form-job">Job</label>
-      <select id="run-form-job" value={job} onChange={(e) => setJob(e.target.value)}>
+      <select id="run-form-job" value={job} onChange={(e) => chooseJob(e.target.value)}>
+        <optgroup label="Examples">
           {examples.map((example) => (
             <option key={example.name} value={`example:${example.name}`}>
               Example: {example.name}
             </option>
           ))}
+        </optgroup>
+        {workspaces && workspaces.length > 0 && (
+          <optgroup label="Editor workspaces">
+            {workspaces.map((w) => (
+              <option key={w.root} value={`${WORKSPACE}${w.root}`}>
+                Workspace: {w.name}
+              </option>
+            ))}
+          </optgroup>
+        )}
+        <optgroup label="Elsewhere">
           <option value={FOLDER}>A job folder on this computer…</option>
+          <option value={PACKAGE}>A package (.tar.gz) on this computer…</option>
+        </optgroup>
       </select>
       {chosenExample && <p className="muted small">{chosenExample.description}</p>}
+      {chosenWorkspace && (
+        <p className="muted small" title={chosenWorkspace.root}>
+          The Editor’s workspace in {chosenWorkspace.root}
+        </p>
+      )}
       {job === FOLDER && (
         <label>
           Job folder
           <input value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/home/me/jobs/my-analysis" spellCheck={false} required />
         </label>
       )}
+      {job === PACKAGE && (
+        <label>
+          Package file
+          <input value={packagePath} onChange={(e) => setPackagePath(e.target.value)} placeholder="/home/me/jobs/my-analysis.tar.gz" spellCheck={false} required />
+        </label>
+      )}
+      {job !== PACKAGE && (
+        <>
       <label>
         Script
         <input value={script} onChange={(e) => setScript(e.target.value)} spellCheck={false} />
@@ -134,6 +248,8 @@ export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
           spellCheck={false}
         />
       </details>
+        </>
+      )}
       {remote ? (
         <label>
           Data folder on {worker.name} (v2 layout)
@@ -151,12 +267,17 @@ export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
               {sample?.exists ? (
                 <span className="muted small">
                   {sample.files} files, {formatMb(sample.bytes)} compressed
+                  {sample.recordBytes !== undefined && ` (${formatMb(sample.recordBytes)} of records uncompressed)`}
                 </span>
               ) : (
                 <span className="muted small">None yet</span>
               )}
+              {/* The size asked for is the records' uncompressed size; the files on disk are about six times smaller. */}
+              <label htmlFor="run-form-sample-size" className="small">
+                Sample size (MB), uncompressed
+              </label>
               <span className="row">
-                <input aria-label="Sample size (MB)" type="number" min={1} max={4096} value={sampleSize} onChange={(e) => setSampleSize(Number(e.target.value))} />
+                <input id="run-form-sample-size" type="number" min={1} max={4096} value={sampleSize} onChange={(e) => setSampleSize(Number(e.target.value))} />
                 <button type="button" onClick={() => void generate()} disabled={generating}>
                   {generating ? 'Generating…' : sample?.exists ? 'Regenerate' : 'Generate'}
                 </button>
@@ -171,7 +292,7 @@ export function RunForm({ onStarted }: { onStarted: (runId: string) => void }) {
         </fieldset>
       )}
       <div className="row three">
-        <TaskCountFields mappers={mappers} reducers={reducers} onMappers={setMappers} onReducers={setReducers} />
+        {job !== PACKAGE && <TaskCountFields mappers={mappers} reducers={reducers} onMappers={setMappers} onReducers={setReducers} />}
         <label>
           Timeout (min)
           <input type="number" min={1} max={1440} value={timeout} onChange={(e) => setTimeoutMinutes(Number(e.target.value))} />

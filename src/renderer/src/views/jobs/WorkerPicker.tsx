@@ -30,7 +30,15 @@ const GROUPS: { kind: WorkerInfo['kind']; label: string }[] = [
  * Where a run goes: this computer, an SSH host or an EC2 worker, with its connection state
  * (and an EC2 worker's time left). The last choice is remembered on this computer.
  */
-export function useWorkerChoice(): { workers: WorkerInfo[]; worker: WorkerInfo; choose: (id: string) => void; error: string | undefined } {
+export function useWorkerChoice(): {
+  workers: WorkerInfo[];
+  worker: WorkerInfo;
+  /** The user's choice: remembered. */
+  choose: (id: string) => void;
+  /** The worker of the run shown: chosen for now, not remembered. */
+  show: (id: string) => void;
+  error: string | undefined;
+} {
   const { workers, error } = useWorkers();
   const [chosen, setChosen] = useState(() => localStorage.getItem(LAST_CHOICE) ?? 'local');
   const list = (workers ?? [LOCAL]).filter((w) => w.kind !== 'ec2' || w.ec2?.instanceState !== 'terminated');
@@ -40,7 +48,7 @@ export function useWorkerChoice(): { workers: WorkerInfo[]; worker: WorkerInfo; 
     setChosen(id);
     localStorage.setItem(LAST_CHOICE, id);
   };
-  return { workers: list, worker, choose, error };
+  return { workers: list, worker, choose, show: setChosen, error };
 }
 
 export function WorkerPicker({ workers, worker, choose }: { workers: WorkerInfo[]; worker: WorkerInfo; choose: (id: string) => void }) {
