@@ -249,6 +249,14 @@ describe('the AWS schedule backend against moto (S3, IAM, EventBridge Scheduler,
       expect(record).toMatchObject({ runId: '2026-03-02T06-30-00Z', scheduledFor: '2026-03-02T06:30:00Z', status: 'succeeded', filesPublished: 1 });
       expect((await backend.readLog('daily-os', '2026-03-02T06-30-00Z', 10_000)).text).toContain('done');
       expect(await readFile(join(boot, 'shutdown.log'), 'utf8')).toBe('-h now\n');
+      // The schedule names no data folder yet: the job gets no DATA_DIR. One named in run.json is the job's DATA_DIR.
+      expect((await backend.readLog('daily-os', '2026-03-02T06-30-00Z', 10_000)).text).toContain('no data folder given: DATA_DIR is not set');
+      const data = join(boot, 'data');
+      await mkdir(data);
+      await writeFile(join(boot, 'run.json'), JSON.stringify({ ...readRunSpec(userData), dataDir: data }));
+      scheduledFor = '2026-03-04T06:30:00Z';
+      await bootOnce('kit-data');
+      expect((await backend.readLog('daily-os', '2026-03-04T06-30-00Z', 10_000)).text).toContain(`data folder: ${data}\n`);
 
       // A week later the kit is gone from the bucket: the instance still says why, and still powers off.
       const spec = readRunSpec(userData)!;
@@ -258,7 +266,7 @@ describe('the AWS schedule backend against moto (S3, IAM, EventBridge Scheduler,
       const [failed] = await backend.history('daily-os');
       expect(failed).toMatchObject({ runId: '2026-03-09T06-30-00Z', status: 'failed', exitCode: null });
       expect(failed?.message).toMatch(/could not fetch the worker kit/);
-      expect(await readFile(join(boot, 'shutdown.log'), 'utf8')).toBe('-h now\n-h now\n');
+      expect(await readFile(join(boot, 'shutdown.log'), 'utf8')).toBe('-h now\n-h now\n-h now\n');
     } finally {
       await new Promise((closed) => imds.close(closed));
     }
