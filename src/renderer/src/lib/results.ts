@@ -105,6 +105,7 @@ export function parseDelimited(text: string, options: ParseOptions = {}): Parsed
   let headerRecord: string | undefined;
   /** Its length as a line of unquoted text. */
   let headerLength = -1;
+  let headerFirst: string | undefined;
   let first = true;
   const rows: string[][] = [];
   let totalRows = 0;
@@ -119,11 +120,13 @@ export function parseDelimited(text: string, options: ParseOptions = {}): Parsed
     if (marked) {
       if (isFirst && fields[0]!.trimStart().startsWith(HEADER_MARK)) {
         headerRecord = fields.join('\0');
+        headerFirst = fields[0];
         headerLength = headerRecord.length + (fields.length - 1) * (separator.length - 1);
         header = [fields[0]!.trimStart().slice(HEADER_MARK.length), ...fields.slice(1)];
         return;
       }
-      if (headerRecord !== undefined && fields.join('\0') === headerRecord) return;
+      // Cheap tests first: most rows differ from the header in their first field.
+      if (headerRecord !== undefined && fields[0] === headerFirst && fields.join('\0') === headerRecord) return;
     }
     totalRows++;
     if (rows.length < maxRows) {

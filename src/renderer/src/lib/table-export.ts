@@ -12,9 +12,8 @@ function csvField(cell: string): string {
  * double quote or line break is quoted, its quotes doubled; records end with CRLF.
  */
 export function toCsv(columns: readonly string[], rows: readonly (readonly string[])[]): string {
-  let out = '';
-  for (const record of [columns, ...rows]) out += `${record.map(csvField).join(',')}\r\n`;
-  return out;
+  const lines = [columns, ...rows].map((record) => record.map(csvField).join(','));
+  return `${lines.join('\r\n')}\r\n`;
 }
 
 function tsvField(cell: string): string {
@@ -24,9 +23,8 @@ function tsvField(cell: string): string {
 
 /** Tab-separated lines, the column names first, as spreadsheets paste them. */
 export function toTsv(columns: readonly string[], rows: readonly (readonly string[])[]): string {
-  let out = '';
-  for (const record of [columns, ...rows]) out += `${record.map(tsvField).join('\t')}\n`;
-  return out;
+  const lines = [columns, ...rows].map((record) => record.map(tsvField).join('\t'));
+  return `${lines.join('\n')}\n`;
 }
 
 /** `histogram-aggregation.txt` → `histogram-aggregation.csv`. */
