@@ -180,7 +180,10 @@ export const SampleData = z.object({
   path: z.string(),
   exists: z.boolean(),
   files: z.number(),
+  /** On disk: the files are compressed. */
   bytes: z.number(),
+  /** The records uncompressed (what a size in MB asks for), when the generator's summary is there. */
+  recordBytes: z.number().optional(),
 });
 export type SampleData = z.infer<typeof SampleData>;
 

@@ -112,6 +112,15 @@ class GeneratorTest(unittest.TestCase):
         summary = generate(os.path.join(self.tmp, "sized"), "--size-mb", "0.5")
         self.assertLess(abs(summary["bytes"] - 500_000), 100_000)
 
+    def test_size_mb_is_what_is_asked(self):
+        # The size asked for is the records uncompressed, and the set comes within 1% of it.
+        for seed in ("1", "42"):
+            out = os.path.join(self.tmp, f"five-{seed}")
+            summary = generate(out, "--size-mb", "5", "--seed", seed)
+            records = sum(len(line.encode()) + 1 for _, line in read_data(out))
+            self.assertEqual(records, summary["bytes"])
+            self.assertLess(abs(records - 5_000_000), 50_000, seed)
+
 
 class ExampleJobsTest(unittest.TestCase):
     @classmethod

@@ -1,13 +1,30 @@
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import type { SampleData } from '../../../shared/model.ts';
 import type { Transport } from '../workers/transport.ts';
 
+/** What the generator prints when it is done (one JSON line). */
+interface GeneratorSummary {
+  files: number;
+  /** The records uncompressed. */
+  bytes: number;
+}
+
+function parseSummary(text: string): GeneratorSummary | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<GeneratorSummary>;
+    return typeof value.files === 'number' && typeof value.bytes === 'number' ? { files: value.files, bytes: value.bytes } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The generated sample data set on this computer: what a new user runs their first job on.
  * It is generated into a temp folder and renamed into place, so a half-made set never looks
- * complete.
+ * complete. The generator's summary is kept beside it (`<path>.json`, outside the data folder a
+ * job reads), so the set's uncompressed size, the size asked for, can be shown later.
  */
 export class SampleDataService {
   private generating: Promise<SampleData> | undefined;
@@ -30,7 +47,13 @@ export class SampleDataService {
     } catch {
       return { path: this.path, exists: false, files: 0, bytes: 0 };
     }
-    return { path: this.path, exists: true, files, bytes };
+    const summary = parseSummary(await readFile(this.summaryPath, 'utf8').catch(() => ''));
+    // A summary of another set (one copied in by hand) says nothing about this one.
+    return { path: this.path, exists: true, files, bytes, ...(summary?.files === files && { recordBytes: summary.bytes }) };
+  }
+
+  private get summaryPath(): string {
+    return `${this.path}.json`;
   }
 
   /** Makes (or remakes) the sample data set of about `sizeMb` uncompressed megabytes. */
@@ -47,8 +70,11 @@ export class SampleDataService {
       await rm(staging, { recursive: true, force: true });
       throw new WorkbenchError('INTERNAL', `The sample data could not be generated: ${result.stderr.trim() || `exit ${result.code}`}`);
     }
+    await rm(this.summaryPath, { force: true });
     await rm(this.path, { recursive: true, force: true });
     await rename(staging, this.path);
+    const summary = parseSummary(result.stdout.trim().split('\n').pop() ?? '');
+    if (summary) await writeFile(this.summaryPath, `${JSON.stringify(summary)}\n`);
     return this.describe();
   }
 }
