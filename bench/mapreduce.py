@@ -23,6 +23,17 @@ this project: below 1 means faster; the speed-up is printed beside it)::
     mapreduce-1-mapper: ours X s, anchor Y s, ratio Z
     mapreduce-2-mappers: ours X s, anchor Y s, ratio Z
 
+The same run also times the Spark engine (``--engine spark --spark-master
+local[2]``, through .venv's Python, where pyspark is installed by
+``npm run setup:python``) on the same files and prints::
+
+    mapreduce-spark-local: ours X s, anchor Y s, ratio Z
+      against the local engine (2 mappers): ...
+
+followed by where Spark's time goes, measured in one process: starting the
+JVM, starting the Python workers, the map work itself, and what is left for
+serialisation, the shuffle and the reduce. ``--no-spark`` leaves it out.
+
 Goals on a 2-core machine: at least 1.7x the plain loop's speed with 2
 mappers (ratio <= 0.59); with 1 mapper at most 15% slower (ratio <= 1.15). A line says whether
 they were met, and a last one gives the machine's ceiling: two plain loops,
@@ -48,6 +59,10 @@ CACHE = os.path.join(REPO, ".bench")
 
 # Highest acceptable ratio (our time / the plain loop's time) per mapper count.
 GOALS = {1: 1.15, 2: 1 / 1.7}
+
+# Highest acceptable ratio of the Spark engine's time on local[2] to the local engine's (2 mappers).
+SPARK_GOAL = 2.0
+VENV_PYTHON = os.path.join(REPO, ".venv", "bin", "python")
 
 JOB_SCRIPT = """\
 import json
@@ -78,6 +93,9 @@ def parse_args():
     # The anchor's own process: --plain-loop DIR [--part I/N].
     p.add_argument("--plain-loop", metavar="DIR", help=argparse.SUPPRESS)
     p.add_argument("--part", default="0/1", help=argparse.SUPPRESS)
+    p.add_argument("--no-spark", action="store_true", help="leave out mapreduce-spark-local")
+    # The Spark breakdown's own process: --spark-probe DIR WORK.
+    p.add_argument("--spark-probe", nargs=2, metavar=("DIR", "WORK"), help=argparse.SUPPRESS)
     return p.parse_args()
 
 
@@ -164,15 +182,19 @@ def anchor(data, parts=1):
     return elapsed, counts
 
 
-def ours(data, mappers, work):
-    """One run of the runner as a user starts it. Returns (seconds, counts by OS)."""
-    output = os.path.join(work, f"out-{mappers}.txt")
+def ours(data, mappers, work, spark=False):
+    """One run of the runner as a user starts it. Returns (seconds, counts by OS).
+
+    With ``spark``, on the Spark engine (local[2]) through .venv's Python."""
+    output = os.path.join(work, f"out-{'spark' if spark else mappers}.txt")
     command = [
-        sys.executable, "-m", "mapreduce.job", os.path.join(work, "job.py"),
+        VENV_PYTHON if spark else sys.executable, "-m", "mapreduce.job", os.path.join(work, "job.py"),
         "--input-filter", os.path.join(work, "filter.json"),
         "--data-dir", data, "--output", output, "--num-mappers", str(mappers),
         "--work-dir", work,
     ]  # fmt: skip
+    if spark:
+        command += ["--engine", "spark", "--spark-master", "local[2]"]
     start = time.perf_counter()
     done = subprocess.run(command, cwd=WORKER_DIR, env=child_env(), stderr=subprocess.PIPE, text=True)
     elapsed = time.perf_counter() - start
@@ -186,8 +208,108 @@ def ours(data, mappers, work):
     return elapsed, counts
 
 
+def spark_missing():
+    """Why the Spark engine cannot run here, or None."""
+    if not os.path.exists(VENV_PYTHON):
+        return "no .venv: run npm run setup:python"
+    check = subprocess.run([VENV_PYTHON, "-c", "import pyspark"], stderr=subprocess.DEVNULL)
+    if check.returncode != 0:
+        return "pyspark is not in .venv: run npm run setup:python"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "no Java: run npm run setup:python (it installs openjdk-17-jre-headless)"
+    return None
+
+
+def spark_probe(data, work):
+    """Where the Spark engine's time goes, measured in this process (run with
+    .venv's Python). Prints a JSON object of seconds."""
+    import functools
+
+    sys.path.insert(0, WORKER_DIR)
+    start = time.perf_counter()
+    from mapreduce import job, spark
+    from mapreduce.filters import load_filter
+    from mapreduce.inputs import find_files
+
+    times = {"import": time.perf_counter() - start}
+    start = time.perf_counter()
+    sc, _owned = spark.start_spark("local[2]", work, os.path.join(work, "spark.log"))
+    times["jvm"] = time.perf_counter() - start
+
+    def tiny_job():
+        begin = time.perf_counter()
+        sc.parallelize(range(2), 2).map(spark._identity).count()
+        return time.perf_counter() - begin
+
+    first, second = tiny_job(), tiny_job()
+    times["python_workers"] = first - second
+    times["tiny_job"] = second
+
+    files, _ignored = find_files(data, load_filter(os.path.join(work, "filter.json")))
+    spec = spark._Job(os.path.join(work, "job.py"), open(os.path.join(work, "job.py"), "rb").read(), 1, False, False)
+    groups = spark.spread_files(files, min(len(files), spark.MAP_TASKS_PER_CORE * sc.defaultParallelism))
+    counters = {name: sc.accumulator(0) for name in spark.MAP_COUNTERS}
+    reports = sc.accumulator([], spark._ListParam())
+    begin = time.perf_counter()
+    frames = (
+        sc.parallelize(groups, len(groups))
+        .flatMap(spark._identity)
+        .mapPartitions(functools.partial(spark._map_task, spec, counters, reports))
+        .count()
+    )
+    times["map_only"] = time.perf_counter() - begin
+    times["map_tasks"] = len(groups)
+    times["frames"] = frames
+
+    argv = [
+        os.path.join(work, "job.py"), "-f", os.path.join(work, "filter.json"), "-d", data,
+        "-o", os.path.join(work, "out-probe.txt"), "-w", work, "--engine", "spark",
+    ]  # fmt: skip
+    with open(os.devnull, "w") as devnull:
+        saved, sys.stderr = sys.stderr, devnull
+        try:
+            begin = time.perf_counter()
+            code = job.main(argv)
+            times["warm_job"] = time.perf_counter() - begin
+        finally:
+            sys.stderr = saved
+    sc.stop()
+    if code != 0:
+        sys.exit(f"probe job failed ({code})")
+    print(json.dumps(times))
+
+
+def print_spark(best, megabytes, probe):
+    t, base, local = best["spark"], best["anchor"], best[2]
+    print(f"mapreduce-spark-local: ours {t:.2f} s, anchor {base:.2f} s, ratio {t / base:.2f} (speed-up {base / t:.2f}x)")
+    met = "met" if t / local <= SPARK_GOAL else "MISSED"
+    print(
+        f"  against the local engine (2 mappers, {local:.2f} s): ratio {t / local:.2f}; "
+        f"goal Spark local[2] <= {SPARK_GOAL:.1f}x the local engine: {met}"
+    )
+    print(f"  throughput: Spark {megabytes / t:.1f} MB/s; local engine {megabytes / local:.1f} MB/s")
+    if probe is None:
+        return
+    rest = probe["warm_job"] - probe["map_only"]
+    cold = t - probe["warm_job"]
+    print("  where Spark's time goes (one process, measured separately from the runs above):")
+    print(f"    python imports (pyspark, py4j) {probe['import']:.2f} s; JVM start (SparkContext) {probe['jvm']:.2f} s")
+    print(
+        f"    Python workers' start {probe['python_workers']:.2f} s (first tiny job less a second one); "
+        f"a tiny 2-task job on a warm Spark {probe['tiny_job']:.2f} s"
+    )
+    print(
+        f"    the job on a warm Spark {probe['warm_job']:.2f} s: map work {probe['map_only']:.2f} s "
+        f"({probe['map_tasks']} tasks, {probe['frames']} frames); serialisation, shuffle and reduce {rest:.2f} s"
+    )
+    print(f"    so starting Spark (JVM, workers, imports) costs the command line about {cold:.2f} s of its {t:.2f} s")
+
+
 def main():
     args = parse_args()
+    if args.spark_probe:
+        spark_probe(*args.spark_probe)
+        return
     if args.plain_loop:
         part, parts = (int(n) for n in args.part.split("/"))
         print(json.dumps(plain_loop(args.plain_loop, part, parts)))
@@ -201,7 +323,9 @@ def main():
     )
     print("ratio = our time / anchor time (< 1 is faster); speed-up = anchor time / our time")
 
-    best = {"anchor": float("inf"), "ceiling": float("inf"), 1: float("inf"), 2: float("inf")}
+    no_spark = "--no-spark given" if args.no_spark else spark_missing()
+    best = {"anchor": float("inf"), "ceiling": float("inf"), 1: float("inf"), 2: float("inf"), "spark": float("inf")}
+    probe = None
     with tempfile.TemporaryDirectory(prefix="bench-mapreduce-") as work:
         with open(os.path.join(work, "job.py"), "w") as f:
             f.write(JOB_SCRIPT)
@@ -211,6 +335,8 @@ def main():
         # cached, so no side pays for a first run.
         anchor(data)
         ours(data, 2, work)
+        if no_spark is None:
+            ours(data, 2, work, spark=True)
         for _ in range(args.repeat):
             seconds, expected = anchor(data)
             best["anchor"] = min(best["anchor"], seconds)
@@ -220,6 +346,17 @@ def main():
                     sys.exit(f"results differ with {mappers} mappers: {counts} != {expected}")
                 best[mappers] = min(best[mappers], seconds)
             best["ceiling"] = min(best["ceiling"], anchor(data, parts=2)[0])
+            if no_spark is None:
+                seconds, counts = ours(data, 2, work, spark=True)
+                if counts != expected:
+                    sys.exit(f"results differ on Spark: {counts} != {expected}")
+                best["spark"] = min(best["spark"], seconds)
+        if no_spark is None:
+            done = subprocess.run(
+                [VENV_PYTHON, os.path.abspath(__file__), "--spark-probe", data, work],
+                stdout=subprocess.PIPE, text=True, env=child_env(),
+            )  # fmt: skip
+            probe = json.loads(done.stdout) if done.returncode == 0 else None
 
     base = best["anchor"]
     verdicts = []
@@ -238,6 +375,10 @@ def main():
         f"machine ceiling: 2 plain loops on half the files each, in parallel: "
         f"{ceiling:.2f} s, ratio {ceiling / base:.2f} (what 2 processes can gain here at best)"
     )
+    if no_spark is None:
+        print_spark(best, megabytes, probe)
+    else:
+        print(f"mapreduce-spark-local: skipped: {no_spark}")
 
 
 if __name__ == "__main__":

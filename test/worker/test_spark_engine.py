@@ -149,6 +149,21 @@ def reduce(key, values, context):
         self.assertEqual(code, 0, stderr)
         self.assertEqual([names for _, _, names in os.walk(copy) if names], [])
 
+    def test_output_travels_to_the_driver_when_executors_do_not_share_its_files(self):
+        # As on a cluster: the reducers' text comes back through Spark instead of files.
+        from mapreduce import spark
+
+        script = test_map_reduce.counting_map("(dims[5], key[-1:])") + (
+            "\ndef reduce(key, values, context):\n    context.write(key, len(values))\n"
+        )
+        saved = spark.SHARED_FILES_MASTERS
+        spark.SHARED_FILES_MASTERS = ()
+        try:
+            self.run_both(script, "-r", "3")
+            self.run_both(script, "--sorted", "-r", "2")
+        finally:
+            spark.SHARED_FILES_MASTERS = saved
+
     def run_both(self, script, *extra):
         local = self.run_job(script, None, *extra)
         self.assertSucceeded(local)

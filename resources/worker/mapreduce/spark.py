@@ -35,6 +35,7 @@ import os
 import re
 import sys
 import threading
+import time
 import zipfile
 from typing import NamedTuple
 
@@ -50,6 +51,10 @@ PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 # The map-phase counters of the progress line, summed over map tasks.
 MAP_COUNTERS = ("files_done", "bytes", "records", "bad_lines", "bad_files")
+
+# Masters whose executors see the driver's files (they run in its JVM):
+# there reduce tasks write their output straight into the run's work area.
+SHARED_FILES_MASTERS = ("local",)
 
 # Map tasks per core Spark offers: enough for the cores to finish together
 # when files differ in size, few enough that the cost of starting a task
@@ -79,6 +84,9 @@ logger.hadoop.level = error
 """
 
 
+_LOCAL_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+
 class _Job(NamedTuple):
     """What every task needs to know about the job (pickled into each task)."""
 
@@ -87,6 +95,10 @@ class _Job(NamedTuple):
     num_reducers: int
     delete_data: bool
     sorted_output: bool
+    # Where reduce tasks write their output themselves (executors that share
+    # the driver's file system, as on a local master), else None: the output
+    # then travels back to the driver.
+    output_dir: str = None
 
 
 class TaskFailed(Exception):
@@ -101,11 +113,17 @@ def run_spark(args, files, job_dir, progress, log):
             source = f.read()
     except OSError as e:
         raise JobFailed(EXIT_CONFIG, f"cannot read job script {args.job_script}: {e.strerror or e}") from None
-    job = _Job(args.job_script, source, args.num_reducers, args.delete_data, args.sorted)
     log_path = os.path.join(job_dir, "spark.log")
+    started = time.monotonic()
     sc, owned = start_spark(args.spark_master, job_dir, log_path, app_name=os.path.basename(args.job_script))
+    if args.verbose and owned:
+        log(f"Spark started in {time.monotonic() - started:.2f}s")
     if owned and sc.uiWebUrl:
         log(f"Spark UI: {sc.uiWebUrl}")
+    shared_files = sc.master.startswith(SHARED_FILES_MASTERS)
+    job = _Job(
+        args.job_script, source, args.num_reducers, args.delete_data, args.sorted, job_dir if shared_files else None
+    )
     try:
         return _run(sc, job, files, job_dir, progress, log)
     finally:
@@ -121,6 +139,11 @@ def start_spark(master, local_dir, log_path, app_name="mapreduce"):
     if active is not None:
         return active, False
     local = master.startswith("local")
+    log4j = os.path.join(local_dir, "log4j2.properties")
+    with open(log4j, "w") as f:
+        f.write(_LOG4J2.format(path=log_path))
+    log_option = f"-Dlog4j2.configurationFile=file:{log4j}"
+    java_options = log_option
     if local:
         # Executors run in this machine's JVM: their Python workers use this
         # interpreter and find this package, and nothing listens beyond loopback.
@@ -130,21 +153,22 @@ def start_spark(master, local_dir, log_path, app_name="mapreduce"):
         paths = os.environ.get("PYTHONPATH", "")
         if parent not in paths.split(os.pathsep):
             os.environ["PYTHONPATH"] = parent + (os.pathsep + paths if paths else "")
-    log4j = os.path.join(local_dir, "log4j2.properties")
-    with open(log4j, "w") as f:
-        f.write(_LOG4J2.format(path=log_path))
     conf = (
         SparkConf()
         .setMaster(master)
         .setAppName(f"mapreduce {app_name}")
-        .set("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{log4j}")
-        .set("spark.executor.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{log4j}")
+        .set("spark.driver.extraJavaOptions", java_options)
+        .set("spark.executor.extraJavaOptions", log_option)
         .set("spark.ui.showConsoleProgress", "false")
         .set("spark.python.worker.reuse", "true")
     )
     if local:
         # Shuffle and spill files go to the run's work area (removed after the run).
         os.environ["SPARK_LOCAL_DIRS"] = local_dir
+        # The JVM only moves Python's frames about and lives for one job: the quick
+        # compiler alone and a single-threaded collector leave the cores to Python
+        # and start it in about half the time.
+        java_options += " " + _LOCAL_JVM_OPTIONS
         conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
     try:
         sc = SparkContext(conf=conf)
@@ -185,12 +209,17 @@ def _run(sc, job, files, job_dir, progress, log):
         inputs.mapPartitions(functools.partial(_map_task, job, counters, reports))
         .repartitionAndSortWithinPartitions(job.num_reducers, _reducer_of)
         .mapPartitionsWithIndex(functools.partial(_reduce_task, job, reducers_done))
-        .persist(StorageLevel.MEMORY_AND_DISK)
     )
+    if job.output_dir is None:
+        # Computed once by count() (with progress), then fetched a reducer at a time.
+        reduced = reduced.persist(StorageLevel.MEMORY_AND_DISK)
     watcher = _Watcher(progress, counters, reducers_done, reports, len(files))
+    outputs = [os.path.join(job_dir, f"reduce-{r}") for r in range(job.num_reducers)]
+    if job.output_dir is not None:
+        _wait(sc, reduced.count, watcher)  # the reducers wrote their files
+        return outputs
     try:
         _wait(sc, reduced.count, watcher)
-        outputs = [os.path.join(job_dir, f"reduce-{r}") for r in range(job.num_reducers)]
         for path in outputs:
             open(path, "wb").close()
         handles = {}
@@ -428,6 +457,12 @@ def _reduce_task(job, reducers_done, reducer, items):
         # As the local reducer writes its file: an odd character is escaped, not fatal.
         data = "".join(out.parts).encode("utf-8", "backslashreplace")
     reducers_done.add(1)
+    if job.output_dir is not None:
+        path = os.path.join(job.output_dir, f"reduce-{reducer}")
+        with open(path + ".partial", "wb") as f:
+            f.write(data)
+        os.replace(path + ".partial", path)
+        return
     for start in range(0, len(data), OUTPUT_CHUNK):
         yield reducer, data[start : start + OUTPUT_CHUNK]
 
