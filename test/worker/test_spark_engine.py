@@ -164,6 +164,16 @@ def reduce(key, values, context):
         finally:
             spark.SHARED_FILES_MASTERS = saved
 
+    def test_a_killed_python_worker_exits_3(self):
+        script = self.script("import os, signal\ndef map(key, dims, value, context):\n    os.kill(os.getpid(), signal.SIGKILL)\n")
+        output = os.path.join(self.tmp, "killed.txt")
+        code, stderr = run_in_process(
+            [script, "-f", self.filter_file(make_filter()), "-d", self.data.root, "-o", output, "--engine", "spark"]
+        )
+        self.assertEqual(code, 3, stderr)
+        self.assertIn("Python worker died", stderr)
+        self.assertFalse(os.path.exists(output))
+
     def run_both(self, script, *extra):
         local = self.run_job(script, None, *extra)
         self.assertSucceeded(local)

@@ -169,7 +169,7 @@ def run(args):
         num_mappers = min(args.num_mappers, len(files))
         total_bytes = sum(f.size for f in files)
         if args.engine == "spark":
-            workers = f"Spark master {args.spark_master}, {len(files)} map tasks"
+            workers = f"Spark master {args.spark_master}"
         else:
             workers = f"{num_mappers} mappers"
         log(

@@ -125,7 +125,7 @@ def run_spark(args, files, job_dir, progress, log):
         args.job_script, source, args.num_reducers, args.delete_data, args.sorted, job_dir if shared_files else None
     )
     try:
-        return _run(sc, job, files, job_dir, progress, log)
+        return _run(sc, job, files, job_dir, progress, log, args.verbose)
     finally:
         if owned:
             sc.stop()
@@ -199,11 +199,13 @@ def _package_zip(directory):
     return path
 
 
-def _run(sc, job, files, job_dir, progress, log):
+def _run(sc, job, files, job_dir, progress, log, verbose=False):
     counters = {name: sc.accumulator(0) for name in MAP_COUNTERS}
     reducers_done = sc.accumulator(0)
     reports = sc.accumulator([], _ListParam())
     groups = spread_files(files, min(len(files), MAP_TASKS_PER_CORE * max(1, sc.defaultParallelism)))
+    if verbose:
+        log(f"{len(groups)} map tasks on {sc.defaultParallelism} cores")
     inputs = sc.parallelize(groups, len(groups)).flatMap(_identity)
     reduced = (
         inputs.mapPartitions(functools.partial(_map_task, job, counters, reports))
