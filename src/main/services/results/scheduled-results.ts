@@ -15,6 +15,8 @@ import { fileIn, listFiles, readStart, type OutputFile } from './output-files.ts
 
 /** Progress reaches the UI at most this often while files download. */
 const PROGRESS_MS = 100;
+/** Files of one run fetched at once. */
+const PARALLEL_FILES = 4;
 
 export interface ScheduledResultsOptions {
   /** The schedules and their history (run records with where their log and output are). */
@@ -185,15 +187,19 @@ export class ScheduledResults {
     const { bucket, prefix } = parseS3(run.output);
     const partial = `${folder}.partial`;
     const s3 = await this.options.s3();
+    // Stops every file being fetched: the user cancelled (signal), or one file failed.
+    const stop = new AbortController();
+    const onCancel = () => stop.abort();
+    signal.addEventListener('abort', onCancel);
     let progress: ResultsDownloadProgress | undefined;
     try {
       await rm(partial, { recursive: true, force: true });
       await makeOwnFolder(this.options.dataDir, partial);
-      const objects = await listObjects(s3, bucket, prefix, signal).catch((err: unknown) => {
+      const objects = await listObjects(s3, bucket, prefix, stop.signal).catch((err: unknown) => {
         throw signal.aborted ? err : awsError(err, `list ${run.output}`);
       });
       progress = {
-        downloadId: downloadId ?? `${run.job}-${run.runId}`.slice(0, 64).replace(/[^A-Za-z0-9_-]/g, '_'),
+        downloadId: downloadId ?? '',
         job: run.job,
         runId: run.runId,
         filesDone: 0,
@@ -201,17 +207,13 @@ export class ScheduledResults {
         bytesDone: 0,
         bytesTotal: objects.reduce((sum, o) => sum + o.bytes, 0),
       };
+      // Progress goes out keyed by the caller's download id; without one, no one is listening.
       const report = (p: ResultsDownloadProgress) => downloadId !== undefined && this.options.onProgress?.({ ...p });
       report(progress);
       let lastReport = Date.now();
-      for (const object of objects) {
-        const target = fileIn(partial, object.name);
-        await makeOwnFolder(this.options.dataDir, dirname(target));
-        const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}${object.name}` }), { abortSignal: signal }).catch((err: unknown) => {
-          throw signal.aborted ? err : awsError(err, `download s3://${bucket}/${prefix}${object.name}`);
-        });
-        const current = progress;
-        const counter = new Transform({
+      const current = progress;
+      const counter = () =>
+        new Transform({
           transform(chunk: Buffer, _encoding, next) {
             current.bytesDone += chunk.length;
             if (Date.now() - lastReport >= PROGRESS_MS) {
@@ -221,10 +223,35 @@ export class ScheduledResults {
             next(null, chunk);
           },
         });
+      const folders = new Set<string>();
+      const fetchOne = async (object: OutputFile) => {
+        const target = fileIn(partial, object.name);
+        if (!folders.has(dirname(target))) {
+          await makeOwnFolder(this.options.dataDir, dirname(target));
+          folders.add(dirname(target));
+        }
+        const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}${object.name}` }), { abortSignal: stop.signal }).catch((err: unknown) => {
+          throw stop.signal.aborted ? err : awsError(err, `download s3://${bucket}/${prefix}${object.name}`);
+        });
         // The bytes as stored: a .gz object (Content-Encoding gzip) stays the gzip file it is.
-        await pipeline(answer.Body as Readable, counter, createWriteStream(target, { mode: 0o600 }), { signal });
+        await pipeline(answer.Body as Readable, counter(), createWriteStream(target, { mode: 0o600 }), { signal: stop.signal });
         current.filesDone += 1;
-      }
+      };
+      // A few files at once: a run's output is often many part files, each a round trip.
+      let next = 0;
+      let failure: unknown;
+      const lane = async () => {
+        while (next < objects.length && failure === undefined) {
+          const object = objects[next++]!;
+          await fetchOne(object).catch((err: unknown) => {
+            failure ??= err;
+            // The other lanes stop too, and are waited for before the partial folder goes.
+            stop.abort();
+          });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(PARALLEL_FILES, objects.length) }, lane));
+      if (failure !== undefined) throw failure;
       report(progress);
       await rm(folder, { recursive: true, force: true });
       await rename(partial, folder);
@@ -236,6 +263,7 @@ export class ScheduledResults {
       }
       throw err instanceof WorkbenchError ? err : new WorkbenchError('UNAVAILABLE', `The download of run ${run.runId} of ${run.job} failed: ${(err as Error).message}`);
     } finally {
+      signal.removeEventListener('abort', onCancel);
       s3.destroy();
     }
   }
