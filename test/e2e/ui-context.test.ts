@@ -144,6 +144,35 @@ describe('context the UI keeps and shows', () => {
     await screenshot(page, 'ui-context-error-cleared');
   });
 
+  it('asks before Ctrl+Enter runs code the editor marks broken: Esc keeps editing, Enter runs anyway', async () => {
+    await page.getByRole('link', { name: 'Editor' }).click();
+    await expect.poll(() => page.getByRole('toolbar', { name: 'Workspace' }).textContent()).toContain('context-job');
+    await page.getByRole('tab', { name: /^job\.py/ }).click();
+    const runsBefore = await page.evaluate(() => location.hash);
+    await page.locator('[data-testid=monaco] .view-lines').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\ndef broken');
+    await page.keyboard.press('Control+s');
+    await expect.poll(() => page.getByRole('region', { name: 'Problems' }).textContent()).toContain('SyntaxError');
+
+    await page.keyboard.press('Control+Enter');
+    const ask = page.getByRole('dialog', { name: 'Run with problems?' });
+    await expect.poll(() => ask.count()).toBe(1);
+    expect(await ask.textContent()).toContain('job.py');
+    expect(await ask.textContent()).toContain('SyntaxError');
+    await screenshot(page, 'ui-context-run-broken-asks');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => ask.count()).toBe(0);
+    expect(await page.evaluate(() => location.hash)).toBe(runsBefore);
+
+    await page.locator('[data-testid=monaco] .view-lines').click();
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => ask.count()).toBe(1);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.url()).toMatch(/#\/jobs\/\d{8}-\d{6}-[0-9a-f]{6}$/);
+    await expect.poll(() => detail().locator('.badge').textContent(), { timeout: 60_000 }).toBe('Failed');
+  });
+
   it('showed no errors in the page', () => {
     expect(problems).toEqual([]);
   });

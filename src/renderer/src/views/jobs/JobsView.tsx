@@ -44,7 +44,7 @@ export function JobsView({ runId }: { runId: string | undefined }) {
   return (
     <div className="jobs-view">
       <aside className="jobs-side">
-        <RunForm onStarted={(id) => (location.hash = `#/jobs/${id}`)} shown={selected} />
+        <RunForm onStarted={(id) => (location.hash = `#/jobs/${id}`)} shown={selected} runsLoaded={runs !== undefined || error !== undefined} />
         <h2>History</h2>
         <ErrorText error={error} />
         {runs && <RunList runs={runs} selected={selected?.id} nameOf={nameOf} />}

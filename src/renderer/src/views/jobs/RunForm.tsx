@@ -47,9 +47,9 @@ function useWorkspaces(): JobWorkspace[] | undefined {
  * reads a folder of its own. The form shows the job of the run shown beside it (`shown`): picking
  * a run fills the form with what that run was asked to do, so running again reruns it.
  */
-export function RunForm({ onStarted, shown }: { onStarted: (runId: string) => void; shown: Run | undefined }) {
+export function RunForm({ onStarted, shown, runsLoaded }: { onStarted: (runId: string) => void; shown: Run | undefined; runsLoaded: boolean }) {
   const client = useClient();
-  const { workers, worker, choose: chooseWorker, show: showWorker, error: workersError } = useWorkerChoice();
+  const { workers, workersLoaded, worker, choose: chooseWorker, show: showWorker, error: workersError } = useWorkerChoice();
   const workspaces = useWorkspaces();
   const remote = worker.kind !== 'local';
   const [remoteDataDir, setRemoteDataDir] = useState(() => localStorage.getItem('workbench.run.remote-data') ?? '');
@@ -107,10 +107,12 @@ export function RunForm({ onStarted, shown }: { onStarted: (runId: string) => vo
   };
 
   // The run shown beside the form: its job, data, options and worker fill the form, once the
-  // workspaces and the sample data are known (they decide how its folder and its data read).
+  // runs, workers, workspaces and sample data are known (they decide what is shown and how it
+  // reads); until then the choices and Run wait, so what the user picks is not overwritten.
   // Done while rendering when another run is shown, never on the same run's progress.
+  const ready = runsLoaded && workersLoaded && workspaces !== undefined && sampleKnown;
   const [adopted, setAdopted] = useState<string>();
-  if (shown && shown.id !== adopted && workspaces !== undefined && sampleKnown) {
+  if (ready && shown && shown.id !== adopted) {
     setAdopted(shown.id);
     const request = shown.request;
     const source = request.source;
@@ -119,7 +121,7 @@ export function RunForm({ onStarted, shown }: { onStarted: (runId: string) => vo
     else if (source.kind === 'package') {
       setJob(PACKAGE);
       setPackagePath(source.path);
-    } else if (workspaces.some((w) => w.root === source.path)) setJob(`${WORKSPACE}${source.path}`);
+    } else if (workspaces?.some((w) => w.root === source.path)) setJob(`${WORKSPACE}${source.path}`);
     else {
       setJob(FOLDER);
       setFolder(source.path);
@@ -187,11 +189,11 @@ export function RunForm({ onStarted, shown }: { onStarted: (runId: string) => vo
   return (
     <form className="run-form" onSubmit={submit} aria-label={action}>
       <h2>Run a job</h2>
-      <WorkerPicker workers={workers} worker={worker} choose={choose} />
+      <WorkerPicker workers={workers} worker={worker} choose={choose} disabled={!ready} />
       {workersError && <p className="muted small">Workers could not be listed: {workersError}</p>}
       {/* A label beside, not around, the select: wrapped, its name would include the chosen option. */}
       <label htmlFor="run-form-job">Job</label>
-      <select id="run-form-job" value={job} onChange={(e) => chooseJob(e.target.value)}>
+      <select id="run-form-job" value={job} onChange={(e) => chooseJob(e.target.value)} disabled={!ready}>
         <optgroup label="Examples">
           {examples.map((example) => (
             <option key={example.name} value={`example:${example.name}`}>
@@ -299,7 +301,7 @@ export function RunForm({ onStarted, shown }: { onStarted: (runId: string) => vo
         </label>
       </div>
       <ErrorText error={error} />
-      <button id="run-form-submit" type="submit" disabled={starting} title="Ctrl+Enter">
+      <button id="run-form-submit" type="submit" disabled={starting || !ready} title="Ctrl+Enter">
         {starting ? (remote ? 'Uploading and starting…' : 'Starting…') : action}
       </button>
     </form>

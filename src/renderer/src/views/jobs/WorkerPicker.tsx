@@ -32,6 +32,8 @@ const GROUPS: { kind: WorkerInfo['kind']; label: string }[] = [
  */
 export function useWorkerChoice(): {
   workers: WorkerInfo[];
+  /** False until the workers are listed (or could not be): until then only this computer is there. */
+  workersLoaded: boolean;
   worker: WorkerInfo;
   /** The user's choice: remembered. */
   choose: (id: string) => void;
@@ -48,16 +50,16 @@ export function useWorkerChoice(): {
     setChosen(id);
     localStorage.setItem(LAST_CHOICE, id);
   };
-  return { workers: list, worker, choose, show: setChosen, error };
+  return { workers: list, workersLoaded: workers !== undefined || error !== undefined, worker, choose, show: setChosen, error };
 }
 
-export function WorkerPicker({ workers, worker, choose }: { workers: WorkerInfo[]; worker: WorkerInfo; choose: (id: string) => void }) {
+export function WorkerPicker({ workers, worker, choose, disabled }: { workers: WorkerInfo[]; worker: WorkerInfo; choose: (id: string) => void; disabled?: boolean }) {
   const now = useNow();
   const locals = workers.filter((w) => w.kind === 'local');
   return (
     <>
       <label htmlFor="run-form-worker">Worker</label>
-      <select id="run-form-worker" value={worker.id} onChange={(e) => choose(e.target.value)} aria-describedby={worker.kind === 'local' ? undefined : 'run-form-worker-details'}>
+      <select id="run-form-worker" value={worker.id} onChange={(e) => choose(e.target.value)} disabled={disabled} aria-describedby={worker.kind === 'local' ? undefined : 'run-form-worker-details'}>
         {(locals.length > 0 ? locals : [LOCAL]).map((w) => (
           <option key={w.id} value={w.id}>
             This computer
