@@ -13,6 +13,8 @@ export interface ConfirmDialogProps {
   /** The confirm button is off until the user has done what the body asks (e.g. ticked every item). */
   confirmDisabled?: boolean;
   error?: string | undefined;
+  /** Focus starts on the confirm button, so Enter confirms: for a question whose yes is harmless. */
+  focusConfirm?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 }
@@ -20,11 +22,12 @@ export interface ConfirmDialogProps {
 /**
  * A modal question on the native <dialog>: it traps focus, closes on Escape and returns focus
  * to where it was, so every confirmation in the app is keyboard accessible the same way.
- * Focus starts on Cancel: a stray Enter must not delete anything.
+ * Focus starts on Cancel (a stray Enter must not delete anything) unless `focusConfirm` says the yes is harmless.
  */
-export function ConfirmDialog({ title, children, confirmLabel, danger, busy, confirmDisabled, error, onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({ title, children, confirmLabel, danger, busy, confirmDisabled, error, focusConfirm, onConfirm, onCancel }: ConfirmDialogProps) {
   const cancelRef = useRef<HTMLButtonElement>(null);
-  const ref = useModalDialog(cancelRef);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const ref = useModalDialog(focusConfirm ? confirmRef : cancelRef);
 
   return (
     <dialog
@@ -40,7 +43,7 @@ export function ConfirmDialog({ title, children, confirmLabel, danger, busy, con
         <button type="button" ref={cancelRef} onClick={onCancel}>
           Cancel
         </button>
-        <button type="button" className={danger ? 'danger' : 'primary'} onClick={onConfirm} disabled={busy || confirmDisabled}>
+        <button type="button" ref={confirmRef} className={danger ? 'danger' : 'primary'} onClick={onConfirm} disabled={busy || confirmDisabled}>
           {busy ? 'Working…' : confirmLabel}
         </button>
       </div>

@@ -2,8 +2,9 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { WorkbenchClient } from '../../../../shared/rpc-client.ts';
 import type { WorkspaceEntry } from '../../../../shared/workspace.ts';
 import { useClient } from '../../api/context.tsx';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { Dialog, type Ask } from './Dialog.tsx';
-import { EditorStore, type Tab } from './editor-store.ts';
+import { EditorStore, type MarkedError, type Tab } from './editor-store.ts';
 import { FileTree } from './FileTree.tsx';
 import { MonacoPane } from './MonacoPane.tsx';
 import { monaco } from './monaco.ts';
@@ -33,17 +34,27 @@ export default function EditorView() {
   const store = useStore();
   const state = useSyncExternalStore(store.subscribe, store.get);
   const [ask, setAsk] = useState<Ask>();
+  const [broken, setBroken] = useState<MarkedError[]>();
   const tab = state.tabs.find((t) => t.path === state.active);
 
-  const run = async () => {
+  const start = async () => {
     const runId = await store.run();
     if (runId) location.hash = `#/jobs/${runId}`;
+  };
+
+  // Saved first (which checks the Python again): code the editor marks broken runs only when the user says so.
+  const run = async () => {
+    if (!(await store.saveAll())) return;
+    const errors = store.errors();
+    if (errors.length > 0) setBroken(errors);
+    else await start();
   };
 
   // Ctrl/Cmd+S and Ctrl/Cmd+Enter outside Monaco too (Monaco handles its own, first).
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.defaultPrevented || !(event.ctrlKey || event.metaKey) || event.altKey) return;
+      // A question is open: its keys are for it.
+      if (event.defaultPrevented || !(event.ctrlKey || event.metaKey) || event.altKey || document.querySelector('dialog[open]')) return;
       if (event.key === 's') {
         event.preventDefault();
         void store.save();
@@ -211,6 +222,33 @@ export default function EditorView() {
         </>
       )}
       {ask && <Dialog ask={ask} onClose={() => setAsk(undefined)} />}
+      {broken && (
+        <ConfirmDialog
+          title="Run with problems?"
+          confirmLabel="Run anyway"
+          focusConfirm
+          onConfirm={() => {
+            setBroken(undefined);
+            void start();
+          }}
+          onCancel={() => setBroken(undefined)}
+        >
+          <p>
+            The editor marks {broken.length === 1 ? 'an error' : `${broken.length} errors`} in the open files; the run will likely fail. Enter runs anyway, Esc goes back to the code.
+          </p>
+          <ul className="broken-list">
+            {broken.slice(0, 8).map((e, i) => (
+              <li key={i}>
+                <code>
+                  {e.path}:{e.line}:{e.column}
+                </code>{' '}
+                {e.message}
+              </li>
+            ))}
+            {broken.length > 8 && <li className="muted">and {broken.length - 8} more (see Problems)</li>}
+          </ul>
+        </ConfirmDialog>
+      )}
     </div>
   );
 }

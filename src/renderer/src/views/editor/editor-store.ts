@@ -17,6 +17,14 @@ export interface Tab {
   changedOnDisk?: 'changed' | 'deleted';
 }
 
+/** An error marker in an open file, for asking before a run. */
+export interface MarkedError {
+  path: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
 export interface EditorState {
   workspace?: Workspace;
   tabs: Tab[];
@@ -352,6 +360,19 @@ export class EditorStore {
     if (!done) return;
     for (const tab of this.state.tabs.filter((t) => t.path === path || t.path.startsWith(`${path}/`))) this.closeTab(tab.path);
     await this.refreshTree();
+  }
+
+  /** The errors the editor marks in the open files (Python checks, filter checks, JSON schema), in file order. */
+  errors(): MarkedError[] {
+    return this.state.tabs.flatMap((tab) => {
+      const model = this.model(tab.path);
+      if (!model) return [];
+      return monaco.editor
+        .getModelMarkers({ resource: model.uri })
+        .filter((m) => m.severity === monaco.MarkerSeverity.Error)
+        .sort((a, b) => a.startLineNumber - b.startLineNumber || a.startColumn - b.startColumn)
+        .map((m) => ({ path: tab.path, line: m.startLineNumber, column: m.startColumn, message: m.message }));
+    });
   }
 
   /** Saves everything, then hands the workspace to the local run flow; the run's id. */
