@@ -3,7 +3,7 @@
 # a scheduled run and for the app's Test run alike.
 #
 #   run-job.sh --job NAME --run-id RUNID --code SRC --command CMD --output-dir DIR
-#              --timeout-minutes N --publish DEST [--data-dir DATA] [--log FILE]
+#              --timeout-minutes N --publish DEST [--data-dir DATA] [--log FILE] [--work-dir WORK]
 #              [--visibility public|private] [--scheduled-for ISO] [--timeout-seconds S] [--shutdown]
 #
 # SRC   the code tarball: s3://bucket/key.tar.gz or a local file.
@@ -14,6 +14,9 @@
 #       the log, and in the record's message when the command fails.
 # FILE  where the run's log is kept while it runs (appended to), so that it can be followed live;
 #       by default a file in run-job.sh's own work folder. The published log is a copy of it.
+# WORK  an existing folder where run-job.sh makes its work folder (the code is unpacked and run
+#       there, and it is removed at the end); default $TMPDIR, else /tmp. The app gives the run's
+#       own folder, so a run stays on the disk it was checked against.
 #
 # The run environment (docs/ARCHITECTURE.md, "Run environment"): CMD runs in the unpacked folder
 # with DATA_DIR=DATA and OUTPUT_DIR=the absolute path of DIR inside the unpacked folder (made
@@ -48,7 +51,7 @@ nl='
 
 die_usage() {
   echo "run-job.sh: $*" >&2
-  echo "usage: run-job.sh --job NAME --run-id RUNID --code SRC --command CMD --output-dir DIR --timeout-minutes N --publish DEST [--data-dir DATA] [--log FILE] [--visibility public|private] [--scheduled-for ISO] [--timeout-seconds S] [--shutdown]" >&2
+  echo "usage: run-job.sh --job NAME --run-id RUNID --code SRC --command CMD --output-dir DIR --timeout-minutes N --publish DEST [--data-dir DATA] [--log FILE] [--work-dir WORK] [--visibility public|private] [--scheduled-for ISO] [--timeout-seconds S] [--shutdown]" >&2
   exit 64
 }
 
@@ -72,12 +75,12 @@ real_inside() {
 }
 
 job='' run_id='' code='' command='' output_dir='' timeout_min='' timeout_s='' dest='' visibility=private scheduled_for='' shutdown=false
-data_dir='' log_file=''
+data_dir='' log_file='' work_dir=''
 data_given=false
 while [ $# -gt 0 ]; do
   case $1 in
     --shutdown) shutdown=true; shift; continue ;;
-    --job | --run-id | --code | --command | --output-dir | --timeout-minutes | --timeout-seconds | --publish | --visibility | --scheduled-for | --data-dir | --log)
+    --job | --run-id | --code | --command | --output-dir | --timeout-minutes | --timeout-seconds | --publish | --visibility | --scheduled-for | --data-dir | --log | --work-dir)
       [ $# -ge 2 ] || die_usage "$1 needs a value" ;;
     *) die_usage "unknown argument '$1'" ;;
   esac
@@ -94,6 +97,7 @@ while [ $# -gt 0 ]; do
     --scheduled-for) scheduled_for=$2 ;;
     --data-dir) data_dir=$2 data_given=true ;;
     --log) log_file=$2 ;;
+    --work-dir) work_dir=$2 ;;
   esac
   shift 2
 done
@@ -120,12 +124,13 @@ if [ -n "$log_file" ]; then
   one_line "$log_file" 4096 || die_usage "--log must name a file on one line"
   ( : >> "$log_file" ) 2> /dev/null || die_usage "--log must name a file that can be written: '$log_file'"
 fi
+[ -z "$work_dir" ] || { one_line "$work_dir" 4096 && [ -d "$work_dir" ]; } || die_usage "--work-dir must name an existing folder, not '$work_dir'"
 [ -z "$scheduled_for" ] || matches "$scheduled_for" '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z?' || die_usage "--scheduled-for must be an ISO time such as 2026-01-31T12:00:00Z"
 
 io() { python3 "$here/run_job_io.py" "$@"; }
 now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/run-job.XXXXXX") && work=$(cd "$work" && pwd) || { echo "run-job.sh: cannot make a work folder" >&2; exit 1; }
+work=$(mktemp -d "${work_dir:-${TMPDIR:-/tmp}}/run-job.XXXXXX") && work=$(cd "$work" && pwd) || { echo "run-job.sh: cannot make a work folder" >&2; exit 1; }
 trap 'rm -rf "$work"' EXIT
 # Stopped from outside (a cancelled Test run, the machine shutting down): the command is stopped
 # too (its `timeout` leads a process group of its own, which a signal to ours does not reach),

@@ -107,6 +107,7 @@ class RunJobEnvironmentTest(RunJobCase):
             (["--data-dir", ""], "--data-dir must name the data folder on one line"),
             (["--data-dir", "/data\ntouch %s" % marker], "--data-dir must name the data folder on one line"),
             (["--log", os.path.join(self.tmp, "no-such-folder", "log")], "--log must name a file that can be written"),
+            (["--work-dir", os.path.join(self.tmp, "no-such-folder")], "--work-dir must name an existing folder"),
         ]
         for extra, message in cases:
             result = self.run_job(*extra, code=code, dest=self.dest)
@@ -114,6 +115,15 @@ class RunJobEnvironmentTest(RunJobCase):
             self.assertIn(message, result.stderr)
         self.assertFalse(os.path.exists(marker))
         self.assertFalse(os.path.exists(self.dest))
+
+    def test_the_code_is_unpacked_and_run_in_the_work_dir_given_which_is_left_clean(self):
+        work = os.path.join(self.tmp, "run folder")
+        os.makedirs(work)
+        code = tarball(os.path.join(self.tmp, "env.tar.gz"), {"run.sh": RUN_SH_ENV})
+        result = self.run_job("--work-dir", work, code=code, dest=self.dest, command="sh run.sh")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(self.seen()["PWD"].startswith(os.path.join(work, "run-job.")), self.seen()["PWD"])
+        self.assertEqual(os.listdir(work), [])
 
     def test_an_empty_output_is_said_in_the_record(self):
         code = tarball(os.path.join(self.tmp, "quiet.tar.gz"), {"run.sh": "#!/bin/sh\necho nothing to say\n"})

@@ -110,7 +110,7 @@ export class JobService {
   async start(raw: RunRequest): Promise<Run> {
     const request = RunRequest.parse(raw);
     const transport = await this.options.transports(request.worker);
-    const job = request.source.kind === 'package' ? await this.packageJob(request, request.source.path) : await this.mapReduceJob(request, transport);
+    const job = request.source.kind === 'package' ? await this.packageJob(request, request.source.path, transport) : await this.mapReduceJob(request, transport);
     const id = newRunId(this.now(), randomBytes(3).toString('hex'));
     const runDir = runDirOf(transport, id);
     let run: Run = Run.parse({
@@ -185,11 +185,12 @@ export class JobService {
    * environment (DATA_DIR: the request's data set; OUTPUT_DIR) and publishes the output into the
    * run's own published/ folder, whose data/ is the run's output. Its log is the run's log.
    */
-  private async packageJob(request: ParsedRunRequest, path: string): Promise<RunnableJob> {
+  private async packageJob(request: ParsedRunRequest, path: string, transport: Transport): Promise<RunnableJob> {
     const packages = this.options.packages;
     if (!packages) throw new WorkbenchError('BAD_INPUT', 'Packages cannot be run here.');
     const tarball = resolve(path);
-    const { name, command, outputDir } = await packages.checkForRun(tarball);
+    // On this computer the run unpacks it under the worker folder: one too big for that disk is refused now.
+    const { name, command, outputDir } = await packages.checkForRun(tarball, request.worker === 'local' ? transport.root : undefined);
     // The package's argv as the one command line a schedule holds, each word quoted.
     const line = command.map(shellQuote).join(' ');
     const checked = JobCommand.safeParse(line);
@@ -478,8 +479,11 @@ function startingElsewhere(run: Run): boolean {
 }
 
 export interface PackageChecker {
-  /** What a Test run of `tarball` runs: its name, command and output folder (relative to where it is unpacked); refuses unsafe packages. */
-  checkForRun(tarball: string): Promise<{ name: string; command: string[]; outputDir: string }>;
+  /**
+   * What a Test run of `tarball` runs: its name, command and output folder (relative to where it
+   * is unpacked); refuses unsafe packages, and with `unpackOn` one too big for that folder's disk.
+   */
+  checkForRun(tarball: string, unpackOn?: string): Promise<{ name: string; command: string[]; outputDir: string }>;
 }
 
 /** Where a Test run's run-job.sh publishes, inside the run's folder: data/ (the output), logs/, runs/. */

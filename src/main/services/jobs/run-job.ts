@@ -29,8 +29,9 @@ export interface RunJobSpec {
 
 /**
  * Starts run-job.sh for one run in `runDir` on the worker, detached under launch.sh: the tarball
- * goes alone into `runDir/in/`, and the log of the run (the job's own output with run-job.sh's
- * notes) is kept in `runDir/log` as it grows, so it can be followed live like any run's. Test
+ * goes alone into `runDir/in/`, it is unpacked and run in a work folder inside `runDir`, and the
+ * log of the run (the job's own output with run-job.sh's notes) is kept in `runDir/log` as it
+ * grows, so it can be followed live like any run's. Test
  * runs and local or worker schedules all start here, so a package runs the same in each.
  */
 export async function launchRunJob(transport: Transport, runtimeDir: string, runDir: string, spec: RunJobSpec): Promise<number> {
@@ -44,7 +45,8 @@ export async function stageRunJob(transport: Transport, runtimeDir: string, runD
   await transport.mkdir(codeDir);
   const name = basename(spec.tarball);
   await transport.uploadDir(dirname(spec.tarball), codeDir, { ignore: (path) => path !== name, ...(uploaded && { onFile: (_path: string, bytes: number) => uploaded(bytes) }) });
-  const argv = ['sh', posix.join(runtimeDir, 'run-job.sh'), ...runJobArgs({ ...spec, tarball: posix.join(codeDir, name) }), '--log', posix.join(runDir, 'log')];
+  // The run's own folder holds run-job.sh's work folder too: the package is unpacked on the disk of the run.
+  const argv = ['sh', posix.join(runtimeDir, 'run-job.sh'), ...runJobArgs({ ...spec, tarball: posix.join(codeDir, name) }), '--log', posix.join(runDir, 'log'), '--work-dir', runDir];
   return { argv, timeoutSeconds: Math.max(1, Math.round(spec.timeoutSeconds)) + RUN_JOB_MARGIN_SECONDS };
 }
 

@@ -1,11 +1,13 @@
 import { lstatSync } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import { BuildRequest, ScanRequest, type BuildResult, type Inspection, type PackProgress, type ScanResult, type SecretFinding, type WrapperSpec, type WrapperText } from '../../../shared/packager-model.ts';
 import type { EventBus } from '../../bus.ts';
 import { inspectTarball } from './inspect.ts';
 import { packageEntries } from './package-entries.ts';
+import { FREE_SPACE_MARGIN, humanBytes } from './package-rules.ts';
+import { freeBytes } from './safe-extract.ts';
 import { scanTree, type PackFile } from './scan.ts';
 import { findingsInBuffer, findSecretsInFile, SECRET_SCAN_BYTES } from './secrets.ts';
 import { writeTarGz } from './tar-write.ts';
@@ -158,10 +160,11 @@ export class PackagerService {
 
   /**
    * What a Test run of the package will run, refusing unsafe packages before anything is
-   * written anywhere. The run itself is resources/worker/run-job.sh's, as a scheduled run's is:
-   * it unpacks the package again with its own checks (safe_extract.py).
+   * written anywhere; with `unpackOn` (a folder on this computer the run will unpack it under),
+   * also one that would not fit on that disk. The run itself is resources/worker/run-job.sh's,
+   * as a scheduled run's is: it unpacks the package again with its own checks (safe_extract.py).
    */
-  async checkForRun(tarball: string): Promise<PreparedPackage> {
+  async checkForRun(tarball: string, unpackOn?: string): Promise<PreparedPackage> {
     const info = await lstat(tarball).catch(() => undefined);
     if (!info?.isFile()) throw new WorkbenchError('NOT_FOUND', `There is no tarball ${tarball}.`);
     const inspection = await inspectTarball(tarball);
@@ -169,6 +172,14 @@ export class PackagerService {
       throw new WorkbenchError('FORBIDDEN', `Refused to run ${basename(tarball)}: ${inspection.problems.map((p) => p.message).join('; ')}.`);
     }
     if (!inspection.entryPoint) throw new WorkbenchError('BAD_INPUT', `${basename(tarball)} has no entry point: no workbench.json and no run.sh.`);
+    if (unpackOn !== undefined) {
+      // The same room the extractors leave: FREE_SPACE_MARGIN stays free.
+      const where = await nearestFolder(unpackOn);
+      const free = await freeBytes(where);
+      if (inspection.unpackedBytes > free - FREE_SPACE_MARGIN) {
+        throw new WorkbenchError('FORBIDDEN', `Refused to run ${basename(tarball)}: it unpacks to ${humanBytes(inspection.unpackedBytes)}, and the disk under ${where} has ${humanBytes(Math.max(free, 0))} free; free up space or run it on another worker.`);
+      }
+    }
     const name = inspection.manifest?.name ?? basename(tarball).replace(/\.(tar\.gz|tgz|tar)$/, '');
     return { name, command: inspection.entryPoint.command, outputDir: inspection.entryPoint.outputDir };
   }
@@ -197,4 +208,11 @@ export class PackagerService {
     // A link packed as a copy has its own path in the package.
     return findings.map((f) => ({ ...f, path: file.path }));
   }
+}
+
+/** `dir`, or the nearest folder above it that exists (a run folder not made yet is on its parent's disk). */
+async function nearestFolder(dir: string): Promise<string> {
+  let at = resolve(dir);
+  while (!(await stat(at).catch(() => undefined))?.isDirectory() && dirname(at) !== at) at = dirname(at);
+  return at;
 }

@@ -67,7 +67,8 @@ export async function safeExtract(archive: string, targetArg: string, options: E
   }
 }
 
-async function freeBytes(dir: string): Promise<number> {
+/** The bytes free for an unprivileged user on the disk holding `dir`. */
+export async function freeBytes(dir: string): Promise<number> {
   const info = await statfs(dir);
   return Number(info.bavail) * Number(info.bsize);
 }
