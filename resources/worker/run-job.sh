@@ -8,7 +8,7 @@
 #
 # SRC   the code tarball: s3://bucket/key.tar.gz or a local file.
 # DEST  where the run leaves everything: s3://bucket/JOB or a local folder, laid out as
-#       DEST/data/ (the output), DEST/logs/RUNID.log.gz, DEST/runs/RUNID.json (the run record).
+#       DEST/data/RUNID/ (the output), DEST/logs/RUNID.log.gz, DEST/runs/RUNID.json (the record).
 # DATA  the local data folder (v2 layout) the job reads, as an absolute path. Without --data-dir
 #       the job gets no DATA_DIR. A folder that does not exist where the run happens is said in
 #       the log, and in the record's message when the command fails.
@@ -31,7 +31,7 @@
 # absolute paths, ../, links, devices, a path twice, over 4 GiB, damaged, is refused whole);
 # make DIR; run CMD in the unpacked folder under `timeout`; for a public run, scan
 # DIR with publish_guard.py (any finding: status "blocked", nothing published); then publish DIR
-# to DEST/data/. The log and the run record are uploaded ALWAYS, also when a step fails, the
+# to DEST/data/RUNID/. The log and the run record are uploaded ALWAYS, also when a step fails, the
 # command times out or run-job.sh is stopped by SIGTERM, SIGINT or SIGHUP (the command is
 # stopped with it, then the record says so). Exit 0 when the record was written (whatever the
 # run's status), 1 when it could not be, 64 on bad arguments. --shutdown powers the machine off
