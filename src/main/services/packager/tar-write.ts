@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, rename, rm } from 'node:fs/promises';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import tar, { type Header } from 'tar-stream';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { WorkbenchError } from '../../../shared/errors.ts';
-import { ParallelGzip } from './parallel-gzip.ts';
+import { GzipMembers, looksIncompressible } from './parallel-gzip.ts';
+import { END_OF_ARCHIVE, padding, TAR_BLOCK, tarHeader } from './tar-header.ts';
 
 /**
  * Every entry's time: a fixed instant, so the same files give the same bytes whenever they
@@ -42,65 +39,102 @@ export function compareArchivePaths(a: string, b: string): number {
 }
 
 /** Owner, group, time and mode normalised: only names, contents and the executable bit vary. */
-function header(entry: PackEntry): Partial<Header> & { name: string } {
-  const common = { mtime: FIXED_MTIME, uid: 0, gid: 0, uname: '', gname: '', };
-  if (entry.kind === 'dir') return { ...common, name: `${entry.path}/`, type: 'directory', size: 0, mode: 0o755 };
-  return { ...common, name: entry.path, type: 'file', size: entry.bytes, mode: entry.executable ? 0o755 : 0o644 };
+function header(entry: PackEntry): Buffer {
+  if (entry.kind === 'dir') return tarHeader({ name: `${entry.path}/`, type: 'directory', size: 0, mode: 0o755, mtime: FIXED_MTIME });
+  return tarHeader({ name: entry.path, type: 'file', size: sizeOf(entry), mode: entry.executable ? 0o755 : 0o644, mtime: FIXED_MTIME });
+}
+
+function sizeOf(entry: Extract<PackEntry, { kind: 'file' }>): number {
+  return 'data' in entry ? entry.data.length : entry.bytes;
 }
 
 /**
- * Writes `entries` (already in archive order) as a .tar.gz, streaming: one read buffer per
- * file, nothing held whole. Written to a temp name and renamed, so a cancelled or failed
- * build leaves no half tarball behind. Compressed in parallel gzip members (see ParallelGzip).
+ * Writes `entries` (already in archive order) as a .tar.gz: files read a few ahead while
+ * earlier blocks compress on other cores (see GzipMembers), nothing held whole. Written to a
+ * temp name and renamed, so a cancelled or failed build leaves no half tarball behind. The
+ * SHA-256 is of the compressed bytes, taken as they are written.
  */
 export async function writeTarGz(entries: readonly PackEntry[], options: PackOptions): Promise<{ bytes: number; sha256: string }> {
   const partial = `${options.output}.partial-${process.pid}`;
-  const pack = tar.pack();
   const hash = createHash('sha256');
   let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      done(null, chunk);
+  const file = await open(partial, 'w');
+  let fileOpen = true;
+  const members = new GzipMembers({
+    level: GZIP_LEVEL,
+    onMember: async (member) => {
+      hash.update(member);
+      bytes += member.length;
+      for (let at = 0; at < member.length; ) at += (await file.write(member, at, member.length - at)).bytesWritten;
     },
   });
-  const abort = () => pack.destroy(new WorkbenchError('CANCELLED', 'Packing was cancelled.'));
-  options.signal?.addEventListener('abort', abort, { once: true });
-  const written = pipeline(pack, new ParallelGzip(GZIP_LEVEL), counter, createWriteStream(partial));
   try {
-    await Promise.all([written, feed(pack, entries, options)]);
+    await feed(members, entries, options);
+    await members.end();
+    fileOpen = false;
+    await file.close();
     options.beforeCommit?.();
     await rename(partial, options.output);
     return { bytes, sha256: hash.digest('hex') };
   } catch (err) {
-    pack.destroy();
-    await written.catch(() => undefined);
+    await members.discard();
+    if (fileOpen) await file.close().catch(() => undefined);
     await rm(partial, { force: true });
-    if (options.signal?.aborted) throw new WorkbenchError('CANCELLED', 'Packing was cancelled.');
+    if (options.signal?.aborted) throw cancelled();
     throw err;
-  } finally {
-    options.signal?.removeEventListener('abort', abort);
   }
+}
+
+function cancelled(): WorkbenchError {
+  return new WorkbenchError('CANCELLED', 'Packing was cancelled.');
 }
 
 /** Files up to this size are read whole, a few ahead, so compression never waits on an open(). */
 const SMALL_FILE = READ_CHUNK;
 const READ_AHEAD = 16;
+/** Larger files are tested for data deflate cannot shrink in pieces of this size. */
+const STORE_TEST_PIECE = 256 * 1024;
+const ZERO_PADDING = Buffer.alloc(TAR_BLOCK);
 
 type SourceEntry = Extract<PackEntry, { source: string }>;
 
-function isSmallSource(entry: PackEntry): boolean {
-  return entry.kind === 'file' && 'source' in entry && entry.bytes > 0 && entry.bytes <= SMALL_FILE;
+function smallSource(entry: PackEntry): SourceEntry | undefined {
+  return entry.kind === 'file' && 'source' in entry && entry.bytes > 0 && entry.bytes <= SMALL_FILE ? entry : undefined;
+}
+
+function changed(entry: SourceEntry, detail: string): WorkbenchError {
+  return new WorkbenchError('UNAVAILABLE', `${entry.path} changed while it was packed (${detail}); pack again.`);
+}
+
+/**
+ * Reads into `buffer` from `position` until it is full, the file ends, or (a read coming back
+ * short, as it does at the end of a file) at least `enough` bytes are in. Asking for one byte
+ * past a file's known size shows whether it grew, without another read.
+ */
+async function readInto(file: FileHandle, buffer: Buffer, position: number, enough: number): Promise<number> {
+  let done = 0;
+  while (done < buffer.length) {
+    const { bytesRead } = await file.read(buffer, done, buffer.length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+    if (done >= enough) break;
+  }
+  return done;
 }
 
 async function readSmall(entry: SourceEntry): Promise<Buffer> {
-  const data = await readFile(entry.source);
-  if (data.length !== entry.bytes) throw new WorkbenchError('UNAVAILABLE', `${entry.path} changed while it was packed (${entry.bytes} bytes when scanned, ${data.length} now); pack again.`);
-  return data;
+  const file = await open(entry.source, 'r');
+  try {
+    const data = Buffer.allocUnsafe(entry.bytes + 1);
+    const got = await readInto(file, data, 0, entry.bytes);
+    if (got !== entry.bytes) throw changed(entry, `${entry.bytes} bytes when scanned, ${got > entry.bytes ? 'more' : got} now`);
+    return data.subarray(0, got);
+  } finally {
+    await file.close();
+  }
 }
 
-async function feed(pack: tar.Pack, entries: readonly PackEntry[], options: PackOptions): Promise<void> {
+async function feed(members: GzipMembers, entries: readonly PackEntry[], options: PackOptions): Promise<void> {
   let bytesDone = 0;
   let filesDone = 0;
   // Reads of the next small files, started early; at most READ_AHEAD (of at most 1 MiB) in memory.
@@ -108,42 +142,74 @@ async function feed(pack: tar.Pack, entries: readonly PackEntry[], options: Pack
   let scheduled = 0;
   const readAhead = (from: number) => {
     for (scheduled = Math.max(scheduled, from); scheduled < entries.length && ahead.size < READ_AHEAD; scheduled++) {
-      const next = entries[scheduled]!;
-      if (!isSmallSource(next)) continue;
-      const read = readSmall(next as SourceEntry);
+      const next = smallSource(entries[scheduled]!);
+      if (!next) continue;
+      const read = readSmall(next);
       read.catch(() => undefined); // awaited in turn below; never an unhandled rejection meanwhile
       ahead.set(scheduled, read);
     }
   };
-  for (const [index, entry] of entries.entries()) {
-    if (options.signal?.aborted) throw new WorkbenchError('CANCELLED', 'Packing was cancelled.');
-    readAhead(index);
-    if (entry.kind === 'dir' || entry.bytes === 0 || 'data' in entry || isSmallSource(entry)) {
-      let body = entry.kind === 'file' && 'data' in entry ? entry.data : Buffer.alloc(0);
-      if (isSmallSource(entry)) {
-        body = await ahead.get(index)!;
+  try {
+    for (const [index, entry] of entries.entries()) {
+      if (options.signal?.aborted) throw cancelled();
+      readAhead(index);
+      await members.write(header(entry));
+      if (entry.kind === 'dir') continue;
+      if ('data' in entry) {
+        await members.write(entry.data);
+      } else if (smallSource(entry)) {
+        const body = await ahead.get(index)!;
         ahead.delete(index);
         options.onFileHead?.(entry.path, body);
         options.onProgress?.((bytesDone += body.length), filesDone);
+        await members.write(body);
+      } else if (entry.bytes > 0) {
+        await writeLargeFile(members, entry, options, (n) => options.onProgress?.((bytesDone += n), filesDone));
       }
-      await new Promise<void>((resolve, reject) => pack.entry(header(entry), body, (err) => (err ? reject(err) : resolve())));
-    } else {
-      const sink = pack.entry(header(entry));
-      const source = createReadStream(entry.source, { start: 0, end: entry.bytes - 1, highWaterMark: READ_CHUNK });
-      let first = true;
-      source.on('data', (chunk) => {
-        if (first) options.onFileHead?.(entry.path, chunk as Buffer);
-        first = false;
-        options.onProgress?.((bytesDone += chunk.length), filesDone);
-      });
-      try {
-        await pipeline(source, sink);
-      } catch (err) {
-        if (options.signal?.aborted) throw err;
-        throw new WorkbenchError('UNAVAILABLE', `${entry.path} changed while it was packed (${(err as Error).message}); pack again.`);
+      await members.write(ZERO_PADDING.subarray(0, padding(sizeOf(entry))));
+      options.onProgress?.(bytesDone, ++filesDone);
+    }
+    await members.write(END_OF_ARCHIVE);
+  } finally {
+    await Promise.allSettled(ahead.values());
+  }
+}
+
+/**
+ * A file too big to read whole: read in chunks, the next read under way while one is written.
+ * Pieces deflate cannot shrink are written stored.
+ */
+async function writeLargeFile(members: GzipMembers, entry: SourceEntry, options: PackOptions, onRead: (bytes: number) => void): Promise<void> {
+  const file = await open(entry.source, 'r');
+  const buffers = [Buffer.allocUnsafe(READ_CHUNK + 1), Buffer.allocUnsafe(READ_CHUNK + 1)];
+  const readChunk = async (position: number, buffer: Buffer): Promise<Buffer> => {
+    const want = Math.min(READ_CHUNK, entry.bytes - position);
+    // The last chunk asks for one byte more, to see whether the file grew.
+    const last = position + want === entry.bytes;
+    const got = await readInto(file, buffer.subarray(0, last ? want + 1 : want), position, want);
+    if (got !== want) throw changed(entry, `${entry.bytes} bytes when scanned, ${got > want ? 'more' : position + got} now`);
+    return buffer.subarray(0, want);
+  };
+  let next: Promise<Buffer> | undefined = readChunk(0, buffers[0]!);
+  try {
+    for (let position = 0, turn = 0; next; turn++) {
+      const chunk: Buffer = await next;
+      next = undefined;
+      if (options.signal?.aborted) throw cancelled();
+      position += chunk.length;
+      if (position < entry.bytes) {
+        next = readChunk(position, buffers[(turn + 1) % 2]!);
+        next.catch(() => undefined); // awaited next turn, or settled below
+      }
+      if (turn === 0) options.onFileHead?.(entry.path, chunk);
+      onRead(chunk.length);
+      for (let at = 0; at < chunk.length; at += STORE_TEST_PIECE) {
+        const piece = chunk.subarray(at, at + STORE_TEST_PIECE);
+        await members.write(piece, looksIncompressible(piece));
       }
     }
-    if (entry.kind === 'file') options.onProgress?.(bytesDone, ++filesDone);
+  } finally {
+    await next?.catch(() => undefined);
+    await file.close();
   }
-  pack.finalize();
 }
