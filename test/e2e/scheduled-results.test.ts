@@ -29,13 +29,13 @@ const AWS_RUNS = [
 ] as const;
 
 /** A package made with tar whose run.sh writes `rows` (printf format) under a header, logging progress lines. */
-async function pack(name: string, rows: string): Promise<string> {
+async function pack(name: string, rows: string, extra = ''): Promise<string> {
   const pkg = join(root, name);
   await mkdir(pkg, { recursive: true });
   const progress = (done: number) => `echo '@progress {"phase":"map","files_done":${done},"files_total":2,"elapsed_s":${done}}'`;
   await writeFile(
     join(pkg, 'run.sh'),
-    `#!/bin/sh\nset -e\nmkdir -p output\n${progress(0)}\n${progress(1)}\n${progress(2)}\necho '@progress {"phase":"done"}'\nprintf '# os\\tcount\\n${rows}' > output/metrics.tsv\necho 'counted the systems'\n`,
+    `#!/bin/sh\nset -e\nmkdir -p output\n${progress(0)}\n${progress(1)}\n${progress(2)}\necho '@progress {"phase":"done"}'\nprintf '# os\\tcount\\n${rows}' > output/metrics.tsv\n${extra}\necho 'counted the systems'\n`,
     { mode: 0o755 },
   );
   const tarball = join(root, `${name}.tar.gz`);
@@ -78,6 +78,11 @@ beforeAll(async () => {
     const argv = ['--job', 'os-daily', '--run-id', runId, '--code', tarball, '--command', './run.sh', '--output-dir', 'output', '--timeout-minutes', '5', '--publish', 's3://wb-private/os-daily', '--scheduled-for', scheduledFor];
     await run('sh', [resolve('resources/worker/run-job.sh'), ...argv], { env: { ...awsEnv(), AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_DEFAULT_REGION: 'us-east-1' } });
   }
+  // A run with a large output file, to stop its download halfway.
+  const big = await pack('big', 'Linux\\t9\\n', 'head -c 100000000 /dev/zero > output/zz-padding.bin');
+  await cli('call', 'schedules:create', JSON.stringify({ name: 'os-big', tarball: big, frequency: { kind: 'daily' }, backend: 'aws' }));
+  const bigArgv = ['--job', 'os-big', '--run-id', 'big-1', '--code', big, '--command', './run.sh', '--output-dir', 'output', '--timeout-minutes', '5', '--publish', 's3://wb-private/os-big'];
+  await run('sh', [resolve('resources/worker/run-job.sh'), ...bigArgv], { env: { ...awsEnv(), AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_DEFAULT_REGION: 'us-east-1' } });
   await cli('schedule', 'create', 'os-local', '--tarball', await pack('local', 'Linux\\t7\\nmacOS\\t1\\n'), '--frequency', 'daily', '--start', '2099-01-01');
   await cli('schedule', 'run-now', 'os-local');
 }, 120_000);
@@ -111,10 +116,10 @@ describe('scheduled runs in Results (local schedule, and AWS runs published to S
     );
     await page.goto(`${workbench.origin}/#/results`);
     const list = page.getByRole('list', { name: 'Scheduled runs' });
-    await eventually(() => list.getByRole('listitem').count()).toBe(4);
+    await eventually(() => list.getByRole('listitem').count()).toBe(5);
     const entries = await list.getByRole('link').evaluateAll((links) => links.map((a) => `${a.getAttribute('data-job')} ${a.getAttribute('data-run-id')} ${a.textContent?.includes('in S3') ? 'in S3' : 'here'}`));
     // Newest first: the local run (just now), then the daily job's runs in S3.
-    expect(entries).toEqual([expect.stringMatching(/^os-local \d{8}-\d{6}-[0-9a-f]{6} here$/), ...[...AWS_RUNS].reverse().map(([id]) => `os-daily ${id} in S3`)]);
+    expect(entries).toEqual([expect.stringMatching(/^os-local \d{8}-\d{6}-[0-9a-f]{6} here$/), 'os-big big-1 in S3', ...[...AWS_RUNS].reverse().map(([id]) => `os-daily ${id} in S3`)]);
 
     await list.locator('a[data-job="os-local"]').click();
     const results = page.getByRole('region', { name: 'Results' });
@@ -168,6 +173,25 @@ describe('scheduled runs in Results (local schedule, and AWS runs published to S
     await page.locator(`a[data-job="os-daily"][data-run-id="${newest}"]`).click();
     await eventually(() => table.locator('tbody tr').count()).toBe(2);
     expect(progressEvents.length).toBe(before);
+    expect(problems).toEqual([]);
+  });
+
+  it('shows the download of a large run as it goes, stops it on Cancel keeping nothing, and downloads it again', { timeout: 150_000 }, async () => {
+    await page.locator('a[data-job="os-big"][data-run-id="big-1"]').click();
+    const bar = page.getByRole('progressbar', { name: 'Downloading the output from S3' });
+    await eventually(() => bar.count()).toBe(1);
+    await page.locator('.scheduled-download').getByRole('button', { name: 'Cancel' }).click();
+    await eventually(() => page.locator('.scheduled-run').getByRole('alert').textContent()).toMatch(/^The download of run big-1 of os-big was stopped.*; nothing of it was kept\./);
+    expect(await bar.count()).toBe(0);
+    await expect(readFile(join(app, 'results', 'scheduled', 'os-big', 'big-1', 'metrics.tsv'))).rejects.toThrow(/ENOENT/);
+
+    await page.getByRole('button', { name: 'Download again' }).click();
+    const table = page.getByRole('region', { name: 'Results' }).getByRole('table', { name: 'Output of os-big' });
+    await eventually(() => table.locator('tbody tr td').allTextContents(), 60_000).toEqual(['Linux', '9']);
+    const done = progressEvents.filter((p) => p.runId === 'big-1').at(-1);
+    expect(done).toMatchObject({ filesDone: 2, filesTotal: 2, bytesDone: done?.bytesTotal });
+    expect(done!.bytesTotal).toBeGreaterThan(100_000_000);
+    await screenshot(page, 'scheduled-results-downloaded-again');
     expect(problems).toEqual([]);
   });
 });

@@ -31,7 +31,6 @@ export interface ScheduledResultsOptions {
 }
 
 interface Download {
-  downloadId: string | undefined;
   abort: AbortController;
   done: Promise<void>;
 }
@@ -58,6 +57,8 @@ const stripSlash = (path: string) => (path.length > 1 && path.endsWith('/') ? pa
  */
 export class ScheduledResults {
   private readonly downloads = new Map<string, Download>();
+  /** Each open call with a download id, so Cancel reaches it whatever step it is at. */
+  private readonly cancels = new Map<string, AbortController>();
 
   constructor(private readonly options: ScheduledResultsOptions) {}
 
@@ -86,14 +87,22 @@ export class ScheduledResults {
 
   /** The run's files here: downloaded first when it was published to S3 and is not here yet. */
   async open(job: string, runId: string, downloadId?: string): Promise<ScheduledRunFiles> {
-    const { run, others } = await this.find(job, runId);
-    if (!run.output.startsWith('s3://')) {
-      const folder = stripSlash(run.output);
-      return { job, runId, folder, files: this.own(await listFiles(folder), run, others), source: folder };
+    // Cancellable from the moment the call arrives: a Cancel sent while the run is still being
+    // looked up stops its download before it starts.
+    const cancel = new AbortController();
+    if (downloadId !== undefined) this.cancels.set(downloadId, cancel);
+    try {
+      const { run, others } = await this.find(job, runId);
+      if (!run.output.startsWith('s3://')) {
+        const folder = stripSlash(run.output);
+        return { job, runId, folder, files: this.own(await listFiles(folder), run, others), source: folder };
+      }
+      const folder = this.copyOf(job, runId);
+      if (!(await isFolder(folder))) await this.download(run, folder, downloadId, cancel.signal);
+      return { job, runId, folder, files: this.own(await listFiles(folder), run, others), source: run.output };
+    } finally {
+      if (downloadId !== undefined && this.cancels.get(downloadId) === cancel) this.cancels.delete(downloadId);
     }
-    const folder = this.copyOf(job, runId);
-    if (!(await isFolder(folder))) await this.download(run, folder, downloadId);
-    return { job, runId, folder, files: this.own(await listFiles(folder), run, others), source: run.output };
   }
 
   /** The start of one of the run's files (default the first), once the run is here. */
@@ -113,17 +122,15 @@ export class ScheduledResults {
   }
 
   cancel(downloadId: string): boolean {
-    for (const download of this.downloads.values()) {
-      if (download.downloadId === downloadId) {
-        download.abort.abort();
-        return true;
-      }
-    }
-    return false;
+    const cancel = this.cancels.get(downloadId);
+    if (!cancel) return false;
+    cancel.abort();
+    return true;
   }
 
   /** Stops every download (the app is closing); their partial folders are removed. */
   async close(): Promise<void> {
+    for (const cancel of this.cancels.values()) cancel.abort();
     const going = [...this.downloads.values()];
     for (const download of going) download.abort.abort();
     await Promise.allSettled(going.map((d) => d.done));
@@ -173,13 +180,16 @@ export class ScheduledResults {
     return files.filter((f) => !others.has(f.name.split('/')[0]!));
   }
 
-  private async download(run: ScheduledRun, folder: string, downloadId: string | undefined): Promise<void> {
+  /** One download per run at a time: a second open of the same run waits for the first. */
+  private async download(run: ScheduledRun, folder: string, downloadId: string | undefined, cancelled: AbortSignal): Promise<void> {
     const key = `${run.job}/${run.runId}`;
     const going = this.downloads.get(key);
     if (going) return going.done;
     const abort = new AbortController();
+    if (cancelled.aborted) abort.abort();
+    else cancelled.addEventListener('abort', () => abort.abort(), { once: true });
     const done = this.fetchAll(run, folder, abort.signal, downloadId).finally(() => this.downloads.delete(key));
-    this.downloads.set(key, { downloadId, abort, done });
+    this.downloads.set(key, { abort, done });
     return done;
   }
 
@@ -191,6 +201,7 @@ export class ScheduledResults {
     const stop = new AbortController();
     const onCancel = () => stop.abort();
     signal.addEventListener('abort', onCancel);
+    if (signal.aborted) stop.abort();
     let progress: ResultsDownloadProgress | undefined;
     try {
       await rm(partial, { recursive: true, force: true });

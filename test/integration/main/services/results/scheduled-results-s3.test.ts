@@ -158,6 +158,14 @@ describe('scheduled runs published to S3, opened as results (moto)', () => {
     expect(progress.at(-1)!.bytesTotal).toBe((listing.Contents ?? []).reduce((sum, o) => sum + (o.Size ?? 0), 0));
   });
 
+  it('a Cancel that arrives while the run is still being looked up stops its download before it starts', async () => {
+    const opening = results.open('daily-os', '2026-03-02T06-30-00Z', 'dl-5');
+    expect(results.cancel('dl-5')).toBe(true);
+    await expect(opening).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(await readdir(join(dataDir, 'results', 'scheduled', 'daily-os'))).toEqual([]);
+    expect((await results.runs('daily-os')).runs.map((r) => r.here)).toEqual([false, false]);
+  });
+
   it('an object whose key would lead out of the run folder is refused and nothing is kept', async () => {
     await s3().send(new PutObjectCommand({ Bucket: 'wb-private', Key: 'daily-os/data/2026-03-02T06-30-00Z/../../../escape.txt', Body: 'x' }));
     await expect(results.open('daily-os', '2026-03-02T06-30-00Z')).rejects.toThrow(/is not a file of the run's output/);
