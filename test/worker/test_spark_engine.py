@@ -231,6 +231,18 @@ class SparkExamplesTest(unittest.TestCase):
 class SparkCommandLineTest(RunnerTestCase):
     """``python3 -m mapreduce.job ... --engine spark`` as a user runs it: its own JVM."""
 
+    @classmethod
+    def setUpClass(cls):
+        # The JVM's class archive goes to the user's cache: here one of the class's own.
+        cls._cache = tempfile.TemporaryDirectory(prefix="spark-cache-")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._cache.cleanup()
+
+    def run_job(self, *args, **kwargs):
+        return super().run_job(*args, env={"XDG_CACHE_HOME": self._cache.name}, **kwargs)
+
     def setUp(self):
         super().setUp()
         for f in range(3):
@@ -255,6 +267,15 @@ class SparkCommandLineTest(RunnerTestCase):
         self.assertLessEqual(sum(line.startswith("Spark logged ") for line in lines), 1)
         noise = [line for line in lines if SPARK_NOISE.search(line) and not line.startswith("Spark logged ")]
         self.assertEqual(noise, [])
+        # The first run left the JVM's class archive for the next ones, whole.
+        archives = os.listdir(os.path.join(self._cache.name, "mapreduce-spark"))
+        self.assertEqual(len(archives), 1, archives)
+        self.assertRegex(archives[0], r"^spark-3\.5\.\d+-[0-9a-f]{16}\.jsa$")
+        again = super().run_job(test_errors.COUNT_OS, None, "--engine", "spark", "-v", timeout=300,
+                                env={"XDG_CACHE_HOME": self._cache.name})  # fmt: skip
+        self.assertSucceeded(again)
+        self.assertEqual(again.output, local.output)
+        self.assertEqual([line for line in again.stderr.splitlines() if SPARK_NOISE.search(line) and not line.startswith("Spark logged ")], [])
 
     def test_script_error_exits_2_with_the_scripts_traceback_only(self):
         script = self.script("def map(key, dims, value, context):\n    raise RuntimeError('boom on spark')\n")
