@@ -17,6 +17,8 @@ import { fileIn, listFiles, readStart, type OutputFile } from './output-files.ts
 const PROGRESS_MS = 100;
 /** Files of one run fetched at once. */
 const PARALLEL_FILES = 4;
+/** How long a job's history rows are used again to find a run (its records do not change once ended). */
+const ROWS_KEPT_MS = 30_000;
 
 export interface ScheduledResultsOptions {
   /** The schedules and their history (run records with where their log and output are). */
@@ -59,6 +61,7 @@ export class ScheduledResults {
   private readonly downloads = new Map<string, Download>();
   /** Each open call with a download id, so Cancel reaches it whatever step it is at. */
   private readonly cancels = new Map<string, AbortController>();
+  private readonly rows = new Map<string, { at: number; rows: HistoryRow[] }>();
 
   constructor(private readonly options: ScheduledResultsOptions) {}
 
@@ -70,7 +73,7 @@ export class ScheduledResults {
     for (const schedule of schedules) {
       let rows: HistoryRow[];
       try {
-        rows = await this.options.schedules.history(schedule.name);
+        rows = await this.historyOf(schedule.name, true);
       } catch (err) {
         // One job's backend out of reach (no AWS profile now) leaves the others listed.
         unavailable.push({ job: schedule.name, message: (err as Error).message });
@@ -136,6 +139,19 @@ export class ScheduledResults {
     await Promise.allSettled(going.map((d) => d.done));
   }
 
+  /**
+   * A job's history rows: read again when `fresh`, else those read within the last half minute.
+   * Reading an AWS job's history reads each run record from S3, and the Results view asks for
+   * one file of every run of a job in turn (its runs side by side).
+   */
+  private async historyOf(job: string, fresh: boolean): Promise<HistoryRow[]> {
+    const kept = this.rows.get(job);
+    if (!fresh && kept && Date.now() - kept.at < ROWS_KEPT_MS) return kept.rows;
+    const rows = await this.options.schedules.history(job);
+    this.rows.set(job, { at: Date.now(), rows });
+    return rows;
+  }
+
   private copyOf(job: string, runId: string): string {
     return join(this.options.downloadsDir, job, runId);
   }
@@ -162,7 +178,9 @@ export class ScheduledResults {
   private async find(job: string, runId: string): Promise<{ run: ScheduledRun; others: Set<string> }> {
     const schedule = (await this.options.schedules.list()).find((s) => s.name === job);
     if (!schedule) throw new WorkbenchError('NOT_FOUND', `There is no schedule named ${job}.`);
-    const rows = await this.options.schedules.history(job);
+    let rows = await this.historyOf(job, false);
+    // A run newer than the rows kept, or going when they were read: read the history again.
+    if (!rows.some((r) => r.runId === runId && isEnded(r.status))) rows = await this.historyOf(job, true);
     const row = rows.find((r) => r.runId === runId);
     const run = row ? await this.toRun(schedule, row) : undefined;
     if (!run) {

@@ -28,6 +28,7 @@ describe('scheduled runs published to S3, opened as results (moto)', () => {
   let results: ScheduledResults;
   let progress: ResultsDownloadProgress[];
   let onProgress: (p: ResultsDownloadProgress) => void;
+  let historyReads: number;
   const clients: S3Client[] = [];
   const s3 = () => {
     const client = new S3Client(moto.clientConfig());
@@ -80,8 +81,9 @@ describe('scheduled runs published to S3, opened as results (moto)', () => {
     schedules = new ScheduleService({ store, backend: async (kind) => (kind === 'aws' ? backend : 'not in this test') });
     progress = [];
     onProgress = (p) => progress.push(p);
+    historyReads = 0;
     results = new ScheduledResults({
-      schedules,
+      schedules: { list: () => schedules.list(), history: (name) => (historyReads++, schedules.history(name)) },
       dataDir,
       downloadsDir: join(dataDir, 'results', 'scheduled'),
       s3: async () => new S3Client(moto.clientConfig()),
@@ -130,6 +132,9 @@ describe('scheduled runs published to S3, opened as results (moto)', () => {
     expect(await results.result('daily-os', '2026-03-03T06-30-00Z', 1000, 'metrics.tsv.gz')).toEqual({ name: 'metrics.tsv.gz', text: 'Linux\t4\nmacOS\t1\n', truncated: false });
     expect(await results.result('daily-os', '2026-03-03T06-30-00Z', 8, 'metrics.tsv')).toEqual({ name: 'metrics.tsv', text: 'Linux\t4\n', truncated: true });
     expect((await results.runs('daily-os')).runs.map((r) => r.here)).toEqual([true, false]);
+
+    // Reading the runs' files one by one does not read every run record from S3 again each time.
+    expect(historyReads).toBe(2);
 
     // The second open reads the copy: S3 is not asked (the objects are gone now) and no progress is sent.
     for (const file of opened.files) await s3().send(new DeleteObjectCommand({ Bucket: 'wb-private', Key: `${prefix}${file.name}` }));
