@@ -68,6 +68,18 @@ describe('from a job folder to its scheduled results', () => {
     expect(await results.getByRole('img').getAttribute('aria-label')).toMatch(/count/);
     expect(await page.getByRole('list', { name: 'Scheduled runs' }).locator('a[aria-current="true"]').getAttribute('data-job')).toBe('os-daily');
     await screenshot(page, 'package-to-results');
+
+    // A second run: the job's runs side by side, one point each for the row picked.
+    await page.goto(`${workbench.origin}/#/schedules`);
+    await row.getByRole('button', { name: 'Run now' }).click();
+    await eventually(() => succeeded.count(), 90_000).toBe(2);
+    await succeeded.first().getByRole('link', { name: 'Open in Results' }).click();
+    const history = page.getByRole('region', { name: 'History of os-daily' });
+    await eventually(() => history.locator('circle.history-point').count()).toBe(2);
+    const first = (await table.locator('tbody tr').first().locator('td').allTextContents()) as [string, string];
+    expect(await history.getByLabel('Row').inputValue()).toBe(first[0]);
+    // The same package on the same data: the same count both times.
+    expect(await history.locator('circle.history-point').evaluateAll((points) => points.map((p) => p.getAttribute('data-value')))).toEqual([first[1], first[1]]);
     expect(problems).toEqual([]);
   });
 });
