@@ -55,6 +55,7 @@ export function ResultsView({ runId }: { runId: string | undefined }) {
   return (
     <div className="jobs-view">
       <aside className="jobs-side">
+        {withOutput.length > 0 && scheduledRuns.length > 0 && <h2>Runs</h2>}
         {withOutput.length > 0 && (
           <ul className="run-list" aria-label="Runs with results">
             {withOutput.map((run) => (

@@ -80,10 +80,12 @@ export function ScheduledRunDetail({ run, jobRuns, onOpened }: { run: ScheduledR
           {run.scheduledFor ? `scheduled for ${formatUtc(new Date(run.scheduledFor))}` : 'run now'} · started {formatUtc(new Date(run.startedAt))}
         </span>
       </div>
-      <p className="muted small">
-        Published to <code>{run.output}</code>
-        {fromS3 && files && ` · downloaded to ${files.folder}`}
-      </p>
+      {run.filesPublished > 0 && (
+        <p className="muted small">
+          {plural(run.filesPublished, 'file')}, {formatBytes(run.bytesPublished)} published to <code>{run.output}</code>
+          {fromS3 && files && ` · downloaded to ${files.folder}`}
+        </p>
+      )}
       {run.message && <p className={run.status === 'succeeded' ? 'muted' : 'error'}>{run.message.split('\n')[0]}</p>}
       {error && (
         <div className="row">
