@@ -1,27 +1,66 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Inspection } from '../../../../shared/packager-model.ts';
+import type { Run } from '../../../../shared/model.ts';
 import { printable } from '../../../../shared/display-text.ts';
 import { useClient } from '../../api/context.tsx';
 import { formatBytes, plural } from '../../lib/format.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
-import { useSteps } from '../../lib/useAction.ts';
+import { errorMessage } from '../../lib/errors.ts';
+import { useRuns } from '../../lib/useRuns.ts';
+import { RunStatusBadge } from '../../components/RunStatusBadge.tsx';
+import { useKept } from './kept-state.ts';
 
-/** Inspect any tarball: entries, entry point, problems; and test-run it in a fresh run. Keyed by the last build, so it starts from that tarball. */
-export function InspectPanel({ initialPath }: { initialPath: string | undefined }) {
+/** What inspect found, by kind: an unsafe entry, or something the entry point needs that the package lacks. */
+const PROBLEM_LABEL = { unsafe: 'Unsafe', 'entry-point': 'Entry point' } as const;
+
+/**
+ * Inspect any tarball: entries, entry point, problems; and test-run it in a fresh run. A new
+ * build fills in its tarball; the path, inspection and last Test run are kept while the page is open.
+ */
+export function InspectPanel({ builtPath }: { builtPath: string | undefined }) {
   const client = useClient();
-  const [path, setPath] = useState(initialPath ?? '');
-  const [inspection, setInspection] = useState<Inspection>();
-  const [timeout, setTimeoutMinutes] = useState(30);
-  const { run, pending: busy, error } = useSteps();
+  const [path, setPath] = useKept('inspect-path', '');
+  const [inspection, setInspection] = useKept<Inspection | undefined>('inspection', undefined);
+  const [timeout, setTimeoutMinutes] = useKept('test-run-timeout', 30);
+  const [testRunId, setTestRunId] = useKept<string | undefined>('test-run', undefined);
+  const [error, setError] = useKept<string | undefined>('inspect-error', undefined);
+  const [busy, setBusy] = useState(false);
+  const { runs } = useRuns();
+  const testRun = runs?.find((r) => r.id === testRunId);
+
+  // A new build: its tarball is the one to inspect and test-run.
+  const [seenBuild, setSeenBuild] = useKept<string | undefined>('inspect-build', undefined);
+  useEffect(() => {
+    if (builtPath === undefined || builtPath === seenBuild) return;
+    setSeenBuild(builtPath);
+    setPath(builtPath);
+    setInspection(undefined);
+    setError(undefined);
+  }, [builtPath, seenBuild, setSeenBuild, setPath, setInspection, setError]);
+
+  const step = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await work();
+      return true;
+    } catch (err) {
+      setError(errorMessage(err));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const inspect = async () => {
-    const inspected = await run(async () => setInspection(await client.call('packager:inspect', { path: path.trim() })));
+    const inspected = await step(async () => setInspection(await client.call('packager:inspect', { path: path.trim() })));
     if (!inspected) setInspection(undefined);
   };
 
-  const testRun = () =>
-    run(async () => {
-      const started = await client.call('packager:test-run', { path: path.trim(), timeoutMinutes: timeout });
+  const startTestRun = () =>
+    step(async () => {
+      const started: Run = await client.call('packager:test-run', { path: path.trim(), timeoutMinutes: timeout });
+      setTestRunId(started.id);
       location.hash = `#/jobs/${started.id}`;
     });
 
@@ -40,10 +79,16 @@ export function InspectPanel({ initialPath }: { initialPath: string | undefined 
           Timeout (min)
           <input type="number" min={1} max={1440} value={timeout} onChange={(e) => setTimeoutMinutes(Number(e.target.value))} />
         </label>
-        <button type="button" onClick={() => void testRun()} disabled={busy || path.trim() === ''} title="Unpack into a fresh run on this computer and run its command">
+        <button type="button" onClick={() => void startTestRun()} disabled={busy || path.trim() === ''} title="Unpack into a fresh run on this computer and run its command">
           Test run
         </button>
       </div>
+      {testRun && (
+        <p className="test-run" data-testid="last-test-run">
+          Last Test run: <a href={`#/jobs/${testRun.id}`}>{testRun.id}</a> <RunStatusBadge status={testRun.status} />{' '}
+          <span className="muted small">of {testRun.request.source.kind === 'package' ? testRun.request.source.path : testRun.jobName}</span>
+        </p>
+      )}
       <ErrorText error={error} />
       {inspection && (
         <div className="inspection" data-testid="inspection">
@@ -67,7 +112,7 @@ export function InspectPanel({ initialPath }: { initialPath: string | undefined 
             <ul className="findings" aria-label="Problems in the tarball">
               {inspection.problems.map((p, i) => (
                 <li key={`p-${i}`} className="problem">
-                  Unsafe: {printable(p.message)}
+                  <span className="kind">{PROBLEM_LABEL[p.kind]}:</span> {printable(p.message)}
                 </li>
               ))}
               {inspection.secrets.map((s, i) => (
@@ -78,7 +123,7 @@ export function InspectPanel({ initialPath }: { initialPath: string | undefined 
               ))}
             </ul>
           ) : (
-            <p className="ok">No unsafe entries, no likely secrets.</p>
+            <p className="ok">No unsafe entries, nothing missing for the entry point, no likely secrets.</p>
           )}
           <details>
             <summary>{plural(inspection.entries.length, 'entry', 'entries')}</summary>

@@ -1,6 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import type { BuildResult, PackProgress, ScanResult, WrapperSpec } from '../../../../shared/packager-model.ts';
+import { RemoteError } from '../../../../shared/errors.ts';
 import { useClient } from '../../api/context.tsx';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { InspectPanel } from './InspectPanel.tsx';
 import { formatBytes, plural } from '../../lib/format.ts';
@@ -10,34 +12,42 @@ import { WrapperForm } from './WrapperForm.tsx';
 import './packager.css';
 import { ErrorText } from '../../components/ErrorText.tsx';
 import { errorMessage } from '../../lib/errors.ts';
-import { useAction } from '../../lib/useAction.ts';
+import { useKept } from './kept-state.ts';
 
 function newBuildId(): string {
   return `ui-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
+/** A folder's name as a package name (what the build uses when none is given). */
+export function packageNameOf(folder: string): string {
+  const base = folder.replace(/\/+$/, '').split('/').pop() ?? '';
+  return base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[._-]+/, '').slice(0, 128) || 'package';
+}
+
+const NO_PATHS: string[] = [];
+
 /** Package a job folder as a reproducible tarball, inspect tarballs and test-run them. */
 export function PackagerView() {
   const client = useClient();
-  const [folder, setFolder] = useState('');
-  const [root, setRoot] = useState<string>();
-  const [scan, setScan] = useState<ScanResult>();
-  const [excluded, setExcluded] = useState<string[]>([]);
-  const [overrides, setOverrides] = useState<string[]>([]);
-  const [wrapper, setWrapper] = useState<WrapperSpec>();
-  const [output, setOutput] = useState('');
-  const [progress, setProgress] = useState<PackProgress>();
-  const [buildId, setBuildId] = useState<string>();
-  const [built, setBuilt] = useState<BuildResult>();
-  const [scanError, setScanError] = useState<string>();
-  const building = useAction(async (id: string, from: string) => {
-    try {
-      setBuilt(await client.call('packager:build', { buildId: id, root: from, output: output.trim(), excluded, overrides, ...(wrapper && { wrapper }) }));
-    } finally {
-      setBuildId(undefined);
-    }
-  });
-  const error = building.error ?? scanError;
+  // Kept while the page is open: leaving for a Test run and coming back finds it all as it was.
+  const [folder, setFolder] = useKept('folder', '');
+  const [root, setRoot] = useKept<string | undefined>('root', undefined);
+  const [scan, setScan] = useKept<ScanResult | undefined>('scan', undefined);
+  const [excluded, setExcluded] = useKept('excluded', NO_PATHS);
+  const [overrides, setOverrides] = useKept('overrides', NO_PATHS);
+  const [wrapper, setWrapper] = useKept<WrapperSpec | undefined>('wrapper', undefined);
+  const [name, setName] = useKept('name', '');
+  /** Which package the settings are of: the folder first opened, kept when that folder is renamed. */
+  const [packageKey, setPackageKey] = useKept('package-key', '');
+  const [output, setOutput] = useKept('output', '');
+  const [progress, setProgress] = useKept<PackProgress | undefined>('progress', undefined);
+  const [buildId, setBuildId] = useKept<string | undefined>('build-id', undefined);
+  const [built, setBuilt] = useKept<BuildResult | undefined>('built', undefined);
+  const [buildError, setBuildError] = useKept<string | undefined>('build-error', undefined);
+  const [scanError, setScanError] = useKept<string | undefined>('scan-error', undefined);
+  /** The tarball a build found already there: replaced only when the user says so. */
+  const [existing, setExisting] = useKept<string | undefined>('existing', undefined);
+  const error = buildError ?? scanError;
   const scanSeq = useRef(0);
 
   // Rescan on every change of the rules: totals and findings follow the checkboxes live.
@@ -51,36 +61,58 @@ export function PackagerView() {
       );
     }, 120);
     return () => clearTimeout(timer);
-  }, [client, root, excluded]);
+  }, [client, root, excluded, setScan, setScanError]);
 
   useEffect(() => {
     if (!buildId) return;
     return client.subscribe('packager:progress', setProgress, buildId);
-  }, [client, buildId]);
+  }, [client, buildId, setProgress]);
 
-  const open = () => {
+  const open = async () => {
     const path = folder.trim();
+    const previous = root;
     setScanError(undefined);
-    building.setError(undefined);
+    setBuildError(undefined);
     setScan(undefined);
-    setExcluded([]);
-    setOverrides([]);
     setBuilt(undefined);
+    // The folder opened before is gone: renamed or moved, so this is the same package under a
+    // new path. Its name, rules and entry point stay, so its workbench.json and SHA-256 do too.
+    const renamed = previous !== undefined && previous !== path && (await client.call('local:list', { path: previous }).then(() => false, () => true));
+    if (!renamed) {
+      setExcluded([]);
+      setOverrides([]);
+      setName(packageNameOf(path));
+      setPackageKey(path);
+    }
     setRoot(path);
     if (output === '') setOutput(`${path.replace(/\/+$/, '')}.tar.gz`);
   };
 
-  const build = async () => {
+  const build = async (force = false) => {
     if (!root) return;
     const id = newBuildId();
+    const previous = built;
+    setExisting(undefined);
     setBuildId(id);
     setBuilt(undefined);
     setProgress(undefined);
     setScanError(undefined);
-    await building.run(id, root);
+    setBuildError(undefined);
+    const path = output.trim();
+    try {
+      setBuilt(await client.call('packager:build', { buildId: id, root, output: path, excluded, overrides, force, ...(name.trim() !== '' && { name: name.trim() }), ...(wrapper && { wrapper }) }));
+    } catch (err) {
+      // A tarball is there already: ask, then build again allowed to replace it.
+      if (err instanceof RemoteError && err.code === 'CONFLICT' && !force) {
+        setExisting(path);
+        setBuilt(previous);
+      } else setBuildError(errorMessage(err));
+    } finally {
+      setBuildId(undefined);
+    }
   };
 
-  const onWrapper = useCallback((spec: WrapperSpec | undefined) => setWrapper(spec), []);
+  const onWrapper = useCallback((spec: WrapperSpec | undefined) => setWrapper(spec), [setWrapper]);
   const blocking = scan ? scan.secrets.filter((s) => !overrides.includes(s.path)) : [];
   const packing = buildId !== undefined;
   const fraction = progress && progress.bytesTotal > 0 ? progress.bytesDone / progress.bytesTotal : undefined;
@@ -93,7 +125,7 @@ export function PackagerView() {
           className="row"
           onSubmit={(e) => {
             e.preventDefault();
-            open();
+            void open();
           }}
         >
           <input aria-label="Folder to package" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/home/me/jobs/my-analysis" spellCheck={false} />
@@ -147,7 +179,14 @@ export function PackagerView() {
                 })}
               </ul>
             )}
-            <WrapperForm key={root} hasRunSh={scan.hasRunSh} onChange={onWrapper} />
+            <WrapperForm key={packageKey} packageKey={packageKey} hasRunSh={scan.hasRunSh} onChange={onWrapper} />
+            <label className="output">
+              Package name
+              <input value={name} onChange={(e) => setName(e.target.value)} spellCheck={false} placeholder={packageNameOf(root ?? '')} aria-describedby="package-name-hint" />
+              <span id="package-name-hint" className="muted small">
+                Written into the package’s workbench.json and what its runs are called. It stays when the folder is renamed, so the package stays the same.
+              </span>
+            </label>
             <label className="output">
               Save tarball as
               <input value={output} onChange={(e) => setOutput(e.target.value)} spellCheck={false} />
@@ -187,7 +226,14 @@ export function PackagerView() {
           </div>
         )}
       </section>
-      <InspectPanel key={built?.path ?? ''} initialPath={built?.path} />
+      <InspectPanel builtPath={built?.path} />
+      {existing && (
+        <ConfirmDialog title={`Replace ${existing.split('/').pop() ?? existing}?`} confirmLabel="Replace it" danger onConfirm={() => void build(true)} onCancel={() => setExisting(undefined)}>
+          <p>
+            <code>{existing}</code> already exists. Building replaces it with the new package; Cancel keeps it, and you can choose another file under Save tarball as.
+          </p>
+        </ConfirmDialog>
+      )}
     </div>
   );
 }

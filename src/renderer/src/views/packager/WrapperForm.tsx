@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { useKept } from './kept-state.ts';
 import type { WrapperSpec } from '../../../../shared/packager-model.ts';
 import { useClient } from '../../api/context.tsx';
 import { ErrorText } from '../../components/ErrorText.tsx';
@@ -8,21 +9,26 @@ import { errorMessage } from '../../lib/errors.ts';
 export type EntryChoice = 'own' | 'mapreduce' | 'command';
 
 interface Props {
+  /** The package (its first folder): its settings are kept per package while the page is open. */
+  packageKey: string;
   hasRunSh: boolean;
   onChange: (spec: WrapperSpec | undefined) => void;
 }
 
 /** How the package runs: its own run.sh, or a generated one (setup lines, then the job). */
-export function WrapperForm({ hasRunSh, onChange }: Props) {
+export function WrapperForm({ packageKey, hasRunSh, onChange }: Props) {
   const client = useClient();
-  const [choice, setChoice] = useState<EntryChoice>(hasRunSh ? 'own' : 'mapreduce');
-  const [setup, setSetup] = useState('');
-  const [script, setScript] = useState('job.py');
-  const [filter, setFilter] = useState('filter.json');
-  const [dataDir, setDataDir] = useState('');
-  const [mappers, setMappers] = useState(4);
-  const [reducers, setReducers] = useState(1);
-  const [command, setCommand] = useState('python3 analysis.py');
+  const kept = (field: string) => `wrapper:${packageKey}:${field}`;
+  const [choice, setChoice] = useKept<EntryChoice>(kept('choice'), hasRunSh ? 'own' : 'mapreduce');
+  const [setup, setSetup] = useKept(kept('setup'), '');
+  const [script, setScript] = useKept(kept('script'), 'job.py');
+  const [filter, setFilter] = useKept(kept('filter'), 'filter.json');
+  /** Where the job reads: the run's data (DATA_DIR, what every run provides), or a folder named here. */
+  const [dataFrom, setDataFrom] = useKept<'env' | 'folder'>(kept('data-from'), 'env');
+  const [dataDir, setDataDir] = useKept(kept('data-dir'), '');
+  const [mappers, setMappers] = useKept(kept('mappers'), 4);
+  const [reducers, setReducers] = useKept(kept('reducers'), 1);
+  const [command, setCommand] = useKept(kept('command'), 'python3 analysis.py');
   const [preview, setPreview] = useState<string>();
   const [error, setError] = useState<string>();
 
@@ -33,8 +39,8 @@ export function WrapperForm({ hasRunSh, onChange }: Props) {
       const argv = command.trim().split(/\s+/).filter(Boolean);
       return { setup, job: { kind: 'command', argv: argv.length > 0 ? argv : ['true'] } };
     }
-    return { setup, job: { kind: 'mapreduce', script, filter, dataDir: dataDir.trim() || '/data', mappers, reducers } };
-  }, [choice, setup, script, filter, dataDir, mappers, reducers, command]);
+    return { setup, job: { kind: 'mapreduce', script, filter, ...(dataFrom === 'folder' && { dataDir: dataDir.trim() }), mappers, reducers } };
+  }, [choice, setup, script, filter, dataFrom, dataDir, mappers, reducers, command]);
 
   useEffect(() => {
     onChange(spec);
@@ -84,10 +90,18 @@ export function WrapperForm({ hasRunSh, onChange }: Props) {
                 Filter
                 <input value={filter} onChange={(e) => setFilter(e.target.value)} spellCheck={false} />
               </label>
-              <label>
-                Data source (folder on the worker)
-                <input value={dataDir} onChange={(e) => setDataDir(e.target.value)} spellCheck={false} placeholder="/data" />
-              </label>
+              <fieldset className="wrapper-data">
+                <legend>Data</legend>
+                <label className="inline">
+                  <input type="radio" name="wrapper-data" checked={dataFrom === 'env'} onChange={() => setDataFrom('env')} />
+                  From DATA_DIR (the run’s data)
+                </label>
+                <label className="inline">
+                  <input type="radio" name="wrapper-data" checked={dataFrom === 'folder'} onChange={() => setDataFrom('folder')} />
+                  Always this folder
+                </label>
+                {dataFrom === 'folder' && <input aria-label="Data folder" value={dataDir} onChange={(e) => setDataDir(e.target.value)} spellCheck={false} placeholder="/data/telemetry" />}
+              </fieldset>
               <TaskCountFields mappers={mappers} reducers={reducers} onMappers={setMappers} onReducers={setReducers} />
             </div>
           ) : (
