@@ -9,7 +9,7 @@ import { RunRecordStatus, ScheduleBackendKind, ScheduleName } from './schedule.t
  */
 
 /** A scheduled run's id as run-job.sh takes it: one path segment of letters, digits, ".", "_", "-". */
-export const ScheduledRunId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a run id');
+export const ScheduledRunId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "a run id as the job's history lists it: letters, digits, '.', '_' and '-', such as 2026-12-01T06-30-00Z");
 
 export const DownloadId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a download id (letters, digits, _ and -)');
 
@@ -69,7 +69,7 @@ function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc
 
 export const resultsCalls = {
   'results:scheduled-runs': call(
-    z.object({ job: ScheduleName.optional() }).strict(),
+    z.object({ job: ScheduleName.optional() }).strict().optional(),
     ScheduledRuns,
     "Ended runs of the schedules (or of one job), newest first, with where each one's output is and whether it is here; and the jobs whose runs could not be listed now (AWS not reachable), with why.",
   ),

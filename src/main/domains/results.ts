@@ -33,7 +33,7 @@ export function createResultsDomain(
   return {
     scheduled,
     handlers: {
-      'results:scheduled-runs': ({ job }) => scheduled.runs(job),
+      'results:scheduled-runs': (input) => scheduled.runs(input?.job),
       'results:open-scheduled': ({ job, runId, downloadId }) => scheduled.open(job, runId, downloadId),
       'results:scheduled-result': ({ job, runId, maxBytes, name }) => scheduled.result(job, runId, maxBytes, name),
       'results:cancel-download': ({ downloadId }) => scheduled.cancel(downloadId),

@@ -74,6 +74,8 @@ describe('scheduled runs of a local schedule as results, through the contract', 
     await expect(call('results:open-scheduled', { job: 'daily-os', runId: 'no-such-run' })).rejects.toThrow('daily-os has no run no-such-run.');
     await expect(call('results:open-scheduled', { job: 'weekly', runId: first })).rejects.toThrow('There is no schedule named weekly.');
     await expect(call('results:scheduled-result', { job: 'daily-os', runId: first, name: 'other.tsv' })).rejects.toThrow(`Run ${first} of daily-os has no output file other.tsv.`);
-    await expect(call('results:open-scheduled', { job: 'daily-os', runId: '../x' })).rejects.toThrow(/a run id/);
+    await expect(call('results:open-scheduled', { job: 'daily-os', runId: '../x' })).rejects.toThrow("runId: a run id as the job's history lists it: letters, digits, '.', '_' and '-', such as 2026-12-01T06-30-00Z");
+    // Without input: every schedule's runs.
+    expect((await call('results:scheduled-runs')).runs).toHaveLength(3);
   });
 });
