@@ -52,6 +52,10 @@ describe('the Package view keeps its context', () => {
     await expect.poll(() => page.url()).toMatch(/#\/jobs\/\d{8}-\d{6}-[0-9a-f]{6}$/);
     const runId = page.url().split('/').pop()!;
     await expect.poll(() => page.locator('article.run-detail .badge').textContent(), { timeout: 30_000 }).toBe('Succeeded');
+    // The Jobs form beside it shows the same job: this package, ready to run again.
+    await expect.poll(() => page.getByLabel('Job', { exact: true }).inputValue()).toBe('package');
+    expect(await page.getByLabel('Package file').inputValue()).toBe(tarball);
+    await screenshot(page, 'ui-context-package-test-run');
 
     await page.getByRole('link', { name: 'Package' }).click();
     await expect.poll(() => page.getByLabel('Folder to package').inputValue()).toBe(jobDir);
