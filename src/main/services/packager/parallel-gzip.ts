@@ -43,6 +43,8 @@ export class GzipMembers {
   private readonly parallel: number;
   private readonly onMember: (member: Buffer) => Promise<void> | void;
   private block: Buffer;
+  /** Blocks whose compression is done, to fill again: no new memory per member. */
+  private readonly spare: Buffer[] = [];
   private filled = 0;
   private stored = false;
   private members = 0;
@@ -97,12 +99,14 @@ export class GzipMembers {
   }
 
   private submit(): void {
-    const input = this.block.subarray(0, this.filled);
+    const block = this.block;
+    const input = block.subarray(0, this.filled);
     const level = this.stored ? 0 : this.level;
-    this.block = Buffer.allocUnsafeSlow(this.blockBytes);
+    this.block = this.spare.pop() ?? Buffer.allocUnsafeSlow(this.blockBytes);
     this.filled = 0;
     this.members += 1;
     const compressed = this.whenThreadFree(() => gzipAsync(input, { level, chunkSize: outputBound(input.length) }));
+    void compressed.finally(() => this.spare.push(block)).catch(() => undefined);
     compressed.catch(() => undefined); // awaited in order below
     this.handedOver = this.handedOver.then(async () => this.onMember(await compressed));
     const mine = this.handedOver;

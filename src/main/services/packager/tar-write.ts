@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { close, open as openFile, read } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import { GzipMembers, looksIncompressible } from './parallel-gzip.ts';
 import { END_OF_ARCHIVE, padding, TAR_BLOCK, tarHeader } from './tar-header.ts';
@@ -22,7 +23,7 @@ export interface PackOptions {
   output: string;
   signal?: AbortSignal;
   onProgress?: (bytesDone: number, filesDone: number) => void;
-  /** Sees the first chunk read of each file from disk (up to 1 MiB), e.g. to search it for secrets. */
+  /** Sees the first chunk read of each file from disk (up to 1 MiB), e.g. to search it for secrets; the buffer is reused once it returns. */
   onFileHead?: (path: string, head: Buffer) => void;
   /** Called once everything is written, before the tarball takes its name: throwing discards it. */
   beforeCommit?: () => void;
@@ -106,15 +107,22 @@ function changed(entry: SourceEntry, detail: string): WorkbenchError {
   return new WorkbenchError('UNAVAILABLE', `${entry.path} changed while it was packed (${detail}); pack again.`);
 }
 
+// Plain descriptors rather than FileHandle objects: a few thousand files are opened per build,
+// and the callback calls cost the main thread markedly less per file.
+const openForReading = (path: string) => new Promise<number>((resolve, reject) => openFile(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
+const closeFile = (fd: number) => new Promise<void>((resolve, reject) => close(fd, (err) => (err ? reject(err) : resolve())));
+const readAt = (fd: number, buffer: Buffer, offset: number, length: number, position: number) =>
+  new Promise<number>((resolve, reject) => read(fd, buffer, offset, length, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead))));
+
 /**
  * Reads into `buffer` from `position` until it is full, the file ends, or (a read coming back
  * short, as it does at the end of a file) at least `enough` bytes are in. Asking for one byte
  * past a file's known size shows whether it grew, without another read.
  */
-async function readInto(file: FileHandle, buffer: Buffer, position: number, enough: number): Promise<number> {
+async function readInto(fd: number, buffer: Buffer, position: number, enough: number): Promise<number> {
   let done = 0;
   while (done < buffer.length) {
-    const { bytesRead } = await file.read(buffer, done, buffer.length - done, position + done);
+    const bytesRead = await readAt(fd, buffer, done, buffer.length - done, position + done);
     if (bytesRead === 0) break;
     done += bytesRead;
     if (done >= enough) break;
@@ -122,31 +130,33 @@ async function readInto(file: FileHandle, buffer: Buffer, position: number, enou
   return done;
 }
 
-async function readSmall(entry: SourceEntry): Promise<Buffer> {
-  const file = await open(entry.source, 'r');
+/** A small file read whole into `buffer` (at least one byte longer than the file). */
+async function readSmall(entry: SourceEntry, buffer: Buffer): Promise<Buffer> {
+  const fd = await openForReading(entry.source);
   try {
-    const data = Buffer.allocUnsafe(entry.bytes + 1);
-    const got = await readInto(file, data, 0, entry.bytes);
+    const got = await readInto(fd, buffer.subarray(0, entry.bytes + 1), 0, entry.bytes);
     if (got !== entry.bytes) throw changed(entry, `${entry.bytes} bytes when scanned, ${got > entry.bytes ? 'more' : got} now`);
-    return data.subarray(0, got);
+    return buffer.subarray(0, got);
   } finally {
-    await file.close();
+    await closeFile(fd);
   }
 }
 
 async function feed(members: GzipMembers, entries: readonly PackEntry[], options: PackOptions): Promise<void> {
   let bytesDone = 0;
   let filesDone = 0;
-  // Reads of the next small files, started early; at most READ_AHEAD (of at most 1 MiB) in memory.
-  const ahead = new Map<number, Promise<Buffer>>();
+  // Reads of the next small files, started early into READ_AHEAD buffers reused all along.
+  const spare: Buffer[] = Array.from({ length: READ_AHEAD }, () => Buffer.allocUnsafeSlow(SMALL_FILE + 1));
+  const ahead = new Map<number, { buffer: Buffer; read: Promise<Buffer> }>();
   let scheduled = 0;
   const readAhead = (from: number) => {
-    for (scheduled = Math.max(scheduled, from); scheduled < entries.length && ahead.size < READ_AHEAD; scheduled++) {
+    for (scheduled = Math.max(scheduled, from); scheduled < entries.length && spare.length > 0; scheduled++) {
       const next = smallSource(entries[scheduled]!);
       if (!next) continue;
-      const read = readSmall(next);
+      const buffer = spare.pop()!;
+      const read = readSmall(next, buffer);
       read.catch(() => undefined); // awaited in turn below; never an unhandled rejection meanwhile
-      ahead.set(scheduled, read);
+      ahead.set(scheduled, { buffer, read });
     }
   };
   try {
@@ -158,11 +168,13 @@ async function feed(members: GzipMembers, entries: readonly PackEntry[], options
       if ('data' in entry) {
         await members.write(entry.data);
       } else if (smallSource(entry)) {
-        const body = await ahead.get(index)!;
+        const { buffer, read } = ahead.get(index)!;
+        const body = await read;
         ahead.delete(index);
         options.onFileHead?.(entry.path, body);
         options.onProgress?.((bytesDone += body.length), filesDone);
         await members.write(body);
+        spare.push(buffer);
       } else if (entry.bytes > 0) {
         await writeLargeFile(members, entry, options, (n) => options.onProgress?.((bytesDone += n), filesDone));
       }
@@ -171,7 +183,7 @@ async function feed(members: GzipMembers, entries: readonly PackEntry[], options
     }
     await members.write(END_OF_ARCHIVE);
   } finally {
-    await Promise.allSettled(ahead.values());
+    await Promise.allSettled([...ahead.values()].map((a) => a.read));
   }
 }
 
@@ -180,13 +192,13 @@ async function feed(members: GzipMembers, entries: readonly PackEntry[], options
  * Pieces deflate cannot shrink are written stored.
  */
 async function writeLargeFile(members: GzipMembers, entry: SourceEntry, options: PackOptions, onRead: (bytes: number) => void): Promise<void> {
-  const file = await open(entry.source, 'r');
+  const fd = await openForReading(entry.source);
   const buffers = [Buffer.allocUnsafe(READ_CHUNK + 1), Buffer.allocUnsafe(READ_CHUNK + 1)];
   const readChunk = async (position: number, buffer: Buffer): Promise<Buffer> => {
     const want = Math.min(READ_CHUNK, entry.bytes - position);
     // The last chunk asks for one byte more, to see whether the file grew.
     const last = position + want === entry.bytes;
-    const got = await readInto(file, buffer.subarray(0, last ? want + 1 : want), position, want);
+    const got = await readInto(fd, buffer.subarray(0, last ? want + 1 : want), position, want);
     if (got !== want) throw changed(entry, `${entry.bytes} bytes when scanned, ${got > want ? 'more' : position + got} now`);
     return buffer.subarray(0, want);
   };
@@ -210,6 +222,6 @@ async function writeLargeFile(members: GzipMembers, entry: SourceEntry, options:
     }
   } finally {
     await next?.catch(() => undefined);
-    await file.close();
+    await closeFile(fd);
   }
 }
