@@ -94,6 +94,16 @@ def parse_args():
     p.add_argument("--plain-loop", metavar="DIR", help=argparse.SUPPRESS)
     p.add_argument("--part", default="0/1", help=argparse.SUPPRESS)
     p.add_argument("--no-spark", action="store_true", help="leave out mapreduce-spark-local")
+    p.add_argument(
+        "--cluster-cores", type=int, default=16, help="cores of the cluster in the break-even note (default 16)"
+    )
+    p.add_argument(
+        "--cluster-start-s",
+        type=float,
+        default=60.0,
+        help="seconds a cluster takes to start a job's application and executors (default 60; "
+        "an assumption for EMR on YARN, not measured here)",
+    )
     # The Spark breakdown's own process: --spark-probe DIR WORK.
     p.add_argument("--spark-probe", nargs=2, metavar=("DIR", "WORK"), help=argparse.SUPPRESS)
     return p.parse_args()
@@ -279,6 +289,26 @@ def spark_probe(data, work):
     print(json.dumps(times))
 
 
+def print_break_even(best, megabytes, probe, cores, start_s, compressed_share):
+    """From what data size Spark on a cluster beats the local engine on this machine."""
+    local_rate = megabytes / best[2]  # MB/s of the local engine, 2 mappers, here
+    core_rate = megabytes / (probe["map_only"] * 2)  # MB/s of one Spark core doing the map work
+    cluster_rate = cores * core_rate
+    print(
+        f"  when a cluster pays off: the local engine reads {local_rate:.1f} MB/s here; a Spark core does the map "
+        f"work at {core_rate:.1f} MB/s, so {cores} cluster cores at {cluster_rate:.0f} MB/s"
+    )
+    if cluster_rate <= local_rate:
+        print("    with so few cores a cluster never catches up with this machine")
+        return
+    break_even = start_s / (1 / local_rate - 1 / cluster_rate)
+    print(
+        f"    with {start_s:.0f} s to start the job on the cluster (--cluster-start-s), it wins from about "
+        f"{break_even / 1000:.1f} GB uncompressed ({break_even / 1000 * compressed_share:.2f} GB compressed as this set is); below "
+        f"that this machine's local engine finishes first"
+    )
+
+
 def print_spark(best, megabytes, probe):
     t, base, local = best["spark"], best["anchor"], best[2]
     print(f"mapreduce-spark-local: ours {t:.2f} s, anchor {base:.2f} s, ratio {t / base:.2f} (speed-up {base / t:.2f}x)")
@@ -377,6 +407,9 @@ def main():
     )
     if no_spark is None:
         print_spark(best, megabytes, probe)
+        if probe is not None:
+            share = summary["bytes_on_disk"] / summary["bytes"]
+            print_break_even(best, megabytes, probe, args.cluster_cores, args.cluster_start_s, share)
     else:
         print(f"mapreduce-spark-local: skipped: {no_spark}")
 

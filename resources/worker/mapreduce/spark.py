@@ -130,11 +130,16 @@ def run_spark(args, files, job_dir, progress, log):
         args.job_script, source, args.num_reducers, args.delete_data, args.sorted, job_dir if shared_files else None
     )
     try:
-        return _run(sc, job, files, job_dir, progress, log, args.verbose)
-    finally:
+        outputs = _run(sc, job, files, job_dir, progress, log, args.verbose)
+    except BaseException:
         if owned:
-            finish_spark(sc)
+            finish_spark(sc, keep_archive=False)
             _summarise_log(log_path, log)
+        raise
+    if owned:
+        finish_spark(sc)
+        _summarise_log(log_path, log)
+    return outputs
 
 
 def start_spark(master, local_dir, log_path, app_name="mapreduce", class_archive=False):
@@ -193,9 +198,10 @@ def start_spark(master, local_dir, log_path, app_name="mapreduce", class_archive
     return sc, True
 
 
-def finish_spark(sc):
+def finish_spark(sc, keep_archive=True):
     """Stop a SparkContext that start_spark made. If its JVM is writing the
-    class archive, let it exit now and put the archive in place."""
+    class archive, let it exit now and put the archive in place; after a
+    failed or interrupted run the JVM is killed instead, writing nothing."""
     sc.stop()
     if not _dumping:
         return
@@ -203,7 +209,10 @@ def finish_spark(sc):
     gateway = SparkContext._gateway
     proc = getattr(gateway, "proc", None)
     try:
-        if proc is not None and proc.stdin is not None:
+        if proc is not None and not keep_archive:
+            proc.kill()
+            proc.wait(ARCHIVE_WAIT)
+        elif proc is not None and proc.stdin is not None:
             proc.stdin.close()  # the JVM exits when its stdin closes, writing the archive
             if proc.wait(ARCHIVE_WAIT) == 0 and os.path.getsize(partial) > 0:
                 os.replace(partial, final)
