@@ -96,13 +96,13 @@ export function RunForm({ onStarted, shown, runsLoaded }: { onStarted: (runId: s
     generation.setError(undefined);
     start.setError(undefined);
   };
-  // Another worker or job: an error about the last one no longer applies.
+  // Another worker or job: an error about starting the last one no longer applies.
   const choose = (id: string) => {
-    clearErrors();
+    start.setError(undefined);
     chooseWorker(id);
   };
   const chooseJob = (value: string) => {
-    clearErrors();
+    start.setError(undefined);
     setJob(value);
   };
 
@@ -116,7 +116,7 @@ export function RunForm({ onStarted, shown, runsLoaded }: { onStarted: (runId: s
     setAdopted(shown.id);
     const request = shown.request;
     const source = request.source;
-    clearErrors();
+    start.setError(undefined);
     if (source.kind === 'example') setJob(`example:${source.name}`);
     else if (source.kind === 'package') {
       setJob(PACKAGE);
