@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { realpath, rename, rm, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
@@ -97,7 +97,7 @@ export class ScheduledResults {
     try {
       const { run, others } = await this.find(job, runId);
       if (!run.output.startsWith('s3://')) {
-        const folder = stripSlash(run.output);
+        const folder = await this.publishedFolder(run);
         return { job, runId, folder, files: this.own(await listFiles(folder), run, others), source: folder };
       }
       const folder = this.copyOf(job, runId);
@@ -111,7 +111,7 @@ export class ScheduledResults {
   /** The start of one of the run's files (default the first), once the run is here. */
   async result(job: string, runId: string, maxBytes: number, name?: string): Promise<RunResult | null> {
     const { run, others } = await this.find(job, runId);
-    const folder = run.output.startsWith('s3://') ? this.copyOf(job, runId) : stripSlash(run.output);
+    const folder = run.output.startsWith('s3://') ? this.copyOf(job, runId) : await this.publishedFolder(run);
     if (run.output.startsWith('s3://') && !(await isFolder(folder))) {
       throw new WorkbenchError('NOT_FOUND', `Run ${runId} of ${job} is in S3 and not downloaded yet; open it to download it.`);
     }
@@ -150,6 +150,23 @@ export class ScheduledResults {
     const rows = await this.options.schedules.history(job);
     this.rows.set(job, { at: Date.now(), rows });
     return rows;
+  }
+
+  /**
+   * A local or worker run's output folder, which must really be inside the job's published
+   * folder in the data dir: a run record (a worker's, fetched here) naming a folder elsewhere, or
+   * a link there leading elsewhere, would have the app show files that are not the run's output.
+   */
+  private async publishedFolder(run: ScheduledRun): Promise<string> {
+    const folder = stripSlash(run.output);
+    const root = join(this.options.dataDir, 'published', run.job);
+    const real = await realpath(folder).catch(() => undefined);
+    if (real === undefined) return folder; // nothing published (a failed run): no files
+    const inside = relative(await realpath(root), real);
+    if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+      throw new WorkbenchError('BAD_INPUT', `The record of run ${run.runId} of ${run.job} names ${folder} as its output, which is not inside ${root}; it is not opened. Remove runs/${run.runId}.json there if you did not put it there.`);
+    }
+    return folder;
   }
 
   private copyOf(job: string, runId: string): string {

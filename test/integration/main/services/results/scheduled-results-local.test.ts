@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -49,12 +49,15 @@ describe('scheduled runs of a local schedule as results, through the contract', 
     const { runs, unavailable } = await call('results:scheduled-runs', { job: 'daily-os' });
     expect(unavailable).toEqual([]);
     const published = join(dir, 'app', 'published', 'daily-os', 'data');
-    expect(runs.map((r) => [r.runId, r.status, r.backend, r.here, r.output])).toEqual([
-      [failed, 'failed', 'local', true, join(published, failed) + '/'],
-      [second, 'succeeded', 'local', true, join(published, second) + '/'],
-      [first, 'succeeded', 'local', true, join(published, first) + '/'],
-    ]);
-    expect(runs[0]?.message).toMatch(/exit code 3/);
+    // Runs started within one second (as these are) may list in either order: their times are to the second.
+    expect(runs.map((r) => [r.runId, r.status, r.backend, r.here, r.output]).sort()).toEqual(
+      [
+        [failed, 'failed', 'local', true, join(published, failed) + '/'],
+        [second, 'succeeded', 'local', true, join(published, second) + '/'],
+        [first, 'succeeded', 'local', true, join(published, first) + '/'],
+      ].sort(),
+    );
+    expect(runs.find((r) => r.runId === failed)?.message).toMatch(/exit code 3/);
 
     // Each run's own output, read in place (nothing is copied).
     for (const [runId, text] of [
@@ -75,6 +78,12 @@ describe('scheduled runs of a local schedule as results, through the contract', 
     await expect(call('results:open-scheduled', { job: 'weekly', runId: first })).rejects.toThrow('There is no schedule named weekly.');
     await expect(call('results:scheduled-result', { job: 'daily-os', runId: first, name: 'other.tsv' })).rejects.toThrow(`Run ${first} of daily-os has no output file other.tsv.`);
     await expect(call('results:open-scheduled', { job: 'daily-os', runId: '../x' })).rejects.toThrow("runId: a run id as the job's history lists it: letters, digits, '.', '_' and '-', such as 2026-12-01T06-30-00Z");
+    // A record naming a folder outside the job's published folder (as a worker could send) is not opened.
+    const record = JSON.parse(await readFile(join(dir, 'app', 'published', 'daily-os', 'runs', `${first}.json`), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(dir, 'app', 'published', 'daily-os', 'runs', 'planted.json'), JSON.stringify({ ...record, runId: 'planted', output: 'daily-os/../../../' }));
+    await expect(call('results:open-scheduled', { job: 'daily-os', runId: 'planted' })).rejects.toThrow(/^The record of run planted of daily-os names .* as its output, which is not inside .*published\/daily-os; it is not opened\./);
+    await expect(call('results:scheduled-result', { job: 'daily-os', runId: 'planted' })).rejects.toThrow(/it is not opened/);
+    await rm(join(dir, 'app', 'published', 'daily-os', 'runs', 'planted.json'));
     // Without input: every schedule's runs.
     expect((await call('results:scheduled-runs')).runs).toHaveLength(3);
   });
