@@ -30,7 +30,7 @@ export const SHORTCUTS: ShortcutGroup[] = [
     where: 'Editor',
     keys: [
       { keys: 'Ctrl+S', what: 'Save the file' },
-      { keys: 'Ctrl+Enter', what: 'Run the workspace on this computer' },
+      { keys: 'Ctrl+Enter', what: 'Run the workspace on this computer (asks first when errors are marked)' },
       { keys: 'Enter / F2 / Delete', what: 'In the file tree: open, rename, delete' },
     ],
   },
