@@ -101,7 +101,7 @@ export class ScheduledResults {
         return { job, runId, folder, files: this.own(await listFiles(folder), run, others), source: folder };
       }
       const folder = this.copyOf(job, runId);
-      if (!(await isFolder(folder))) await this.download(run, folder, downloadId, cancel.signal);
+      if (!(await isFolder(folder))) await this.download(run, folder, downloadId, cancel.signal, others);
       return { job, runId, folder, files: this.own(await listFiles(folder), run, others), source: run.output };
     } finally {
       if (downloadId !== undefined && this.cancels.get(downloadId) === cancel) this.cancels.delete(downloadId);
@@ -216,19 +216,19 @@ export class ScheduledResults {
   }
 
   /** One download per run at a time: a second open of the same run waits for the first. */
-  private async download(run: ScheduledRun, folder: string, downloadId: string | undefined, cancelled: AbortSignal): Promise<void> {
+  private async download(run: ScheduledRun, folder: string, downloadId: string | undefined, cancelled: AbortSignal, others: Set<string>): Promise<void> {
     const key = `${run.job}/${run.runId}`;
     const going = this.downloads.get(key);
     if (going) return going.done;
     const abort = new AbortController();
     if (cancelled.aborted) abort.abort();
     else cancelled.addEventListener('abort', () => abort.abort(), { once: true });
-    const done = this.fetchAll(run, folder, abort.signal, downloadId).finally(() => this.downloads.delete(key));
+    const done = this.fetchAll(run, folder, abort.signal, downloadId, others).finally(() => this.downloads.delete(key));
     this.downloads.set(key, { abort, done });
     return done;
   }
 
-  private async fetchAll(run: ScheduledRun, folder: string, signal: AbortSignal, downloadId: string | undefined): Promise<void> {
+  private async fetchAll(run: ScheduledRun, folder: string, signal: AbortSignal, downloadId: string | undefined, others: Set<string>): Promise<void> {
     const { bucket, prefix } = parseS3(run.output);
     const partial = `${folder}.partial`;
     const s3 = await this.options.s3();
@@ -241,9 +241,11 @@ export class ScheduledResults {
     try {
       await rm(partial, { recursive: true, force: true });
       await makeOwnFolder(this.options.dataDir, partial);
-      const objects = await listObjects(s3, bucket, prefix, stop.signal).catch((err: unknown) => {
+      const listed = await listObjects(s3, bucket, prefix, stop.signal).catch((err: unknown) => {
         throw signal.aborted ? err : awsError(err, `list ${run.output}`);
       });
+      // A run recorded in the job's shared data folder: the later runs' folders there are not fetched.
+      const objects = this.own(listed, run, others);
       progress = {
         downloadId: downloadId ?? '',
         job: run.job,

@@ -171,6 +171,17 @@ describe('scheduled runs published to S3, opened as results (moto)', () => {
     expect((await results.runs('daily-os')).runs.map((r) => r.here)).toEqual([false, false]);
   });
 
+  it("a run recorded before each run had its own folder opens the job's shared data folder without the later runs' folders", async () => {
+    const record = JSON.parse((await objectBytes('daily-os/runs/2026-03-02T06-30-00Z.json')).toString('utf8')) as Record<string, unknown>;
+    const legacy = { ...record, runId: '2026-02-23T06-30-00Z', startedAt: '2026-02-23T06:30:01Z', endedAt: '2026-02-23T06:30:09Z', output: 'daily-os/data/' };
+    await s3().send(new PutObjectCommand({ Bucket: 'wb-private', Key: 'daily-os/runs/2026-02-23T06-30-00Z.json', Body: JSON.stringify(legacy) }));
+    await s3().send(new PutObjectCommand({ Bucket: 'wb-private', Key: 'daily-os/data/metrics.tsv', Body: 'Linux\t2\n' }));
+    const opened = await results.open('daily-os', '2026-02-23T06-30-00Z', 'dl-6');
+    expect(opened.files).toEqual([{ name: 'metrics.tsv', bytes: 8 }]);
+    expect(progress.at(-1)).toMatchObject({ filesTotal: 1, bytesTotal: 8, bytesDone: 8 });
+    expect(await results.result('daily-os', '2026-02-23T06-30-00Z', 100)).toEqual({ name: 'metrics.tsv', text: 'Linux\t2\n', truncated: false });
+  });
+
   it('an object whose key would lead out of the run folder is refused and nothing is kept', async () => {
     await s3().send(new PutObjectCommand({ Bucket: 'wb-private', Key: 'daily-os/data/2026-03-02T06-30-00Z/../../../escape.txt', Body: 'x' }));
     await expect(results.open('daily-os', '2026-03-02T06-30-00Z')).rejects.toThrow(/is not a file of the run's output/);
