@@ -6,7 +6,7 @@ chosen the input files, as for the local engine. Here:
 * the input files are spread over a few map tasks per core, of about equal
   bytes (largest file first to the lightest task), so the cores finish
   together as the local engine's mappers do with their shared queue;
-* a map task runs the local engine's FileMapper over its file: the same
+* a map task runs the local engine's FileMapper over its files: the same
   block reading, bad-line handling and map() calls; the pairs are
   partitioned by the same CRC-32 of the key and marshal'd into frames, one
   per (block, reducer), keyed ``(reducer, file index, block)``;
