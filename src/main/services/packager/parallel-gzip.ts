@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { deflateRawSync, gzip } from 'node:zlib';
 
@@ -18,11 +17,12 @@ export interface GzipMembersOptions {
 const POOL_THREADS = Number(process.env.UV_THREADPOOL_SIZE) || 4;
 
 /**
- * Compressions at once: one per core, leaving a pool thread free so file reads never queue
- * behind every compression.
+ * Compressions at once: every pool thread but one, even past the number of cores, so the
+ * cores stay busy with the others while the main thread hands a finished thread its next
+ * member; the thread left free keeps file reads from queueing behind every compression.
  */
 export function defaultParallelism(): number {
-  return Math.max(1, Math.min(availableParallelism(), POOL_THREADS - 1));
+  return Math.max(1, POOL_THREADS - 1);
 }
 
 /**
