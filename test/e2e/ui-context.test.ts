@@ -10,6 +10,8 @@ const { workbench, page, problems } = useWorkbenchInChromium({ page: { viewport:
 
 const detail = () => page.locator('article.run-detail');
 const jobSelect = () => page.getByLabel('Job', { exact: true });
+// Exact: the Workers view, still on screen for a moment after the Jobs link, has lists labelled "Workers" and "Worker NAME".
+const workerSelect = () => page.locator('form.run-form').getByLabel('Worker', { exact: true });
 const formAlert = () => page.locator('form.run-form [role=alert]');
 const selectedJob = () => jobSelect().evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.textContent ?? '');
 
@@ -125,12 +127,12 @@ describe('context the UI keeps and shows', () => {
     await page.getByRole('link', { name: 'Jobs' }).click();
 
     // An error here, then another worker: the error goes.
-    await page.getByLabel('Worker').selectOption('local');
+    await workerSelect().selectOption('local');
     await jobSelect().selectOption('folder');
     await page.getByLabel('Job folder').fill(join(workbench.dataDir, 'no-such-job'));
     await page.getByRole('button', { name: 'Run locally' }).click();
     await expect.poll(() => formAlert().textContent()).toMatch(/does not exist/);
-    await page.getByLabel('Worker').selectOption({ label: 'nowhere' });
+    await workerSelect().selectOption({ label: 'nowhere' });
     await expect.poll(() => formAlert().count()).toBe(0);
 
     // An error there, then back here: gone too.
@@ -139,7 +141,7 @@ describe('context the UI keeps and shows', () => {
     await page.getByRole('button', { name: 'Run on nowhere' }).click();
     await expect.poll(() => formAlert().count(), { timeout: 30_000 }).toBe(1);
     await screenshot(page, 'ui-context-error-on-worker');
-    await page.getByLabel('Worker').selectOption('local');
+    await workerSelect().selectOption('local');
     await expect.poll(() => formAlert().count()).toBe(0);
     await screenshot(page, 'ui-context-error-cleared');
   });

@@ -31,7 +31,9 @@ describe('workbench schedule (local backend, the real run-job.sh)', () => {
     const ran = await cli(['schedule', 'run-now', 'os-weekly', ...data]);
     expect(ran.code).toBe(0);
     expect(ran.lines[0]).toMatch(/^succeeded +\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC +\d+s +\d+ B +\d{8}-\d{6}-[0-9a-f]{6}$/);
-    const output = await readFile(join(root, 'app', 'published', 'os-weekly', 'data', 'os-distribution.txt'), 'utf8');
+    // Each run's output stands in a folder of its own, named by the run id the line ends with.
+    const runId = ran.lines[0]!.split(/ +/).at(-1)!;
+    const output = await readFile(join(root, 'app', 'published', 'os-weekly', 'data', runId, 'os-distribution.txt'), 'utf8');
     expect(output.split('\n').length).toBeGreaterThan(1);
 
     const history = JSON.parse((await cli(['schedule', 'history', 'os-weekly', '--json', ...data])).lines.join('\n')) as { status: string; bytesPublished: number; log: string }[];
