@@ -53,6 +53,7 @@ def reduce(key, values, context):
         self.assertIn("UnicodeDecodeError", reported[3])
         final = result.progress()[-1]
         self.assertEqual((final["records"], final["bad_lines"]), (8, 5))
+        self.assertRegex(result.stderr, r"Done in [\d.]+s: 8 records from 1 file, 5 bad lines, 0 unreadable files;")
 
     def test_a_truncated_file_is_skipped_and_the_job_goes_on(self):
         good = self.data.add(DIMS, [f"u{i}\t{record('Linux')}" for i in range(5)], compression="gz")
@@ -64,6 +65,7 @@ def reduce(key, values, context):
         self.assertSucceeded(result)
         self.assertEqual(result.output, "Linux\t5\n")
         self.assertIn(f"Bad file: {broken}: EOFError", result.stderr)
+        self.assertRegex(result.stderr, r"Done in [\d.]+s: 5 records from 2 files, 0 bad lines, 1 unreadable file;")
         self.assertEqual(result.progress()[-1]["bad_files"], 1)
 
     def test_files_outside_the_layout_are_ignored(self):
@@ -73,7 +75,7 @@ def reduce(key, values, context):
         result = self.run_job(COUNT_OS)
         self.assertSucceeded(result)
         self.assertEqual(result.output, "WINNT\t1\n")
-        self.assertIn("1 files under", result.stderr)
+        self.assertIn(f"1 file under {self.data.root} is not a v2 data file and was ignored", result.stderr)
 
 
 class NoMatchTest(RunnerTestCase):

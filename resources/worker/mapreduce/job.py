@@ -153,7 +153,7 @@ def run(args):
 
     files, ignored = find_files(args.data_dir, input_filter)
     if ignored:
-        log(f"{len(ignored)} files under {args.data_dir} are not v2 data files and were ignored")
+        log(f"{_count(len(ignored), 'file')} under {args.data_dir} {'is not a v2 data file and was' if len(ignored) == 1 else 'are not v2 data files and were'} ignored")
         if args.verbose:
             for path in ignored:
                 log(f"  ignored: {path}")
@@ -171,10 +171,10 @@ def run(args):
         if args.engine == "spark":
             workers = f"Spark master {args.spark_master}"
         else:
-            workers = f"{num_mappers} mappers"
+            workers = _count(num_mappers, "mapper")
         log(
-            f"{len(files)} input files ({total_bytes / 1e6:.1f} MB) match the filter; "
-            f"{workers}, {args.num_reducers} reducers"
+            f"{_count(len(files), 'input file')} ({total_bytes / 1e6:.1f} MB) {'matches' if len(files) == 1 else 'match'} the filter; "
+            f"{workers}, {_count(args.num_reducers, 'reducer')}"
         )
         if args.verbose:
             for f in files:
@@ -194,10 +194,15 @@ def run(args):
 
     state = progress.state
     log(
-        f"Done in {time.monotonic() - started:.2f}s: {state['records']} records from "
-        f"{state['files_done']} files, {state['bad_lines']} bad lines, "
-        f"{state['bad_files']} unreadable files; output in {args.output}"
+        f"Done in {time.monotonic() - started:.2f}s: {_count(state['records'], 'record')} from "
+        f"{_count(state['files_done'], 'file')}, {_count(state['bad_lines'], 'bad line')}, "
+        f"{_count(state['bad_files'], 'unreadable file')}; output in {args.output}"
     )
+
+
+def _count(n, noun):
+    """``n noun`` with the noun in plural unless n is 1 (a log line reads as a sentence)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @contextmanager
