@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { printable } from '../shared/display-text.ts';
-import { PackageName, WrapperSpec } from '../shared/packager-model.ts';
+import { Engine, ENGINE_LABEL, PackageName, WrapperSpec } from '../shared/packager-model.ts';
 import type { WorkbenchClient } from '../shared/rpc-client.ts';
 import { UsageError } from './cli-usage.ts';
 
@@ -25,10 +25,13 @@ Generate run.sh instead of using DIR's own (it writes into OUTPUT_DIR, default o
     --data DIR              the data folder to read (default: DATA_DIR when the package runs)
     --mappers N             mapper processes (default 4)
     --reducers N            reducer processes (default 1)
+    --engine local|spark    local: the runner's own processes (default); spark: Apache Spark
+                            through pyspark (where it runs: Python with pyspark 3.5, and Java)
   --command "WORDS"         a command, split on spaces into words (such as "python3 report.py")
   --setup LINE              a setup line run first (such as a package install); repeatable
-inspect: a tarball's entries, entry point and problems (unsafe entries, and what the entry
-point needs that the package does not hold); exits 1 when it has any.`;
+inspect: a tarball's entries, entry point, engine (Local processes, or Spark when its runner
+call names --engine spark) and problems (unsafe entries, and what the entry point needs that
+the package does not hold); exits 1 when it has any.`;
 
 function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -43,8 +46,8 @@ function taskCount(flag: string, value: string | undefined, fallback: number): n
 }
 
 /** The run.sh to generate, from the same choices as the Package view's wrapper form; undefined: DIR's own run.sh. */
-function wrapperOf(values: { mapreduce?: string; command?: string; filter?: string; data?: string; mappers?: string; reducers?: string; setup?: string[] }): WrapperSpec | undefined {
-  const jobOptions = (['filter', 'data', 'mappers', 'reducers'] as const).filter((key) => values[key] !== undefined);
+function wrapperOf(values: { mapreduce?: string; command?: string; filter?: string; data?: string; mappers?: string; reducers?: string; engine?: string; setup?: string[] }): WrapperSpec | undefined {
+  const jobOptions = (['filter', 'data', 'mappers', 'reducers', 'engine'] as const).filter((key) => values[key] !== undefined);
   if (values.mapreduce !== undefined && values.command !== undefined) throw new UsageError('Choose one entry point: --mapreduce SCRIPT or --command "WORDS", not both.');
   if (values.mapreduce === undefined && jobOptions.length > 0) throw new UsageError(`--${jobOptions[0]} sets up a map/reduce job: add --mapreduce SCRIPT (such as --mapreduce job.py).`);
   const setup = (values.setup ?? []).join('\n');
@@ -66,8 +69,17 @@ function wrapperOf(values: { mapreduce?: string; command?: string; filter?: stri
       ...(values.data !== undefined && { dataDir: values.data }),
       mappers: taskCount('--mappers', values.mappers, 4),
       reducers: taskCount('--reducers', values.reducers, 1),
+      engine: engineOf(values.engine),
     },
   });
+}
+
+/** The runner's engine as --engine names it: local (the default) or spark. */
+function engineOf(value: string | undefined): Engine {
+  if (value === undefined) return 'local';
+  const parsed = Engine.safeParse(value);
+  if (!parsed.success) throw new UsageError(`--engine must be local or spark, such as --engine spark (not "${printable(value)}").`);
+  return parsed.data;
 }
 
 /** The option each part of a wrapper spec comes from, to name it when its value is refused. */
@@ -97,6 +109,7 @@ export async function runPackCommand(client: WorkbenchClient, args: string[], ou
       data: { type: 'string' },
       mappers: { type: 'string' },
       reducers: { type: 'string' },
+      engine: { type: 'string' },
       command: { type: 'string' },
       setup: { type: 'string', multiple: true },
     },
@@ -159,6 +172,7 @@ export async function runInspectCommand(client: WorkbenchClient, args: string[],
   if (found.truncated) out('... (more entries not listed)');
   out(`${found.files} files, ${mib(found.unpackedBytes)} unpacked, ${mib(found.bytes)} ${found.compressed ? 'compressed' : 'tar'}; sha256 ${found.sha256}`);
   out(found.entryPoint ? `entry point (${found.entryPoint.from}): ${printable(found.entryPoint.command.join(' '))}; output in ${printable(found.entryPoint.outputDir)}/` : 'entry point: none (no workbench.json, no run.sh)');
+  if (found.entryPoint) out(`Engine: ${ENGINE_LABEL[found.engine]}`);
   for (const problem of found.problems) out(`${problem.kind === 'unsafe' ? 'unsafe' : 'cannot run'}: ${printable(problem.message)}`);
   for (const secret of found.secrets) out(`secret: ${printable(secret.path)}${secret.line ? `:${secret.line}` : ''} holds ${secret.kind}`);
   return found.problems.length + found.secrets.length > 0 ? 1 : 0;

@@ -61,6 +61,16 @@ export type ScanResult = z.infer<typeof ScanResult>;
 
 const ShellArg = z.string().max(4096);
 
+/**
+ * How the map/reduce runner runs a job: its own processes on one machine (`local`), or on
+ * Apache Spark through pyspark (`spark`, `--engine spark`), where the job's Python needs pyspark and Java.
+ */
+export const Engine = z.enum(['local', 'spark']);
+export type Engine = z.infer<typeof Engine>;
+
+/** The engines as people read them. */
+export const ENGINE_LABEL: Record<Engine, string> = { local: 'Local processes', spark: 'Spark' };
+
 /** What the generated run.sh runs after the user's setup lines. */
 export const WrapperSpec = z
   .object({
@@ -74,6 +84,8 @@ export const WrapperSpec = z
           filter: PackagePath.default('filter.json'),
           mappers: z.number().int().min(1).max(256).default(4),
           reducers: z.number().int().min(1).max(256).default(1),
+          /** The runner's engine, written into run.sh's runner call as `--engine spark` (local: nothing written). */
+          engine: Engine.default('local'),
           /**
            * The data to read, a local folder in the v2 layout. Absent or empty (or `$DATA_DIR`
            * as typed): the folder in DATA_DIR when the package runs, which every run provides.
@@ -192,6 +204,8 @@ export const Inspection = z.object({
   manifest: Manifest.optional(),
   /** How the package is run: the manifest's command, else its run.sh; absent when it has neither. */
   entryPoint: z.object({ command: z.array(z.string()), outputDir: z.string(), from: z.enum(['manifest', 'run.sh']) }).optional(),
+  /** The engine the entry point's map/reduce runner call names (`--engine spark`); local when it names none or runs no runner. */
+  engine: Engine,
   problems: z.array(InspectionProblem),
   secrets: z.array(SecretFinding),
 });

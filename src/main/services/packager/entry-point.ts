@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { InspectionProblem } from '../../../shared/packager-model.ts';
+import type { Engine, InspectionProblem } from '../../../shared/packager-model.ts';
 import { RUNNER_DIR } from './wrapper.ts';
 
 /**
@@ -27,6 +27,8 @@ export interface EntryNeeds {
   files: { path: string; role: string; by: string }[];
   /** Who runs `python3 -m mapreduce.job` (the command, or its script); undefined when nothing does. */
   runnerBy?: string;
+  /** Set when a runner call names `--engine spark` (or `--engine=spark`); otherwise the runner runs locally. */
+  engine?: 'spark';
 }
 
 /** The module every map/reduce job runs, and the file that must be in the package for it. */
@@ -37,7 +39,7 @@ const SHELLS = new Set(['sh', 'bash', 'dash', 'ksh', 'zsh']);
 const PYTHONS = /^python(3(\.\d+)?)?$/;
 const OTHER_INTERPRETERS = new Set(['perl', 'ruby', 'node', 'Rscript']);
 /** Options of the runner that take a value (so the word after them is not the job script). */
-const RUNNER_VALUE_OPTIONS = new Set(['-m', '--num-mappers', '-r', '--num-reducers', '-d', '--data-dir', '-w', '--work-dir', '-o', '--output', '-f', '--input-filter', '-b', '--bucket']);
+const RUNNER_VALUE_OPTIONS = new Set(['-m', '--num-mappers', '-r', '--num-reducers', '-d', '--data-dir', '-w', '--work-dir', '-o', '--output', '-f', '--input-filter', '-b', '--bucket', '--engine', '--spark-master']);
 const FILTER_OPTIONS = new Set(['-f', '--input-filter']);
 
 /** A shell word, or an operator (`;`, `&&`, `|`, `>` ...) that ends a simple command. */
@@ -69,6 +71,11 @@ export function entryNeeds(command: readonly string[], files: PackageFiles): Ent
   const text = script && files.texts.get(script.path);
   if (script && text !== undefined && isShellScript(name, script, text)) scriptNeeds(script.path, text, needs);
   return needs;
+}
+
+/** The engine a package's runner call uses: spark when it names `--engine spark`, else local (also when it runs no runner). */
+export function entryEngine(command: readonly string[], files: PackageFiles): Engine {
+  return entryNeeds(command, files).engine ?? 'local';
 }
 
 /** What the package lacks for its command to run, each with what to do about it. */
@@ -147,6 +154,7 @@ function runnerArgs(words: readonly string[], needs: EntryNeeds, by: string, res
     const [option, inline] = word.startsWith('--') && word.includes('=') ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] : [word, undefined];
     if (RUNNER_VALUE_OPTIONS.has(option)) {
       const value = inline ?? words[++i];
+      if (option === '--engine' && value === 'spark') needs.engine = 'spark';
       const path = FILTER_OPTIONS.has(option) && value !== undefined ? resolve(value) : undefined;
       if (path !== undefined) needs.files.push({ path, role: 'reads its filter from', by });
       continue;

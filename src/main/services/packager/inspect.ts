@@ -5,7 +5,7 @@ import { Manifest, type Inspection, type SecretFinding, type TarEntry } from '..
 import { findingsInBuffer, SECRET_SCAN_BYTES } from './secrets.ts';
 import { isPlainFile, PackageCheck } from './package-rules.ts';
 import { fileChunks, openArchive, readStart, readTar } from './tar-read.ts';
-import { entryPointProblems } from './entry-point.ts';
+import { entryEngine, entryPointProblems } from './entry-point.ts';
 import { MANIFEST_NAME } from './wrapper.ts';
 
 const MAX_LISTED = 5000;
@@ -102,6 +102,7 @@ async function inspectOpen(path: string, handle: FileHandle): Promise<Inspection
     unpackedBytes: check.unpackedBytes,
     ...(manifest && { manifest }),
     ...(entryPoint && { entryPoint }),
+    engine: entryPoint ? entryEngine(entryPoint.command, { modes, texts }) : 'local',
     problems,
     secrets,
   };

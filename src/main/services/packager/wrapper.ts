@@ -25,7 +25,7 @@ function dataDirWord(dataDir: string | undefined): ShellWord {
  * (DATA_DIR and OUTPUT_DIR set, nothing else) and by hand (`DATA_DIR=/data sh run.sh`, the
  * output then in output/ beside it). A map/reduce job runs the bundled runner
  * (`python3 -m mapreduce.job` from the package's own mapreduce/ folder), so the package works
- * on a worker with only Python 3. Without a named data folder it reads DATA_DIR, and says so
+ * on a worker with only Python 3 (a Spark job: with pyspark and Java too). Without a named data folder it reads DATA_DIR, and says so
  * before any setup line runs when DATA_DIR is not set.
  */
 export function generateWrapper(raw: WrapperSpec): WrapperText {
@@ -68,6 +68,7 @@ export function generateWrapper(raw: WrapperSpec): WrapperText {
       '--num-reducers',
       String(job.reducers),
       ...(job.bucket ? ['--bucket', job.bucket] : ['--local-only']),
+      ...(job.engine === 'spark' ? ['--engine', 'spark'] : []),
     ];
     lines.push('PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"', 'export PYTHONPATH', `exec ${argv.map((w) => (typeof w === 'string' ? shellQuote(w) : w.shell)).join(' ')}`);
   } else {

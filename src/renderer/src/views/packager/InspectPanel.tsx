@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Inspection } from '../../../../shared/packager-model.ts';
+import { ENGINE_LABEL, type Inspection } from '../../../../shared/packager-model.ts';
 import type { Run } from '../../../../shared/model.ts';
 import { printable } from '../../../../shared/display-text.ts';
 import { useClient } from '../../api/context.tsx';
@@ -108,6 +108,7 @@ export function InspectPanel({ builtPath }: { builtPath: string | undefined }) {
               <strong>none (no workbench.json, no run.sh)</strong>
             )}
           </p>
+          {inspection.entryPoint && <p data-testid="inspection-engine">Engine: {ENGINE_LABEL[inspection.engine]}</p>}
           {flagged > 0 ? (
             <ul className="findings" aria-label="Problems in the tarball">
               {inspection.problems.map((p, i) => (

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useKept } from './kept-state.ts';
-import type { WrapperSpec } from '../../../../shared/packager-model.ts';
+import { ENGINE_LABEL, type Engine, type WrapperSpec } from '../../../../shared/packager-model.ts';
 import { useClient } from '../../api/context.tsx';
 import { ErrorText } from '../../components/ErrorText.tsx';
 import { TaskCountFields } from '../../components/TaskCountFields.tsx';
@@ -28,6 +28,7 @@ export function WrapperForm({ packageKey, hasRunSh, onChange }: Props) {
   const [dataDir, setDataDir] = useKept(kept('data-dir'), '');
   const [mappers, setMappers] = useKept(kept('mappers'), 4);
   const [reducers, setReducers] = useKept(kept('reducers'), 1);
+  const [engine, setEngine] = useKept<Engine>(kept('engine'), 'local');
   const [command, setCommand] = useKept(kept('command'), 'python3 analysis.py');
   const [preview, setPreview] = useState<string>();
   const [error, setError] = useState<string>();
@@ -39,8 +40,8 @@ export function WrapperForm({ packageKey, hasRunSh, onChange }: Props) {
       const argv = command.trim().split(/\s+/).filter(Boolean);
       return { setup, job: { kind: 'command', argv: argv.length > 0 ? argv : ['true'] } };
     }
-    return { setup, job: { kind: 'mapreduce', script, filter, ...(dataFrom === 'folder' && { dataDir: dataDir.trim() }), mappers, reducers } };
-  }, [choice, setup, script, filter, dataFrom, dataDir, mappers, reducers, command]);
+    return { setup, job: { kind: 'mapreduce', script, filter, ...(dataFrom === 'folder' && { dataDir: dataDir.trim() }), mappers, reducers, engine } };
+  }, [choice, setup, script, filter, dataFrom, dataDir, mappers, reducers, engine, command]);
 
   useEffect(() => {
     onChange(spec);
@@ -103,6 +104,17 @@ export function WrapperForm({ packageKey, hasRunSh, onChange }: Props) {
                 {dataFrom === 'folder' && <input aria-label="Data folder" value={dataDir} onChange={(e) => setDataDir(e.target.value)} spellCheck={false} placeholder="/data/telemetry" />}
               </fieldset>
               <TaskCountFields mappers={mappers} reducers={reducers} onMappers={setMappers} onReducers={setReducers} />
+              <label>
+                Engine
+                <select value={engine} onChange={(e) => setEngine(e.target.value as Engine)}>
+                  {(['local', 'spark'] as const).map((e) => (
+                    <option key={e} value={e}>
+                      {ENGINE_LABEL[e]}
+                    </option>
+                  ))}
+                </select>
+                {engine === 'spark' && <span className="muted small">Runs on Apache Spark: where the package runs, python3 needs pyspark 3.5 and Java (here: npm run setup:python).</span>}
+              </label>
             </div>
           ) : (
             <label>
