@@ -105,7 +105,7 @@ done
 matches "$job" '[a-z0-9][a-z0-9-]{0,62}' || die_usage "--job must be a short slug (a-z, 0-9, -), not '$job'"
 matches "$run_id" '[A-Za-z0-9][A-Za-z0-9._-]{0,127}' || die_usage "--run-id must be letters, digits, '.', '_' or '-', not '$run_id'"
 one_line "$code" 4096 || die_usage "--code must name the code tarball (s3://bucket/key or a file)"
-one_line "$command" 1024 || die_usage "--command must be one line of at most 1024 characters, such as ./run.sh"
+one_line "$command" 1024 || die_usage "--command must be one line of at most 1024 characters, such as sh run.sh"
 matches "$output_dir" '[A-Za-z0-9._-][A-Za-z0-9._/-]{0,254}' || die_usage "--output-dir must be a folder inside the job, such as output"
 case /$output_dir/ in */../*) die_usage "--output-dir must not climb out of the job with ..";; esac
 matches "$timeout_min" '[0-9]{1,4}' && [ "$timeout_min" -ge 1 ] && [ "$timeout_min" -le 1440 ] || die_usage "--timeout-minutes must be a whole number from 1 to 1440"

@@ -14,6 +14,7 @@ them now.
 
   create NAME --tarball FILE --frequency daily|weekly|monthly [--day N]
          [--time HH:MM] [--command CMD] [--output-dir DIR] [--timeout MINUTES]
+                       --command, --output-dir: default the package's own (sh run.sh, output)
          [--public] [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--disabled]
          [--backend local|aws] [--worker WORKER_ID]
                        --day: 0-6 (0 = Sunday) for weekly, 1-31 for monthly (a month

@@ -50,7 +50,7 @@ export type Visibility = z.infer<typeof Visibility>;
  */
 export const JobCommand = z
   .string()
-  .min(1, 'a command such as ./run.sh')
+  .min(1, 'a command such as sh run.sh')
   .refine((c) => ![...c].some((ch) => ch.charCodeAt(0) < 0x20 || (ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f)), 'a command on one line, without tabs or other control characters')
   .refine((c) => new TextEncoder().encode(c).length <= 1024, 'a command of at most 1024 bytes (letters beyond ASCII take 2 to 4)');
 
@@ -58,8 +58,8 @@ const scheduleFields = z.object({
   name: ScheduleName,
   /** The code tarball on this computer (the packager's output or any .tar.gz). */
   tarball: z.string().min(1, 'the path of the code tarball (.tar.gz)').max(4096),
-  /** The package's own command line, run in the unpacked folder. */
-  command: JobCommand.default('./run.sh'),
+  /** The command line run in the unpacked folder; when left out, the package's own (its manifest's, else sh run.sh). */
+  command: JobCommand.default('sh run.sh'),
   outputDir: RelativeDir.default('output'),
   visibility: Visibility.default('private'),
   frequency: Frequency,

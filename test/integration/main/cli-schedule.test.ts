@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/main/cli-commands.ts';
@@ -57,6 +58,34 @@ describe('workbench schedule (local backend, the real run-job.sh)', () => {
     await expect(create('ok', '--tarball', '/x.tar.gz', '--frequency', 'daily', '--backend', 'gcp')).rejects.toThrow(/^--backend must be aws or local, not "gcp"\.$/);
     await expect(create('ok', '--tarball', join(root, 'none.tar.gz'), '--frequency', 'daily')).rejects.toThrow(/none\.tar\.gz cannot be read \(ENOENT\); build it in the Packager or choose another file/);
     await expect(cli(['schedule', 'history', 'nope', ...data])).rejects.toThrow('There is no schedule named nope.');
+  });
+
+  it("runs a package its own way when no --command is given, and refuses at create a package whose own entry point cannot run", async () => {
+    const root = await useTempDir('cli-schedule-entry');
+    const data = ['--data-dir', join(root, 'app')];
+    // run.sh not executable: the package's own command (sh run.sh) runs it all the same.
+    const job = join(root, 'hello');
+    await mkdir(job);
+    await writeFile(join(job, 'run.sh'), 'echo "hello from $(basename "$PWD")" > "$OUTPUT_DIR/hello.txt"\n', { mode: 0o644 });
+    const tarball = join(root, 'hello.tar.gz');
+    expect((await cli(['pack', job, '-o', tarball, '--name', 'hello', ...data])).code).toBe(0);
+    expect((await cli(['schedule', 'create', 'hello', '--tarball', tarball, '--frequency', 'daily', ...data])).code).toBe(0);
+    const listed = JSON.parse((await cli(['schedule', 'list', '--json', ...data])).lines.join('\n')) as { command: string; outputDir: string }[];
+    expect(listed[0]).toMatchObject({ command: 'sh run.sh', outputDir: 'output' });
+    const ran = await cli(['schedule', 'run-now', 'hello', ...data]);
+    expect(ran.lines[0]).toMatch(/^succeeded /);
+    const runId = ran.lines[0]!.split(/ +/).at(-1)!;
+    expect(await readFile(join(root, 'app', 'published', 'hello', 'data', runId, 'hello.txt'), 'utf8')).toMatch(/^hello from /);
+
+    // A run.sh that calls the map/reduce runner in a tarball without it: refused now, not at every run.
+    const bare = join(root, 'bare');
+    await mkdir(bare);
+    await writeFile(join(bare, 'run.sh'), 'python3 -m mapreduce.job job.py --input-filter filter.json --data-dir "$DATA_DIR" --output "$OUTPUT_DIR/out.txt"\n');
+    await writeFile(join(bare, 'job.py'), 'def map(k, d, v, cx):\n    cx.write(k, 1)\n');
+    const bareTarball = join(root, 'bare.tar.gz');
+    execFileSync('tar', ['czf', bareTarball, '-C', bare, 'run.sh', 'job.py']);
+    await expect(cli(['schedule', 'create', 'bare', '--tarball', bareTarball, '--frequency', 'daily', ...data])).rejects.toThrow(/The code tarball was not saved: .*bare\.tar\.gz is not a package that can run: .*mapreduce.*Fix the job folder, build the package again in Package/);
+    expect((await cli(['schedule', 'list', ...data])).lines.some((line) => line.startsWith('bare '))).toBe(false);
   });
 
   it('--data-dir without a folder is refused, never read as the default data folder', async () => {

@@ -96,7 +96,7 @@ describe('EventBridge Scheduler cron expressions', () => {
 describe('the form model', () => {
   it('fills in the seed form\'s defaults', () => {
     const s = Schedule.parse({ name: 'daily-counts', tarball: '/tmp/job.tar.gz', frequency: { kind: 'daily' } });
-    expect(s).toMatchObject({ command: './run.sh', outputDir: 'output', timeOfDay: '12:00', timeoutMinutes: 120, enabled: true, backend: 'local', worker: 'local', visibility: 'private' });
+    expect(s).toMatchObject({ command: 'sh run.sh', outputDir: 'output', timeOfDay: '12:00', timeoutMinutes: 120, enabled: true, backend: 'local', worker: 'local', visibility: 'private' });
   });
 
   it('says what to fix', () => {

@@ -2,6 +2,7 @@ import { WorkbenchError } from '../../../shared/errors.ts';
 import type { HistoryRow, ScheduleAlert, ScheduleView } from '../../../shared/schedule-calls.ts';
 import { nextRuns, Schedule, type ScheduleBackendKind, type ScheduleInput, type SchedulePatch, type StoredSchedule } from '../../../shared/schedule.ts';
 import type { ScheduleBackend } from './backend.ts';
+import { withPackageEntry } from './package-entry.ts';
 import { historyRows, rowOfRecord } from './missed-runs.ts';
 import type { ScheduleStore } from './schedule-store.ts';
 
@@ -43,7 +44,7 @@ export class ScheduleService {
   }
 
   async create(input: ScheduleInput): Promise<ScheduleView> {
-    const schedule = Schedule.parse(input);
+    const schedule = Schedule.parse(await withPackageEntry(input));
     if (await this.options.store.get(schedule.name)) {
       throw new WorkbenchError('BAD_INPUT', `A schedule named ${schedule.name} exists already; choose another name or edit that one.`);
     }
@@ -61,7 +62,7 @@ export class ScheduleService {
     const current = await this.stored(name);
     const merged: Record<string, unknown> = { ...withoutTimes(current), ...patch, name };
     for (const key of ['startDate', 'endDate']) if (merged[key] === null) delete merged[key];
-    const next = Schedule.parse(merged);
+    const next = Schedule.parse(await withPackageEntry(merged as ScheduleInput));
     const backend = await this.backendOf(next.backend);
     await backend.deploy(next, next.tarball);
     if (next.backend !== current.backend) {

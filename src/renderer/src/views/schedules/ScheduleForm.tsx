@@ -104,8 +104,8 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
       {field('name', 'Job name', text('name', { readOnly: Boolean(existing), placeholder: 'slowsql' }), existing ? 'The name is fixed.' : 'A short slug: lower-case letters, digits and "-", such as mreid-slowsql.')}
       {field('tarball', 'Code tarball', text('tarball', { placeholder: '/home/you/jobs/slowsql-0.3.tar.gz' }), <>A package built in the <a href="#/package">Package</a> view, or any .tar.gz on this computer.</>)}
       <div className="row two">
-        {field('command', 'Command line', text('command'), 'Run in the unpacked folder.')}
-        {field('outputDir', 'Output directory', text('outputDir'), 'Published after the run.')}
+        {field('command', 'Command line', text('command', { placeholder: 'the package\'s own: sh run.sh' }), 'Run in the unpacked folder. Empty: the package\'s own command.')}
+        {field('outputDir', 'Output directory', text('outputDir', { placeholder: 'the package\'s own: output' }), 'Published after the run. Empty: the package\'s own.')}
       </div>
       <fieldset className="segmented">
         <legend>Visibility</legend>

@@ -23,9 +23,9 @@ export interface FormValues {
 export type FormField = keyof FormValues;
 export const FORM_FIELDS: readonly FormField[] = ['name', 'tarball', 'command', 'outputDir', 'visibility', 'frequency', 'dayOfWeek', 'dayOfMonth', 'timeOfDay', 'timeoutMinutes', 'startDate', 'endDate', 'enabled', 'backend', 'worker'];
 
-/** The seed form's defaults: noon UTC (yesterday's data is in by then), two hours at most. */
+/** The seed form's defaults: noon UTC (yesterday's data is in by then), two hours at most, the package's own command. */
 export function emptyForm(backend: 'aws' | 'local', tarball = ''): FormValues {
-  return { name: '', tarball, command: './run.sh', outputDir: 'output', visibility: 'private', frequency: 'daily', dayOfWeek: '0', dayOfMonth: '1', timeOfDay: '12:00', timeoutMinutes: '120', startDate: '', endDate: '', enabled: true, backend, worker: 'local' };
+  return { name: '', tarball, command: '', outputDir: '', visibility: 'private', frequency: 'daily', dayOfWeek: '0', dayOfMonth: '1', timeOfDay: '12:00', timeoutMinutes: '120', startDate: '', endDate: '', enabled: true, backend, worker: 'local' };
 }
 
 export function formOf(s: ScheduleView): FormValues {
@@ -63,8 +63,9 @@ export function inputOf(v: FormValues): ScheduleInput {
   return {
     name: v.name.trim(),
     tarball: v.tarball.trim(),
-    command: v.command,
-    outputDir: v.outputDir.trim(),
+    // Left empty: the package's own command and output folder (its manifest's, else sh run.sh and output).
+    ...(v.command.trim() ? { command: v.command } : {}),
+    ...(v.outputDir.trim() ? { outputDir: v.outputDir.trim() } : {}),
     visibility: v.visibility,
     frequency: frequencyOf(v),
     timeOfDay: v.timeOfDay,
