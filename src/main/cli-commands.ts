@@ -129,7 +129,7 @@ async function runSimpleCommand(
       const sizeMb = values['size-mb'] === undefined ? 20 : Number(values['size-mb']);
       out(`Generating about ${sizeMb} MB of sample data ...`);
       const made = await client.call('jobs:generate-sample-data', { sizeMb });
-      out(`${made.files} files, ${(made.bytes / 1e6).toFixed(1)} MB compressed, in ${made.path}`);
+      out(`${made.files} files, ${(made.bytes / 1e6).toFixed(1)} MB compressed${made.recordBytes !== undefined ? ` (${(made.recordBytes / 1e6).toFixed(1)} MB of records uncompressed)` : ''}, in ${made.path}`);
       return 0;
     }
     case 'call': {

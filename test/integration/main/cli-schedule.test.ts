@@ -17,7 +17,9 @@ describe('workbench schedule (local backend, the real run-job.sh)', () => {
   it('creates a schedule from a packaged example, lists it, runs it now, shows its history and deletes it', async () => {
     const root = await useTempDir('cli-schedule');
     const data = ['--data-dir', join(root, 'app')];
-    expect((await cli(['sample-data', '--size-mb', '1', ...data])).code).toBe(0);
+    const sample = await cli(['sample-data', '--size-mb', '1', ...data]);
+    // The size asked for is the records' uncompressed size, and the line says both.
+    expect(sample.lines.at(-1)).toMatch(/^\d+ files, [\d.]+ MB compressed \(1\.0 MB of records uncompressed\), in /);
     const tarball = join(root, 'os-distribution.tar.gz');
     expect((await cli(['pack', resolve('resources/examples/os-distribution'), '-o', tarball, ...data])).code).toBe(0);
 
