@@ -40,6 +40,9 @@ import { AwsIdentity, AwsProfiles, Cidr, Ec2List, Ec2Warning, Ec2Worker, Ec2Work
 
 const NoInput = z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => undefined);
 
+/** Whether a worker can run an engine; when it cannot, why and what to install. */
+const EngineStatus = z.discriminatedUnion('available', [z.object({ available: z.literal(true) }), z.object({ available: z.literal(false), reason: z.string() })]);
+
 function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
   return { input, output, doc };
 }
@@ -58,6 +61,11 @@ export const calls = {
     'Generate the sample data set (about sizeMb uncompressed).',
   ),
   'jobs:start': call(RunRequest, Run, 'Start a map/reduce run on this computer or on a worker (`worker`).'),
+  'jobs:engines': call(
+    z.object({ worker: WorkerId.default('local') }).strict(),
+    z.object({ local: EngineStatus, spark: EngineStatus }),
+    'Which engines (local, spark) a worker can run jobs on now; for one it cannot, the reason says what is missing and what to install.',
+  ),
   'jobs:list': call(NoInput, z.array(Run), 'Run history, newest first.'),
   'jobs:get': call(z.object({ runId: RunId }).strict(), Run, 'One run.'),
   'jobs:attach': call(

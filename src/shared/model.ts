@@ -96,6 +96,12 @@ export type JobProgress = z.infer<typeof JobProgress>;
 export const RunStatus = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'timed-out', 'lost', 'worker-gone']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
+/** The runner's engines: 'local' (its mapper and reducer processes) or 'spark' (Apache Spark through pyspark). */
+export const JobEngine = z.enum(['local', 'spark']);
+export type JobEngine = z.infer<typeof JobEngine>;
+/** The engines' names as people read them. */
+export const ENGINE_LABELS: Record<JobEngine, string> = { local: 'Local processes', spark: 'Spark' };
+
 /** A map/reduce job to run: the job folder, its script and filter, and the runner's options. */
 export const RunRequest = z.object({
   /** A job folder on this computer (copied into the run), or an example's name. */
@@ -118,6 +124,8 @@ export const RunRequest = z.object({
   sorted: z.boolean().default(true),
   /** Where to run: 'local' (this computer, the default) or an SSH/EC2 worker's id. */
   worker: WorkerId.default('local'),
+  /** What runs the map/reduce job: the runner's own processes, or Apache Spark (pyspark) on the worker. */
+  engine: JobEngine.default('local'),
 });
 export type RunRequest = z.input<typeof RunRequest>;
 

@@ -17,6 +17,7 @@ type JobCalls =
   | 'jobs:sample-data'
   | 'jobs:generate-sample-data'
   | 'jobs:start'
+  | 'jobs:engines'
   | 'jobs:list'
   | 'jobs:get'
   | 'jobs:attach'
@@ -88,6 +89,7 @@ export function createJobsDomain(
       'jobs:sample-data': () => sampleData.describe(),
       'jobs:generate-sample-data': ({ sizeMb }) => sampleData.generate(sizeMb),
       'jobs:start': (request) => jobs.start(request),
+      'jobs:engines': ({ worker }) => jobs.engines(worker),
       'jobs:list': () => jobs.list(),
       'jobs:get': ({ runId }) => jobs.get(runId),
       'jobs:attach': ({ runId, from }) => jobs.attach(runId, from),

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, posix, resolve } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import type { z } from 'zod';
-import { newRunId, Run, RunRequest, type LogChunk } from '../../../shared/model.ts';
+import { newRunId, Run, RunRequest, type JobEngine, type LogChunk } from '../../../shared/model.ts';
 import { JobCommand, type RunRecordStatus } from '../../../shared/schedule.ts';
 import type { EventBus } from '../../bus.ts';
 import { shellQuote } from '../packager/wrapper.ts';
@@ -20,7 +20,7 @@ import { RunResults } from './run-results.ts';
 import { retryWhileUnreachable } from './retry-unreachable.ts';
 import type { RunStore } from './run-store.ts';
 import type { WorkerRuntime } from './runtime.ts';
-import { WorkerCheck } from './worker-check.ts';
+import { WorkerCheck, type EngineStatus } from './worker-check.ts';
 import { deadlineWarning } from './worker-deadline.ts';
 
 const POLL_MS = 200;
@@ -157,7 +157,7 @@ export class JobService {
     }
     checkFilterJson(filterText);
     const dataDir = request.dataDir ?? this.options.defaultDataDir();
-    await this.checks.ensure(transport, await this.nameOf(request.worker));
+    const python = await this.checks.pythonFor(transport, await this.nameOf(request.worker), request.engine, request.worker === 'local');
     if (!(await transport.exists(dataDir))) {
       throw new WorkbenchError('NOT_FOUND', `The data set ${dataDir} does not exist on the worker. Generate the sample data (in the Jobs view, or with: workbench sample-data) or choose another folder.`);
     }
@@ -173,7 +173,7 @@ export class JobService {
           onFile: (_path, fileBytes) => uploaded((bytes += fileBytes)),
         });
         await worker.writeFile(posix.join(runDir, 'filter.json'), filterText);
-        const argv = runnerArgv(runtimeDir, { script, name: source.name, dataDir, mappers: request.mappers, reducers: request.reducers, sorted: request.sorted });
+        const argv = runnerArgv(runtimeDir, { script, name: source.name, dataDir, mappers: request.mappers, reducers: request.reducers, sorted: request.sorted, engine: request.engine, python });
         return { argv, timeoutSeconds: Math.max(1, Math.round(request.timeoutMinutes * 60)) };
       },
     };
@@ -224,6 +224,12 @@ export class JobService {
         );
       },
     };
+  }
+
+  /** Which engines a worker can run jobs on now; for one it cannot, why and what to install there. */
+  async engines(workerId: string): Promise<Record<JobEngine, EngineStatus>> {
+    const transport = await this.options.transports(workerId);
+    return this.checks.engines(transport, await this.nameOf(workerId), workerId === 'local');
   }
 
   /** A piece of the log from `offset`: whole lines only while the run is live. */

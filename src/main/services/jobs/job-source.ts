@@ -2,7 +2,7 @@ import { lstat, readdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, normalize, posix, relative, resolve, sep } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import { nestingDepth, tooDeepMessage } from '../../../shared/json-ast.ts';
-import type { RunRequest } from '../../../shared/model.ts';
+import type { JobEngine, RunRequest } from '../../../shared/model.ts';
 import type { ExampleCatalog } from './examples.ts';
 
 /** What is never copied from a job folder into a run. */
@@ -72,12 +72,20 @@ export async function folderBytes(dir: string): Promise<number> {
   return total;
 }
 
-/** The runner's command line for a map/reduce run, in the run's folder (argv, never a shell string). */
-export function runnerArgv(runtimeDir: string, job: { script: string; name: string; dataDir: string; mappers: number; reducers: number; sorted: boolean }): string[] {
+/**
+ * The runner's command line for a map/reduce run, in the run's folder (argv, never a shell string).
+ * `python` runs it (default python3; Spark on this computer may need the repository's .venv). On
+ * Spark the job runs in a local Spark on the worker with `mappers` cores (`local[N]`): the runner
+ * makes a few map tasks per core, as the local engine's mappers share out the files.
+ */
+export function runnerArgv(
+  runtimeDir: string,
+  job: { script: string; name: string; dataDir: string; mappers: number; reducers: number; sorted: boolean; engine?: JobEngine; python?: string },
+): string[] {
   return [
     'env',
     `PYTHONPATH=${runtimeDir}`,
-    'python3',
+    job.python ?? 'python3',
     '-u',
     '-m',
     'mapreduce.job',
@@ -95,5 +103,6 @@ export function runnerArgv(runtimeDir: string, job: { script: string; name: stri
     // Input comes from the data folder only: the runner's S3 input (and so boto3) is never used.
     '--local-only',
     ...(job.sorted ? ['--sorted'] : []),
+    ...(job.engine === 'spark' ? ['--engine', 'spark', '--spark-master', `local[${job.mappers}]`] : []),
   ];
 }

@@ -1,0 +1,71 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Run, RunRequest } from '../../../../../src/shared/model.ts';
+import { useWorkbenchWithSshWorker } from '../../../../fixtures/ssh-worker-access.ts';
+import { useSshd } from '../../../../fixtures/server-hooks.ts';
+import { callerOf } from '../../../../fixtures/workbench-call.ts';
+import { recordPrintingJob, writeJobFolder } from '../../../../fixtures/telemetry-data.ts';
+
+process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
+delete process.env['SSH_AUTH_SOCK'];
+
+// The loopback sshd's python3 is the system's, which has no pyspark; this computer runs Spark
+// from the repository's .venv (npm run setup:python).
+const sshd = useSshd();
+const { tmp, worker, workbench } = useWorkbenchWithSshWorker(sshd, 'spark-runs');
+const call = callerOf(() => workbench);
+
+async function runToEnd(request: RunRequest): Promise<{ run: Run; output: string; log: string }> {
+  const started = await call('jobs:start', request);
+  await expect.poll(async () => (await call('jobs:get', { runId: started.id })).status, { timeout: 180_000, interval: 500 }).not.toBe('running');
+  const run = await call('jobs:get', { runId: started.id });
+  const log = (await call('jobs:log', { runId: run.id, offset: 0 })).text;
+  expect(run.status, `${run.message}\n${log}`).toBe('succeeded');
+  const output = await readFile(join(run.resultDir!, run.outputs[0]!.name), 'utf8');
+  return { run, output, log };
+}
+
+const sortedLines = (text: string) => text.split('\n').filter(Boolean).sort();
+
+describe('the Spark engine on this computer', () => {
+  it('gives the same output as the local engine for an example, and the run says it ran on Spark', async () => {
+    await call('jobs:generate-sample-data', { sizeMb: 2 });
+    expect(await call('jobs:engines', { worker: 'local' })).toEqual({ local: { available: true }, spark: { available: true } });
+
+    const request: RunRequest = { source: { kind: 'example', name: 'os-distribution' }, mappers: 2, reducers: 2 };
+    const local = await runToEnd(request);
+    const spark = await runToEnd({ ...request, engine: 'spark' });
+
+    expect(local.run.request.engine).toBe('local');
+    expect(spark.run.request.engine).toBe('spark');
+    expect(sortedLines(local.output).length).toBeGreaterThan(2);
+    expect(sortedLines(spark.output)).toEqual(sortedLines(local.output));
+    // Mappers are the local Spark's cores; its UI was announced on this computer only.
+    expect(spark.log).toMatch(/Spark master local\[2\], 2 reducers/);
+    expect(spark.log).toMatch(/^Spark UI: http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(local.log).not.toMatch(/Spark/);
+  }, 300_000);
+
+  it('refuses a bad engine name, saying the choices', async () => {
+    await expect(call('jobs:start', { source: { kind: 'example', name: 'os-distribution' }, engine: 'hadoop' as 'spark' })).rejects.toThrow(/engine: Invalid option: expected one of "local"\|"spark"/);
+  });
+});
+
+describe('the Spark engine on a worker without pyspark', () => {
+  it('is offered as unavailable with what to install, and a run is refused before anything is uploaded', async () => {
+    const engines = await call('jobs:engines', { worker: worker.id });
+    expect(engines.local).toEqual({ available: true });
+    expect(engines.spark).toEqual({
+      available: false,
+      reason: expect.stringMatching(/^box cannot run Spark jobs: its python3 has no pyspark \(ModuleNotFoundError: No module named 'pyspark'\)\. Install it there: python3 -m pip install --user pyspark==3\.5\.\d+$/),
+    });
+
+    await writeJobFolder(join(tmp.path, 'job'), recordPrintingJob(0));
+    const refused = call('jobs:start', { source: { kind: 'folder', path: join(tmp.path, 'job') }, dataDir: join(sshd.dir, 'data'), worker: worker.id, engine: 'spark' });
+    await expect(refused).rejects.toThrow(/^box cannot run Spark jobs: its python3 has no pyspark .*python3 -m pip install --user pyspark==3\.5\.\d+$/);
+    expect(await call('jobs:list')).toEqual([]);
+    // Nothing reached the worker: no runtime, no run folder.
+    expect(await readdir(join(sshd.dir, 'wb')).catch(() => [])).toEqual([]);
+  });
+});
