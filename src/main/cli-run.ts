@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Run, RunRequest } from '../shared/model.ts';
+import { JobEngine, type Run, type RunRequest } from '../shared/model.ts';
 import type { WorkbenchClient } from '../shared/rpc-client.ts';
 import type { WorkerInfo } from '../shared/worker-model.ts';
 import { printable } from '../shared/display-text.ts';
@@ -22,6 +22,9 @@ Runs a map/reduce job, prints its log live and exits with the job's code.
   --mappers N          mapper processes (default 4)
   --reducers N         reducer processes (default 1)
   --timeout MINUTES    stop the job after this long (default 120)
+  --engine ENGINE      local (the runner's own processes, the default) or spark (Apache Spark,
+                       with --mappers cores; on this computer it needs 'npm run setup:python',
+                       on a worker pyspark 3.5 and Java 17, checked before the run starts)
   --detach             print the run id and return at once; the run goes on
                        ('workbench attach RUN_ID' follows it, 'workbench runs' lists runs)
 
@@ -51,6 +54,7 @@ export async function runJobCommand(client: WorkbenchClient, argv: string[], io:
       mappers: { type: 'string' },
       reducers: { type: 'string' },
       timeout: { type: 'string' },
+      engine: { type: 'string' },
       detach: { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -60,6 +64,10 @@ export async function runJobCommand(client: WorkbenchClient, argv: string[], io:
   if (!target || positionals.length > 1) throw new UsageError('Name one job folder or example:NAME.');
   if (values.local === (values.worker !== undefined)) throw new UsageError('Say where to run: add --local for this computer, or --worker NAME.');
   if (values.detach && values.output !== undefined) throw new UsageError("--detach downloads nothing: give --output DIR to 'workbench attach RUN_ID' instead.");
+  const engine = values.engine === undefined ? undefined : JobEngine.safeParse(values.engine).data;
+  if (values.engine !== undefined && engine === undefined) {
+    throw new UsageError(`--engine must be one of ${JobEngine.options.join(', ')}, not "${printable(values.engine)}".`);
+  }
   const worker = values.worker === undefined ? undefined : await findWorker(client, values.worker);
 
   const request: RunRequest = {
@@ -71,10 +79,11 @@ export async function runJobCommand(client: WorkbenchClient, argv: string[], io:
     ...(values.reducers !== undefined && { reducers: Number(values.reducers) }),
     ...(values.timeout !== undefined && { timeoutMinutes: Number(values.timeout) }),
     ...(worker && { worker: worker.id }),
+    ...(engine && { engine }),
   };
 
   const run = await client.call('jobs:start', request);
-  io.stderr(`Run ${run.id} of ${printable(run.jobName)} started${worker ? ` on ${printable(worker.name)}` : ''}.\n`);
+  io.stderr(`Run ${run.id} of ${printable(run.jobName)} started${worker ? ` on ${printable(worker.name)}` : ''}${run.request.engine === 'spark' ? ', on Spark' : ''}.\n`);
   for (const warning of run.warnings) io.stderr(`Warning: ${warning}\n`);
   if (values.detach) {
     io.stdout(`${run.id}\n`);
