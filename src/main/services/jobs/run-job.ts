@@ -1,5 +1,7 @@
 import { basename, dirname, posix } from 'node:path';
 import { RunRecord } from '../../../shared/schedule.ts';
+import { localRunPrefix } from '../packager/spark-run.ts';
+import { LocalTransport } from '../workers/local.ts';
 import type { Transport } from '../workers/transport.ts';
 import { launchRun } from './job-protocol.ts';
 import { tailForPeople } from './log-lines.ts';
@@ -41,12 +43,14 @@ export async function launchRunJob(transport: Transport, runtimeDir: string, run
 
 /** launchRunJob's first half: copies the tarball into the run and says what launch.sh is to run, and for how long at most. */
 export async function stageRunJob(transport: Transport, runtimeDir: string, runDir: string, spec: RunJobSpec, uploaded?: (bytes: number) => void): Promise<{ argv: string[]; timeoutSeconds: number }> {
+  // A Spark package run on this computer gets the Python that has pyspark first on PATH.
+  const prefix = transport instanceof LocalTransport ? await localRunPrefix(spec.tarball) : [];
   const codeDir = posix.join(runDir, 'in');
   await transport.mkdir(codeDir);
   const name = basename(spec.tarball);
   await transport.uploadDir(dirname(spec.tarball), codeDir, { ignore: (path) => path !== name, ...(uploaded && { onFile: (_path: string, bytes: number) => uploaded(bytes) }) });
   // The run's own folder holds run-job.sh's work folder too: the package is unpacked on the disk of the run.
-  const argv = ['sh', posix.join(runtimeDir, 'run-job.sh'), ...runJobArgs({ ...spec, tarball: posix.join(codeDir, name) }), '--log', posix.join(runDir, 'log'), '--work-dir', runDir];
+  const argv = [...prefix, 'sh', posix.join(runtimeDir, 'run-job.sh'), ...runJobArgs({ ...spec, tarball: posix.join(codeDir, name) }), '--log', posix.join(runDir, 'log'), '--work-dir', runDir];
   return { argv, timeoutSeconds: Math.max(1, Math.round(spec.timeoutSeconds)) + RUN_JOB_MARGIN_SECONDS };
 }
 

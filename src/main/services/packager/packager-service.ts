@@ -9,6 +9,7 @@ import { packageEntries } from './package-entries.ts';
 import { FREE_SPACE_MARGIN, humanBytes } from './package-rules.ts';
 import { freeBytes } from './safe-extract.ts';
 import { scanTree, type PackFile } from './scan.ts';
+import { sparkPathFolder } from './spark-run.ts';
 import { findingsInBuffer, findSecretsInFile, SECRET_SCAN_BYTES } from './secrets.ts';
 import { writeTarGz } from './tar-write.ts';
 import { generateWrapper } from './wrapper.ts';
@@ -161,7 +162,7 @@ export class PackagerService {
   /**
    * What a Test run of the package will run, refusing unsafe packages before anything is
    * written anywhere; with `unpackOn` (a folder on this computer the run will unpack it under),
-   * also one that would not fit on that disk. The run itself is resources/worker/run-job.sh's,
+   * also one that would not fit on that disk, and a Spark package when no Python here has pyspark. The run itself is resources/worker/run-job.sh's,
    * as a scheduled run's is: it unpacks the package again with its own checks (safe_extract.py).
    */
   async checkForRun(tarball: string, unpackOn?: string): Promise<PreparedPackage> {
@@ -173,6 +174,8 @@ export class PackagerService {
     }
     if (!inspection.entryPoint) throw new WorkbenchError('BAD_INPUT', `${basename(tarball)} has no entry point: no workbench.json and no run.sh.`);
     if (unpackOn !== undefined) {
+      // A Spark package runs here only with a Python that has pyspark (and Java): said now, not in the run's log.
+      if (inspection.engine === 'spark') await sparkPathFolder(basename(tarball));
       // The same room the extractors leave: FREE_SPACE_MARGIN stays free.
       const where = await nearestFolder(unpackOn);
       const free = await freeBytes(where);

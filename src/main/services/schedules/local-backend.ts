@@ -9,7 +9,9 @@ import { newRunId } from '../../../shared/model.ts';
 import type { HistoryRow } from '../../../shared/schedule-calls.ts';
 import { newestRunFirst, RunRecord, Schedule, runsBetween } from '../../../shared/schedule.ts';
 import type { WorkerRuntime } from '../jobs/runtime.ts';
+import { WorkerCheck } from '../jobs/worker-check.ts';
 import { copyCheckedPackage } from '../packager/checked-copy.ts';
+import { packageEngine, sparkPathFolder } from '../packager/spark-run.ts';
 import type { DocumentSpec, DocumentStore } from '../store/document-store.ts';
 import type { Transport } from '../workers/transport.ts';
 import type { ScheduleBackend } from './backend.ts';
@@ -88,6 +90,8 @@ export class LocalScheduleBackend implements ScheduleBackend {
 
   async deploy(schedule: Schedule, tarballPath: string): Promise<void> {
     if (schedule.bucket) throw new WorkbenchError('BAD_INPUT', 'The local backend publishes into the app\'s data folder; publishing to an S3 bucket needs the AWS backend. Leave the bucket empty or choose AWS.');
+    // A Spark package needs Spark where it runs: checked now, not at every run. An unreadable tarball is said by the copy below.
+    if ((await packageEngine(tarballPath).catch(() => 'local')) === 'spark') await this.checkSpark(schedule.worker);
     // The schedule runs the code as it was when scheduled, not whatever the file becomes later;
     // the copy is checked by the package rules when saved, as its runs will check it.
     const dir = await makeOwnFolder(this.options.dataDir, this.codeDir(schedule.name));
@@ -268,6 +272,19 @@ export class LocalScheduleBackend implements ScheduleBackend {
         this.options.onChange?.(name);
       });
     this.running.set(name, done);
+  }
+
+  /**
+   * Refuses, saying what to install, when the worker cannot run a Spark job: this computer needs
+   * a Python with pyspark (the repository's .venv) and Java; another worker, pyspark for its
+   * python3 and Java, checked as a Jobs run on Spark checks them.
+   */
+  private async checkSpark(worker: string): Promise<void> {
+    if (worker === 'local') {
+      await sparkPathFolder('The package');
+      return;
+    }
+    await new WorkerCheck().pythonFor(await this.options.transports(worker), `The worker ${worker}`, 'spark', false);
   }
 
   private state(): Promise<LocalState> {

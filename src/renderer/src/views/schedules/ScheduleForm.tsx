@@ -1,4 +1,5 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { ENGINE_LABEL, SPARK_ON_AWS, type Engine } from '../../../../shared/packager-model.ts';
 import type { ScheduleView } from '../../../../shared/schedule-calls.ts';
 import { weekdayName } from '../../../../shared/schedule.ts';
 import type { WorkerInfo } from '../../../../shared/worker-model.ts';
@@ -35,6 +36,35 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
   const [serverErrors, setServerErrors] = useState<Partial<Record<FormField, string>>>({});
   const [formError, setFormError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  // The package's engine, read from its inspection (kept with the path it was read for); the Engine field starts there.
+  const [read, setRead] = useState<{ path: string; engine: Engine }>();
+  const [chosen, setChosen] = useState<{ path: string; engine: Engine }>();
+  const tarballPath = values.tarball.trim();
+  const packageEngine = read?.path === tarballPath ? read.engine : undefined;
+  const engine = chosen?.path === tarballPath ? chosen.engine : packageEngine;
+
+  useEffect(() => {
+    if (tarballPath === '') return;
+    let live = true;
+    // Read once the path has stopped changing, not at every key typed.
+    const timer = setTimeout(() => {
+      client.call('packager:inspect', { path: tarballPath }).then(
+        (inspection) => live && setRead({ path: tarballPath, engine: inspection.engine }),
+        () => undefined,
+      );
+    }, 300);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [client, tarballPath]);
+  // The engine is the package's: choosing the other one is answered with how to get a package that runs on it.
+  const engineError =
+    packageEngine && engine && engine !== packageEngine
+      ? `This package runs ${packageEngine === 'spark' ? 'on Spark' : 'with local processes'}. To run it ${engine === 'spark' ? 'on Spark' : 'with local processes'}, build it again in Package with Engine: ${ENGINE_LABEL[engine]}, and schedule that tarball.`
+      : packageEngine === 'spark' && values.backend === 'aws'
+        ? SPARK_ON_AWS
+        : undefined;
 
   useEffect(() => {
     client.call('schedules:backends').then((b) => {
@@ -58,7 +88,7 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
     event.preventDefault();
     setTouched('all');
     setFormError(undefined);
-    if (Object.keys(checked).length > 0) return;
+    if (Object.keys(checked).length > 0 || engineError) return;
     setBusy(true);
     try {
       const input = inputOf(values);
@@ -171,6 +201,30 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
               ))}
             </select>,
           )}
+      </div>
+      <div className="form-field">
+        <label htmlFor={`${id}-engine`}>Engine</label>
+        <select
+          id={`${id}-engine`}
+          value={engine ?? 'local'}
+          disabled={!packageEngine}
+          onChange={(e) => setChosen({ path: tarballPath, engine: e.target.value as Engine })}
+          aria-invalid={engineError ? true : undefined}
+          aria-describedby={engineError ? `${id}-engine-error` : undefined}
+        >
+          {(['local', 'spark'] as const).map((e) => (
+            <option key={e} value={e}>
+              {ENGINE_LABEL[e]}
+            </option>
+          ))}
+        </select>
+        {engineError ? (
+          <span className="field-error" id={`${id}-engine-error`} role="alert">
+            {engineError}
+          </span>
+        ) : (
+          <span className="muted small">{packageEngine ? 'The package’s own, as it was built in Package.' : 'Read from the package once the code tarball is found.'}</span>
+        )}
       </div>
       {awsReason && <p className="muted small">AWS is not available: {awsReason}</p>}
       {values.backend === 'aws' && <AwsPermissions name={values.name} visibility={values.visibility} />}
