@@ -113,8 +113,8 @@ export function WrapperForm({ packageKey, hasRunSh, onChange }: Props) {
                     </option>
                   ))}
                 </select>
-                {engine === 'spark' && <span className="muted small">Runs on Apache Spark: where the package runs, python3 needs pyspark 3.5 and Java (here: npm run setup:python).</span>}
               </label>
+              {engine === 'spark' && <p className="muted small wrapper-note">Runs on Apache Spark: where the package runs, python3 needs pyspark 3.5 and Java (on this computer: npm run setup:python).</p>}
             </div>
           ) : (
             <label>

@@ -201,30 +201,30 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
               ))}
             </select>,
           )}
-      </div>
-      <div className="form-field">
-        <label htmlFor={`${id}-engine`}>Engine</label>
-        <select
-          id={`${id}-engine`}
-          value={engine ?? 'local'}
-          disabled={!packageEngine}
-          onChange={(e) => setChosen({ path: tarballPath, engine: e.target.value as Engine })}
-          aria-invalid={engineError ? true : undefined}
-          aria-describedby={engineError ? `${id}-engine-error` : undefined}
-        >
-          {(['local', 'spark'] as const).map((e) => (
-            <option key={e} value={e}>
-              {ENGINE_LABEL[e]}
-            </option>
-          ))}
-        </select>
-        {engineError ? (
-          <span className="field-error" id={`${id}-engine-error`} role="alert">
-            {engineError}
-          </span>
-        ) : (
-          <span className="muted small">{packageEngine ? 'The package’s own, as it was built in Package.' : 'Read from the package once the code tarball is found.'}</span>
-        )}
+        <div className="form-field">
+          <label htmlFor={`${id}-engine`}>Engine</label>
+          <select
+            id={`${id}-engine`}
+            value={engine ?? 'local'}
+            disabled={!packageEngine}
+            onChange={(e) => setChosen({ path: tarballPath, engine: e.target.value as Engine })}
+            aria-invalid={engineError ? true : undefined}
+            aria-describedby={engineError ? `${id}-engine-error` : undefined}
+          >
+            {(['local', 'spark'] as const).map((e) => (
+              <option key={e} value={e}>
+                {ENGINE_LABEL[e]}
+              </option>
+            ))}
+          </select>
+          {engineError ? (
+            <span className="field-error" id={`${id}-engine-error`} role="alert">
+              {engineError}
+            </span>
+          ) : (
+            <span className="muted small">{packageEngine ? 'The package’s own, as it was built in Package.' : 'Read from the package once the code tarball is found.'}</span>
+          )}
+        </div>
       </div>
       {awsReason && <p className="muted small">AWS is not available: {awsReason}</p>}
       {values.backend === 'aws' && <AwsPermissions name={values.name} visibility={values.visibility} />}
