@@ -13,6 +13,8 @@ import { RunResults } from '../../components/RunResults.tsx';
 import { RunStatusBadge } from '../../components/RunStatusBadge.tsx';
 import { ErrorText } from '../../components/ErrorText.tsx';
 import { useAction } from '../../lib/useAction.ts';
+import { ENGINE_LABEL } from '../../../../shared/packager-model.ts';
+import { SparkUiLink } from './SparkUiLink.tsx';
 
 function useBufferProgress(buffer: LogBuffer | undefined) {
   return useSyncExternalStore(
@@ -113,10 +115,11 @@ export function RunDetail({ run, worker }: { run: Run; worker?: WorkerInfo | und
             {run.id} · on {workerName} · started {new Date(run.createdAt).toLocaleString()} · {formatDuration(run)} ·{' '}
             {run.request.source.kind === 'package'
               ? `test run of ${run.request.source.path}`
-              : `${run.request.mappers} mappers, ${run.request.reducers} reducers`}
+              : `${run.request.mappers} mappers, ${run.request.reducers} reducers · ${ENGINE_LABEL[run.request.engine]}`}
           </p>
           {where && <p className="muted small" data-testid="results-location">Results: {where}</p>}
           <WorkerClock run={run} worker={worker} />
+          <SparkUiLink run={run} buffer={buffer} workerName={workerName} />
         </div>
         {run.status === 'running' && (
           <button type="button" className={confirming ? 'danger' : ''} onClick={() => void cancel()}>

@@ -3,6 +3,8 @@ import type { Example, Run, RunRequest, SampleData } from '../../../../shared/mo
 import { useClient } from '../../api/context.tsx';
 import { useCtrlKeys } from '../../lib/use-ctrl-keys.ts';
 import { WorkerPicker, useWorkerChoice } from './WorkerPicker.tsx';
+import { EnginePicker, useEngineChoice } from './EnginePicker.tsx';
+import type { Engine } from '../../../../shared/packager-model.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
 import { TaskCountFields } from '../../components/TaskCountFields.tsx';
 import { errorMessage } from '../../lib/errors.ts';
@@ -69,6 +71,9 @@ export function RunForm({ onStarted, shown, runsLoaded }: { onStarted: (runId: s
   const [mappers, setMappers] = useState(4);
   const [reducers, setReducers] = useState(1);
   const [timeout, setTimeoutMinutes] = useState(120);
+  const [chosenEngine, setEngine] = useState<Engine>('local');
+  // Spark only where the worker has it: elsewhere the run goes on the local engine.
+  const { engine, spark } = useEngineChoice(worker, chosenEngine);
   const [loadError, setLoadError] = useState<string>();
   const generation = useAction(async () => setSample(await client.call('jobs:generate-sample-data', { sizeMb: sampleSize })));
   const start = useAction(async (request: RunRequest) => {
@@ -131,6 +136,7 @@ export function RunForm({ onStarted, shown, runsLoaded }: { onStarted: (runId: s
     setMappers(request.mappers ?? 4);
     setReducers(request.reducers ?? 1);
     setTimeoutMinutes(request.timeoutMinutes ?? 120);
+    setEngine(request.engine ?? 'local');
     if (shown.worker !== 'local') setRemoteDataDir(request.dataDir ?? '');
     else if (request.dataDir === undefined || request.dataDir === sample?.path) setDataChoice('sample');
     else {
@@ -174,6 +180,7 @@ export function RunForm({ onStarted, shown, runsLoaded }: { onStarted: (runId: s
       reducers,
       timeoutMinutes: timeout,
       worker: worker.id,
+      ...(job !== PACKAGE && { engine }),
     };
     if (remote) localStorage.setItem('workbench.run.remote-data', remoteDataDir.trim());
     await start.run(request);
@@ -292,6 +299,17 @@ export function RunForm({ onStarted, shown, runsLoaded }: { onStarted: (runId: s
           </label>
           {dataChoice === 'folder' && <input aria-label="Data folder" value={dataDir} onChange={(e) => setDataDir(e.target.value)} spellCheck={false} required />}
         </fieldset>
+      )}
+      {job !== PACKAGE && (
+        <EnginePicker
+          engine={engine}
+          spark={spark}
+          choose={(value) => {
+            start.setError(undefined);
+            setEngine(value);
+          }}
+          disabled={!ready}
+        />
       )}
       <div className="row three">
         {job !== PACKAGE && <TaskCountFields mappers={mappers} reducers={reducers} onMappers={setMappers} onReducers={setReducers} />}

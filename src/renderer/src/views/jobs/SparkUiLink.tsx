@@ -1,0 +1,53 @@
+import { useSyncExternalStore } from 'react';
+import type { Run } from '../../../../shared/model.ts';
+import { ExternalLink } from '../../components/ExternalLink.tsx';
+import type { LogBuffer } from '../../lib/log-buffer.ts';
+
+/** The runner's line announcing a Spark run's web UI (resources/worker/mapreduce/spark.py). */
+const ANNOUNCED = /^Spark UI: (https?:\/\/\S+)$/;
+/** Spark announces its UI near the log's start: only these first lines are looked at. */
+const LOOK_AT_LINES = 200;
+/** A UI on this computer, which the app may open: plain http on the loopback address. */
+const LOCAL_UI = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/\S*)?$/;
+
+/** The Spark UI's address the run's log announced, if it did. */
+function useAnnouncedUi(buffer: LogBuffer | undefined): string | undefined {
+  return useSyncExternalStore(
+    (listener) => buffer?.subscribe(listener) ?? (() => {}),
+    () => {
+      if (!buffer) return undefined;
+      const end = Math.min(buffer.lineCount, buffer.firstIndex + LOOK_AT_LINES);
+      for (let i = buffer.firstIndex; i < end; i++) {
+        const match = ANNOUNCED.exec(buffer.line(i) ?? '');
+        if (match) return match[1];
+      }
+      return undefined;
+    },
+  );
+}
+
+/**
+ * While a Spark run runs, its Spark UI: a link when it is on this computer, else its address as
+ * text, on the worker (it is reachable there, not here). It goes when the run ends, as Spark's
+ * UI stops with the run.
+ */
+export function SparkUiLink({ run, buffer, workerName }: { run: Run; buffer: LogBuffer | undefined; workerName: string }) {
+  const url = useAnnouncedUi(buffer);
+  if (run.status !== 'running' || run.request.engine !== 'spark' || !url) return null;
+  if (run.worker === 'local' && LOCAL_UI.test(url)) {
+    return (
+      <p className="small" data-testid="spark-ui">
+        <ExternalLink href={url} title={url}>
+          Spark UI
+        </ExternalLink>{' '}
+        <span className="muted">while the run goes on</span>
+      </p>
+    );
+  }
+  return (
+    <p className="muted small" data-testid="spark-ui">
+      Spark UI: <code>{url}</code>
+      {run.worker !== 'local' && `, on ${workerName} (open it there, not on this computer)`}
+    </p>
+  );
+}
