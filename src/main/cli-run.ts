@@ -1,7 +1,8 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { JobEngine, type Run, type RunRequest } from '../shared/model.ts';
+import type { Run, RunRequest } from '../shared/model.ts';
+import { Engine } from '../shared/packager-model.ts';
 import type { WorkbenchClient } from '../shared/rpc-client.ts';
 import type { WorkerInfo } from '../shared/worker-model.ts';
 import { printable } from '../shared/display-text.ts';
@@ -64,9 +65,9 @@ export async function runJobCommand(client: WorkbenchClient, argv: string[], io:
   if (!target || positionals.length > 1) throw new UsageError('Name one job folder or example:NAME.');
   if (values.local === (values.worker !== undefined)) throw new UsageError('Say where to run: add --local for this computer, or --worker NAME.');
   if (values.detach && values.output !== undefined) throw new UsageError("--detach downloads nothing: give --output DIR to 'workbench attach RUN_ID' instead.");
-  const engine = values.engine === undefined ? undefined : JobEngine.safeParse(values.engine).data;
+  const engine = values.engine === undefined ? undefined : Engine.safeParse(values.engine).data;
   if (values.engine !== undefined && engine === undefined) {
-    throw new UsageError(`--engine must be one of ${JobEngine.options.join(', ')}, not "${printable(values.engine)}".`);
+    throw new UsageError(`--engine must be one of ${Engine.options.join(', ')}, not "${printable(values.engine)}".`);
   }
   const worker = values.worker === undefined ? undefined : await findWorker(client, values.worker);
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Engine } from './packager-model.ts';
 import { WorkerId } from './worker-model.ts';
 
 /** Where the core is running: decides what the UI can offer (e.g. desktop notifications). */
@@ -96,12 +97,6 @@ export type JobProgress = z.infer<typeof JobProgress>;
 export const RunStatus = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'timed-out', 'lost', 'worker-gone']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
-/** The runner's engines: 'local' (its mapper and reducer processes) or 'spark' (Apache Spark through pyspark). */
-export const JobEngine = z.enum(['local', 'spark']);
-export type JobEngine = z.infer<typeof JobEngine>;
-/** The engines' names as people read them. */
-export const ENGINE_LABELS: Record<JobEngine, string> = { local: 'Local processes', spark: 'Spark' };
-
 /** A map/reduce job to run: the job folder, its script and filter, and the runner's options. */
 export const RunRequest = z.object({
   /** A job folder on this computer (copied into the run), or an example's name. */
@@ -125,7 +120,7 @@ export const RunRequest = z.object({
   /** Where to run: 'local' (this computer, the default) or an SSH/EC2 worker's id. */
   worker: WorkerId.default('local'),
   /** What runs the map/reduce job: the runner's own processes, or Apache Spark (pyspark) on the worker. */
-  engine: JobEngine.default('local'),
+  engine: Engine.default('local'),
 });
 export type RunRequest = z.input<typeof RunRequest>;
 

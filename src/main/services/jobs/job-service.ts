@@ -3,7 +3,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, posix, resolve } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import type { z } from 'zod';
-import { newRunId, Run, RunRequest, type JobEngine, type LogChunk } from '../../../shared/model.ts';
+import { newRunId, Run, RunRequest, type LogChunk } from '../../../shared/model.ts';
+import type { Engine } from '../../../shared/packager-model.ts';
 import { JobCommand, type RunRecordStatus } from '../../../shared/schedule.ts';
 import type { EventBus } from '../../bus.ts';
 import { shellQuote } from '../packager/wrapper.ts';
@@ -227,7 +228,7 @@ export class JobService {
   }
 
   /** Which engines a worker can run jobs on now; for one it cannot, why and what to install there. */
-  async engines(workerId: string): Promise<Record<JobEngine, EngineStatus>> {
+  async engines(workerId: string): Promise<Record<Engine, EngineStatus>> {
     const transport = await this.options.transports(workerId);
     return this.checks.engines(transport, await this.nameOf(workerId), workerId === 'local');
   }

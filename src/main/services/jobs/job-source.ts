@@ -2,7 +2,8 @@ import { lstat, readdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, normalize, posix, relative, resolve, sep } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import { nestingDepth, tooDeepMessage } from '../../../shared/json-ast.ts';
-import type { JobEngine, RunRequest } from '../../../shared/model.ts';
+import type { RunRequest } from '../../../shared/model.ts';
+import type { Engine } from '../../../shared/packager-model.ts';
 import type { ExampleCatalog } from './examples.ts';
 
 /** What is never copied from a job folder into a run. */
@@ -80,7 +81,7 @@ export async function folderBytes(dir: string): Promise<number> {
  */
 export function runnerArgv(
   runtimeDir: string,
-  job: { script: string; name: string; dataDir: string; mappers: number; reducers: number; sorted: boolean; engine?: JobEngine; python?: string },
+  job: { script: string; name: string; dataDir: string; mappers: number; reducers: number; sorted: boolean; engine?: Engine; python?: string },
 ): string[] {
   return [
     'env',

@@ -1,5 +1,5 @@
 import { WorkbenchError } from '../../../shared/errors.ts';
-import type { JobEngine } from '../../../shared/model.ts';
+import type { Engine } from '../../../shared/packager-model.ts';
 import type { Transport } from '../workers/transport.ts';
 import { PYSPARK_LINE, PYSPARK_PROBE, PYSPARK_VERSION, sparkPython } from './spark-python.ts';
 
@@ -45,7 +45,7 @@ export class WorkerCheck {
    * (`local`) runs on the repository's .venv when it has pyspark; on a worker, on its python3
    * with pyspark of the line the runner is made for, and Java.
    */
-  async pythonFor(transport: Transport, workerName: string, engine: JobEngine, local: boolean): Promise<string> {
+  async pythonFor(transport: Transport, workerName: string, engine: Engine, local: boolean): Promise<string> {
     if (engine === 'local') {
       await this.ensure(transport, workerName);
       return 'python3';
@@ -64,8 +64,8 @@ export class WorkerCheck {
   }
 
   /** Which engines the worker can run now, and for one it cannot, why and what to install. */
-  async engines(transport: Transport, workerName: string, local: boolean): Promise<Record<JobEngine, EngineStatus>> {
-    const status = async (engine: JobEngine): Promise<EngineStatus> => {
+  async engines(transport: Transport, workerName: string, local: boolean): Promise<Record<Engine, EngineStatus>> {
+    const status = async (engine: Engine): Promise<EngineStatus> => {
       try {
         await this.pythonFor(transport, workerName, engine, local);
         return { available: true };
