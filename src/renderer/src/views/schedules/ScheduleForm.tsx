@@ -58,13 +58,29 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
       clearTimeout(timer);
     };
   }, [client, tarballPath]);
+  // Whether the chosen worker can run Spark, asked for a Spark package run by this app: the reason, what to install, when it cannot.
+  const [sparkOn, setSparkOn] = useState<{ worker: string; missing: string | undefined }>();
+  const asksWorker = packageEngine === 'spark' && values.backend === 'local';
+  useEffect(() => {
+    if (!asksWorker) return;
+    let live = true;
+    const worker = values.worker;
+    client.call('jobs:engines', { worker }).then(
+      (engines) => live && setSparkOn({ worker, missing: engines.spark.available ? undefined : engines.spark.reason }),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, asksWorker, values.worker]);
+  const sparkMissing = asksWorker && sparkOn?.worker === values.worker ? sparkOn.missing : undefined;
   // The engine is the package's: choosing the other one is answered with how to get a package that runs on it.
   const engineError =
     packageEngine && engine && engine !== packageEngine
       ? `This package runs ${packageEngine === 'spark' ? 'on Spark' : 'with local processes'}. To run it ${engine === 'spark' ? 'on Spark' : 'with local processes'}, build it again in Package with Engine: ${ENGINE_LABEL[engine]}, and schedule that tarball.`
       : packageEngine === 'spark' && values.backend === 'aws'
         ? SPARK_ON_AWS
-        : undefined;
+        : sparkMissing;
 
   useEffect(() => {
     client.call('schedules:backends').then((b) => {
