@@ -1,11 +1,12 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Run, RunRequest } from '../../../../../src/shared/model.ts';
 import { useWorkbenchWithSshWorker } from '../../../../fixtures/ssh-worker-access.ts';
 import { useSshd } from '../../../../fixtures/server-hooks.ts';
 import { callerOf } from '../../../../fixtures/workbench-call.ts';
-import { recordPrintingJob, writeJobFolder } from '../../../../fixtures/telemetry-data.ts';
+import { groupMembers } from '../../../../fixtures/process-group.ts';
+import { recordPrintingJob, sessionSubmissions, writeJobFolder, writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
@@ -24,6 +25,15 @@ async function runToEnd(request: RunRequest): Promise<{ run: Run; output: string
   expect(run.status, `${run.message}\n${log}`).toBe('succeeded');
   const output = await readFile(join(run.resultDir!, run.outputs[0]!.name), 'utf8');
   return { run, output, log };
+}
+
+/** Whether a java process (Spark's JVM) is in the run's process group. */
+async function javaIn(pgid: number): Promise<boolean> {
+  for (const pid of await groupMembers(pgid)) {
+    const exe = await readlink(`/proc/${pid}/exe`).catch(() => '');
+    if (basename(exe) === 'java') return true;
+  }
+  return false;
 }
 
 const sortedLines = (text: string) => text.split('\n').filter(Boolean).sort();
@@ -46,6 +56,19 @@ describe('the Spark engine on this computer', () => {
     expect(spark.log).toMatch(/^Spark UI: http:\/\/127\.0\.0\.1:\d+$/m);
     expect(local.log).not.toMatch(/Spark/);
   }, 300_000);
+
+  it('cancels a Spark run with its JVM and Python workers', async () => {
+    await writeJobFolder(join(tmp.path, 'sleepy'), 'import time\n\ndef map(key, dims, value, context):\n    time.sleep(60)\n');
+    await writeTelemetryData(join(tmp.path, 'data'), sessionSubmissions(4));
+    const run = await call('jobs:start', { source: { kind: 'folder', path: join(tmp.path, 'sleepy') }, dataDir: join(tmp.path, 'data'), engine: 'spark', mappers: 1 });
+    const pid = Number(await readFile(join(tmp.path, 'app', 'worker', 'runs', run.id, 'pid'), 'utf8'));
+    // Spark is up once its UI is announced; its map task is then in the script's sleep.
+    await expect.poll(async () => (await call('jobs:log', { runId: run.id, offset: 0 })).text, { timeout: 60_000, interval: 500 }).toMatch(/^Spark UI: /m);
+    expect(await javaIn(pid)).toBe(true);
+    await call('jobs:cancel', { runId: run.id });
+    await expect.poll(async () => (await call('jobs:get', { runId: run.id })).status, { timeout: 30_000 }).toBe('cancelled');
+    await expect.poll(() => groupMembers(pid), { timeout: 15_000 }).toEqual([]);
+  }, 120_000);
 
   it('refuses a bad engine name, saying the choices', async () => {
     await expect(call('jobs:start', { source: { kind: 'example', name: 'os-distribution' }, engine: 'hadoop' as 'spark' })).rejects.toThrow(/engine: Invalid option: expected one of "local"\|"spark"/);
