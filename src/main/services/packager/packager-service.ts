@@ -2,7 +2,7 @@ import { lstatSync } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors.ts';
-import { BuildRequest, ScanRequest, type BuildResult, type Inspection, type PackProgress, type ScanResult, type SecretFinding, type WrapperSpec, type WrapperText } from '../../../shared/packager-model.ts';
+import { BuildRequest, ScanRequest, type BuildResult, type Engine, type Inspection, type PackProgress, type ScanResult, type SecretFinding, type WrapperSpec, type WrapperText } from '../../../shared/packager-model.ts';
 import type { EventBus } from '../../bus.ts';
 import { inspectTarball } from './inspect.ts';
 import { packageEntries } from './package-entries.ts';
@@ -30,6 +30,8 @@ export interface PreparedPackage {
   command: string[];
   /** The package's output folder, relative to where it was unpacked. */
   outputDir: string;
+  /** The engine its runner call names: a Spark package needs pyspark and Java where it runs. */
+  engine: Engine;
 }
 
 /**
@@ -184,7 +186,7 @@ export class PackagerService {
       }
     }
     const name = inspection.manifest?.name ?? basename(tarball).replace(/\.(tar\.gz|tgz|tar)$/, '');
-    return { name, command: inspection.entryPoint.command, outputDir: inspection.entryPoint.outputDir };
+    return { name, command: inspection.entryPoint.command, outputDir: inspection.entryPoint.outputDir, engine: inspection.engine };
   }
 
   /** Secrets in the files, searched a few at a time; unchanged files come from the cache. */
