@@ -10,8 +10,8 @@ import { shellQuote } from '../packager/wrapper.ts';
  * passed its Test run runs the same when scheduled. A package the run would refuse (unsafe
  * entries), or whose own entry point needs what it does not hold when the schedule runs that
  * entry point, is refused here, where it can be fixed, and not at every run; so is a Spark
- * package on AWS, where Spark would need an EMR cluster. A tarball that
- * cannot be read is left to the backend, which says so when it copies it.
+ * package on AWS, where Spark would need an EMR cluster. A tarball that cannot be read is left
+ * to the backend, which says so when it copies it.
  */
 export async function withPackageEntry<T extends Pick<ScheduleInput, 'tarball' | 'command' | 'outputDir' | 'backend'>>(input: T): Promise<T> {
   const inspection = await inspectTarball(input.tarball).catch(() => undefined);
