@@ -1,12 +1,13 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Run, RunRequest } from '../../../../../src/shared/model.ts';
 import { useWorkbenchWithSshWorker } from '../../../../fixtures/ssh-worker-access.ts';
 import { useSshd } from '../../../../fixtures/server-hooks.ts';
 import { callerOf } from '../../../../fixtures/workbench-call.ts';
 import { groupMembers } from '../../../../fixtures/process-group.ts';
-import { recordPrintingJob, sessionSubmissions, writeJobFolder, writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
+import { sparkUserBase } from '../../../../fixtures/spark-user-base.ts';
+import { COUNT_BY_APP_JOB, recordPrintingJob, sessionSubmissions, writeJobFolder, writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
 
 process.env['WORKBENCH_USER_SSH_CONFIG'] = '/dev/null';
 delete process.env['SSH_AUTH_SOCK'];
@@ -91,4 +92,35 @@ describe('the Spark engine on a worker without pyspark', () => {
     // Nothing reached the worker: no runtime, no run folder.
     expect(await readdir(join(sshd.dir, 'wb')).catch(() => [])).toEqual([]);
   });
+});
+
+describe('the Spark engine on a worker that has pyspark and Java', () => {
+  // This sshd's sessions have pyspark in their python3's user site-packages, as after
+  // `python3 -m pip install --user pyspark` there: the repository's .venv packages, linked.
+  const userBase = sparkUserBase();
+  afterAll(() => userBase.remove());
+  const sparkSshd = useSshd({ extraConfig: [`SetEnv PYTHONUSERBASE=${userBase.path}`] });
+  const box = useWorkbenchWithSshWorker(sparkSshd, 'spark-worker');
+  const callBox = callerOf(() => box.workbench);
+
+  it('is offered, and runs the job there with the same output as the local engine', async () => {
+    expect(await callBox('jobs:engines', { worker: box.worker.id })).toEqual({ local: { available: true }, spark: { available: true } });
+    const data = join(sparkSshd.dir, 'data');
+    await writeTelemetryData(data, sessionSubmissions(60, (i) => (i % 3 ? 'Firefox' : 'Fennec')));
+    await writeJobFolder(join(box.tmp.path, 'job'), COUNT_BY_APP_JOB);
+    const outputs: string[] = [];
+    for (const engine of ['local', 'spark'] as const) {
+      const started = await callBox('jobs:start', { source: { kind: 'folder', path: join(box.tmp.path, 'job') }, dataDir: data, worker: box.worker.id, mappers: 1, engine });
+      await expect.poll(async () => (await callBox('jobs:get', { runId: started.id })).status, { timeout: 120_000, interval: 500 }).not.toBe('running');
+      const run = await callBox('jobs:get', { runId: started.id });
+      const log = (await callBox('jobs:log', { runId: run.id, offset: 0 })).text;
+      expect(run.status, `${run.message}\n${log}`).toBe('succeeded');
+      if (engine === 'spark') expect(log).toMatch(/^Spark UI: http:\/\/127\.0\.0\.1:\d+$/m);
+      await expect.poll(async () => (await callBox('jobs:get', { runId: run.id })).outputs.every((o) => o.downloaded), { timeout: 30_000 }).toBe(true);
+      const done = await callBox('jobs:get', { runId: run.id });
+      outputs.push(await readFile(join(done.resultDir!, done.outputs[0]!.name), 'utf8'));
+    }
+    expect(outputs[1]).toBe(outputs[0]);
+    expect(outputs[0]).toBe('Fennec\t20\nFirefox\t40\n');
+  }, 300_000);
 });
