@@ -5,6 +5,7 @@
 #   run-job.sh --job NAME --run-id RUNID --code SRC --command CMD --output-dir DIR
 #              --timeout-minutes N --publish DEST [--data-dir DATA] [--log FILE] [--work-dir WORK]
 #              [--visibility public|private] [--scheduled-for ISO] [--timeout-seconds S] [--shutdown]
+#              [--alert-topic ARN] [--metric-namespace NS]
 #
 # SRC   the code tarball: s3://bucket/key.tar.gz or a local file.
 # DEST  where the run leaves everything: s3://bucket/JOB or a local folder, laid out as
@@ -38,6 +39,12 @@
 # at the very end, whatever happened (an EC2 instance launched with shutdown behaviour
 # "terminate" then ends itself). --timeout-seconds, finer than minutes, wins when given.
 #
+# ARN   an SNS topic: a run that ends failed, timed-out or blocked publishes a short alert to it
+#       (job, run id, status, message, where its log is; never the log itself).
+# NS    a CloudWatch namespace: every run end puts the metric RunSucceeded (dimension Job = NAME,
+#       1 when it succeeded, else 0) there, which the schedule's alarm watches. A failure to alert
+#       or to put the metric is written to the log and never changes the run's status.
+#
 # CMD is the job's own command line (the schedule's "command", or the package's own command for
 # a Test run). It is the user's shell on purpose, so it runs as `sh -c CMD` in the unpacked
 # folder, and nothing else is ever pasted into it; it is checked first to be one line (no line
@@ -51,7 +58,7 @@ nl='
 
 die_usage() {
   echo "run-job.sh: $*" >&2
-  echo "usage: run-job.sh --job NAME --run-id RUNID --code SRC --command CMD --output-dir DIR --timeout-minutes N --publish DEST [--data-dir DATA] [--log FILE] [--work-dir WORK] [--visibility public|private] [--scheduled-for ISO] [--timeout-seconds S] [--shutdown]" >&2
+  echo "usage: run-job.sh --job NAME --run-id RUNID --code SRC --command CMD --output-dir DIR --timeout-minutes N --publish DEST [--data-dir DATA] [--log FILE] [--work-dir WORK] [--visibility public|private] [--scheduled-for ISO] [--timeout-seconds S] [--shutdown] [--alert-topic ARN] [--metric-namespace NS]" >&2
   exit 64
 }
 
@@ -75,12 +82,12 @@ real_inside() {
 }
 
 job='' run_id='' code='' command='' output_dir='' timeout_min='' timeout_s='' dest='' visibility=private scheduled_for='' shutdown=false
-data_dir='' log_file='' work_dir=''
+data_dir='' log_file='' work_dir='' alert_topic='' metric_namespace=''
 data_given=false
 while [ $# -gt 0 ]; do
   case $1 in
     --shutdown) shutdown=true; shift; continue ;;
-    --job | --run-id | --code | --command | --output-dir | --timeout-minutes | --timeout-seconds | --publish | --visibility | --scheduled-for | --data-dir | --log | --work-dir)
+    --job | --run-id | --code | --command | --output-dir | --timeout-minutes | --timeout-seconds | --publish | --visibility | --scheduled-for | --data-dir | --log | --work-dir | --alert-topic | --metric-namespace)
       [ $# -ge 2 ] || die_usage "$1 needs a value" ;;
     *) die_usage "unknown argument '$1'" ;;
   esac
@@ -98,6 +105,8 @@ while [ $# -gt 0 ]; do
     --data-dir) data_dir=$2 data_given=true ;;
     --log) log_file=$2 ;;
     --work-dir) work_dir=$2 ;;
+    --alert-topic) alert_topic=$2 ;;
+    --metric-namespace) metric_namespace=$2 ;;
   esac
   shift 2
 done
@@ -125,6 +134,8 @@ if [ -n "$log_file" ]; then
   ( : >> "$log_file" ) 2> /dev/null || die_usage "--log must name a file that can be written: '$log_file'"
 fi
 [ -z "$work_dir" ] || { one_line "$work_dir" 4096 && [ -d "$work_dir" ]; } || die_usage "--work-dir must name an existing folder, not '$work_dir'"
+[ -z "$alert_topic" ] || matches "$alert_topic" 'arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}' || die_usage "--alert-topic must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:analysis-workbench-alerts"
+[ -z "$metric_namespace" ] || { matches "$metric_namespace" '[A-Za-z0-9._/#:-]{1,255}' && case $metric_namespace in AWS/*) false ;; esac; } || die_usage "--metric-namespace must be a CloudWatch namespace such as AnalysisWorkbench (letters, digits and . - _ / # :, not starting AWS/)"
 [ -z "$scheduled_for" ] || matches "$scheduled_for" '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z?' || die_usage "--scheduled-for must be an ISO time such as 2026-01-31T12:00:00Z"
 
 io() { python3 "$here/run_job_io.py" "$@"; }
@@ -243,9 +254,24 @@ note "status $status"
 
 record=$work/record.json
 result=0
+# Alerts from AWS itself, sent before the log is uploaded so that the log says what they did;
+# they never change the run's status.
+send_alerts() {
+  if [ -n "$alert_topic" ] && [ "$status" != succeeded ]; then
+    if io notify "$alert_topic" "${records:-$dest}" "$record" 2> "$work/step.err"; then
+      note "alert sent to $alert_topic"
+    else
+      note "could not send the alert: $(last_line "$work/step.err")"
+    fi
+  fi
+  if [ -n "$metric_namespace" ]; then
+    io metric "$metric_namespace" "$record" 2> "$work/step.err" || note "could not put the metric $metric_namespace RunSucceeded: $(last_line "$work/step.err")"
+  fi
+  return 0
+}
 if io record "$record" --job "$job" --run-id "$run_id" --dest "$dest" --started-at "$started" --ended-at "$(now)" \
   --status "$status" --scheduled-for "$scheduled_for" --exit-code "$exit_code" --timed-out "$timed_out" \
-  --message "$message" --findings "$findings" --published "$published" && io finish "$dest" "$log" "$record"; then
+  --message "$message" --findings "$findings" --published "$published" && send_alerts && io finish "$dest" "$log" "$record"; then
   echo "run $run_id of $job: $status; record in $dest/runs/$run_id.json"
 else
   echo "run-job.sh: could not write the run record of $run_id to $dest" >&2

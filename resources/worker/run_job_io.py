@@ -6,6 +6,11 @@
   run_job_io.py record FILE --job ... [fields]  write the run record (JSON) from run-job.sh's facts
   run_job_io.py finish DEST LOG RECORD    gzip LOG to DEST/logs/RUNID.log.gz, then RECORD (a JSON
                                           file, the run record) to DEST/runs/RUNID.json
+  run_job_io.py notify TOPIC DEST RECORD  publish a short alert about the run in RECORD to the SNS
+                                          topic TOPIC (an ARN): job, run id, status, message and
+                                          where its log is, never the log itself
+  run_job_io.py metric NAMESPACE RECORD   put the CloudWatch metric RunSucceeded (dimension Job):
+                                          1 when the run in RECORD succeeded, else 0
 
 DEST is s3://bucket/prefix (the job's prefix, usually the job name) or a local folder; both get
 the same layout: DEST/data/RUNID/ (each run's output in its own folder, so earlier runs stay
@@ -40,12 +45,18 @@ def split_s3(url):
     return bucket, key.strip("/")
 
 
-def s3_client():
+def aws_client(service, region=None):
     try:
         import boto3
     except ImportError:
-        raise IoError("S3 needs the boto3 package, which is not installed (pip install boto3)") from None
-    return boto3.client("s3")
+        raise IoError("AWS needs the boto3 package, which is not installed (pip install boto3)") from None
+    return boto3.client(service, **({"region_name": region} if region else {}))
+
+
+def s3_client():
+    return aws_client("s3")
+
+
 
 
 def s3_errors():
@@ -172,6 +183,62 @@ def record(argv):
         out.write("\n")
 
 
+# The metric every run end puts, per job: the schedule's CloudWatch alarm watches it.
+METRIC_NAME = "RunSucceeded"
+STATUS_WORDS = {"failed": "failed", "timed-out": "timed out", "blocked": "was blocked from publishing", "succeeded": "succeeded"}
+
+
+def read_record(path):
+    record = read_json(path)
+    if not record.get("job") or not record.get("runId") or not record.get("status"):
+        raise IoError("%s is not a run record" % path)
+    return record
+
+
+def log_location(dest, record):
+    """Where the run's log is kept: s3://BUCKET/KEY or a local path."""
+    if dest.startswith("s3://"):
+        return "s3://%s/%s" % (split_s3(dest)[0], record["log"])
+    return os.path.join(os.path.dirname(os.path.normpath(dest)), *record["log"].split("/"))
+
+
+def notify(topic, dest, record_path):
+    """One short message per run that did not succeed: the facts and where to look, never the log."""
+    record = read_record(record_path)
+    # arn:aws:sns:REGION:ACCOUNT:NAME; the topic may be in another region than the run.
+    parts = topic.split(":")
+    if len(parts) != 6 or parts[2] != "sns":
+        raise IoError("%s is not an SNS topic ARN" % topic)
+    what = STATUS_WORDS.get(record["status"], record["status"])
+    subject = ("Analysis Workbench: %s %s" % (record["job"], what))[:100]
+    lines = [
+        "The scheduled job %s %s." % (record["job"], what),
+        "",
+        "Job: %s" % record["job"],
+        "Run: %s" % record["runId"],
+        "Status: %s" % record["status"],
+    ]
+    if record.get("scheduledFor"):
+        lines.append("Scheduled for: %s" % record["scheduledFor"])
+    lines += ["Started: %s" % record.get("startedAt"), "Ended: %s" % record.get("endedAt")]
+    if record.get("message"):
+        lines.append("Message: %s" % record["message"])
+    lines.append("Log: %s" % log_location(dest, record))
+    try:
+        aws_client("sns", parts[3]).publish(TopicArn=topic, Subject=subject, Message="\n".join(lines) + "\n")
+    except s3_errors() as err:
+        raise IoError("could not publish the alert to %s: %s" % (topic, err)) from None
+
+
+def metric(namespace, record_path):
+    record = read_record(record_path)
+    datum = {"MetricName": METRIC_NAME, "Dimensions": [{"Name": "Job", "Value": record["job"]}], "Value": 1.0 if record["status"] == "succeeded" else 0.0, "Unit": "Count"}
+    try:
+        aws_client("cloudwatch").put_metric_data(Namespace=namespace, MetricData=[datum])
+    except s3_errors() as err:
+        raise IoError("could not put the metric %s/%s: %s" % (namespace, METRIC_NAME, err)) from None
+
+
 def read_json(path):
     try:
         with open(path) as f:
@@ -196,8 +263,12 @@ def main(argv):
             record(argv[2:])
         elif len(argv) == 5 and argv[1] == "finish":
             finish(argv[2], argv[3], argv[4])
+        elif len(argv) == 5 and argv[1] == "notify":
+            notify(argv[2], argv[3], argv[4])
+        elif len(argv) == 4 and argv[1] == "metric":
+            metric(argv[2], argv[3])
         else:
-            sys.stderr.write("usage: run_job_io.py fetch SRC FILE | publish DIR DEST RUNID | finish DEST LOG RECORD\n")
+            sys.stderr.write("usage: run_job_io.py fetch SRC FILE | publish DIR DEST RUNID | finish DEST LOG RECORD | notify TOPIC DEST RECORD | metric NAMESPACE RECORD\n")
             return 64
     except (IoError, OSError) as err:
         sys.stderr.write("%s\n" % err)

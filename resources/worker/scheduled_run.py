@@ -5,6 +5,8 @@ RUN_JSON (written by the app into the user-data) says what to run:
   {"job", "region", "kit": "s3://code-bucket/JOB/code/worker-SHA.tar.gz",
    "code": "s3://code-bucket/JOB/code/SHA.tar.gz", "command", "outputDir", "timeoutMinutes",
    "publish": "s3://bucket/JOB", "visibility", "dataDir" (optional)}
+"alertTopic" (an SNS topic ARN) and "metricNamespace" (optional): run-job.sh --alert-topic and
+--metric-namespace, the alerts and the metric a run sends from AWS itself.
 "dataDir" is the data folder on the instance the job reads (run-job.sh --data-dir, the job's
 DATA_DIR); without it the job gets no DATA_DIR. A data source in S3 is to be fetched here, into
 a folder that then becomes the job's DATA_DIR, before run-job.sh takes over.
@@ -16,7 +18,8 @@ made from it, so a run's id is the same however often its trigger is retried).
 It fetches the worker kit (run-job.sh and its helpers) with boto3, unpacks it, and hands over
 to run-job.sh --shutdown, which writes the log and the run record and powers the instance off
 (shutdown behaviour "terminate"). If it cannot get that far, it writes a run record saying why
-itself, then powers off: a scheduled instance never outlives its run.
+itself (and sends its alert and metric), then powers off: a scheduled instance never outlives
+its run.
 """
 import datetime
 import json
@@ -91,6 +94,27 @@ def failure_record(s3, spec, run_id, scheduled, started, message):
     s3.put_object(Bucket=bucket, Key="%s/runs/%s.json" % (prefix, run_id), Body=json.dumps(record).encode(), ContentType="application/json")
 
 
+def alert_failure(spec, run_id, scheduled, message):
+    """The alert and the metric of a run that could not start; each best effort, as in run-job.sh."""
+    import boto3
+
+    topic = spec.get("alertTopic")
+    if topic:
+        try:
+            boto3.client("sns", region_name=topic.split(":")[3]).publish(
+                TopicArn=topic, Subject=("Analysis Workbench: %s failed" % spec["job"])[:100],
+                Message="The scheduled job %s failed.\n\nJob: %s\nRun: %s\nStatus: failed\nScheduled for: %s\nMessage: %s\n" % (spec["job"], spec["job"], run_id, scheduled or "-", message),
+            )  # fmt: skip
+        except Exception as err:  # an alert that cannot be sent must not keep the instance up
+            sys.stderr.write("could not send the alert: %s\n" % err)
+    if spec.get("metricNamespace"):
+        try:
+            datum = {"MetricName": "RunSucceeded", "Dimensions": [{"Name": "Job", "Value": spec["job"]}], "Value": 0.0, "Unit": "Count"}
+            boto3.client("cloudwatch").put_metric_data(Namespace=spec["metricNamespace"], MetricData=[datum])
+        except Exception as err:
+            sys.stderr.write("could not put the metric: %s\n" % err)
+
+
 def main(argv):
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     with open(argv[1]) as f:
@@ -103,8 +127,10 @@ def main(argv):
     try:
         run_job = fetch_kit(s3, spec["kit"])
     except Exception as err:  # anything at all: the record must say why, then the instance ends
+        message = "The instance could not fetch the worker kit: %s" % err
         try:
-            failure_record(s3, spec, run_id, scheduled, started, "The instance could not fetch the worker kit: %s" % err)
+            alert_failure(spec, run_id, scheduled, message)
+            failure_record(s3, spec, run_id, scheduled, started, message)
         finally:
             subprocess.call(["shutdown", "-h", "now"])
         return 1
@@ -115,6 +141,10 @@ def main(argv):
         argv += ["--data-dir", spec["dataDir"]]
     if scheduled:
         argv += ["--scheduled-for", scheduled]
+    if spec.get("alertTopic"):
+        argv += ["--alert-topic", spec["alertTopic"]]
+    if spec.get("metricNamespace"):
+        argv += ["--metric-namespace", spec["metricNamespace"]]
     os.execvp("sh", argv)
 
 
