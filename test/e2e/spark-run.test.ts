@@ -52,7 +52,7 @@ describe('the Spark engine in the Jobs view', () => {
     expect(await engine().locator('option').allTextContents()).toEqual(['Local processes', 'Spark']);
     expect(await engine().inputValue()).toBe('local');
     const local = await runAndReadTable();
-    expect(await detail().locator('header p').first().textContent()).toContain('2 mappers, 1 reducers · Local processes');
+    expect(await detail().locator('header p').first().textContent()).toContain('2 mappers, 1 reducer · Local processes');
 
     await engine().selectOption('spark');
     await expect.poll(() => page.getByTestId('engine-note').textContent()).toMatch(/Spark uses as many cores as Mappers/);
@@ -70,7 +70,7 @@ describe('the Spark engine in the Jobs view', () => {
     await expect.poll(() => detail().locator('.badge').textContent(), { timeout: 120_000 }).toBe('Succeeded');
     // The UI stopped with the run: the link goes with it.
     expect(await link.count()).toBe(0);
-    expect(await detail().locator('header p').first().textContent()).toContain('2 mappers, 1 reducers · Spark');
+    expect(await detail().locator('header p').first().textContent()).toContain('2 mappers, 1 reducer · Spark');
     const table = page.getByRole('table', { name: 'Output of os-distribution' });
     await expect.poll(() => table.locator('tbody tr').count(), { timeout: 30_000 }).toBeGreaterThan(1);
     const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));

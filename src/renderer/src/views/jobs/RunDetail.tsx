@@ -7,7 +7,7 @@ import { LogView } from '../../components/LogView.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
 import type { WorkerInfo } from '../../../../shared/worker-model.ts';
 import { useNow } from '../../lib/clock.ts';
-import { formatDuration, formatLeft } from '../../lib/format.ts';
+import { formatDuration, formatLeft, plural } from '../../lib/format.ts';
 import { RunOutputs, resultsLocation } from './RunOutputs.tsx';
 import { RunResults } from '../../components/RunResults.tsx';
 import { RunStatusBadge } from '../../components/RunStatusBadge.tsx';
@@ -115,7 +115,7 @@ export function RunDetail({ run, worker }: { run: Run; worker?: WorkerInfo | und
             {run.id} · on {workerName} · started {new Date(run.createdAt).toLocaleString()} · {formatDuration(run)} ·{' '}
             {run.request.source.kind === 'package'
               ? `test run of ${run.request.source.path}`
-              : `${run.request.mappers} mappers, ${run.request.reducers} reducers · ${ENGINE_LABEL[run.request.engine]}`}
+              : `${plural(run.request.mappers, 'mapper')}, ${plural(run.request.reducers, 'reducer')} · ${ENGINE_LABEL[run.request.engine]}`}
           </p>
           {where && <p className="muted small" data-testid="results-location">Results: {where}</p>}
           <WorkerClock run={run} worker={worker} />
