@@ -6,10 +6,15 @@
 #              --timeout-minutes N --publish DEST [--data-dir DATA] [--log FILE] [--work-dir WORK]
 #              [--visibility public|private] [--scheduled-for ISO] [--timeout-seconds S] [--shutdown]
 #              [--alert-topic ARN] [--metric-namespace NS]
+#              [--records RDEST]
 #
 # SRC   the code tarball: s3://bucket/key.tar.gz or a local file.
-# DEST  where the run leaves everything: s3://bucket/JOB or a local folder, laid out as
-#       DEST/data/RUNID/ (the output), DEST/logs/RUNID.log.gz, DEST/runs/RUNID.json (the record).
+# DEST  where the run's output goes: s3://bucket/JOB or a local folder, laid out as
+#       DEST/runs/RUNID/data/ (this run's output, kept) and DEST/data/ (the latest successful
+#       run's output alone, replaced whole when a run succeeds; a failed run leaves it as it was).
+# RDEST where the log and the run record go: RDEST/logs/RUNID.log.gz, RDEST/runs/RUNID.json;
+#       default DEST. A public run keeps them in a private place: a log holds whatever the job
+#       printed, and only the output is checked by the publish guard.
 # DATA  the local data folder (v2 layout) the job reads, as an absolute path. Without --data-dir
 #       the job gets no DATA_DIR. A folder that does not exist where the run happens is said in
 #       the log, and in the record's message when the command fails.
@@ -32,7 +37,7 @@
 # absolute paths, ../, links, devices, a path twice, over 4 GiB, damaged, is refused whole);
 # make DIR; run CMD in the unpacked folder under `timeout`; for a public run, scan
 # DIR with publish_guard.py (any finding: status "blocked", nothing published); then publish DIR
-# to DEST/data/RUNID/. The log and the run record are uploaded ALWAYS, also when a step fails, the
+# to DEST/runs/RUNID/data/ and make DEST/data/ that set. The log and the run record are uploaded ALWAYS, also when a step fails, the
 # command times out or run-job.sh is stopped by SIGTERM, SIGINT or SIGHUP (the command is
 # stopped with it, then the record says so). Exit 0 when the record was written (whatever the
 # run's status), 1 when it could not be, 64 on bad arguments. --shutdown powers the machine off
@@ -58,7 +63,7 @@ nl='
 
 die_usage() {
   echo "run-job.sh: $*" >&2
-  echo "usage: run-job.sh --job NAME --run-id RUNID --code SRC --command CMD --output-dir DIR --timeout-minutes N --publish DEST [--data-dir DATA] [--log FILE] [--work-dir WORK] [--visibility public|private] [--scheduled-for ISO] [--timeout-seconds S] [--shutdown] [--alert-topic ARN] [--metric-namespace NS]" >&2
+  echo "usage: run-job.sh --job NAME --run-id RUNID --code SRC --command CMD --output-dir DIR --timeout-minutes N --publish DEST [--data-dir DATA] [--log FILE] [--work-dir WORK] [--visibility public|private] [--scheduled-for ISO] [--timeout-seconds S] [--shutdown] [--records RDEST] [--alert-topic ARN] [--metric-namespace NS]" >&2
   exit 64
 }
 
@@ -82,12 +87,12 @@ real_inside() {
 }
 
 job='' run_id='' code='' command='' output_dir='' timeout_min='' timeout_s='' dest='' visibility=private scheduled_for='' shutdown=false
-data_dir='' log_file='' work_dir='' alert_topic='' metric_namespace=''
+data_dir='' log_file='' work_dir='' records='' alert_topic='' metric_namespace=''
 data_given=false
 while [ $# -gt 0 ]; do
   case $1 in
     --shutdown) shutdown=true; shift; continue ;;
-    --job | --run-id | --code | --command | --output-dir | --timeout-minutes | --timeout-seconds | --publish | --visibility | --scheduled-for | --data-dir | --log | --work-dir | --alert-topic | --metric-namespace)
+    --job | --run-id | --code | --command | --output-dir | --timeout-minutes | --timeout-seconds | --publish | --visibility | --scheduled-for | --data-dir | --log | --work-dir | --records | --alert-topic | --metric-namespace)
       [ $# -ge 2 ] || die_usage "$1 needs a value" ;;
     *) die_usage "unknown argument '$1'" ;;
   esac
@@ -107,6 +112,7 @@ while [ $# -gt 0 ]; do
     --work-dir) work_dir=$2 ;;
     --alert-topic) alert_topic=$2 ;;
     --metric-namespace) metric_namespace=$2 ;;
+    --records) records=$2 ;;
   esac
   shift 2
 done
@@ -124,6 +130,8 @@ else
   timeout_s=$((timeout_min * 60))
 fi
 one_line "$dest" 4096 || die_usage "--publish must name s3://bucket/prefix or a folder"
+[ -n "$records" ] || records=$dest
+one_line "$records" 4096 || die_usage "--records must name s3://bucket/prefix or a folder"
 case $visibility in public | private) ;; *) die_usage "--visibility must be public or private" ;; esac
 if [ "$data_given" = true ]; then
   one_line "$data_dir" 4096 || die_usage "--data-dir must name the data folder on one line"
@@ -269,12 +277,12 @@ send_alerts() {
   fi
   return 0
 }
-if io record "$record" --job "$job" --run-id "$run_id" --dest "$dest" --started-at "$started" --ended-at "$(now)" \
+if io record "$record" --job "$job" --run-id "$run_id" --dest "$records" --data-dest "$dest" --started-at "$started" --ended-at "$(now)" \
   --status "$status" --scheduled-for "$scheduled_for" --exit-code "$exit_code" --timed-out "$timed_out" \
-  --message "$message" --findings "$findings" --published "$published" && send_alerts && io finish "$dest" "$log" "$record"; then
-  echo "run $run_id of $job: $status; record in $dest/runs/$run_id.json"
+  --message "$message" --findings "$findings" --published "$published" && send_alerts && io finish "$records" "$log" "$record"; then
+  echo "run $run_id of $job: $status; record in $records/runs/$run_id.json"
 else
-  echo "run-job.sh: could not write the run record of $run_id to $dest" >&2
+  echo "run-job.sh: could not write the run record of $run_id to $records" >&2
   result=1
 fi
 

@@ -2,7 +2,8 @@
 """run_job_io.py: the storage side of run-job.sh, for S3 (boto3) and for a local folder alike.
 
   run_job_io.py fetch SRC FILE            copy the code tarball (s3://bucket/key or a path) to FILE
-  run_job_io.py publish DIR DEST RUNID    publish DIR's files to DEST/data/RUNID/; prints {"files", "bytes"}
+  run_job_io.py publish DIR DEST RUNID    publish DIR's files to DEST/runs/RUNID/data/, then make them
+                                          DEST/data/ (replaced whole); prints {"files", "bytes"}
   run_job_io.py record FILE --job ... [fields]  write the run record (JSON) from run-job.sh's facts
   run_job_io.py finish DEST LOG RECORD    gzip LOG to DEST/logs/RUNID.log.gz, then RECORD (a JSON
                                           file, the run record) to DEST/runs/RUNID.json
@@ -13,8 +14,11 @@
                                           1 when the run in RECORD succeeded, else 0
 
 DEST is s3://bucket/prefix (the job's prefix, usually the job name) or a local folder; both get
-the same layout: DEST/data/RUNID/ (each run's output in its own folder, so earlier runs stay
-readable beside it), DEST/logs/RUNID.log.gz, DEST/runs/RUNID.json. On S3 a .gz file is
+the same layout: DEST/runs/RUNID/data/ (each run's output in its own folder, so earlier runs stay
+readable beside it), DEST/data/ (the latest successful run's files and nothing else: a consumer
+of DEST/data/ gets one run's set, never files of two runs side by side), DEST/logs/RUNID.log.gz,
+DEST/runs/RUNID.json. The log and the record may go to another destination than the data (a
+public run keeps them in the private bucket): `finish` takes its own DEST. On S3 a .gz file is
 stored with Content-Encoding gzip (and the content type of what it holds), so a browser or
 `curl --compressed` reads it as the file it is. The record is written last and on its own:
 whoever lists DEST/runs/ sees a run only once its log is there. boto3 finds credentials, region
@@ -55,8 +59,6 @@ def aws_client(service, region=None):
 
 def s3_client():
     return aws_client("s3")
-
-
 
 
 def s3_errors():
@@ -119,15 +121,78 @@ def put(dest, rel_key, source_path, headers=None):
         local_put(os.path.join(dest, *rel_key.split("/")), source_path)
 
 
+def run_data(run_id):
+    """Where one run's output is kept, relative to DEST."""
+    return "runs/%s/data" % run_id
+
+
 def publish(out_dir, dest, run_id):
+    """The run's files under DEST/runs/RUNID/data/, then DEST/data/ made that set, whole."""
     if not os.path.isdir(out_dir):
         raise IoError("the job left no output folder %s" % os.path.basename(out_dir))
     files = list(regular_files(out_dir))
     total = 0
     for rel, path in files:
-        put(dest, "data/%s/%s" % (run_id, rel), path, content_headers(rel))
+        put(dest, "%s/%s" % (run_data(run_id), rel), path, content_headers(rel))
         total += os.path.getsize(path)
+    if dest.startswith("s3://"):
+        promote_s3(dest, run_id, [rel for rel, _ in files])
+    else:
+        promote_local(dest, run_id)
     return {"files": len(files), "bytes": total}
+
+
+def promote_local(dest, run_id):
+    """DEST/data/ becomes a copy of the run's folder in one rename: readers see the old set or the new."""
+    source = os.path.join(dest, *run_data(run_id).split("/"))
+    os.makedirs(source, exist_ok=True)  # a run that wrote nothing has an empty folder, and an empty data/
+    staging = tempfile.mkdtemp(dir=dest, prefix=".data-")
+    try:
+        os.chmod(staging, 0o755)
+        for rel, path in regular_files(source):
+            target = os.path.join(staging, *rel.split("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            try:
+                os.link(path, target)  # the run's files are never written again: share them
+            except OSError:
+                shutil.copy2(path, target)
+        data = os.path.join(dest, "data")
+        old = None
+        if os.path.lexists(data):
+            old = tempfile.mkdtemp(dir=dest, prefix=".data-old-")
+            os.rename(data, os.path.join(old, "data"))
+        os.rename(staging, data)
+        staging = None
+        if old:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if staging:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def promote_s3(dest, run_id, rels):
+    """DEST/data/ made the run's set: its files copied in (server side), then every other key removed.
+
+    S3 has no rename of a folder, so for the moments between the first copy and the last delete
+    DEST/data/ holds the new files beside old ones; the run record, written after, says which.
+    """
+    bucket, prefix = split_s3(dest)
+    s3 = s3_client()
+    keep = set()
+    try:
+        for rel in rels:
+            key = join_key(prefix, "data", rel)
+            # Headers given again: a large file's copy is a new multipart upload, which keeps none.
+            extra = dict(content_headers(rel), MetadataDirective="REPLACE")
+            s3.copy({"Bucket": bucket, "Key": join_key(prefix, run_data(run_id), rel)}, bucket, key, ExtraArgs=extra)
+            keep.add(key)
+        stale = []
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=join_key(prefix, "data") + "/"):
+            stale += [o["Key"] for o in page.get("Contents", []) if o["Key"] not in keep]
+        for i in range(0, len(stale), 1000):
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in stale[i:i + 1000]], "Quiet": True})
+    except s3_errors() as err:
+        raise IoError("could not make s3://%s/%s the latest run's output: %s" % (bucket, join_key(prefix, "data/"), err)) from None
 
 
 def finish(dest, log_path, record_path):
@@ -156,6 +221,7 @@ def record(argv):
     parser.add_argument("--message", default="")
     parser.add_argument("--findings", default="", help="the guard's JSON output file")
     parser.add_argument("--published", default="", help="publish's JSON output file")
+    parser.add_argument("--data-dest", default="", help="where the output was published, when not DEST")
     args = parser.parse_args(argv)
     findings = read_json(args.findings).get("findings", []) if args.findings else []
     published = read_json(args.published) if args.published else {}
@@ -175,7 +241,7 @@ def record(argv):
         "bytesPublished": int(published.get("bytes", 0)),
         "guardFindings": findings,
         "log": join_key(base, "logs", "%s.log.gz" % args.run_id),
-        "output": join_key(base, "data", args.run_id) + "/",
+        "output": join_key(dest_name(args.data_dest or args.dest), run_data(args.run_id)) + "/",
         "message": args.message or None,
     }
     with open(args.file, "w") as out:

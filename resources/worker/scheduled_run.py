@@ -4,7 +4,10 @@
 RUN_JSON (written by the app into the user-data) says what to run:
   {"job", "region", "kit": "s3://code-bucket/JOB/code/worker-SHA.tar.gz",
    "code": "s3://code-bucket/JOB/code/SHA.tar.gz", "command", "outputDir", "timeoutMinutes",
-   "publish": "s3://bucket/JOB", "visibility", "dataDir" (optional)}
+   "publish": "s3://bucket/JOB", "visibility", "records": "s3://private-bucket/JOB" (optional),
+   "dataDir" (optional)}
+"records" is where the log and the run record go when not beside the output ("publish"): a
+public job's are kept in the private bucket.
 "alertTopic" (an SNS topic ARN) and "metricNamespace" (optional): run-job.sh --alert-topic and
 --metric-namespace, the alerts and the metric a run sends from AWS itself.
 "dataDir" is the data folder on the instance the job reads (run-job.sh --data-dir, the job's
@@ -83,13 +86,13 @@ def fetch_kit(s3, url):
 
 
 def failure_record(s3, spec, run_id, scheduled, started, message):
-    bucket, prefix = split_s3(spec["publish"])
+    bucket, prefix = split_s3(spec.get("records") or spec["publish"])
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     record = {
         "version": 1, "job": spec["job"], "runId": run_id, "scheduledFor": scheduled or None,
         "startedAt": started, "endedAt": now, "exitCode": None, "timedOut": False, "status": "failed",
         "filesPublished": 0, "bytesPublished": 0, "guardFindings": [],
-        "log": "%s/logs/%s.log.gz" % (prefix, run_id), "output": "%s/data/%s/" % (prefix, run_id), "message": message,
+        "log": "%s/logs/%s.log.gz" % (prefix, run_id), "output": "%s/runs/%s/data/" % (split_s3(spec["publish"])[1], run_id), "message": message,
     }  # fmt: skip
     s3.put_object(Bucket=bucket, Key="%s/runs/%s.json" % (prefix, run_id), Body=json.dumps(record).encode(), ContentType="application/json")
 
@@ -139,6 +142,8 @@ def main(argv):
             "--visibility", spec["visibility"], "--shutdown"]  # fmt: skip
     if spec.get("dataDir"):
         argv += ["--data-dir", spec["dataDir"]]
+    if spec.get("records"):
+        argv += ["--records", spec["records"]]
     if scheduled:
         argv += ["--scheduled-for", scheduled]
     if spec.get("alertTopic"):

@@ -147,7 +147,7 @@ describe('scheduled runs in Results (local schedule, and AWS runs published to S
     expect(await table.locator('tbody tr td').allTextContents()).toEqual(['Linux', '6', 'Windows', '2']);
 
     // The download's progress reached its total, and the files here are the bytes in S3.
-    const stored = await storedBytes(`os-daily/data/${newest}/`);
+    const stored = await storedBytes(`os-daily/runs/${newest}/data/`);
     const total = [...stored.values()].reduce((sum, b) => sum + b.length, 0);
     const mine = progressEvents.filter((p) => p.runId === newest);
     expect(mine.at(-1)).toMatchObject({ bytesDone: total, bytesTotal: total, filesDone: stored.size, filesTotal: stored.size });

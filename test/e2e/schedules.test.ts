@@ -74,7 +74,7 @@ describe('scheduling a job from the UI (local backend)', () => {
     expect(cells[4]).toMatch(/^1 file, \d+(\.\d)? (B|KiB)$/);
     // A folder on this computer: no view opens it, so its path can be copied.
     const output = succeeded.locator('td.output-location');
-    expect(await output.locator('code').textContent()).toMatch(/published\/os-weekly\/data\/\d{8}-\d{6}-[0-9a-f]{6}\/$/);
+    expect(await output.locator('code').textContent()).toMatch(/published\/os-weekly\/runs\/\d{8}-\d{6}-[0-9a-f]{6}\/data\/$/);
     await output.getByRole('button', { name: /^Copy the path / }).click();
     await expect.poll(() => output.getByRole('button').textContent()).toBe('Copied');
 

@@ -95,15 +95,18 @@ class RunJobOnS3Test(RunJobCase):
         result = self.run_job("--scheduled-for", "2026-03-01T12:00:00Z", code=code, dest=self.dest)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(self.keys(), [
-            "daily-os/data/r1/nested/part-0.csv.gz", "daily-os/data/r1/os.csv",
-            "daily-os/logs/r1.log.gz", "daily-os/runs/r1.json",
+            "daily-os/data/nested/part-0.csv.gz", "daily-os/data/os.csv",
+            "daily-os/logs/r1.log.gz",
+            "daily-os/runs/r1.json", "daily-os/runs/r1/data/nested/part-0.csv.gz", "daily-os/runs/r1/data/os.csv",
         ])  # fmt: skip
-        csv = self.s3.get_object(Bucket=self.data_bucket, Key="daily-os/data/r1/os.csv")
-        self.assertEqual(csv["Body"].read(), b"os,count\nLinux,12\n")
-        self.assertEqual(csv["ContentType"], "text/csv")
-        gz = self.s3.get_object(Bucket=self.data_bucket, Key="daily-os/data/r1/nested/part-0.csv.gz")
-        self.assertEqual(gz["ContentEncoding"], "gzip")
-        self.assertEqual(gzip.decompress(gz["Body"].read()), b"a,1\nb,2\n")
+        # The run's own folder and the latest set in data/ hold the same files, with their headers.
+        for folder in ("daily-os/runs/r1/data", "daily-os/data"):
+            csv = self.s3.get_object(Bucket=self.data_bucket, Key=folder + "/os.csv")
+            self.assertEqual(csv["Body"].read(), b"os,count\nLinux,12\n")
+            self.assertEqual(csv["ContentType"], "text/csv")
+            gz = self.s3.get_object(Bucket=self.data_bucket, Key=folder + "/nested/part-0.csv.gz")
+            self.assertEqual(gz["ContentEncoding"], "gzip")
+            self.assertEqual(gzip.decompress(gz["Body"].read()), b"a,1\nb,2\n")
         record = self.record()
         self.assertEqual(record["status"], "succeeded")
         self.assertEqual(record["exitCode"], 0)
@@ -112,7 +115,7 @@ class RunJobOnS3Test(RunJobCase):
         self.assertEqual(record["filesPublished"], 2)
         self.assertEqual(record["bytesPublished"], 18 + gz["ContentLength"])
         self.assertEqual(record["log"], "daily-os/logs/r1.log.gz")
-        self.assertEqual(record["output"], "daily-os/data/r1/")
+        self.assertEqual(record["output"], "daily-os/runs/r1/data/")
         self.assertIsNone(record["message"])
         self.assertLessEqual(record["startedAt"], record["endedAt"])
         self.assertIn("job daily-os run r1 did its work", self.log())
@@ -160,7 +163,38 @@ class RunJobOnS3Test(RunJobCase):
         result = self.run_job("--visibility", "private", code=code, dest=self.dest)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(self.record()["status"], "succeeded")
-        self.assertEqual(self.keys("daily-os/data/"), ["daily-os/data/r1/rows.csv"])
+        self.assertEqual(self.keys("daily-os/data/"), ["daily-os/data/rows.csv"])
+
+    def test_data_holds_the_latest_successful_set_alone_and_a_failed_run_leaves_it(self):
+        for run_id, body in (("r1", "echo a > output/a.csv\necho b > output/b.csv"), ("r2", "echo a2 > output/a.csv"), ("r3", "echo a3 > output/a.csv\nexit 2")):
+            code = self.upload_code({"run.sh": "#!/bin/sh\nmkdir -p output\n%s\n" % body})
+            self.assertEqual(self.run_job(code=code, dest=self.dest, run_id=run_id).returncode, 0)
+        self.assertEqual(self.keys("daily-os/data/"), ["daily-os/data/a.csv"])
+        latest = self.s3.get_object(Bucket=self.data_bucket, Key="daily-os/data/a.csv")["Body"].read()
+        self.assertEqual(latest, b"a2\n")
+        self.assertEqual(self.keys("daily-os/runs/r1/"), ["daily-os/runs/r1/data/a.csv", "daily-os/runs/r1/data/b.csv"])
+        self.assertEqual(self.keys("daily-os/runs/r3/"), [])
+
+    def test_a_public_runs_log_and_record_go_to_the_private_place_and_never_to_the_public_bucket(self):
+        private = "private-%d-%d" % (os.getpid(), id(self) % 100000)
+        self.s3.create_bucket(Bucket=private)
+        client_id = "0f8fad5b-d9cb-469f-a165-70867728950e"
+        script = "#!/bin/sh\nmkdir -p output\necho 'os,n' > output/os.csv\necho 'Linux,3' >> output/os.csv\necho 'debug: client %s wrote to someone@example.org'\n" % client_id
+        code = self.upload_code({"run.sh": script})
+        result = self.run_job("--visibility", "public", "--records", "s3://%s/daily-os" % private, code=code, dest=self.dest)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        public_keys = self.keys()
+        self.assertEqual(public_keys, ["daily-os/data/os.csv", "daily-os/runs/r1/data/os.csv"])
+        for key in public_keys:
+            body = self.s3.get_object(Bucket=self.data_bucket, Key=key)["Body"].read().decode()
+            self.assertNotIn(client_id, body)
+            self.assertNotIn("someone@example.org", body)
+        private_keys = sorted(o["Key"] for o in self.s3.list_objects_v2(Bucket=private).get("Contents", []))
+        self.assertEqual(private_keys, ["daily-os/logs/r1.log.gz", "daily-os/runs/r1.json"])
+        log = gzip.decompress(self.s3.get_object(Bucket=private, Key="daily-os/logs/r1.log.gz")["Body"].read()).decode()
+        self.assertIn(client_id, log)
+        record = json.loads(self.s3.get_object(Bucket=private, Key="daily-os/runs/r1.json")["Body"].read())
+        self.assertEqual((record["status"], record["output"], record["log"]), ("succeeded", "daily-os/runs/r1/data/", "daily-os/logs/r1.log.gz"))
 
     def test_hostile_tarball_is_refused_whole_and_the_record_says_why(self):
         outside = os.path.join(self.tmp, "pwned")
@@ -203,25 +237,39 @@ class RunJobLocallyTest(RunJobCase):
         result = self.run_job(code=code, dest=dest, run_id="2026-03-01T12-00-00Z")
         self.assertEqual(result.returncode, 0, result.stderr)
         found = sorted(os.path.relpath(os.path.join(d, f), dest) for d, _, fs in os.walk(dest) for f in fs)
-        self.assertEqual(found, ["data/2026-03-01T12-00-00Z/nested/part-0.csv.gz", "data/2026-03-01T12-00-00Z/os.csv", "logs/2026-03-01T12-00-00Z.log.gz", "runs/2026-03-01T12-00-00Z.json"])
+        self.assertEqual(found, [
+            "data/nested/part-0.csv.gz", "data/os.csv", "logs/2026-03-01T12-00-00Z.log.gz", "runs/2026-03-01T12-00-00Z.json",
+            "runs/2026-03-01T12-00-00Z/data/nested/part-0.csv.gz", "runs/2026-03-01T12-00-00Z/data/os.csv",
+        ])  # fmt: skip
         with open(os.path.join(dest, "runs", "2026-03-01T12-00-00Z.json")) as f:
             record = json.load(f)
         self.assertEqual(record["status"], "succeeded")
         self.assertEqual(record["log"], "daily-os/logs/2026-03-01T12-00-00Z.log.gz")
-        self.assertEqual(record["output"], "daily-os/data/2026-03-01T12-00-00Z/")
+        self.assertEqual(record["output"], "daily-os/runs/2026-03-01T12-00-00Z/data/")
         with gzip.open(os.path.join(dest, "logs", "2026-03-01T12-00-00Z.log.gz"), "rt") as f:
             self.assertIn("did its work", f.read())
 
-    def test_each_run_keeps_its_own_output_beside_the_earlier_runs(self):
+    def test_each_run_keeps_its_own_output_and_data_holds_the_latest_successful_set_alone(self):
         dest = os.path.join(self.tmp, "published", "daily-os")
-        for run_id, count in (("r1", 12), ("r2", 15)):
-            script = "#!/bin/sh\nmkdir -p output\nprintf 'Linux\\t%d\\n' > output/part-00000\n" % count
-            code = tarball(os.path.join(self.tmp, "%s.tar.gz" % run_id), {"run.sh": script})
+        runs = (
+            ("r1", "printf 'Linux\\t12\\n' > output/part-00000\nprintf 'x\\n' > output/only-in-r1"),
+            ("r2", "printf 'Linux\\t15\\n' > output/part-00000"),
+            # Fails after writing part of its output: data/ stays r2's set, whole.
+            ("r3", "printf 'Linux\\t99\\n' > output/part-00000\nexit 1"),
+        )
+        for run_id, body in runs:
+            code = tarball(os.path.join(self.tmp, "%s.tar.gz" % run_id), {"run.sh": "#!/bin/sh\nmkdir -p output\n%s\n" % body})
             result = self.run_job(code=code, dest=dest, run_id=run_id)
             self.assertEqual(result.returncode, 0, result.stderr)
         for run_id, count in (("r1", 12), ("r2", 15)):
-            with open(os.path.join(dest, "data", run_id, "part-00000")) as f:
+            with open(os.path.join(dest, "runs", run_id, "data", "part-00000")) as f:
                 self.assertEqual(f.read(), "Linux\t%d\n" % count)
+        self.assertEqual(sorted(os.listdir(os.path.join(dest, "data"))), ["part-00000"])
+        with open(os.path.join(dest, "data", "part-00000")) as f:
+            self.assertEqual(f.read(), "Linux\t15\n")
+        self.assertFalse(os.path.exists(os.path.join(dest, "runs", "r3", "data")))
+        # No staging folder is left beside data/.
+        self.assertEqual(sorted(os.listdir(dest)), ["data", "logs", "runs"])
 
     def test_a_package_naming_run_sh_twice_is_refused_and_neither_copy_runs(self):
         marker = os.path.join(self.tmp, "second-copy-ran")

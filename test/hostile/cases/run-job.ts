@@ -71,7 +71,7 @@ const flagCases: HostileCase[] = flags.flatMap((flag) =>
   })),
 );
 
-/** Values taken as file names (--code, --publish, --log, --work-dir) may hold any character but a control one, and are never run. */
+/** Values taken as file names (--code, --publish, --records, --log, --work-dir) may hold any character but a control one, and are never run. */
 const pathValueCases: HostileCase[] = [
   ...payloads
     .filter(([name]) => !['newline', 'carriage-return'].includes(name))
@@ -94,7 +94,7 @@ const pathValueCases: HostileCase[] = [
       },
     })),
   ...(['newline', 'carriage-return'] as const).flatMap((name) =>
-    ['--code', '--publish', '--command', '--log', '--work-dir'].map((flag) => ({
+    ['--code', '--publish', '--records', '--command', '--log', '--work-dir'].map((flag) => ({
       id: `${flag.slice(2)}/${name}`,
       category,
       description: `run-job.sh ${flag} with a ${name}`,

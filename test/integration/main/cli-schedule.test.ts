@@ -34,9 +34,11 @@ describe('workbench schedule (local backend, the real run-job.sh)', () => {
     const ran = await cli(['schedule', 'run-now', 'os-weekly', ...data]);
     expect(ran.code).toBe(0);
     expect(ran.lines[0]).toMatch(/^succeeded +\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC +\d+s +\d+ B +\d{8}-\d{6}-[0-9a-f]{6}$/);
-    // Each run's output stands in a folder of its own, named by the run id the line ends with.
+    // Each run's output stands in a folder of its own, named by the run id the line ends with,
+    // and data/ holds the latest successful run's set.
     const runId = ran.lines[0]!.split(/ +/).at(-1)!;
-    const output = await readFile(join(root, 'app', 'published', 'os-weekly', 'data', runId, 'os-distribution.txt'), 'utf8');
+    const output = await readFile(join(root, 'app', 'published', 'os-weekly', 'runs', runId, 'data', 'os-distribution.txt'), 'utf8');
+    expect(await readFile(join(root, 'app', 'published', 'os-weekly', 'data', 'os-distribution.txt'), 'utf8')).toBe(output);
     expect(output.split('\n').length).toBeGreaterThan(1);
 
     const history = JSON.parse((await cli(['schedule', 'history', 'os-weekly', '--json', ...data])).lines.join('\n')) as { status: string; bytesPublished: number; log: string }[];
@@ -77,7 +79,7 @@ describe('workbench schedule (local backend, the real run-job.sh)', () => {
     const ran = await cli(['schedule', 'run-now', 'hello', ...data]);
     expect(ran.lines[0]).toMatch(/^succeeded /);
     const runId = ran.lines[0]!.split(/ +/).at(-1)!;
-    expect(await readFile(join(root, 'app', 'published', 'hello', 'data', runId, 'hello.txt'), 'utf8')).toMatch(/^hello from /);
+    expect(await readFile(join(root, 'app', 'published', 'hello', 'runs', runId, 'data', 'hello.txt'), 'utf8')).toMatch(/^hello from /);
 
     // A run.sh that calls the map/reduce runner in a tarball without it: refused now, not at every run.
     const bare = join(root, 'bare');

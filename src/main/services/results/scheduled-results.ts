@@ -207,11 +207,11 @@ export class ScheduledResults {
   }
 
   /**
-   * A run recorded before each run had its own folder points at the job's shared data folder,
-   * which now also holds later runs' folders: those are not this run's output.
+   * A run recorded before each run had its own folder (runs/RUNID/data/) points at the job's
+   * shared data folder, which may also hold other runs' folders: those are not this run's output.
    */
   private own(files: OutputFile[], run: ScheduledRun, others: Set<string>): OutputFile[] {
-    if (stripSlash(run.output).endsWith(`/${run.runId}`)) return files;
+    if (stripSlash(run.output).endsWith(`/runs/${run.runId}/data`)) return files;
     return files.filter((f) => !others.has(f.name.split('/')[0]!));
   }
 

@@ -8,14 +8,15 @@ import {
   UpdateAssumeRolePolicyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { IAM_PATH, instanceRoleName, SCHEDULER_ROLE } from './aws-names.ts';
+import { ALERT_TOPIC, IAM_PATH, instanceRoleName, METRIC_NAMESPACE, SCHEDULER_ROLE } from './aws-names.ts';
 
 /**
  * The IAM a scheduled job needs, as documents the app shows before it creates them:
  * - the scheduler's execution role (one per account): EventBridge Scheduler assumes it to call
  *   ec2:RunInstances, tag the instance, and pass the job's instance role to it;
  * - the job's instance role and instance profile: read its code, write its output, log and run
- *   record under its own prefix, nothing else.
+ *   record under its own prefix, alert the app's SNS topic and put the app's run metric, nothing else.
+ * The scheduler also puts the run metric itself, on the days a weekly or monthly job does not run.
  */
 
 export type PolicyDocument = { Version: '2012-10-17'; Statement: Record<string, unknown>[] };
@@ -47,8 +48,14 @@ function trust(service: string): PolicyDocument {
   return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] };
 }
 
+/** cloudwatch:PutMetricData takes no resource: the condition keeps it to the app's namespace. */
+function metricStatement(sid: string): Record<string, unknown> {
+  return { Sid: sid, Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } } };
+}
+
 /** What a job will be given: pure, so the UI can show it before anything is created. */
-export function planPermissions(job: string, buckets: { code: string; data: string }): PermissionsPlan {
+export function planPermissions(job: string, buckets: { code: string; data: string; records?: string | undefined }): PermissionsPlan {
+  const records = buckets.records ?? buckets.data;
   const instanceRole = instanceRoleName(job);
   return {
     schedulerRole: {
@@ -63,6 +70,7 @@ export function planPermissions(job: string, buckets: { code: string; data: stri
           { Sid: 'TagAtLaunch', Effect: 'Allow', Action: 'ec2:CreateTags', Resource: '*', Condition: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } } },
           // Only the app's own instance roles (under its IAM path), only to EC2.
           { Sid: 'PassJobRoles', Effect: 'Allow', Action: 'iam:PassRole', Resource: `arn:aws:iam::*:role${IAM_PATH}*`, Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } },
+          metricStatement('Heartbeat'),
         ],
       },
     },
@@ -75,7 +83,15 @@ export function planPermissions(job: string, buckets: { code: string; data: stri
         Version: '2012-10-17',
         Statement: [
           { Sid: 'ReadCode', Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${buckets.code}/${job}/code/*` },
-          { Sid: 'Publish', Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${buckets.data}/${job}/*` },
+          // Each run's output under JOB/runs/RUNID/data/, then copied over JOB/data/, whose other files go.
+          { Sid: 'Publish', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: [`arn:aws:s3:::${buckets.data}/${job}/runs/*`, `arn:aws:s3:::${buckets.data}/${job}/data/*`] },
+          { Sid: 'ReplaceLatest', Effect: 'Allow', Action: 's3:DeleteObject', Resource: `arn:aws:s3:::${buckets.data}/${job}/data/*` },
+          { Sid: 'ListLatest', Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${buckets.data}`, Condition: { StringLike: { 's3:prefix': `${job}/data/*` } } },
+          // The log and the run record: in the private bucket for a public job.
+          { Sid: 'Record', Effect: 'Allow', Action: 's3:PutObject', Resource: [`arn:aws:s3:::${records}/${job}/logs/*`, `arn:aws:s3:::${records}/${job}/runs/*`] },
+          // Alerts from AWS itself: the app's topic (in whichever region), the app's metric namespace only.
+          { Sid: 'Alert', Effect: 'Allow', Action: 'sns:Publish', Resource: `arn:aws:sns:*:*:${ALERT_TOPIC}` },
+          metricStatement('RunMetric'),
         ],
       },
     },

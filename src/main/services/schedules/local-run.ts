@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { RunRecord, type Schedule } from '../../../shared/schedule.ts';
@@ -85,18 +85,44 @@ async function collect(transport: Transport, run: ScheduledRun, runDir: string, 
   return writeOwnRecord(run, startedAt, code, `${why} without writing a run record.${tail ? `\n${tailForPeople(tail)}` : ''}`, tail);
 }
 
-/** Brings a worker's published output, log and record of this run to this computer. */
+/**
+ * Brings a worker's published output, log and record of this run to this computer, laid out as
+ * run-job.sh lays them out: the run's folder under runs/RUNID/data/, and data/ made that set
+ * when the run succeeded.
+ */
 async function fetchPublished(transport: Transport, dest: string, run: ScheduledRun): Promise<void> {
   // This run's output only: the worker keeps the earlier runs' folders, which are here already.
-  if (await transport.exists(posix.join(dest, 'data', run.runId))) {
-    await makeOwnFolder(run.dataDir, join(run.publishedDir, 'data', run.runId));
-    await transport.downloadDir(posix.join(dest, 'data', run.runId), join(run.publishedDir, 'data', run.runId));
+  const runData = posix.join('runs', run.runId, 'data');
+  if (await transport.exists(posix.join(dest, runData))) {
+    await makeOwnFolder(run.dataDir, join(run.publishedDir, runData));
+    await transport.downloadDir(posix.join(dest, runData), join(run.publishedDir, runData));
   }
   for (const file of [`logs/${run.runId}.log.gz`, `runs/${run.runId}.json`]) {
     const slice = await transport.readFrom(posix.join(dest, file), 0, 256 * 1024 * 1024);
     if (!slice) continue;
     await makeOwnFolder(run.dataDir, dirname(join(run.publishedDir, file)));
     await writeFileAtomic(join(run.publishedDir, file), slice.data, 0o644);
+  }
+  const record = await readRecord(join(run.publishedDir, 'runs', `${run.runId}.json`));
+  if (record?.status === 'succeeded') await replaceLatest(run.publishedDir, join(run.publishedDir, runData));
+}
+
+/** publishedDir/data/ made a copy of `source` in one rename, as run-job.sh does: readers see the old set or the new. */
+async function replaceLatest(publishedDir: string, source: string): Promise<void> {
+  const staging = await mkdtemp(join(publishedDir, '.data-'));
+  try {
+    await chmod(staging, 0o755);
+    if (await stat(source).then((s) => s.isDirectory(), () => false)) await cp(source, staging, { recursive: true, verbatimSymlinks: true });
+    const data = join(publishedDir, 'data');
+    const old = await mkdtemp(join(publishedDir, '.data-old-'));
+    await rename(data, join(old, 'data')).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+    await rename(staging, data);
+    await rm(old, { recursive: true, force: true });
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true });
+    throw err;
   }
 }
 
@@ -128,7 +154,7 @@ export async function writeOwnRecord(run: ScheduledRun, startedAt: Date, exitCod
     bytesPublished: 0,
     guardFindings: [],
     log: `${name}/logs/${run.runId}.log.gz`,
-    output: `${name}/data/${run.runId}/`,
+    output: `${name}/runs/${run.runId}/data/`,
     message,
   };
   await makeOwnFolder(run.dataDir, join(run.publishedDir, 'runs'));

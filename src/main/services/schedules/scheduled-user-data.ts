@@ -13,9 +13,15 @@ export interface ScheduledRunSpec {
   command: string;
   outputDir: string;
   timeoutMinutes: number;
-  /** s3://BUCKET/JOB */
+  /** s3://BUCKET/JOB: the output (runs/RUNID/data/, data/). */
   publish: string;
+  /** s3://PRIVATE-BUCKET/JOB, where the log and run record go when not beside the output (a public job's). */
+  records?: string;
   visibility: Schedule['visibility'];
+  /** The app's SNS topic (ARN): a run that fails, times out or is blocked publishes an alert to it (run-job.sh --alert-topic). */
+  alertTopic?: string;
+  /** The CloudWatch namespace of the RunSucceeded metric each run end puts (run-job.sh --metric-namespace). */
+  metricNamespace?: string;
   /**
    * The data folder on the instance the job reads (run-job.sh --data-dir, the job's DATA_DIR);
    * absent: the job gets no DATA_DIR. A data source in S3 is fetched into such a folder by

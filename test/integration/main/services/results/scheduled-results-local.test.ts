@@ -48,13 +48,15 @@ describe('scheduled runs of a local schedule as results, through the contract', 
 
     const { runs, unavailable } = await call('results:scheduled-runs', { job: 'daily-os' });
     expect(unavailable).toEqual([]);
-    const published = join(dir, 'app', 'published', 'daily-os', 'data');
+    const jobDir = join(dir, 'app', 'published', 'daily-os');
+    const published = join(jobDir, 'runs');
+    const runData = (runId: string) => join(published, runId, 'data');
     // Runs started within one second (as these are) may list in either order: their times are to the second.
     expect(runs.map((r) => [r.runId, r.status, r.backend, r.here, r.output]).sort()).toEqual(
       [
-        [failed, 'failed', 'local', true, join(published, failed) + '/'],
-        [second, 'succeeded', 'local', true, join(published, second) + '/'],
-        [first, 'succeeded', 'local', true, join(published, first) + '/'],
+        [failed, 'failed', 'local', true, runData(failed) + '/'],
+        [second, 'succeeded', 'local', true, runData(second) + '/'],
+        [first, 'succeeded', 'local', true, runData(first) + '/'],
       ].sort(),
     );
     expect(runs.find((r) => r.runId === failed)?.message).toMatch(/exit code 3/);
@@ -65,10 +67,12 @@ describe('scheduled runs of a local schedule as results, through the contract', 
       [second, 'Linux\t4\nmacOS\t1\n'],
     ] as const) {
       const opened = await call('results:open-scheduled', { job: 'daily-os', runId });
-      expect(opened).toEqual({ job: 'daily-os', runId, folder: join(published, runId), source: join(published, runId), files: [{ name: 'metrics.tsv', bytes: text.length }] });
+      expect(opened).toEqual({ job: 'daily-os', runId, folder: runData(runId), source: runData(runId), files: [{ name: 'metrics.tsv', bytes: text.length }] });
       expect(await call('results:scheduled-result', { job: 'daily-os', runId })).toEqual({ name: 'metrics.tsv', text, truncated: false });
-      expect(await readFile(join(published, runId, 'metrics.tsv'), 'utf8')).toBe(text);
+      expect(await readFile(join(runData(runId), 'metrics.tsv'), 'utf8')).toBe(text);
     }
+    // data/ holds the latest successful run's set alone: the failed run after it left it as it was.
+    expect(await readFile(join(jobDir, 'data', 'metrics.tsv'), 'utf8')).toBe('Linux\t4\nmacOS\t1\n');
     // A failed run published nothing: no files, no table, and its log says why.
     expect((await call('results:open-scheduled', { job: 'daily-os', runId: failed })).files).toEqual([]);
     expect(await call('results:scheduled-result', { job: 'daily-os', runId: failed })).toBeNull();

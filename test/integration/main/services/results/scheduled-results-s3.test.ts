@@ -104,13 +104,13 @@ describe('scheduled runs published to S3, opened as results (moto)', () => {
     const listed = await results.runs();
     expect(listed.unavailable).toEqual([]);
     expect(listed.runs.map((r) => [r.job, r.runId, r.status, r.backend, r.here, r.output])).toEqual([
-      ['daily-os', '2026-03-03T06-30-00Z', 'succeeded', 'aws', false, 's3://wb-private/daily-os/data/2026-03-03T06-30-00Z/'],
-      ['daily-os', '2026-03-02T06-30-00Z', 'succeeded', 'aws', false, 's3://wb-private/daily-os/data/2026-03-02T06-30-00Z/'],
+      ['daily-os', '2026-03-03T06-30-00Z', 'succeeded', 'aws', false, 's3://wb-private/daily-os/runs/2026-03-03T06-30-00Z/data/'],
+      ['daily-os', '2026-03-02T06-30-00Z', 'succeeded', 'aws', false, 's3://wb-private/daily-os/runs/2026-03-02T06-30-00Z/data/'],
     ]);
     await expect(results.result('daily-os', '2026-03-03T06-30-00Z', 1000)).rejects.toThrow(/not downloaded yet; open it/);
 
     const opened = await results.open('daily-os', '2026-03-03T06-30-00Z', 'dl-1');
-    const prefix = 'daily-os/data/2026-03-03T06-30-00Z/';
+    const prefix = 'daily-os/runs/2026-03-03T06-30-00Z/data/';
     expect(opened.files.map((f) => f.name)).toEqual(['metrics.tsv', 'metrics.tsv.gz', 'nested/notes.txt']);
     expect(opened.source).toBe(`s3://wb-private/${prefix}`);
     expect(opened.folder).toBe(join(dataDir, 'results', 'scheduled', 'daily-os', '2026-03-03T06-30-00Z'));
@@ -146,7 +146,7 @@ describe('scheduled runs published to S3, opened as results (moto)', () => {
 
   it('a cancelled download keeps nothing, says so, and the run can be downloaded later', async () => {
     // A larger file, so there is a download going to stop.
-    await s3().send(new PutObjectCommand({ Bucket: 'wb-private', Key: 'daily-os/data/2026-03-02T06-30-00Z/big.bin', Body: Buffer.alloc(8 * 1024 * 1024, 7) }));
+    await s3().send(new PutObjectCommand({ Bucket: 'wb-private', Key: 'daily-os/runs/2026-03-02T06-30-00Z/data/big.bin', Body: Buffer.alloc(8 * 1024 * 1024, 7) }));
     onProgress = (p) => {
       progress.push(p);
       if (p.filesDone === 0) expect(results.cancel('dl-3')).toBe(true);
@@ -159,7 +159,7 @@ describe('scheduled runs published to S3, opened as results (moto)', () => {
     const opened = await results.open('daily-os', '2026-03-02T06-30-00Z', 'dl-4');
     expect(opened.files.map((f) => [f.name, f.bytes])).toEqual([['big.bin', 8 * 1024 * 1024], ['metrics.tsv', 18], ['metrics.tsv.gz', expect.any(Number)]]);
     expect(progress.at(-1)).toMatchObject({ downloadId: 'dl-4', bytesDone: progress.at(-1)!.bytesTotal, filesDone: 3 });
-    const listing = await s3().send(new ListObjectsV2Command({ Bucket: 'wb-private', Prefix: 'daily-os/data/2026-03-02T06-30-00Z/' }));
+    const listing = await s3().send(new ListObjectsV2Command({ Bucket: 'wb-private', Prefix: 'daily-os/runs/2026-03-02T06-30-00Z/data/' }));
     expect(progress.at(-1)!.bytesTotal).toBe((listing.Contents ?? []).reduce((sum, o) => sum + (o.Size ?? 0), 0));
   });
 
@@ -171,19 +171,22 @@ describe('scheduled runs published to S3, opened as results (moto)', () => {
     expect((await results.runs('daily-os')).runs.map((r) => r.here)).toEqual([false, false]);
   });
 
-  it("a run recorded before each run had its own folder opens the job's shared data folder without the later runs' folders", async () => {
+  it("data/ holds the latest run's set alone, and a run recorded before each run had its own folder opens that folder as it is", async () => {
+    // The two runs wrote the same names: data/ is the newer run's set, nothing of the older beside it.
+    const latest = await s3().send(new ListObjectsV2Command({ Bucket: 'wb-private', Prefix: 'daily-os/data/' }));
+    expect((latest.Contents ?? []).map((o) => o.Key)).toEqual(['daily-os/data/metrics.tsv', 'daily-os/data/metrics.tsv.gz', 'daily-os/data/nested/notes.txt']);
+    expect((await objectBytes('daily-os/data/metrics.tsv')).toString()).toBe('Linux\t4\nmacOS\t1\n');
+
     const record = JSON.parse((await objectBytes('daily-os/runs/2026-03-02T06-30-00Z.json')).toString('utf8')) as Record<string, unknown>;
     const legacy = { ...record, runId: '2026-02-23T06-30-00Z', startedAt: '2026-02-23T06:30:01Z', endedAt: '2026-02-23T06:30:09Z', output: 'daily-os/data/' };
     await s3().send(new PutObjectCommand({ Bucket: 'wb-private', Key: 'daily-os/runs/2026-02-23T06-30-00Z.json', Body: JSON.stringify(legacy) }));
-    await s3().send(new PutObjectCommand({ Bucket: 'wb-private', Key: 'daily-os/data/metrics.tsv', Body: 'Linux\t2\n' }));
     const opened = await results.open('daily-os', '2026-02-23T06-30-00Z', 'dl-6');
-    expect(opened.files).toEqual([{ name: 'metrics.tsv', bytes: 8 }]);
-    expect(progress.at(-1)).toMatchObject({ filesTotal: 1, bytesTotal: 8, bytesDone: 8 });
-    expect(await results.result('daily-os', '2026-02-23T06-30-00Z', 100)).toEqual({ name: 'metrics.tsv', text: 'Linux\t2\n', truncated: false });
+    expect(opened.files.map((f) => f.name)).toEqual(['metrics.tsv', 'metrics.tsv.gz', 'nested/notes.txt']);
+    expect(await results.result('daily-os', '2026-02-23T06-30-00Z', 100)).toEqual({ name: 'metrics.tsv', text: 'Linux\t4\nmacOS\t1\n', truncated: false });
   });
 
   it('an object whose key would lead out of the run folder is refused and nothing is kept', async () => {
-    await s3().send(new PutObjectCommand({ Bucket: 'wb-private', Key: 'daily-os/data/2026-03-02T06-30-00Z/../../../escape.txt', Body: 'x' }));
+    await s3().send(new PutObjectCommand({ Bucket: 'wb-private', Key: 'daily-os/runs/2026-03-02T06-30-00Z/data/../../../escape.txt', Body: 'x' }));
     await expect(results.open('daily-os', '2026-03-02T06-30-00Z')).rejects.toThrow(/is not a file of the run's output/);
     expect(await readdir(join(dataDir, 'results', 'scheduled', 'daily-os'))).toEqual([]);
   });

@@ -121,9 +121,12 @@ describe('the AWS schedule backend against moto (S3, IAM, EventBridge Scheduler,
     expect(input['IamInstanceProfile']).toEqual({ Arn: profile?.Arn });
     expect(profile?.Roles?.map((r) => r.RoleName)).toEqual(['wb-daily-os']);
     const jobPolicy = JSON.parse(decodeURIComponent((await iam.send(new GetRolePolicyCommand({ RoleName: 'wb-daily-os', PolicyName: 'scheduled-job' }))).PolicyDocument ?? '{}')) as { Statement: { Action: string; Resource: string }[] };
-    expect(jobPolicy.Statement).toEqual([
-      expect.objectContaining({ Action: 's3:GetObject', Resource: 'arn:aws:s3:::wb-code/daily-os/code/*' }),
-      expect.objectContaining({ Action: 's3:PutObject', Resource: 'arn:aws:s3:::wb-private/daily-os/*' }),
+    expect(jobPolicy.Statement.map((s) => [s.Action, s.Resource])).toEqual([
+      ['s3:GetObject', 'arn:aws:s3:::wb-code/daily-os/code/*'],
+      [['s3:PutObject', 's3:GetObject'], ['arn:aws:s3:::wb-private/daily-os/runs/*', 'arn:aws:s3:::wb-private/daily-os/data/*']],
+      ['s3:DeleteObject', 'arn:aws:s3:::wb-private/daily-os/data/*'],
+      ['s3:ListBucket', 'arn:aws:s3:::wb-private'],
+      ['s3:PutObject', ['arn:aws:s3:::wb-private/daily-os/logs/*', 'arn:aws:s3:::wb-private/daily-os/runs/*']],
     ]);
     // What the UI shows before deploying is what was made.
     const plan = await backend.permissions(schedules.get('daily-os')!);
@@ -201,9 +204,9 @@ describe('the AWS schedule backend against moto (S3, IAM, EventBridge Scheduler,
       ['2026-03-09T06-30-00Z', 'failed', 4],
       ['2026-03-02T06-30-00Z', 'succeeded', 0],
     ]);
-    expect(history[1]).toMatchObject({ filesPublished: 1, bytesPublished: 13, scheduledFor: '2026-03-02T06:30:00Z', log: 'daily-os/logs/2026-03-02T06-30-00Z.log.gz', output: 'daily-os/data/2026-03-02T06-30-00Z/' });
+    expect(history[1]).toMatchObject({ filesPublished: 1, bytesPublished: 13, scheduledFor: '2026-03-02T06:30:00Z', log: 'daily-os/logs/2026-03-02T06-30-00Z.log.gz', output: 'daily-os/runs/2026-03-02T06-30-00Z/data/' });
     // The history table is told the bucket too: the record itself names only keys.
-    expect(backend.locate(history[1]!)).toEqual({ log: 's3://wb-private/daily-os/logs/2026-03-02T06-30-00Z.log.gz', output: 's3://wb-private/daily-os/data/2026-03-02T06-30-00Z/' });
+    expect(backend.locate(history[1]!)).toEqual({ log: 's3://wb-private/daily-os/logs/2026-03-02T06-30-00Z.log.gz', output: 's3://wb-private/daily-os/runs/2026-03-02T06-30-00Z/data/' });
     const log = await backend.readLog('daily-os', '2026-03-09T06-30-00Z', 10_000);
     expect(log.text).toContain('broken');
     expect(log.truncated).toBe(false);

@@ -31,7 +31,12 @@ describe('schedules:aws-permissions through the contract', () => {
     expect(plan.instanceProfile).toBe('wb-daily-os');
     expect(plan.instanceRole.policy.Statement.map((s) => [s.Action, s.Resource])).toEqual([
       ['s3:GetObject', 'arn:aws:s3:::team-code/daily-os/code/*'],
-      ['s3:PutObject', 'arn:aws:s3:::team-public/daily-os/*'],
+      // The output: each run's folder, then data/ replaced by the latest set.
+      [['s3:PutObject', 's3:GetObject'], ['arn:aws:s3:::team-public/daily-os/runs/*', 'arn:aws:s3:::team-public/daily-os/data/*']],
+      ['s3:DeleteObject', 'arn:aws:s3:::team-public/daily-os/data/*'],
+      ['s3:ListBucket', 'arn:aws:s3:::team-public'],
+      // A public job's log and run record go to the private bucket, never the public one.
+      ['s3:PutObject', ['arn:aws:s3:::team-private/daily-os/logs/*', 'arn:aws:s3:::team-private/daily-os/runs/*']],
     ]);
     await expect(call('schedules:aws-permissions', { name: 'Daily OS', visibility: 'public' })).rejects.toThrow(/short slug/);
   });

@@ -37,9 +37,12 @@ describe('local schedule backend on an SSH worker (OpenSSH sshd)', () => {
     expect(row).toMatchObject({ status: 'succeeded', runId, filesPublished: 1, bytesPublished: 6, scheduledFor: null });
     // Published on the worker by run-job.sh, then fetched to this computer.
     const here = join(tmp.path, 'app', 'published', 'counts');
-    expect(await readFile(join(here, 'data', runId, 'by-day', 'counts.csv'), 'utf8')).toBe('day,n\n');
+    expect(await readFile(join(here, 'runs', runId, 'data', 'by-day', 'counts.csv'), 'utf8')).toBe('day,n\n');
+    // The latest successful run's set is data/ here as on the worker.
+    expect(await readFile(join(here, 'data', 'by-day', 'counts.csv'), 'utf8')).toBe('day,n\n');
+    expect(await readFile(join(sshd.dir, 'wb', 'published', 'counts', 'data', 'by-day', 'counts.csv'), 'utf8')).toBe('day,n\n');
     expect(JSON.parse(await readFile(join(sshd.dir, 'wb', 'published', 'counts', 'runs', `${runId}.json`), 'utf8'))).toMatchObject({ runId, status: 'succeeded' });
-    expect(row?.output).toBe(join(here, 'data', runId) + '/');
+    expect(row?.output).toBe(join(here, 'runs', runId, 'data') + '/');
     const log = await call('schedules:log', { name: 'counts', runId });
     expect(log.text).toContain('ran on');
     expect(log.text).toContain('as counts');

@@ -81,13 +81,14 @@ describe('local schedule backend (fake clock, the real run-job.sh)', () => {
     expect(records.map((r) => [r.status, r.scheduledFor])).toEqual([['succeeded', '2026-11-22T12:00:00.000Z']]);
     expect(records[0]).toMatchObject({ job: 'daily-counts', filesPublished: 1, exitCode: 0, timedOut: false });
     const published = join(t.root, 'data', 'published', 'daily-counts');
-    expect(await readFile(join(published, 'data', records[0]!.runId, 'counts.csv'), 'utf8')).toBe('day,count\nmon,3\n');
+    expect(await readFile(join(published, 'runs', records[0]!.runId, 'data', 'counts.csv'), 'utf8')).toBe('day,count\nmon,3\n');
+    expect(await readFile(join(published, 'data', 'counts.csv'), 'utf8')).toBe('day,count\nmon,3\n');
     expect(gunzipSync(await readFile(join(published, 'logs', `${records[0]?.runId}.log.gz`))).toString()).toContain('status succeeded');
 
     const history = await t.service.history('daily-counts');
     expect(summary(history)).toEqual(['succeeded 2026-11-22T12:00:00.000Z', 'missed 2026-11-21T12:00:00.000Z', 'missed 2026-11-20T12:00:00.000Z']);
     expect(history[0]?.log).toBe(join(published, 'logs', `${records[0]?.runId}.log.gz`));
-    expect(history[0]?.output).toBe(join(published, 'data', records[0]!.runId) + '/');
+    expect(history[0]?.output).toBe(join(published, 'runs', records[0]!.runId, 'data') + '/');
     // Each missed run is told once, not at every look.
     expect(t.alerts.map((a) => `${a.status} ${a.message.split(':')[0]}`)).toEqual(['missed daily-counts did not run at 2026-11-21T12', 'missed daily-counts did not run at 2026-11-20T12']);
     await t.service.history('daily-counts');
