@@ -7,7 +7,7 @@ import { WorkbenchError } from '../../../shared/errors.ts';
 import { makeOwnFolder } from '../../data-dir.ts';
 import { newRunId } from '../../../shared/model.ts';
 import type { HistoryRow } from '../../../shared/schedule-calls.ts';
-import { newestRunFirst, RunRecord, Schedule, runsBetween } from '../../../shared/schedule.ts';
+import { newestRunFirst, nextRuns, RunRecord, Schedule, runsBetween } from '../../../shared/schedule.ts';
 import type { WorkerRuntime } from '../jobs/runtime.ts';
 import { WorkerCheck } from '../jobs/worker-check.ts';
 import { copyCheckedPackage } from '../packager/checked-copy.ts';
@@ -22,7 +22,11 @@ import { rowWithoutRecord } from './missed-runs.ts';
 /** Catch-up on start: the latest missed run younger than this runs once; older ones stay missed. */
 export const CATCH_UP_HOURS = 24;
 export const CATCH_UP_POLICY = `While the app is open it runs local schedules when they are due. When it starts (or wakes), the latest run missed within the last ${CATCH_UP_HOURS} hours runs once, straight away; older missed runs are not run but shown as missed. A run that falls due while the previous run of the same job is still going is skipped (and shown as skipped).`;
-const TICK_MS = 20_000;
+/**
+ * The longest the clock sleeps: it wakes at the next run's time, and at least this often to see
+ * a changed system clock or a machine that slept.
+ */
+const MAX_SLEEP_MS = 20_000;
 const MAX_SKIPPED_KEPT = 200;
 
 const Active = z.object({ runId: z.string(), worker: z.string(), startedAt: z.string(), scheduledFor: z.string().nullable() });
@@ -74,7 +78,8 @@ export class LocalScheduleBackend implements ScheduleBackend {
   private readonly now: () => Date;
   private readonly running = new Map<string, Promise<void>>();
   private ticking: Promise<void> = Promise.resolve();
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private started = false;
 
   constructor(private readonly options: LocalBackendOptions) {
     this.now = options.now ?? (() => new Date());
@@ -115,6 +120,7 @@ export class LocalScheduleBackend implements ScheduleBackend {
       ...state,
       jobs: { ...state.jobs, [schedule.name]: { schedule, deployedAt: at, handledUntil: at, active: state.jobs[schedule.name]?.active ?? null } },
     }));
+    await this.arm();
   }
 
   async remove(name: string): Promise<void> {
@@ -123,6 +129,7 @@ export class LocalScheduleBackend implements ScheduleBackend {
       return { jobs, skipped: state.skipped.filter((s) => s.job !== name) };
     });
     await rm(this.codeDir(name), { recursive: true, force: true });
+    await this.arm();
   }
 
   async setEnabled(name: string, enabled: boolean): Promise<void> {
@@ -133,6 +140,7 @@ export class LocalScheduleBackend implements ScheduleBackend {
       // Slots that passed while disabled are not run when enabled again.
       handledUntil: enabled && !job.schedule.enabled ? at : job.handledUntil,
     }));
+    await this.arm();
   }
 
   async runNow(schedule: Schedule): Promise<string> {
@@ -186,14 +194,30 @@ export class LocalScheduleBackend implements ScheduleBackend {
     for (const job of Object.values((await this.state()).jobs)) {
       if (job.active && !this.running.has(job.schedule.name)) this.follow(job, job.active, true);
     }
+    this.started = true;
     await this.tick();
-    this.timer ??= setInterval(() => void this.tick().catch(() => undefined), this.options.tickMs ?? TICK_MS);
-    this.timer.unref?.();
+    await this.arm();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.started = false;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** Sets the clock to wake at the next run's time of any enabled schedule (MAX_SLEEP_MS at most). */
+  private async arm(): Promise<void> {
+    if (!this.started) return;
+    const now = this.now().getTime();
+    let next = now + (this.options.tickMs ?? MAX_SLEEP_MS);
+    for (const job of Object.values((await this.state()).jobs)) {
+      const due = job.schedule.enabled ? nextRuns(job.schedule, new Date(Math.max(now, Date.parse(job.handledUntil))), 1)[0] : undefined;
+      if (due) next = Math.min(next, due.getTime());
+    }
+    if (this.timer) clearTimeout(this.timer);
+    if (!this.started) return;
+    this.timer = setTimeout(() => void this.tick().catch(() => undefined).then(() => this.arm()), Math.max(0, next - now));
+    this.timer.unref?.();
   }
 
   /** Resolves when no run is going (tests and shutdown wait on it). */

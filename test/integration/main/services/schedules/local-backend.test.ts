@@ -32,6 +32,8 @@ async function makeTarball(root: string, body: string): Promise<string> {
 async function setUp(body = 'echo "day,count" > output/counts.csv; echo "mon,3" >> output/counts.csv') {
   const root = await useTempDir('local-schedules');
   let clock = new Date('2026-11-20T10:00:00Z');
+  // A clock that moves: set by useClock for what happens in real time.
+  let moving: (() => Date) | undefined;
   const store = new DocumentStore(join(root, 'data'));
   const alerts: ScheduleAlert[] = [];
   const backend = new LocalScheduleBackend({
@@ -39,10 +41,10 @@ async function setUp(body = 'echo "day,count" > output/counts.csv; echo "mon,3" 
     dataDir: join(root, 'data'),
     transports: async () => new LocalTransport(join(root, 'data', 'worker')),
     runtime: new WorkerRuntime(resolve('resources/worker')),
-    now: () => clock,
+    now: () => moving?.() ?? clock,
     pollMs: 50,
   });
-  const service = new ScheduleService({ store: new ScheduleStore(store), backend: async () => backend, now: () => clock, onAlert: (a) => alerts.push(a) });
+  const service = new ScheduleService({ store: new ScheduleStore(store), backend: async () => backend, now: () => moving?.() ?? clock, onAlert: (a) => alerts.push(a) });
   const tarball = await makeTarball(root, body);
   const reopen = () =>
     new LocalScheduleBackend({
@@ -61,6 +63,11 @@ async function setUp(body = 'echo "day,count" > output/counts.csv; echo "mon,3" 
     alerts,
     tarball,
     setClock: (iso: string) => (clock = new Date(iso)),
+    /** From now on the clock reads `iso` plus the real time gone by since. */
+    useClock: (iso: string) => {
+      const offset = Date.parse(iso) - Date.now();
+      moving = () => new Date(Date.now() + offset);
+    },
     create: (extra: Partial<ScheduleInput> = {}) => service.create(Schedule.parse({ name: 'daily-counts', tarball, frequency: { kind: 'daily' }, timeoutMinutes: 5, ...extra })),
   };
 }
@@ -68,6 +75,23 @@ async function setUp(body = 'echo "day,count" > output/counts.csv; echo "mon,3" 
 const summary = (rows: HistoryRow[]) => rows.map((r) => `${r.status} ${r.scheduledFor ?? 'now'}`);
 
 describe('local schedule backend (fake clock, the real run-job.sh)', () => {
+  it('starts a run within 2 s of its time while the app is open', async () => {
+    const t = await setUp();
+    // 3 s before the daily 12:00: the clock sleeps until the run's time, not a fixed interval.
+    t.useClock('2026-11-20T11:59:57Z');
+    await t.create();
+    await t.backend.start();
+    try {
+      const started = async () => (await t.service.history('daily-counts')).find((r) => r.scheduledFor === '2026-11-20T12:00:00.000Z' && r.startedAt);
+      await expect.poll(started, { timeout: 15_000, interval: 100 }).toBeTruthy();
+      const row = (await started())!;
+      expect(Date.parse(row.startedAt!) - Date.parse('2026-11-20T12:00:00Z')).toBeLessThan(2_000);
+    } finally {
+      t.backend.stop();
+      await t.backend.whenIdle();
+    }
+  });
+
   it('catches up the latest run missed within 24 hours once at start; older ones are shown as missed', async () => {
     const t = await setUp();
     await t.create();
