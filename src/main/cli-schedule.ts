@@ -17,13 +17,19 @@ them now.
                        --command, --output-dir: default the package's own (sh run.sh, output)
          [--public] [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--disabled]
          [--backend local|aws] [--worker WORKER_ID]
+         [--instance-type TYPE] [--disk GIB]
+                       --instance-type, --disk: an AWS run's instance (default m6i.large)
+                       and root disk (default 8 GiB)
                        --day: 0-6 (0 = Sunday) for weekly, 1-31 for monthly (a month
                        without that day runs on its last day); --time is UTC (default 12:00)
   list                 schedules with their next run
   run-now NAME [--detach]
                        run now and wait for the run's record (exit 1 unless it succeeded)
   history NAME         runs with status, duration, bytes published; missed runs flagged
-  delete NAME --yes    delete the schedule (published output is kept)
+  delete NAME --yes [--remove-aws-resources]
+                       delete the schedule (and an AWS schedule's alarm); with
+                       --remove-aws-resources also its IAM role, instance profile and code
+                       in the code bucket. Published output is kept.
   --json               print results as JSON`;
 
 function whole(value: string | undefined, flag: string): number | undefined {
@@ -114,6 +120,9 @@ export async function runScheduleCommand(client: WorkbenchClient, args: string[]
       disabled: { type: 'boolean', default: false },
       backend: { type: 'string' },
       worker: { type: 'string' },
+      'instance-type': { type: 'string' },
+      disk: { type: 'string' },
+      'remove-aws-resources': { type: 'boolean', default: false },
       detach: { type: 'boolean', default: false },
       yes: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -132,6 +141,7 @@ export async function runScheduleCommand(client: WorkbenchClient, args: string[]
     case 'create': {
       if (!values.tarball) throw new UsageError('create needs --tarball FILE (a package from `workbench pack`).');
       const timeout = whole(values.timeout, '--timeout');
+      const disk = whole(values.disk, '--disk');
       const created = await client.call('schedules:create', {
         name: needName(),
         tarball: resolve(values.tarball),
@@ -146,6 +156,8 @@ export async function runScheduleCommand(client: WorkbenchClient, args: string[]
         ...(values.end ? { endDate: values.end } : {}),
         ...(values.backend ? { backend: backendOf(values.backend) } : {}),
         ...(values.worker ? { worker: values.worker } : {}),
+        ...(values['instance-type'] ? { instanceType: values['instance-type'] } : {}),
+        ...(disk !== undefined ? { diskGiB: disk } : {}),
       });
       print(created, () => out(`Scheduled ${created.name}: ${describeTiming(created)}${created.nextRun ? `, next run ${formatUtc(new Date(created.nextRun))}` : ''}.`));
       return 0;
@@ -179,8 +191,9 @@ export async function runScheduleCommand(client: WorkbenchClient, args: string[]
     }
     case 'delete': {
       if (!values.yes) throw new UsageError(`Deleting ${needName()} stops its runs; add --yes to confirm.`);
-      await client.call('schedules:delete', { name: needName() });
-      print(null, () => out(`Deleted ${name}.`));
+      const removeAwsResources = values['remove-aws-resources'];
+      await client.call('schedules:delete', { name: needName(), removeAwsResources });
+      print(null, () => out(`Deleted ${name}${removeAwsResources ? ' with its role, instance profile and code in S3' : ''}.`));
       return 0;
     }
     default:

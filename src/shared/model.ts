@@ -30,6 +30,8 @@ export const Settings = z.object({
   publicBucket: BucketSetting,
   privateBucket: BucketSetting,
   codeBucket: BucketSetting,
+  /** Where AWS itself mails alerts of scheduled jobs (subscribed to the app's SNS topic); unset or '' = none. */
+  alertEmail: z.string().max(254).regex(/^$|^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an e-mail address such as you@example.org, or empty').optional(),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -41,6 +41,24 @@ export const ScheduleAlert = z.object({
 });
 export type ScheduleAlert = z.infer<typeof ScheduleAlert>;
 
+/** A job's CloudWatch alarm (AWS schedules): OK, ALARM (a run failed or did not happen), or not enough data yet. */
+export const AlarmState = z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
+export type AlarmState = z.infer<typeof AlarmState>;
+
+/** The alert e-mail's SNS subscription: none, waiting for the user to click AWS's confirmation mail, or confirmed. */
+export const AlertSubscriptionState = z.enum(['none', 'pending', 'confirmed']);
+export type AlertSubscriptionState = z.infer<typeof AlertSubscriptionState>;
+
+export const AlertEmail = z.string().trim().max(254).regex(/^$|^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an e-mail address such as you@example.org, or empty for none');
+
+export const AlertSubscription = z.object({
+  email: z.string().nullable(),
+  state: AlertSubscriptionState,
+  /** The topic the runs publish to (null until AWS can be reached). */
+  topicArn: z.string().nullable(),
+});
+export type AlertSubscription = z.infer<typeof AlertSubscription>;
+
 export const TimingDraft = z
   .object({
     frequency: Frequency,
@@ -69,7 +87,11 @@ export const scheduleCalls = {
   'schedules:update': call(z.object({ name: ScheduleName, patch: SchedulePatch }).strict(), ScheduleView, 'Change a schedule (the name is fixed) and redeploy it.'),
   'schedules:list': call(z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => undefined), z.array(ScheduleView), 'The schedules with their next run.'),
   'schedules:get': call(Name, ScheduleView, 'One schedule.'),
-  'schedules:delete': call(Name, z.null(), "Delete a schedule and its backend's timetable (published output is kept)."),
+  'schedules:delete': call(
+    z.object({ name: ScheduleName, removeAwsResources: z.boolean().optional() }).strict(),
+    z.null(),
+    "Delete a schedule, its backend's timetable and its alarm; with removeAwsResources also its IAM role, instance profile and code in S3 (published output is kept).",
+  ),
   'schedules:set-enabled': call(z.object({ name: ScheduleName, enabled: z.boolean() }).strict(), ScheduleView, 'Enable or disable a schedule.'),
   'schedules:run-now': call(Name, z.object({ runId: z.string() }), 'Start a run now, outside the timetable.'),
   'schedules:history': call(Name, z.array(HistoryRow), 'Runs of a job, newest first, with missed and skipped runs flagged.'),
@@ -78,6 +100,21 @@ export const scheduleCalls = {
     z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => undefined),
     z.array(ScheduleAlert),
     'Alerts raised since the app started (also sent as schedules:alert): failed, timed-out, blocked and missed runs.',
+  ),
+  'schedules:alarm-states': call(
+    z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => undefined),
+    z.record(z.string(), AlarmState),
+    "Each AWS schedule's CloudWatch alarm state, by job name (empty when AWS cannot be reached).",
+  ),
+  'schedules:alert-subscription': call(
+    z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => undefined),
+    AlertSubscription,
+    "The alert e-mail of Settings and its subscription to the app's SNS alert topic.",
+  ),
+  'schedules:set-alert-email': call(
+    z.object({ email: AlertEmail }).strict(),
+    AlertSubscription,
+    'Store the alert e-mail and subscribe it to the alert topic (AWS mails a confirmation link); empty: no e-mail.',
   ),
   'schedules:next-runs': call(TimingDraft, z.object({ runs: z.array(z.string()), note: z.string().nullable(), cron: z.array(z.string()) }), "A draft's next run times (UTC ISO), the short-month note and its EventBridge cron expressions."),
 } as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InstanceType, instanceTypeInfo } from './ec2-model.ts';
 import { WorkerId } from './worker-model.ts';
 
 /**
@@ -54,6 +55,10 @@ export const JobCommand = z
   .refine((c) => ![...c].some((ch) => ch.charCodeAt(0) < 0x20 || (ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f)), 'a command on one line, without tabs or other control characters')
   .refine((c) => new TextEncoder().encode(c).length <= 1024, 'a command of at most 1024 bytes (letters beyond ASCII take 2 to 4)');
 
+/** What a scheduled AWS run gets unless its schedule says otherwise: the AMI's own 8 GiB root disk. */
+export const DEFAULT_SCHEDULE_INSTANCE_TYPE = 'm6i.large';
+export const DEFAULT_SCHEDULE_DISK_GIB = 8;
+
 const scheduleFields = z.object({
   name: ScheduleName,
   /** The code tarball on this computer (the packager's output or any .tar.gz). */
@@ -72,6 +77,9 @@ const scheduleFields = z.object({
   backend: ScheduleBackendKind.default('local'),
   /** For the local backend: where it runs ('local' = this computer, or a worker's id). */
   worker: WorkerId.default('local'),
+  /** For the AWS backend: the instance each run gets, and its root disk. */
+  instanceType: InstanceType.default(DEFAULT_SCHEDULE_INSTANCE_TYPE),
+  diskGiB: z.number().int('whole GiB').min(8, 'a disk of at least 8 GiB').max(4096, 'a disk of at most 4096 GiB').default(DEFAULT_SCHEDULE_DISK_GIB),
   /** Optional S3 bucket to publish to (else the AWS backend's default / the local data dir). */
   bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name').optional(),
 });
@@ -265,6 +273,47 @@ export function schedulerWindow(timing: Pick<Schedule, 'startDate' | 'endDate'>)
     ...(timing.startDate ? { start: new Date(`${timing.startDate}T00:00:00Z`) } : {}),
     ...(timing.endDate ? { end: new Date(Date.parse(`${timing.endDate}T00:00:00Z`) + DAY_MS) } : {}),
   };
+}
+
+/**
+ * The most one AWS run can cost for its instance: the hours of its timeout at the on-demand
+ * price of the EC2 worker table (us-east-1); undefined for a type the table does not have.
+ */
+export function costPerRun(instanceType: string, timeoutMinutes: number): { usd: number; hourlyUsd: number; hours: number } | undefined {
+  const info = instanceTypeInfo(instanceType);
+  if (!info || !Number.isFinite(timeoutMinutes) || timeoutMinutes <= 0) return undefined;
+  const hours = timeoutMinutes / 60;
+  return { usd: Math.round(info.hourlyUsd * hours * 10_000) / 10_000, hourlyUsd: info.hourlyUsd, hours };
+}
+
+/** Leap years through 2096, for February 28 when it is not the month's last day. */
+const LEAP_YEARS = Array.from({ length: 18 }, (_, i) => 2028 + 4 * i).join(',');
+
+/**
+ * The days a job does NOT run, as EventBridge cron expressions at its time of day: on each of
+ * them a heartbeat puts RunSucceeded = 1, so the alarm on that metric sees a value every day and
+ * can use one window (a day plus the run's time) for every frequency, which CloudWatch's
+ * seven-day limit on an alarm's window would not allow for a weekly or monthly gap. Empty for
+ * a daily job.
+ */
+export function heartbeatExpressions(timing: Pick<Schedule, 'frequency' | 'timeOfDay'>): string[] {
+  const [hour, minute] = timing.timeOfDay.split(':').map(Number);
+  const hm = `${minute} ${hour}`;
+  const f = timing.frequency;
+  const range = (from: number, to: number) => (from > to ? [] : from === to ? [String(from)] : [`${from}-${to}`]);
+  switch (f.kind) {
+    case 'daily':
+      return [];
+    case 'weekly':
+      return [`cron(${hm} ? * ${[1, 2, 3, 4, 5, 6, 7].filter((d) => d !== f.dayOfWeek + 1).join(',')} *)`];
+    case 'monthly': {
+      const d = f.dayOfMonth;
+      if (d <= 28) return [`cron(${hm} ${[...range(1, d - 1), ...range(d + 1, 31)].join(',')} * ? *)`];
+      // Days 29-31 run on the day itself where the month has it, else on its last day.
+      const notLast = d === 31 ? [`cron(${hm} 28-30 1,3,5,7,8,10,12 ? *)`, `cron(${hm} 28,29 4,6,9,11 ? *)`] : [`cron(${hm} ${[28, 29, 30, 31].filter((x) => x !== d).join(',')} 1,3-12 ? *)`];
+      return [`cron(${hm} 1-27 * ? *)`, ...notLast, `cron(${hm} 28 2 ? ${LEAP_YEARS})`];
+    }
+  }
 }
 
 /** "2028-02-29 12:00 UTC" */

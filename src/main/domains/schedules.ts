@@ -1,3 +1,4 @@
+import { WorkbenchError } from '../../shared/errors.ts';
 import { Schedule, cronExpressions, nextRuns, shortMonthNote, type ScheduleBackendKind } from '../../shared/schedule.ts';
 import type { ScheduleAlert } from '../../shared/schedule-calls.ts';
 import { newAwsScheduleBackend, awsScheduleBackend } from '../services/schedules/aws-backend-factory.ts';
@@ -24,7 +25,10 @@ type ScheduleCalls =
   | 'schedules:log'
   | 'schedules:alerts'
   | 'schedules:next-runs'
-  | 'schedules:aws-permissions';
+  | 'schedules:aws-permissions'
+  | 'schedules:alarm-states'
+  | 'schedules:alert-subscription'
+  | 'schedules:set-alert-email';
 
 export interface SchedulesDomainOptions {
   /** Tests give schedules a fake clock, a faster poll, or an AWS backend. */
@@ -112,7 +116,7 @@ export function createSchedulesDomain(
       'schedules:update': ({ name, patch }) => service.update(name, patch),
       'schedules:list': () => service.list(),
       'schedules:get': ({ name }) => service.get(name),
-      'schedules:delete': async ({ name }) => (await service.delete(name), null),
+      'schedules:delete': async ({ name, removeAwsResources }) => (await service.delete(name, { removeAwsResources: removeAwsResources ?? false }), null),
       'schedules:set-enabled': ({ name, enabled }) => service.setEnabled(name, enabled),
       'schedules:run-now': async ({ name }) => ({ runId: await service.runNow(name) }),
       'schedules:history': ({ name }) => service.history(name),
@@ -123,6 +127,28 @@ export function createSchedulesDomain(
         note: shortMonthNote(draft.frequency),
         cron: cronExpressions(draft),
       }),
+      // Alarm states only when AWS can be reached and some schedule is there.
+      'schedules:alarm-states': async () => {
+        const list = await service.list();
+        if (!list.some((s) => s.backend === 'aws') || typeof (await aws().catch(() => 'unavailable')) === 'string') return {};
+        return permissions.alarmStates();
+      },
+      'schedules:alert-subscription': async () => {
+        const email = (await deps.settings.settings.get()).alertEmail || undefined;
+        if (typeof (await aws().catch(() => 'unavailable')) === 'string') return { email: email ?? null, state: 'none' as const, topicArn: null };
+        return permissions.alertSubscription(email, false);
+      },
+      // Stored first: the next deploy subscribes it even when AWS cannot be reached now.
+      'schedules:set-alert-email': async ({ email }) => {
+        await deps.settings.settings.set({ alertEmail: email });
+        const stored = email || undefined;
+        const reason = await aws().catch((err: unknown) => (err as Error).message);
+        if (typeof reason === 'string') {
+          if (stored) throw new WorkbenchError('UNAVAILABLE', `The alert e-mail is saved; it is subscribed once AWS can be reached: ${reason}`, { retryable: false });
+          return { email: null, state: 'none' as const, topicArn: null };
+        }
+        return permissions.alertSubscription(stored, true);
+      },
       // What IAM a job would get, before anything is created.
       'schedules:aws-permissions': ({ name, visibility, bucket }) =>
         permissions.permissions(Schedule.parse({ name, visibility, ...(bucket ? { bucket } : {}), tarball: '-', frequency: { kind: 'daily' }, backend: 'aws' })),

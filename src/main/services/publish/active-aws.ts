@@ -1,7 +1,9 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { awsClientConfig, type AwsClientConfig } from '../credentials/aws-clients.ts';
 import type { CredentialsService } from '../credentials/credentials-service.ts';
 import type { ScheduleAwsClients } from '../schedules/aws-backend.ts';
@@ -20,8 +22,8 @@ export async function activeS3(credentials: CredentialsService, fallbackRegion: 
   return new S3Client(await activeAwsConfig(credentials, fallbackRegion, env));
 }
 
-/** The four clients the AWS schedule backend uses, for the active profile. */
+/** The clients the AWS schedule backend uses, for the active profile. */
 export async function activeScheduleClients(credentials: CredentialsService, fallbackRegion: () => Promise<string | undefined>, env: NodeJS.ProcessEnv = process.env): Promise<ScheduleAwsClients> {
   const config = await activeAwsConfig(credentials, fallbackRegion, env);
-  return { region: config.region, s3: new S3Client(config), scheduler: new SchedulerClient(config), iam: new IAMClient(config), ec2: new EC2Client(config) };
+  return { region: config.region, s3: new S3Client(config), scheduler: new SchedulerClient(config), iam: new IAMClient(config), ec2: new EC2Client(config), sns: new SNSClient(config), cloudwatch: new CloudWatchClient(config) };
 }

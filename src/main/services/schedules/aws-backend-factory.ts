@@ -42,5 +42,6 @@ export function newAwsScheduleBackend(deps: AwsScheduleBackendDeps): AwsSchedule
     },
     workerDir: join(deps.resourcesDir, 'worker'),
     lookup: deps.lookup,
+    alertEmail: async () => (await deps.settings.get()).alertEmail || undefined,
   });
 }

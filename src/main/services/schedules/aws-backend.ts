@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DescribeInstancesCommand, RunInstancesCommand, type EC2Client, type RunInstancesCommandInput } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import {
   CreateScheduleCommand,
   CreateScheduleGroupCommand,
@@ -17,13 +19,32 @@ import {
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { WorkbenchError } from '../../../shared/errors.ts';
-import { cronExpressions, newestRunFirst, RunRecord, schedulerWindow, type Schedule } from '../../../shared/schedule.ts';
+import { cronExpressions, heartbeatExpressions, newestRunFirst, RunRecord, schedulerWindow, type Schedule } from '../../../shared/schedule.ts';
 import { awsError } from '../credentials/aws-errors.ts';
 import { sha256OfFile } from '../packager/inspect.ts';
 import { objectExists, putFile } from '../publish/s3-put.ts';
 import { newestUbuntuLts } from '../workers/ec2/ami.ts';
 import { APP_TAG_VALUE, TAG } from '../workers/ec2/tags.ts';
-import { clientToken, codeKey, kitKey, manualRunId, RUN_INSTANCES_TARGET, runsPrefix, SCHEDULE_GROUPS, SCHEDULED_TIME, TAGS } from './aws-names.ts';
+import type { AlarmState, AlertSubscription } from '../../../shared/schedule-calls.ts';
+import { alarmStates, ensureAlertTopic, ensureSubscription, putRunAlarm, deleteRunAlarm, setAlarmActions, subscriptionState } from './aws-alerts.ts';
+import { deletePrefix, removeInstanceRole } from './aws-cleanup.ts';
+import {
+  clientToken,
+  codeKey,
+  codePrefix,
+  HEARTBEAT_GROUPS,
+  kitKey,
+  manualRunId,
+  METRIC_DIMENSION,
+  METRIC_NAME,
+  METRIC_NAMESPACE,
+  PUT_METRIC_TARGET,
+  RUN_INSTANCES_TARGET,
+  runsPrefix,
+  SCHEDULE_GROUPS,
+  SCHEDULED_TIME,
+  TAGS,
+} from './aws-names.ts';
 import type { ScheduleBackend } from './backend.ts';
 import { gunzipTail } from './gunzip-tail.ts';
 import { ensurePermissions, planPermissions, type PermissionsPlan } from './iam-setup.ts';
@@ -37,6 +58,14 @@ export interface ScheduleAwsClients {
   scheduler: SchedulerClient;
   iam: IAMClient;
   ec2: EC2Client;
+  sns: SNSClient;
+  cloudwatch: CloudWatchClient;
+}
+
+/** What deleting an AWS schedule also removes, when asked. */
+export interface RemoveOptions {
+  /** The job's instance role and profile, and its code (tarballs, kits) in the code bucket. */
+  removeAwsResources?: boolean;
 }
 
 /** The S3 buckets of Settings: output by visibility, and the private code bucket. */
@@ -54,13 +83,13 @@ export interface AwsBackendOptions {
   workerDir: string;
   /** The stored schedule of a job, for history and run-now lookups by name. */
   lookup?: (name: string) => Promise<Schedule | undefined>;
-  instanceType?: string;
+  /** The alert e-mail of Settings, subscribed to the alert topic at each deploy. */
+  alertEmail?: () => Promise<string | undefined>;
   /** An AMI to use; else the newest Ubuntu LTS from Canonical in the region. */
   imageId?: string;
   now?: () => Date;
 }
 
-const DEFAULT_INSTANCE_TYPE = 'm6i.large';
 /** How many run records history reads at most (the newest by key). */
 const MAX_HISTORY = 500;
 
@@ -92,8 +121,12 @@ export class AwsScheduleBackend implements ScheduleBackend {
       const code = `s3://${buckets.code}/${await this.uploadCode(aws.s3, buckets.code, schedule.name, tarballPath)}`;
       const kit = `s3://${buckets.code}/${await this.uploadKit(aws.s3, buckets.code, schedule.name)}`;
       const made = await ensurePermissions(aws.iam, planPermissions(schedule.name, { code: buckets.code, data: buckets.data }));
+      const alertTopic = await ensureAlertTopic(aws.sns);
+      await ensureSubscription(aws.sns, alertTopic, await this.options.alertEmail?.());
       const spec: ScheduledRunSpec = {
         job: schedule.name,
+        alertTopic,
+        metricNamespace: METRIC_NAMESPACE,
         region: aws.region,
         kit,
         code,
@@ -103,7 +136,7 @@ export class AwsScheduleBackend implements ScheduleBackend {
         publish: `s3://${buckets.data}/${schedule.name}`,
         visibility: schedule.visibility,
       };
-      const input = await this.runInstancesInput(aws, spec, made.instanceProfileArn);
+      const input = await this.runInstancesInput(aws, spec, made.instanceProfileArn, schedule);
       const expressions = cronExpressions(schedule);
       const window = this.window(schedule);
       for (const [i, group] of SCHEDULE_GROUPS.entries()) {
@@ -132,12 +165,66 @@ export class AwsScheduleBackend implements ScheduleBackend {
           },
         }));
       }
+      await this.putHeartbeats(aws.scheduler, schedule, made.schedulerRoleArn, window);
+      await putRunAlarm(aws.cloudwatch, schedule, alertTopic);
     });
   }
 
-  async remove(name: string): Promise<void> {
+  /**
+   * On each day a weekly or monthly job does not run, Scheduler itself puts RunSucceeded = 1,
+   * so the job's alarm needs a window of only a day plus the run's time (aws-alerts.ts).
+   */
+  private async putHeartbeats(scheduler: SchedulerClient, schedule: Schedule, roleArn: string, window: { start?: Date; end?: Date }): Promise<void> {
+    const expressions = heartbeatExpressions(schedule);
+    const input = { Namespace: METRIC_NAMESPACE, MetricData: [{ MetricName: METRIC_NAME, Dimensions: [{ Name: METRIC_DIMENSION, Value: schedule.name }], Value: 1, Unit: 'Count' }] };
+    for (const [i, group] of HEARTBEAT_GROUPS.entries()) {
+      const expression = expressions[i];
+      if (!expression) {
+        await deleteSchedule(scheduler, group, schedule.name);
+        continue;
+      }
+      await ensureGroup(scheduler, group);
+      await whileIamPropagates(() => putSchedule(scheduler, {
+        Name: schedule.name,
+        GroupName: group,
+        Description: `Analysis Workbench job ${schedule.name}: a day without a run, for its alarm`,
+        ScheduleExpression: expression,
+        ScheduleExpressionTimezone: 'UTC',
+        ...(window.start ? { StartDate: window.start } : {}),
+        ...(window.end ? { EndDate: window.end } : {}),
+        State: schedule.enabled ? 'ENABLED' : 'DISABLED',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: { Arn: PUT_METRIC_TARGET, RoleArn: roleArn, Input: JSON.stringify(input), RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 } },
+      }));
+    }
+  }
+
+  /** Each AWS schedule's alarm state, by job. */
+  async alarmStates(): Promise<Record<string, AlarmState>> {
+    return this.withClients('read the alarms', (aws) => alarmStates(aws.cloudwatch));
+  }
+
+  /** The alert e-mail's subscription to the app's topic; with `subscribe`, made (or moved to this address) first. */
+  async alertSubscription(email: string | undefined, subscribe: boolean): Promise<AlertSubscription> {
+    return this.withClients(subscribe ? 'subscribe the alert e-mail' : 'read the alert subscription', async (aws) => {
+      const topicArn = await ensureAlertTopic(aws.sns);
+      const state = subscribe ? await ensureSubscription(aws.sns, topicArn, email) : await subscriptionState(aws.sns, topicArn, email);
+      return { email: email ?? null, state, topicArn };
+    });
+  }
+
+  /**
+   * Removes the schedule, its heartbeats and its alarm; asked to, also the job's instance role
+   * and profile and its code in the code bucket. Published output, logs and records stay.
+   */
+  async remove(name: string, options: RemoveOptions = {}): Promise<void> {
+    const codeBucket = options.removeAwsResources ? (await this.options.buckets()).code : undefined;
     await this.withClients('delete the schedule', async (aws) => {
-      for (const group of SCHEDULE_GROUPS) await deleteSchedule(aws.scheduler, group, name);
+      for (const group of [...SCHEDULE_GROUPS, ...HEARTBEAT_GROUPS]) await deleteSchedule(aws.scheduler, group, name);
+      await deleteRunAlarm(aws.cloudwatch, name);
+      if (!options.removeAwsResources) return;
+      await removeInstanceRole(aws.iam, name);
+      if (codeBucket) await deletePrefix(aws.s3, codeBucket, codePrefix(name));
     });
   }
 
@@ -146,6 +233,8 @@ export class AwsScheduleBackend implements ScheduleBackend {
       const found = await this.schedulesOf(aws.scheduler, name);
       if (found.length === 0) throw notDeployed(name);
       for (const current of found) await aws.scheduler.send(new UpdateScheduleCommand({ ...updatable(current), State: enabled ? 'ENABLED' : 'DISABLED' }));
+      for (const beat of await this.schedulesOf(aws.scheduler, name, HEARTBEAT_GROUPS)) await aws.scheduler.send(new UpdateScheduleCommand({ ...updatable(beat), State: enabled ? 'ENABLED' : 'DISABLED' }));
+      await setAlarmActions(aws.cloudwatch, name, enabled);
     });
   }
 
@@ -223,12 +312,14 @@ export class AwsScheduleBackend implements ScheduleBackend {
     });
   }
 
-  private async runInstancesInput(aws: ScheduleAwsClients, spec: ScheduledRunSpec, instanceProfileArn: string): Promise<RunInstancesCommandInput> {
-    const imageId = this.options.imageId ?? (await newestUbuntuLts(aws.ec2)).ImageId;
+  private async runInstancesInput(aws: ScheduleAwsClients, spec: ScheduledRunSpec, instanceProfileArn: string, schedule: Schedule): Promise<RunInstancesCommandInput> {
+    const image = this.options.imageId ? undefined : await newestUbuntuLts(aws.ec2);
     const userData = await renderScheduledUserData(this.options.workerDir, spec);
     return {
-      ImageId: imageId,
-      InstanceType: (this.options.instanceType ?? DEFAULT_INSTANCE_TYPE) as never,
+      ImageId: this.options.imageId ?? image?.ImageId,
+      InstanceType: schedule.instanceType as never,
+      // The root disk at the schedule's size, gone with the instance (Ubuntu's root is /dev/sda1).
+      BlockDeviceMappings: [{ DeviceName: image?.RootDeviceName ?? '/dev/sda1', Ebs: { VolumeSize: schedule.diskGiB, VolumeType: 'gp3', DeleteOnTermination: true } }],
       MinCount: 1,
       MaxCount: 1,
       // Scheduler puts the due time in: every retry of one trigger presents the same token.
@@ -291,9 +382,9 @@ export class AwsScheduleBackend implements ScheduleBackend {
     return schedule.bucket ?? (schedule.visibility === 'public' ? buckets.public : buckets.private);
   }
 
-  private async schedulesOf(scheduler: SchedulerClient, name: string): Promise<GetScheduleCommandOutput[]> {
+  private async schedulesOf(scheduler: SchedulerClient, name: string, groups: readonly string[] = SCHEDULE_GROUPS): Promise<GetScheduleCommandOutput[]> {
     const found: GetScheduleCommandOutput[] = [];
-    for (const group of SCHEDULE_GROUPS) {
+    for (const group of groups) {
       try {
         found.push(await scheduler.send(new GetScheduleCommand({ Name: name, GroupName: group })));
       } catch (err) {
@@ -310,7 +401,7 @@ export class AwsScheduleBackend implements ScheduleBackend {
     } catch (err) {
       throw awsError(err, what);
     } finally {
-      for (const client of [aws.s3, aws.scheduler, aws.iam, aws.ec2]) client.destroy();
+      for (const client of [aws.s3, aws.scheduler, aws.iam, aws.ec2, aws.sns, aws.cloudwatch]) client.destroy();
     }
   }
 }

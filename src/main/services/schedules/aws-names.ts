@@ -13,6 +13,36 @@ export const SCHEDULE_GROUP = 'analysis-workbench';
  */
 export const SECOND_SCHEDULE_GROUP = 'analysis-workbench-2';
 export const SCHEDULE_GROUPS = [SCHEDULE_GROUP, SECOND_SCHEDULE_GROUP] as const;
+/**
+ * Groups of a weekly or monthly job's heartbeats (shared/schedule.ts heartbeatExpressions): at
+ * most four cron expressions, each under the job's name in a group of its own.
+ */
+export const HEARTBEAT_GROUPS = ['analysis-workbench-heartbeat-1', 'analysis-workbench-heartbeat-2', 'analysis-workbench-heartbeat-3', 'analysis-workbench-heartbeat-4'] as const;
+/** The universal target that makes Scheduler put a CloudWatch metric itself (a heartbeat). */
+export const PUT_METRIC_TARGET = 'arn:aws:scheduler:::aws-sdk:cloudwatch:putMetricData';
+
+/** The app's one SNS topic for run alerts (in the region of its schedules); the user's e-mail subscribes to it. */
+export const ALERT_TOPIC = 'analysis-workbench-alerts';
+/** Every scheduled run end puts METRIC_NAME (dimension Job) in this namespace: 1 succeeded, 0 not. */
+export const METRIC_NAMESPACE = 'AnalysisWorkbench';
+export const METRIC_NAME = 'RunSucceeded';
+export const METRIC_DIMENSION = 'Job';
+const ALARM_PREFIX = 'analysis-workbench-';
+
+/** The CloudWatch alarm on a job's metric. */
+export function alarmName(job: string): string {
+  return `${ALARM_PREFIX}${job}`;
+}
+
+/** The job an alarm of the app is for, or undefined for anyone else's alarm. */
+export function jobOfAlarm(name: string): string | undefined {
+  return name.startsWith(ALARM_PREFIX) ? name.slice(ALARM_PREFIX.length) : undefined;
+}
+
+/** Where a job's code tarballs and worker kits are in the code bucket (all of them, for delete). */
+export function codePrefix(job: string): string {
+  return `${job}/code/`;
+}
 
 /** IAM path of the roles and instance profiles the app makes: iam:PassRole is scoped to it. */
 export const IAM_PATH = '/analysis-workbench/';

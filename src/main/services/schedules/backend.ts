@@ -10,7 +10,8 @@ export interface ScheduleBackend {
   readonly kind: 'aws' | 'local';
   /** Create or replace the schedule (code tarball at a local path is uploaded/copied as needed). */
   deploy(schedule: Schedule, tarballPath: string): Promise<void>;
-  remove(name: string): Promise<void>;
+  /** Removes the timetable; `removeAwsResources`: also what the AWS backend made for the job alone (role, profile, code). */
+  remove(name: string, options?: { removeAwsResources?: boolean }): Promise<void>;
   setEnabled(name: string, enabled: boolean): Promise<void>;
   /** Start a run now, outside the timetable; resolves with its run id. */
   runNow(schedule: Schedule): Promise<string>;

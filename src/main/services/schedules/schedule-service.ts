@@ -81,9 +81,9 @@ export class ScheduleService {
   }
 
   /** Removes the backend's schedule first: a schedule is never forgotten while it can still fire. */
-  async delete(name: string): Promise<void> {
+  async delete(name: string, options: { removeAwsResources?: boolean } = {}): Promise<void> {
     const current = await this.stored(name);
-    await (await this.backendOf(current.backend)).remove(name);
+    await (await this.backendOf(current.backend)).remove(name, options);
     await this.options.store.update((list) => list.filter((s) => s.name !== name));
     this.options.onChange?.(await this.list());
   }

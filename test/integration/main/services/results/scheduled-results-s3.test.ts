@@ -2,10 +2,12 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ScheduledResults } from '../../../../../src/main/services/results/scheduled-results.ts';
 import { AwsScheduleBackend } from '../../../../../src/main/services/schedules/aws-backend.ts';
@@ -71,11 +73,12 @@ describe('scheduled runs published to S3, opened as results (moto)', () => {
         scheduler: new SchedulerClient(moto.clientConfig()),
         iam: new IAMClient(moto.clientConfig()),
         ec2: new EC2Client(moto.clientConfig()),
+        sns: new SNSClient(moto.clientConfig()),
+        cloudwatch: new CloudWatchClient(moto.clientConfig()),
       }),
       buckets: async () => BUCKETS,
       workerDir: WORKER_DIR,
       lookup: async (name) => store.get(name),
-      instanceType: 't3.small',
     });
     const store = new ScheduleStore(new DocumentStore(dataDir));
     schedules = new ScheduleService({ store, backend: async (kind) => (kind === 'aws' ? backend : 'not in this test') });

@@ -4,10 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsScheduleBackend, type ScheduleBuckets } from '../../../../../src/main/services/schedules/aws-backend.ts';
 import { readRunSpec } from '../../../../../src/main/services/schedules/scheduled-user-data.ts';
@@ -54,11 +56,12 @@ describe('the AWS schedule backend against moto (S3, IAM, EventBridge Scheduler,
         scheduler: new SchedulerClient(moto.clientConfig()),
         iam: new IAMClient(moto.clientConfig()),
         ec2: new EC2Client(moto.clientConfig()),
+        sns: new SNSClient(moto.clientConfig()),
+        cloudwatch: new CloudWatchClient(moto.clientConfig()),
       }),
       buckets: async () => buckets,
       workerDir: WORKER_DIR,
       lookup: async (name) => schedules.get(name),
-      instanceType: 't3.small',
     });
   });
 
@@ -72,7 +75,7 @@ describe('the AWS schedule backend against moto (S3, IAM, EventBridge Scheduler,
   const getSchedule = (name: string, group = 'analysis-workbench') => scheduler().send(new GetScheduleCommand({ Name: name, GroupName: group }));
 
   it('creates the schedule: cron expression in UTC, dates, RunInstances target, input and role', async () => {
-    await backend.deploy(schedule({ startDate: '2099-03-01', endDate: '2099-12-31', command: "./run.sh --label 'weekly'" }), tarball);
+    await backend.deploy(schedule({ startDate: '2099-03-01', endDate: '2099-12-31', command: "./run.sh --label 'weekly'", instanceType: 't3.medium', diskGiB: 40 }), tarball);
 
     const got = await getSchedule('daily-os');
     expect(got.ScheduleExpression).toBe('cron(30 6 ? * 2 *)');
@@ -87,7 +90,9 @@ describe('the AWS schedule backend against moto (S3, IAM, EventBridge Scheduler,
     // The token is the job and the scheduled time: a retried trigger presents the same one.
     expect(input.ClientToken).toMatch(/^daily-os-[0-9a-f]{8}-<aws\.scheduler\.scheduled-time>$/);
     expect(input.ClientToken.replace('<aws.scheduler.scheduled-time>', '2026-03-02T06:30:00Z').length).toBeLessThanOrEqual(64);
-    expect(input).toMatchObject({ MinCount: 1, MaxCount: 1, InstanceType: 't3.small', InstanceInitiatedShutdownBehavior: 'terminate' });
+    expect(input).toMatchObject({ MinCount: 1, MaxCount: 1, InstanceType: 't3.medium', InstanceInitiatedShutdownBehavior: 'terminate' });
+    // The schedule's instance type and root disk (Ubuntu's root device), gone with the instance.
+    expect(input['BlockDeviceMappings']).toEqual([{ DeviceName: '/dev/sda1', Ebs: { VolumeSize: 40, VolumeType: 'gp3', DeleteOnTermination: true } }]);
     expect(input['MetadataOptions']).toEqual({ HttpTokens: 'required', InstanceMetadataTags: 'enabled' });
     expect(input.TagSpecifications[0]?.Tags).toContainEqual({ Key: 'workbench-scheduled-for', Value: '<aws.scheduler.scheduled-time>' });
 
@@ -116,7 +121,7 @@ describe('the AWS schedule backend against moto (S3, IAM, EventBridge Scheduler,
     expect(got.Target?.RoleArn).toBe(role?.Arn);
     expect(JSON.parse(decodeURIComponent(role?.AssumeRolePolicyDocument ?? '{}'))).toMatchObject({ Statement: [{ Principal: { Service: 'scheduler.amazonaws.com' } }] });
     const rolePolicy = JSON.parse(decodeURIComponent((await iam.send(new GetRolePolicyCommand({ RoleName: 'analysis-workbench-scheduler', PolicyName: 'run-scheduled-jobs' }))).PolicyDocument ?? '{}')) as { Statement: { Action: string }[] };
-    expect(rolePolicy.Statement.map((s) => s.Action)).toEqual(['ec2:RunInstances', 'ec2:CreateTags', 'iam:PassRole']);
+    expect(rolePolicy.Statement.map((s) => s.Action)).toEqual(['ec2:RunInstances', 'ec2:CreateTags', 'iam:PassRole', 'cloudwatch:PutMetricData']);
     const profile = (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: 'wb-daily-os' }))).InstanceProfile;
     expect(input['IamInstanceProfile']).toEqual({ Arn: profile?.Arn });
     expect(profile?.Roles?.map((r) => r.RoleName)).toEqual(['wb-daily-os']);
@@ -127,6 +132,8 @@ describe('the AWS schedule backend against moto (S3, IAM, EventBridge Scheduler,
       ['s3:DeleteObject', 'arn:aws:s3:::wb-private/daily-os/data/*'],
       ['s3:ListBucket', 'arn:aws:s3:::wb-private'],
       ['s3:PutObject', ['arn:aws:s3:::wb-private/daily-os/logs/*', 'arn:aws:s3:::wb-private/daily-os/runs/*']],
+      ['sns:Publish', 'arn:aws:sns:*:*:analysis-workbench-alerts'],
+      ['cloudwatch:PutMetricData', '*'],
     ]);
     // What the UI shows before deploying is what was made.
     const plan = await backend.permissions(schedules.get('daily-os')!);

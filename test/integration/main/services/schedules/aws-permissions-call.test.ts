@@ -37,7 +37,12 @@ describe('schedules:aws-permissions through the contract', () => {
       ['s3:ListBucket', 'arn:aws:s3:::team-public'],
       // A public job's log and run record go to the private bucket, never the public one.
       ['s3:PutObject', ['arn:aws:s3:::team-private/daily-os/logs/*', 'arn:aws:s3:::team-private/daily-os/runs/*']],
+      // Alerts from AWS itself: the app's topic, and the run metric in the app's namespace only.
+      ['sns:Publish', 'arn:aws:sns:*:*:analysis-workbench-alerts'],
+      ['cloudwatch:PutMetricData', '*'],
     ]);
+    expect(plan.instanceRole.policy.Statement.at(-1)).toMatchObject({ Condition: { StringEquals: { 'cloudwatch:namespace': 'AnalysisWorkbench' } } });
+    expect(plan.schedulerRole.policy.Statement.map((s) => s.Action)).toContain('cloudwatch:PutMetricData');
     await expect(call('schedules:aws-permissions', { name: 'Daily OS', visibility: 'public' })).rejects.toThrow(/short slug/);
   });
 });

@@ -1,0 +1,173 @@
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CloudWatchClient, DescribeAlarmsCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { GetInstanceProfileCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { ListSubscriptionsByTopicCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { AwsScheduleBackend } from '../../../../../src/main/services/schedules/aws-backend.ts';
+import { readRunSpec } from '../../../../../src/main/services/schedules/scheduled-user-data.ts';
+import { Schedule, type ScheduleInput } from '../../../../../src/shared/schedule.ts';
+import { useMoto } from '../../../../fixtures/server-hooks.ts';
+import { useTempDir } from '../../../../fixtures/temp-dir.ts';
+
+const run = promisify(execFile);
+const WORKER_DIR = join(process.cwd(), 'resources', 'worker');
+const BUCKETS = { code: 'wb-code', private: 'wb-private', public: 'wb-public' };
+
+describe('alerts from AWS itself and what delete removes (moto: SNS, CloudWatch, Scheduler, IAM, S3)', () => {
+  const moto = useMoto();
+  let tarball: string;
+  let backend: AwsScheduleBackend;
+  let email: string | undefined;
+  const clients: { destroy(): void }[] = [];
+  const client = <T extends { destroy(): void }>(c: T): T => (clients.push(c), c);
+  const sns = () => client(new SNSClient(moto.clientConfig()));
+  const cloudwatch = () => client(new CloudWatchClient(moto.clientConfig()));
+  const scheduler = () => client(new SchedulerClient(moto.clientConfig()));
+  const iam = () => client(new IAMClient(moto.clientConfig()));
+  const s3 = () => client(new S3Client(moto.clientConfig()));
+
+  afterAll(() => {
+    for (const c of clients) c.destroy();
+  });
+  beforeEach(async () => {
+    await moto.reset();
+    const dir = await useTempDir('aws-alerts');
+    for (const bucket of Object.values(BUCKETS)) await s3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const pkg = join(dir, 'pkg');
+    await mkdir(pkg);
+    await writeFile(join(pkg, 'run.sh'), '#!/bin/sh\nmkdir -p output\necho ok > output/a.txt\n', { mode: 0o755 });
+    tarball = join(dir, 'job.tar.gz');
+    await run('tar', ['-czf', tarball, '-C', pkg, '.']);
+    email = 'team@example.org';
+    backend = new AwsScheduleBackend({
+      clients: async () => ({
+        region: 'us-east-1',
+        s3: new S3Client(moto.clientConfig()),
+        scheduler: new SchedulerClient(moto.clientConfig()),
+        iam: new IAMClient(moto.clientConfig()),
+        ec2: new EC2Client(moto.clientConfig()),
+        sns: new SNSClient(moto.clientConfig()),
+        cloudwatch: new CloudWatchClient(moto.clientConfig()),
+      }),
+      buckets: async () => BUCKETS,
+      workerDir: WORKER_DIR,
+      alertEmail: async () => email,
+    });
+  });
+
+  const schedule = (input: Partial<ScheduleInput> = {}): Schedule => Schedule.parse({ name: 'daily-os', tarball, frequency: { kind: 'daily' }, timeOfDay: '06:30', backend: 'aws', ...input });
+  const alarm = async (name = 'analysis-workbench-daily-os') => (await cloudwatch().send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms?.[0];
+  const topics = async () => ((await sns().send(new ListTopicsCommand({}))).Topics ?? []).map((t) => t.TopicArn ?? '');
+  const getSchedule = (group: string) => scheduler().send(new GetScheduleCommand({ Name: 'daily-os', GroupName: group }));
+
+  it('makes the alert topic with the e-mail subscribed, passes it to every run, and sets an alarm on the run metric', async () => {
+    await backend.deploy(schedule({ timeoutMinutes: 90 }), tarball);
+
+    const [topic, ...more] = await topics();
+    expect(more).toEqual([]);
+    expect(topic).toMatch(/^arn:aws:sns:us-east-1:\d{12}:analysis-workbench-alerts$/);
+    const subscriptions = (await sns().send(new ListSubscriptionsByTopicCommand({ TopicArn: topic }))).Subscriptions ?? [];
+    expect(subscriptions.map((s) => [s.Protocol, s.Endpoint])).toEqual([['email', 'team@example.org']]);
+
+    // Each run is told the topic and the namespace (run-job.sh --alert-topic / --metric-namespace).
+    const input = JSON.parse((await getSchedule('analysis-workbench')).Target?.Input ?? '{}') as { UserData: string };
+    expect(readRunSpec(Buffer.from(input.UserData, 'base64').toString('utf8'))).toMatchObject({ alertTopic: topic, metricNamespace: 'AnalysisWorkbench' });
+
+    expect(await alarm()).toMatchObject({
+      Namespace: 'AnalysisWorkbench',
+      MetricName: 'RunSucceeded',
+      Dimensions: [{ Name: 'Job', Value: 'daily-os' }],
+      Statistic: 'Minimum',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      // A day plus the timeout (90 min) and the 30 minutes an instance may take to set up and publish.
+      Period: 86_400 + 120 * 60,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'breaching',
+      ActionsEnabled: true,
+      AlarmActions: [topic],
+    });
+    // A daily job needs no heartbeat: it puts its metric every day.
+    await expect(getSchedule('analysis-workbench-heartbeat-1')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+
+    // A second deploy (an edit) subscribes nobody twice; a new address replaces the old.
+    await backend.deploy(schedule({ timeoutMinutes: 90 }), tarball);
+    expect((await sns().send(new ListSubscriptionsByTopicCommand({ TopicArn: topic }))).Subscriptions).toHaveLength(1);
+    expect(await backend.alertSubscription('oncall@example.org', true)).toEqual({ email: 'oncall@example.org', state: 'confirmed', topicArn: topic });
+    const after = (await sns().send(new ListSubscriptionsByTopicCommand({ TopicArn: topic }))).Subscriptions ?? [];
+    expect(after.map((s) => s.Endpoint)).toEqual(['oncall@example.org']);
+    expect(await backend.alertSubscription('someone@example.org', false)).toMatchObject({ state: 'none' });
+  });
+
+  it('a weekly job gets a heartbeat on its six other days, so its alarm window is a day plus its run', async () => {
+    await backend.deploy(schedule({ frequency: { kind: 'weekly', dayOfWeek: 1 } }), tarball);
+    const beat = await getSchedule('analysis-workbench-heartbeat-1');
+    expect(beat.ScheduleExpression).toBe('cron(30 6 ? * 1,3,4,5,6,7 *)');
+    expect(beat.ScheduleExpressionTimezone).toBe('UTC');
+    expect(beat.Target?.Arn).toBe('arn:aws:scheduler:::aws-sdk:cloudwatch:putMetricData');
+    expect(JSON.parse(beat.Target?.Input ?? '{}')).toEqual({ Namespace: 'AnalysisWorkbench', MetricData: [{ MetricName: 'RunSucceeded', Dimensions: [{ Name: 'Job', Value: 'daily-os' }], Value: 1, Unit: 'Count' }] });
+    const role = (await iam().send(new GetRoleCommand({ RoleName: 'analysis-workbench-scheduler' }))).Role;
+    expect(beat.Target?.RoleArn).toBe(role?.Arn);
+    expect((await alarm())?.Period).toBe(86_400 + 150 * 60);
+
+    // Monthly on the 31st: every day that is not a month's last, in four expressions.
+    await backend.deploy(schedule({ frequency: { kind: 'monthly', dayOfMonth: 31 } }), tarball);
+    const expressions = [];
+    for (const i of [1, 2, 3, 4]) expressions.push((await getSchedule(`analysis-workbench-heartbeat-${i}`)).ScheduleExpression);
+    expect(expressions).toEqual(['cron(30 6 1-27 * ? *)', 'cron(30 6 28-30 1,3,5,7,8,10,12 ? *)', 'cron(30 6 28,29 4,6,9,11 ? *)', expect.stringMatching(/^cron\(30 6 28 2 \? 2028,2032,.*,2096\)$/)]);
+
+    // Back to daily: the heartbeats go.
+    await backend.deploy(schedule(), tarball);
+    for (const i of [1, 2, 3, 4]) await expect(getSchedule(`analysis-workbench-heartbeat-${i}`)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it("shows each job's alarm state; a disabled schedule's alarm and heartbeats send nothing", async () => {
+    await backend.deploy(schedule({ frequency: { kind: 'weekly', dayOfWeek: 3 } }), tarball);
+    await cloudwatch().send(new SetAlarmStateCommand({ AlarmName: 'analysis-workbench-daily-os', StateValue: 'ALARM', StateReason: 'no run' }));
+    expect(await backend.alarmStates()).toEqual({ 'daily-os': 'ALARM' });
+
+    await backend.setEnabled('daily-os', false);
+    expect((await alarm())?.ActionsEnabled).toBe(false);
+    expect((await getSchedule('analysis-workbench-heartbeat-1')).State).toBe('DISABLED');
+    await backend.setEnabled('daily-os', true);
+    expect((await alarm())?.ActionsEnabled).toBe(true);
+    expect((await getSchedule('analysis-workbench-heartbeat-1')).State).toBe('ENABLED');
+  });
+
+  it('delete removes the schedule, heartbeats and alarm, and the role, profile and code only when asked; published output stays', async () => {
+    const codeKeys = async () => ((await s3().send(new ListObjectsV2Command({ Bucket: 'wb-code', Prefix: 'daily-os/' }))).Contents ?? []).map((o) => o.Key);
+    await s3().send(new PutObjectCommand({ Bucket: 'wb-private', Key: 'daily-os/data/a.txt', Body: 'ok\n' }));
+    await s3().send(new PutObjectCommand({ Bucket: 'wb-code', Key: 'other-job/code/x.tar.gz', Body: 'x' }));
+
+    await backend.deploy(schedule({ frequency: { kind: 'weekly', dayOfWeek: 3 } }), tarball);
+    expect(await codeKeys()).toHaveLength(2); // the tarball and the worker kit
+    await backend.remove('daily-os');
+    await expect(getSchedule('analysis-workbench')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(getSchedule('analysis-workbench-heartbeat-1')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(await alarm()).toBeUndefined();
+    // Not asked: the role, the profile and the code stay.
+    await expect(iam().send(new GetRoleCommand({ RoleName: 'wb-daily-os' }))).resolves.toBeTruthy();
+    await expect(iam().send(new GetInstanceProfileCommand({ InstanceProfileName: 'wb-daily-os' }))).resolves.toBeTruthy();
+    expect(await codeKeys()).toHaveLength(2);
+
+    await backend.deploy(schedule(), tarball);
+    await backend.remove('daily-os', { removeAwsResources: true });
+    await expect(iam().send(new GetRoleCommand({ RoleName: 'wb-daily-os' }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+    await expect(iam().send(new GetInstanceProfileCommand({ InstanceProfileName: 'wb-daily-os' }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+    expect(await codeKeys()).toEqual([]);
+    // What serves other jobs, and what was published, stays.
+    await expect(iam().send(new GetRoleCommand({ RoleName: 'analysis-workbench-scheduler' }))).resolves.toBeTruthy();
+    expect(await topics()).toHaveLength(1);
+    const kept = await s3().send(new ListObjectsV2Command({ Bucket: 'wb-private', Prefix: 'daily-os/' }));
+    expect(kept.Contents?.map((o) => o.Key)).toEqual(['daily-os/data/a.txt']);
+    expect((await s3().send(new ListObjectsV2Command({ Bucket: 'wb-code' }))).Contents?.map((o) => o.Key)).toEqual(['other-job/code/x.tar.gz']);
+    // Twice is fine: what is gone already is not an error.
+    await backend.remove('daily-os', { removeAwsResources: true });
+  });
+});
