@@ -15,11 +15,13 @@ export const PYSPARK_PROBE = ['-c', 'import pyspark; print(pyspark.__version__)'
  * else `python3` when that imports pyspark. Spark also needs a JVM, so `java` must start too.
  * When something is missing, `missing` says what and how to get it. A found Python is kept for
  * the life of the process; a missing one is looked for again on the next call (it may have been
- * installed meanwhile).
+ * installed meanwhile). `appDir`: the folder whose .venv is looked at (default the app's own).
  */
-export async function sparkPython(): Promise<{ python: string; version: string } | { missing: string }> {
-  if (found) return found;
-  const candidates = [venvPython(), 'python3'].filter((p): p is string => p !== undefined);
+export async function sparkPython(appDir = appFolder()): Promise<{ python: string; version: string } | { missing: string }> {
+  const known = found.get(appDir ?? '');
+  if (known) return known;
+  const venv = appDir === undefined ? undefined : join(appDir, '.venv', 'bin', 'python');
+  const candidates = [venv !== undefined && existsSync(venv) ? venv : undefined, 'python3'].filter((p): p is string => p !== undefined);
   let other: string | undefined;
   let python: { python: string; version: string } | undefined;
   for (const candidate of candidates) {
@@ -40,23 +42,21 @@ export async function sparkPython(): Promise<{ python: string; version: string }
   if (java.code !== 0) {
     return { missing: `Spark needs Java, and \`java -version\` did not run here (${java.code === 127 ? 'command not found' : java.stderr.trim() || `exit code ${java.code}`}). Run \`npm run setup:python\` (it installs openjdk-17-jre-headless), or: sudo apt-get install -y openjdk-17-jre-headless.` };
   }
-  found = python;
+  found.set(appDir ?? '', python);
   return python;
 }
 
-let found: { python: string; version: string } | undefined;
+/** The Python found per app folder. */
+const found = new Map<string, { python: string; version: string }>();
 
 /**
- * The repository's .venv/bin/python, if there is one: .venv sits in the app's own folder, the
- * first folder above this code that holds resources/worker (the source tree, or the built app's).
+ * The app's own folder, where `npm run setup:python` makes .venv: the first folder above this
+ * code that holds resources/worker (the source tree, or the built app's).
  */
-function venvPython(): string | undefined {
+function appFolder(): string | undefined {
   // From `__filename`: tsx, loading TypeScript for an ES module, sets it but not `__dirname`.
   for (let dir = dirname(__filename); dirname(dir) !== dir; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'resources', 'worker'))) {
-      const python = join(dir, '.venv', 'bin', 'python');
-      return existsSync(python) ? python : undefined;
-    }
+    if (existsSync(join(dir, 'resources', 'worker'))) return dir;
   }
   return undefined;
 }
