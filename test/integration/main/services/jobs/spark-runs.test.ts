@@ -1,4 +1,6 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Run, RunRequest } from '../../../../../src/shared/model.ts';
@@ -123,4 +125,24 @@ describe('the Spark engine on a worker that has pyspark and Java', () => {
     expect(outputs[1]).toBe(outputs[0]);
     expect(outputs[0]).toBe('Fennec\t20\nFirefox\t40\n');
   }, 300_000);
+});
+
+describe('the Spark engine on a worker with pyspark of another line', () => {
+  // The worker's python3 finds a pyspark 3.4.1 in its user site-packages.
+  const userBase = mkdtempSync(join(tmpdir(), 'old-pyspark-'));
+  for (const version of readdirSync('.venv/lib')) {
+    mkdirSync(join(userBase, 'lib', version, 'site-packages', 'pyspark'), { recursive: true });
+    writeFileSync(join(userBase, 'lib', version, 'site-packages', 'pyspark', '__init__.py'), '__version__ = "3.4.1"\n');
+  }
+  afterAll(() => rmSync(userBase, { recursive: true, force: true }));
+  const oldSshd = useSshd({ extraConfig: [`SetEnv PYTHONUSERBASE=${userBase}`] });
+  const box = useWorkbenchWithSshWorker(oldSshd, 'old-spark-worker');
+
+  it('is not offered, saying which pyspark is there and which to install', async () => {
+    const engines = await callerOf(() => box.workbench)('jobs:engines', { worker: box.worker.id });
+    expect(engines.spark).toEqual({
+      available: false,
+      reason: 'box cannot run Spark jobs: its python3 has pyspark 3.4.1, and the Spark engine runs on the 3.5.x line (as on EMR 7). Install that one there: python3 -m pip install --user pyspark==3.5.9',
+    });
+  });
 });
