@@ -10,16 +10,24 @@ const LOOK_AT_LINES = 200;
 /** A UI on this computer, which the app may open: plain http on the loopback address. */
 const LOCAL_UI = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/\S*)?$/;
 
+/** Addresses found per log, kept once found (a long log may later drop its first lines). */
+const announced = new WeakMap<LogBuffer, string>();
+
 /** The Spark UI's address the run's log announced, if it did. */
 function useAnnouncedUi(buffer: LogBuffer | undefined): string | undefined {
   return useSyncExternalStore(
     (listener) => buffer?.subscribe(listener) ?? (() => {}),
     () => {
       if (!buffer) return undefined;
+      const known = announced.get(buffer);
+      if (known !== undefined) return known;
       const end = Math.min(buffer.lineCount, buffer.firstIndex + LOOK_AT_LINES);
       for (let i = buffer.firstIndex; i < end; i++) {
-        const match = ANNOUNCED.exec(buffer.line(i) ?? '');
-        if (match) return match[1];
+        const url = ANNOUNCED.exec(buffer.line(i) ?? '')?.[1];
+        if (url !== undefined) {
+          announced.set(buffer, url);
+          return url;
+        }
       }
       return undefined;
     },
