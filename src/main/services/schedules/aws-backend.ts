@@ -102,8 +102,8 @@ const MAX_HISTORY = 500;
 export class AwsScheduleBackend implements ScheduleBackend {
   readonly kind = 'aws' as const;
   private readonly now: () => Date;
-  /** The bucket each run record was read from (`JOB/RUNID`): a record names keys, not its bucket. */
-  private readonly bucketOfRun = new Map<string, string>();
+  /** Where each run seen in history (`JOB/RUNID`) keeps its log (with its record) and its output: a record names keys, not buckets. */
+  private readonly bucketOfRun = new Map<string, { log: string; output: string }>();
 
   constructor(private readonly options: AwsBackendOptions) {
     this.now = options.now ?? (() => new Date());
@@ -112,7 +112,7 @@ export class AwsScheduleBackend implements ScheduleBackend {
   /** The roles and policies a schedule will be given, for the UI to show before deploying. */
   async permissions(schedule: Schedule): Promise<PermissionsPlan> {
     const buckets = await this.bucketsFor(schedule);
-    return planPermissions(schedule.name, { code: buckets.code, data: buckets.data });
+    return planPermissions(schedule.name, buckets);
   }
 
   async deploy(schedule: Schedule, tarballPath: string): Promise<void> {
@@ -120,7 +120,7 @@ export class AwsScheduleBackend implements ScheduleBackend {
     await this.withClients('create the schedule', async (aws) => {
       const code = `s3://${buckets.code}/${await this.uploadCode(aws.s3, buckets.code, schedule.name, tarballPath)}`;
       const kit = `s3://${buckets.code}/${await this.uploadKit(aws.s3, buckets.code, schedule.name)}`;
-      const made = await ensurePermissions(aws.iam, planPermissions(schedule.name, { code: buckets.code, data: buckets.data }));
+      const made = await ensurePermissions(aws.iam, planPermissions(schedule.name, buckets));
       const alertTopic = await ensureAlertTopic(aws.sns);
       await ensureSubscription(aws.sns, alertTopic, await this.options.alertEmail?.());
       const spec: ScheduledRunSpec = {
@@ -134,6 +134,7 @@ export class AwsScheduleBackend implements ScheduleBackend {
         outputDir: schedule.outputDir,
         timeoutMinutes: schedule.timeoutMinutes,
         publish: `s3://${buckets.data}/${schedule.name}`,
+        ...(buckets.records !== buckets.data && { records: `s3://${buckets.records}/${schedule.name}` }),
         visibility: schedule.visibility,
       };
       const input = await this.runInstancesInput(aws, spec, made.instanceProfileArn, schedule);
@@ -277,12 +278,14 @@ export class AwsScheduleBackend implements ScheduleBackend {
   async history(name: string): Promise<RunRecord[]> {
     const schedule = await this.options.lookup?.(name);
     const buckets = await this.options.buckets();
-    const candidates = schedule ? [this.dataBucket(schedule, buckets)] : [buckets.private, buckets.public];
+    // A public job's records are in the private bucket; those of its runs before that, beside the output.
+    const candidates = schedule ? [this.recordsBucket(schedule, buckets), this.dataBucket(schedule, buckets)] : [buckets.private, buckets.public];
+    const output = schedule && this.dataBucket(schedule, buckets);
     const records: RunRecord[] = [];
     await this.withClients('read the run history', async (aws) => {
       for (const bucket of new Set(candidates.filter((b): b is string => !!b))) {
         const found = await readRunRecords(aws.s3, bucket, name);
-        for (const record of found) this.bucketOfRun.set(`${record.job}/${record.runId}`, bucket);
+        for (const record of found) this.bucketOfRun.set(`${record.job}/${record.runId}`, { log: bucket, output: output ?? bucket });
         records.push(...found);
       }
     });
@@ -291,14 +294,15 @@ export class AwsScheduleBackend implements ScheduleBackend {
 
   /** A run's log and output as s3:// URLs, so the history says which bucket they are in. */
   locate(record: RunRecord): { log: string; output: string } {
-    const bucket = this.bucketOfRun.get(`${record.job}/${record.runId}`);
-    return bucket ? { log: `s3://${bucket}/${record.log}`, output: `s3://${bucket}/${record.output}` } : { log: record.log, output: record.output };
+    const where = this.bucketOfRun.get(`${record.job}/${record.runId}`);
+    return where ? { log: `s3://${where.log}/${record.log}`, output: `s3://${where.output}/${record.output}` } : { log: record.log, output: record.output };
   }
 
   /** The tail of a run's log (JOB/logs/RUNID.log.gz, stored gzip-encoded). */
   async readLog(name: string, runId: string, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
-    const schedule = await this.options.lookup?.(name);
-    const bucket = schedule ? this.dataBucket(schedule, await this.options.buckets()) : (await this.options.buckets()).private;
+    const where = this.bucketOfRun.get(`${name}/${runId}`);
+    const schedule = where ? undefined : await this.options.lookup?.(name);
+    const bucket = where?.log ?? (schedule ? this.recordsBucket(schedule, await this.options.buckets()) : (await this.options.buckets()).private);
     if (!bucket) throw new WorkbenchError('NOT_FOUND', `No bucket is known for ${name}; set the buckets in Settings.`);
     return this.withClients('read the run log', async (aws) => {
       const answer = await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${name}/logs/${runId}.log.gz` }));
@@ -358,12 +362,20 @@ export class AwsScheduleBackend implements ScheduleBackend {
     }
   }
 
-  private async bucketsFor(schedule: Schedule): Promise<{ code: string; data: string }> {
+  /** The code bucket, the output's, and the log's and records' (the private bucket for a public job). */
+  private async bucketsFor(schedule: Schedule): Promise<{ code: string; data: string; records: string }> {
     const buckets = await this.options.buckets();
     if (!buckets.code) throw new WorkbenchError('BAD_INPUT', 'Set the code bucket (a private S3 bucket for job tarballs) in Settings before scheduling a job in AWS.');
     const data = this.dataBucket(schedule, buckets);
     if (!data) throw new WorkbenchError('BAD_INPUT', `Set the ${schedule.visibility} bucket in Settings (or a bucket on the schedule): a ${schedule.visibility} job publishes there.`);
-    return { code: buckets.code, data };
+    const records = this.recordsBucket(schedule, buckets);
+    if (!records) throw new WorkbenchError('BAD_INPUT', 'Set the private bucket in Settings: a public job\'s log and run records are kept there, never in the public bucket.');
+    return { code: buckets.code, data, records };
+  }
+
+  /** Where a job's logs and run records are: beside its output, but a public job's in the private bucket. */
+  private recordsBucket(schedule: Schedule, buckets: ScheduleBuckets): string | undefined {
+    return schedule.visibility === 'public' ? buckets.private : this.dataBucket(schedule, buckets);
   }
 
   /**
@@ -465,7 +477,8 @@ async function readRunRecords(s3: S3Client, bucket: string, job: string): Promis
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: runsPrefix(job), ...(token ? { ContinuationToken: token } : {}) }));
+    // The records only (JOB/runs/RUNID.json), not the runs' output folders beside them.
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: runsPrefix(job), Delimiter: '/', ...(token ? { ContinuationToken: token } : {}) }));
     for (const o of page.Contents ?? []) if (o.Key?.endsWith('.json')) keys.push(o.Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
