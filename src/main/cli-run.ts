@@ -23,9 +23,9 @@ Runs a map/reduce job, prints its log live and exits with the job's code.
   --mappers N          mapper processes (default 4)
   --reducers N         reducer processes (default 1)
   --timeout MINUTES    stop the job after this long (default 120)
-  --engine ENGINE      local (the runner's own processes, the default) or spark (Apache Spark,
-                       with --mappers cores; on this computer it needs 'npm run setup:python',
-                       on a worker pyspark 3.5 and Java 17, checked before the run starts)
+  --engine local|spark local: the runner's own processes (default); spark: Apache Spark with
+                       --mappers cores (on this computer it needs 'npm run setup:python', on a
+                       worker pyspark 3.5 and Java 17, checked before the run starts)
   --detach             print the run id and return at once; the run goes on
                        ('workbench attach RUN_ID' follows it, 'workbench runs' lists runs)
 
@@ -67,7 +67,7 @@ export async function runJobCommand(client: WorkbenchClient, argv: string[], io:
   if (values.detach && values.output !== undefined) throw new UsageError("--detach downloads nothing: give --output DIR to 'workbench attach RUN_ID' instead.");
   const engine = values.engine === undefined ? undefined : Engine.safeParse(values.engine).data;
   if (values.engine !== undefined && engine === undefined) {
-    throw new UsageError(`--engine must be one of ${Engine.options.join(', ')}, not "${printable(values.engine)}".`);
+    throw new UsageError(`--engine must be ${Engine.options.join(' or ')}, such as --engine spark (not "${printable(values.engine)}").`);
   }
   const worker = values.worker === undefined ? undefined : await findWorker(client, values.worker);
 

@@ -44,7 +44,7 @@ describe('workbench run --engine', () => {
   }, 120_000);
 
   it('refuses an engine it does not know, saying the choices', async () => {
-    await expect(run(['--local', '--engine', 'hadoop'])).rejects.toThrow('--engine must be one of local, spark, not "hadoop".');
+    await expect(run(['--local', '--engine', 'hadoop'])).rejects.toThrow('--engine must be local or spark, such as --engine spark (not "hadoop").');
   });
 
   it('refuses Spark on a worker without pyspark, saying what to install there', async () => {
