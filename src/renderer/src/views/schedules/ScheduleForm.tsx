@@ -9,6 +9,8 @@ import { splitFieldErrors } from '../../lib/field-errors.ts';
 import { RunPreview } from './RunPreview.tsx';
 import { checkForm, emptyForm, FORM_FIELDS, formOf, frequencyOf, inputOf, type FormField, type FormValues } from './schedule-form.ts';
 import { AwsPermissions } from './AwsPermissions.tsx';
+import { AwsRunSize } from './AwsRunSize.tsx';
+import { AlertEmail } from './AlertEmail.tsx';
 import { errorMessage } from '../../lib/errors.ts';
 
 interface Backends {
@@ -243,6 +245,12 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
         </div>
       </div>
       {awsReason && <p className="muted small">AWS is not available: {awsReason}</p>}
+      {values.backend === 'aws' && (
+        <>
+          <AwsRunSize instanceType={values.instanceType} diskGiB={values.diskGiB} timeoutMinutes={values.timeoutMinutes} errors={errors} onChange={(f, v) => set(f, v)} onBlur={touch} />
+          <AlertEmail />
+        </>
+      )}
       {values.backend === 'aws' && <AwsPermissions name={values.name} visibility={values.visibility} />}
       <label className="checkbox">
         <input type="checkbox" checked={values.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Enabled

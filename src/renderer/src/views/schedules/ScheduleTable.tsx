@@ -1,17 +1,25 @@
-import type { ScheduleView } from '../../../../shared/schedule-calls.ts';
+import type { AlarmState, ScheduleView } from '../../../../shared/schedule-calls.ts';
 import { describeTiming, formatLocal, formatUtc } from '../../../../shared/schedule.ts';
 
 interface Props {
   schedules: ScheduleView[];
   selected: string | undefined;
   busy: string | undefined;
+  /** AWS schedules' CloudWatch alarm states, by job. */
+  alarms?: Record<string, AlarmState>;
   onToggle: (s: ScheduleView, enabled: boolean) => void;
   onRunNow: (s: ScheduleView) => void;
   onDelete: (s: ScheduleView) => void;
 }
 
-/** Every schedule with its timing, next run, backend, and what can be done to it. */
-export function ScheduleTable({ schedules, selected, busy, onToggle, onRunNow, onDelete }: Props) {
+const ALARM_TEXT: Record<AlarmState, { label: string; title: string }> = {
+  OK: { label: 'alarm OK', title: 'CloudWatch alarm OK: the last runs succeeded and none was missed.' },
+  ALARM: { label: 'ALARM', title: 'CloudWatch alarm: a run failed, timed out, was blocked, or did not happen; the alert e-mail was told.' },
+  INSUFFICIENT_DATA: { label: 'alarm: no data yet', title: 'CloudWatch alarm: not enough data yet (no run has ended since it was made).' },
+};
+
+/** Every schedule with its timing, next run, backend (an AWS one with its alarm's state), and what can be done to it. */
+export function ScheduleTable({ schedules, selected, busy, alarms, onToggle, onRunNow, onDelete }: Props) {
   return (
     <table className="schedule-table">
       <thead>
@@ -38,7 +46,14 @@ export function ScheduleTable({ schedules, selected, busy, onToggle, onRunNow, o
             </td>
             <td>{describeTiming(s)}</td>
             <td title={s.nextRun ? formatLocal(new Date(s.nextRun)) : undefined}>{s.nextRun ? formatUtc(new Date(s.nextRun)) : <span className="muted">{s.enabled ? 'no more runs' : 'disabled'}</span>}</td>
-            <td>{s.backend === 'aws' ? 'AWS' : s.worker === 'local' ? 'this app' : `this app → ${s.worker}`}</td>
+            <td>
+              {s.backend === 'aws' ? 'AWS' : s.worker === 'local' ? 'this app' : `this app → ${s.worker}`}
+              {s.backend === 'aws' && alarms?.[s.name] && (
+                <span className={`alarm-state ${alarms[s.name]}`} title={ALARM_TEXT[alarms[s.name]!].title} aria-label={`Alarm ${alarms[s.name]}`}>
+                  {ALARM_TEXT[alarms[s.name]!].label}
+                </span>
+              )}
+            </td>
             <td>
               <div className="actions">
                 <button type="button" onClick={() => onRunNow(s)} disabled={busy === s.name}>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ScheduleView } from '../../../../shared/schedule-calls.ts';
+import type { AlarmState, ScheduleView } from '../../../../shared/schedule-calls.ts';
 import { useClient } from '../../api/context.tsx';
 import { Banner } from '../../components/Banner.tsx';
 import { ErrorText } from '../../components/ErrorText.tsx';
@@ -35,12 +35,26 @@ export function SchedulesView({ param }: { param: string | undefined }) {
   const [busy, setBusy] = useState<string>();
   const [message, setMessage] = useState<{ level: 'info' | 'error'; text: string }>();
   const [deleting, setDeleting] = useState<ScheduleView>();
-  const { run: remove, error: deleteError, setError: setDeleteError } = useAction(async (gone: string) => {
-    await client.call('schedules:delete', { name: gone });
+  // What the app made for an AWS job alone goes with it unless the user keeps it.
+  const [removeAwsResources, setRemoveAwsResources] = useState(true);
+  const { run: remove, error: deleteError, setError: setDeleteError } = useAction(async (gone: string, withResources: boolean) => {
+    await client.call('schedules:delete', { name: gone, removeAwsResources: withResources });
     setDeleting(undefined);
     if (name === gone) location.hash = '#/schedules';
   });
   const [policy, setPolicy] = useState<string>();
+  const [alarms, setAlarms] = useState<Record<string, AlarmState>>();
+  const awsNames = (schedules ?? []).filter((s) => s.backend === 'aws').map((s) => s.name).join(',');
+
+  // Read again whenever the AWS schedules change; an AWS that cannot be reached shows no states.
+  useEffect(() => {
+    if (!awsNames) return;
+    let live = true;
+    client.call('schedules:alarm-states').then((states) => live && setAlarms(states), () => undefined);
+    return () => {
+      live = false;
+    };
+  }, [client, awsNames]);
 
   useEffect(() => {
     client.call('schedules:backends').then((b) => setPolicy(b.catchUpPolicy), () => undefined);
@@ -68,7 +82,7 @@ export function SchedulesView({ param }: { param: string | undefined }) {
   const confirmDelete = async () => {
     if (!deleting) return;
     setBusy(deleting.name);
-    await remove(deleting.name);
+    await remove(deleting.name, deleting.backend === 'aws' && removeAwsResources);
     setBusy(undefined);
   };
 
@@ -104,7 +118,10 @@ export function SchedulesView({ param }: { param: string | undefined }) {
         </div>
       )}
       {schedules && schedules.length > 0 && mode !== 'new' && mode !== 'edit' && (
-        <ScheduleTable schedules={schedules} selected={name} busy={busy} onToggle={(s, on) => void toggle(s, on)} onRunNow={(s) => void runNow(s)} onDelete={(s) => setDeleting(s)} />
+        <ScheduleTable schedules={schedules} selected={name} busy={busy} alarms={alarms} onToggle={(s, on) => void toggle(s, on)} onRunNow={(s) => void runNow(s)} onDelete={(s) => {
+            setRemoveAwsResources(true);
+            setDeleting(s);
+          }} />
       )}
       {mode === 'history' && name && <ScheduleHistory key={name} name={name} />}
       {policy && mode === 'list' && <p className="muted small catch-up-policy">{policy}</p>}
@@ -122,8 +139,13 @@ export function SchedulesView({ param }: { param: string | undefined }) {
           }}
         >
           <p>
-            It stops running{deleting.backend === 'aws' ? ' and its EventBridge schedule is removed' : ''}. Output already published, logs and run records are kept.
+            It stops running{deleting.backend === 'aws' ? ', and its EventBridge schedule and CloudWatch alarm are removed' : ''}. Output already published, logs and run records are kept.
           </p>
+          {deleting.backend === 'aws' && (
+            <label className="checkbox">
+              <input type="checkbox" checked={removeAwsResources} onChange={(e) => setRemoveAwsResources(e.target.checked)} /> Also remove its own IAM role and instance profile, and its code in S3 (the tarballs and worker kits under {deleting.name}/code/ in the code bucket)
+            </label>
+          )}
         </ConfirmDialog>
       )}
     </div>

@@ -1,5 +1,5 @@
 import type { ScheduleView } from '../../../../shared/schedule-calls.ts';
-import { Schedule, type Frequency, type ScheduleInput } from '../../../../shared/schedule.ts';
+import { DEFAULT_SCHEDULE_DISK_GIB, DEFAULT_SCHEDULE_INSTANCE_TYPE, Schedule, type Frequency, type ScheduleInput } from '../../../../shared/schedule.ts';
 
 /** The form as typed: strings, so a half-typed number is kept as the user left it. */
 export interface FormValues {
@@ -18,14 +18,17 @@ export interface FormValues {
   enabled: boolean;
   backend: 'aws' | 'local';
   worker: string;
+  /** An AWS run's instance type and root disk (GiB, as typed). */
+  instanceType: string;
+  diskGiB: string;
 }
 
 export type FormField = keyof FormValues;
-export const FORM_FIELDS: readonly FormField[] = ['name', 'tarball', 'command', 'outputDir', 'visibility', 'frequency', 'dayOfWeek', 'dayOfMonth', 'timeOfDay', 'timeoutMinutes', 'startDate', 'endDate', 'enabled', 'backend', 'worker'];
+export const FORM_FIELDS: readonly FormField[] = ['name', 'tarball', 'command', 'outputDir', 'visibility', 'frequency', 'dayOfWeek', 'dayOfMonth', 'timeOfDay', 'timeoutMinutes', 'startDate', 'endDate', 'enabled', 'backend', 'worker', 'instanceType', 'diskGiB'];
 
 /** The seed form's defaults: noon UTC (yesterday's data is in by then), two hours at most, the package's own command. */
 export function emptyForm(backend: 'aws' | 'local', tarball = ''): FormValues {
-  return { name: '', tarball, command: '', outputDir: '', visibility: 'private', frequency: 'daily', dayOfWeek: '0', dayOfMonth: '1', timeOfDay: '12:00', timeoutMinutes: '120', startDate: '', endDate: '', enabled: true, backend, worker: 'local' };
+  return { name: '', tarball, command: '', outputDir: '', visibility: 'private', frequency: 'daily', dayOfWeek: '0', dayOfMonth: '1', timeOfDay: '12:00', timeoutMinutes: '120', startDate: '', endDate: '', enabled: true, backend, worker: 'local', instanceType: DEFAULT_SCHEDULE_INSTANCE_TYPE, diskGiB: String(DEFAULT_SCHEDULE_DISK_GIB) };
 }
 
 export function formOf(s: ScheduleView): FormValues {
@@ -45,6 +48,8 @@ export function formOf(s: ScheduleView): FormValues {
     enabled: s.enabled,
     backend: s.backend,
     worker: s.worker,
+    instanceType: s.instanceType,
+    diskGiB: String(s.diskGiB),
   };
 }
 
@@ -73,6 +78,8 @@ export function inputOf(v: FormValues): ScheduleInput {
     enabled: v.enabled,
     backend: v.backend,
     worker: v.worker,
+    instanceType: v.instanceType,
+    diskGiB: whole(v.diskGiB),
     ...(v.startDate ? { startDate: v.startDate } : {}),
     ...(v.endDate ? { endDate: v.endDate } : {}),
   };
@@ -86,7 +93,7 @@ export function checkForm(v: FormValues): Partial<Record<FormField, string>> {
   for (const issue of parsed.error.issues) {
     const [head, sub] = issue.path.map(String);
     const field = (head === 'frequency' && sub ? sub : head) as FormField;
-    const message = issue.code === 'invalid_type' && head === 'timeoutMinutes' ? 'a whole number of minutes, 1 to 1440' : issue.code === 'invalid_type' && sub ? (sub === 'dayOfWeek' ? 'a day of week 0 (Sunday) to 6 (Saturday)' : 'a day of month 1 to 31') : issue.message;
+    const message = issue.code === 'invalid_type' && head === 'timeoutMinutes' ? 'a whole number of minutes, 1 to 1440' : issue.code === 'invalid_type' && head === 'diskGiB' ? 'a whole number of GiB, 8 to 4096' : issue.code === 'invalid_type' && sub ? (sub === 'dayOfWeek' ? 'a day of week 0 (Sunday) to 6 (Saturday)' : 'a day of month 1 to 31') : issue.message;
     errors[FORM_FIELDS.includes(field) ? field : 'name'] ??= message;
   }
   return errors;
