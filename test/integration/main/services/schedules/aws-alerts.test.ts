@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CloudWatchClient, DescribeAlarmsCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ListSubscriptionsByTopicCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -22,6 +24,7 @@ const BUCKETS = { code: 'wb-code', private: 'wb-private', public: 'wb-public' };
 describe('alerts from AWS itself and what delete removes (moto: SNS, CloudWatch, Scheduler, IAM, S3)', () => {
   const moto = useMoto();
   let tarball: string;
+  let dir: string;
   let backend: AwsScheduleBackend;
   let email: string | undefined;
   const clients: { destroy(): void }[] = [];
@@ -37,7 +40,7 @@ describe('alerts from AWS itself and what delete removes (moto: SNS, CloudWatch,
   });
   beforeEach(async () => {
     await moto.reset();
-    const dir = await useTempDir('aws-alerts');
+    dir = await useTempDir('aws-alerts');
     for (const bucket of Object.values(BUCKETS)) await s3().send(new CreateBucketCommand({ Bucket: bucket }));
     const pkg = join(dir, 'pkg');
     await mkdir(pkg);
@@ -125,6 +128,68 @@ describe('alerts from AWS itself and what delete removes (moto: SNS, CloudWatch,
     // Back to daily: the heartbeats go.
     await backend.deploy(schedule(), tarball);
     for (const i of [1, 2, 3, 4]) await expect(getSchedule(`analysis-workbench-heartbeat-${i}`)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  /** What moto's SNS was asked to publish to a topic: [subject, message]. */
+  async function published(topic: string): Promise<[string, string][]> {
+    const data = (await (await fetch(`${moto.endpoint}/moto-api/data.json`)).json()) as { sns: { Topic: { arn: string; sent_notifications: [string, string, string][] }[] } };
+    return (data.sns.Topic.find((t) => t.arn === topic)?.sent_notifications ?? []).map(([, message, subject]) => [subject, message]);
+  }
+
+  it("an instance's run alerts the topic and puts its metric from AWS itself: a failed command, then a kit gone from the bucket", async () => {
+    await backend.deploy(schedule({ command: 'echo "token-in-log"; exit 3' }), tarball);
+    const [topic] = await topics();
+    const input = JSON.parse((await getSchedule('analysis-workbench')).Target?.Input ?? '{}') as { UserData: string };
+    const userData = Buffer.from(input.UserData, 'base64').toString('utf8');
+    const boot = join(dir, 'boot');
+    await mkdir(join(boot, 'bin'), { recursive: true });
+    const script = /path: \/opt\/workbench\/scheduled_run\.py[\s\S]*?content: ([A-Za-z0-9+/=]+)/.exec(userData)?.[1] ?? '';
+    await writeFile(join(boot, 'scheduled_run.py'), Buffer.from(script, 'base64'));
+    const spec = readRunSpec(userData)!;
+    await writeFile(join(boot, 'run.json'), JSON.stringify(spec));
+    await writeFile(join(boot, 'bin', 'shutdown'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    // The instance metadata service as EC2 answers it (IMDSv2): a token, then the instance's tags.
+    let scheduledFor = '2026-03-02T06:30:00Z';
+    const imds = createServer((req, res) => {
+      if (req.method === 'PUT' && req.url === '/latest/api/token') return void res.end('token-1');
+      if (req.url === '/latest/meta-data/tags/instance/workbench-scheduled-for') return void res.end(scheduledFor);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((ready) => imds.listen(0, '127.0.0.1', ready));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PATH: `${join(boot, 'bin')}:${process.env['PATH'] ?? ''}`,
+      WORKBENCH_IMDS_ENDPOINT: `http://127.0.0.1:${(imds.address() as AddressInfo).port}`,
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    };
+    delete env['AWS_PROFILE'];
+    const bootOnce = (kitDir: string) => run('python3', [join(boot, 'scheduled_run.py'), join(boot, 'run.json')], { env: { ...env, WORKBENCH_KIT_DIR: join(boot, kitDir) } }).catch(() => undefined);
+    try {
+      await bootOnce('kit-1');
+      const [first, ...others] = await published(topic!);
+      expect(others).toEqual([]);
+      expect(first?.[0]).toBe('Analysis Workbench: daily-os failed');
+      expect(first?.[1]).toContain('Run: 2026-03-02T06-30-00Z\nStatus: failed\nScheduled for: 2026-03-02T06:30:00Z\n');
+      expect(first?.[1]).toContain('Message: The command failed with exit code 3');
+      expect(first?.[1]).toContain('Log: s3://wb-private/daily-os/logs/2026-03-02T06-30-00Z.log.gz\n');
+      expect(first?.[1]).not.toContain('token-in-log');
+      const stats = await cloudwatch().send(
+        new GetMetricStatisticsCommand({ Namespace: 'AnalysisWorkbench', MetricName: 'RunSucceeded', Dimensions: [{ Name: 'Job', Value: 'daily-os' }], StartTime: new Date(Date.now() - 3_600_000), EndTime: new Date(Date.now() + 300_000), Period: 3600, Statistics: ['Minimum', 'SampleCount'] }),
+      );
+      expect(stats.Datapoints?.map((p) => [p.SampleCount, p.Minimum])).toEqual([[1, 0]]);
+
+      // The kit is gone: the instance cannot even start run-job.sh, and still alerts.
+      await s3().send(new DeleteObjectCommand({ Bucket: 'wb-code', Key: spec.kit.replace('s3://wb-code/', '') }));
+      scheduledFor = '2026-03-03T06:30:00Z';
+      await bootOnce('kit-2');
+      const second = (await published(topic!))[1];
+      expect(second?.[0]).toBe('Analysis Workbench: daily-os failed');
+      expect(second?.[1]).toMatch(/Run: 2026-03-03T06-30-00Z\n[\s\S]*Message: The instance could not fetch the worker kit/);
+    } finally {
+      await new Promise((closed) => imds.close(closed));
+    }
   });
 
   it("shows each job's alarm state; a disabled schedule's alarm and heartbeats send nothing", async () => {
