@@ -19,14 +19,32 @@ const RolePlan = z.object({
 export const PermissionsPlan = z.object({ schedulerRole: RolePlan, instanceRole: RolePlan, instanceProfile: z.string() });
 export type PermissionsPlanView = z.infer<typeof PermissionsPlan>;
 
+/** Whether anyone can read a bucket's objects (src/main/services/schedules/bucket-exposure.ts). */
+const BucketExposure = z.object({ bucket: z.string(), public: z.boolean().nullable(), findings: z.array(z.string()) });
+
+export const BucketCheck = z.object({
+  data: BucketExposure,
+  records: BucketExposure.optional(),
+  link: z.string().optional(),
+  problem: z.string().optional(),
+});
+export type BucketCheckView = z.infer<typeof BucketCheck>;
+
+const JobBuckets = z.object({ name: ScheduleName, visibility: Visibility, bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name').optional() }).strict();
+
 function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
   return { input, output, doc };
 }
 
 export const awsScheduleCalls = {
   'schedules:aws-permissions': call(
-    z.object({ name: ScheduleName, visibility: Visibility, bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name').optional() }).strict(),
+    JobBuckets,
     PermissionsPlan,
     'The IAM roles, instance profile and policies an AWS schedule of this job gets (created or updated when it is saved).',
+  ),
+  'schedules:bucket-check': call(
+    JobBuckets,
+    BucketCheck,
+    "Whether the job's buckets are as public as it needs: a public job's output bucket readable by anyone (and what a published file's address looks like), every bucket that must stay private not; `problem` is why saving it would be refused.",
   ),
 } as const;

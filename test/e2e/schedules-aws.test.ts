@@ -55,7 +55,14 @@ describe('scheduling a job in AWS from the UI (moto: S3, IAM, EventBridge Schedu
     await eventually(() => iam.locator('summary').textContent()).toMatch(/role analysis-workbench-scheduler for the scheduler, role and instance profile wb-os-daily for the run/);
     await iam.locator('summary').click();
     const jobRole = iam.getByRole('region', { name: 'Role wb-os-daily' });
-    expect(await jobRole.textContent()).toContain('"Resource": "arn:aws:s3:::wb-private/os-daily/*"');
+    // Its own run folders and the latest set in data/, its logs and records: nothing else of the bucket.
+    expect(await jobRole.textContent()).toContain('"arn:aws:s3:::wb-private/os-daily/runs/*"');
+    expect(await jobRole.textContent()).toContain('"arn:aws:s3:::wb-private/os-daily/data/*"');
+    expect(await jobRole.textContent()).toContain('"arn:aws:s3:::wb-private/os-daily/logs/*"');
+    // The buckets are checked before saving: a private job's must not be public.
+    const buckets = form.getByRole('region', { name: 'Buckets' });
+    await eventually(() => buckets.textContent()).toMatch(/Output to wb-private: not public \(Block Public Access is off\)\./);
+    expect(await buckets.getByRole('alert').count()).toBe(0);
     expect(await jobRole.textContent()).toContain('"Resource": "arn:aws:s3:::wb-code/os-daily/code/*"');
     expect(await iam.getByRole('region', { name: 'Role analysis-workbench-scheduler' }).textContent()).toContain('"Service": "scheduler.amazonaws.com"');
     await screenshot(page, 'schedules-aws-permissions');

@@ -26,6 +26,7 @@ type ScheduleCalls =
   | 'schedules:alerts'
   | 'schedules:next-runs'
   | 'schedules:aws-permissions'
+  | 'schedules:bucket-check'
   | 'schedules:alarm-states'
   | 'schedules:alert-subscription'
   | 'schedules:set-alert-email';
@@ -152,6 +153,8 @@ export function createSchedulesDomain(
       // What IAM a job would get, before anything is created.
       'schedules:aws-permissions': ({ name, visibility, bucket }) =>
         permissions.permissions(Schedule.parse({ name, visibility, ...(bucket ? { bucket } : {}), tarball: '-', frequency: { kind: 'daily' }, backend: 'aws' })),
+      'schedules:bucket-check': ({ name, visibility, bucket }) =>
+        permissions.bucketCheck(Schedule.parse({ name, visibility, ...(bucket ? { bucket } : {}), tarball: '-', frequency: { kind: 'daily' }, backend: 'aws' })),
     },
     // The open app runs local schedules when due (catching up first), and raises alerts seen since last time.
     start: async () => {

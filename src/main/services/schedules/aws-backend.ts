@@ -28,6 +28,7 @@ import { APP_TAG_VALUE, TAG } from '../workers/ec2/tags.ts';
 import type { AlarmState, AlertSubscription } from '../../../shared/schedule-calls.ts';
 import { alarmStates, ensureAlertTopic, ensureSubscription, putRunAlarm, deleteRunAlarm, setAlarmActions, subscriptionState } from './aws-alerts.ts';
 import { deletePrefix, removeInstanceRole } from './aws-cleanup.ts';
+import { checkScheduleBuckets, type BucketCheck } from './bucket-exposure.ts';
 import {
   clientToken,
   codeKey,
@@ -115,9 +116,18 @@ export class AwsScheduleBackend implements ScheduleBackend {
     return planPermissions(schedule.name, buckets);
   }
 
+  /** Whether the job's buckets are as public as its visibility needs (see bucket-exposure.ts), for the form. */
+  async bucketCheck(schedule: Schedule): Promise<BucketCheck> {
+    const buckets = await this.bucketsFor(schedule);
+    return this.withClients('check the buckets', (aws) => checkScheduleBuckets(aws.s3, aws.region, schedule.name, schedule.visibility, buckets));
+  }
+
   async deploy(schedule: Schedule, tarballPath: string): Promise<void> {
     const buckets = await this.bucketsFor(schedule);
     await this.withClients('create the schedule', async (aws) => {
+      // Nothing is made for a job whose private output, log or records anyone could read.
+      const exposure = await checkScheduleBuckets(aws.s3, aws.region, schedule.name, schedule.visibility, buckets);
+      if (exposure.problem) throw new WorkbenchError('FORBIDDEN', exposure.problem);
       const code = `s3://${buckets.code}/${await this.uploadCode(aws.s3, buckets.code, schedule.name, tarballPath)}`;
       const kit = `s3://${buckets.code}/${await this.uploadKit(aws.s3, buckets.code, schedule.name)}`;
       const made = await ensurePermissions(aws.iam, planPermissions(schedule.name, buckets));

@@ -9,6 +9,7 @@ import { splitFieldErrors } from '../../lib/field-errors.ts';
 import { RunPreview } from './RunPreview.tsx';
 import { checkForm, emptyForm, FORM_FIELDS, formOf, frequencyOf, inputOf, type FormField, type FormValues } from './schedule-form.ts';
 import { AwsPermissions } from './AwsPermissions.tsx';
+import { BucketCheck } from './BucketCheck.tsx';
 import { AwsRunSize } from './AwsRunSize.tsx';
 import { AlertEmail } from './AlertEmail.tsx';
 import { errorMessage } from '../../lib/errors.ts';
@@ -251,6 +252,7 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
           <AlertEmail />
         </>
       )}
+      {values.backend === 'aws' && <BucketCheck name={values.name} visibility={values.visibility} />}
       {values.backend === 'aws' && <AwsPermissions name={values.name} visibility={values.visibility} />}
       <label className="checkbox">
         <input type="checkbox" checked={values.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Enabled

@@ -1,0 +1,74 @@
+/// <reference lib="dom" />
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../fixtures/eventually.ts';
+import { useMoto } from '../fixtures/server-hooks.ts';
+import { screenshot, useWorkbenchInChromium } from './browser-workbench.ts';
+import { startMotoWorkbench } from './moto-workbench.ts';
+
+const moto = useMoto();
+let root: string;
+let tarball: string;
+let s3: S3Client;
+
+beforeAll(async () => {
+  s3 = new S3Client(moto.clientConfig());
+  for (const bucket of ['wb-code', 'wb-private', 'wb-public']) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  root = await mkdtemp(join(tmpdir(), 'workbench-e2e-schedule-buckets-'));
+  tarball = join(root, 'os-distribution.tar.gz');
+  execFileSync(process.execPath, [resolve('bin/workbench.js'), 'pack', resolve('resources/examples/os-distribution'), '-o', tarball], { stdio: 'pipe' });
+  await mkdir(join(root, 'app'));
+});
+afterAll(async () => {
+  s3?.destroy();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+const { workbench, page, problems } = useWorkbenchInChromium({ start: () => startMotoWorkbench(moto, join(root, 'app')), page: { viewport: { width: 1400, height: 1100 } } });
+
+describe("the Schedule form checks an AWS job's buckets before saving (moto S3)", () => {
+  it("shows a public job's file address and its bucket's state, and refuses a job whose log would land in a bucket anyone can read", async () => {
+    await page.goto(`${workbench.origin}/#/settings`);
+    await page.getByLabel('Private bucket', { exact: true }).fill('wb-private');
+    await page.getByLabel('Public bucket (output anyone may read: the publish guard checks it first)').fill('wb-public');
+    await page.getByLabel('Code bucket (private: job tarballs of scheduled AWS runs)').fill('wb-code');
+    await page.getByRole('button', { name: 'Save buckets' }).click();
+    await eventually(() => page.getByRole('status').textContent()).toBe('Saved.');
+
+    await page.goto(`${workbench.origin}/#/schedules`);
+    await page.getByRole('link', { name: 'Schedule a job' }).click();
+    const form = page.getByRole('form', { name: 'Schedule a job' });
+    await form.getByLabel('Job name').fill('os-public');
+    await form.getByLabel('Code tarball').fill(tarball);
+    await eventually(() => form.locator('option[value="aws"]').isDisabled()).toBe(false);
+    await form.getByLabel('Runs on').selectOption('aws');
+    await form.getByText('Public (checked for raw data first)').click();
+
+    const buckets = form.getByRole('region', { name: 'Buckets' });
+    await eventually(() => buckets.textContent()).toContain("A published file's address: https://wb-public.s3.us-east-1.amazonaws.com/os-public/data/FILE");
+    expect(await buckets.textContent()).toContain('Output to wb-public: not public (Block Public Access is off). Published files will not be reachable by others until it is public.');
+    expect(await buckets.textContent()).toContain('Log and run records to wb-private: not public');
+    await screenshot(page, 'schedule-buckets-public');
+
+    // The private bucket made readable by anyone: the public job's log would be public too.
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::wb-private/*' }] };
+    await s3.send(new PutBucketPolicyCommand({ Bucket: 'wb-private', Policy: JSON.stringify(policy) }));
+    await form.getByText('Private', { exact: true }).click();
+    await form.getByText('Public (checked for raw data first)').click();
+    const alert = buckets.getByRole('alert');
+    await eventually(() => alert.textContent()).toMatch(/^wb-private is readable by anyone \(.*its policy lets anyone read objects\), so this public job's log and run records would be public\./);
+    await screenshot(page, 'schedule-buckets-refused');
+    await form.getByRole('button', { name: 'Schedule' }).click();
+    await eventually(() => form.locator('[role=alert]').filter({ hasText: 'readable by anyone' }).count()).toBeGreaterThan(1);
+    await page.goto(`${workbench.origin}/#/schedules`);
+    expect(await page.locator('tr[data-schedule="os-public"]').count()).toBe(0);
+  });
+
+  it('showed no errors in the page', () => {
+    expect(problems).toEqual([]);
+  });
+});
