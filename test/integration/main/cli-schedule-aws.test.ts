@@ -1,0 +1,64 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startCli } from '../../fixtures/cli-process.ts';
+import { useMoto } from '../../fixtures/server-hooks.ts';
+import { useTempDir } from '../../fixtures/temp-dir.ts';
+
+describe('workbench schedule on AWS (moto): instance type and disk, and delete with or without its resources', () => {
+  const moto = useMoto();
+  const clients: { destroy(): void }[] = [];
+  const client = <T extends { destroy(): void }>(c: T): T => (clients.push(c), c);
+  afterAll(() => {
+    for (const c of clients) c.destroy();
+  });
+
+  it('creates with --instance-type and --disk, keeps the role and code on a plain delete, removes them with --remove-aws-resources', async () => {
+    const root = await useTempDir('cli-schedule-aws');
+    const app = join(root, 'app');
+    await mkdir(app);
+    await writeFile(join(root, 'aws-config'), '[default]\nregion = us-east-1\n');
+    await writeFile(join(root, 'aws-credentials'), '[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
+    const env = { AWS_CONFIG_FILE: join(root, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: join(root, 'aws-credentials'), AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' };
+    const cli = async (...args: string[]) => {
+      const p = startCli([...args, '--data-dir', app], { env });
+      const { code } = await p.exited;
+      return { code, stdout: p.stdout(), stderr: p.stderr() };
+    };
+    const s3 = client(new S3Client(moto.clientConfig()));
+    for (const bucket of ['wb-code', 'wb-private']) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    expect((await cli('call', 'settings:set', JSON.stringify({ privateBucket: 'wb-private', codeBucket: 'wb-code' }))).code).toBe(0);
+    const tarball = join(root, 'os.tar.gz');
+    expect((await cli('pack', resolve('resources/examples/os-distribution'), '-o', tarball)).code).toBe(0);
+
+    const bad = await cli('schedule', 'create', 'os-daily', '--backend', 'aws', '--tarball', tarball, '--frequency', 'daily', '--instance-type', 'x1.tiny');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/instanceType: an instance type from the table \(t3\.medium, /);
+    const created = await cli('schedule', 'create', 'os-daily', '--backend', 'aws', '--tarball', tarball, '--frequency', 'daily', '--instance-type', 'c6i.2xlarge', '--disk', '50');
+    expect(created.code, created.stderr).toBe(0);
+    const scheduler = client(new SchedulerClient(moto.clientConfig()));
+    const made = await scheduler.send(new GetScheduleCommand({ Name: 'os-daily', GroupName: 'analysis-workbench' }));
+    expect(JSON.parse(made.Target?.Input ?? '{}')).toMatchObject({ InstanceType: 'c6i.2xlarge', BlockDeviceMappings: [{ Ebs: { VolumeSize: 50, DeleteOnTermination: true } }] });
+
+    const iam = client(new IAMClient(moto.clientConfig()));
+    const code = async () => (await s3.send(new ListObjectsV2Command({ Bucket: 'wb-code', Prefix: 'os-daily/' }))).KeyCount ?? 0;
+    const alarms = async () => (await client(new CloudWatchClient(moto.clientConfig())).send(new DescribeAlarmsCommand({ AlarmNames: ['analysis-workbench-os-daily'] }))).MetricAlarms ?? [];
+    expect(await alarms()).toHaveLength(1);
+    const plain = await cli('schedule', 'delete', 'os-daily', '--yes');
+    expect(plain.stdout.trim()).toBe('Deleted os-daily.');
+    await expect(scheduler.send(new GetScheduleCommand({ Name: 'os-daily', GroupName: 'analysis-workbench' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(await alarms()).toEqual([]);
+    await expect(iam.send(new GetRoleCommand({ RoleName: 'wb-os-daily' }))).resolves.toBeTruthy();
+    expect(await code()).toBe(2);
+
+    expect((await cli('schedule', 'create', 'os-daily', '--backend', 'aws', '--tarball', tarball, '--frequency', 'daily')).code).toBe(0);
+    const all = await cli('schedule', 'delete', 'os-daily', '--yes', '--remove-aws-resources');
+    expect(all.stdout.trim()).toBe('Deleted os-daily with its role, instance profile and code in S3.');
+    await expect(iam.send(new GetRoleCommand({ RoleName: 'wb-os-daily' }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+    expect(await code()).toBe(0);
+  });
+});
