@@ -25,9 +25,10 @@ import { sha256OfFile } from '../packager/inspect.ts';
 import { objectExists, putFile } from '../publish/s3-put.ts';
 import { newestUbuntuLts } from '../workers/ec2/ami.ts';
 import { APP_TAG_VALUE, TAG } from '../workers/ec2/tags.ts';
-import type { AlarmState, AlertSubscription } from '../../../shared/schedule-calls.ts';
+import type { AlarmState, AlertSubscription, HistoryRow } from '../../../shared/schedule-calls.ts';
 import { alarmStates, ensureAlertTopic, ensureSubscription, putRunAlarm, deleteRunAlarm, setAlarmActions, subscriptionState } from './aws-alerts.ts';
 import { deletePrefix, removeInstanceRole } from './aws-cleanup.ts';
+import { launchedRuns } from './aws-pending.ts';
 import { checkScheduleBuckets, type BucketCheck } from './bucket-exposure.ts';
 import {
   clientToken,
@@ -300,6 +301,11 @@ export class AwsScheduleBackend implements ScheduleBackend {
       }
     });
     return records.sort(newestRunFirst);
+  }
+
+  /** Runs launched and not recorded yet, from the job's instances: shown as soon as they start. */
+  async pendingRows(name: string, recorded: ReadonlySet<string>): Promise<HistoryRow[]> {
+    return this.withClients('list the running instances', (aws) => launchedRuns(aws.ec2, name, recorded));
   }
 
   /** A run's log and output as s3:// URLs, so the history says which bucket they are in. */

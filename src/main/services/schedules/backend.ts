@@ -23,6 +23,9 @@ export interface ScheduleBackend {
   locate?(record: RunRecord): { log: string; output: string };
   /** A run's log text (the end of it when longer than maxBytes). */
   readLog?(name: string, runId: string, maxBytes: number): Promise<{ text: string; truncated: boolean }>;
-  /** Rows that are not run records: runs going on now, runs skipped because one was still going. */
-  pendingRows?(name: string): Promise<HistoryRow[]>;
+  /**
+   * Rows that are not run records: runs going on now (launched, not recorded yet), runs skipped
+   * because one was still going. `recorded`: the run ids that have a record already.
+   */
+  pendingRows?(name: string, recorded: ReadonlySet<string>): Promise<HistoryRow[]>;
 }

@@ -100,7 +100,7 @@ export class ScheduleService {
     const backend = await this.backendOf(schedule.backend);
     const records = await backend.history(name);
     const rows = records.map((r) => rowOfRecord(r, backend.locate?.(r) ?? { log: r.log, output: r.output }));
-    const pending = (await backend.pendingRows?.(name)) ?? [];
+    const pending = (await backend.pendingRows?.(name, new Set(records.map((r) => r.runId)))) ?? [];
     const all = historyRows(schedule, rows, pending, this.now());
     await this.alert(name, all);
     return all;
