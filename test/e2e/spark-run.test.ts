@@ -6,11 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerInfo } from '../../src/shared/worker-model.ts';
 import { appDirWithSshWorker } from '../fixtures/ssh-worker-access.ts';
 import { useSshd } from '../fixtures/server-hooks.ts';
+import { sparkUserBase } from '../fixtures/spark-user-base.ts';
 import { screenshot, startWorkbenchWithOwnSsh, useWorkbenchInChromium } from './browser-workbench.ts';
 
-// This computer runs Spark from the repository's .venv; the loopback sshd's python3 (the
-// system's) has no pyspark, so the worker `box` lacks Spark.
-const sshd = useSshd();
+// This computer runs Spark from the repository's .venv; the loopback sshd's python3 has no
+// pyspark, so the worker `box` lacks Spark until the test installs it into its (empty) user base.
+const userBase = sparkUserBase({ installed: false });
+afterAll(() => userBase.remove());
+const sshd = useSshd({ extraConfig: [`SetEnv PYTHONUSERBASE=${userBase.path}`] });
 let root: string;
 let dataDir: string;
 let worker: WorkerInfo;
@@ -78,7 +81,7 @@ describe('the Spark engine in the Jobs view', () => {
     await screenshot(page, 'jobs-spark-succeeded');
   }, 300_000);
 
-  it('offers Spark on a worker only when it has it: disabled, saying what to install', async () => {
+  it('offers Spark on a worker only when it has it: disabled, saying what to install, until it is there', async () => {
     expect(await engine().inputValue()).toBe('spark');
     await page.getByLabel('Worker', { exact: true }).selectOption(worker.id);
     await expect.poll(() => engine().isDisabled(), { timeout: 30_000 }).toBe(true);
@@ -87,6 +90,12 @@ describe('the Spark engine in the Jobs view', () => {
     expect(await note.textContent()).toMatch(/^box cannot run Spark jobs: its python3 has no pyspark .*Install it there: python3 -m pip install --user pyspark==3\.5\.\d+$/);
     expect(await engine().getAttribute('aria-describedby')).toBe('run-form-engine-note');
     await screenshot(page, 'jobs-spark-missing-on-worker');
+    // Once pyspark is installed there, Check again offers Spark on the worker.
+    userBase.install();
+    await page.getByRole('button', { name: 'Check again' }).click();
+    await expect.poll(() => engine().isDisabled(), { timeout: 30_000 }).toBe(false);
+    expect(await page.getByRole('button', { name: 'Check again' }).count()).toBe(0);
+    expect(await engine().inputValue()).toBe('spark');
 
     // Back on this computer, which has Spark, the choice made before stands.
     await page.getByLabel('Worker', { exact: true }).selectOption('local');

@@ -9,11 +9,13 @@ type SparkState = { kind: 'checking' } | { kind: 'available' } | { kind: 'missin
 
 /**
  * Whether the worker can run Spark, asked of it (`jobs:engines`) whenever another worker is
- * chosen; each worker is asked once while the form is open.
+ * chosen; each worker is asked once while the form is open, and again on `recheck` (after
+ * installing what was missing).
  */
-function useSparkState(worker: WorkerInfo): SparkState {
+function useSparkState(worker: WorkerInfo): { spark: SparkState; recheck: () => void } {
   const client = useClient();
   const [states, setStates] = useState<Record<string, SparkState>>({});
+  const [asked, setAsked] = useState(0);
   const known = states[worker.id];
   useEffect(() => {
     if (known) return;
@@ -29,10 +31,14 @@ function useSparkState(worker: WorkerInfo): SparkState {
     return () => {
       current = false;
     };
-    // `known` is read only to skip a worker already asked; the effect runs per worker.
+    // `known` is read only to skip a worker already asked; the effect runs per worker and recheck.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [client, worker.id]);
-  return known ?? { kind: 'checking' };
+  }, [client, worker.id, asked]);
+  const recheck = () => {
+    setStates(({ [worker.id]: _asked, ...others }) => others);
+    setAsked((n) => n + 1);
+  };
+  return { spark: known ?? { kind: 'checking' }, recheck };
 }
 
 /**
@@ -41,12 +47,24 @@ function useSparkState(worker: WorkerInfo): SparkState {
  * says what is missing there and what to install. The engine a run goes with is `engine` as
  * this returns it (Local processes while Spark is missing).
  */
-export function useEngineChoice(worker: WorkerInfo, chosen: Engine): { engine: Engine; spark: SparkState } {
-  const spark = useSparkState(worker);
-  return { engine: spark.kind === 'missing' ? 'local' : chosen, spark };
+export function useEngineChoice(worker: WorkerInfo, chosen: Engine): { engine: Engine; spark: SparkState; recheck: () => void } {
+  const { spark, recheck } = useSparkState(worker);
+  return { engine: spark.kind === 'missing' ? 'local' : chosen, spark, recheck };
 }
 
-export function EnginePicker({ engine, spark, choose, disabled }: { engine: Engine; spark: SparkState; choose: (engine: Engine) => void; disabled: boolean }) {
+export function EnginePicker({
+  engine,
+  spark,
+  choose,
+  recheck,
+  disabled,
+}: {
+  engine: Engine;
+  spark: SparkState;
+  choose: (engine: Engine) => void;
+  recheck: () => void;
+  disabled: boolean;
+}) {
   const missing = spark.kind === 'missing';
   return (
     <>
@@ -66,8 +84,13 @@ export function EnginePicker({ engine, spark, choose, disabled }: { engine: Engi
         ))}
       </select>
       {missing && (
-        <p id="run-form-engine-note" className="muted small" data-testid="engine-note">
-          {spark.reason}
+        <p className="muted small">
+          <span id="run-form-engine-note" data-testid="engine-note">
+            {spark.reason}
+          </span>{' '}
+          <button type="button" className="link-button" onClick={recheck}>
+            Check again
+          </button>
         </p>
       )}
       {spark.kind === 'unknown' && (

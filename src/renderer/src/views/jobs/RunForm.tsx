@@ -73,7 +73,7 @@ export function RunForm({ onStarted, shown, runsLoaded }: { onStarted: (runId: s
   const [timeout, setTimeoutMinutes] = useState(120);
   const [chosenEngine, setEngine] = useState<Engine>('local');
   // Spark only where the worker has it: elsewhere the run goes on the local engine.
-  const { engine, spark } = useEngineChoice(worker, chosenEngine);
+  const { engine, spark, recheck } = useEngineChoice(worker, chosenEngine);
   const [loadError, setLoadError] = useState<string>();
   const generation = useAction(async () => setSample(await client.call('jobs:generate-sample-data', { sizeMb: sampleSize })));
   const start = useAction(async (request: RunRequest) => {
@@ -304,6 +304,7 @@ export function RunForm({ onStarted, shown, runsLoaded }: { onStarted: (runId: s
         <EnginePicker
           engine={engine}
           spark={spark}
+          recheck={recheck}
           choose={(value) => {
             start.setError(undefined);
             setEngine(value);
