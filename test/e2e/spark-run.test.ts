@@ -78,6 +78,8 @@ describe('the Spark engine in the Jobs view', () => {
     await expect.poll(() => table.locator('tbody tr').count(), { timeout: 30_000 }).toBeGreaterThan(1);
     const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
     expect(rows.sort((a, b) => a.join('\t').localeCompare(b.join('\t')))).toEqual(local);
+    // The history tells the Spark run from the local one.
+    expect(await page.getByRole('list', { name: 'Runs' }).locator('li').allTextContents()).toEqual([expect.stringMatching(/ · Spark$/), expect.not.stringMatching(/Spark/)]);
     await screenshot(page, 'jobs-spark-succeeded');
   }, 300_000);
 

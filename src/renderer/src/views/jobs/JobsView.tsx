@@ -24,6 +24,7 @@ function RunList({ runs, selected, nameOf }: { runs: Run[]; selected: string | u
             <span className="muted small">
               {new Date(run.createdAt).toLocaleTimeString()} · {formatDuration(run)}
               {run.worker !== 'local' && ` · ${nameOf(run.worker)}`}
+              {run.request.engine === 'spark' && run.request.source.kind !== 'package' && ' · Spark'}
             </span>
             {resultsLocation(run, nameOf(run.worker)) && run.worker !== 'local' && <span className="muted small run-where">results {resultsLocation(run, nameOf(run.worker))}</span>}
           </a>
