@@ -1,5 +1,5 @@
-import { DeleteAlarmsCommand, DescribeAlarmsCommand, PutMetricAlarmCommand, type CloudWatchClient, type PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
-import { CreateTopicCommand, GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, SubscribeCommand, UnsubscribeCommand, type SNSClient, type Subscription } from '@aws-sdk/client-sns';
+import { DeleteAlarmsCommand, DescribeAlarmsCommand, PutMetricAlarmCommand, PutMetricDataCommand, type CloudWatchClient, type PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
+import { CreateTopicCommand, GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, ListTopicsCommand, SubscribeCommand, UnsubscribeCommand, type SNSClient, type Subscription } from '@aws-sdk/client-sns';
 import type { AlarmState, AlertSubscriptionState } from '../../../shared/schedule-calls.ts';
 import type { Schedule } from '../../../shared/schedule.ts';
 import { ALERT_TOPIC, alarmName, jobOfAlarm, METRIC_DIMENSION, METRIC_NAME, METRIC_NAMESPACE } from './aws-names.ts';
@@ -18,6 +18,18 @@ export async function ensureAlertTopic(sns: SNSClient): Promise<string> {
   const made = await sns.send(new CreateTopicCommand({ Name: ALERT_TOPIC, Tags: [{ Key: 'app', Value: 'analysis-workbench' }] }));
   if (!made.TopicArn) throw new Error('SNS answered CreateTopic without the topic ARN');
   return made.TopicArn;
+}
+
+/** The app's alert topic if it has been made in this region, without making it. */
+export async function findAlertTopic(sns: SNSClient): Promise<string | undefined> {
+  let token: string | undefined;
+  do {
+    const page = await sns.send(new ListTopicsCommand(token ? { NextToken: token } : {}));
+    const found = (page.Topics ?? []).find((t) => t.TopicArn?.endsWith(`:${ALERT_TOPIC}`));
+    if (found?.TopicArn) return found.TopicArn;
+    token = page.NextToken;
+  } while (token);
+  return undefined;
 }
 
 async function emailSubscriptions(sns: SNSClient, topicArn: string): Promise<Subscription[]> {
@@ -69,8 +81,9 @@ export async function subscriptionState(sns: SNSClient, topicArn: string, email:
  * The job's alarm: Minimum of RunSucceeded below 1 over a day plus the run's longest time (its
  * timeout and the minutes an instance may take to set up and publish), missing data breaching.
  * A run puts its value when it ends, and on the days a weekly or monthly job does not run its
- * heartbeat puts 1 (see heartbeatExpressions), so a value arrives at least once a day; a window
- * with none means a run that did not happen. A disabled schedule's alarm keeps its state but
+ * heartbeat puts 1 (see heartbeatExpressions; also every day before its start date and after its
+ * end date), so a value arrives at least once a day; a window with none means a run that did not
+ * happen. A disabled schedule's alarm keeps its state but
  * sends nothing.
  */
 export function alarmInput(schedule: Schedule, topicArn: string): PutMetricAlarmCommandInput {
@@ -89,6 +102,15 @@ export function alarmInput(schedule: Schedule, topicArn: string): PutMetricAlarm
     ActionsEnabled: schedule.enabled,
     AlarmActions: [topicArn],
   };
+}
+
+/**
+ * RunSucceeded = 1 now, from the app: a new alarm has a value in its window until the first run
+ * or heartbeat (else it would go off as soon as it is made). A failure still in the window
+ * keeps its 0, so the Minimum still says so.
+ */
+export async function putBaseline(cloudwatch: CloudWatchClient, job: string): Promise<void> {
+  await cloudwatch.send(new PutMetricDataCommand({ Namespace: METRIC_NAMESPACE, MetricData: [{ MetricName: METRIC_NAME, Dimensions: [{ Name: METRIC_DIMENSION, Value: job }], Value: 1, Unit: 'Count' }] }));
 }
 
 export async function putRunAlarm(cloudwatch: CloudWatchClient, schedule: Schedule, topicArn: string): Promise<void> {

@@ -26,14 +26,17 @@ import { objectExists, putFile } from '../publish/s3-put.ts';
 import { newestUbuntuLts } from '../workers/ec2/ami.ts';
 import { APP_TAG_VALUE, TAG } from '../workers/ec2/tags.ts';
 import type { AlarmState, AlertSubscription, HistoryRow } from '../../../shared/schedule-calls.ts';
-import { alarmStates, ensureAlertTopic, ensureSubscription, putRunAlarm, deleteRunAlarm, setAlarmActions, subscriptionState } from './aws-alerts.ts';
+import { alarmStates, ensureAlertTopic, ensureSubscription, findAlertTopic, putBaseline, putRunAlarm, deleteRunAlarm, setAlarmActions, subscriptionState } from './aws-alerts.ts';
 import { deletePrefix, removeInstanceRole } from './aws-cleanup.ts';
 import { launchedRuns } from './aws-pending.ts';
 import { checkScheduleBuckets, type BucketCheck } from './bucket-exposure.ts';
 import {
+  AFTER_END_HEARTBEAT_GROUP,
+  BEFORE_START_HEARTBEAT_GROUP,
   clientToken,
   codeKey,
   codePrefix,
+  DAY_HEARTBEAT_GROUPS,
   HEARTBEAT_GROUPS,
   kitKey,
   manualRunId,
@@ -178,20 +181,27 @@ export class AwsScheduleBackend implements ScheduleBackend {
         }));
       }
       await this.putHeartbeats(aws.scheduler, schedule, made.schedulerRoleArn, window);
+      // A value now, so the new alarm sees one before the first run or heartbeat.
+      await putBaseline(aws.cloudwatch, schedule.name);
       await putRunAlarm(aws.cloudwatch, schedule, alertTopic);
     });
   }
 
   /**
-   * On each day a weekly or monthly job does not run, Scheduler itself puts RunSucceeded = 1,
-   * so the job's alarm needs a window of only a day plus the run's time (aws-alerts.ts).
+   * On each day the job does not run (a weekly or monthly job's other days, every day before its
+   * start date and after its end date), Scheduler itself puts RunSucceeded = 1, so the job's
+   * alarm needs a window of only a day plus the run's time (aws-alerts.ts).
    */
   private async putHeartbeats(scheduler: SchedulerClient, schedule: Schedule, roleArn: string, window: { start?: Date; end?: Date }): Promise<void> {
-    const expressions = heartbeatExpressions(schedule);
     const input = { Namespace: METRIC_NAMESPACE, MetricData: [{ MetricName: METRIC_NAME, Dimensions: [{ Name: METRIC_DIMENSION, Value: schedule.name }], Value: 1, Unit: 'Count' }] };
-    for (const [i, group] of HEARTBEAT_GROUPS.entries()) {
-      const expression = expressions[i];
-      if (!expression) {
+    const wanted = new Map<string, { expression: string; start?: Date; end?: Date }>();
+    for (const [i, expression] of heartbeatExpressions(schedule).entries()) wanted.set(DAY_HEARTBEAT_GROUPS[i]!, { expression, ...window });
+    const everyDay = cronExpressions({ frequency: { kind: 'daily' }, timeOfDay: schedule.timeOfDay })[0]!;
+    if (window.start) wanted.set(BEFORE_START_HEARTBEAT_GROUP, { expression: everyDay, end: window.start });
+    if (window.end) wanted.set(AFTER_END_HEARTBEAT_GROUP, { expression: everyDay, start: window.end });
+    for (const group of HEARTBEAT_GROUPS) {
+      const beat = wanted.get(group);
+      if (!beat) {
         await deleteSchedule(scheduler, group, schedule.name);
         continue;
       }
@@ -200,10 +210,10 @@ export class AwsScheduleBackend implements ScheduleBackend {
         Name: schedule.name,
         GroupName: group,
         Description: `Analysis Workbench job ${schedule.name}: a day without a run, for its alarm`,
-        ScheduleExpression: expression,
+        ScheduleExpression: beat.expression,
         ScheduleExpressionTimezone: 'UTC',
-        ...(window.start ? { StartDate: window.start } : {}),
-        ...(window.end ? { EndDate: window.end } : {}),
+        ...(beat.start ? { StartDate: beat.start } : {}),
+        ...(beat.end ? { EndDate: beat.end } : {}),
         State: schedule.enabled ? 'ENABLED' : 'DISABLED',
         FlexibleTimeWindow: { Mode: 'OFF' },
         Target: { Arn: PUT_METRIC_TARGET, RoleArn: roleArn, Input: JSON.stringify(input), RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 } },
@@ -219,7 +229,9 @@ export class AwsScheduleBackend implements ScheduleBackend {
   /** The alert e-mail's subscription to the app's topic; with `subscribe`, made (or moved to this address) first. */
   async alertSubscription(email: string | undefined, subscribe: boolean): Promise<AlertSubscription> {
     return this.withClients(subscribe ? 'subscribe the alert e-mail' : 'read the alert subscription', async (aws) => {
-      const topicArn = await ensureAlertTopic(aws.sns);
+      // Only saving an address makes the topic; reading its state does not.
+      const topicArn = subscribe ? await ensureAlertTopic(aws.sns) : await findAlertTopic(aws.sns);
+      if (!topicArn) return { email: email ?? null, state: 'none', topicArn: null };
       const state = subscribe ? await ensureSubscription(aws.sns, topicArn, email) : await subscriptionState(aws.sns, topicArn, email);
       return { email: email ?? null, state, topicArn };
     });

@@ -14,10 +14,14 @@ export const SCHEDULE_GROUP = 'analysis-workbench';
 export const SECOND_SCHEDULE_GROUP = 'analysis-workbench-2';
 export const SCHEDULE_GROUPS = [SCHEDULE_GROUP, SECOND_SCHEDULE_GROUP] as const;
 /**
- * Groups of a weekly or monthly job's heartbeats (shared/schedule.ts heartbeatExpressions): at
- * most four cron expressions, each under the job's name in a group of its own.
+ * Groups of a job's heartbeats, each under the job's name: up to four for the days a weekly or
+ * monthly job does not run (shared/schedule.ts heartbeatExpressions), and a daily one before its
+ * start date and one after its end date, so that its alarm sees a value every day.
  */
-export const HEARTBEAT_GROUPS = ['analysis-workbench-heartbeat-1', 'analysis-workbench-heartbeat-2', 'analysis-workbench-heartbeat-3', 'analysis-workbench-heartbeat-4'] as const;
+export const DAY_HEARTBEAT_GROUPS = ['analysis-workbench-heartbeat-1', 'analysis-workbench-heartbeat-2', 'analysis-workbench-heartbeat-3', 'analysis-workbench-heartbeat-4'] as const;
+export const BEFORE_START_HEARTBEAT_GROUP = 'analysis-workbench-heartbeat-before';
+export const AFTER_END_HEARTBEAT_GROUP = 'analysis-workbench-heartbeat-after';
+export const HEARTBEAT_GROUPS = [...DAY_HEARTBEAT_GROUPS, BEFORE_START_HEARTBEAT_GROUP, AFTER_END_HEARTBEAT_GROUP] as const;
 /** The universal target that makes Scheduler put a CloudWatch metric itself (a heartbeat). */
 export const PUT_METRIC_TARGET = 'arn:aws:scheduler:::aws-sdk:cloudwatch:putMetricData';
 

@@ -70,6 +70,9 @@ describe('alerts from AWS itself and what delete removes (moto: SNS, CloudWatch,
   const getSchedule = (group: string) => scheduler().send(new GetScheduleCommand({ Name: 'daily-os', GroupName: group }));
 
   it('makes the alert topic with the e-mail subscribed, passes it to every run, and sets an alarm on the run metric', async () => {
+    // Reading the subscription's state makes nothing.
+    expect(await backend.alertSubscription('team@example.org', false)).toEqual({ email: 'team@example.org', state: 'none', topicArn: null });
+    expect(await topics()).toEqual([]);
     await backend.deploy(schedule({ timeoutMinutes: 90 }), tarball);
 
     const [topic, ...more] = await topics();
@@ -130,6 +133,23 @@ describe('alerts from AWS itself and what delete removes (moto: SNS, CloudWatch,
     for (const i of [1, 2, 3, 4]) await expect(getSchedule(`analysis-workbench-heartbeat-${i}`)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
+  it('before its start date and after its end date a heartbeat puts 1 every day, and the deploy puts a 1 at once, so a new alarm does not go off before the first run', async () => {
+    await backend.deploy(schedule({ startDate: '2099-03-01', endDate: '2099-06-30' }), tarball);
+    const before = await getSchedule('analysis-workbench-heartbeat-before');
+    expect([before.ScheduleExpression, before.StartDate, before.EndDate?.toISOString()]).toEqual(['cron(30 6 * * ? *)', undefined, '2099-03-01T00:00:00.000Z']);
+    const after = await getSchedule('analysis-workbench-heartbeat-after');
+    expect([after.ScheduleExpression, after.StartDate?.toISOString(), after.EndDate]).toEqual(['cron(30 6 * * ? *)', '2099-07-01T00:00:00.000Z', undefined]);
+    expect(after.Target?.Arn).toBe('arn:aws:scheduler:::aws-sdk:cloudwatch:putMetricData');
+    const stats = await cloudwatch().send(
+      new GetMetricStatisticsCommand({ Namespace: 'AnalysisWorkbench', MetricName: 'RunSucceeded', Dimensions: [{ Name: 'Job', Value: 'daily-os' }], StartTime: new Date(Date.now() - 3_600_000), EndTime: new Date(Date.now() + 300_000), Period: 3600, Statistics: ['Minimum', 'SampleCount'] }),
+    );
+    expect(stats.Datapoints?.map((p) => [p.SampleCount, p.Minimum])).toEqual([[1, 1]]);
+
+    // No dates: neither heartbeat.
+    await backend.deploy(schedule(), tarball);
+    for (const group of ['analysis-workbench-heartbeat-before', 'analysis-workbench-heartbeat-after']) await expect(getSchedule(group)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
   /** What moto's SNS was asked to publish to a topic: [subject, message]. */
   async function published(topic: string): Promise<[string, string][]> {
     const data = (await (await fetch(`${moto.endpoint}/moto-api/data.json`)).json()) as { sns: { Topic: { arn: string; sent_notifications: [string, string, string][] }[] } };
@@ -176,9 +196,10 @@ describe('alerts from AWS itself and what delete removes (moto: SNS, CloudWatch,
       expect(first?.[1]).toContain('Log: s3://wb-private/daily-os/logs/2026-03-02T06-30-00Z.log.gz\n');
       expect(first?.[1]).not.toContain('token-in-log');
       const stats = await cloudwatch().send(
-        new GetMetricStatisticsCommand({ Namespace: 'AnalysisWorkbench', MetricName: 'RunSucceeded', Dimensions: [{ Name: 'Job', Value: 'daily-os' }], StartTime: new Date(Date.now() - 3_600_000), EndTime: new Date(Date.now() + 300_000), Period: 3600, Statistics: ['Minimum', 'SampleCount'] }),
+        new GetMetricStatisticsCommand({ Namespace: 'AnalysisWorkbench', MetricName: 'RunSucceeded', Dimensions: [{ Name: 'Job', Value: 'daily-os' }], StartTime: new Date(Date.now() - 3_600_000), EndTime: new Date(Date.now() + 300_000), Period: 3600, Statistics: ['Minimum', 'Maximum', 'SampleCount'] }),
       );
-      expect(stats.Datapoints?.map((p) => [p.SampleCount, p.Minimum])).toEqual([[1, 0]]);
+      // The deploy's 1 (so the new alarm has a value before the first run), then the run's 0.
+      expect(stats.Datapoints?.map((p) => [p.SampleCount, p.Minimum, p.Maximum])).toEqual([[2, 0, 1]]);
 
       // The kit is gone: the instance cannot even start run-job.sh, and still alerts.
       await s3().send(new DeleteObjectCommand({ Bucket: 'wb-code', Key: spec.kit.replace('s3://wb-code/', '') }));
