@@ -13,13 +13,13 @@ const JAVA_HINT = 'On Debian or Ubuntu: sudo apt-get install -y openjdk-17-jre-h
 export type EngineStatus = { available: true } | { available: false; reason: string };
 
 /**
- * Makes sure a worker can run jobs before anything is uploaded: the runner needs python3.
+ * Makes sure a worker can run jobs before anything is uploaded: the runner needs python3, and
+ * its Spark engine pyspark and Java too (see pythonFor).
  * (boto3 is needed only by the runner's --bucket input; runs started here always pass
  * --local-only, so it is not asked for.) A worker that passed is not asked again.
  */
 export class WorkerCheck {
   private readonly passed = new Set<string>();
-
   private readonly sparkPassed = new Set<string>();
 
   async ensure(transport: Transport, workerName: string): Promise<void> {
