@@ -3,6 +3,7 @@
 EXIT_CONFIG = 1
 EXIT_SCRIPT = 2
 EXIT_DIED = 3
+EXIT_SOURCE = 4  # the data source cannot be read (S3 access denied, no such bucket, wrong region ...)
 
 
 class JobFailed(Exception):

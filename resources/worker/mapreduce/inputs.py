@@ -41,16 +41,19 @@ def parse_file_name(name):
     return m.group(1), m.group(2), m.group(4)
 
 
-def find_files(data_dir, input_filter):
+def find_files(data_dir, input_filter, counter=None):
     """Files under ``data_dir`` whose six dimensions pass the filter.
 
     Returns ``(matched, ignored)``: InputFiles sorted by path, and the paths of
     files that are not where the layout puts data files (wrong depth or name).
-    Directories whose level fails the filter are not descended into.
+    Directories whose level fails the filter are not descended into;
+    ``counter`` (a list of one int), when given, counts the directories read.
     """
     matched, ignored = [], []
 
     def walk(directory, level, dims):
+        if counter is not None:
+            counter[0] += 1
         with os.scandir(directory) as entries:
             for entry in entries:
                 if entry.is_dir():

@@ -5,7 +5,9 @@ script functions, same filter files, same v2 data layout. See README.md
 beside this file for the job script API and the output format.
 
 Flow: load and check the script and filter; find matching files under
-``--data-dir`` (and in ``--bucket``); ``--num-mappers`` processes take
+``--data-dir`` (a local folder, or ``s3://BUCKET[/PREFIX]``, whose files are
+fetched into a local cache while the mappers already read the first ones;
+see fetch.py), and in ``--bucket``; ``--num-mappers`` processes take
 files from a shared queue, largest first, so their loads even out; each
 mapper spills its pairs into one file per reducer (partitioned by a stable
 hash of the key); ``--num-reducers`` processes group, combine and reduce
@@ -18,11 +20,14 @@ Exit codes:
     2   the job script raised an exception (loading, map, combine, reduce ...)
     3   a mapper or reducer process died without finishing, e.g. killed by
         the out-of-memory killer
+    4   the data source cannot be read: S3 access denied, no such bucket,
+        wrong region, no credentials (the message names bucket and identity)
     130 / 143   interrupted by SIGINT / SIGTERM (work files are removed)
 """
 
 import argparse
 import heapq
+import json
 import multiprocessing
 import os
 import shutil
@@ -34,11 +39,14 @@ from contextlib import contextmanager
 from multiprocessing.connection import wait
 
 from .contexts import read_frames
-from .errors import EXIT_CONFIG, EXIT_DIED, EXIT_SCRIPT, JobFailed
+from .cache import Cache, entry_name
+from .errors import EXIT_CONFIG, EXIT_DIED, EXIT_SCRIPT, EXIT_SOURCE, JobFailed
+from .fetch import ArrivalQueue, Fetcher
 from .filters import FilterError, load_filter
-from .inputs import find_files
+from .inputs import InputFile, find_files
 from .progress import PROGRESS_INTERVAL, Progress
 from .s3 import S3Error, fetch_inputs
+from .s3source import FETCH_THREADS, S3Source, parse_url
 from .script import ScriptError, load_script
 from .tasks import child_main, map_files, reduce_partition
 
@@ -47,11 +55,17 @@ from .tasks import child_main, map_files, reduce_partition
 # import-time setup behave exactly as under the original framework (which
 # forked too), nothing has to be pickled, and a child starts in about a
 # millisecond. The runner targets POSIX workers only, and the parent starts
-# no threads of its own before forking (S3 downloads finish first).
+# no threads of its own before forking (the download threads of an s3://
+# data dir start once the mappers are forked; --bucket downloads finish first).
 _MP = multiprocessing.get_context("fork")
 
 # Seconds a terminated child gets to exit before it is killed.
 _STOP_GRACE = 2.0
+
+# Keys named in the --list-only line.
+_LIST_FIRST = 10
+
+_DEFAULT_CACHE = os.path.join("~", ".cache", "mapreduce", "s3")
 
 def log(message):
     sys.stderr.write(message + "\n")
@@ -75,11 +89,13 @@ def parse_args(argv=None):
     p.add_argument("job_script", help="the job script (defines map, optionally reduce/combine/setup_reduce)")
     p.add_argument("-m", "--num-mappers", metavar="N", type=int, default=4, help="mapper processes")
     p.add_argument("-r", "--num-reducers", metavar="N", type=int, default=1, help="reducer processes")
-    p.add_argument("-d", "--data-dir", required=True, help="local data directory (v2 layout)")
+    p.add_argument(
+        "-d", "--data-dir", required=True, help="the input data (v2 layout): a local folder or s3://BUCKET[/PREFIX]"
+    )
     p.add_argument(
         "-w", "--work-dir", help="directory for intermediate files (default: a temporary directory, removed)"
     )
-    p.add_argument("-o", "--output", required=True, help="file to write the job's output to")
+    p.add_argument("-o", "--output", help="file to write the job's output to (required unless --list-only)")
     p.add_argument("-f", "--input-filter", required=True, help="JSON filter selecting the input files")
     p.add_argument("-b", "--bucket", help="S3 bucket to read more input from (needs boto3)")
     p.add_argument("-l", "--local-only", action="store_true", help="read only --data-dir, even with --bucket")
@@ -92,6 +108,24 @@ def parse_args(argv=None):
         choices=("local", "spark"),
         default="local",
         help="local: mapper and reducer processes on this machine; spark: Apache Spark through pyspark",
+    )
+    p.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        default=_DEFAULT_CACHE,
+        help="with an s3:// --data-dir: where fetched files are kept, so a re-run reads them here",
+    )
+    p.add_argument(
+        "--cache-size-gb",
+        metavar="N",
+        type=float,
+        default=10.0,
+        help="the cache's size limit; least recently used files beyond it are removed",
+    )
+    p.add_argument(
+        "--list-only",
+        action="store_true",
+        help="print one JSON line about the files the filter matches (files, bytes, first, prefixesListed) and exit",
     )
     p.add_argument(
         "--spark-master",
@@ -127,8 +161,23 @@ def _check_args(args):
         raise JobFailed(EXIT_CONFIG, f"--num-reducers must be at least 1, got {args.num_reducers}")
     if not os.path.isfile(args.job_script):
         raise JobFailed(EXIT_CONFIG, f"job script {args.job_script}: no such file")
-    if not os.path.isdir(args.data_dir):
+    args.s3 = parse_url(args.data_dir)
+    if args.s3 is None and not os.path.isdir(args.data_dir):
         raise JobFailed(EXIT_CONFIG, f"--data-dir {args.data_dir}: no such directory")
+    if args.s3 is not None:
+        if args.bucket and not args.local_only:
+            raise JobFailed(EXIT_CONFIG, "--bucket goes with a local --data-dir; an s3:// --data-dir is read alone")
+        if args.delete_data:
+            raise JobFailed(
+                EXIT_CONFIG, "--delete-data deletes local input files; it does not apply to an s3:// --data-dir"
+            )
+    if args.cache_size_gb < 0:
+        raise JobFailed(EXIT_CONFIG, f"--cache-size-gb must be 0 or more, got {args.cache_size_gb:g}")
+    args.cache_dir = os.path.expanduser(args.cache_dir)
+    if args.list_only:
+        return
+    if args.output is None:
+        raise JobFailed(EXIT_CONFIG, "--output is required (the file to write the job's output to)")
     if os.path.isdir(args.output):
         raise JobFailed(EXIT_CONFIG, f"--output {args.output} is a directory; give a file name")
     if args.work_dir is not None and os.path.exists(args.work_dir) and not os.path.isdir(args.work_dir):
@@ -146,11 +195,19 @@ def run(args):
         input_filter = load_filter(args.input_filter)
     except FilterError as e:
         raise JobFailed(EXIT_CONFIG, str(e)) from None
+    source = S3Source(args.data_dir) if args.s3 is not None else None
+    if args.list_only:
+        _list_only(args, input_filter, source)
+        return
     try:
         module = load_script(args.job_script)
     except ScriptError as e:
         raise JobFailed(EXIT_SCRIPT, str(e)) from None
 
+    if source is not None:
+        with _s3_inputs(args, source, input_filter) as (files, fetcher):
+            _run_job(args, module, files, fetcher, started)
+        return
     files, ignored = find_files(args.data_dir, input_filter)
     if ignored:
         log(f"{_count(len(ignored), 'file')} under {args.data_dir} {'is not a v2 data file and was' if len(ignored) == 1 else 'are not v2 data files and were'} ignored")
@@ -158,8 +215,13 @@ def run(args):
             for path in ignored:
                 log(f"  ignored: {path}")
 
+    _run_job(args, module, files, None, started, input_filter)
+
+
+def _run_job(args, module, files, fetcher, started, input_filter=None):
+    """Map and reduce ``files`` (with ``fetcher`` still bringing those of an s3:// data dir)."""
     with _work_area(args.work_dir) as job_dir:
-        if args.bucket and not args.local_only:
+        if args.bucket and not args.local_only and fetcher is None:
             files += _fetch_remote(args, input_filter, files, job_dir)
         if not files:
             where = args.data_dir + (f" or s3://{args.bucket}" if args.bucket and not args.local_only else "")
@@ -184,20 +246,85 @@ def run(args):
         if args.engine == "spark":
             from .spark import run_spark  # pyspark is imported only for this engine
 
+            if fetcher is not None:
+                # Spark reads local files: everything is fetched first, on the driver.
+                fetcher.start()
+                fetcher.wait(progress, PROGRESS_INTERVAL)
+                files = [f for i, f in enumerate(files) if i not in fetcher.bad]
+                if not files:
+                    raise JobFailed(EXIT_SOURCE, f"none of the matching files of {args.data_dir} could be fetched")
             outputs = run_spark(args, files, job_dir, progress, log)
         else:
-            spills = _map_phase(args, module, files, num_mappers, job_dir, progress)
+            spills = _map_phase(args, module, files, num_mappers, job_dir, progress, fetcher)
             progress.phase("reduce")
             outputs = _reduce_phase(args, module, spills, job_dir, progress)
         _assemble(outputs, args.output, args.sorted)
         progress.phase("done")
 
     state = progress.state
+    fetched = f", {state['fetched_bytes'] / 1e6:.1f} MB fetched" if fetcher is not None else ""
     log(
         f"Done in {time.monotonic() - started:.2f}s: {_count(state['records'], 'record')} from "
         f"{_count(state['files_done'], 'file')}, {_count(state['bad_lines'], 'bad line')}, "
-        f"{_count(state['bad_files'], 'unreadable file')}; output in {args.output}"
+        f"{_count(state['bad_files'], 'unreadable file')}{fetched}; output in {args.output}"
     )
+
+
+def _list_only(args, input_filter, source):
+    """Print what the filter matches in the data dir as one JSON line."""
+    counter = [0]
+    if source is None:
+        files, _ignored = find_files(args.data_dir, input_filter, counter)
+        keys = [os.path.relpath(f.path, args.data_dir).replace(os.sep, "/") for f in files]
+        sizes = [f.size for f in files]
+        listed = counter[0]
+    else:
+        objects, listed = _list_s3(source, input_filter)
+        keys = [o.key for o in objects]
+        sizes = [o.size for o in objects]
+    line = {"files": len(keys), "bytes": sum(sizes), "first": keys[:_LIST_FIRST], "prefixesListed": listed}
+    sys.stdout.write(json.dumps(line, separators=(",", ":")) + "\n")
+    sys.stdout.flush()
+
+
+def _list_s3(source, input_filter):
+    """The matching objects of an s3:// data dir, listed level by level, each
+    level's prefixes side by side."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    # The pool's threads end here, before any process is forked.
+    with ThreadPoolExecutor(FETCH_THREADS, thread_name_prefix="list") as pool:
+        return source.list(input_filter, pool)
+
+
+@contextmanager
+def _s3_inputs(args, source, input_filter):
+    """The matching files of an s3:// data dir as InputFiles in the cache, and
+    the Fetcher that brings those not there yet; their cache entries stay
+    pinned (never evicted) until the job ends."""
+    objects, _listed = _list_s3(source, input_filter)
+    cache = Cache(args.cache_dir, int(args.cache_size_gb * (1 << 30)))
+    names = [entry_name(source.bucket, o.key, o.etag, o.size) for o in objects]
+    try:
+        cached = cache.open(list(zip(names, (o.size for o in objects))))
+    except OSError as e:
+        raise JobFailed(EXIT_CONFIG, f"--cache-dir {args.cache_dir}: {e.strerror or e}") from None
+    try:
+        files = [InputFile(cache.path(n), o.dims, o.size, o.compression) for n, o in zip(names, objects)]
+        missing = sorted((i for i, n in enumerate(names) if n not in cached), key=lambda i: (-objects[i].size, i))
+        if objects:
+            log(
+                f"{_count(len(objects), 'file')} in {args.data_dir} {'matches' if len(objects) == 1 else 'match'}; "
+                f"{len(objects) - len(missing)} in the cache, {len(missing)} to fetch "
+                f"({sum(objects[i].size for i in missing) / 1e6:.1f} MB)"
+            )
+        fetcher = Fetcher(source, cache, objects, names, missing, log)
+        try:
+            yield files, fetcher
+        finally:
+            fetcher.stop()
+    finally:
+        cache.close()
 
 
 def _count(n, noun):
@@ -230,19 +357,28 @@ def _fetch_remote(args, input_filter, local_files, job_dir):
         raise JobFailed(EXIT_CONFIG, str(e)) from None
 
 
-def _map_phase(args, module, files, num_mappers, job_dir, progress):
+def _map_phase(args, module, files, num_mappers, job_dir, progress, fetcher=None):
     """Run the mappers; return spill paths indexed [mapper][reducer]."""
     # Mappers take files from a shared queue, largest first (the longest
     # jobs start early, small ones fill the gaps at the end).
     order = sorted(range(len(files)), key=lambda i: (-files[i].size, i))
-    queue = (order, _MP.Value("q", 0))
+    if fetcher is None:
+        queue = (order, _MP.Value("q", 0))
+    else:
+        # Files of an s3:// data dir join the queue as they arrive: the cached
+        # ones now (largest first), the others when their download completes.
+        queue = ArrivalQueue(_MP, len(files))
+        fetching = set(fetcher.missing)
+        for i in order:
+            if i not in fetching:
+                queue.put(i)
     spills = [
         [os.path.join(job_dir, f"map-{m}-{r}") for r in range(args.num_reducers)] for m in range(num_mappers)
     ]
     tasks = [
         (f"mapper {m}", map_files, (files, queue, spills[m], module, args.delete_data)) for m in range(num_mappers)
     ]
-    _run_children(tasks, args, progress, on_done=None)
+    _run_children(tasks, args, progress, on_done=None, fetcher=fetcher, arrivals=queue)
     return spills
 
 
@@ -266,11 +402,12 @@ class _Child:
         self.error = None  # (traceback text, raised in the script)
 
 
-def _run_children(tasks, args, progress, on_done):
+def _run_children(tasks, args, progress, on_done, fetcher=None, arrivals=None):
     """Start one process per task, relay their progress, and fail fast.
 
     Raises JobFailed as soon as any child reports an error or dies without
-    finishing; the others are then stopped.
+    finishing (or ``fetcher``, downloading for them, fails); the others are
+    then stopped. ``fetcher`` starts once every child is forked.
     """
     children = []
     started = time.monotonic()
@@ -285,6 +422,8 @@ def _run_children(tasks, args, progress, on_done):
             process.start()
             writer.close()  # the child holds the only write end: EOF means it is gone
             children.append(_Child(name, process, reader))
+        if fetcher is not None:
+            fetcher.start(arrivals)
         active = list(children)
         while active:
             handles = [c.conn for c in active if c.conn is not None] + [c.process.sentinel for c in active]
@@ -302,8 +441,14 @@ def _run_children(tasks, args, progress, on_done):
                         log(f"{child.name} finished after {time.monotonic() - started:.2f}s")
                     if on_done:
                         on_done()
+            if fetcher is not None:
+                fetcher.poll(progress)
             progress.tick()
+        if fetcher is not None:
+            fetcher.poll(progress)  # the last downloads' byte counts
     finally:
+        if fetcher is not None:
+            fetcher.stop()
         _stop(children)
 
 

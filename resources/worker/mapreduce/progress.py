@@ -4,7 +4,7 @@ Every status line is the word ``@progress``, one space, and a compact JSON
 object on a single line; each is a complete snapshot, so a reader only needs
 the latest one::
 
-    @progress {"phase":"map","files_done":3,"files_total":12,"bytes":1048576,"bytes_total":4194304,"records":5000,"bad_lines":1,"bad_files":0,"reducers_done":0,"reducers_total":1,"elapsed_s":1.52}
+    @progress {"phase":"map","files_done":3,"files_total":12,"bytes":1048576,"bytes_total":4194304,"records":5000,"bad_lines":1,"bad_files":0,"reducers_done":0,"reducers_total":1,"fetched_bytes":0,"elapsed_s":1.52}
 
 Fields:
     phase           "map", "reduce" or "done" (emitted as each phase starts,
@@ -16,6 +16,8 @@ Fields:
     bad_lines       lines skipped ("Bad line: FILE:N")
     bad_files       files abandoned because they could not be read
     reducers_done   finished reducer processes     / reducers_total
+    fetched_bytes   bytes downloaded from S3 so far (0 for a local data dir;
+                    files already in the cache are not downloaded again)
     elapsed_s       seconds since the job started
 
 Other stderr lines are for people. Consumers must ignore unknown fields.
@@ -45,6 +47,7 @@ class Progress:
             "bad_files": 0,
             "reducers_done": 0,
             "reducers_total": reducers_total,
+            "fetched_bytes": 0,
             "elapsed_s": 0.0,
         }
 

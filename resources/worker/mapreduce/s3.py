@@ -46,44 +46,58 @@ def fetch_inputs(bucket, input_filter, cache_dir, skip_keys, log):
         raise S3Error(f"S3 bucket {bucket}: {e}") from None
 
 
-def _list_matching(client, bucket, input_filter):
-    """``(key, size, dims, compression)`` for every matching object, by key."""
+def _list_matching(client, bucket, input_filter, root="", pool=None, counter=None):
+    """``(key, size, dims, compression, etag)`` for every matching object under ``root``, by key.
+
+    Walks one layout level at a time with the '/' delimiter, keeping only the
+    prefixes the filter allows, so a narrow filter lists only the prefixes it
+    must. The prefixes of a level are listed side by side on ``pool`` when
+    given; ``counter`` (a list of one int) counts the prefixes listed.
+    """
     paginator = client.get_paginator("list_objects_v2")
 
     def listing(prefix):
+        if counter is not None:
+            counter[0] += 1
+        commons, contents = [], []
         for page in paginator.paginate(Bucket=bucket, Prefix=prefix, Delimiter="/"):
-            yield page.get("CommonPrefixes", []), page.get("Contents", [])
+            commons += page.get("CommonPrefixes", [])
+            contents += page.get("Contents", [])
+        return commons, contents
 
-    prefixes = [("", ())]
+    def listed(prefixes):
+        if pool is None or len(prefixes) < 2:
+            return [listing(prefix) for prefix, _ in prefixes]
+        return list(pool.map(lambda p: listing(p[0]), prefixes))
+
+    prefixes = [(root, ())]
     for level in range(DIRECTORY_LEVELS):
         deeper = []
-        for prefix, dims in prefixes:
-            for common, _ in listing(prefix):
-                for entry in common:
-                    name = entry["Prefix"][len(prefix) : -1]
-                    # Such names would escape the cache dir when fetched.
-                    if name in ("", ".", ".."):
-                        continue
-                    if input_filter.allows(level, name):
-                        deeper.append((entry["Prefix"], dims + (name,)))
+        for (prefix, dims), (common, _) in zip(prefixes, listed(prefixes)):
+            for entry in common:
+                name = entry["Prefix"][len(prefix) : -1]
+                # Such names would escape the cache dir when fetched.
+                if name in ("", ".", ".."):
+                    continue
+                if input_filter.allows(level, name):
+                    deeper.append((entry["Prefix"], dims + (name,)))
         prefixes = deeper
 
     found = []
-    for prefix, dims in prefixes:
-        for _, contents in listing(prefix):
-            for obj in contents:
-                parsed = parse_file_name(obj["Key"][len(prefix) :])
-                if parsed is None:
-                    continue
-                build, date, compression = parsed
-                if input_filter.allows(4, build) and input_filter.allows(5, date):
-                    found.append((obj["Key"], obj["Size"], dims + (build, date), compression))
+    for (prefix, dims), (_, contents) in zip(prefixes, listed(prefixes)):
+        for obj in contents:
+            parsed = parse_file_name(obj["Key"][len(prefix) :])
+            if parsed is None:
+                continue
+            build, date, compression = parsed
+            if input_filter.allows(4, build) and input_filter.allows(5, date):
+                found.append((obj["Key"], obj["Size"], dims + (build, date), compression, obj.get("ETag", "")))
     found.sort()
     return found
 
 
 def _fetch(client, bucket, remote, cache_dir):
-    key, size, dims, compression = remote
+    key, size, dims, compression, _etag = remote
     path = os.path.join(cache_dir, *key.split("/"))
     if not (os.path.isfile(path) and os.path.getsize(path) == size):
         os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -199,7 +199,13 @@ class _Counts:
 
 
 def _take(queue):
-    """Yield file indexes from the shared queue until it is exhausted."""
+    """Yield file indexes from the shared queue until it is exhausted.
+
+    The queue is ``(order, shared counter)`` for files that are all present,
+    or an ArrivalQueue (fetch.py) for files still being fetched."""
+    if hasattr(queue, "take"):
+        yield from queue.take()
+        return
     order, counter = queue
     while True:
         with counter.get_lock():
