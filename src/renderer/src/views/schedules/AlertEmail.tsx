@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { AlertSubscription } from '../../../../shared/schedule-calls.ts';
 import { useClient } from '../../api/context.tsx';
 import { errorMessage } from '../../lib/errors.ts';
@@ -20,14 +20,16 @@ export function AlertEmail() {
   const [email, setEmail] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  // What the user typed or saved wins over a first answer that arrives after it.
+  const edited = useRef(false);
 
   useEffect(() => {
     let live = true;
     client.call('schedules:alert-subscription').then(
       (s) => {
         if (!live) return;
-        setSubscription(s);
-        setEmail(s.email ?? '');
+        setSubscription((current) => current ?? s);
+        if (!edited.current) setEmail(s.email ?? '');
       },
       (err: unknown) => live && setError(errorMessage(err)),
     );
@@ -63,7 +65,10 @@ export function AlertEmail() {
           value={email}
           placeholder="you@example.org"
           spellCheck={false}
-          onChange={(e) => setEmail(e.target.value)}
+          onChange={(e) => {
+            edited.current = true;
+            setEmail(e.target.value);
+          }}
           onKeyDown={(e) => {
             if (e.key === 'Enter') void save();
           }}
