@@ -95,7 +95,7 @@ describe('an AWS schedule that alerts from AWS itself (moto: SNS, CloudWatch, Sc
     await eventually(() => row.getByLabel(/^Alarm /).getAttribute('aria-label')).toBe(`Alarm ${alarm?.StateValue}`);
     await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: 'analysis-workbench-os-daily', StateValue: 'ALARM', StateReason: 'the 12:00 run did not happen' }));
     await page.reload();
-    await eventually(() => row.getByLabel('Alarm ALARM').textContent()).toBe('ALARM');
+    await eventually(() => row.getByLabel('Alarm ALARM').textContent()).toBe('alarm: ALARM');
     await screenshot(page, 'schedules-aws-alarm-state');
 
     // Delete asks; the role, profile and code go too unless unticked. Published output is never touched.

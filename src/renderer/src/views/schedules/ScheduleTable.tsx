@@ -13,8 +13,8 @@ interface Props {
 }
 
 const ALARM_TEXT: Record<AlarmState, { label: string; title: string }> = {
-  OK: { label: 'alarm OK', title: 'CloudWatch alarm OK: the last runs succeeded and none was missed.' },
-  ALARM: { label: 'ALARM', title: 'CloudWatch alarm: a run failed, timed out, was blocked, or did not happen; the alert e-mail was told.' },
+  OK: { label: 'alarm: OK', title: 'CloudWatch alarm OK: the last runs succeeded and none was missed.' },
+  ALARM: { label: 'alarm: ALARM', title: 'CloudWatch alarm: a run failed, timed out, was blocked, or did not happen; the alert e-mail was told.' },
   INSUFFICIENT_DATA: { label: 'alarm: no data yet', title: 'CloudWatch alarm: not enough data yet (no run has ended since it was made).' },
 };
 
