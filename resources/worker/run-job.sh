@@ -15,9 +15,11 @@
 # RDEST where the log and the run record go: RDEST/logs/RUNID.log.gz, RDEST/runs/RUNID.json;
 #       default DEST. A public run keeps them in a private place: a log holds whatever the job
 #       printed, and only the output is checked by the publish guard.
-# DATA  the local data folder (v2 layout) the job reads, as an absolute path. Without --data-dir
-#       the job gets no DATA_DIR. A folder that does not exist where the run happens is said in
-#       the log, and in the record's message when the command fails.
+# DATA  the data (v2 layout) the job reads: a local folder as an absolute path, or an S3 location
+#       s3://BUCKET[/PREFIX] (passed on as it is; the runner reads it with the run's AWS identity,
+#       and no folder is looked for). Without --data-dir the job gets no DATA_DIR. A folder that
+#       does not exist where the run happens is said in the log, and in the record's message when
+#       the command fails.
 # FILE  where the run's log is kept while it runs (appended to), so that it can be followed live;
 #       by default a file in run-job.sh's own work folder. The published log is a copy of it.
 # WORK  an existing folder where run-job.sh makes its work folder (the code is unpacked and run
@@ -135,7 +137,11 @@ one_line "$records" 4096 || die_usage "--records must name s3://bucket/prefix or
 case $visibility in public | private) ;; *) die_usage "--visibility must be public or private" ;; esac
 if [ "$data_given" = true ]; then
   one_line "$data_dir" 4096 || die_usage "--data-dir must name the data folder on one line"
-  case $data_dir in /*) ;; *) die_usage "--data-dir must be an absolute path, such as /data/telemetry, not '$data_dir'" ;; esac
+  case $data_dir in
+    /*) ;;
+    s3://?*) matches "$data_dir" 's3://[A-Za-z0-9][A-Za-z0-9._-]{1,254}(/.*)?' || die_usage "--data-dir must be s3://BUCKET or s3://BUCKET/PREFIX with a valid bucket name, not '$data_dir'" ;;
+    *) die_usage "--data-dir must be an absolute path, such as /data/telemetry, or s3://BUCKET/PREFIX, not '$data_dir'" ;;
+  esac
 fi
 if [ -n "$log_file" ]; then
   one_line "$log_file" 4096 || die_usage "--log must name a file on one line"
@@ -175,6 +181,8 @@ if [ "$data_given" = false ]; then
   note "no data folder given: DATA_DIR is not set"
 elif [ -d "$data_dir" ]; then
   note "data folder: $data_dir"
+elif case $data_dir in s3://*) true ;; *) false ;; esac; then
+  note "data in S3: $data_dir"
 else
   no_data=" Its data folder $data_dir does not exist where it ran: generate the sample data there, or give the job a data folder that exists."
   note "the data folder $data_dir does not exist here (DATA_DIR names it all the same)"

@@ -12,7 +12,7 @@ import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from .s3source import FETCH_THREADS, FetchStopped, ObjectGone
+from .s3source import FetchStopped, ObjectGone
 
 # A file that will not arrive (it was deleted mid-run); mappers skip it.
 SKIPPED = -1
@@ -67,7 +67,7 @@ class Fetcher:
     thread) turns them into progress, log lines and failures.
     """
 
-    def __init__(self, source, cache, objects, names, missing, log):
+    def __init__(self, source, cache, objects, names, missing, log, threads):
         self.source = source
         self.cache = cache
         self.objects = objects
@@ -80,11 +80,12 @@ class Fetcher:
         self._stop = threading.Event()
         self._pool = None
         self._left = len(missing)
+        self._threads = threads
 
     def start(self, arrivals=None):
         if not self.missing:
             return
-        self._pool = ThreadPoolExecutor(FETCH_THREADS, thread_name_prefix="fetch")
+        self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="fetch")
         for index in self.missing:
             self._pool.submit(self._fetch, index, arrivals)
 

@@ -123,6 +123,13 @@ def parse_args(argv=None):
         help="the cache's size limit; least recently used files beyond it are removed",
     )
     p.add_argument(
+        "--fetch-threads",
+        metavar="N",
+        type=int,
+        default=FETCH_THREADS,
+        help="with an s3:// --data-dir: downloads in flight at once",
+    )
+    p.add_argument(
         "--list-only",
         action="store_true",
         help="print one JSON line about the files the filter matches (files, bytes, first, prefixesListed) and exit",
@@ -171,6 +178,8 @@ def _check_args(args):
             raise JobFailed(
                 EXIT_CONFIG, "--delete-data deletes local input files; it does not apply to an s3:// --data-dir"
             )
+    if args.fetch_threads < 1:
+        raise JobFailed(EXIT_CONFIG, f"--fetch-threads must be at least 1, got {args.fetch_threads}")
     if args.cache_size_gb < 0:
         raise JobFailed(EXIT_CONFIG, f"--cache-size-gb must be 0 or more, got {args.cache_size_gb:g}")
     args.cache_dir = os.path.expanduser(args.cache_dir)
@@ -195,7 +204,7 @@ def run(args):
         input_filter = load_filter(args.input_filter)
     except FilterError as e:
         raise JobFailed(EXIT_CONFIG, str(e)) from None
-    source = S3Source(args.data_dir) if args.s3 is not None else None
+    source = S3Source(args.data_dir, args.fetch_threads) if args.s3 is not None else None
     if args.list_only:
         _list_only(args, input_filter, source)
         return
@@ -318,7 +327,7 @@ def _s3_inputs(args, source, input_filter):
                 f"{len(objects) - len(missing)} in the cache, {len(missing)} to fetch "
                 f"({sum(objects[i].size for i in missing) / 1e6:.1f} MB)"
             )
-        fetcher = Fetcher(source, cache, objects, names, missing, log)
+        fetcher = Fetcher(source, cache, objects, names, missing, log, args.fetch_threads)
         try:
             yield files, fetcher
         finally:

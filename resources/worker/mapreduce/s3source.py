@@ -76,7 +76,7 @@ def parse_url(text):
 
 
 class S3Source:
-    def __init__(self, url):
+    def __init__(self, url, threads=FETCH_THREADS):
         self.url = url
         self.bucket, self.prefix = parse_url(url)
         try:
@@ -94,7 +94,7 @@ class S3Source:
         self.session = boto3.session.Session()
         # Standard retries back off exponentially on throttling, 5xx and connection errors.
         config = botocore.config.Config(
-            retries={"mode": "standard", "max_attempts": 8}, max_pool_connections=FETCH_THREADS * 2
+            retries={"mode": "standard", "max_attempts": 8}, max_pool_connections=max(threads, FETCH_THREADS) + 2
         )
         self.client = self.session.client("s3", config=config)
         self._identity = None
