@@ -141,6 +141,7 @@ export function createSchedulesDomain(
       },
       // Stored first: the next deploy subscribes it even when AWS cannot be reached now.
       'schedules:set-alert-email': async ({ email }) => {
+        const previous = (await deps.settings.settings.get()).alertEmail || undefined;
         await deps.settings.settings.set({ alertEmail: email });
         const stored = email || undefined;
         const reason = await aws().catch((err: unknown) => (err as Error).message);
@@ -148,7 +149,7 @@ export function createSchedulesDomain(
           if (stored) throw new WorkbenchError('UNAVAILABLE', `The alert e-mail is saved; it is subscribed once AWS can be reached: ${reason}`, { retryable: false });
           return { email: null, state: 'none' as const, topicArn: null };
         }
-        return permissions.alertSubscription(stored, true);
+        return permissions.alertSubscription(stored, true, previous);
       },
       // What IAM a job would get, before anything is created.
       'schedules:aws-permissions': ({ name, visibility, bucket }) =>

@@ -53,14 +53,15 @@ async function stateOf(sns: SNSClient, subscription: Subscription): Promise<Aler
 
 /**
  * The user's address subscribed to the topic, once (SNS then mails a link that must be clicked
- * before alerts arrive), and addresses subscribed before it that were confirmed unsubscribed.
- * No address: nothing is subscribed, and earlier confirmed addresses are unsubscribed.
+ * before alerts arrive). `previous`, the address it replaces, is unsubscribed; any other
+ * subscriber of the topic (one added in the console) is left alone.
  */
-export async function ensureSubscription(sns: SNSClient, topicArn: string, email: string | undefined): Promise<AlertSubscriptionState> {
+export async function ensureSubscription(sns: SNSClient, topicArn: string, email: string | undefined, previous?: string): Promise<AlertSubscriptionState> {
   const subscriptions = await emailSubscriptions(sns, topicArn);
+  const same = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
   for (const s of subscriptions) {
     // A pending subscription has no ARN to unsubscribe: SNS drops it after three days unconfirmed.
-    if (s.Endpoint?.toLowerCase() !== email?.toLowerCase() && s.SubscriptionArn?.startsWith('arn:')) await sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn }));
+    if (same(s.Endpoint, previous) && !same(s.Endpoint, email) && s.SubscriptionArn?.startsWith('arn:')) await sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn }));
   }
   if (!email) return 'none';
   const mine = subscriptions.find((s) => s.Endpoint?.toLowerCase() === email.toLowerCase());

@@ -226,13 +226,13 @@ export class AwsScheduleBackend implements ScheduleBackend {
     return this.withClients('read the alarms', (aws) => alarmStates(aws.cloudwatch));
   }
 
-  /** The alert e-mail's subscription to the app's topic; with `subscribe`, made (or moved to this address) first. */
-  async alertSubscription(email: string | undefined, subscribe: boolean): Promise<AlertSubscription> {
+  /** The alert e-mail's subscription to the app's topic; with `subscribe`, made first (and `previous`, the address it replaces, unsubscribed). */
+  async alertSubscription(email: string | undefined, subscribe: boolean, previous?: string): Promise<AlertSubscription> {
     return this.withClients(subscribe ? 'subscribe the alert e-mail' : 'read the alert subscription', async (aws) => {
       // Only saving an address makes the topic; reading its state does not.
       const topicArn = subscribe ? await ensureAlertTopic(aws.sns) : await findAlertTopic(aws.sns);
       if (!topicArn) return { email: email ?? null, state: 'none', topicArn: null };
-      const state = subscribe ? await ensureSubscription(aws.sns, topicArn, email) : await subscriptionState(aws.sns, topicArn, email);
+      const state = subscribe ? await ensureSubscription(aws.sns, topicArn, email, previous) : await subscriptionState(aws.sns, topicArn, email);
       return { email: email ?? null, state, topicArn };
     });
   }

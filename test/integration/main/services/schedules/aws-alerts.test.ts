@@ -9,7 +9,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { ListSubscriptionsByTopicCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ListSubscriptionsByTopicCommand, ListTopicsCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsScheduleBackend } from '../../../../../src/main/services/schedules/aws-backend.ts';
 import { readRunSpec } from '../../../../../src/main/services/schedules/scheduled-user-data.ts';
@@ -102,12 +102,14 @@ describe('alerts from AWS itself and what delete removes (moto: SNS, CloudWatch,
     // A daily job needs no heartbeat: it puts its metric every day.
     await expect(getSchedule('analysis-workbench-heartbeat-1')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
 
-    // A second deploy (an edit) subscribes nobody twice; a new address replaces the old.
+    // A second deploy (an edit) subscribes nobody twice, and leaves a subscriber added in the console alone.
+    await sns().send(new SubscribeCommand({ TopicArn: topic, Protocol: 'email', Endpoint: 'ops@example.org' }));
     await backend.deploy(schedule({ timeoutMinutes: 90 }), tarball);
-    expect((await sns().send(new ListSubscriptionsByTopicCommand({ TopicArn: topic }))).Subscriptions).toHaveLength(1);
-    expect(await backend.alertSubscription('oncall@example.org', true)).toEqual({ email: 'oncall@example.org', state: 'confirmed', topicArn: topic });
-    const after = (await sns().send(new ListSubscriptionsByTopicCommand({ TopicArn: topic }))).Subscriptions ?? [];
-    expect(after.map((s) => s.Endpoint)).toEqual(['oncall@example.org']);
+    const endpoints = async () => ((await sns().send(new ListSubscriptionsByTopicCommand({ TopicArn: topic }))).Subscriptions ?? []).map((s) => s.Endpoint).sort();
+    expect(await endpoints()).toEqual(['ops@example.org', 'team@example.org']);
+    // A new address replaces the one before it.
+    expect(await backend.alertSubscription('oncall@example.org', true, 'team@example.org')).toEqual({ email: 'oncall@example.org', state: 'confirmed', topicArn: topic });
+    expect(await endpoints()).toEqual(['oncall@example.org', 'ops@example.org']);
     expect(await backend.alertSubscription('someone@example.org', false)).toMatchObject({ state: 'none' });
   });
 
