@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CALL_NAMES, calls, isCallName } from '../shared/contract.ts';
+import { parseS3Url, S3_URL_MESSAGE } from '../shared/data-source.ts';
 import { printable } from '../shared/display-text.ts';
 import type { TypedCall, WorkbenchClient } from '../shared/rpc-client.ts';
 import type { AppPaths } from './built-paths.ts';
@@ -20,7 +21,9 @@ Commands:
   web [--port N]            start the browser workbench on 127.0.0.1
   call <name> [json-input]  make any call of the contract (see 'workbench calls')
   calls                     list the calls
-  sample-data [--size-mb N] generate the sample data set (default 20 MB)
+  sample-data [--size-mb N] [--to s3://BUCKET/PREFIX]
+                            generate the sample data set (default 20 MB); with
+                            --to, also copy it there (active AWS profile)
   run <JOB_DIR> --local     run a map/reduce job here, following its log
   run <JOB_DIR> --worker NAME
                             run it on a worker and download its output
@@ -93,7 +96,7 @@ export async function runCli(argv: string[], options: { paths: AppPaths; out?: O
   }
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false }, 'size-mb': { type: 'string' } },
+    options: { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false }, 'size-mb': { type: 'string' }, to: { type: 'string' } },
     allowPositionals: true,
     strict: true,
   });
@@ -108,7 +111,7 @@ export async function runCli(argv: string[], options: { paths: AppPaths; out?: O
 async function runSimpleCommand(
   client: WorkbenchClient,
   command: 'info' | 'sample-data' | 'call',
-  values: { json?: boolean; 'size-mb'?: string },
+  values: { json?: boolean; 'size-mb'?: string; to?: string },
   positionals: string[],
   out: Out,
 ): Promise<number> {
@@ -127,9 +130,11 @@ async function runSimpleCommand(
     }
     case 'sample-data': {
       const sizeMb = values['size-mb'] === undefined ? 20 : Number(values['size-mb']);
+      if (values.to !== undefined && !parseS3Url(values.to)) throw new UsageError(`--to must be ${S3_URL_MESSAGE} (not "${printable(values.to)}").`);
       out(`Generating about ${sizeMb} MB of sample data ...`);
       const made = await client.call('jobs:generate-sample-data', { sizeMb });
       out(`${made.files} files, ${(made.bytes / 1e6).toFixed(1)} MB compressed${made.recordBytes !== undefined ? ` (${(made.recordBytes / 1e6).toFixed(1)} MB of records uncompressed)` : ''}, in ${made.path}`);
+      if (values.to !== undefined) await uploadSample(client, values.to, out);
       return 0;
     }
     case 'call': {
@@ -147,6 +152,27 @@ async function runSimpleCommand(
       out(JSON.stringify(value, null, 2));
       return 0;
     }
+  }
+}
+
+/** `sample-data --to`: copies the set to S3, one progress line per tenth of its bytes. */
+async function uploadSample(client: WorkbenchClient, to: string, out: Out): Promise<void> {
+  let shown = -1;
+  const stop = client.subscribe(
+    'data-sources:upload',
+    (p) => {
+      const tenth = p.bytesTotal ? Math.floor((10 * p.bytes) / p.bytesTotal) : 10;
+      if (tenth === shown) return;
+      shown = tenth;
+      out(`Copying to ${to}: ${p.files}/${p.filesTotal} files, ${(p.bytes / 1e6).toFixed(1)} of ${(p.bytesTotal / 1e6).toFixed(1)} MB`);
+    },
+    to,
+  );
+  try {
+    const done = await client.call('data-sources:upload-sample', { to });
+    out(`Copied ${done.files} files (${(done.bytes / 1e6).toFixed(1)} MB) to ${to}.`);
+  } finally {
+    stop();
   }
 }
 

@@ -19,7 +19,10 @@ Runs a map/reduce job, prints its log live and exits with the job's code.
   --output DIR         where the output goes (default ./<runId>-output for a worker)
   --script FILE        the map/reduce script in the job folder (default job.py)
   --filter FILE        the filter JSON (default the job folder's filter.json)
-  --data DIR           the data set on the worker (default the generated sample data)
+  --data DIR|s3://BUCKET/PREFIX
+                       the data set: a folder on the worker (default the generated sample
+                       data) or an S3 location, read here with the active AWS profile and
+                       region (Settings), on a worker with its own credentials
   --mappers N          mapper processes (default 4)
   --reducers N         reducer processes (default 1)
   --timeout MINUTES    stop the job after this long (default 120)

@@ -97,7 +97,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const workers = createWorkersDomain(core, { ssh, ec2 });
   const transfers = await createTransfersDomain(core, { ssh, workers });
   const packager = createPackagerDomain(core);
-  const jobs = createJobsDomain(core, { settings, workers, transfers, ec2, packager }, options.jobOverrides);
+  const jobs = createJobsDomain(core, { settings, aws, workers, transfers, ec2, packager }, options.jobOverrides);
   const workspace = createWorkspaceDomain(core, { jobs });
   const schedules = createSchedulesDomain(core, { settings, aws, workers, jobs }, options.scheduleOverrides);
   const publish = createPublishDomain(core, { settings, aws, jobs });

@@ -30,6 +30,7 @@ import { scheduleCalls, scheduleEvents } from './schedule-calls.ts';
 import { publishCalls, publishEvents } from './publish-calls.ts';
 import { awsScheduleCalls } from './aws-schedule-calls.ts';
 import { resultsCalls, resultsEvents } from './results-calls.ts';
+import { DataSource, MatchPreview, MatchPreviewRequest, UploadProgress, UploadSampleRequest } from './data-source.ts';
 import { AwsIdentity, AwsProfiles, Cidr, Ec2List, Ec2Warning, Ec2Worker, Ec2WorkerId, LaunchRequest, MAX_LIFETIME_HOURS, ProfileRef, StoreKeysRequest } from './ec2-model.ts';
 
 /**
@@ -66,6 +67,19 @@ export const calls = {
     z.object({ local: EngineStatus, spark: EngineStatus }),
     'Which engines (local, spark) a worker can run jobs on now; for one it cannot, the reason says what is missing and what to install.',
   ),
+  'jobs:match-preview': call(
+    MatchPreviewRequest,
+    MatchPreview,
+    'What a filter matches in a data source (a folder or s3://BUCKET/PREFIX, listed level by level as the runner does): files, bytes, the first keys, the run-time estimate on the worker, and for S3 the transfer cost.',
+  ),
+  'data-sources:upload-sample': call(
+    UploadSampleRequest,
+    UploadProgress,
+    'Copy the generated sample data set to s3://BUCKET/PREFIX with the active AWS profile (progress on data-sources:upload); refused before anything is copied when the bucket is missing or cannot be written.',
+  ),
+  'data-sources:list': call(NoInput, z.array(DataSource), 'The saved data sources.'),
+  'data-sources:add': call(DataSource, z.array(DataSource), 'Save a data source once it can be read (the folder exists here; the S3 location can be listed with the active AWS profile); returns all.'),
+  'data-sources:remove': call(z.object({ location: z.string().min(1).max(4096) }).strict(), z.array(DataSource), 'Forget the saved data source at this folder or S3 location; returns the rest.'),
   'jobs:list': call(NoInput, z.array(Run), 'Run history, newest first.'),
   'jobs:get': call(z.object({ runId: RunId }).strict(), Run, 'One run.'),
   'jobs:attach': call(
@@ -199,6 +213,8 @@ export const events = {
   'jobs:log': LogChunk,
   /** Keyed by run id: a run's state and progress changed. */
   'jobs:run': Run,
+  /** Keyed by the destination URL: files and bytes copied so far to S3. */
+  'data-sources:upload': UploadProgress,
   /** Keyed by build id: bytes and files packed so far, time left. */
   'packager:progress': PackProgress,
   /** Keyed by workspace root: files changed on disk (by another program or by a save). */

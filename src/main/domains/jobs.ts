@@ -1,10 +1,13 @@
 import { join } from 'node:path';
+import { INSTANCE_TYPES } from '../../shared/ec2-model.ts';
+import { DataSourceService, localCores, runnerS3Env } from '../services/jobs/data-sources.ts';
 import { ExampleCatalog } from '../services/jobs/examples.ts';
 import { JobService } from '../services/jobs/job-service.ts';
 import { localFetchSession, transferFetchSession } from '../services/jobs/output-fetch.ts';
 import { RunStore } from '../services/jobs/run-store.ts';
 import { WorkerRuntime } from '../services/jobs/runtime.ts';
 import { SampleDataService } from '../services/jobs/sample-data.ts';
+import type { AwsDomain } from './aws.ts';
 import type { Core, Domain } from './domain.ts';
 import type { Ec2Domain } from './ec2.ts';
 import type { PackagerDomain } from './packager.ts';
@@ -19,6 +22,11 @@ type JobCalls =
   | 'jobs:start'
   | 'jobs:engines'
   | 'jobs:list'
+  | 'jobs:match-preview'
+  | 'data-sources:list'
+  | 'data-sources:upload-sample'
+  | 'data-sources:add'
+  | 'data-sources:remove'
   | 'jobs:get'
   | 'jobs:attach'
   | 'jobs:log'
@@ -41,6 +49,8 @@ export interface JobsDomain extends Domain<JobCalls> {
   sampleData: SampleDataService;
   /** One runtime for runs and schedules: fingerprinted once, installed once per worker. */
   runtime: WorkerRuntime;
+  /** Saved data sources and what a filter matches in one. */
+  dataSources: DataSourceService;
 }
 
 /**
@@ -49,7 +59,7 @@ export interface JobsDomain extends Domain<JobCalls> {
  */
 export function createJobsDomain(
   core: Pick<Core, 'dataDir' | 'resourcesDir' | 'bus' | 'store'>,
-  deps: { settings: SettingsDomain; workers: WorkersDomain; transfers: TransfersDomain; ec2: Ec2Domain; packager: PackagerDomain },
+  deps: { settings: SettingsDomain; aws: AwsDomain; workers: WorkersDomain; transfers: TransfersDomain; ec2: Ec2Domain; packager: PackagerDomain },
   options: JobsDomainOptions = {},
 ): JobsDomain {
   const { workers } = deps;
@@ -65,10 +75,27 @@ export function createJobsDomain(
     transports: (workerId) => workers.transports.get(workerId),
     resultsDir: join(core.dataDir, 'results'),
     defaultDataDir: () => sampleData.path,
+    s3Env: () => runnerS3Env(deps.aws.credentials),
     openFetch: async (workerId) => (workerId === 'local' ? localFetchSession() : transferFetchSession(deps.transfers.transfers, workerId)),
     autoDownload: async () => (await deps.settings.settings.get()).autoDownloadResults,
     workerDeadline: async (workerId) => options.workerDeadline?.(workerId) ?? (workerId.startsWith('ec2-') ? (await deps.ec2.workers.records()).find((r) => r.id === workerId)?.deadline : undefined),
     workerName: async (workerId) => (await workers.registry.get(workerId)).name,
+  });
+
+  const dataSources = new DataSourceService({
+    store: core.store,
+    credentials: deps.aws.credentials,
+    workerPlace: async (workerId) => {
+      if (workerId === 'local') return { cores: localCores() };
+      const record = workerId.startsWith('ec2-') ? (await deps.ec2.workers.records()).find((r) => r.id === workerId) : undefined;
+      const vcpu = record && INSTANCE_TYPES.find((t) => t.type === record.instanceType)?.vcpu;
+      if (record && vcpu) return { cores: vcpu, region: record.region };
+      // Any other worker says how many cores it has.
+      const transport = await workers.transports.get(workerId);
+      const answer = await transport.exec(['getconf', '_NPROCESSORS_ONLN'], { timeoutMs: 15_000 });
+      const cores = Number(answer.stdout.trim());
+      return { cores: answer.code === 0 && cores > 0 ? cores : 1, ...(record && { region: record.region }) };
+    },
   });
 
   workers.onRemoved((workerId) => jobs.workerGone(workerId, 'The worker was removed from the app; the run can no longer be followed.'));
@@ -84,6 +111,7 @@ export function createJobsDomain(
     examples,
     sampleData,
     runtime,
+    dataSources,
     handlers: {
       'jobs:examples': () => examples.list(),
       'jobs:sample-data': () => sampleData.describe(),
@@ -91,6 +119,11 @@ export function createJobsDomain(
       'jobs:start': (request) => jobs.start(request),
       'jobs:engines': ({ worker }) => jobs.engines(worker),
       'jobs:list': () => jobs.list(),
+      'jobs:match-preview': (request) => dataSources.preview(request),
+      'data-sources:list': () => dataSources.list(),
+      'data-sources:upload-sample': ({ to }) => dataSources.upload(sampleData.path, to, (progress) => core.bus.emit('data-sources:upload', progress, to)),
+      'data-sources:add': (source) => dataSources.add(source),
+      'data-sources:remove': ({ location }) => dataSources.remove(location),
       'jobs:get': ({ runId }) => jobs.get(runId),
       'jobs:attach': ({ runId, from }) => jobs.attach(runId, from),
       'jobs:log': ({ runId, offset, limit }) => jobs.readLog(runId, offset, limit),

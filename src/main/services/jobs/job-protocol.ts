@@ -16,8 +16,8 @@ export function runDirOf(transport: Transport, runId: string): string {
 }
 
 /** Starts `argv` in the run dir under launch.sh with a timeout; returns the process group id. */
-export async function launchRun(transport: Transport, runtimeDir: string, runDir: string, timeoutSeconds: number, argv: string[]): Promise<number> {
-  const result = await transport.exec(['sh', posix.join(runtimeDir, 'launch.sh'), runDir, String(timeoutSeconds), ...argv], { timeoutMs: 30_000 });
+export async function launchRun(transport: Transport, runtimeDir: string, runDir: string, timeoutSeconds: number, argv: string[], env?: Record<string, string | undefined>): Promise<number> {
+  const result = await transport.exec(['sh', posix.join(runtimeDir, 'launch.sh'), runDir, String(timeoutSeconds), ...argv], { timeoutMs: 30_000, ...(env && { env }) });
   const pid = Number(result.stdout.trim());
   if (result.code !== 0 || !Number.isInteger(pid) || pid <= 1) {
     throw new WorkbenchError('UNAVAILABLE', `The run could not be started on the worker: ${result.stderr.trim() || `launch.sh exited with ${result.code}`}`);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join, posix, resolve } from 'node:path';
+import { isS3Location, parseS3Url, S3_URL_MESSAGE } from '../../../shared/data-source.ts';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import type { z } from 'zod';
 import { newRunId, Run, RunRequest, type LogChunk } from '../../../shared/model.ts';
@@ -47,6 +48,12 @@ export interface JobServiceOptions {
   workerName?: (workerId: string) => Promise<string>;
   /** The data set used when a request names none. */
   defaultDataDir: () => string;
+  /**
+   * The environment a runner on THIS computer needs to read an S3 data source: the active AWS
+   * profile and region of Settings (AWS_PROFILE, or the app's stored keys as variables of that
+   * process only). Remote workers never get it: they read with their own credentials.
+   */
+  s3Env?: () => Promise<Record<string, string | undefined>>;
   /** Checks packaged jobs for runs whose source is a package (the packager's Test run). */
   packages?: PackageChecker;
   now?: () => Date;
@@ -112,6 +119,7 @@ export class JobService {
     const request = RunRequest.parse(raw);
     const transport = await this.options.transports(request.worker);
     const job = request.source.kind === 'package' ? await this.packageJob(request, request.source.path, transport) : await this.mapReduceJob(request, transport);
+    const env = request.worker === 'local' && isS3Location(job.request.dataDir ?? '') ? await this.options.s3Env?.() : undefined;
     const id = newRunId(this.now(), randomBytes(3).toString('hex'));
     const runDir = runDirOf(transport, id);
     let run: Run = Run.parse({
@@ -137,7 +145,7 @@ export class JobService {
       const { progress: _uploadDone, ...started } = run;
       run = started;
       await transport.writeFile(posix.join(runDir, 'meta.json'), `${JSON.stringify(run, null, 2)}\n`);
-      await launchRun(transport, runtimeDir, runDir, launch.timeoutSeconds, launch.argv);
+      await launchRun(transport, runtimeDir, runDir, launch.timeoutSeconds, launch.argv, env);
     } catch (err) {
       const { progress: _stopped, ...rest } = run;
       await this.save({ ...rest, status: 'failed', finishedAt: this.now().toISOString(), message: `The run could not be started: ${(err as Error).message}` });
@@ -159,7 +167,8 @@ export class JobService {
     checkFilterJson(filterText);
     const dataDir = request.dataDir ?? this.options.defaultDataDir();
     const python = await this.checks.pythonFor(transport, await this.nameOf(request.worker), request.engine, request.worker === 'local');
-    if (!(await transport.exists(dataDir))) {
+    if (isS3Location(dataDir)) checkS3DataDir(dataDir);
+    else if (!(await transport.exists(dataDir))) {
       throw new WorkbenchError('NOT_FOUND', `The data set ${dataDir} does not exist on the worker. Generate the sample data (in the Jobs view, or with: workbench sample-data) or choose another folder.`);
     }
     return {
@@ -199,6 +208,7 @@ export class JobService {
       throw new WorkbenchError('BAD_INPUT', `The package's command cannot be run as a scheduled job runs it: it must be ${checked.error.issues[0]?.message}. Put the steps into run.sh and make the command sh run.sh.`);
     }
     const dataDir = request.dataDir ?? this.options.defaultDataDir();
+    if (isS3Location(dataDir)) checkS3DataDir(dataDir);
     return {
       name: slug(name),
       request: { ...request, source: { kind: 'package', path: tarball }, dataDir },
@@ -506,6 +516,11 @@ interface RecordedEnd {
 }
 
 type ParsedRunRequest = z.output<typeof RunRequest>;
+
+/** Refuses an s3:// data set that is not a well-formed S3 location. */
+function checkS3DataDir(dataDir: string): void {
+  if (!parseS3Url(dataDir)) throw new WorkbenchError('BAD_INPUT', `The data set ${dataDir} is not ${S3_URL_MESSAGE}.`);
+}
 
 /** A job checked and ready to run: what its run records, and how its code is set up in the run dir. */
 interface RunnableJob {

@@ -21,11 +21,19 @@ export class LocalTransport implements Transport {
     else await mkdir(path, { recursive: true, ...(mode === undefined ? {} : { mode }) });
   }
 
-  exec(argv: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+  exec(argv: string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string | undefined> } = {}): Promise<ExecResult> {
     const [file, ...args] = argv;
     if (!file) return Promise.reject(new Error('exec needs a command'));
+    let env: NodeJS.ProcessEnv | undefined;
+    if (options.env) {
+      env = { ...process.env };
+      for (const [name, value] of Object.entries(options.env)) {
+        if (value === undefined) delete env[name];
+        else env[name] = value;
+      }
+    }
     return new Promise((resolve, reject) => {
-      execFile(file, args, { cwd: options.cwd, timeout: options.timeoutMs ?? 0, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      execFile(file, args, { cwd: options.cwd, ...(env && { env }), timeout: options.timeoutMs ?? 0, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
         if (err && typeof err.code !== 'number') return reject(err);
         resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
       });

@@ -23,7 +23,8 @@ export interface UploadOptions {
 export interface Transport {
   /** The worker's own folder for the workbench (runs, runtime), e.g. ~/.workbench. */
   readonly root: string;
-  exec(argv: string[], options?: { cwd?: string; timeoutMs?: number }): Promise<ExecResult>;
+  /** `env` is honoured on this computer only (variables for the runner here; undefined removes one); a remote worker ignores it. */
+  exec(argv: string[], options?: { cwd?: string; timeoutMs?: number; env?: Record<string, string | undefined> }): Promise<ExecResult>;
   /** Up to `limit` bytes of `path` from `offset`; undefined when the file does not exist. */
   readFrom(path: string, offset: number, limit: number): Promise<FileSlice | undefined>;
   exists(path: string): Promise<boolean>;
