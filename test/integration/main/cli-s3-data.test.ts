@@ -1,0 +1,63 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { startCli } from '../../fixtures/cli-process.ts';
+import { useMoto } from '../../fixtures/server-hooks.ts';
+import { useTempDir } from '../../fixtures/temp-dir.ts';
+
+describe('workbench sample-data --to s3:// and run --local --data s3:// (moto S3, the real runner)', () => {
+  const moto = useMoto();
+
+  it('copies the sample set to S3 and a run on it gives the output of the same files on disk; a missing bucket is said before anything is copied', async () => {
+    const root = await useTempDir('cli-s3-data');
+    const app = join(root, 'app');
+    await mkdir(app);
+    await mkdir(join(root, 'home'));
+    // Only a profile named "reader": the runner finds it only if the app names it (AWS_PROFILE, AWS_REGION).
+    await writeFile(join(root, 'aws-config'), '[profile reader]\nregion = us-east-1\n');
+    await writeFile(join(root, 'aws-credentials'), '[reader]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
+    // The runner's S3 cache goes under HOME.
+    const env = {
+      HOME: join(root, 'home'),
+      AWS_CONFIG_FILE: join(root, 'aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(root, 'aws-credentials'),
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_PROFILE: '',
+      AWS_REGION: '',
+      AWS_DEFAULT_REGION: '',
+    };
+    const cli = async (...args: string[]) => {
+      const p = startCli([...args, '--data-dir', app], { env });
+      const { code } = await p.exited;
+      return { code, stdout: p.stdout(), stderr: p.stderr() };
+    };
+    const s3 = new S3Client(moto.clientConfig());
+    await s3.send(new CreateBucketCommand({ Bucket: 'telemetry' }));
+    s3.destroy();
+
+    expect((await cli('call', 'aws:select-profile', JSON.stringify({ ref: 'profile:reader' }))).code).toBe(0);
+
+    const missing = await cli('sample-data', '--size-mb', '2', '--to', 's3://no-such-bucket/v2');
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain("There is no bucket no-such-bucket (asked in us-east-1); check the bucket's name.");
+    expect(missing.stdout).not.toMatch(/^Copying/m);
+
+    const made = await cli('sample-data', '--size-mb', '2', '--to', 's3://telemetry/v2');
+    expect(made.code, made.stderr).toBe(0);
+    const copied = /^Copied (\d+) files \(([\d.]+) MB\) to s3:\/\/telemetry\/v2\.$/m.exec(made.stdout);
+    expect(copied, made.stdout).not.toBeNull();
+    expect(made.stdout).toMatch(new RegExp(`^Copying to s3://telemetry/v2: ${copied?.[1]}/${copied?.[1]} files`, 'm'));
+
+    const fromS3 = await cli('run', 'example:os-distribution', '--local', '--mappers', '2', '--data', 's3://telemetry/v2', '--output', join(root, 'from-s3'));
+    expect(fromS3.code, fromS3.stderr + fromS3.stdout).toBe(0);
+    const fromDisk = await cli('run', 'example:os-distribution', '--local', '--mappers', '2', '--data', join(app, 'sample-data'), '--output', join(root, 'from-disk'));
+    expect(fromDisk.code, fromDisk.stderr + fromDisk.stdout).toBe(0);
+    const names = (await readdir(join(root, 'from-disk'))).sort();
+    expect(names.length).toBeGreaterThan(0);
+    expect((await readdir(join(root, 'from-s3'))).sort()).toEqual(names);
+    for (const name of names) expect(await readFile(join(root, 'from-s3', name), 'utf8')).toBe(await readFile(join(root, 'from-disk', name), 'utf8'));
+  }, 180_000);
+});
