@@ -274,7 +274,7 @@ result=0
 # they never change the run's status.
 send_alerts() {
   if [ -n "$alert_topic" ] && [ "$status" != succeeded ]; then
-    if io notify "$alert_topic" "${records:-$dest}" "$record" 2> "$work/step.err"; then
+    if io notify "$alert_topic" "$records" "$record" 2> "$work/step.err"; then
       note "alert sent to $alert_topic"
     else
       note "could not send the alert: $(last_line "$work/step.err")"
