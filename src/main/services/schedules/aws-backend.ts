@@ -459,7 +459,7 @@ function runTags(job: string, which: { runId: string } | { scheduledFor: string 
   ];
 }
 
-async function ensureGroup(scheduler: SchedulerClient, group: string): Promise<void> {
+export async function ensureGroup(scheduler: SchedulerClient, group: string): Promise<void> {
   try {
     await scheduler.send(new CreateScheduleGroupCommand({ Name: group }));
   } catch (err) {
@@ -477,7 +477,7 @@ async function putSchedule(scheduler: SchedulerClient, input: CreateScheduleComm
   }
 }
 
-async function deleteSchedule(scheduler: SchedulerClient, group: string, name: string): Promise<void> {
+export async function deleteSchedule(scheduler: SchedulerClient, group: string, name: string): Promise<void> {
   try {
     await scheduler.send(new DeleteScheduleCommand({ Name: name, GroupName: group }));
   } catch (err) {

@@ -104,7 +104,7 @@ function named(err: unknown, name: string): boolean {
 }
 
 /** Creates the role, or brings an existing one's trust and inline policy up to the plan. */
-async function ensureRole(iam: IAMClient, plan: RolePlan): Promise<string> {
+export async function ensureRole(iam: IAMClient, plan: RolePlan): Promise<string> {
   let arn: string | undefined;
   try {
     const made = await iam.send(new CreateRoleCommand({ RoleName: plan.name, Path: plan.path, AssumeRolePolicyDocument: JSON.stringify(plan.trustPolicy), Description: 'Made by Analysis Workbench for scheduled jobs' }));

@@ -123,7 +123,7 @@ async function waitUntilTerminated(ec2: EC2Client, instanceId: string, until: nu
   }
 }
 
-async function deleteWhenUnused(ec2: EC2Client, groupId: string, until: number, pollMs: number): Promise<GroupRelease> {
+export async function deleteWhenUnused(ec2: EC2Client, groupId: string, until: number, pollMs: number): Promise<GroupRelease> {
   for (let pause = pollMs; ; pause = Math.min(pause * 2, 30_000)) {
     const using = await instancesUsing(ec2, groupId);
     if (using.length > 0) return { groupId, outcome: 'in-use', detail: `still used by ${using.join(', ')}` };
