@@ -468,7 +468,7 @@ export async function ensureGroup(scheduler: SchedulerClient, group: string): Pr
 }
 
 /** CreateSchedule, or UpdateSchedule when the job already has one (a saved edit). */
-async function putSchedule(scheduler: SchedulerClient, input: CreateScheduleCommandInput): Promise<void> {
+export async function putSchedule(scheduler: SchedulerClient, input: CreateScheduleCommandInput): Promise<void> {
   try {
     await scheduler.send(new CreateScheduleCommand(input));
   } catch (err) {
