@@ -329,6 +329,18 @@ class S3SourceTest(RunnerTestCase):
         self.assertEqual((final["bad_files"], final["files_done"], final["files_total"]), (1, 6, 6))
         self.assertEqual(len(big), 5)
 
+    def test_a_damaged_object_is_named_by_its_s3_address(self):
+        good = self.put(DIMS + ("20140701",), 3)
+        whole = compress(b"".join(b"k%d\t{}\n" % i for i in range(500)), "gz")
+        bad = self.put(DIMS + ("20140702",), 0, body=whole[: len(whole) // 2])
+        result = self.run_s3()
+        self.assertSucceeded(result)
+        self.assertIn(f"Bad file: s3://{self.bucket}/{bad}: EOFError", result.stderr)
+        self.assertNotIn(self.cache, result.stderr)
+        self.assertIn("20140701\t3", result.lines())
+        self.assertEqual(result.progress()[-1]["bad_files"], 1)
+        self.assertTrue(good)
+
     def test_a_missing_bucket_exits_4_naming_bucket_and_identity(self):
         result = self.run_s3(source="s3://no-such-bucket-here/data")
         self.assertEqual(result.returncode, 4, result.stderr)

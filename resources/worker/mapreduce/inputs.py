@@ -31,6 +31,9 @@ class InputFile(NamedTuple):
     dims: tuple  # the six dimension values of the path, as stored
     size: int
     compression: str  # "lzma", "xz" or "gz"
+    # How bad-line and bad-file reports name the file when not by its path
+    # (a file fetched from S3 is named by its s3:// address, not its place in the cache).
+    label: str = ""
 
 
 def parse_file_name(name):

@@ -139,7 +139,10 @@ def parse_args(argv=None):
         metavar="URL",
         help="with --engine spark: the Spark master (default local[*], every core of this machine)",
     )
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.output is None and not args.list_only:
+        p.error("the following arguments are required: -o/--output (unless --list-only)")
+    return args
 
 
 def main(argv=None):
@@ -185,8 +188,6 @@ def _check_args(args):
     args.cache_dir = os.path.expanduser(args.cache_dir)
     if args.list_only:
         return
-    if args.output is None:
-        raise JobFailed(EXIT_CONFIG, "--output is required (the file to write the job's output to)")
     if os.path.isdir(args.output):
         raise JobFailed(EXIT_CONFIG, f"--output {args.output} is a directory; give a file name")
     if args.work_dir is not None and os.path.exists(args.work_dir) and not os.path.isdir(args.work_dir):
@@ -249,7 +250,7 @@ def _run_job(args, module, files, fetcher, started, input_filter=None):
         )
         if args.verbose:
             for f in files:
-                log(f"  input: {f.path} ({f.size} bytes)")
+                log(f"  input: {f.label or f.path} ({f.size} bytes)")
         progress = Progress(sys.stderr, len(files), total_bytes, args.num_reducers)
         progress.phase("map")
         if args.engine == "spark":
@@ -319,7 +320,10 @@ def _s3_inputs(args, source, input_filter):
     except OSError as e:
         raise JobFailed(EXIT_CONFIG, f"--cache-dir {args.cache_dir}: {e.strerror or e}") from None
     try:
-        files = [InputFile(cache.path(n), o.dims, o.size, o.compression) for n, o in zip(names, objects)]
+        files = [
+            InputFile(cache.path(n), o.dims, o.size, o.compression, source.location(o.key))
+            for n, o in zip(names, objects)
+        ]
         missing = sorted((i for i, n in enumerate(names) if n not in cached), key=lambda i: (-objects[i].size, i))
         if objects:
             log(

@@ -138,6 +138,7 @@ class FileMapper:
         read_bytes = 0
         readable = True
         blocks = read_blocks(f.path, f.compression)
+        name = f.label or f.path
         while True:
             # Only reading is guarded here: an OSError raised by map() itself
             # is the script's error, not an unreadable file.
@@ -146,7 +147,7 @@ class FileMapper:
             except StopIteration:
                 break
             except _READ_ERRORS as e:
-                report_bad.say(f"Bad file: {f.path}: {type(e).__name__}: {e} (rest of file skipped)\n")
+                report_bad.say(f"Bad file: {name}: {type(e).__name__}: {e} (rest of file skipped)\n")
                 counts.add("bad_files", 1)
                 readable = False
                 break
@@ -154,9 +155,9 @@ class FileMapper:
             try:
                 lines = block.decode("utf-8").split("\n")
             except UnicodeDecodeError:
-                end = _map_undecodable(block, lineno, f.path, mapfunc, dims, context, report_bad)
+                end = _map_undecodable(block, lineno, name, mapfunc, dims, context, report_bad)
             else:
-                end = _map_lines(lines, lineno, f.path, mapfunc, dims, context, report_bad)
+                end = _map_lines(lines, lineno, name, mapfunc, dims, context, report_bad)
             context.flush(index)
             counts.add("records", end - lineno)
             counts.add("bad_lines", report_bad.count - bad_before)
