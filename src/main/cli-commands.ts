@@ -4,6 +4,7 @@ import { parseS3Url, S3_URL_MESSAGE } from '../shared/data-source.ts';
 import { printable } from '../shared/display-text.ts';
 import type { TypedCall, WorkbenchClient } from '../shared/rpc-client.ts';
 import type { AppPaths } from './built-paths.ts';
+import { CLUSTER_USAGE, runClusterCommand } from './cli-cluster.ts';
 import { PACK_USAGE, runInspectCommand, runPackCommand } from './cli-pack.ts';
 import { RUN_USAGE, runJobCommand, type RunIo } from './cli-run.ts';
 import { RUNS_USAGE, runAttachCommand, runRunsCommand } from './cli-runs.ts';
@@ -35,6 +36,8 @@ Commands:
   inspect FILE              a tarball's contents, entry point and problems
   worker launch|list|extend|terminate
                             EC2 workers (see 'workbench worker --help')
+  cluster launch|list|extend|terminate
+                            Spark clusters on EMR (see 'workbench cluster --help')
   schedule create|list|run-now|history|delete
                             scheduled jobs (see 'workbench schedule --help')
 
@@ -62,6 +65,7 @@ const COMMANDS: Record<string, Command> = {
   pack: { usage: PACK_USAGE, run: ({ client, args, out }) => runPackCommand(client, args, out, (text) => process.stderr.write(text)) },
   inspect: { usage: PACK_USAGE, run: ({ client, args, out }) => runInspectCommand(client, args, out) },
   worker: { usage: WORKER_USAGE, bareShowsUsage: true, run: ({ client, workbench, args, out }) => runWorkerCommand(client, workbench.ec2, args, out) },
+  cluster: { usage: CLUSTER_USAGE, bareShowsUsage: true, run: ({ client, workbench, args, out }) => runClusterCommand(client, workbench.clusters, args, out) },
   schedule: { usage: SCHEDULE_USAGE, bareShowsUsage: true, run: ({ client, args, out }) => runScheduleCommand(client, args, out) },
   run: { usage: RUN_USAGE, run: ({ client, args, io }) => runJobCommand(client, args, io) },
   runs: { usage: RUNS_USAGE, run: ({ client, args, out }) => runRunsCommand(client, args, out) },

@@ -4,6 +4,7 @@ import { EventBus } from './bus.ts';
 import { makeDataDir } from './data-dir.ts';
 import { createAppDomain } from './domains/app.ts';
 import { createAwsDomain, type AwsDomainOptions } from './domains/aws.ts';
+import { createClustersDomain, type ClustersDomain, type ClustersDomainOptions } from './domains/clusters.ts';
 import { bindHandlers, type AnyDomain, type Core } from './domains/domain.ts';
 import { createEc2Domain, type Ec2Domain, type Ec2DomainOptions } from './domains/ec2.ts';
 import { createJobsDomain, type JobsDomainOptions } from './domains/jobs.ts';
@@ -28,6 +29,7 @@ import { LOCAL_DOCUMENT } from './services/schedules/local-backend.ts';
 import { ALERTS_DOCUMENT, SCHEDULES_DOCUMENT } from './services/schedules/schedule-store.ts';
 import { DocumentStore } from './services/store/document-store.ts';
 import { EC2_DOCUMENT } from './services/workers/ec2/ec2-store.ts';
+import { CLUSTERS_DOCUMENT } from './services/clusters/cluster-store.ts';
 import { WORKERS_DOCUMENT } from './services/workers/worker-registry.ts';
 
 export interface WorkbenchOptions {
@@ -39,6 +41,8 @@ export interface WorkbenchOptions {
   safeStorage?: AwsDomainOptions['safeStorage'];
   /** Tests replace EC2 clients, keys or the clock. */
   ec2Overrides?: Ec2DomainOptions['overrides'];
+  /** Tests replace the clusters' clock, address lookup or security group wait. */
+  clusterOverrides?: ClustersDomainOptions['overrides'];
   /** Tests give a worker a deadline without launching it. */
   jobOverrides?: JobsDomainOptions;
   /** Tests give schedules a fake clock, a faster poll, or an AWS backend. */
@@ -57,6 +61,7 @@ export interface Workbench {
   ssh: SshDomain;
   workers: WorkersDomain;
   ec2: Ec2Domain;
+  clusters: ClustersDomain;
   schedules: SchedulesDomain;
   /** Uploads and downloads of every worker (`download` + `settled` for other services). */
   transfers: TransferService;
@@ -64,7 +69,7 @@ export interface Workbench {
 }
 
 /** Every document the workbench keeps in its data dir (each checked at start). */
-export const DOCUMENTS = [SETTINGS_DOCUMENT, RUNS_DOCUMENT, TRANSFERS_DOCUMENT, WORKERS_DOCUMENT, EC2_DOCUMENT, AWS_DOCUMENT, SCHEDULES_DOCUMENT, LOCAL_DOCUMENT, ALERTS_DOCUMENT] as const;
+export const DOCUMENTS = [SETTINGS_DOCUMENT, RUNS_DOCUMENT, TRANSFERS_DOCUMENT, WORKERS_DOCUMENT, EC2_DOCUMENT, AWS_DOCUMENT, SCHEDULES_DOCUMENT, LOCAL_DOCUMENT, ALERTS_DOCUMENT, CLUSTERS_DOCUMENT] as const;
 
 /**
  * A document written by a newer version is left alone and already a start-up notice: the
@@ -94,6 +99,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const aws = createAwsDomain(core, options.safeStorage ? { safeStorage: options.safeStorage } : {});
   const ssh = createSshDomain(core);
   const ec2 = createEc2Domain(core, { aws, ssh, settings }, options.ec2Overrides ? { overrides: options.ec2Overrides } : {});
+  const clusters = createClustersDomain(core, { aws, settings, ec2 }, options.clusterOverrides ? { overrides: options.clusterOverrides } : {});
   const workers = createWorkersDomain(core, { ssh, ec2 });
   const transfers = await createTransfersDomain(core, { ssh, workers });
   const packager = createPackagerDomain(core);
@@ -103,7 +109,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const publish = createPublishDomain(core, { settings, aws, jobs });
   const results = createResultsDomain(core, { settings, aws, schedules });
 
-  const domains: Record<string, AnyDomain> = { app, settings, aws, ssh, ec2, workers, transfers, packager, jobs, workspace, schedules, publish, results };
+  const domains: Record<string, AnyDomain> = { app, settings, aws, ssh, ec2, clusters, workers, transfers, packager, jobs, workspace, schedules, publish, results };
   const handlers = bindHandlers(domains);
   const close = async () => {
     // Reverse build order: a domain stops before those it uses (transfers are saved while connections are up).
@@ -112,7 +118,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
 
   // The command line only calls; an open host also runs each domain's background work. Runs are
   // followed again before AWS is asked about EC2 workers, and schedules run once both are up.
-  const startOrder: AnyDomain[] = [jobs, ec2, schedules];
+  const startOrder: AnyDomain[] = [jobs, ec2, clusters, schedules];
   const unstarted = Object.entries(domains).filter(([, domain]) => domain.start && !startOrder.includes(domain));
   if (unstarted.length > 0) throw new Error(`The ${unstarted.map(([name]) => name).join(', ')} domain has work to start; give it its place in startOrder.`);
   if (options.host !== 'cli') {
@@ -134,6 +140,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     ssh,
     workers,
     ec2,
+    clusters,
     schedules,
     transfers: transfers.transfers,
     close,

@@ -30,6 +30,7 @@ import { scheduleCalls, scheduleEvents } from './schedule-calls.ts';
 import { publishCalls, publishEvents } from './publish-calls.ts';
 import { awsScheduleCalls } from './aws-schedule-calls.ts';
 import { resultsCalls, resultsEvents } from './results-calls.ts';
+import { clusterCalls, clusterEvents } from './cluster-calls.ts';
 import { DataSource, MatchPreview, MatchPreviewRequest, UploadProgress, UploadSampleRequest } from './data-source.ts';
 import { AwsIdentity, AwsProfiles, Cidr, Ec2List, Ec2Warning, Ec2Worker, Ec2WorkerId, LaunchRequest, MAX_LIFETIME_HOURS, ProfileRef, StoreKeysRequest } from './ec2-model.ts';
 
@@ -201,6 +202,7 @@ export const calls = {
   ...publishCalls,
   ...awsScheduleCalls,
   ...resultsCalls,
+  ...clusterCalls,
 } as const;
 
 /**
@@ -234,6 +236,7 @@ export const events = {
   ...scheduleEvents,
   ...publishEvents,
   ...resultsEvents,
+  ...clusterEvents,
 } as const;
 
 export type CallName = keyof typeof calls;

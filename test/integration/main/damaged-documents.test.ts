@@ -18,7 +18,7 @@ async function start(dataDir: string): Promise<{ workbench: Workbench; info: App
 
 describe('a damaged document in the data dir', () => {
   it('lists every document the workbench keeps', () => {
-    expect(DOCUMENTS.map((d) => d.name).sort()).toEqual(['aws', 'ec2-workers', 'runs', 'schedule-alerts', 'schedules', 'schedules-local', 'settings', 'transfers', 'workers']);
+    expect(DOCUMENTS.map((d) => d.name).sort()).toEqual(['aws', 'clusters', 'ec2-workers', 'runs', 'schedule-alerts', 'schedules', 'schedules-local', 'settings', 'transfers', 'workers']);
   });
 
   it.each(DOCUMENTS.map((spec) => [spec.name, spec] as const))('%s.json: kept aside, the app starts, and a notice says where until it is dismissed', async (name, spec) => {

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { Cluster, ClusterCost, ClusterId, ClusterLaunchRequest, ClusterList, JobFlowId } from './cluster-model.ts';
+import { MAX_LIFETIME_HOURS } from './ec2-model.ts';
+
+function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
+  return { input, output, doc };
+}
+
+/** A cluster by the app's id (emr-...) or EMR's (j-...). */
+const ClusterRef = z.union([ClusterId, JobFlowId]);
+
+export const clusterCalls = {
+  'clusters:estimate': call(ClusterLaunchRequest, ClusterCost, 'What a cluster would cost per hour and for its hours, before launching it: (master + core nodes) x (EC2 + EMR price).'),
+  'clusters:launch': call(
+    ClusterLaunchRequest,
+    Cluster,
+    'Launch a Spark cluster on EMR that AWS terminates at its deadline (an EventBridge Scheduler schedule); a retry with the same name never makes a second cluster.',
+  ),
+  'clusters:list': call(z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => undefined), ClusterList, 'Spark clusters, reconciled with the tagged clusters in AWS (unknown ones adopted): state, nodes, deadline, time left, cost.'),
+  'clusters:extend': call(
+    z.object({ clusterId: ClusterRef, hours: z.number().positive('a positive number of hours').max(MAX_LIFETIME_HOURS) }).strict(),
+    Cluster,
+    `Move a cluster's deadline later: its schedule in AWS and its deadline tag, never past ${MAX_LIFETIME_HOURS} h from its launch.`,
+  ),
+  'clusters:terminate': call(z.object({ clusterId: ClusterRef }).strict(), Cluster, 'Terminate a cluster now and delete its deadline schedule, its SSH key and its security group once unused.'),
+} as const;
+
+export const clusterEvents = {
+  /** Spark clusters changed (launched, extended, terminated, reconciled). */
+  'clusters:changed': ClusterList,
+} as const;
