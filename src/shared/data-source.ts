@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RunRequest } from './model.ts';
 
 /**
  * Where a map/reduce job's input lives: a folder in the v2 layout on the worker, or the same
@@ -88,14 +89,17 @@ export const S3_PRICES = {
 export const MatchPreviewRequest = z
   .object({
     source: DataSource,
-    /** The filter JSON's text. */
-    filter: z.string().min(1).max(1024 * 1024),
+    /** The filter JSON's text; when absent, the job's filter.json. */
+    filter: z.string().min(1).max(1024 * 1024).optional(),
+    /** The job whose filter.json applies when no filter is given. */
+    job: RunRequest.shape.source.optional(),
     /** The worker that would run the job ('local' is this computer). */
     worker: z.string().min(1).max(128).default('local'),
     /** Keys listed first (at most). */
     first: z.number().int().min(0).max(100).default(10),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.filter !== undefined || (r.job !== undefined && r.job.kind !== 'package'), 'a filter, or a job (example or folder) whose filter.json applies');
 export type MatchPreviewRequest = z.input<typeof MatchPreviewRequest>;
 
 export const TransferCost = z.object({

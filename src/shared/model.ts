@@ -112,7 +112,12 @@ export const RunRequest = z.object({
   script: z.string().min(1).max(255).default('job.py'),
   /** The filter JSON text; when absent the job folder's filter.json is used. */
   filter: z.string().max(1_000_000).optional(),
-  /** The data set to read (a folder in the v2 layout on the worker); default: the sample data. */
+  /**
+   * The data set to read, given to the runner as --data-dir (a package gets it as DATA_DIR): a
+   * folder in the v2 layout on the worker, or s3://BUCKET/PREFIX (the same layout, read with the
+   * active AWS profile on this computer, with the worker's own credentials on a worker); default:
+   * the sample data. See data-source.ts.
+   */
   dataDir: z.string().min(1).max(4096).optional(),
   mappers: z.number().int().min(1).max(256).default(4),
   reducers: z.number().int().min(1).max(256).default(1),

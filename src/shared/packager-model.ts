@@ -91,9 +91,9 @@ export const WrapperSpec = z
           /** The runner's engine, written into run.sh's runner call as `--engine spark` (local: nothing written). */
           engine: Engine.default('local'),
           /**
-           * The data to read, a local folder in the v2 layout. Absent or empty (or `$DATA_DIR`
-           * as typed): the folder in DATA_DIR when the package runs, which every run provides.
-           * A literal folder is written into run.sh as it is.
+           * The data to read, a local folder in the v2 layout or s3://BUCKET/PREFIX. Absent or
+           * empty (or `$DATA_DIR` as typed): DATA_DIR when the package runs, which every run
+           * provides. A literal folder or location is written into run.sh as it is.
            */
           dataDir: z
             .string()

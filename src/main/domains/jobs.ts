@@ -1,4 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { WorkbenchError } from '../../shared/errors.ts';
+import { RunRequest } from '../../shared/model.ts';
+import { resolveSource } from '../services/jobs/job-source.ts';
 import { INSTANCE_TYPES } from '../../shared/ec2-model.ts';
 import { DataSourceService, localCores, runnerS3Env } from '../services/jobs/data-sources.ts';
 import { ExampleCatalog } from '../services/jobs/examples.ts';
@@ -83,6 +87,12 @@ export function createJobsDomain(
   });
 
   const dataSources = new DataSourceService({
+    jobFilter: async (job) => {
+      const source = await resolveSource(RunRequest.parse({ source: job }), examples);
+      return readFile(join(source.dir, 'filter.json'), 'utf8').catch(() => {
+        throw new WorkbenchError('BAD_INPUT', `${source.dir} has no filter.json; write a filter for the job or add that file.`);
+      });
+    },
     store: core.store,
     credentials: deps.aws.credentials,
     workerPlace: async (workerId) => {

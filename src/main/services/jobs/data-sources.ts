@@ -31,6 +31,8 @@ export interface DataSourceServiceOptions {
   /** Cores and region of a worker ('local' is this computer). */
   workerPlace: (workerId: string) => Promise<WorkerPlace>;
   env?: NodeJS.ProcessEnv;
+  /** The filter.json of a job (example or folder), for a preview that names no filter. */
+  jobFilter?: (job: NonNullable<MatchPreviewRequest['job']>) => Promise<string>;
   /** Tests count the S3 calls a listing makes. */
   onS3Client?: (client: S3Client) => void;
 }
@@ -122,14 +124,17 @@ export class DataSourceService {
   async preview(input: MatchPreviewRequest): Promise<MatchPreview> {
     const request = MatchPreviewRequest.parse(input);
     let matchers: LevelMatch[];
+    const filter = request.filter ?? (request.job && (await this.options.jobFilter?.(request.job)));
+    if (filter === undefined) throw new WorkbenchError('BAD_INPUT', 'Give the filter, or the job whose filter.json applies.');
     try {
-      matchers = filterMatchers(request.filter);
+      matchers = filterMatchers(filter);
     } catch (err) {
       throw new WorkbenchError('BAD_INPUT', (err as Error).message);
     }
     const place = await this.options.workerPlace(request.worker);
     const cores = Math.max(1, Math.floor(place.cores));
     if (request.source.kind === 'folder') {
+      if (request.worker !== 'local') throw new WorkbenchError('BAD_INPUT', `A folder on a worker is not listed from here; the run lists ${request.source.path} there. An S3 location can be previewed for any worker.`);
       const found = await listFolder(request.source.path, matchers);
       const bytes = found.files.reduce((sum, f) => sum + f.size, 0);
       return { files: found.files.length, bytes, first: found.files.slice(0, request.first).map((f) => f.key), prefixesListed: found.prefixesListed, cores, estimateSeconds: estimateSeconds(bytes, cores) };

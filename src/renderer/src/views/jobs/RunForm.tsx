@@ -9,6 +9,9 @@ import { ErrorText } from '../../components/ErrorText.tsx';
 import { TaskCountFields } from '../../components/TaskCountFields.tsx';
 import { errorMessage } from '../../lib/errors.ts';
 import { useAction } from '../../lib/useAction.ts';
+import { DataSourceField } from '../../components/DataSourceField.tsx';
+import { dataSourceOf, type MatchPreviewRequest } from '../../../../shared/data-source.ts';
+import { MatchPreview } from './MatchPreview.tsx';
 import { editorWorkspaceRoot } from '../../lib/editor-workspace.ts';
 
 /** The Job select's values besides `example:<name>` and `workspace:<root>`. */
@@ -189,6 +192,10 @@ export function RunForm({ onStarted, shown, runsLoaded }: { onStarted: (runId: s
   // Ctrl/Cmd+Enter runs from anywhere in the view.
   useCtrlKeys({ enter: () => document.getElementById('run-form-submit')?.click() });
 
+  const chosenData = remote ? remoteDataDir.trim() : dataChoice === 'folder' ? dataDir.trim() : sample?.exists ? sample.path : '';
+  const previewJob = job === FOLDER ? (folder.trim() ? { kind: 'folder' as const, path: folder.trim() } : undefined) : job.startsWith(WORKSPACE) ? { kind: 'folder' as const, path: job.slice(WORKSPACE.length) } : job.startsWith('example:') ? { kind: 'example' as const, name: job.slice('example:'.length) } : undefined;
+  const previewRequest: MatchPreviewRequest | undefined =
+    chosenData && (filter.trim() || previewJob) ? { source: dataSourceOf(chosenData), worker: worker.id, ...(filter.trim() ? { filter } : { job: previewJob }) } : undefined;
   const chosenExample = examples.find((e) => `example:${e.name}` === job);
   const chosenWorkspace = workspaces?.find((w) => `${WORKSPACE}${w.root}` === job);
   const action = remote ? `Run on ${worker.name}` : 'Run locally';
@@ -260,10 +267,14 @@ export function RunForm({ onStarted, shown, runsLoaded }: { onStarted: (runId: s
         </>
       )}
       {remote ? (
-        <label>
-          Data folder on {worker.name} (v2 layout)
-          <input value={remoteDataDir} onChange={(e) => setRemoteDataDir(e.target.value)} placeholder="/home/ubuntu/data" spellCheck={false} required />
-        </label>
+        <DataSourceField
+          label={`Data folder on ${worker.name} (v2 layout) or S3 location`}
+          value={remoteDataDir}
+          onChange={setRemoteDataDir}
+          placeholder="/home/ubuntu/data or s3://bucket/prefix"
+          required
+          note={worker.kind === 'ec2' ? 'An EC2 worker reads S3 with its instance profile: launch it with read access to the bucket. Your keys never go to a worker.' : 'A worker reads S3 with its own AWS setup (its profile or instance role); your keys never go to a worker.'}
+        />
       ) : (
         <fieldset>
           <legend>Data</legend>
@@ -295,11 +306,12 @@ export function RunForm({ onStarted, shown, runsLoaded }: { onStarted: (runId: s
           )}
           <label className="inline">
             <input type="radio" name="data" checked={dataChoice === 'folder'} onChange={() => setDataChoice('folder')} />
-            A data folder (v2 layout)
+            A data folder (v2 layout) or S3 location
           </label>
-          {dataChoice === 'folder' && <input aria-label="Data folder" value={dataDir} onChange={(e) => setDataDir(e.target.value)} spellCheck={false} required />}
+          {dataChoice === 'folder' && <DataSourceField label="Data folder" value={dataDir} onChange={setDataDir} required note="An S3 location is read with the AWS profile and region of Settings." />}
         </fieldset>
       )}
+      {job !== PACKAGE && <MatchPreview request={previewRequest} workerName={remote ? worker.name : 'this computer'} />}
       {job !== PACKAGE && (
         <EnginePicker
           engine={engine}

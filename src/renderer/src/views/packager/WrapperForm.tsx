@@ -1,3 +1,4 @@
+import { DataSourceField } from '../../components/DataSourceField.tsx';
 import { useEffect, useMemo, useState } from 'react';
 import { useKept } from './kept-state.ts';
 import { ENGINE_LABEL, type Engine, type WrapperSpec } from '../../../../shared/packager-model.ts';
@@ -99,9 +100,9 @@ export function WrapperForm({ packageKey, hasRunSh, onChange }: Props) {
                 </label>
                 <label className="inline">
                   <input type="radio" name="wrapper-data" checked={dataFrom === 'folder'} onChange={() => setDataFrom('folder')} />
-                  Always this folder
+                  Always this folder or S3 location
                 </label>
-                {dataFrom === 'folder' && <input aria-label="Data folder" value={dataDir} onChange={(e) => setDataDir(e.target.value)} spellCheck={false} placeholder="/data/telemetry" />}
+                {dataFrom === 'folder' && <DataSourceField label="Data folder" value={dataDir} onChange={setDataDir} note="An s3:// location is read with the credentials where the package runs (an EC2 worker's or scheduled run's role)." />}
               </fieldset>
               <TaskCountFields mappers={mappers} reducers={reducers} onMappers={setMappers} onReducers={setReducers} />
               <label>

@@ -3,6 +3,7 @@ import type { SettingsPatch, Theme } from '../../../../shared/model.ts';
 import { useClient } from '../../api/context.tsx';
 import { useSettings } from '../../lib/useSettings.ts';
 import { AwsSettings } from './AwsSettings.tsx';
+import { DataSourcesSettings } from './DataSourcesSettings.tsx';
 import { ErrorText } from '../../components/ErrorText.tsx';
 import { useAction } from '../../lib/useAction.ts';
 
@@ -96,6 +97,7 @@ export function SettingsView() {
         </label>
       </section>
       <AwsSettings />
+      <DataSourcesSettings />
       <section>
         <h2>S3 buckets</h2>
         <p className="muted small">Where scheduled jobs and “Publish to S3” put their output, and the private bucket for job code. Leave empty when unused.</p>
