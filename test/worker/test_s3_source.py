@@ -213,6 +213,24 @@ class S3SourceTest(RunnerTestCase):
         self.assertIsNone(result.output)
         self.assertEqual(gets(self.moto.requests(), self.bucket), [])
 
+    def test_folders_every_value_passes_are_listed_in_one_go(self):
+        wanted = [self.put((reason, app, "release", "30.0", "20140601000000", "20140701"), 1) for reason in ("saved_session", "idle_daily") for app in ("Firefox", "Fennec")]
+        # Not data files where the layout puts them: a file one level too high, a README.
+        self.s3.put_object(Bucket=self.bucket, Key="data/saved_session/Firefox/release/20140601000000.20140701.v2.log." + "0" * 32 + ".gz", Body=b"x")
+        self.s3.put_object(Bucket=self.bucket, Key="data/saved_session/Firefox/release/30.0/README", Body=b"x")
+        self.moto.start_recording()
+        listing = self.list_only(make_filter())
+        self.assertEqual(self.moto.lists(), [f"/{self.bucket}?list-type=2&prefix=data/&encoding-type=url"])
+        self.assertEqual((listing["files"], listing["prefixesListed"]), (4, 1))
+        self.assertEqual(listing["first"], sorted(wanted))
+        self.moto.start_recording()
+        listing = self.list_only(make_filter(["idle-daily"]))
+        self.assertEqual(
+            self.moto.lists(),
+            [f"/{self.bucket}?list-type=2&prefix=data/&delimiter=/&encoding-type=url", f"/{self.bucket}?list-type=2&prefix=data/idle_daily/&encoding-type=url"],
+        )
+        self.assertEqual(listing["first"], sorted(k for k in wanted if "/idle_daily/" in k))
+
     def test_list_only_counts_what_the_filter_matches(self):
         a = self.put(DIMS + ("20140701",), 3)
         b = self.put(DIMS + ("20140702",), 4, "xz")

@@ -66,6 +66,10 @@ class InputFilter:
         """Whether the value at path level ``level`` (0-5) passes the filter."""
         return self._matchers[level](value)
 
+    def allows_any(self, level):
+        """Whether level ``level`` (0-5) passes every value ("*")."""
+        return self._matchers[level] is _any
+
     def allows_all(self, dims):
         return all(match(value) for match, value in zip(self._matchers, dims))
 
@@ -126,6 +130,10 @@ def parse_filter(spec, source="input filter"):
     return InputFilter([_matcher(i, d, source) for i, d in enumerate(dims)])
 
 
+def _any(value):
+    return True
+
+
 def _matcher(index, dim, source):
     where = f"{source}: dimension {index + 1} ({DIMENSION_NAMES[index]})"
     if not isinstance(dim, dict):
@@ -138,7 +146,7 @@ def _matcher(index, dim, source):
     allowed = dim["allowed_values"]
 
     if allowed == "*":
-        return lambda value: True
+        return _any
     if isinstance(allowed, str):
         return lambda value: value == allowed
     if isinstance(allowed, list):

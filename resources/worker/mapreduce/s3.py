@@ -51,27 +51,57 @@ def _list_matching(client, bucket, input_filter, root="", pool=None, counter=Non
 
     Walks one layout level at a time with the '/' delimiter, keeping only the
     prefixes the filter allows, so a narrow filter lists only the prefixes it
-    must. The prefixes of a level are listed side by side on ``pool`` when
-    given; ``counter`` (a list of one int) counts the prefixes listed.
+    must; once every folder level below passes any value, each prefix is
+    listed whole instead, without the delimiter (a page per 1000 keys rather
+    than a listing per folder). The prefixes of a level are listed side by
+    side on ``pool`` when given; ``counter`` (a list of one int) counts the
+    prefixes listed.
     """
     paginator = client.get_paginator("list_objects_v2")
 
-    def listing(prefix):
+    def listing(prefix, flat):
         if counter is not None:
             counter[0] += 1
         commons, contents = [], []
-        for page in paginator.paginate(Bucket=bucket, Prefix=prefix, Delimiter="/"):
+        delimiter = {} if flat else {"Delimiter": "/"}
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix, **delimiter):
             commons += page.get("CommonPrefixes", [])
             contents += page.get("Contents", [])
         return commons, contents
 
-    def listed(prefixes):
+    def listed(prefixes, flat=False):
         if pool is None or len(prefixes) < 2:
-            return [listing(prefix) for prefix, _ in prefixes]
-        return list(pool.map(lambda p: listing(p[0]), prefixes))
+            return [listing(prefix, flat) for prefix, _ in prefixes]
+        return list(pool.map(lambda p: listing(p[0], flat), prefixes))
+
+    found = []
+
+    def take(prefix, dims, contents):
+        """Keep the data files of ``contents`` that pass the filter; ``dims``
+        holds the directory levels above ``prefix``, the rest are in the keys."""
+        depth = DIRECTORY_LEVELS - len(dims)
+        for obj in contents:
+            parts = obj["Key"][len(prefix) :].split("/")
+            if len(parts) != depth + 1:
+                continue
+            folders = parts[:depth]
+            # Such names would escape the cache dir when fetched.
+            if any(name in ("", ".", "..") for name in folders):
+                continue
+            parsed = parse_file_name(parts[-1])
+            if parsed is None:
+                continue
+            build, date, compression = parsed
+            if input_filter.allows(4, build) and input_filter.allows(5, date):
+                found.append((obj["Key"], obj["Size"], dims + tuple(folders) + (build, date), compression, obj.get("ETag", "")))
 
     prefixes = [(root, ())]
     for level in range(DIRECTORY_LEVELS):
+        if all(input_filter.allows_any(deeper) for deeper in range(level, DIRECTORY_LEVELS)):
+            for (prefix, dims), (_, contents) in zip(prefixes, listed(prefixes, flat=True)):
+                take(prefix, dims, contents)
+            found.sort()
+            return found
         deeper = []
         for (prefix, dims), (common, _) in zip(prefixes, listed(prefixes)):
             for entry in common:
@@ -83,15 +113,8 @@ def _list_matching(client, bucket, input_filter, root="", pool=None, counter=Non
                     deeper.append((entry["Prefix"], dims + (name,)))
         prefixes = deeper
 
-    found = []
     for (prefix, dims), (_, contents) in zip(prefixes, listed(prefixes)):
-        for obj in contents:
-            parsed = parse_file_name(obj["Key"][len(prefix) :])
-            if parsed is None:
-                continue
-            build, date, compression = parsed
-            if input_filter.allows(4, build) and input_filter.allows(5, date):
-                found.append((obj["Key"], obj["Size"], dims + (build, date), compression, obj.get("ETag", "")))
+        take(prefix, dims, contents)
     found.sort()
     return found
 
