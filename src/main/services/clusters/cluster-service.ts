@@ -164,7 +164,7 @@ export class Clusters {
       }
       await this.scheduleDeadline(aws, record);
     } catch (err) {
-      const failed = awsError(err, `launch the cluster ${request.name}`, profile);
+      const failed = withRoleHint(awsError(err, `launch the cluster ${request.name}`, profile));
       if (record && !record.clusterId && refused(err)) await this.forget(record);
       else if (record) await this.update(record.id, (r) => ({ ...r, message: failed.message })).catch(() => undefined);
       throw failed;
@@ -383,7 +383,7 @@ export class Clusters {
   /** Deletes the cluster's key pair in EC2 and its private key here. */
   private async dropKey(record: ClusterRecord, keepRecord: boolean): Promise<void> {
     await this.options.secrets.delete(clusterKeySecret(record.id));
-    if (record.keyName && !record.adopted) {
+    if (record.keyName) {
       const aws = await this.clients(record.region, record.profile);
       await aws.ec2.send(new DeleteKeyPairCommand({ KeyName: record.keyName })).catch(() => undefined);
       aws.destroy();
@@ -443,6 +443,12 @@ export class Clusters {
   }
 }
 
+/** EMR refuses a cluster when its default roles were never made in the account: says how to make them. */
+function withRoleHint(err: WorkbenchError): WorkbenchError {
+  if (!new RegExp(`${EMR_SERVICE_ROLE}|${EMR_INSTANCE_PROFILE}`).test(err.message)) return err;
+  return new WorkbenchError(err.code, `${err.message} EMR's default roles are made once per account with: aws emr create-default-roles`, { cause: err });
+}
+
 function withoutMessage(record: ClusterRecord): ClusterRecord {
   const { message: _message, ...rest } = record;
   return rest;
@@ -491,6 +497,8 @@ function adopt(cluster: AppCluster, region: string, profile: string, now: Date):
     clusterId: jobFlowId,
     state: stateOf(cluster),
     ...(masterAddress(cluster) ? { masterAddress: masterAddress(cluster) } : {}),
+    // A cluster this app launched from another data dir: its key pair, named by the app's id, goes with it.
+    ...(tagged && cluster.Ec2InstanceAttributes?.Ec2KeyName === `analysis-workbench-${tagged}` ? { keyName: `analysis-workbench-${tagged}` } : {}),
     hasKey: false,
     adopted: true,
     ...(cluster.Status?.Timeline?.EndDateTime ? { endedAt: cluster.Status.Timeline.EndDateTime.toISOString() } : {}),
