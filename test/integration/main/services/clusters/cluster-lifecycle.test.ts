@@ -31,7 +31,7 @@ describe('Spark cluster lifecycle (EMR, against moto)', () => {
     const env = await awsEnv(dataDir, moto);
     const first = clustersOf(dataDir, moto, env);
     const request = { name: 'interrupted', region: 'us-east-1', coreNodes: 1, instanceType: 'm6i.large', hours: 2, allowedCidr: TEST_CIDR };
-    const launched = await first.domain.handlers['clusters:launch'](request);
+    const launched = await first.domain.clusters.launch(request);
     first.close();
     // As if the app stopped between RunJobFlow and saving its answer.
     const file = join(dataDir, 'clusters.json');
@@ -42,13 +42,13 @@ describe('Spark cluster lifecycle (EMR, against moto)', () => {
 
     const next = clustersOf(dataDir, moto, env);
     try {
-      const again = await next.domain.handlers['clusters:launch'](request);
+      const again = await next.domain.clusters.launch(request);
       expect(again).toEqual(expect.objectContaining({ id: launched.id, clusterId: launched.clusterId, deadline: launched.deadline }));
       const emr = new EMRClient(moto.clientConfig());
       expect((await emr.send(new ListClustersCommand({}))).Clusters?.map((c) => c.Id)).toEqual([launched.clusterId]);
       emr.destroy();
       // The same name with another size is not a retry: refused, naming the difference.
-      await expect(next.domain.handlers['clusters:launch']({ ...request, coreNodes: 4 })).rejects.toThrow(/already a cluster named "interrupted" .* differs in core nodes \(4, not 1\)/);
+      await expect(next.domain.clusters.launch({ ...request, coreNodes: 4 })).rejects.toThrow(/already a cluster named "interrupted" .* differs in core nodes \(4, not 1\)/);
     } finally {
       next.close();
     }
