@@ -12,9 +12,11 @@ EC2 workers that terminate themselves at their deadline (at most 24 hours after 
 with the active AWS profile (see 'workbench call aws:profiles').
 
   launch NAME --region R --type T [--hours H] [--disk-gib N] [--source CIDR]
-         [--instance-profile P] [--ami AMI] [--ssh-user U] [--token TOKEN]
+         [--instance-profile P | --read-bucket B ...] [--ami AMI] [--ssh-user U] [--token TOKEN]
                        launch; --source defaults to your public address /32;
-                       the same --token again never launches twice
+                       the same --token again never launches twice; --read-bucket
+                       (repeatable) lets it read those buckets (read-only) through an
+                       instance profile the app makes: your keys never go to the worker
   list                 workers with state, address, time left and cost so far
   extend WORKER_ID --hours H
                        move the deadline later (never past 24 h from launch)
@@ -59,6 +61,7 @@ export async function runWorkerCommand(client: WorkbenchClient, ec2: Workbench['
       'disk-gib': { type: 'string' },
       source: { type: 'string' },
       'instance-profile': { type: 'string' },
+      'read-bucket': { type: 'string', multiple: true },
       ami: { type: 'string' },
       'ssh-user': { type: 'string' },
       token: { type: 'string' },
@@ -85,6 +88,7 @@ export async function runWorkerCommand(client: WorkbenchClient, ec2: Workbench['
         ...(disk !== undefined ? { diskGiB: disk } : {}),
         ...(values.source ? { allowedCidr: values.source } : {}),
         ...(values['instance-profile'] ? { instanceProfile: values['instance-profile'] } : {}),
+        ...(values['read-bucket']?.length ? { readBuckets: values['read-bucket'] } : {}),
         ...(values.ami ? { imageId: values.ami } : {}),
         ...(values['ssh-user'] ? { sshUser: values['ssh-user'] } : {}),
         ...(values.token ? { clientToken: values.token } : {}),

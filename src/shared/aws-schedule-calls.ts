@@ -30,7 +30,15 @@ export const BucketCheck = z.object({
 });
 export type BucketCheckView = z.infer<typeof BucketCheck>;
 
-const JobBuckets = z.object({ name: ScheduleName, visibility: Visibility, bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name').optional() }).strict();
+const JobBuckets = z
+  .object({
+    name: ScheduleName,
+    visibility: Visibility,
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name').optional(),
+    /** The schedule's data source: an s3:// one is readable by the job's role. */
+    dataSource: z.string().max(4096).optional(),
+  })
+  .strict();
 
 function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
   return { input, output, doc };

@@ -116,6 +116,11 @@ export const LaunchRequest = z
     /** Default: this computer's public address /32, when it can be found. */
     allowedCidr: Cidr.optional(),
     instanceProfile: z.string().regex(/^[\w+=,.@-]{1,128}$/, 'an IAM instance profile name').optional(),
+    /**
+     * Data buckets the worker may read (s3:GetObject, s3:ListBucket, nothing else): it gets an
+     * instance profile made for them, so no keys are copied to it. Not with instanceProfile.
+     */
+    readBuckets: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')).max(20).optional(),
     /** Default: the newest Ubuntu LTS from Canonical. */
     imageId: z.string().regex(/^ami-[0-9a-f]{8,17}$/, 'an AMI id such as ami-0123456789abcdef0').optional(),
     /** The login user of the image (ubuntu for Ubuntu). */

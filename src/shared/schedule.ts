@@ -1,3 +1,4 @@
+import { isS3Location, parseS3Url, S3_URL_MESSAGE } from './data-source.ts';
 import { z } from 'zod';
 import { InstanceType, instanceTypeInfo } from './ec2-model.ts';
 import { WorkerId } from './worker-model.ts';
@@ -80,6 +81,16 @@ const scheduleFields = z.object({
   /** For the AWS backend: the instance each run gets, and its root disk. */
   instanceType: InstanceType.default(DEFAULT_SCHEDULE_INSTANCE_TYPE),
   diskGiB: z.number().int('whole GiB').min(8, 'a disk of at least 8 GiB').max(4096, 'a disk of at most 4096 GiB').default(DEFAULT_SCHEDULE_DISK_GIB),
+  /**
+   * The data the job reads, given as DATA_DIR (run-job.sh --data-dir): a folder on the worker or
+   * s3://BUCKET/PREFIX. Absent: the sample data on this computer or a worker, none on AWS. On AWS
+   * an S3 source is readable by the job's role (read-only, that prefix only).
+   */
+  dataSource: z
+    .string()
+    .max(4096)
+    .refine((d) => (isS3Location(d) ? parseS3Url(d) !== undefined : d.startsWith('/')), `an absolute folder path on the worker, or ${S3_URL_MESSAGE}`)
+    .optional(),
   /** Optional S3 bucket to publish to (else the AWS backend's default / the local data dir). */
   bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name').optional(),
 });

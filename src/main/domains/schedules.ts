@@ -6,6 +6,7 @@ import type { ScheduleBackend } from '../services/schedules/backend.ts';
 import { CATCH_UP_POLICY, LocalScheduleBackend } from '../services/schedules/local-backend.ts';
 import { ScheduleService } from '../services/schedules/schedule-service.ts';
 import { ScheduleStore } from '../services/schedules/schedule-store.ts';
+import { runnerS3Env } from '../services/jobs/data-sources.ts';
 import type { AwsDomain } from './aws.ts';
 import type { Core, Domain } from './domain.ts';
 import type { JobsDomain } from './jobs.ts';
@@ -78,6 +79,7 @@ export function createSchedulesDomain(
     transports: (workerId) => deps.workers.transports.get(workerId),
     runtime: deps.jobs.runtime,
     jobDataDir: () => deps.jobs.sampleData.path,
+    s3Env: () => runnerS3Env(deps.aws.credentials),
     ...(options.now ? { now: options.now } : {}),
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
     onChange: () => void service.list().then((list) => bus.emit('schedules:changed', list)).catch(() => undefined),
@@ -152,8 +154,8 @@ export function createSchedulesDomain(
         return permissions.alertSubscription(stored, true, previous);
       },
       // What IAM a job would get, before anything is created.
-      'schedules:aws-permissions': ({ name, visibility, bucket }) =>
-        permissions.permissions(Schedule.parse({ name, visibility, ...(bucket ? { bucket } : {}), tarball: '-', frequency: { kind: 'daily' }, backend: 'aws' })),
+      'schedules:aws-permissions': ({ name, visibility, bucket, dataSource }) =>
+        permissions.permissions(Schedule.parse({ name, visibility, ...(bucket ? { bucket } : {}), ...(dataSource ? { dataSource } : {}), tarball: '-', frequency: { kind: 'daily' }, backend: 'aws' })),
       'schedules:bucket-check': ({ name, visibility, bucket }) =>
         permissions.bucketCheck(Schedule.parse({ name, visibility, ...(bucket ? { bucket } : {}), tarball: '-', frequency: { kind: 'daily' }, backend: 'aws' })),
     },

@@ -24,9 +24,11 @@ export interface RunJobSpec {
   /** Where run-job.sh publishes the output, log and run record (a folder on the worker or s3://). */
   publish: string;
   visibility: 'public' | 'private';
-  /** The local data folder on the worker the job reads (DATA_DIR); none: the job gets no DATA_DIR. */
+  /** The data the job reads (DATA_DIR): a folder on the worker or s3://BUCKET/PREFIX; none: the job gets no DATA_DIR. */
   dataDir?: string | undefined;
   scheduledFor?: Date | null;
+  /** Variables for run-job.sh on this computer (the AWS profile for an S3 data source); a remote worker ignores them. */
+  env?: Record<string, string | undefined> | undefined;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface RunJobSpec {
  */
 export async function launchRunJob(transport: Transport, runtimeDir: string, runDir: string, spec: RunJobSpec): Promise<number> {
   const { argv, timeoutSeconds } = await stageRunJob(transport, runtimeDir, runDir, spec);
-  return launchRun(transport, runtimeDir, runDir, timeoutSeconds, argv);
+  return launchRun(transport, runtimeDir, runDir, timeoutSeconds, argv, spec.env);
 }
 
 /** launchRunJob's first half: copies the tarball into the run and says what launch.sh is to run, and for how long at most. */

@@ -117,7 +117,7 @@ export class AwsScheduleBackend implements ScheduleBackend {
   /** The roles and policies a schedule will be given, for the UI to show before deploying. */
   async permissions(schedule: Schedule): Promise<PermissionsPlan> {
     const buckets = await this.bucketsFor(schedule);
-    return planPermissions(schedule.name, buckets);
+    return planPermissions(schedule.name, buckets, schedule.dataSource);
   }
 
   /** Whether the job's buckets are as public as its visibility needs (see bucket-exposure.ts), for the form. */
@@ -134,7 +134,7 @@ export class AwsScheduleBackend implements ScheduleBackend {
       if (exposure.problem) throw new WorkbenchError('FORBIDDEN', exposure.problem);
       const code = `s3://${buckets.code}/${await this.uploadCode(aws.s3, buckets.code, schedule.name, tarballPath)}`;
       const kit = `s3://${buckets.code}/${await this.uploadKit(aws.s3, buckets.code, schedule.name)}`;
-      const made = await ensurePermissions(aws.iam, planPermissions(schedule.name, buckets));
+      const made = await ensurePermissions(aws.iam, planPermissions(schedule.name, buckets, schedule.dataSource));
       const alertTopic = await ensureAlertTopic(aws.sns);
       await ensureSubscription(aws.sns, alertTopic, await this.options.alertEmail?.());
       const spec: ScheduledRunSpec = {
@@ -150,6 +150,7 @@ export class AwsScheduleBackend implements ScheduleBackend {
         publish: `s3://${buckets.data}/${schedule.name}`,
         ...(buckets.records !== buckets.data && { records: `s3://${buckets.records}/${schedule.name}` }),
         visibility: schedule.visibility,
+        ...(schedule.dataSource && { dataDir: schedule.dataSource }),
       };
       const input = await this.runInstancesInput(aws, spec, made.instanceProfileArn, schedule);
       const expressions = cronExpressions(schedule);

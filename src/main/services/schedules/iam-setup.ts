@@ -8,6 +8,7 @@ import {
   UpdateAssumeRolePolicyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
+import { parseS3Url } from '../../../shared/data-source.ts';
 import { ALERT_TOPIC, IAM_PATH, instanceRoleName, METRIC_NAMESPACE, SCHEDULER_ROLE } from './aws-names.ts';
 
 /**
@@ -53,8 +54,28 @@ function metricStatement(sid: string): Record<string, unknown> {
   return { Sid: sid, Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } } };
 }
 
-/** What a job will be given: pure, so the UI can show it before anything is created. */
-export function planPermissions(job: string, buckets: { code: string; data: string; records?: string | undefined }): PermissionsPlan {
+/**
+ * Read-only access to data sources: GetObject under each prefix, ListBucket of each bucket only
+ * for keys under that prefix (the whole bucket when the prefix is empty). Nothing else: no
+ * writes, no other buckets.
+ */
+export function readDataStatements(sid: string, sources: readonly { bucket: string; prefix: string }[]): Record<string, unknown>[] {
+  if (sources.length === 0) return [];
+  return [
+    { Sid: `${sid}Objects`, Effect: 'Allow', Action: 's3:GetObject', Resource: sources.map((s) => `arn:aws:s3:::${s.bucket}/${s.prefix}*`) },
+    ...sources.map((s, i) => ({
+      Sid: `${sid}List${sources.length > 1 ? i + 1 : ''}`,
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: `arn:aws:s3:::${s.bucket}`,
+      ...(s.prefix && { Condition: { StringLike: { 's3:prefix': `${s.prefix}*` } } }),
+    })),
+  ];
+}
+
+/** What a job will be given: pure, so the UI can show it before anything is created. `dataSource`: the s3:// data it reads, if any. */
+export function planPermissions(job: string, buckets: { code: string; data: string; records?: string | undefined }, dataSource?: string): PermissionsPlan {
+  const reads = dataSource && parseS3Url(dataSource);
   const records = buckets.records ?? buckets.data;
   const instanceRole = instanceRoleName(job);
   return {
@@ -92,6 +113,8 @@ export function planPermissions(job: string, buckets: { code: string; data: stri
           // Alerts from AWS itself: the app's topic (in whichever region), the app's metric namespace only.
           { Sid: 'Alert', Effect: 'Allow', Action: 'sns:Publish', Resource: `arn:aws:sns:*:*:${ALERT_TOPIC}` },
           metricStatement('RunMetric'),
+          // The job's data source in S3: read only, that prefix only.
+          ...readDataStatements('ReadData', reads ? [reads] : []),
         ],
       },
     },
@@ -119,7 +142,7 @@ export async function ensureRole(iam: IAMClient, plan: RolePlan): Promise<string
   return arn;
 }
 
-async function ensureInstanceProfile(iam: IAMClient, name: string, path: string, role: string): Promise<string> {
+export async function ensureInstanceProfile(iam: IAMClient, name: string, path: string, role: string): Promise<string> {
   try {
     await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: name, Path: path }));
   } catch (err) {

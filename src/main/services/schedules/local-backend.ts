@@ -1,3 +1,4 @@
+import { isS3Location } from '../../../shared/data-source.ts';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
@@ -66,6 +67,8 @@ export interface LocalBackendOptions {
   tickMs?: number;
   /** The data folder scheduled jobs read (their DATA_DIR): the data set the workbench's jobs read by default. */
   jobDataDir?: () => string;
+  /** For a run on this computer whose data is in S3: the active AWS profile's variables (see runnerS3Env). */
+  s3Env?: () => Promise<Record<string, string | undefined>>;
 }
 
 /**
@@ -277,9 +280,10 @@ export class LocalScheduleBackend implements ScheduleBackend {
       publishedDir: join(this.publishedRoot, name),
       dataDir: this.options.dataDir,
       local: active.worker === 'local',
-      jobDataDir: this.options.jobDataDir?.(),
+      jobDataDir: job.schedule.dataSource ?? this.options.jobDataDir?.(),
     };
     const work = (async () => {
+      if (run.local && isS3Location(run.jobDataDir ?? '')) run.jobEnv = await this.options.s3Env?.();
       const transport = await this.options.transports(active.worker);
       return resume
         ? resumeScheduledJob(transport, run, new Date(active.startedAt), this.options.pollMs)

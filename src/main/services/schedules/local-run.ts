@@ -24,6 +24,8 @@ export interface ScheduledRun {
   local: boolean;
   /** The data folder the job reads (its DATA_DIR) on the worker; none: the job gets no DATA_DIR. */
   jobDataDir?: string | undefined;
+  /** Variables for run-job.sh on this computer (the AWS profile for an S3 data source); never sent to a worker. */
+  jobEnv?: Record<string, string | undefined> | undefined;
 }
 
 /**
@@ -53,6 +55,7 @@ export async function runScheduledJob(transport: Transport, runtime: WorkerRunti
       visibility: schedule.visibility,
       dataDir: run.jobDataDir,
       scheduledFor: run.scheduledFor,
+      ...(run.local && run.jobEnv && { env: run.jobEnv }),
     });
     return await collect(transport, run, runDir, dest, startedAt, pollMs);
   } catch (err) {

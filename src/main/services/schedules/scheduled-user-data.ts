@@ -23,9 +23,8 @@ export interface ScheduledRunSpec {
   /** The CloudWatch namespace of the RunSucceeded metric each run end puts (run-job.sh --metric-namespace). */
   metricNamespace?: string;
   /**
-   * The data folder on the instance the job reads (run-job.sh --data-dir, the job's DATA_DIR);
-   * absent: the job gets no DATA_DIR. A data source in S3 is fetched into such a folder by
-   * scheduled_run.py before run-job.sh starts.
+   * The data the job reads (run-job.sh --data-dir, the job's DATA_DIR): a folder on the instance
+   * or s3://BUCKET/PREFIX, read with the instance's role; absent: the job gets no DATA_DIR.
    */
   dataDir?: string;
 }

@@ -17,6 +17,8 @@ export interface Ec2Context {
   now(): Date;
   /** This computer's public address as a /32, for the default allowed SSH source. */
   myAddress(): Promise<string>;
+  /** The environment AWS clients are configured from (the endpoint, in tests moto). */
+  readonly env?: NodeJS.ProcessEnv | undefined;
   records(): Promise<Ec2Record[]>;
   addRecord(record: Ec2Record): Promise<void>;
   updateRecord(workerId: string, change: (record: Ec2Record) => Ec2Record): Promise<Ec2Record>;

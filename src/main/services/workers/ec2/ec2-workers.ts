@@ -57,6 +57,7 @@ export class Ec2Workers implements Ec2Context {
   readonly cloudInitDir: string;
   readonly now: () => Date;
   readonly myAddress: () => Promise<string>;
+  readonly env: NodeJS.ProcessEnv | undefined;
   private readonly watch: ExpiryWatch;
   private timer: NodeJS.Timeout | undefined;
   private readonly launches = new Map<string, Promise<Ec2Record>>();
@@ -70,6 +71,7 @@ export class Ec2Workers implements Ec2Context {
     this.cloudInitDir = options.cloudInitDir;
     this.now = options.now ?? (() => new Date());
     this.myAddress = options.myAddress ?? (() => lookUpMyAddress(options.env));
+    this.env = options.env;
     this.watch = new ExpiryWatch(options.onWarning);
   }
 

@@ -1,3 +1,5 @@
+import { whileIamPropagates } from '../../schedules/iam-propagation.ts';
+import { ensureReadProfile } from './read-profile.ts';
 import { randomBytes } from 'node:crypto';
 import { RunInstancesCommand, type EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { WorkbenchError } from '../../../../shared/errors.ts';
@@ -35,6 +37,9 @@ export async function launchWorker(ctx: Ec2Context, raw: unknown): Promise<Ec2Re
   const parsed = LaunchRequest.safeParse(raw);
   if (!parsed.success) throw new WorkbenchError('BAD_INPUT', `Cannot launch: ${describeZodError(parsed.error)}`);
   const request = parsed.data;
+  if (request.instanceProfile && request.readBuckets?.length) {
+    throw new WorkbenchError('BAD_INPUT', 'Give either an instance profile or buckets to read, not both: buckets to read get a profile made for them.');
+  }
   const profile = (await ctx.credentials.describe()).ref;
   const identity = await ctx.credentials.identity(profile);
   const existing = request.clientToken ? (await ctx.records()).find((r) => r.clientToken === request.clientToken) : undefined;
@@ -137,7 +142,9 @@ async function runInstance(ctx: Ec2Context, ec2: EC2Client, request: ParsedLaunc
     userPublicKey: record.userPublicKey,
   });
   const tags = workerTags({ ...record, owner });
-  const answer = await ec2.send(
+  const readProfile = request.readBuckets?.length ? await ensureReadProfile(ctx.credentials, record.profile, record.region, request.readBuckets, ctx.env) : undefined;
+  // A profile made a moment ago may not be usable by EC2 for some seconds.
+  const answer = await whileIamPropagates(() => ec2.send(
     new RunInstancesCommand({
       ImageId: image.ImageId,
       InstanceType: record.instanceType as never,
@@ -150,13 +157,13 @@ async function runInstance(ctx: Ec2Context, ec2: EC2Client, request: ParsedLaunc
       // The root device gets the size (a different name would add a second, empty disk).
       BlockDeviceMappings: [{ DeviceName: image.RootDeviceName ?? '/dev/sda1', Ebs: { VolumeSize: request.diskGiB, VolumeType: 'gp3', DeleteOnTermination: true } }],
       MetadataOptions: { HttpTokens: 'required' },
-      ...(request.instanceProfile ? { IamInstanceProfile: { Name: request.instanceProfile } } : {}),
+      ...(request.instanceProfile ? { IamInstanceProfile: { Name: request.instanceProfile } } : readProfile ? { IamInstanceProfile: { Arn: readProfile } } : {}),
       TagSpecifications: [
         { ResourceType: 'instance', Tags: tags },
         { ResourceType: 'volume', Tags: tags },
       ],
     }),
-  );
+  ));
   const instance = answer.Instances?.[0];
   if (!instance?.InstanceId) throw new WorkbenchError('INTERNAL', 'RunInstances answered without an instance.');
   return instance;

@@ -8,20 +8,20 @@ import { errorMessage } from '../../lib/errors.ts';
  * The IAM an AWS schedule gets, shown before it is saved: the scheduler's execution role and
  * the job's instance role (read its code, write its own output; nothing else), with policies.
  */
-export function AwsPermissions({ name, visibility }: { name: string; visibility: Visibility }) {
+export function AwsPermissions({ name, visibility, dataSource = '' }: { name: string; visibility: Visibility; dataSource?: string }) {
   const client = useClient();
   // Keyed by what was asked, so an answer for an older name is never shown for a newer one.
-  const asked = `${name}|${visibility}`;
+  const asked = `${name}|${visibility}|${dataSource}`;
   const [answer, setAnswer] = useState<{ asked: string; plan?: PermissionsPlanView; error?: string }>();
   const valid = /^[a-z0-9][a-z0-9-]{0,62}$/.test(name);
 
   useEffect(() => {
     if (!valid) return;
-    client.call('schedules:aws-permissions', { name, visibility }).then(
+    client.call('schedules:aws-permissions', { name, visibility, ...(dataSource.startsWith('s3://') && { dataSource }) }).then(
       (plan) => setAnswer({ asked, plan }),
       (err: unknown) => setAnswer({ asked, error: errorMessage(err) }),
     );
-  }, [client, name, visibility, valid, asked]);
+  }, [client, name, visibility, dataSource, valid, asked]);
 
   if (!valid || answer?.asked !== asked) return null;
   if (answer.error) return <p className="muted small">IAM: {answer.error}</p>;

@@ -7,6 +7,7 @@ import { useClient } from '../../api/context.tsx';
 import { SubmitCancelButtons } from '../../components/SubmitCancelButtons.tsx';
 import { splitFieldErrors } from '../../lib/field-errors.ts';
 import { RunPreview } from './RunPreview.tsx';
+import { DataSourceField } from '../../components/DataSourceField.tsx';
 import { checkForm, emptyForm, FORM_FIELDS, formOf, frequencyOf, inputOf, type FormField, type FormValues } from './schedule-form.ts';
 import { AwsPermissions } from './AwsPermissions.tsx';
 import { BucketCheck } from './BucketCheck.tsx';
@@ -253,7 +254,19 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
         </>
       )}
       {values.backend === 'aws' && <BucketCheck name={values.name} visibility={values.visibility} />}
-      {values.backend === 'aws' && <AwsPermissions name={values.name} visibility={values.visibility} />}
+      <DataSourceField
+        label="Data source (DATA_DIR)"
+        value={values.dataSource}
+        onChange={(v) => set('dataSource', v)}
+        placeholder={values.backend === 'aws' ? 's3://bucket/prefix (none: no DATA_DIR)' : 'the sample data; or a folder on the worker, or s3://bucket/prefix'}
+        note={values.backend === 'aws' ? 'An S3 source is readable by the run’s role (read-only, that prefix only).' : 'On this computer S3 is read with the AWS profile of Settings; a worker reads it with its own credentials.'}
+      />
+      {errors.dataSource && (
+        <span className="field-error" role="alert">
+          {errors.dataSource}
+        </span>
+      )}
+      {values.backend === 'aws' && <AwsPermissions name={values.name} visibility={values.visibility} dataSource={values.dataSource.trim()} />}
       <label className="checkbox">
         <input type="checkbox" checked={values.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Enabled
       </label>

@@ -21,14 +21,16 @@ export interface FormValues {
   /** An AWS run's instance type and root disk (GiB, as typed). */
   instanceType: string;
   diskGiB: string;
+  /** The data the job reads (DATA_DIR): a folder on the worker or s3://BUCKET/PREFIX; empty: the default. */
+  dataSource: string;
 }
 
 export type FormField = keyof FormValues;
-export const FORM_FIELDS: readonly FormField[] = ['name', 'tarball', 'command', 'outputDir', 'visibility', 'frequency', 'dayOfWeek', 'dayOfMonth', 'timeOfDay', 'timeoutMinutes', 'startDate', 'endDate', 'enabled', 'backend', 'worker', 'instanceType', 'diskGiB'];
+export const FORM_FIELDS: readonly FormField[] = ['name', 'tarball', 'command', 'outputDir', 'visibility', 'frequency', 'dayOfWeek', 'dayOfMonth', 'timeOfDay', 'timeoutMinutes', 'startDate', 'endDate', 'enabled', 'backend', 'worker', 'instanceType', 'diskGiB', 'dataSource'];
 
 /** The seed form's defaults: noon UTC (yesterday's data is in by then), two hours at most, the package's own command. */
 export function emptyForm(backend: 'aws' | 'local', tarball = ''): FormValues {
-  return { name: '', tarball, command: '', outputDir: '', visibility: 'private', frequency: 'daily', dayOfWeek: '0', dayOfMonth: '1', timeOfDay: '12:00', timeoutMinutes: '120', startDate: '', endDate: '', enabled: true, backend, worker: 'local', instanceType: DEFAULT_SCHEDULE_INSTANCE_TYPE, diskGiB: String(DEFAULT_SCHEDULE_DISK_GIB) };
+  return { name: '', tarball, command: '', outputDir: '', visibility: 'private', frequency: 'daily', dayOfWeek: '0', dayOfMonth: '1', timeOfDay: '12:00', timeoutMinutes: '120', startDate: '', endDate: '', enabled: true, backend, worker: 'local', instanceType: DEFAULT_SCHEDULE_INSTANCE_TYPE, diskGiB: String(DEFAULT_SCHEDULE_DISK_GIB), dataSource: '' };
 }
 
 export function formOf(s: ScheduleView): FormValues {
@@ -50,6 +52,7 @@ export function formOf(s: ScheduleView): FormValues {
     worker: s.worker,
     instanceType: s.instanceType,
     diskGiB: String(s.diskGiB),
+    dataSource: s.dataSource ?? '',
   };
 }
 
@@ -80,6 +83,7 @@ export function inputOf(v: FormValues): ScheduleInput {
     worker: v.worker,
     instanceType: v.instanceType,
     diskGiB: whole(v.diskGiB),
+    ...(v.dataSource.trim() ? { dataSource: v.dataSource.trim() } : {}),
     ...(v.startDate ? { startDate: v.startDate } : {}),
     ...(v.endDate ? { endDate: v.endDate } : {}),
   };

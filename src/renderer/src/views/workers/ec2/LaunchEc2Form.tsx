@@ -15,6 +15,8 @@ interface Values {
   diskGiB: string;
   allowedCidr: string;
   instanceProfile: string;
+  /** Data buckets to read, separated by commas or spaces. */
+  readBuckets: string;
   imageId: string;
   sshUser: string;
 }
@@ -29,6 +31,7 @@ function toRequest(values: Values, clientToken: string): unknown {
     clientToken,
     ...(values.allowedCidr.trim() && { allowedCidr: values.allowedCidr.trim() }),
     ...(values.instanceProfile.trim() && { instanceProfile: values.instanceProfile.trim() }),
+    ...(values.readBuckets.trim() && { readBuckets: values.readBuckets.split(/[\s,]+/).filter(Boolean) }),
     ...(values.imageId.trim() && { imageId: values.imageId.trim() }),
     ...(values.sshUser.trim() && { sshUser: values.sshUser.trim() }),
   };
@@ -44,7 +47,7 @@ export function LaunchEc2Form({ onLaunched, onCancel }: { onLaunched: (worker: E
   const { settings } = useSettings();
   const [token] = useState(() => `ui-${crypto.randomUUID()}`);
   // Region and lifetime left empty follow the settings (which may still be loading).
-  const [typed, setValues] = useState<Values>({ name: '', region: '', instanceType: 'm6i.xlarge', lifetimeHours: '', diskGiB: '30', allowedCidr: '', instanceProfile: '', imageId: '', sshUser: '' });
+  const [typed, setValues] = useState<Values>({ name: '', region: '', instanceType: 'm6i.xlarge', lifetimeHours: '', diskGiB: '30', allowedCidr: '', instanceProfile: '', readBuckets: '', imageId: '', sshUser: '' });
   const values: Values = {
     ...typed,
     region: typed.region || (settings?.regions[0] ?? 'us-east-1'),
@@ -115,7 +118,13 @@ export function LaunchEc2Form({ onLaunched, onCancel }: { onLaunched: (worker: E
       {field('diskGiB', 'Disk (GiB)', <input id={`${id}-diskGiB`} type="number" min={8} max={4096} value={values.diskGiB} onChange={(e) => set('diskGiB', e.target.value)} />)}
       {field('allowedCidr', 'Allowed SSH source', <input id={`${id}-allowedCidr`} value={values.allowedCidr} placeholder="203.0.113.7/32" onChange={(e) => set('allowedCidr', e.target.value)} spellCheck={false} />)}
       {addressNote && !values.allowedCidr && <p className="muted small">{addressNote}</p>}
-      {field('instanceProfile', 'IAM instance profile (optional, for data access)', <input id={`${id}-instanceProfile`} value={values.instanceProfile} onChange={(e) => set('instanceProfile', e.target.value)} spellCheck={false} />)}
+      {field(
+        'readBuckets',
+        'Data buckets it may read (optional, read-only)',
+        <input id={`${id}-readBuckets`} value={values.readBuckets} onChange={(e) => set('readBuckets', e.target.value)} placeholder="telemetry-data, other-bucket" spellCheck={false} disabled={values.instanceProfile.trim() !== ''} />,
+      )}
+      <p className="muted small">The worker gets a role that may only list and read these buckets; your AWS keys never go to it. An SSH worker reads S3 with its own AWS setup.</p>
+      {field('instanceProfile', 'IAM instance profile (optional, instead of buckets above)', <input id={`${id}-instanceProfile`} value={values.instanceProfile} onChange={(e) => set('instanceProfile', e.target.value)} spellCheck={false} disabled={values.readBuckets.trim() !== ''} />)}
       {field('imageId', 'AMI (optional; default: newest Ubuntu LTS)', <input id={`${id}-imageId`} value={values.imageId} placeholder="ami-…" onChange={(e) => set('imageId', e.target.value)} spellCheck={false} />)}
       {/* Another AMI may log in as another user (ec2-user on Amazon Linux, admin on Debian). */}
       {field('sshUser', 'Login user (optional; default: ubuntu)', <input id={`${id}-sshUser`} value={values.sshUser} placeholder="ubuntu" onChange={(e) => set('sshUser', e.target.value)} spellCheck={false} />)}
