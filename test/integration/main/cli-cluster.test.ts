@@ -120,6 +120,8 @@ describe('workbench cluster (EMR + EventBridge Scheduler, against moto)', () => 
     // From another data dir (the list lost): found in AWS by its tags, still no second cluster.
     const elsewhere = await cli([...launchArgs('spark-1').slice(0, -2), '--data-dir', `${data[1]}-other`]);
     expect(elsewhere.lines[0]).toContain(`(${id}, ${clusterId},`);
+    const bigger = ['cluster', 'launch', 'spark-1', '--core-nodes', '5', ...launchArgs('spark-1').slice(5, -2), '--data-dir', `${data[1]}-third`];
+    await expect(cli(bigger)).rejects.toThrow(/already a cluster named "spark-1" \(j-[A-Z0-9]+\) that differs in core nodes \(5, not 2\)/);
     expect((await emr.send(new ListClustersCommand({}))).Clusters?.map((c) => c.Id)).toEqual([clusterId]);
     emr.destroy();
 

@@ -91,10 +91,10 @@ export async function putDeadlineSchedule(scheduler: SchedulerClient, schedule: 
 }
 
 /** The deadline schedule as AWS has it, or undefined when there is none. */
-export async function getDeadlineSchedule(scheduler: SchedulerClient, id: string): Promise<{ expression: string; roleArn: string } | undefined> {
+export async function getDeadlineSchedule(scheduler: SchedulerClient, id: string): Promise<{ expression: string; roleArn: string; input: string } | undefined> {
   try {
     const found = await scheduler.send(new GetScheduleCommand({ Name: deadlineScheduleName(id), GroupName: DEADLINE_GROUP }));
-    return { expression: found.ScheduleExpression ?? '', roleArn: found.Target?.RoleArn ?? '' };
+    return { expression: found.ScheduleExpression ?? '', roleArn: found.Target?.RoleArn ?? '', input: found.Target?.Input ?? '' };
   } catch (err) {
     if ((err as { name?: string }).name === 'ResourceNotFoundException') return undefined;
     throw err;

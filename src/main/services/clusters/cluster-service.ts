@@ -22,6 +22,8 @@ import { APP_TAG_VALUE } from '../workers/ec2/tags.ts';
 import {
   adoptedId,
   type AppCluster,
+  atExpression,
+  getDeadlineSchedule,
   CLUSTER_TAG,
   DEADLINE_GROUP,
   deadlineScheduleName,
@@ -152,6 +154,7 @@ export class Clusters {
         const same = (await describeAppClusters(aws.emr, owner, this.now())).find((c) => tagOf(c, CLUSTER_TAG.name) === request.name && isLive(stateOf(c)));
         if (same) {
           record = adopt(same, request.region, profile, this.now());
+          refuseDifferent(record, request);
           await this.options.store.update(CLUSTERS_DOCUMENT, (all) => [...all.filter((r) => r.id !== record?.id), record as ClusterRecord]);
         }
       }
@@ -254,6 +257,9 @@ export class Clusters {
   private async scheduleDeadline(aws: ClusterClients, record: ClusterRecord): Promise<void> {
     const clusterId = record.clusterId as string;
     try {
+      // A retry of a launch whose schedule was made: nothing to do (and nothing to risk).
+      const current = await getDeadlineSchedule(aws.scheduler, record.id);
+      if (current?.expression === atExpression(new Date(record.deadline)) && current.input === JSON.stringify({ JobFlowIds: [clusterId] })) return;
       const roleArn = await ensureDeadlineRole(aws.iam);
       await whileIamPropagates(() => putDeadlineSchedule(aws.scheduler, { id: record.id, name: record.name, clusterId, deadline: new Date(record.deadline), roleArn }));
     } catch (err) {
