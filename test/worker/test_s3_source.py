@@ -6,7 +6,6 @@ Requests are counted on the server's side, from moto's request recorder."""
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile

@@ -1,9 +1,10 @@
 """Remote input: list the v2 layout in an S3 bucket and fetch matching files.
 
-Used only with ``--bucket`` (and without ``--local-only``); needs boto3,
-which reads credentials, region and endpoint (AWS_ENDPOINT_URL) the usual
-way. Listing walks one layout level at a time with the '/' delimiter, so a
-selective filter lists only the prefixes it can match. Files are fetched into
+Used with ``--bucket`` (and without ``--local-only``); its listing also
+serves an ``s3://`` data dir (s3source.py). Needs boto3, which reads
+credentials, region and endpoint (AWS_ENDPOINT_URL) the usual way. Listing
+walks one layout level at a time with the '/' delimiter, so a selective
+filter lists only the prefixes it can match. Files are fetched into
 a cache directory that mirrors the bucket's keys; a cached file of the right
 size is not fetched again, so a later run can point ``--data-dir`` at the
 cache and add ``--local-only``.
@@ -38,7 +39,7 @@ def fetch_inputs(bucket, input_filter, cache_dir, skip_keys, log):
         ) from None
     try:
         client = boto3.client("s3")
-        remote = [r for r in _list_matching(client, bucket, input_filter) if r[0] not in skip_keys]
+        remote = [r for r in list_matching(client, bucket, input_filter) if r[0] not in skip_keys]
         log(f"{len(remote)} matching files in s3://{bucket} not present locally")
         with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
             return list(pool.map(lambda r: _fetch(client, bucket, r, cache_dir), remote))
@@ -46,7 +47,7 @@ def fetch_inputs(bucket, input_filter, cache_dir, skip_keys, log):
         raise S3Error(f"S3 bucket {bucket}: {e}") from None
 
 
-def _list_matching(client, bucket, input_filter, root="", pool=None, counter=None):
+def list_matching(client, bucket, input_filter, root="", pool=None, counter=None):
     """``(key, size, dims, compression, etag)`` for every matching object under ``root``, by key.
 
     Walks one layout level at a time with the '/' delimiter, keeping only the

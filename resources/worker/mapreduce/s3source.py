@@ -3,7 +3,7 @@
 Needs boto3, which takes region and credentials from the environment the usual
 way (AWS_PROFILE, AWS_REGION / AWS_DEFAULT_REGION, an instance profile on EC2,
 AWS_ENDPOINT_URL). Listing walks the layout one level at a time and keeps only
-the prefixes the filter allows (see s3._list_matching). Objects are fetched
+the prefixes the filter allows (see s3.list_matching). Objects are fetched
 into the cache (cache.py) by a bounded pool of threads; a fetch that breaks
 off mid-body is tried again after an exponentially growing pause, on top of
 botocore's own retries of throttling, 5xx answers and connection errors.
@@ -21,7 +21,7 @@ import time
 from typing import NamedTuple
 
 from .errors import EXIT_CONFIG, EXIT_SOURCE, JobFailed
-from .s3 import _list_matching
+from .s3 import list_matching
 
 # Downloads in flight at once.
 FETCH_THREADS = 8
@@ -106,7 +106,7 @@ class S3Source:
         """``(objects, prefixes listed)``: the RemoteObjects matching the filter, by key."""
         counter = [0]
         try:
-            found = _list_matching(self.client, self.bucket, input_filter, self.prefix, pool, counter)
+            found = list_matching(self.client, self.bucket, input_filter, self.prefix, pool, counter)
         except (self._exc.BotoCoreError, self._exc.ClientError) as e:
             raise self.explain(e, "ListBucket") from None
         return [RemoteObject(*row) for row in found], counter[0]
