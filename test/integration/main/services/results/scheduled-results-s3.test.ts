@@ -2,12 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ScheduledResults } from '../../../../../src/main/services/results/scheduled-results.ts';
 import { AwsScheduleBackend } from '../../../../../src/main/services/schedules/aws-backend.ts';
@@ -17,6 +12,7 @@ import { DocumentStore } from '../../../../../src/main/services/store/document-s
 import type { ResultsDownloadProgress } from '../../../../../src/shared/results-calls.ts';
 import { useMoto } from '../../../../fixtures/server-hooks.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
+import { motoScheduleClients } from '../../../../fixtures/moto-schedule-clients.ts';
 
 const run = promisify(execFile);
 const WORKER_DIR = join(process.cwd(), 'resources', 'worker');
@@ -67,15 +63,7 @@ describe('scheduled runs published to S3, opened as results (moto)', () => {
     await mkdir(dataDir);
     for (const bucket of Object.values(BUCKETS)) await s3().send(new CreateBucketCommand({ Bucket: bucket }));
     const backend = new AwsScheduleBackend({
-      clients: async () => ({
-        region: 'us-east-1',
-        s3: new S3Client(moto.clientConfig()),
-        scheduler: new SchedulerClient(moto.clientConfig()),
-        iam: new IAMClient(moto.clientConfig()),
-        ec2: new EC2Client(moto.clientConfig()),
-        sns: new SNSClient(moto.clientConfig()),
-        cloudwatch: new CloudWatchClient(moto.clientConfig()),
-      }),
+      clients: motoScheduleClients(moto),
       buckets: async () => BUCKETS,
       workerDir: WORKER_DIR,
       lookup: async (name) => store.get(name),

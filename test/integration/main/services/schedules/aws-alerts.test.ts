@@ -5,7 +5,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -16,6 +15,7 @@ import { readRunSpec } from '../../../../../src/main/services/schedules/schedule
 import { Schedule, type ScheduleInput } from '../../../../../src/shared/schedule.ts';
 import { useMoto } from '../../../../fixtures/server-hooks.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
+import { motoScheduleClients } from '../../../../fixtures/moto-schedule-clients.ts';
 
 const run = promisify(execFile);
 const WORKER_DIR = join(process.cwd(), 'resources', 'worker');
@@ -49,15 +49,7 @@ describe('alerts from AWS itself and what delete removes (moto: SNS, CloudWatch,
     await run('tar', ['-czf', tarball, '-C', pkg, '.']);
     email = 'team@example.org';
     backend = new AwsScheduleBackend({
-      clients: async () => ({
-        region: 'us-east-1',
-        s3: new S3Client(moto.clientConfig()),
-        scheduler: new SchedulerClient(moto.clientConfig()),
-        iam: new IAMClient(moto.clientConfig()),
-        ec2: new EC2Client(moto.clientConfig()),
-        sns: new SNSClient(moto.clientConfig()),
-        cloudwatch: new CloudWatchClient(moto.clientConfig()),
-      }),
+      clients: motoScheduleClients(moto),
       buckets: async () => BUCKETS,
       workerDir: WORKER_DIR,
       alertEmail: async () => email,

@@ -4,18 +4,17 @@ import type { AddressInfo } from 'node:net';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsScheduleBackend, type ScheduleBuckets } from '../../../../../src/main/services/schedules/aws-backend.ts';
 import { readRunSpec } from '../../../../../src/main/services/schedules/scheduled-user-data.ts';
 import { Schedule, type ScheduleInput } from '../../../../../src/shared/schedule.ts';
 import { useMoto } from '../../../../fixtures/server-hooks.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
+import { motoScheduleClients } from '../../../../fixtures/moto-schedule-clients.ts';
 
 const run = promisify(execFile);
 const WORKER_DIR = join(process.cwd(), 'resources', 'worker');
@@ -50,15 +49,7 @@ describe('the AWS schedule backend against moto (S3, IAM, EventBridge Scheduler,
     buckets = { ...BUCKETS };
     schedules = new Map();
     backend = new AwsScheduleBackend({
-      clients: async () => ({
-        region: 'us-east-1',
-        s3: new S3Client(moto.clientConfig()),
-        scheduler: new SchedulerClient(moto.clientConfig()),
-        iam: new IAMClient(moto.clientConfig()),
-        ec2: new EC2Client(moto.clientConfig()),
-        sns: new SNSClient(moto.clientConfig()),
-        cloudwatch: new CloudWatchClient(moto.clientConfig()),
-      }),
+      clients: motoScheduleClients(moto),
       buckets: async () => buckets,
       workerDir: WORKER_DIR,
       lookup: async (name) => schedules.get(name),

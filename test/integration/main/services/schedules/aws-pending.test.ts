@@ -2,12 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AwsScheduleBackend } from '../../../../../src/main/services/schedules/aws-backend.ts';
 import { ScheduleService } from '../../../../../src/main/services/schedules/schedule-service.ts';
@@ -15,6 +10,7 @@ import { ScheduleStore } from '../../../../../src/main/services/schedules/schedu
 import { DocumentStore } from '../../../../../src/main/services/store/document-store.ts';
 import { useMoto } from '../../../../fixtures/server-hooks.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
+import { motoScheduleClients } from '../../../../fixtures/moto-schedule-clients.ts';
 
 const run = promisify(execFile);
 const BUCKETS = { code: 'wb-code', private: 'wb-private', public: 'wb-public' };
@@ -36,15 +32,7 @@ describe('AWS history shows a run from the moment its instance is launched (moto
     await run('tar', ['-czf', tarball, '-C', join(dir, 'pkg'), '.']);
     const store = new ScheduleStore(new DocumentStore(join(dir, 'app')));
     const backend = new AwsScheduleBackend({
-      clients: async () => ({
-        region: 'us-east-1',
-        s3: new S3Client(moto.clientConfig()),
-        scheduler: new SchedulerClient(moto.clientConfig()),
-        iam: new IAMClient(moto.clientConfig()),
-        ec2: new EC2Client(moto.clientConfig()),
-        sns: new SNSClient(moto.clientConfig()),
-        cloudwatch: new CloudWatchClient(moto.clientConfig()),
-      }),
+      clients: motoScheduleClients(moto),
       buckets: async () => BUCKETS,
       workerDir: join(process.cwd(), 'resources', 'worker'),
       lookup: (name) => store.get(name),

@@ -2,12 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, PutBucketAclCommand, PutBucketPolicyCommand, PutPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsScheduleBackend } from '../../../../../src/main/services/schedules/aws-backend.ts';
 import { bucketExposure } from '../../../../../src/main/services/schedules/bucket-exposure.ts';
@@ -15,6 +11,7 @@ import { readRunSpec } from '../../../../../src/main/services/schedules/schedule
 import { Schedule } from '../../../../../src/shared/schedule.ts';
 import { useMoto } from '../../../../fixtures/server-hooks.ts';
 import { useTempDir } from '../../../../fixtures/temp-dir.ts';
+import { motoScheduleClients } from '../../../../fixtures/moto-schedule-clients.ts';
 
 const run = promisify(execFile);
 const WORKER_DIR = join(process.cwd(), 'resources', 'worker');
@@ -42,15 +39,7 @@ describe('which buckets anyone can read, and AWS schedules that would leak (moto
     tarball = join(dir, 'job.tar.gz');
     await run('tar', ['-czf', tarball, '-C', join(dir, 'pkg'), '.']);
     backend = new AwsScheduleBackend({
-      clients: async () => ({
-        region: 'us-east-1',
-        s3: new S3Client(moto.clientConfig()),
-        scheduler: new SchedulerClient(moto.clientConfig()),
-        iam: new IAMClient(moto.clientConfig()),
-        ec2: new EC2Client(moto.clientConfig()),
-        sns: new SNSClient(moto.clientConfig()),
-        cloudwatch: new CloudWatchClient(moto.clientConfig()),
-      }),
+      clients: motoScheduleClients(moto),
       buckets: async () => BUCKETS,
       workerDir: WORKER_DIR,
     });
