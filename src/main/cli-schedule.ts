@@ -17,8 +17,10 @@ them now.
                        --command, --output-dir: default the package's own (sh run.sh, output)
          [--public] [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--disabled]
          [--backend local|aws] [--worker WORKER_ID]
-         [--instance-type TYPE] [--disk GIB]
+         [--instance-type TYPE] [--disk GIB] [--data DIR|s3://BUCKET/PREFIX]
                        --instance-type, --disk: an AWS run's instance (default m6i.large)
+                       --data: what the job reads as DATA_DIR (default the sample data;
+                       on AWS none); an s3:// one is readable by an AWS run's role
                        and root disk (default 8 GiB)
                        --day: 0-6 (0 = Sunday) for weekly, 1-31 for monthly (a month
                        without that day runs on its last day); --time is UTC (default 12:00)
@@ -122,6 +124,7 @@ export async function runScheduleCommand(client: WorkbenchClient, args: string[]
       worker: { type: 'string' },
       'instance-type': { type: 'string' },
       disk: { type: 'string' },
+      data: { type: 'string' },
       'remove-aws-resources': { type: 'boolean', default: false },
       detach: { type: 'boolean', default: false },
       yes: { type: 'boolean', default: false },
@@ -157,6 +160,7 @@ export async function runScheduleCommand(client: WorkbenchClient, args: string[]
         ...(values.backend ? { backend: backendOf(values.backend) } : {}),
         ...(values.worker ? { worker: values.worker } : {}),
         ...(values['instance-type'] ? { instanceType: values['instance-type'] } : {}),
+        ...(values.data ? { dataSource: values.data } : {}),
         ...(disk !== undefined ? { diskGiB: disk } : {}),
       });
       print(created, () => out(`Scheduled ${created.name}: ${describeTiming(created)}${created.nextRun ? `, next run ${formatUtc(new Date(created.nextRun))}` : ''}.`));

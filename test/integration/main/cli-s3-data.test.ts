@@ -1,5 +1,5 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { startCli } from '../../fixtures/cli-process.ts';
@@ -59,5 +59,16 @@ describe('workbench sample-data --to s3:// and run --local --data s3:// (moto S3
     expect(names.length).toBeGreaterThan(0);
     expect((await readdir(join(root, 'from-s3'))).sort()).toEqual(names);
     for (const name of names) expect(await readFile(join(root, 'from-s3', name), 'utf8')).toBe(await readFile(join(root, 'from-disk', name), 'utf8'));
-  }, 180_000);
+
+    // A local schedule whose data source is the S3 copy: its runs read it with the same profile.
+    const tarball = join(root, 'os.tar.gz');
+    expect((await cli('pack', resolve('resources/examples/os-distribution'), '-o', tarball)).code).toBe(0);
+    const created = await cli('schedule', 'create', 'os-s3', '--tarball', tarball, '--frequency', 'daily', '--data', 's3://telemetry/v2');
+    expect(created.code, created.stderr).toBe(0);
+    const ran = await cli('schedule', 'run-now', 'os-s3');
+    expect(ran.code, ran.stderr + ran.stdout).toBe(0);
+    // The same counts (the package's runner leaves the lines in reducer order).
+    const lines = async (path: string) => (await readFile(path, 'utf8')).trim().split('\n').sort();
+    expect(await lines(join(app, 'published', 'os-s3', 'data', 'os-distribution.txt'))).toEqual(await lines(join(root, 'from-disk', 'os-distribution.txt')));
+  }, 240_000);
 });
