@@ -71,4 +71,33 @@ describe('S3 data sources in Settings and the Jobs view (moto S3)', () => {
     await screenshot(page, 'data-sources-jobs-preview');
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it("lets a schedule pick the saved S3 source, and its IAM preview gives the run's role read-only access to that prefix", async () => {
+    const s3 = new S3Client(moto.clientConfig());
+    for (const bucket of ['wb-code', 'wb-private']) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    s3.destroy();
+    await page.goto(`${workbench.origin}/#/settings`);
+    await page.getByLabel('Private bucket', { exact: true }).fill('wb-private');
+    await page.getByLabel('Code bucket (private: job tarballs of scheduled AWS runs)').fill('wb-code');
+    await page.getByRole('button', { name: 'Save buckets' }).click();
+    await eventually(() => page.getByText('Saved.').count()).toBe(1);
+
+    await page.goto(`${workbench.origin}/#/schedules`);
+    await page.getByRole('link', { name: 'Schedule a job' }).click();
+    const form = page.getByRole('form', { name: 'Schedule a job' });
+    await form.getByLabel('Job name').fill('july-os');
+    await eventually(() => form.locator('option[value="aws"]').isDisabled()).toBe(false);
+    await form.getByLabel('Runs on').selectOption('aws');
+    await form.getByLabel('Data source (DATA_DIR): saved data sources').selectOption('s3://telemetry/v2');
+    expect(await form.getByLabel('Data source (DATA_DIR)', { exact: true }).inputValue()).toBe('s3://telemetry/v2');
+    const iam = form.locator('details.aws-permissions');
+    await eventually(() => iam.count()).toBe(1);
+    await iam.locator('summary').click();
+    const policy = (await iam.getByRole('region', { name: 'Role wb-july-os' }).locator('pre').nth(1).textContent()) ?? '';
+    const statements = (JSON.parse(policy) as { Statement: Record<string, unknown>[] }).Statement.filter((st) => JSON.stringify(st).includes(':::telemetry'));
+    expect(statements.map((st) => st['Action'])).toEqual(['s3:GetObject', 's3:ListBucket']);
+    expect(statements[0]?.['Resource']).toEqual(['arn:aws:s3:::telemetry/v2/*']);
+    await screenshot(page, 'data-sources-schedule-iam');
+    expect(problems).toEqual([]);
+  }, 120_000);
 });
