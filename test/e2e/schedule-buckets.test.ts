@@ -9,6 +9,7 @@ import { eventually } from '../fixtures/eventually.ts';
 import { useMoto } from '../fixtures/server-hooks.ts';
 import { screenshot, useWorkbenchInChromium } from './browser-workbench.ts';
 import { startMotoWorkbench } from './moto-workbench.ts';
+import { openAwsScheduleForm, saveBuckets } from './aws-schedule-form.ts';
 
 const moto = useMoto();
 let root: string;
@@ -32,20 +33,9 @@ const { workbench, page, problems } = useWorkbenchInChromium({ start: () => star
 
 describe("the Schedule form checks an AWS job's buckets before saving (moto S3)", () => {
   it("shows a public job's file address and its bucket's state, and refuses a job whose log would land in a bucket anyone can read", async () => {
-    await page.goto(`${workbench.origin}/#/settings`);
-    await page.getByLabel('Private bucket', { exact: true }).fill('wb-private');
-    await page.getByLabel('Public bucket (output anyone may read: the publish guard checks it first)').fill('wb-public');
-    await page.getByLabel('Code bucket (private: job tarballs of scheduled AWS runs)').fill('wb-code');
-    await page.getByRole('button', { name: 'Save buckets' }).click();
-    await eventually(() => page.getByRole('status').textContent()).toBe('Saved.');
+    await saveBuckets(page, workbench.origin, { private: 'wb-private', public: 'wb-public', code: 'wb-code' });
 
-    await page.goto(`${workbench.origin}/#/schedules`);
-    await page.getByRole('link', { name: 'Schedule a job' }).click();
-    const form = page.getByRole('form', { name: 'Schedule a job' });
-    await form.getByLabel('Job name').fill('os-public');
-    await form.getByLabel('Code tarball').fill(tarball);
-    await eventually(() => form.locator('option[value="aws"]').isDisabled()).toBe(false);
-    await form.getByLabel('Runs on').selectOption('aws');
+    const form = await openAwsScheduleForm(page, workbench.origin, 'os-public', tarball);
     await form.getByText('Public (checked for raw data first)').click();
 
     const buckets = form.getByRole('region', { name: 'Buckets' });

@@ -13,6 +13,7 @@ import { eventually } from '../fixtures/eventually.ts';
 import { useMoto } from '../fixtures/server-hooks.ts';
 import { screenshot, useWorkbenchInChromium } from './browser-workbench.ts';
 import { startMotoWorkbench } from './moto-workbench.ts';
+import { openAwsScheduleForm, saveBuckets } from './aws-schedule-form.ts';
 
 const moto = useMoto();
 let root: string;
@@ -37,20 +38,9 @@ const { workbench, page, problems } = useWorkbenchInChromium({ start: () => star
 
 describe('an AWS schedule that alerts from AWS itself (moto: SNS, CloudWatch, Scheduler, IAM, S3)', () => {
   it('picks the instance with its cost per run, subscribes the alert e-mail, shows the alarm state beside the schedule, and deletes what was asked', async () => {
-    await page.goto(`${workbench.origin}/#/settings`);
-    await page.getByLabel('Private bucket', { exact: true }).fill('wb-private');
-    await page.getByLabel('Code bucket (private: job tarballs of scheduled AWS runs)').fill('wb-code');
-    await page.getByRole('button', { name: 'Save buckets' }).click();
-    await eventually(() => page.getByRole('status').textContent()).toBe('Saved.');
+    await saveBuckets(page, workbench.origin, { private: 'wb-private', code: 'wb-code' });
 
-    await page.goto(`${workbench.origin}/#/schedules`);
-    await page.getByRole('link', { name: 'Schedule a job' }).click();
-    const form = page.getByRole('form', { name: 'Schedule a job' });
-    await form.getByLabel('Job name').fill('os-daily');
-    await form.getByLabel('Code tarball').fill(tarball);
-    await form.getByLabel('Frequency').selectOption('daily');
-    await eventually(() => form.locator('option[value="aws"]').isDisabled()).toBe(false);
-    await form.getByLabel('Runs on').selectOption('aws');
+    const form = await openAwsScheduleForm(page, workbench.origin, 'os-daily', tarball);
 
     // The instance and its disk, with what a run costs at most: 2 h (the timeout) of a t3.large at $0.0832/h.
     expect(await form.getByLabel('Instance type').inputValue()).toBe('m6i.large');

@@ -11,6 +11,7 @@ import { eventually } from '../fixtures/eventually.ts';
 import { useMoto } from '../fixtures/server-hooks.ts';
 import { screenshot, useWorkbenchInChromium } from './browser-workbench.ts';
 import { startMotoWorkbench } from './moto-workbench.ts';
+import { openAwsScheduleForm, saveBuckets } from './aws-schedule-form.ts';
 
 const moto = useMoto();
 let root: string;
@@ -36,20 +37,9 @@ const { workbench, page, problems } = useWorkbenchInChromium({ start: () => star
 
 describe('scheduling a job in AWS from the UI (moto: S3, IAM, EventBridge Scheduler, EC2)', () => {
   it('shows the IAM it will make, creates the EventBridge schedule, runs it now on a fresh instance, and deletes it', async () => {
-    await page.goto(`${workbench.origin}/#/settings`);
-    await page.getByLabel('Private bucket', { exact: true }).fill('wb-private');
-    await page.getByLabel('Code bucket (private: job tarballs of scheduled AWS runs)').fill('wb-code');
-    await page.getByRole('button', { name: 'Save buckets' }).click();
-    await eventually(() => page.getByRole('status').textContent()).toBe('Saved.');
+    await saveBuckets(page, workbench.origin, { private: 'wb-private', code: 'wb-code' });
 
-    await page.goto(`${workbench.origin}/#/schedules`);
-    await page.getByRole('link', { name: 'Schedule a job' }).click();
-    const form = page.getByRole('form', { name: 'Schedule a job' });
-    await form.getByLabel('Job name').fill('os-daily');
-    await form.getByLabel('Code tarball').fill(tarball);
-    await form.getByLabel('Frequency').selectOption('daily');
-    await eventually(() => form.locator('option[value="aws"]').isDisabled()).toBe(false);
-    await form.getByLabel('Runs on').selectOption('aws');
+    const form = await openAwsScheduleForm(page, workbench.origin, 'os-daily', tarball);
 
     const iam = form.locator('details.aws-permissions');
     await eventually(() => iam.locator('summary').textContent()).toMatch(/role analysis-workbench-scheduler for the scheduler, role and instance profile wb-os-daily for the run/);
