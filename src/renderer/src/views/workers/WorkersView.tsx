@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { AddSshHostForm } from './AddSshHostForm.tsx';
+import { SparkClusters } from './clusters/SparkClusters.tsx';
 import { Ec2Workers } from './ec2/Ec2Workers.tsx';
 import { useWorkers } from '../../lib/useWorkers.ts';
 import { WorkerDetail } from './WorkerDetail.tsx';
@@ -45,6 +46,7 @@ export function WorkersView({ workerId }: { workerId: string | undefined }) {
           />
         )}
         <Ec2Workers />
+        <SparkClusters />
       </aside>
       <div className="workers-main">
         {selected ? (
