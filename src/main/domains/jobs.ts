@@ -4,7 +4,7 @@ import { WorkbenchError } from '../../shared/errors.ts';
 import { RunRequest } from '../../shared/model.ts';
 import { resolveSource } from '../services/jobs/job-source.ts';
 import { INSTANCE_TYPES } from '../../shared/ec2-model.ts';
-import { DataSourceService, localCores, runnerS3Env } from '../services/jobs/data-sources.ts';
+import { DataSourceService, listOnWorker, localCores, runnerS3Env } from '../services/jobs/data-sources.ts';
 import { ExampleCatalog } from '../services/jobs/examples.ts';
 import { JobService } from '../services/jobs/job-service.ts';
 import { localFetchSession, transferFetchSession } from '../services/jobs/output-fetch.ts';
@@ -87,6 +87,10 @@ export function createJobsDomain(
   });
 
   const dataSources = new DataSourceService({
+    workerFolder: async (workerId, path, filter) => {
+      const transport = await workers.transports.get(workerId);
+      return listOnWorker(transport, await runtime.ensure(transport), path, filter, (await workers.registry.get(workerId)).name);
+    },
     jobFilter: async (job) => {
       const source = await resolveSource(RunRequest.parse({ source: job }), examples);
       return readFile(join(source.dir, 'filter.json'), 'utf8').catch(() => {

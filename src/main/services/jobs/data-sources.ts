@@ -1,6 +1,8 @@
 import { opendir, readdir, readFile, stat } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { join, posix, relative, sep } from 'node:path';
+import { z } from 'zod';
 import { GetBucketLocationCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { DataSource, dataLocation, estimateSeconds, MatchPreviewRequest, parseS3Url, SavedDataSources, transferCost, type MatchPreview, type UploadProgress } from '../../../shared/data-source.ts';
 import { WorkbenchError } from '../../../shared/errors.ts';
@@ -9,6 +11,7 @@ import { awsClientConfig } from '../credentials/aws-clients.ts';
 import { awsError } from '../credentials/aws-errors.ts';
 import type { CredentialsService } from '../credentials/credentials-service.ts';
 import type { DocumentSpec, DocumentStore } from '../store/document-store.ts';
+import type { Transport } from '../workers/transport.ts';
 
 export const DATA_SOURCES_DOCUMENT: DocumentSpec<DataSource[]> = {
   name: 'data-sources',
@@ -31,6 +34,8 @@ export interface DataSourceServiceOptions {
   /** Cores and region of a worker ('local' is this computer). */
   workerPlace: (workerId: string) => Promise<WorkerPlace>;
   env?: NodeJS.ProcessEnv;
+  /** A folder on a remote worker, listed there by the runner itself (listOnWorker). */
+  workerFolder?: (workerId: string, path: string, filter: string) => Promise<{ files: number; bytes: number; first: string[]; prefixesListed: number }>;
   /** The filter.json of a job (example or folder), for a preview that names no filter. */
   jobFilter?: (job: NonNullable<MatchPreviewRequest['job']>) => Promise<string>;
   /** Tests count the S3 calls a listing makes. */
@@ -134,7 +139,11 @@ export class DataSourceService {
     const place = await this.options.workerPlace(request.worker);
     const cores = Math.max(1, Math.floor(place.cores));
     if (request.source.kind === 'folder') {
-      if (request.worker !== 'local') throw new WorkbenchError('BAD_INPUT', `A folder on a worker is not listed from here; the run lists ${request.source.path} there. An S3 location can be previewed for any worker.`);
+      if (request.worker !== 'local') {
+        if (!this.options.workerFolder) throw new WorkbenchError('BAD_INPUT', `A folder on a worker is not listed from here; the run lists ${request.source.path} there.`);
+        const there = await this.options.workerFolder(request.worker, request.source.path, filter);
+        return { ...there, first: there.first.slice(0, request.first), cores, estimateSeconds: estimateSeconds(there.bytes, cores) };
+      }
       const found = await listFolder(request.source.path, matchers);
       const bytes = found.files.reduce((sum, f) => sum + f.size, 0);
       return { files: found.files.length, bytes, first: found.files.slice(0, request.first).map((f) => f.key), prefixesListed: found.prefixesListed, cores, estimateSeconds: estimateSeconds(bytes, cores) };
@@ -295,4 +304,35 @@ export async function runnerS3Env(credentials: CredentialsService): Promise<Reco
     env['AWS_SESSION_TOKEN'] = keys.sessionToken;
   }
   return env;
+}
+
+const ListOnly = z.object({ files: z.number().int().nonnegative(), bytes: z.number().int().nonnegative(), first: z.array(z.string()), prefixesListed: z.number().int().nonnegative() });
+
+/**
+ * What a filter matches in a folder ON a worker: the runner there lists it (`--list-only`, the
+ * same walk as a run's), from a scratch folder of the worker's own that is removed afterwards.
+ */
+export async function listOnWorker(transport: Transport, runtimeDir: string, path: string, filter: string, workerName: string): Promise<z.infer<typeof ListOnly>> {
+  const dir = posix.join(transport.root, 'tmp', `match-${randomBytes(6).toString('hex')}`);
+  await transport.mkdir(dir);
+  try {
+    await transport.writeFile(posix.join(dir, 'filter.json'), filter);
+    await transport.writeFile(posix.join(dir, 'job.py'), '');
+    const answer = await transport.exec(['env', `PYTHONPATH=${runtimeDir}`, 'python3', '-m', 'mapreduce.job', posix.join(dir, 'job.py'), '--input-filter', posix.join(dir, 'filter.json'), '--data-dir', path, '--list-only'], { timeoutMs: 120_000 });
+    if (answer.code !== 0) {
+      const why = answer.stderr.trim().split('\n').at(-1)?.replace(/^error: /, '') ?? `exit ${answer.code}`;
+      throw new WorkbenchError('NOT_FOUND', `${workerName} could not list ${path}: ${why}`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(answer.stdout.trim().split('\n').at(-1) ?? '');
+    } catch {
+      parsed = undefined;
+    }
+    const listing = ListOnly.safeParse(parsed);
+    if (!listing.success) throw new WorkbenchError('INTERNAL', `The runner on ${workerName} answered the listing with something else than its summary line.`);
+    return listing.data;
+  } finally {
+    await transport.exec(['rm', '-rf', '--', dir], { timeoutMs: 30_000 }).catch(() => undefined);
+  }
 }

@@ -101,7 +101,7 @@ export function runnerArgv(
     String(job.mappers),
     '--num-reducers',
     String(job.reducers),
-    // Input comes from the data folder only: the runner's S3 input (and so boto3) is never used.
+    // Input comes from the data dir only (a folder, or an s3:// one the runner lists and fetches), never the old --bucket input.
     '--local-only',
     ...(job.sorted ? ['--sorted'] : []),
     ...(job.engine === 'spark' ? ['--engine', 'spark', '--spark-master', `local[${job.mappers}]`] : []),
