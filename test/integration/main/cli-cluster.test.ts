@@ -219,6 +219,9 @@ describe('workbench cluster (EMR + EventBridge Scheduler, against moto)', () => 
     await expect(launch('ok', '--hours', 'soon')).rejects.toThrow(/--hours must be a number, not "soon"/);
     await expect(cli(['cluster', 'launch', 'ok', '--region', 'us-east-1', ...data])).rejects.toThrow(/launch needs a NAME, --core-nodes, --instance-type, --hours and --region/);
     await expect(cli(['cluster', 'extend', 'emr-nosuch00', '--hours', '1', ...data])).rejects.toThrow(/There is no cluster emr-nosuch00/);
+    // No --source and the address may not be looked up here: the message says what to give.
+    await expect(cli(launchArgs('ok').filter((a, i, all) => a !== '--source' && all[i - 1] !== '--source'))).rejects.toThrow(/give the allowed SSH source \(a CIDR such as 203\.0\.113\.7\/32\)/);
+    expect(JSON.parse((await cli(['cluster', 'list', '--json', ...data])).lines.join('\n'))).toEqual({ clusters: [] });
     const emr = new EMRClient(moto.clientConfig());
     expect((await emr.send(new ListClustersCommand({}))).Clusters ?? []).toEqual([]);
     emr.destroy();
