@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { join, posix, relative, sep } from 'node:path';
 import { z } from 'zod';
-import { GetBucketLocationCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
+import { GetBucketLocationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { DataSource, dataLocation, estimateSeconds, MatchPreviewRequest, parseS3Url, SavedDataSources, transferCost, type MatchPreview, type UploadProgress } from '../../../shared/data-source.ts';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import { DIRECTORY_LEVELS, fileMatches, filterMatchers, type LevelMatch } from '../../../shared/filter-match.ts';
@@ -201,7 +201,13 @@ function s3Error(err: unknown, what: string, ref: string, region: string): Workb
   return awsError(err, what, ref);
 }
 
+/**
+ * The bucket's region, from HeadBucket (allowed by s3:ListBucket, which a reader has anyway),
+ * else from GetBucketLocation, which needs a permission of its own.
+ */
 async function bucketRegion(s3: S3Client, bucket: string): Promise<string> {
+  const head = await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  if (head.BucketRegion) return head.BucketRegion;
   const answer = await s3.send(new GetBucketLocationCommand({ Bucket: bucket }));
   // No constraint means us-east-1; "EU" is the old name of eu-west-1.
   const constraint = answer.LocationConstraint as string | undefined;
