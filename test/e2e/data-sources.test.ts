@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listFolder } from '../../src/main/services/jobs/data-sources.ts';
 import { filterMatchers } from '../../src/shared/filter-match.ts';
 import { eventually } from '../fixtures/eventually.ts';
@@ -32,12 +32,14 @@ beforeAll(async () => {
   const matched = await listFolder(data, filterMatchers(filter));
   expected = { files: matched.files.length, bytes: matched.files.reduce((s, f) => s + f.size, 0), first: `v2/${matched.files[0]?.key}` };
   await mkdir(join(root, 'app'));
+  // The runner's S3 cache goes under HOME.
+  await mkdir(join(root, 'home'));
 }, 120_000);
 afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-const { workbench, page, problems } = useWorkbenchInChromium({ start: () => startMotoWorkbench(moto, join(root, 'app')), page: { viewport: { width: 1400, height: 1200 } } });
+const { workbench, page, problems } = useWorkbenchInChromium({ start: () => startMotoWorkbench(moto, join(root, 'app'), { env: { HOME: join(root, 'home') } }), page: { viewport: { width: 1400, height: 1200 } } });
 
 describe('S3 data sources in Settings and the Jobs view (moto S3)', () => {
   it('saves an S3 source once it lists, refuses a missing bucket, and shows in Jobs what the filter matches there', async () => {
@@ -69,8 +71,16 @@ describe('S3 data sources in Settings and the Jobs view (moto S3)', () => {
     expect(await keys.first().textContent()).toBe(expected.first);
     expect(await keys.count()).toBe(11); // ten keys and "… and N more"
     await screenshot(page, 'data-sources-jobs-preview');
+
+    // And the run reads it there, with the profile of Settings.
+    await page.getByLabel('Mappers').fill('2');
+    await page.getByRole('button', { name: 'Run locally' }).click();
+    const detail = page.locator('article.run-detail');
+    await vi.waitFor(async () => expect(await detail.locator('.badge').textContent()).toBe('Succeeded'), { timeout: 90_000, interval: 500 });
+    const table = page.getByRole('table', { name: 'Output of os-distribution' });
+    await vi.waitFor(async () => expect(await table.locator('tbody tr').count()).toBeGreaterThan(1), { timeout: 30_000, interval: 200 });
     expect(problems).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 
   it("lets a schedule pick the saved S3 source, and its IAM preview gives the run's role read-only access to that prefix", async () => {
     const s3 = new S3Client(moto.clientConfig());
