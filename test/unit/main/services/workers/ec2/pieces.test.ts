@@ -49,7 +49,7 @@ describe('user-data', () => {
     const doc = JSON.parse(stdout) as Record<string, unknown>;
     expect(doc['ssh_keys']).toEqual({ ed25519_private: host.privateKey, ed25519_public: host.publicKey });
     expect(doc['ssh_authorized_keys']).toEqual([user.publicKey]);
-    expect(doc['packages']).toEqual(['python3']);
+    expect(doc['packages']).toEqual(['python3', 'python3-boto3']);
     const files = doc['write_files'] as { path: string; content: string; permissions: string }[];
     expect(files.find((f) => f.path === '/etc/workbench/deadline')?.content).toBe('1796032800\n');
     const script = files.find((f) => f.path === '/usr/local/sbin/workbench-deadline');
