@@ -8,6 +8,14 @@ import { DIMENSIONS, sanitise } from './filter.ts';
 
 export type LevelMatch = (value: string) => boolean;
 
+/** The predicate of a level whose allowed_values is "*": one function, so a listing can tell it apart. */
+const ANY: LevelMatch = () => true;
+
+/** Whether a level passes every value ("*"), as the runner's InputFilter.allows_any says. */
+export function allowsAny(match: LevelMatch | undefined): boolean {
+  return match === ANY;
+}
+
 /** Folder levels above the data files. */
 export const DIRECTORY_LEVELS = 4;
 
@@ -35,7 +43,7 @@ export function filterMatchers(text: string): LevelMatch[] {
     const where = `dimension ${i + 1} (${DIMENSIONS[i]})`;
     if (typeof dim !== 'object' || dim === null || !('allowed_values' in dim)) throw new Error(`The filter's ${where} has no allowed_values.`);
     const allowed = (dim as { allowed_values: unknown }).allowed_values;
-    if (allowed === '*') return () => true;
+    if (allowed === '*') return ANY;
     if (typeof allowed === 'string') return (value: string) => value === allowed;
     if (Array.isArray(allowed)) {
       if (!allowed.every((v) => typeof v === 'string')) throw new Error(`The filter's ${where} lists a value that is not a string.`);

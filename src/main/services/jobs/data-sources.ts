@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { GetBucketLocationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { DataSource, dataLocation, estimateSeconds, MatchPreviewRequest, parseS3Url, SavedDataSources, transferCost, type MatchPreview, type UploadProgress } from '../../../shared/data-source.ts';
 import { WorkbenchError } from '../../../shared/errors.ts';
-import { DIRECTORY_LEVELS, fileMatches, filterMatchers, type LevelMatch } from '../../../shared/filter-match.ts';
+import { allowsAny, DIRECTORY_LEVELS, fileMatches, filterMatchers, type LevelMatch } from '../../../shared/filter-match.ts';
 import { awsClientConfig } from '../credentials/aws-clients.ts';
 import { awsError } from '../credentials/aws-errors.ts';
 import type { CredentialsService } from '../credentials/credentials-service.ts';
@@ -216,21 +216,29 @@ async function bucketRegion(s3: S3Client, bucket: string): Promise<string> {
 
 /**
  * Lists the v2 layout under `prefix` level by level with "/" as delimiter: at each of the four
- * folder levels only the common prefixes the filter allows are listed further, and at the
- * bottom the data files whose build id and date pass. Keys are returned whole (as the runner names them), sorted.
+ * folder levels only the common prefixes the filter allows are listed further (each whole once
+ * every level below passes any value), and at the bottom the data files whose build id and date pass. Keys are returned whole (as the runner names them), sorted.
  */
 export async function listS3(s3: S3Client, bucket: string, prefix: string, matchers: LevelMatch[]): Promise<Listing> {
   const keys: { key: string; size: number }[] = [];
   let prefixesListed = 0;
   let listCalls = 0;
-  const listOne = async (at: string, level: number): Promise<string[]> => {
+  const listOne = async (at: string, level: number, flat: boolean): Promise<string[]> => {
     prefixesListed += 1;
     const below: string[] = [];
     let token: string | undefined;
     do {
-      const page: ListObjectsV2CommandOutput = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: at, Delimiter: '/', ...(token && { ContinuationToken: token }) }));
+      const page: ListObjectsV2CommandOutput = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: at, ...(!flat && { Delimiter: '/' }), ...(token && { ContinuationToken: token }) }));
       listCalls += 1;
-      if (level < DIRECTORY_LEVELS) {
+      if (flat) {
+        // Every folder level below passes any value: the keys themselves say where they are.
+        for (const object of page.Contents ?? []) {
+          const parts = (object.Key ?? '').slice(at.length).split('/');
+          if (parts.length !== DIRECTORY_LEVELS - level + 1) continue;
+          if (parts.slice(0, -1).some((name) => name === '' || name === '.' || name === '..')) continue;
+          if (fileMatches(matchers, parts.at(-1) as string)) keys.push({ key: object.Key as string, size: object.Size ?? 0 });
+        }
+      } else if (level < DIRECTORY_LEVELS) {
         for (const common of page.CommonPrefixes ?? []) {
           const name = (common.Prefix ?? '').slice(at.length, -1);
           if (name && (matchers[level] as LevelMatch)(name)) below.push(common.Prefix as string);
@@ -247,12 +255,16 @@ export async function listS3(s3: S3Client, bucket: string, prefix: string, match
   };
   let level = [prefix];
   for (let depth = 0; depth <= DIRECTORY_LEVELS; depth += 1) {
+    // Once every folder level below passes any value, each prefix is listed whole (a page per
+    // 1,000 keys) instead of folder by folder, as the runner does.
+    const flat = depth < DIRECTORY_LEVELS && matchers.slice(depth, DIRECTORY_LEVELS).every(allowsAny);
     const next: string[] = [];
     // A few listings at once: each level's prefixes are independent.
     for (let i = 0; i < level.length; i += 8) {
-      const pages = await Promise.all(level.slice(i, i + 8).map((at) => listOne(at, depth)));
+      const pages = await Promise.all(level.slice(i, i + 8).map((at) => listOne(at, depth, flat)));
       for (const below of pages) next.push(...below);
     }
+    if (flat) break;
     level = next;
   }
   keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -101,12 +101,10 @@ describe('data sources: saved sources, what a filter matches, copying a set to S
     expect(preview.files).toBeGreaterThan(10);
     expect(preview.bytes).toBe(onDisk.files.reduce((s, f) => s + f.size, 0));
     expect(preview.first).toEqual(onDisk.files.slice(0, 10).map((f) => `v2/${f.key}`));
-    // The root, saved_session/, saved_session/Firefox/, then its channels and their versions: no other reason or application.
-    const channels = ['aurora', 'beta', 'nightly', 'release'];
-    expect(listed.filter((p) => !/\/[^/]+\.v2\.log/.test(p)).every((p) => p === 'v2/' || p.startsWith('v2/saved_session/Firefox/') || p === 'v2/saved_session/')).toBe(true);
-    expect(listed.filter((p) => p.split('/').length === 5)).toHaveLength(channels.length);
-    expect(listed).toHaveLength(preview.prefixesListed);
-    expect(preview.prefixesListed).toBe(onDisk.prefixesListed);
+    // The root, saved_session/, then saved_session/Firefox/ whole (every level below passes any
+    // value): no other reason or application, and not folder by folder.
+    expect(listed).toEqual(['v2/', 'v2/saved_session/', 'v2/saved_session/Firefox/']);
+    expect(preview.prefixesListed).toBe(3);
 
     // The runner's own listing of the same source agrees.
     const { stdout } = await run('python3', ['-m', 'mapreduce.job', join(WORKER, '..', 'examples', 'os-distribution', 'job.py'), '--input-filter', await filterFile(), '--data-dir', 's3://telemetry/v2', '--list-only'], {
@@ -114,7 +112,7 @@ describe('data sources: saved sources, what a filter matches, copying a set to S
       env: { ...process.env, ...env, AWS_PROFILE: 'default', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
     });
     const runner = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { files: number; bytes: number; first: string[]; prefixesListed: number };
-    expect({ files: runner.files, bytes: runner.bytes, first: runner.first }).toEqual({ files: preview.files, bytes: preview.bytes, first: preview.first });
+    expect(runner).toEqual({ files: preview.files, bytes: preview.bytes, first: preview.first, prefixesListed: preview.prefixesListed });
 
     // The estimate: the bytes at the documented per-core rate on the worker's cores; from this computer, reads cross the internet.
     expect(preview.cores).toBe(2);
