@@ -26,6 +26,8 @@ export const Settings = z.object({
   workerLifetimeHours: z.number().int().min(1).max(24),
   /** Download a remote run's output as soon as it succeeds (else it stays on the worker until asked for). */
   autoDownloadResults: z.boolean().default(true),
+  /** The size limit of the runner's cache of S3 data on each machine that runs a job (GiB; 0 keeps nothing). */
+  s3CacheGb: z.number().min(0, 'a cache size of 0 GiB or more').max(100_000, 'a cache size of at most 100000 GiB').default(10),
   /** S3 buckets of scheduled jobs and "Publish to S3": output by visibility, and the private code bucket (unset or '' = not set). */
   publicBucket: BucketSetting,
   privateBucket: BucketSetting,
@@ -40,6 +42,7 @@ export const DEFAULT_SETTINGS: Settings = {
   regions: ['us-east-1'],
   workerLifetimeHours: 24,
   autoDownloadResults: true,
+  s3CacheGb: 10,
 };
 
 /**
@@ -47,7 +50,7 @@ export const DEFAULT_SETTINGS: Settings = {
  * files still parse) lose it here: zod applies defaults inside partial(), which would reset them
  * on every unrelated change.
  */
-export const SettingsPatch = Settings.extend({ autoDownloadResults: z.boolean() }).partial().strict();
+export const SettingsPatch = Settings.extend({ autoDownloadResults: z.boolean(), s3CacheGb: Settings.shape.s3CacheGb.removeDefault() }).partial().strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
 /** A call that repairs what a notice reports, offered as a button beside it. */

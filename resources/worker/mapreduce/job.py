@@ -329,7 +329,7 @@ def _s3_inputs(args, source, input_filter):
             log(
                 f"{_count(len(objects), 'file')} in {args.data_dir} {'matches' if len(objects) == 1 else 'match'}; "
                 f"{len(objects) - len(missing)} in the cache, {len(missing)} to fetch "
-                f"({sum(objects[i].size for i in missing) / 1e6:.1f} MB)"
+                f"({sum(objects[i].size for i in missing) / 1e6:.1f} MB); cache {args.cache_dir}, at most {args.cache_size_gb:g} GiB"
             )
         fetcher = Fetcher(source, cache, objects, names, missing, log, args.fetch_threads)
         try:

@@ -82,6 +82,7 @@ export function createJobsDomain(
     s3Env: () => runnerS3Env(deps.aws.credentials),
     openFetch: async (workerId) => (workerId === 'local' ? localFetchSession() : transferFetchSession(deps.transfers.transfers, workerId)),
     autoDownload: async () => (await deps.settings.settings.get()).autoDownloadResults,
+    s3CacheGb: async () => (await deps.settings.settings.get()).s3CacheGb,
     workerDeadline: async (workerId) => options.workerDeadline?.(workerId) ?? (workerId.startsWith('ec2-') ? (await deps.ec2.workers.records()).find((r) => r.id === workerId)?.deadline : undefined),
     workerName: async (workerId) => (await workers.registry.get(workerId)).name,
   });

@@ -60,6 +60,18 @@ describe('workbench sample-data --to s3:// and run --local --data s3:// (moto S3
     expect((await readdir(join(root, 'from-s3'))).sort()).toEqual(names);
     for (const name of names) expect(await readFile(join(root, 'from-s3', name), 'utf8')).toBe(await readFile(join(root, 'from-disk', name), 'utf8'));
 
+    // The cache's limit is Settings' (10 GiB unless set): at 0 GiB a run leaves nothing in it.
+    const cacheDir = join(root, 'home', '.cache', 'mapreduce', 's3');
+    expect(fromS3.stdout).toContain(`cache ${cacheDir}, at most 10 GiB`);
+    expect((await readdir(cacheDir, { recursive: true })).length).toBeGreaterThan(0);
+    expect((await cli('call', 'settings:set', JSON.stringify({ s3CacheGb: 0 }))).code).toBe(0);
+    const uncached = await cli('run', 'example:os-distribution', '--local', '--mappers', '2', '--data', 's3://telemetry/v2', '--output', join(root, 'from-s3-uncached'));
+    expect(uncached.code, uncached.stderr + uncached.stdout).toBe(0);
+    expect(uncached.stdout).toContain(`cache ${cacheDir}, at most 0 GiB`);
+    const left = await readdir(cacheDir, { recursive: true, withFileTypes: true });
+    // Only the cache's lock file stays: no fetched object.
+    expect(left.filter((e) => e.isFile()).map((e) => e.name)).toEqual(['lock']);
+
     // A local schedule whose data source is the S3 copy: its runs read it with the same profile.
     const tarball = join(root, 'os.tar.gz');
     expect((await cli('pack', resolve('resources/examples/os-distribution'), '-o', tarball)).code).toBe(0);

@@ -42,6 +42,8 @@ export interface JobServiceOptions {
   openFetch: (workerId: string, transport: Transport) => Promise<FetchSession>;
   /** Whether a remote run's output is downloaded as soon as it succeeds (a setting). */
   autoDownload?: () => Promise<boolean>;
+  /** The size limit (GiB) of the runner's S3 cache, from Settings; unset: the runner's own default. */
+  s3CacheGb?: () => Promise<number>;
   /** An EC2 worker's deadline (ISO time); undefined for workers that live on. */
   workerDeadline?: (workerId: string) => Promise<string | undefined>;
   /** A worker's name for messages. */
@@ -183,7 +185,8 @@ export class JobService {
           onFile: (_path, fileBytes) => uploaded((bytes += fileBytes)),
         });
         await worker.writeFile(posix.join(runDir, 'filter.json'), filterText);
-        const argv = runnerArgv(runtimeDir, { script, name: source.name, dataDir, mappers: request.mappers, reducers: request.reducers, sorted: request.sorted, engine: request.engine, python });
+        const s3CacheGb = isS3Location(dataDir) ? await this.options.s3CacheGb?.() : undefined;
+        const argv = runnerArgv(runtimeDir, { script, name: source.name, dataDir, mappers: request.mappers, reducers: request.reducers, sorted: request.sorted, engine: request.engine, python, s3CacheGb });
         return { argv, timeoutSeconds: Math.max(1, Math.round(request.timeoutMinutes * 60)) };
       },
     };

@@ -81,7 +81,7 @@ export async function folderBytes(dir: string): Promise<number> {
  */
 export function runnerArgv(
   runtimeDir: string,
-  job: { script: string; name: string; dataDir: string; mappers: number; reducers: number; sorted: boolean; engine?: Engine; python?: string },
+  job: { script: string; name: string; dataDir: string; mappers: number; reducers: number; sorted: boolean; engine?: Engine; python?: string; s3CacheGb?: number | undefined },
 ): string[] {
   return [
     'env',
@@ -105,5 +105,6 @@ export function runnerArgv(
     '--local-only',
     ...(job.sorted ? ['--sorted'] : []),
     ...(job.engine === 'spark' ? ['--engine', 'spark', '--spark-master', `local[${job.mappers}]`] : []),
+    ...(job.s3CacheGb !== undefined ? ['--cache-size-gb', String(job.s3CacheGb)] : []),
   ];
 }

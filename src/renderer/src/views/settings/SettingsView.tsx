@@ -39,6 +39,11 @@ export function SettingsView() {
     void save({ regions, workerLifetimeHours: Number(form.get('lifetime')) });
   };
 
+  const onSubmitCache = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    void save({ s3CacheGb: Number(new FormData(event.currentTarget).get('s3CacheGb')) });
+  };
+
   const onSubmitBuckets = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -95,6 +100,13 @@ export function SettingsView() {
           />
           Download a run’s output from its worker as soon as it succeeds (else it stays there until you download it)
         </label>
+        <form onSubmit={onSubmitCache} key={settings.s3CacheGb}>
+          <label>
+            Cache of S3 data on each machine that runs a job (GiB; least recently used files go first, 0 keeps none)
+            <input name="s3CacheGb" type="number" min={0} step="any" defaultValue={settings.s3CacheGb} />
+          </label>
+          <button type="submit">Save cache size</button>
+        </form>
       </section>
       <AwsSettings />
       <DataSourcesSettings />
