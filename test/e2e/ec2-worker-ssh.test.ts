@@ -93,7 +93,7 @@ describe('an EC2 worker in the Workers view (moto, instance played by a loopback
 
   it('warns 60 minutes before the kill with a banner and a desktop notification, naming the worker as workers:list does', async () => {
     // Asking AWS again checks the deadlines: 30 minutes left is inside the 60-minute warning.
-    await page.getByRole('button', { name: '↻' }).click();
+    await page.getByRole('button', { name: 'Refresh EC2 workers' }).click();
     const banner = page.locator('[data-expiry-warning]');
     await eventually(() => banner.count()).toBe(1);
     expect(await banner.getAttribute('data-expiry-warning')).toBe(workerId);

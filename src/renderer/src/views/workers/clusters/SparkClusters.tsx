@@ -37,7 +37,7 @@ export function SparkClusters() {
       <div className="row spread">
         <h2>Spark clusters</h2>
         <div className="row">
-          <button type="button" onClick={() => void reload()} disabled={loading} title="Ask AWS again">
+          <button type="button" onClick={() => void reload()} disabled={loading} title="Ask AWS again" aria-label="Refresh Spark clusters">
             ↻
           </button>
           {!launching && (

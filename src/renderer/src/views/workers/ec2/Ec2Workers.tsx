@@ -14,7 +14,7 @@ export function Ec2Workers() {
       <div className="row spread">
         <h2>EC2 workers</h2>
         <div className="row">
-          <button type="button" onClick={() => void reload()} disabled={loading} title="Ask AWS again">
+          <button type="button" onClick={() => void reload()} disabled={loading} title="Ask AWS again" aria-label="Refresh EC2 workers">
             ↻
           </button>
           {!launching && (
