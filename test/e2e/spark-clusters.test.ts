@@ -55,10 +55,12 @@ describe('Workers → Spark clusters in the browser workbench (moto)', () => {
     await eventually(() => row.textContent()).toMatch(/1 h 59 min left|2 h 00 min left/);
     expect(await row.textContent()).toContain('1 + 3 × m6i.2xlarge · us-east-1 · emr-7.');
     expect(await row.textContent()).toContain('$1.92/h');
+    // The row shows the launch at once ("launching", no cluster yet), then the cluster EMR made.
     const emr = new EMRClient(moto.clientConfig());
+    await eventually(async () => ((await emr.send(new ListClustersCommand({}))).Clusters ?? []).length).toBe(1);
     const [made] = (await emr.send(new ListClustersCommand({}))).Clusters ?? [];
     emr.destroy();
-    expect(await row.textContent()).toContain(made?.Id);
+    await eventually(() => row.textContent()).toContain(made!.Id!);
     await screenshot(page, 'spark-cluster-launched');
 
     await row.getByLabel('Hours to add').selectOption('2');
