@@ -81,8 +81,33 @@ async function stageBody(req: IncomingMessage, target: string, room: number): Pr
   }
 }
 
+/**
+ * Refuses a request whose body is still arriving. The answer goes out at once, but the response
+ * is ended (and the connection closed) only once the rest of the body has been read and dropped,
+ * or after LINGER_MS: closing with the body unread resets the connection, and the reset can reach
+ * the client before the answer, which it then never sees.
+ */
+async function refuseMidBody(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): Promise<void> {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...ANSWER_HEADERS, 'Content-Length': Buffer.byteLength(text), Connection: 'close' });
+  res.write(text);
+  await new Promise<void>((resolve) => {
+    if (req.readableEnded || req.destroyed) return resolve();
+    const timer = setTimeout(resolve, LINGER_MS);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    req.once('end', done).once('close', done).once('error', done);
+    req.resume();
+  });
+  res.end();
+}
+
+const ANSWER_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
+
 function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  res.writeHead(status, ANSWER_HEADERS);
   res.end(JSON.stringify(body));
 }
 
@@ -119,22 +144,14 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, ur
       const declared = req.headers['content-length'] === undefined ? 0 : Number(req.headers['content-length']);
       const length = Number.isSafeInteger(declared) ? declared : Number.MAX_SAFE_INTEGER;
       if (length > room) {
-        req.resume();
-        return reply(res, 507, { error: noRoomMessage(batchDir, `${Math.floor(length / 1e6)} MB`, free) });
+        return refuseMidBody(req, res, 507, { error: noRoomMessage(batchDir, `${Math.floor(length / 1e6)} MB`, free) });
       }
       await mkdir(dirname(target), { recursive: true });
       try {
         await stageBody(req, target, room);
       } catch (err) {
         if (!(err instanceof NoRoomError)) throw err;
-        // The connection closes once the refusal is sent. Until then the rest of the body is read
-        // and dropped: closing with it unread resets the connection, and the reset can reach the
-        // client before the refusal, which it then never sees. A client that keeps sending is cut
-        // off after LINGER_MS.
-        res.setHeader('Connection', 'close');
-        req.resume();
-        setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
-        return reply(res, 507, { error: noRoomMessage(batchDir, `more than ${Math.floor(room / 1e6)} MB`, free) });
+        return refuseMidBody(req, res, 507, { error: noRoomMessage(batchDir, `more than ${Math.floor(room / 1e6)} MB`, free) });
       }
     }
     return reply(res, 200, { path: join(batchDir, segments[0]!) });
