@@ -15,6 +15,7 @@ import { createSchedulesDomain, type SchedulesDomain, type SchedulesDomainOption
 import { createSettingsDomain } from './domains/settings.ts';
 import { createSshDomain, type SshDomain } from './domains/ssh.ts';
 import { createTransfersDomain } from './domains/transfers.ts';
+import { createTunnelsDomain } from './domains/tunnels.ts';
 import { createWorkersDomain, type WorkersDomain } from './domains/workers.ts';
 import { createWorkspaceDomain } from './domains/workspace.ts';
 import { EventHub } from './events.ts';
@@ -101,6 +102,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const ec2 = createEc2Domain(core, { aws, ssh, settings }, options.ec2Overrides ? { overrides: options.ec2Overrides } : {});
   const clusters = createClustersDomain(core, { aws, settings, ec2 }, options.clusterOverrides ? { overrides: options.clusterOverrides } : {});
   const workers = createWorkersDomain(core, { ssh, ec2 });
+  const tunnels = createTunnelsDomain(core, { workers });
   const transfers = await createTransfersDomain(core, { ssh, workers });
   const packager = createPackagerDomain(core);
   const jobs = createJobsDomain(core, { settings, aws, workers, transfers, ec2, packager }, options.jobOverrides);
@@ -109,7 +111,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const publish = createPublishDomain(core, { settings, aws, jobs });
   const results = createResultsDomain(core, { settings, aws, schedules });
 
-  const domains: Record<string, AnyDomain> = { app, settings, aws, ssh, ec2, clusters, workers, transfers, packager, jobs, workspace, schedules, publish, results };
+  const domains: Record<string, AnyDomain> = { app, settings, aws, ssh, ec2, clusters, workers, tunnels, transfers, packager, jobs, workspace, schedules, publish, results };
   const handlers = bindHandlers(domains);
   const close = async () => {
     // Reverse build order: a domain stops before those it uses (transfers are saved while connections are up).

@@ -31,6 +31,7 @@ import { publishCalls, publishEvents } from './publish-calls.ts';
 import { awsScheduleCalls } from './aws-schedule-calls.ts';
 import { resultsCalls, resultsEvents } from './results-calls.ts';
 import { clusterCalls, clusterEvents } from './cluster-calls.ts';
+import { tunnelCalls } from './tunnel-model.ts';
 import { DataSource, MatchPreview, MatchPreviewRequest, UploadProgress, UploadSampleRequest } from './data-source.ts';
 import { AwsIdentity, AwsProfiles, Cidr, Ec2List, Ec2Warning, Ec2Worker, Ec2WorkerId, LaunchRequest, MAX_LIFETIME_HOURS, ProfileRef, StoreKeysRequest } from './ec2-model.ts';
 
@@ -203,6 +204,7 @@ export const calls = {
   ...awsScheduleCalls,
   ...resultsCalls,
   ...clusterCalls,
+  ...tunnelCalls,
 } as const;
 
 /**
