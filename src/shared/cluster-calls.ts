@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Cluster, ClusterCost, ClusterId, ClusterLaunchRequest, ClusterList, JobFlowId } from './cluster-model.ts';
-import { MAX_LIFETIME_HOURS } from './ec2-model.ts';
+import { Ec2Warning, MAX_LIFETIME_HOURS } from './ec2-model.ts';
 
 function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
   return { input, output, doc };
@@ -28,4 +28,6 @@ export const clusterCalls = {
 export const clusterEvents = {
   /** Spark clusters changed (launched, extended, terminated, reconciled). */
   'clusters:changed': ClusterList,
+  /** Keyed by cluster id: 60 and 15 minutes before AWS terminates a cluster (the same fields as an EC2 worker's). */
+  'clusters:warning': Ec2Warning.extend({ workerId: ClusterId }),
 } as const;

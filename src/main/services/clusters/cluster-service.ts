@@ -16,6 +16,7 @@ import type { SecretStore } from '../credentials/secret-store.ts';
 import { deleteSchedule } from '../schedules/aws-backend.ts';
 import { whileIamPropagates } from '../schedules/iam-propagation.ts';
 import type { DocumentStore } from '../store/document-store.ts';
+import { ExpiryWatch, type ExpiryWarning, type WatchedWorker } from '../workers/ec2/expiry-watch.ts';
 import { generateEd25519, type SshKeyPair } from '../workers/ec2/keys.ts';
 import { deleteWhenUnused, ensureSshSecurityGroup, RELEASE_TIMING, type ReleaseTiming } from '../workers/ec2/security-group.ts';
 import { APP_TAG_VALUE } from '../workers/ec2/tags.ts';
@@ -57,6 +58,8 @@ export interface ClustersOptions {
   /** This computer's public address as a /32 (the EC2 launcher's lookup). */
   myAddress: () => Promise<string>;
   onChange: (list: ClusterList) => void;
+  /** The 60- and 15-minute warnings before AWS terminates a cluster at its deadline. */
+  onWarning?: (warning: ExpiryWarning) => void;
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
   /** How long terminate() waits in the background to delete the security group. */
@@ -68,6 +71,8 @@ type ParsedLaunch = ReturnType<typeof ClusterLaunchRequest.parse>;
 const HOUR_MS = 3_600_000;
 /** Terminated clusters stay in the list this long after their end, then are forgotten. */
 const FORGET_AFTER_MS = 24 * HOUR_MS;
+/** How often an open app compares the clusters' deadlines with the clock, for the warnings. */
+const WATCH_INTERVAL_MS = 30_000;
 
 function newClusterId(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -103,9 +108,12 @@ export class Clusters {
   private readonly now: () => Date;
   private readonly releases = new Set<Promise<void>>();
   private launching: Promise<unknown> = Promise.resolve();
+  private readonly watch: ExpiryWatch;
+  private stopWatch: (() => void) | undefined;
 
   constructor(private readonly options: ClustersOptions) {
     this.now = options.now ?? (() => new Date());
+    this.watch = new ExpiryWatch(options.onWarning ?? (() => undefined), (name) => `AWS terminates ${name}`);
   }
 
   private async clients(region: string, profile: string): Promise<ClusterClients> {
@@ -289,8 +297,18 @@ export class Clusters {
     } catch (err) {
       message = awsError(err, 'list the clusters').message;
     }
+    await this.checkDeadlines();
     const clusters = (await this.records()).map((r) => toView(r, this.now()));
     return { clusters, ...(message ? { message } : {}) };
+  }
+
+  /** Warns of the clusters whose deadline is 60 or 15 minutes away (once per deadline and threshold). */
+  async checkDeadlines(): Promise<void> {
+    this.watch.check(await this.watched(), this.now());
+  }
+
+  private async watched(): Promise<WatchedWorker[]> {
+    return (await this.records()).map((r) => ({ id: r.id, name: r.name, deadline: r.deadline, live: isLive(r.state) }));
   }
 
   /** Asks each region in use for the app's tagged clusters: known ones updated, strangers adopted. */
@@ -436,9 +454,14 @@ export class Clusters {
     await Promise.all([...this.releases]);
   }
 
-  /** Reconciles once (adopting the tagged clusters the app does not know). */
+  /** Reconciles once (adopting the tagged clusters the app does not know), then watches deadlines until close(). */
   start(): void {
     void this.list().catch(() => undefined);
+    this.stopWatch = this.watch.every(WATCH_INTERVAL_MS, () => this.watched(), this.now);
+  }
+
+  close(): void {
+    this.stopWatch?.();
   }
 
   private changed(): void {

@@ -23,6 +23,23 @@ describe('desktop notifications for expiry warnings (Electron Notification, mock
     expect(shown).toHaveLength(1);
   });
 
+  it('shows a Spark cluster\'s warnings as an EC2 worker\'s, until stopped', async () => {
+    const bus = new EventBus();
+    const { Notification, shown } = fakeNotification();
+    const clicked = vi.fn();
+    const stop = showExpiryNotifications(bus, Notification, clicked);
+    const cluster = { ...warning, workerId: 'emr-abcd1234', name: 'spark-big', minutesLeft: 60, message: 'AWS terminates spark-big in 60 minutes (at 12:00 UTC).' };
+    bus.emit('clusters:warning', cluster, cluster.workerId);
+    await vi.waitFor(() => expect(shown).toHaveLength(1));
+    expect(shown[0]).toMatchObject({ title: 'spark-big: 60 minutes left', body: cluster.message });
+    shown[0]?.click?.();
+    expect(clicked).toHaveBeenCalledWith(cluster);
+    stop();
+    bus.emit('clusters:warning', cluster, cluster.workerId);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(shown).toHaveLength(1);
+  });
+
   it('stays quiet where the system has no notifications', async () => {
     const bus = new EventBus();
     const { Notification, shown } = fakeNotification(false);

@@ -10,7 +10,7 @@ import type { DocumentStore } from '../../store/document-store.ts';
 import { defaultEc2Clients, describeWorkerInstances, instanceAddress, type Ec2ClientFactory } from './clients.ts';
 import type { Ec2Context } from './context.ts';
 import { EC2_DOCUMENT, hostKeySecret, privateKeySecret, type Ec2Record } from './ec2-store.ts';
-import { ExpiryWatch } from './expiry-watch.ts';
+import { ExpiryWatch, type WatchedWorker } from './expiry-watch.ts';
 import { generateEd25519, publicKeyBlob } from './keys.ts';
 import { launchWorker, stateOf } from './launcher.ts';
 import { lookUpMyAddress } from './my-address.ts';
@@ -59,7 +59,7 @@ export class Ec2Workers implements Ec2Context {
   readonly myAddress: () => Promise<string>;
   readonly env: NodeJS.ProcessEnv | undefined;
   private readonly watch: ExpiryWatch;
-  private timer: NodeJS.Timeout | undefined;
+  private stopWatch: (() => void) | undefined;
   private readonly launches = new Map<string, Promise<Ec2Record>>();
   private readonly releases = new Set<Promise<void>>();
 
@@ -308,17 +308,19 @@ export class Ec2Workers implements Ec2Context {
   start(): void {
     const tick = () => void this.list().catch(() => undefined);
     tick();
-    this.timer = setInterval(() => void this.checkDeadlines(), WATCH_INTERVAL_MS);
-    this.timer.unref?.();
+    this.stopWatch = this.watch.every(WATCH_INTERVAL_MS, () => this.watched(), this.now);
   }
 
   async checkDeadlines(): Promise<void> {
-    const records = await this.records();
-    this.watch.check(records.map((r) => ({ id: r.id, name: r.name, deadline: r.deadline, live: isLive(r) })), this.now());
+    this.watch.check(await this.watched(), this.now());
+  }
+
+  private async watched(): Promise<WatchedWorker[]> {
+    return (await this.records()).map((r) => ({ id: r.id, name: r.name, deadline: r.deadline, live: isLive(r) }));
   }
 
   close(): void {
-    clearInterval(this.timer);
+    this.stopWatch?.();
   }
 
   private changed(): void {

@@ -1,5 +1,8 @@
 import { EXPIRY_WARNING_MINUTES, type Ec2Warning } from '../../../../shared/ec2-model.ts';
 
+/** A warning before a worker's deadline: an EC2 worker's or a Spark cluster's (same fields). */
+export type ExpiryWarning = Ec2Warning;
+
 export interface WatchedWorker {
   id: string;
   name: string;
@@ -7,15 +10,25 @@ export interface WatchedWorker {
   live: boolean;
 }
 
+/** What ends a worker at its deadline, as a warning says it: "crunch terminates itself". */
+export type Ending = (name: string) => string;
+
+/** An EC2 worker's instance shuts itself down at its deadline. */
+export const endsItself: Ending = (name) => `${name} terminates itself`;
+
 /**
- * Warns 60 and 15 minutes before each worker kills itself, once per threshold. A worker
- * first seen with 10 minutes left gets only the 15-minute warning; an extended one (a new
- * deadline) is warned again.
+ * Warns 60 and 15 minutes before each worker's deadline, once per threshold. A worker first
+ * seen with 10 minutes left gets only the 15-minute warning; an extended one (a new deadline)
+ * is warned again. EC2 workers and Spark clusters are watched alike; `ending` names what ends
+ * them.
  */
 export class ExpiryWatch {
   private readonly warned = new Map<string, { deadline: string; minutes: number }>();
 
-  constructor(private readonly warn: (warning: Ec2Warning) => void) {}
+  constructor(
+    private readonly warn: (warning: ExpiryWarning) => void,
+    private readonly ending: Ending = endsItself,
+  ) {}
 
   check(workers: WatchedWorker[], now: Date): void {
     for (const worker of workers) {
@@ -33,8 +46,23 @@ export class ExpiryWatch {
         name: worker.name,
         minutesLeft,
         deadline: worker.deadline,
-        message: `${worker.name} terminates itself in ${minutesLeft} minute${minutesLeft === 1 ? '' : 's'} (at ${worker.deadline.slice(11, 16)} UTC). Download your results now, or extend its lifetime.`,
+        message: `${this.ending(worker.name)} in ${minutesLeft} minute${minutesLeft === 1 ? '' : 's'} (at ${worker.deadline.slice(11, 16)} UTC). Download your results now, or extend its lifetime.`,
       });
     }
+  }
+
+  /**
+   * Checks the workers `read` gives against the clock `now` every `intervalMs` until the
+   * returned function is called. A failed read skips that check; the next one reads again.
+   */
+  every(intervalMs: number, read: () => Promise<WatchedWorker[]>, now: () => Date): () => void {
+    const timer = setInterval(() => {
+      read().then(
+        (workers) => this.check(workers, now()),
+        () => undefined,
+      );
+    }, intervalMs);
+    timer.unref?.();
+    return () => clearInterval(timer);
   }
 }
