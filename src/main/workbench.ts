@@ -101,7 +101,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const ssh = createSshDomain(core);
   const ec2 = createEc2Domain(core, { aws, ssh, settings }, options.ec2Overrides ? { overrides: options.ec2Overrides } : {});
   const clusters = createClustersDomain(core, { aws, settings, ec2 }, options.clusterOverrides ? { overrides: options.clusterOverrides } : {});
-  const workers = createWorkersDomain(core, { ssh, ec2 });
+  const workers = createWorkersDomain(core, { ssh, ec2, clusters });
   const tunnels = createTunnelsDomain(core, { workers });
   const transfers = await createTransfersDomain(core, { ssh, workers });
   const packager = createPackagerDomain(core);

@@ -3,8 +3,9 @@ import { z } from 'zod';
 /** A name for a worker in lists and commands: letters, digits, dots, dashes, underscores. */
 export const WorkerName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'a short name: letters, digits, ".", "-" or "_", no spaces');
 
-// ec2-: EC2 workers (src/main/services/workers/ec2), reached over the same SSH connections.
-export const WorkerId = z.string().regex(/^(local|ssh-[a-z0-9]{8}|ec2-[a-z0-9]{8})$/, 'a worker id');
+// ec2-: EC2 workers (src/main/services/workers/ec2), emr-: the master nodes of Spark clusters
+// (src/main/services/clusters, the cluster's own id), reached over the same SSH connections.
+export const WorkerId = z.string().regex(/^(local|ssh-[a-z0-9]{8}|ec2-[a-z0-9]{8}|emr-[a-z0-9]{8})$/, 'a worker id');
 
 /**
  * A host as the user types it: an ssh_config alias or an address, no spaces, not starting
@@ -50,9 +51,35 @@ export const Ec2WorkerFacts = z.object({
 });
 export type Ec2WorkerFacts = z.infer<typeof Ec2WorkerFacts>;
 
+/**
+ * What a Spark cluster's master node adds to a worker: the EMR cluster, its deadline and cost.
+ * Its host key is not pinned (EMR takes no host key at launch): the first connection asks the
+ * user to confirm it, as for an SSH host, and it is kept in the app's known_hosts from then on.
+ */
+export const ClusterWorkerFacts = z.object({
+  region: z.string(),
+  /** EMR's id, j-... */
+  clusterId: z.string(),
+  clusterState: z.string(),
+  instanceType: z.string(),
+  coreNodes: z.number(),
+  /** When AWS terminates the cluster (ISO UTC). */
+  deadline: z.string(),
+  /** Seconds left when the list was made; the UI counts down from the deadline. */
+  secondsLeft: z.number(),
+  hourlyUsd: z.number(),
+  costUsd: z.number(),
+  /** The app holds the cluster's private key, so it can log in. */
+  reachable: z.boolean(),
+});
+export type ClusterWorkerFacts = z.infer<typeof ClusterWorkerFacts>;
+
+export const WorkerKind = z.enum(['local', 'ssh', 'ec2', 'cluster']);
+export type WorkerKind = z.infer<typeof WorkerKind>;
+
 export const WorkerInfo = z.object({
   id: WorkerId,
-  kind: z.enum(['local', 'ssh', 'ec2']),
+  kind: WorkerKind,
   name: z.string(),
   host: z.string().optional(),
   user: z.string().optional(),
@@ -63,6 +90,8 @@ export const WorkerInfo = z.object({
   message: z.string().optional(),
   /** Set for kind 'ec2'. */
   ec2: Ec2WorkerFacts.optional(),
+  /** Set for kind 'cluster'. */
+  cluster: ClusterWorkerFacts.optional(),
 });
 export type WorkerInfo = z.infer<typeof WorkerInfo>;
 

@@ -6,6 +6,7 @@ import { ec2WorkerSource } from '../services/workers/ec2/ec2-worker-source.ts';
 import { LocalTransport } from '../services/workers/local.ts';
 import { TransportProvider } from '../services/workers/transport-provider.ts';
 import { WorkerRegistry } from '../services/workers/worker-registry.ts';
+import type { ClustersDomain } from './clusters.ts';
 import type { Core, Domain } from './domain.ts';
 import type { Ec2Domain } from './ec2.ts';
 import type { SshDomain } from './ssh.ts';
@@ -28,7 +29,7 @@ type WorkerCalls =
   | 'files:delete';
 
 export interface WorkersDomain extends Domain<WorkerCalls> {
-  /** SSH hosts the user added, and EC2 workers listed and reached beside them. */
+  /** SSH hosts the user added, and EC2 workers and Spark clusters' master nodes listed and reached beside them. */
   registry: WorkerRegistry;
   /** This computer as a worker (worker id 'local'), rooted in <dataDir>/worker. */
   local: LocalTransport;
@@ -43,11 +44,13 @@ export interface WorkersDomain extends Domain<WorkerCalls> {
   onRemoved(listener: (workerId: string) => Promise<void>): void;
 }
 
-/** Every worker (this computer, SSH hosts, EC2 workers): the list, host keys, terminals, remote files. */
-export function createWorkersDomain(core: Pick<Core, 'dataDir' | 'store' | 'bus'>, deps: { ssh: SshDomain; ec2: Ec2Domain }): WorkersDomain {
+/** Every worker (this computer, SSH hosts, EC2 workers, clusters' master nodes): the list, host keys, terminals, remote files. */
+export function createWorkersDomain(core: Pick<Core, 'dataDir' | 'store' | 'bus'>, deps: { ssh: SshDomain; ec2: Ec2Domain; clusters?: ClustersDomain }): WorkersDomain {
   const { connections } = deps.ssh;
-  // EC2 workers are reached through the same SSH connections (terminals, files), by their own endpoint.
-  const registry = new WorkerRegistry(core.store, connections, ec2WorkerSource(deps.ec2.workers));
+  // EC2 workers and clusters' master nodes are reached through the same SSH connections
+  // (terminals, files), each by its own endpoint.
+  const sources = [ec2WorkerSource(deps.ec2.workers), ...(deps.clusters ? [deps.clusters.workerSource] : [])];
+  const registry = new WorkerRegistry(core.store, connections, sources);
   const local = new LocalTransport(join(core.dataDir, 'worker'));
   const transports = new TransportProvider(local, registry, connections);
   const connect = async (workerId: string) => connections.client(await registry.endpoint(workerId));

@@ -13,17 +13,22 @@ export const WORKERS_DOCUMENT = listDocument('workers', StoredSshWorker, 'the SS
 export const LOCAL_WORKER_ID = 'local';
 
 /**
- * Workers another service keeps (EC2 workers): listed beside the SSH hosts and reached through
- * the same connections, by an endpoint of their own (their address, key and pinned host key).
+ * Workers another service keeps (EC2 workers, Spark clusters' master nodes): listed beside the
+ * SSH hosts and reached through the same connections, by an endpoint of their own (their
+ * address, key, and pinned host key when there is one).
  */
 export interface WorkerSource {
-  /** Whether the id is one of this source's (EC2 ids start with "ec2-"). */
+  /** Whether the id is one of this source's (EC2 ids start with "ec2-", clusters' with "emr-"). */
   owns(workerId: string): boolean;
   /** The workers to list; `state` is filled in from the connections. */
   list(): Promise<WorkerInfo[]>;
   /** One worker, listed or not (a terminated one is still described, for its runs). */
   info(workerId: string): Promise<WorkerInfo>;
   endpoint(workerId: string): Promise<SshEndpoint>;
+  /** Why such a worker is not removed from the list, and what to do instead. */
+  removeHint?: string;
+  /** The Spark master runs on this worker use, when it has one of its own (a cluster's YARN). */
+  sparkMaster?(workerId: string): string | undefined;
 }
 
 /** What reaching a worker needs to know of it, whatever keeps it. */
@@ -35,8 +40,8 @@ export interface WorkerPlace {
 
 /**
  * The workers the user has: this computer, SSH hosts (an address or an ssh_config alias) kept
- * in the data dir, and those of a WorkerSource (EC2). Connecting goes through the shared SSH
- * connections.
+ * in the data dir, and those of the WorkerSources (EC2 workers, Spark clusters). Connecting goes
+ * through the shared SSH connections.
  */
 export class WorkerRegistry {
   private readonly messages = new Map<string, string>();
@@ -44,12 +49,17 @@ export class WorkerRegistry {
   constructor(
     private readonly store: DocumentStore,
     private readonly connections: SshConnections,
-    private readonly source?: WorkerSource,
+    private readonly sources: WorkerSource[] = [],
   ) {}
+
+  /** The source that keeps this worker, if another service does. */
+  private sourceOf(workerId: string): WorkerSource | undefined {
+    return this.sources.find((source) => source.owns(workerId));
+  }
 
   async list(): Promise<WorkerInfo[]> {
     const ssh = await this.store.read(WORKERS_DOCUMENT);
-    const others = (await this.source?.list()) ?? [];
+    const others = (await Promise.all(this.sources.map((source) => source.list()))).flat();
     return [{ id: LOCAL_WORKER_ID, kind: 'local', name: 'This computer', state: 'connected' }, ...ssh.map((w) => this.info(w)), ...others.map((w) => this.withState(w))];
   }
 
@@ -63,8 +73,9 @@ export class WorkerRegistry {
   }
 
   async remove(workerId: string): Promise<void> {
-    if (this.source?.owns(workerId)) {
-      throw new WorkbenchError('BAD_INPUT', 'An EC2 worker is not removed but terminated: use Terminate in the EC2 workers list (it ends the instance and its disk).');
+    const source = this.sourceOf(workerId);
+    if (source) {
+      throw new WorkbenchError('BAD_INPUT', source.removeHint ?? 'An EC2 worker is not removed but terminated: use Terminate in the EC2 workers list (it ends the instance and its disk).');
     }
     await this.stored(workerId);
     this.connections.disconnect(workerId);
@@ -73,8 +84,9 @@ export class WorkerRegistry {
 
   /** A remote worker's name and work folder (this computer needs no connection). */
   async get(workerId: string): Promise<WorkerPlace> {
-    if (this.source?.owns(workerId)) {
-      const { id, name, workDir } = await this.source.info(workerId);
+    const source = this.sourceOf(workerId);
+    if (source) {
+      const { id, name, workDir } = await source.info(workerId);
       return { id, name, ...(workDir ? { workDir } : {}) };
     }
     return this.stored(workerId);
@@ -88,9 +100,15 @@ export class WorkerRegistry {
   }
 
   async endpoint(workerId: string): Promise<SshEndpoint> {
-    if (this.source?.owns(workerId)) return this.source.endpoint(workerId);
+    const source = this.sourceOf(workerId);
+    if (source) return source.endpoint(workerId);
     const worker = await this.stored(workerId);
     return { workerId, name: worker.name, host: worker.host, ...(worker.user ? { user: worker.user } : {}), ...(worker.port ? { port: worker.port } : {}) };
+  }
+
+  /** The Spark master of runs on this worker when it has one of its own; undefined: a local Spark there. */
+  sparkMaster(workerId: string): string | undefined {
+    return this.sourceOf(workerId)?.sparkMaster?.(workerId);
   }
 
   async connect(workerId: string): Promise<WorkerInfo> {
@@ -110,7 +128,8 @@ export class WorkerRegistry {
   }
 
   private async describe(workerId: string): Promise<WorkerInfo> {
-    if (this.source?.owns(workerId)) return this.withState(await this.source.info(workerId));
+    const source = this.sourceOf(workerId);
+    if (source) return this.withState(await source.info(workerId));
     return this.info(await this.stored(workerId));
   }
 
