@@ -254,6 +254,10 @@ def _run_job(args, module, files, fetcher, started, input_filter=None):
         progress = Progress(sys.stderr, len(files), total_bytes, args.num_reducers)
         progress.phase("map")
         if args.engine == "spark":
+            from .sparkhome import add_spark_python
+
+            # A Spark installation's pyspark (EMR's /usr/lib/spark) when python3 has none of its own.
+            add_spark_python()
             from .spark import run_spark  # pyspark is imported only for this engine
 
             if fetcher is not None:

@@ -85,6 +85,8 @@ export function createJobsDomain(
     s3CacheGb: async () => (await deps.settings.settings.get()).s3CacheGb,
     workerDeadline: async (workerId) => options.workerDeadline?.(workerId) ?? (workerId.startsWith('ec2-') ? (await deps.ec2.workers.records()).find((r) => r.id === workerId)?.deadline : undefined),
     workerName: async (workerId) => (await workers.registry.get(workerId)).name,
+    // A Spark cluster's master node runs jobs on the cluster's own Spark master (YARN).
+    sparkMaster: (workerId) => workers.registry.sparkMaster(workerId),
   });
 
   const dataSources = new DataSourceService({

@@ -48,6 +48,12 @@ export interface JobServiceOptions {
   workerDeadline?: (workerId: string) => Promise<string | undefined>;
   /** A worker's name for messages. */
   workerName?: (workerId: string) => Promise<string>;
+  /**
+   * The Spark master of a worker that has one of its own (a Spark cluster's master node: YARN);
+   * undefined for the others, whose Spark runs are a local Spark there. Runs on such a worker
+   * are Spark runs.
+   */
+  sparkMaster?: (workerId: string) => string | undefined;
   /** The data set used when a request names none. */
   defaultDataDir: () => string;
   /**
@@ -70,13 +76,14 @@ export interface JobServiceOptions {
 export class JobService {
   private readonly followers = new Map<string, Follower>();
   private readonly now: () => Date;
-  private readonly checks = new WorkerCheck();
+  private readonly checks: WorkerCheck;
   private readonly outputs: OutputDownloads;
   /** Finished runs' output: listing, downloads, the result viewer's text. */
   readonly results: RunResults;
 
   constructor(private readonly options: JobServiceOptions) {
     this.now = options.now ?? (() => new Date());
+    this.checks = new WorkerCheck({ sparkHomeProgram: join(options.runtime.sourceDir, 'mapreduce', 'sparkhome.py') });
     this.outputs = new OutputDownloads({ resultsDir: options.resultsDir, openFetch: options.openFetch, save: (run) => this.save(run) });
     this.results = new RunResults(this, this.outputs, (run) => this.save(run));
   }
@@ -118,7 +125,7 @@ export class JobService {
    * truth) and is thrown.
    */
   async start(raw: RunRequest): Promise<Run> {
-    const request = RunRequest.parse(raw);
+    const request = await this.onItsEngine(RunRequest.parse(raw), raw);
     const transport = await this.options.transports(request.worker);
     const job = request.source.kind === 'package' ? await this.packageJob(request, request.source.path, transport) : await this.mapReduceJob(request, transport);
     const env = request.worker === 'local' && isS3Location(job.request.dataDir ?? '') ? await this.options.s3Env?.() : undefined;
@@ -186,7 +193,8 @@ export class JobService {
         });
         await worker.writeFile(posix.join(runDir, 'filter.json'), filterText);
         const s3CacheGb = isS3Location(dataDir) ? await this.options.s3CacheGb?.() : undefined;
-        const argv = runnerArgv(runtimeDir, { script, name: source.name, dataDir, mappers: request.mappers, reducers: request.reducers, sorted: request.sorted, engine: request.engine, python, s3CacheGb });
+        const sparkMaster = this.options.sparkMaster?.(request.worker);
+        const argv = runnerArgv(runtimeDir, { script, name: source.name, dataDir, mappers: request.mappers, reducers: request.reducers, sorted: request.sorted, engine: request.engine, python, s3CacheGb, ...(sparkMaster ? { sparkMaster } : {}) });
         return { argv, timeoutSeconds: Math.max(1, Math.round(request.timeoutMinutes * 60)) };
       },
     };
@@ -240,10 +248,28 @@ export class JobService {
     };
   }
 
-  /** Which engines a worker can run jobs on now; for one it cannot, why and what to install there. */
+  /**
+   * Which engines a worker can run jobs on now; for one it cannot, why and what to install there.
+   * A Spark cluster runs Spark only: its local engine is refused, saying so.
+   */
   async engines(workerId: string): Promise<Record<Engine, EngineStatus>> {
     const transport = await this.options.transports(workerId);
-    return this.checks.engines(transport, await this.nameOf(workerId), workerId === 'local');
+    const name = await this.nameOf(workerId);
+    if (this.options.sparkMaster?.(workerId)) {
+      const spark = (await this.checks.engines(transport, name, false)).spark;
+      return { local: { available: false, reason: sparkOnlyMessage(name) }, spark };
+    }
+    return this.checks.engines(transport, name, workerId === 'local');
+  }
+
+  /**
+   * A map/reduce run on a worker with a Spark master of its own (a Spark cluster) is a Spark
+   * run: Spark unless the request named an engine, and the local engine named is refused.
+   */
+  private async onItsEngine(request: ParsedRunRequest, raw: RunRequest): Promise<ParsedRunRequest> {
+    if (!this.options.sparkMaster?.(request.worker) || request.source.kind === 'package') return request;
+    if (raw.engine === 'local') throw new WorkbenchError('BAD_INPUT', sparkOnlyMessage(await this.nameOf(request.worker)));
+    return { ...request, engine: 'spark' };
   }
 
   /** A piece of the log from `offset`: whole lines only while the run is live. */
@@ -536,4 +562,8 @@ interface RunnableJob {
   outputDir?: string;
   /** Puts the job's code into the run's folder on the worker; what launch.sh runs there, and for how long at most. */
   setUp(transport: Transport, run: { id: string; dir: string }, runtimeDir: string, uploaded: (bytes: number) => void): Promise<{ argv: string[]; timeoutSeconds: number }>;
+}
+
+function sparkOnlyMessage(workerName: string): string {
+  return `${workerName} is a Spark cluster: jobs there run on Spark (over its YARN), not on the runner's own processes. Choose the Spark engine, or run on another worker.`;
 }

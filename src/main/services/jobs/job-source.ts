@@ -77,11 +77,12 @@ export async function folderBytes(dir: string): Promise<number> {
  * The runner's command line for a map/reduce run, in the run's folder (argv, never a shell string).
  * `python` runs it (default python3; Spark on this computer may need the repository's .venv). On
  * Spark the job runs in a local Spark on the worker with `mappers` cores (`local[N]`): the runner
- * makes a few map tasks per core, as the local engine's mappers share out the files.
+ * makes a few map tasks per core, as the local engine's mappers share out the files. A worker
+ * with a Spark master of its own (a Spark cluster: `yarn`) runs it there instead.
  */
 export function runnerArgv(
   runtimeDir: string,
-  job: { script: string; name: string; dataDir: string; mappers: number; reducers: number; sorted: boolean; engine?: Engine; python?: string; s3CacheGb?: number | undefined },
+  job: { script: string; name: string; dataDir: string; mappers: number; reducers: number; sorted: boolean; engine?: Engine; python?: string; s3CacheGb?: number | undefined; sparkMaster?: string },
 ): string[] {
   return [
     'env',
@@ -104,7 +105,7 @@ export function runnerArgv(
     // Input comes from the data dir only (a folder, or an s3:// one the runner lists and fetches), never the old --bucket input.
     '--local-only',
     ...(job.sorted ? ['--sorted'] : []),
-    ...(job.engine === 'spark' ? ['--engine', 'spark', '--spark-master', `local[${job.mappers}]`] : []),
+    ...(job.engine === 'spark' ? ['--engine', 'spark', '--spark-master', job.sparkMaster ?? `local[${job.mappers}]`] : []),
     ...(job.s3CacheGb !== undefined ? ['--cache-size-gb', String(job.s3CacheGb)] : []),
   ];
 }

@@ -29,7 +29,8 @@ export class WorkerRuntime {
   private version: Promise<string> | undefined;
   private readonly installed = new Map<string, Promise<string>>();
 
-  constructor(private readonly sourceDir: string) {}
+  /** `sourceDir`: resources/worker on this computer, what is installed. */
+  constructor(readonly sourceDir: string) {}
 
   /** The runtime folder on the worker, uploading it first if this version is not there. */
   ensure(transport: Transport): Promise<string> {

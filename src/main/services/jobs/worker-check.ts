@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { WorkbenchError } from '../../../shared/errors.ts';
 import type { Engine } from '../../../shared/packager-model.ts';
 import type { Transport } from '../workers/transport.ts';
@@ -21,6 +22,14 @@ export type EngineStatus = { available: true } | { available: false; reason: str
 export class WorkerCheck {
   private readonly passed = new Set<string>();
   private readonly sparkPassed = new Set<string>();
+
+  /**
+   * `sparkHomeProgram`: the runner's mapreduce/sparkhome.py on this computer. Its text is the
+   * pyspark probe run on workers, so a worker whose python3 reaches pyspark only through a Spark
+   * installation (SPARK_HOME, or EMR's /usr/lib/spark) passes, as the runner finds it there too.
+   * Without it the probe is a plain `import pyspark`.
+   */
+  constructor(private readonly options: { sparkHomeProgram?: string } = {}) {}
 
   async ensure(transport: Transport, workerName: string): Promise<void> {
     const key = transport.root;
@@ -80,7 +89,8 @@ export class WorkerCheck {
 
   /** What Spark lacks on a worker (pyspark of the runner's line for python3, Java), or undefined when it has it all. */
   private async sparkMissing(transport: Transport): Promise<string | undefined> {
-    const pyspark = await run(transport, ['python3', ...PYSPARK_PROBE]);
+    const probe = this.options.sparkHomeProgram ? ['-c', await readFile(this.options.sparkHomeProgram, 'utf8')] : PYSPARK_PROBE;
+    const pyspark = await run(transport, ['python3', ...probe]);
     if (pyspark.code !== 0) {
       return `its python3 has no pyspark (${lastLine(pyspark.stderr) || `exit code ${pyspark.code}`}). Install it there: ${PYSPARK_HINT}`;
     }
