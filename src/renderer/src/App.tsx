@@ -7,7 +7,7 @@ import { StatusBar } from './components/StatusBar.tsx';
 import { useSettings } from './lib/useSettings.ts';
 import { VIEWS, viewFromHash } from './views/registry.tsx';
 import { ScheduleAlerts } from './views/schedules/ScheduleAlerts.tsx';
-import { ExpiryBanners } from './views/workers/ec2/ExpiryBanners.tsx';
+import { ExpiryBanners } from './views/workers/fleet/ExpiryBanners.tsx';
 import { errorMessage } from './lib/errors.ts';
 
 function useHashView() {

@@ -3,7 +3,7 @@ import type { PendingHostKey, WorkerInfo } from '../../../../shared/worker-model
 import { useClient } from '../../api/context.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { ConnectionBadge } from '../../components/ConnectionBadge.tsx';
-import { Ec2Clock } from './ec2/Ec2Clock.tsx';
+import { DeadlineClock } from './fleet/DeadlineClock.tsx';
 import { HostKeyDialog } from './HostKeyDialog.tsx';
 import { terminalStoreFor } from './terminal/terminal-store.ts';
 import { TerminalTabs } from './terminal/TerminalTabs.tsx';
@@ -53,7 +53,7 @@ export function WorkerDetail({ worker, eventKey, onHostKeySettled, onRemoved }: 
           {worker.ec2 && (
             <p className="muted small worker-ec2">
               EC2 {worker.ec2.instanceType} in {worker.ec2.region} ({worker.ec2.instanceState}) · host key pinned at launch ·{' '}
-              <Ec2Clock {...worker.ec2} live /> · <a href={`#/files/${worker.id}`}>Files</a>
+              <DeadlineClock {...worker.ec2} live /> · <a href={`#/files/${worker.id}`}>Files</a>
             </p>
           )}
         </div>

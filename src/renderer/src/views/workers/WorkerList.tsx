@@ -1,6 +1,6 @@
 import type { WorkerInfo } from '../../../../shared/worker-model.ts';
 import { ConnectionBadge } from '../../components/ConnectionBadge.tsx';
-import { Ec2Clock } from './ec2/Ec2Clock.tsx';
+import { DeadlineClock } from './fleet/DeadlineClock.tsx';
 import { describeWorker } from '../../lib/useWorkers.ts';
 
 export function WorkerList({ workers, selected }: { workers: WorkerInfo[]; selected: string | undefined }) {
@@ -14,7 +14,7 @@ export function WorkerList({ workers, selected }: { workers: WorkerInfo[]; selec
             <span className="muted small worker-where">{worker.kind === 'local' ? 'Local runs and files' : describeWorker(worker)}</span>
             {worker.ec2 && (
               <span className="muted small worker-ec2">
-                EC2 {worker.ec2.instanceType} · <Ec2Clock {...worker.ec2} live />
+                EC2 {worker.ec2.instanceType} · <DeadlineClock {...worker.ec2} live />
               </span>
             )}
           </a>

@@ -1,9 +1,7 @@
-import { useCallback, useEffect } from 'react';
+import { useCallback } from 'react';
 import type { Ec2List, Ec2Worker } from '../../../../../shared/ec2-model.ts';
 import { useClient } from '../../../api/context.tsx';
-import { useLive } from '../../../lib/useLive.ts';
-
-const REFRESH_MS = 30_000;
+import { useAwsList } from '../fleet/useAwsList.ts';
 
 export interface Ec2WorkersState {
   workers: Ec2Worker[] | undefined;
@@ -22,13 +20,6 @@ function withWorkers(current: Ec2List | undefined, list: Ec2List): Ec2List {
 export function useEc2Workers(): Ec2WorkersState {
   const client = useClient();
   const load = useCallback(() => client.call('ec2:list'), [client]);
-  const { value, error, loading, reload } = useLive({ load, topic: 'ec2:workers', apply: withWorkers });
-
-  // AWS tells no one when an instance starts or ends: ask again now and then.
-  useEffect(() => {
-    const timer = setInterval(() => void reload(), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [reload]);
-
+  const { value, error, loading, reload } = useAwsList({ load, topic: 'ec2:workers', apply: withWorkers });
   return { workers: value?.workers, message: error ?? value?.message, loading, reload };
 }
