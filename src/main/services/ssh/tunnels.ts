@@ -68,6 +68,8 @@ export class Tunnels {
     const sockets = new Set<Socket>();
     const server = createServer((socket) => {
       sockets.add(socket);
+      // Pages are many small requests: send each at once rather than waiting to fill a segment.
+      socket.setNoDelay(true);
       socket.once('close', () => sockets.delete(socket));
       socket.on('error', () => socket.destroy());
       // The shared connection may have dropped and come back since the tunnel opened: ask for it each time.
