@@ -83,7 +83,11 @@ export function createJobsDomain(
     openFetch: async (workerId) => (workerId === 'local' ? localFetchSession() : transferFetchSession(deps.transfers.transfers, workerId)),
     autoDownload: async () => (await deps.settings.settings.get()).autoDownloadResults,
     s3CacheGb: async () => (await deps.settings.settings.get()).s3CacheGb,
-    workerDeadline: async (workerId) => options.workerDeadline?.(workerId) ?? (workerId.startsWith('ec2-') ? (await deps.ec2.workers.records()).find((r) => r.id === workerId)?.deadline : undefined),
+    workerDeadline: async (workerId) =>
+      options.workerDeadline?.(workerId) ??
+      (workerId.startsWith('ec2-') ? (await deps.ec2.workers.records()).find((r) => r.id === workerId)?.deadline : undefined) ??
+      // A Spark cluster ends at the deadline AWS enforces.
+      (workerId.startsWith('emr-') ? (await workers.registry.describe(workerId)).cluster?.deadline : undefined),
     workerName: async (workerId) => (await workers.registry.get(workerId)).name,
     // A Spark cluster's master node runs jobs on the cluster's own Spark master (YARN).
     sparkMaster: (workerId) => workers.registry.sparkMaster(workerId),
@@ -123,6 +127,12 @@ export function createJobsDomain(
     }
   });
 
+  const stopWatchingClusters = core.bus.on('clusters:changed', ({ clusters }) => {
+    for (const cluster of clusters) {
+      if (cluster.state === 'TERMINATING' || cluster.state.startsWith('TERMINATED')) void jobs.workerGone(cluster.id, `The Spark cluster ${cluster.name} was terminated; the run ended with it.`);
+    }
+  });
+
   return {
     jobs,
     examples,
@@ -156,6 +166,7 @@ export function createJobsDomain(
     start: () => jobs.reattach(),
     close: () => {
       stopWatchingEc2();
+      stopWatchingClusters();
       jobs.close();
     },
   };

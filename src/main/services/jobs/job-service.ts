@@ -125,7 +125,7 @@ export class JobService {
    * truth) and is thrown.
    */
   async start(raw: RunRequest): Promise<Run> {
-    const request = await this.onItsEngine(RunRequest.parse(raw), raw);
+    const request = this.onItsEngine(RunRequest.parse(raw));
     const transport = await this.options.transports(request.worker);
     const job = request.source.kind === 'package' ? await this.packageJob(request, request.source.path, transport) : await this.mapReduceJob(request, transport);
     const env = request.worker === 'local' && isS3Location(job.request.dataDir ?? '') ? await this.options.s3Env?.() : undefined;
@@ -264,11 +264,10 @@ export class JobService {
 
   /**
    * A map/reduce run on a worker with a Spark master of its own (a Spark cluster) is a Spark
-   * run: Spark unless the request named an engine, and the local engine named is refused.
+   * run, whatever engine the request names (the contract's default is the local engine).
    */
-  private async onItsEngine(request: ParsedRunRequest, raw: RunRequest): Promise<ParsedRunRequest> {
+  private onItsEngine(request: ParsedRunRequest): ParsedRunRequest {
     if (!this.options.sparkMaster?.(request.worker) || request.source.kind === 'package') return request;
-    if (raw.engine === 'local') throw new WorkbenchError('BAD_INPUT', sparkOnlyMessage(await this.nameOf(request.worker)));
     return { ...request, engine: 'spark' };
   }
 

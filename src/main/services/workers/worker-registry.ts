@@ -127,7 +127,8 @@ export class WorkerRegistry {
     return this.describe(workerId);
   }
 
-  private async describe(workerId: string): Promise<WorkerInfo> {
+  /** One worker as the list shows it (a source's listed or not: a terminated cluster is still described). */
+  async describe(workerId: string): Promise<WorkerInfo> {
     const source = this.sourceOf(workerId);
     if (source) return this.withState(await source.info(workerId));
     return this.info(await this.stored(workerId));
