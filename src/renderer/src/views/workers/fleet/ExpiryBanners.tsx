@@ -2,12 +2,24 @@ import { useEffect, useState } from 'react';
 import { warningTitle, type Ec2Warning } from '../../../../../shared/ec2-model.ts';
 import { useClient } from '../../../api/context.tsx';
 import { Banner } from '../../../components/Banner.tsx';
-import { notifyOnDesktop } from '../../../lib/desktop-notifications.ts';
-import { NotifyMeButton } from '../../../components/NotifyMeButton.tsx';
 import { DownloadWorkerResults } from '../../../components/DownloadWorkerResults.tsx';
+import { NotifyMeButton } from '../../../components/NotifyMeButton.tsx';
+import { notifyOnDesktop } from '../../../lib/desktop-notifications.ts';
+import { useSteps } from '../../../lib/useAction.ts';
+import { ExtendControl } from './ExtendControl.tsx';
 
-/** The warnings shown: before an EC2 worker kills itself, and before AWS terminates a Spark cluster. */
-const TOPICS = ['ec2:warning', 'clusters:warning'] as const;
+type Client = ReturnType<typeof useClient>;
+
+/** What is warned of, and the call that moves its deadline: an EC2 worker's or a Spark cluster's. */
+const KINDS = [
+  { topic: 'ec2:warning', extend: (client: Client, id: string, hours: number) => client.call('ec2:extend', { workerId: id, hours }) },
+  { topic: 'clusters:warning', extend: (client: Client, id: string, hours: number) => client.call('clusters:extend', { clusterId: id, hours }) },
+] as const;
+
+interface Shown {
+  warning: Ec2Warning;
+  extend: (hours: number) => Promise<unknown>;
+}
 
 /**
  * In-app banners for the warnings 60 and 15 minutes before an EC2 worker or a Spark cluster
@@ -16,40 +28,57 @@ const TOPICS = ['ec2:warning', 'clusters:warning'] as const;
  */
 export function ExpiryBanners() {
   const client = useClient();
-  const [warnings, setWarnings] = useState<Ec2Warning[]>([]);
+  const [shown, setShown] = useState<Shown[]>([]);
 
   useEffect(() => {
-    const show = (warning: Ec2Warning) => {
-      // The newest warning of a worker replaces its older one.
-      setWarnings((current) => [...current.filter((w) => w.workerId !== warning.workerId), warning]);
-      notifyOnDesktop({
-        title: warningTitle(warning),
-        body: warning.message,
-        // One per worker: a newer warning replaces the older one on the desktop too.
-        tag: `workbench-expiry-${warning.workerId}`,
-        onClick: () => (location.hash = `#/workers/${warning.workerId}`),
-      });
-    };
-    const stops = TOPICS.map((topic) => client.subscribe(topic, show));
+    const stops = KINDS.map(({ topic, extend }) =>
+      client.subscribe(topic, (warning: Ec2Warning) => {
+        // The newest warning of a worker replaces its older one.
+        const next = { warning, extend: (hours: number) => extend(client, warning.workerId, hours) };
+        setShown((current) => [...current.filter((s) => s.warning.workerId !== warning.workerId), next]);
+        notifyOnDesktop({
+          title: warningTitle(warning),
+          body: warning.message,
+          // One per worker: a newer warning replaces the older one on the desktop too.
+          tag: `workbench-expiry-${warning.workerId}`,
+          onClick: () => (location.hash = `#/workers/${warning.workerId}`),
+        });
+      }),
+    );
     return () => stops.forEach((stop) => stop());
   }, [client]);
 
-  const dismiss = (workerId: string) => setWarnings((current) => current.filter((w) => w.workerId !== workerId));
+  const dismiss = (workerId: string) => setShown((current) => current.filter((s) => s.warning.workerId !== workerId));
 
-  return warnings.map((warning) => (
+  return shown.map(({ warning, extend }) => <ExpiryBanner key={warning.workerId} warning={warning} extend={extend} onDismiss={() => dismiss(warning.workerId)} />);
+}
+
+/** One warning: its message, Extend (which, done, closes the banner: the deadline moved), Download results. */
+function ExpiryBanner({ warning, extend, onDismiss }: Shown & { onDismiss: () => void }) {
+  const { run, pending, error } = useSteps();
+  const extendBy = async (hours: number) => {
+    if (await run(() => extend(hours))) onDismiss();
+  };
+  return (
     <Banner
-      key={warning.workerId}
       level="warning"
       data-expiry-warning={warning.workerId}
-      onDismiss={() => dismiss(warning.workerId)}
+      onDismiss={onDismiss}
       actions={
         <>
           <NotifyMeButton />
+          <ExtendControl busy={pending} onExtend={(hours) => void extendBy(hours)} buttonClass="link-button" />
           <DownloadWorkerResults workerId={warning.workerId} />
         </>
       }
     >
       {warning.message}
+      {error && (
+        <span className="error" role="status">
+          {' '}
+          {error}
+        </span>
+      )}
     </Banner>
-  ));
+  );
 }

@@ -1,9 +1,8 @@
 import { useState, type ReactNode } from 'react';
 import { ConfirmDialog } from '../../../components/ConfirmDialog.tsx';
 import { useSteps } from '../../../lib/useAction.ts';
+import { ExtendControl } from './ExtendControl.tsx';
 import './fleet.css';
-
-const EXTEND_HOURS = [1, 2, 4, 8];
 
 export interface FleetRowProps {
   /** The row's data attributes (`data-ec2-worker`, `data-cluster`: its id). */
@@ -90,27 +89,5 @@ export function FleetRow({ data, name, href, state, stateClass, overdue = false,
         </ConfirmDialog>
       )}
     </li>
-  );
-}
-
-/** "+N h" and Extend: only the extensions that fit before the latest deadline are offered. */
-function ExtendControl({ room, busy, onExtend }: { room: number; busy: boolean; onExtend: (hours: number) => void }) {
-  const [picked, setPicked] = useState(1);
-  const fitting = EXTEND_HOURS.filter((h) => h <= room);
-  if (fitting.length === 0) return null;
-  const hours = fitting.includes(picked) ? picked : (fitting[0] as number);
-  return (
-    <>
-      <select aria-label="Hours to add" value={hours} onChange={(e) => setPicked(Number(e.target.value))} disabled={busy}>
-        {fitting.map((h) => (
-          <option key={h} value={h}>
-            +{h} h
-          </option>
-        ))}
-      </select>
-      <button type="button" disabled={busy} onClick={() => onExtend(hours)}>
-        Extend
-      </button>
-    </>
   );
 }
