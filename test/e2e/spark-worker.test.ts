@@ -34,7 +34,7 @@ beforeAll(() => page.goto(`${workbench.origin}/#/jobs`));
 const detail = () => page.locator('article.run-detail');
 
 describe('the Spark engine on a worker that has it', () => {
-  it('runs there and shows the Spark UI’s address as the worker’s, not as a link', async () => {
+  it('runs there, shows the Spark UI’s address as the worker’s and opens it here through a tunnel', async () => {
     await page.getByLabel('Worker', { exact: true }).selectOption(worker.id);
     const engine = page.getByLabel('Engine', { exact: true });
     await engine.selectOption('spark');
@@ -46,8 +46,13 @@ describe('the Spark engine on a worker that has it', () => {
     await page.getByRole('button', { name: 'Run on box' }).click();
 
     const ui = detail().getByTestId('spark-ui');
-    await expect.poll(() => ui.textContent().catch(() => ''), { timeout: 60_000, interval: 100 }).toMatch(/^Spark UI: http:\/\/127\.0\.0\.1:\d+, on box \(open it there, not on this computer\)$/);
-    expect(await detail().getByRole('link', { name: 'Spark UI' }).count()).toBe(0);
+    await expect.poll(() => ui.textContent().catch(() => ''), { timeout: 60_000, interval: 100 }).toMatch(/^Spark UI: http:\/\/127\.0\.0\.1:\d+, on box Open Spark UI$/);
+    // The address is the worker's: opened here only through a tunnel over box's SSH connection.
+    await ui.getByRole('button', { name: 'Open Spark UI' }).click();
+    const link = ui.getByRole('link', { name: 'Open Spark UI ↗' });
+    await expect.poll(() => link.getAttribute('href').catch(() => null), { timeout: 20_000, interval: 100 }).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const through = await fetch((await link.getAttribute('href')) as string);
+    expect(await through.text()).toMatch(/<title>.*Spark Jobs<\/title>/s);
     await screenshot(page, 'jobs-spark-on-worker');
     await expect.poll(() => detail().locator('.badge').textContent(), { timeout: 120_000 }).toBe('Succeeded');
     expect(await ui.count()).toBe(0);

@@ -1,6 +1,8 @@
 import { useSyncExternalStore } from 'react';
 import type { Run } from '../../../../shared/model.ts';
+import { useClient } from '../../api/context.tsx';
 import { ExternalLink } from '../../components/ExternalLink.tsx';
+import { TunnelLink } from '../../components/TunnelLink.tsx';
 import type { LogBuffer } from '../../lib/log-buffer.ts';
 
 /** The runner's line announcing a Spark run's web UI (resources/worker/mapreduce/spark.py). */
@@ -35,9 +37,9 @@ function useAnnouncedUi(buffer: LogBuffer | undefined): string | undefined {
 }
 
 /**
- * While a Spark run runs, its Spark UI: a link when it is on this computer, else its address as
- * text, on the worker (it is reachable there, not here). It goes when the run ends, as Spark's
- * UI stops with the run.
+ * While a Spark run runs, its Spark UI: a link when it is on this computer; on a worker, its
+ * address there and a button that opens it here through a tunnel over the worker's SSH
+ * connection. It goes when the run ends, as Spark's UI stops with the run.
  */
 export function SparkUiLink({ run, buffer, workerName }: { run: Run; buffer: LogBuffer | undefined; workerName: string }) {
   const url = useAnnouncedUi(buffer);
@@ -52,10 +54,28 @@ export function SparkUiLink({ run, buffer, workerName }: { run: Run; buffer: Log
       </p>
     );
   }
+  const port = uiPort(url);
   return (
     <p className="muted small" data-testid="spark-ui">
       Spark UI: <code>{url}</code>
-      {run.worker !== 'local' && `, on ${workerName} (open it there, not on this computer)`}
+      {run.worker !== 'local' && `, on ${workerName}`}{' '}
+      {run.worker !== 'local' && port !== undefined && <RemoteUi workerId={run.worker} port={port} />}
     </p>
   );
+}
+
+/** The port of the announced address (Spark's UI listens on every interface of its machine). */
+function uiPort(url: string): number | undefined {
+  try {
+    const parsed = new URL(url);
+    return Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Opens a worker's Spark UI here, through a tunnel to its port on the worker itself. */
+function RemoteUi({ workerId, port }: { workerId: string; port: number }) {
+  const client = useClient();
+  return <TunnelLink label="Open Spark UI" open={() => client.call('tunnels:open', { workerId, remoteHost: 'localhost', remotePort: port, label: 'Spark UI' })} />;
 }
