@@ -14,8 +14,10 @@ export const RUN_USAGE = `Usage: workbench run <JOB_DIR | example:NAME> (--local
 
 Runs a map/reduce job, prints its log live and exits with the job's code.
   --local              run on this computer
-  --worker NAME        run on an SSH or EC2 worker (its name or id, see 'workbench call workers:list');
-                       its output is downloaded when it ends
+  --worker NAME        run on an SSH or EC2 worker, or a Spark cluster's master node (its name
+                       or id, see 'workbench call workers:list'; a cluster's EMR id j-... too);
+                       its output is downloaded when it ends. A cluster runs the job on Spark
+                       over its YARN
   --output DIR         where the output goes (default ./<runId>-output for a worker)
   --script FILE        the map/reduce script in the job folder (default job.py)
   --filter FILE        the filter JSON (default the job folder's filter.json)
@@ -73,6 +75,9 @@ export async function runJobCommand(client: WorkbenchClient, argv: string[], io:
     throw new UsageError(`--engine must be ${Engine.options.join(' or ')}, such as --engine spark (not "${printable(values.engine)}").`);
   }
   const worker = values.worker === undefined ? undefined : await findWorker(client, values.worker);
+  if (worker?.kind === 'cluster' && engine === 'local') {
+    throw new UsageError(`${printable(worker.name)} is a Spark cluster: jobs there run on Spark. Drop --engine local, or choose another worker.`);
+  }
 
   const request: RunRequest = {
     source: target.startsWith('example:') ? { kind: 'example', name: target.slice('example:'.length) } : { kind: 'folder', path: target },
@@ -163,7 +168,7 @@ function exitCodeOf(run: Run): number {
 /** A worker by id or name; the usage error lists the names there are. */
 export async function findWorker(client: WorkbenchClient, nameOrId: string): Promise<WorkerInfo> {
   const workers = await client.call('workers:list');
-  const found = workers.find((w) => w.id === nameOrId) ?? workers.find((w) => w.name === nameOrId);
+  const found = workers.find((w) => w.id === nameOrId || w.cluster?.clusterId === nameOrId) ?? workers.find((w) => w.name === nameOrId);
   if (!found) {
     const names = workers.filter((w) => w.kind !== 'local').map((w) => `${w.name} (${w.id})`);
     throw new UsageError(`There is no worker "${printable(nameOrId)}". ${names.length ? `Workers: ${names.map(printable).join(', ')}.` : "Add one first (Workers view, or 'workbench call workers:add-ssh')."}`);

@@ -63,6 +63,7 @@ export const ClusterWorkerFacts = z.object({
   clusterState: z.string(),
   instanceType: z.string(),
   coreNodes: z.number(),
+  launchedAt: z.string(),
   /** When AWS terminates the cluster (ISO UTC). */
   deadline: z.string(),
   /** Seconds left when the list was made; the UI counts down from the deadline. */

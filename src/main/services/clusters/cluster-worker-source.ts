@@ -83,6 +83,7 @@ function asWorkerInfo(record: ClusterRecord, now: Date, user: string): WorkerInf
       clusterState: record.state,
       instanceType: record.instanceType,
       coreNodes: record.coreNodes,
+      launchedAt: record.launchedAt,
       deadline: record.deadline,
       secondsLeft: shown.secondsLeft,
       hourlyUsd: shown.hourlyUsd,

@@ -49,10 +49,13 @@ export function useWorkers(): WorkersState {
     const offKey = client.subscribe('workers:host-key', (key) => setHostKeys((current) => ({ ...current, [key.workerId]: key })));
     // EC2 workers come and go with launches, terminations and what AWS reports.
     const offEc2 = client.subscribe('ec2:workers', () => void reload());
+    // So do clusters' master nodes, with the clusters.
+    const offClusters = client.subscribe('clusters:changed', () => void reload());
     return () => {
       offConnected();
       offKey();
       offEc2();
+      offClusters();
     };
   }, [client, reload, forgetHostKey]);
 

@@ -44,12 +44,13 @@ function useSparkState(worker: WorkerInfo): { spark: SparkState; recheck: () => 
 /**
  * The Engine select of the run form: the runner's own processes, or Spark where the chosen
  * worker has it. For a worker without Spark the select stays on Local processes, disabled, and
- * says what is missing there and what to install. The engine a run goes with is `engine` as
- * this returns it (Local processes while Spark is missing).
+ * says what is missing there and what to install. A Spark cluster runs Spark only: the select
+ * stays on Spark (`sparkOnly`). The engine a run goes with is `engine` as this returns it.
  */
-export function useEngineChoice(worker: WorkerInfo, chosen: Engine): { engine: Engine; spark: SparkState; recheck: () => void } {
+export function useEngineChoice(worker: WorkerInfo, chosen: Engine): { engine: Engine; spark: SparkState; recheck: () => void; sparkOnly: boolean } {
   const { spark, recheck } = useSparkState(worker);
-  return { engine: spark.kind === 'missing' ? 'local' : chosen, spark, recheck };
+  const sparkOnly = worker.kind === 'cluster';
+  return { engine: sparkOnly ? 'spark' : spark.kind === 'missing' ? 'local' : chosen, spark, recheck, sparkOnly };
 }
 
 export function EnginePicker({
@@ -58,12 +59,15 @@ export function EnginePicker({
   choose,
   recheck,
   disabled,
+  sparkOnly = false,
 }: {
   engine: Engine;
   spark: SparkState;
   choose: (engine: Engine) => void;
   recheck: () => void;
   disabled: boolean;
+  /** The worker is a Spark cluster: Spark, fixed. */
+  sparkOnly?: boolean;
 }) {
   const missing = spark.kind === 'missing';
   return (
@@ -74,7 +78,7 @@ export function EnginePicker({
         id="run-form-engine"
         value={engine}
         onChange={(e) => choose(Engine.parse(e.target.value))}
-        disabled={disabled || missing}
+        disabled={disabled || missing || sparkOnly}
         aria-describedby={missing || spark.kind === 'unknown' || engine === 'spark' ? 'run-form-engine-note' : undefined}
       >
         {Engine.options.map((option) => (
@@ -100,7 +104,10 @@ export function EnginePicker({
       )}
       {!missing && spark.kind !== 'unknown' && engine === 'spark' && (
         <p id="run-form-engine-note" className="muted small" data-testid="engine-note">
-          {spark.kind === 'checking' ? 'Checking that Spark runs there… ' : ''}Spark uses as many cores as Mappers (a few map tasks on each); Reducers are its reduce tasks.
+          {spark.kind === 'checking' ? 'Checking that Spark runs there… ' : ''}
+          {sparkOnly
+            ? 'A Spark cluster runs jobs on Spark only, spread over its nodes by YARN; Reducers are its reduce tasks.'
+            : 'Spark uses as many cores as Mappers (a few map tasks on each); Reducers are its reduce tasks.'}
         </p>
       )}
     </>

@@ -76,7 +76,7 @@ export function RunForm({ onStarted, shown, runsLoaded }: { onStarted: (runId: s
   const [timeout, setTimeoutMinutes] = useState(120);
   const [chosenEngine, setEngine] = useState<Engine>('local');
   // Spark only where the worker has it: elsewhere the run goes on the local engine.
-  const { engine, spark, recheck } = useEngineChoice(worker, chosenEngine);
+  const { engine, spark, recheck, sparkOnly } = useEngineChoice(worker, chosenEngine);
   const [loadError, setLoadError] = useState<string>();
   const generation = useAction(async () => setSample(await client.call('jobs:generate-sample-data', { sizeMb: sampleSize })));
   const start = useAction(async (request: RunRequest) => {
@@ -273,7 +273,13 @@ export function RunForm({ onStarted, shown, runsLoaded }: { onStarted: (runId: s
           onChange={setRemoteDataDir}
           placeholder="/home/ubuntu/data or s3://bucket/prefix"
           required
-          note={worker.kind === 'ec2' ? 'An EC2 worker reads S3 with its instance profile: launch it with read access to the bucket. Your keys never go to a worker.' : 'A worker reads S3 with its own AWS setup (its profile or instance role); your keys never go to a worker.'}
+          note={
+            worker.kind === 'ec2'
+              ? 'An EC2 worker reads S3 with its instance profile: launch it with read access to the bucket. Your keys never go to a worker.'
+              : worker.kind === 'cluster'
+                ? 'A Spark cluster reads S3 with its nodes’ instance profile (EMR_EC2_DefaultRole); your keys never go to a worker.'
+                : 'A worker reads S3 with its own AWS setup (its profile or instance role); your keys never go to a worker.'
+          }
         />
       ) : (
         <fieldset>
@@ -317,6 +323,7 @@ export function RunForm({ onStarted, shown, runsLoaded }: { onStarted: (runId: s
           engine={engine}
           spark={spark}
           recheck={recheck}
+          sparkOnly={sparkOnly}
           choose={(value) => {
             start.setError(undefined);
             setEngine(value);

@@ -7,16 +7,16 @@ import { useWorkers } from '../../lib/useWorkers.ts';
 const LAST_CHOICE = 'workbench.run.worker';
 const LOCAL: WorkerInfo = { id: 'local', kind: 'local', name: 'This computer', state: 'connected' };
 
-/** An EC2 worker's time left, from its deadline (counting down), or undefined for other workers. */
+/** An EC2 worker's or a cluster's time left, from its deadline (counting down), or undefined for other workers. */
 function timeLeft(worker: WorkerInfo | undefined, now: number): string | undefined {
-  const deadline = worker?.ec2?.deadline;
+  const deadline = worker?.ec2?.deadline ?? worker?.cluster?.deadline;
   return deadline ? formatLeft((Date.parse(deadline) - now) / 1000) : undefined;
 }
 
 /** What the select cannot show without cutting it: kind, connection state and an EC2 worker's time left. */
 function details(worker: WorkerInfo, now: number): string {
   const left = timeLeft(worker, now);
-  const kind = worker.kind === 'ec2' ? 'EC2 worker' : 'SSH host';
+  const kind = worker.kind === 'ec2' ? 'EC2 worker' : worker.kind === 'cluster' ? 'Spark cluster' : 'SSH host';
   return [kind, worker.state, left && `${left} left`].filter(Boolean).join(' · ');
 }
 
@@ -24,11 +24,13 @@ function details(worker: WorkerInfo, now: number): string {
 const GROUPS: { kind: WorkerInfo['kind']; label: string }[] = [
   { kind: 'ssh', label: 'SSH hosts' },
   { kind: 'ec2', label: 'EC2 workers' },
+  { kind: 'cluster', label: 'Spark clusters' },
 ];
 
 /**
- * Where a run goes: this computer, an SSH host or an EC2 worker, with its connection state
- * (and an EC2 worker's time left). The last choice is remembered on this computer.
+ * Where a run goes: this computer, an SSH host, an EC2 worker or a Spark cluster's master, with
+ * its connection state (and an EC2 worker's or a cluster's time left). The last choice is
+ * remembered on this computer.
  */
 export function useWorkerChoice(): {
   workers: WorkerInfo[];

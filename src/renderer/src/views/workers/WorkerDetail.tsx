@@ -11,6 +11,10 @@ import { useConnect } from './useConnect.ts';
 import { describeWorker } from '../../lib/useWorkers.ts';
 import { useAction } from '../../lib/useAction.ts';
 
+/** Why a cluster's master asks for its host key once, where an EC2 worker's is pinned. */
+const CLUSTER_HOST_KEY_NOTE =
+  'Its host key cannot be pinned before the first connection: EMR takes no host key at launch. The first connection shows the key for you to confirm; from then on the app accepts only that key.';
+
 export interface WorkerDetailProps {
   worker: WorkerInfo;
   eventKey: PendingHostKey | undefined;
@@ -55,6 +59,17 @@ export function WorkerDetail({ worker, eventKey, onHostKeySettled, onRemoved }: 
               EC2 {worker.ec2.instanceType} in {worker.ec2.region} ({worker.ec2.instanceState}) · host key pinned at launch ·{' '}
               <DeadlineClock {...worker.ec2} live /> · <a href={`#/files/${worker.id}`}>Files</a>
             </p>
+          )}
+          {worker.cluster && (
+            <>
+              <p className="muted small worker-ec2">
+                Master node of the Spark cluster {worker.cluster.clusterId} (1 + {worker.cluster.coreNodes} × {worker.cluster.instanceType} in {worker.cluster.region}, {worker.cluster.clusterState}) ·{' '}
+                <DeadlineClock {...worker.cluster} live ending="AWS terminates it" /> · <a href={`#/files/${worker.id}`}>Files</a>
+              </p>
+              <p className="muted small" data-testid="cluster-host-key-note">
+                {CLUSTER_HOST_KEY_NOTE}
+              </p>
+            </>
           )}
         </div>
         {isRemote && (
@@ -115,6 +130,7 @@ export function WorkerDetail({ worker, eventKey, onHostKeySettled, onRemoved }: 
           hostKey={conn.hostKey}
           workerName={title}
           pinned={worker.kind === 'ec2'}
+          note={worker.kind === 'cluster' ? CLUSTER_HOST_KEY_NOTE : undefined}
           onClose={conn.closeDialog}
           onTrusted={() => {
             conn.trusted();

@@ -17,6 +17,11 @@ export function WorkerList({ workers, selected }: { workers: WorkerInfo[]; selec
                 EC2 {worker.ec2.instanceType} · <DeadlineClock {...worker.ec2} live />
               </span>
             )}
+            {worker.cluster && (
+              <span className="muted small worker-ec2">
+                Spark cluster {worker.cluster.clusterId} · <DeadlineClock {...worker.cluster} live ending="AWS terminates it" />
+              </span>
+            )}
           </a>
         </li>
       ))}

@@ -108,6 +108,7 @@ describe("a Spark cluster's master node as a worker", () => {
         clusterState: cluster.state,
         instanceType: 'm6i.large',
         coreNodes: 1,
+        launchedAt: cluster.launchedAt,
         deadline: cluster.deadline,
         secondsLeft: expect.any(Number),
         hourlyUsd: cluster.hourlyUsd,

@@ -43,10 +43,13 @@ export function SparkClusters() {
 function ClusterRow({ cluster }: { cluster: Cluster }) {
   const client = useClient();
   const live = LIVE.has(cluster.state);
+  // A running cluster's master node is a worker (its id is the cluster's): its page has the connection, terminals and files.
+  const master = live && cluster.masterAddress ? `#/workers/${cluster.id}` : undefined;
   return (
     <FleetRow
       data={{ 'data-cluster': cluster.id }}
       name={cluster.name}
+      href={master}
       state={cluster.state}
       stateClass={cluster.state === 'RUNNING' || cluster.state === 'WAITING' ? 'ec2-running' : undefined}
       details={
@@ -63,6 +66,13 @@ function ClusterRow({ cluster }: { cluster: Cluster }) {
       extendRoom={(Date.parse(cluster.latestDeadline) - Date.parse(cluster.deadline)) / 3_600_000}
       extend={(hours) => client.call('clusters:extend', { clusterId: cluster.id, hours })}
       terminate={() => client.call('clusters:terminate', { clusterId: cluster.id })}
+      actions={
+        master && (
+          <button type="button" onClick={() => (location.hash = master)} title={`Open the master node ${cluster.masterAddress ?? ''} in the worker list`}>
+            Open
+          </button>
+        )
+      }
       terminateNote={`The cluster ${cluster.clusterId} and everything on its nodes are deleted. Download the results you need first.`}
     />
   );
