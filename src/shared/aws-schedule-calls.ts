@@ -16,7 +16,16 @@ const RolePlan = z.object({
   policy: PolicyDocument,
 });
 
-export const PermissionsPlan = z.object({ schedulerRole: RolePlan, instanceRole: RolePlan, instanceProfile: z.string() });
+export const PermissionsPlan = z.object({
+  schedulerRole: RolePlan,
+  /** An EC2 run's instance role, or a Spark run's job execution role on EMR Serverless. */
+  instanceRole: RolePlan,
+  /** Empty for a Spark job (no instance). */
+  instanceProfile: z.string(),
+  engine: z.enum(['local', 'spark']).optional(),
+  /** A Spark job's: the scheduler role's policy to start runs on EMR Serverless. */
+  schedulerSparkPolicy: z.object({ policyName: z.string(), policy: PolicyDocument }).optional(),
+});
 export type PermissionsPlanView = z.infer<typeof PermissionsPlan>;
 
 /** Whether anyone can read a bucket's objects (src/main/services/schedules/bucket-exposure.ts). */
@@ -37,6 +46,8 @@ const JobBuckets = z
     bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name').optional(),
     /** The schedule's data source: an s3:// one is readable by the job's role. */
     dataSource: z.string().max(4096).optional(),
+    /** The package's engine: a Spark package runs on EMR Serverless, with a job execution role instead of an instance role. */
+    engine: z.enum(['local', 'spark']).optional(),
   })
   .strict();
 

@@ -60,6 +60,39 @@ export const JobCommand = z
 export const DEFAULT_SCHEDULE_INSTANCE_TYPE = 'm6i.large';
 export const DEFAULT_SCHEDULE_DISK_GIB = 8;
 
+/**
+ * EMR Serverless' worker sizes: 1, 2, 4, 8 or 16 vCPU, each with a memory range (GiB). A driver
+ * or executor outside them is refused by StartJobRun at every run; here it is refused on saving.
+ */
+export const SPARK_WORKER_MEMORY_GIB: Record<number, [number, number]> = { 1: [2, 8], 2: [4, 16], 4: [8, 30], 8: [16, 60], 16: [32, 120] };
+const SPARK_CORES = Object.keys(SPARK_WORKER_MEMORY_GIB).map(Number);
+const sparkCores = (what: string) =>
+  z
+    .number()
+    .int(`whole ${what} cores`)
+    .refine((n) => SPARK_CORES.includes(n), `${what} cores of 1, 2, 4, 8 or 16 (the vCPU sizes EMR Serverless offers)`);
+const sparkMemory = (what: string) => z.number().int(`whole GiB of ${what} memory`).min(2, `${what} memory of at least 2 GiB`).max(120, `${what} memory of at most 120 GiB`);
+
+/** The size of a scheduled Spark run on EMR Serverless: its driver, its executors and how many executors at most. */
+export const SparkSize = z
+  .object({
+    driverCores: sparkCores('driver').default(2),
+    driverMemoryGiB: sparkMemory('driver').default(8),
+    executorCores: sparkCores('executor').default(4),
+    executorMemoryGiB: sparkMemory('executor').default(16),
+    maxExecutors: z.number().int('a whole number of executors').min(1, 'at least 1 executor').max(100, 'at most 100 executors').default(4),
+  })
+  .superRefine((s, ctx) => {
+    for (const [who, cores, memory] of [['driver', s.driverCores, s.driverMemoryGiB], ['executor', s.executorCores, s.executorMemoryGiB]] as const) {
+      const range = SPARK_WORKER_MEMORY_GIB[cores];
+      if (range && (memory < range[0] || memory > range[1])) {
+        ctx.addIssue({ code: 'custom', path: [`${who}MemoryGiB`], message: `${who} memory of ${range[0]} to ${range[1]} GiB for ${cores} ${cores === 1 ? 'core' : 'cores'} (what EMR Serverless offers with that many vCPU)` });
+      }
+    }
+  });
+export type SparkSize = z.infer<typeof SparkSize>;
+export const DEFAULT_SPARK_SIZE: SparkSize = { driverCores: 2, driverMemoryGiB: 8, executorCores: 4, executorMemoryGiB: 16, maxExecutors: 4 };
+
 const scheduleFields = z.object({
   name: ScheduleName,
   /** The code tarball on this computer (the packager's output or any .tar.gz). */
@@ -81,6 +114,8 @@ const scheduleFields = z.object({
   /** For the AWS backend: the instance each run gets, and its root disk. */
   instanceType: InstanceType.default(DEFAULT_SCHEDULE_INSTANCE_TYPE),
   diskGiB: z.number().int('whole GiB').min(8, 'a disk of at least 8 GiB').max(4096, 'a disk of at most 4096 GiB').default(DEFAULT_SCHEDULE_DISK_GIB),
+  /** For the AWS backend and a Spark package: each run's size on EMR Serverless. */
+  spark: SparkSize.default(DEFAULT_SPARK_SIZE),
   /**
    * The data the job reads, given as DATA_DIR (run-job.sh --data-dir): a folder on the worker or
    * s3://BUCKET/PREFIX. Absent: the sample data on this computer or a worker, none on AWS. On AWS

@@ -154,8 +154,8 @@ export function createSchedulesDomain(
         return permissions.alertSubscription(stored, true, previous);
       },
       // What IAM a job would get, before anything is created.
-      'schedules:aws-permissions': ({ name, visibility, bucket, dataSource }) =>
-        permissions.permissions(Schedule.parse({ name, visibility, ...(bucket ? { bucket } : {}), ...(dataSource ? { dataSource } : {}), tarball: '-', frequency: { kind: 'daily' }, backend: 'aws' })),
+      'schedules:aws-permissions': ({ name, visibility, bucket, dataSource, engine }) =>
+        permissions.permissions(Schedule.parse({ name, visibility, ...(bucket ? { bucket } : {}), ...(dataSource ? { dataSource } : {}), tarball: '-', frequency: { kind: 'daily' }, backend: 'aws' }), engine),
       'schedules:bucket-check': ({ name, visibility, bucket }) =>
         permissions.bucketCheck(Schedule.parse({ name, visibility, ...(bucket ? { bucket } : {}), tarball: '-', frequency: { kind: 'daily' }, backend: 'aws' })),
     },

@@ -1,5 +1,6 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -25,5 +26,5 @@ export async function activeS3(credentials: CredentialsService, fallbackRegion: 
 /** The clients the AWS schedule backend uses, for the active profile. */
 export async function activeScheduleClients(credentials: CredentialsService, fallbackRegion: () => Promise<string | undefined>, env: NodeJS.ProcessEnv = process.env): Promise<ScheduleAwsClients> {
   const config = await activeAwsConfig(credentials, fallbackRegion, env);
-  return { region: config.region, s3: new S3Client(config), scheduler: new SchedulerClient(config), iam: new IAMClient(config), ec2: new EC2Client(config), sns: new SNSClient(config), cloudwatch: new CloudWatchClient(config) };
+  return { region: config.region, s3: new S3Client(config), scheduler: new SchedulerClient(config), iam: new IAMClient(config), ec2: new EC2Client(config), sns: new SNSClient(config), cloudwatch: new CloudWatchClient(config), emrServerless: new EMRServerlessClient(config) };
 }

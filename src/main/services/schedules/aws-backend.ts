@@ -1,18 +1,20 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DescribeInstancesCommand, RunInstancesCommand, type EC2Client, type RunInstancesCommandInput } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { StartJobRunCommand, type EMRServerlessClient, type StartJobRunCommandInput } from '@aws-sdk/client-emr-serverless';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import {
   CreateScheduleCommand,
   CreateScheduleGroupCommand,
   DeleteScheduleCommand,
   GetScheduleCommand,
+  GetScheduleGroupCommand,
   UpdateScheduleCommand,
   type CreateScheduleCommandInput,
   type GetScheduleCommandOutput,
@@ -22,6 +24,7 @@ import { WorkbenchError } from '../../../shared/errors.ts';
 import { cronExpressions, heartbeatExpressions, newestRunFirst, RunRecord, schedulerWindow, type Schedule } from '../../../shared/schedule.ts';
 import { awsError } from '../credentials/aws-errors.ts';
 import { sha256OfFile } from '../packager/inspect.ts';
+import { packageEngine } from '../packager/spark-run.ts';
 import { objectExists, putFile } from '../publish/s3-put.ts';
 import { newestUbuntuLts } from '../workers/ec2/ami.ts';
 import { APP_TAG_VALUE, TAG } from '../workers/ec2/tags.ts';
@@ -53,6 +56,19 @@ import {
 import type { ScheduleBackend } from './backend.ts';
 import { gunzipTail } from './gunzip-tail.ts';
 import { ensurePermissions, planPermissions, type PermissionsPlan } from './iam-setup.ts';
+import {
+  ensureSparkApplication,
+  ensureSparkPermissions,
+  planSparkPermissions,
+  removeSparkApplication,
+  sparkDriverKey,
+  sparkSchedulesLeft,
+  sparkSpecKey,
+  sparkTimeout,
+  START_JOB_RUN_TARGET,
+  startJobRunInput,
+} from './aws-spark-serverless.ts';
+import type { Engine } from '../../../shared/packager-model.ts';
 import { whileIamPropagates } from './iam-propagation.ts';
 import { renderScheduledUserData, type ScheduledRunSpec } from './scheduled-user-data.ts';
 import { writeWorkerKit } from './worker-kit.ts';
@@ -65,6 +81,7 @@ export interface ScheduleAwsClients {
   ec2: EC2Client;
   sns: SNSClient;
   cloudwatch: CloudWatchClient;
+  emrServerless: EMRServerlessClient;
 }
 
 /** What deleting an AWS schedule also removes, when asked. */
@@ -115,9 +132,9 @@ export class AwsScheduleBackend implements ScheduleBackend {
   }
 
   /** The roles and policies a schedule will be given, for the UI to show before deploying. */
-  async permissions(schedule: Schedule): Promise<PermissionsPlan> {
+  async permissions(schedule: Schedule, engine: Engine = 'local'): Promise<PermissionsPlan> {
     const buckets = await this.bucketsFor(schedule);
-    return planPermissions(schedule.name, buckets, schedule.dataSource);
+    return planFor(schedule, buckets, engine);
   }
 
   /** Whether the job's buckets are as public as its visibility needs (see bucket-exposure.ts), for the form. */
@@ -128,13 +145,15 @@ export class AwsScheduleBackend implements ScheduleBackend {
 
   async deploy(schedule: Schedule, tarballPath: string): Promise<void> {
     const buckets = await this.bucketsFor(schedule);
+    // A package that runs its job on Spark runs on EMR Serverless; any other on a fresh EC2 instance.
+    const engine = await packageEngine(tarballPath).catch((): Engine => 'local');
+    if (engine === 'spark') sparkTimeout(schedule);
     await this.withClients('create the schedule', async (aws) => {
       // Nothing is made for a job whose private output, log or records anyone could read.
       const exposure = await checkScheduleBuckets(aws.s3, aws.region, schedule.name, schedule.visibility, buckets);
       if (exposure.problem) throw new WorkbenchError('FORBIDDEN', exposure.problem);
       const code = `s3://${buckets.code}/${await this.uploadCode(aws.s3, buckets.code, schedule.name, tarballPath)}`;
       const kit = `s3://${buckets.code}/${await this.uploadKit(aws.s3, buckets.code, schedule.name)}`;
-      const made = await ensurePermissions(aws.iam, planPermissions(schedule.name, buckets, schedule.dataSource));
       const alertTopic = await ensureAlertTopic(aws.sns);
       await ensureSubscription(aws.sns, alertTopic, await this.options.alertEmail?.());
       const spec: ScheduledRunSpec = {
@@ -152,7 +171,14 @@ export class AwsScheduleBackend implements ScheduleBackend {
         visibility: schedule.visibility,
         ...(schedule.dataSource && { dataDir: schedule.dataSource }),
       };
-      const input = await this.runInstancesInput(aws, spec, made.instanceProfileArn, schedule);
+      let target: { Arn: string; RoleArn: string; Input: string };
+      if (engine === 'spark') {
+        const made = await ensureSparkPermissions(aws.iam, planFor(schedule, buckets, 'spark'));
+        target = { Arn: START_JOB_RUN_TARGET, RoleArn: made.schedulerRoleArn, Input: JSON.stringify(await this.sparkInput(aws, buckets.code, schedule, spec, made.jobRoleArn)) };
+      } else {
+        const made = await ensurePermissions(aws.iam, planFor(schedule, buckets, 'local'));
+        target = { Arn: RUN_INSTANCES_TARGET, RoleArn: made.schedulerRoleArn, Input: JSON.stringify(await this.runInstancesInput(aws, spec, made.instanceProfileArn, schedule)) };
+      }
       const expressions = cronExpressions(schedule);
       const window = this.window(schedule);
       for (const [i, group] of SCHEDULE_GROUPS.entries()) {
@@ -173,15 +199,13 @@ export class AwsScheduleBackend implements ScheduleBackend {
           State: schedule.enabled ? 'ENABLED' : 'DISABLED',
           FlexibleTimeWindow: { Mode: 'OFF' },
           Target: {
-            Arn: RUN_INSTANCES_TARGET,
-            RoleArn: made.schedulerRoleArn,
-            Input: JSON.stringify(input),
-            // A failed call is retried for an hour at most; the ClientToken makes each retry safe.
+            ...target,
+            // A failed call is retried for an hour at most; the client token makes each retry safe.
             RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 },
           },
         }));
       }
-      await this.putHeartbeats(aws.scheduler, schedule, made.schedulerRoleArn, window);
+      await this.putHeartbeats(aws.scheduler, schedule, target.RoleArn, window);
       // A value now, so the new alarm sees one before the first run or heartbeat.
       await putBaseline(aws.cloudwatch, schedule.name);
       await putRunAlarm(aws.cloudwatch, schedule, alertTopic);
@@ -245,11 +269,14 @@ export class AwsScheduleBackend implements ScheduleBackend {
   async remove(name: string, options: RemoveOptions = {}): Promise<void> {
     const codeBucket = options.removeAwsResources ? (await this.options.buckets()).code : undefined;
     await this.withClients('delete the schedule', async (aws) => {
+      const spark = (await this.schedulesOf(aws.scheduler, name)).some((s) => s.Target?.Arn === START_JOB_RUN_TARGET);
       for (const group of [...SCHEDULE_GROUPS, ...HEARTBEAT_GROUPS]) await deleteSchedule(aws.scheduler, group, name);
       await deleteRunAlarm(aws.cloudwatch, name);
       if (!options.removeAwsResources) return;
       await removeInstanceRole(aws.iam, name);
       if (codeBucket) await deletePrefix(aws.s3, codeBucket, codePrefix(name));
+      // The app's one EMR Serverless application goes with the last Spark schedule.
+      if (spark && !(await sparkSchedulesLeft(aws.scheduler, name))) await removeSparkApplication(aws.emrServerless);
     });
   }
 
@@ -278,6 +305,7 @@ export class AwsScheduleBackend implements ScheduleBackend {
     return this.withClients('start the run', async (aws) => {
       const [current] = await this.schedulesOf(aws.scheduler, name);
       if (!current?.Target?.Input) throw notDeployed(name);
+      if (current.Target.Arn === START_JOB_RUN_TARGET) return this.startSparkRun(aws, name, runId, JSON.parse(current.Target.Input) as StartJobRunCommandInput);
       const scheduled = JSON.parse(current.Target.Input) as RunInstancesCommandInput;
       const existing = await aws.ec2.send(
         new DescribeInstancesCommand({ Filters: [{ Name: `tag:${TAGS.job}`, Values: [name] }, { Name: `tag:${TAGS.runId}`, Values: [runId] }] }),
@@ -366,6 +394,48 @@ export class AwsScheduleBackend implements ScheduleBackend {
     };
   }
 
+  /**
+   * Scheduler's StartJobRun input for a Spark job: the app's application, the job's execution
+   * role, the driver and the run's spec uploaded beside the package, the run identified by the
+   * scheduled time (in the token too, so a retried trigger starts nothing new).
+   */
+  private async sparkInput(aws: ScheduleAwsClients, codeBucket: string, schedule: Schedule, spec: ScheduledRunSpec, jobRoleArn: string): Promise<StartJobRunCommandInput> {
+    const applicationId = await ensureSparkApplication(aws.emrServerless);
+    const driverText = await readFile(join(this.options.workerDir, 'spark_driver.py'));
+    const driverKey = sparkDriverKey(schedule.name, createHash('sha256').update(driverText).digest('hex'));
+    if (!(await objectExists(aws.s3, codeBucket, driverKey))) await aws.s3.send(new PutObjectCommand({ Bucket: codeBucket, Key: driverKey, Body: driverText, ContentType: 'text/x-python' }));
+    const specText = JSON.stringify(spec);
+    const specKey = sparkSpecKey(schedule.name, createHash('sha256').update(specText).digest('hex'));
+    await aws.s3.send(new PutObjectCommand({ Bucket: codeBucket, Key: specKey, Body: specText, ContentType: 'application/json' }));
+    return startJobRunInput({
+      applicationId,
+      executionRoleArn: jobRoleArn,
+      clientToken: clientToken(schedule.name, SCHEDULED_TIME),
+      job: schedule.name,
+      driver: `s3://${codeBucket}/${driverKey}`,
+      spec: `s3://${codeBucket}/${specKey}`,
+      identity: ['--scheduled-for', SCHEDULED_TIME],
+      timeoutMinutes: sparkTimeout(schedule),
+      size: schedule.spark,
+    });
+  }
+
+  /** A Spark run by hand: the schedule's StartJobRun input, the run id as its identity and token (a retry starts nothing new). */
+  private async startSparkRun(aws: ScheduleAwsClients, name: string, runId: string, scheduled: StartJobRunCommandInput): Promise<string> {
+    const submit = scheduled.jobDriver?.sparkSubmit;
+    const args = submit?.entryPointArguments ?? [];
+    const spec = args[args.indexOf('--spec') + 1];
+    if (!submit || !spec) throw notDeployed(name);
+    const input: StartJobRunCommandInput = {
+      ...scheduled,
+      clientToken: clientToken(name, runId),
+      jobDriver: { sparkSubmit: { ...submit, entryPointArguments: ['--spec', spec, '--run-id', runId] } },
+    };
+    const answer = await whileIamPropagates(() => aws.emrServerless.send(new StartJobRunCommand(input)));
+    if (!answer.jobRunId) throw new WorkbenchError('INTERNAL', 'StartJobRun answered without a job run id.');
+    return answer.jobRunId;
+  }
+
   private async uploadCode(s3: S3Client, bucket: string, job: string, tarballPath: string): Promise<string> {
     let sha: string;
     try {
@@ -442,9 +512,15 @@ export class AwsScheduleBackend implements ScheduleBackend {
     } catch (err) {
       throw awsError(err, what);
     } finally {
-      for (const client of [aws.s3, aws.scheduler, aws.iam, aws.ec2, aws.sns, aws.cloudwatch]) client.destroy();
+      for (const client of [aws.s3, aws.scheduler, aws.iam, aws.ec2, aws.sns, aws.cloudwatch, aws.emrServerless]) client.destroy();
     }
   }
+}
+
+/** What a job gets in IAM: an EC2 run's instance role and profile, or a Spark run's job execution role. */
+function planFor(schedule: Schedule, buckets: { code: string; data: string; records: string }, engine: Engine): PermissionsPlan {
+  const plan = planPermissions(schedule.name, buckets, schedule.dataSource);
+  return engine === 'spark' ? planSparkPermissions(plan) : plan;
 }
 
 function notDeployed(name: string): WorkbenchError {
@@ -460,7 +536,14 @@ function runTags(job: string, which: { runId: string } | { scheduledFor: string 
   ];
 }
 
+/** The schedule group, made when missing: looked up first, so a group that holds other jobs' schedules is never made again. */
 export async function ensureGroup(scheduler: SchedulerClient, group: string): Promise<void> {
+  try {
+    await scheduler.send(new GetScheduleGroupCommand({ Name: group }));
+    return;
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+  }
   try {
     await scheduler.send(new CreateScheduleGroupCommand({ Name: group }));
   } catch (err) {

@@ -34,9 +34,14 @@ export interface RolePlan {
 
 export interface PermissionsPlan {
   schedulerRole: RolePlan;
+  /** The role a run has: an EC2 run's instance role, or a Spark run's job execution role on EMR Serverless. */
   instanceRole: RolePlan;
-  /** Same name as the instance role. */
+  /** Same name as the instance role; empty for a Spark job, which has no instance. */
   instanceProfile: string;
+  /** What runs the job: a fresh EC2 instance (local processes) or EMR Serverless (spark). */
+  engine?: 'local' | 'spark';
+  /** For a Spark job, the scheduler role's second inline policy: start runs on EMR Serverless. */
+  schedulerSparkPolicy?: { policyName: string; policy: PolicyDocument };
 }
 
 export interface PermissionsMade {

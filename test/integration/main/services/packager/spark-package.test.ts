@@ -83,11 +83,4 @@ describe('a package that runs its job on Spark', () => {
     const fromLocal = await testRun(local);
     expect(await sortedOutput(workbench.schedules.local.locate(record).output)).toEqual(await sortedOutput(fromLocal.resultDir!));
   }, 300_000);
-
-  it('an AWS schedule of it is refused when saved: Spark on AWS needs EMR, which is not offered yet', async () => {
-    await expect(call('schedules:create', { name: 'os-spark-aws', tarball: spark, frequency: { kind: 'daily' }, backend: 'aws' })).rejects.toThrow(
-      'This package runs its job on Spark, and Spark schedules on AWS run on EMR clusters, which this version does not offer yet: choose a worker or this computer (Runs on: This app), or build the package with the local engine (Package, Engine: Local processes).',
-    );
-    expect((await call('schedules:list')).map((s) => s.name)).not.toContain('os-spark-aws');
-  });
 });
