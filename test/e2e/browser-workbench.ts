@@ -122,6 +122,30 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /**
+ * Allows desktop notifications for `origin` in `context` and notes the title of every one its
+ * pages show (then shown for real); `shownNotifications(page)` reads them.
+ */
+export async function recordDesktopNotifications(context: BrowserContext, origin: string): Promise<void> {
+  await context.grantPermissions(['notifications'], { origin });
+  await context.addInitScript(() => {
+    const Real = window.Notification;
+    const shown: string[] = [];
+    (window as unknown as { shownNotifications: string[] }).shownNotifications = shown;
+    window.Notification = class extends Real {
+      constructor(title: string, options?: NotificationOptions) {
+        super(title, options);
+        shown.push(title);
+      }
+    };
+  });
+}
+
+/** The titles of the desktop notifications the page showed (see recordDesktopNotifications). */
+export function shownNotifications(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { shownNotifications: string[] }).shownNotifications);
+}
+
+/**
  * For the calling test file: the workbench `start` starts (the plain browser workbench unless
  * given) and a Chromium page on it (`page` options: viewport 1400×900 unless given; `prepare`
  * may grant the context permissions first; script and console errors collected in `problems`),

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../fixtures/eventually.ts';
 import { startInstanceSshd, type InstanceSshd } from '../fixtures/ec2-instance-sshd.ts';
 import { startMoto, type Moto } from '../fixtures/moto.ts';
-import { launchChromium, screenshot, type RunningWorkbench } from './browser-workbench.ts';
+import { launchChromium, recordDesktopNotifications, screenshot, shownNotifications, type RunningWorkbench } from './browser-workbench.ts';
 import { instanceNamed, launchHalfHourWorker, startMotoWorkbench } from './moto-workbench.ts';
 
 /**
@@ -34,19 +34,7 @@ beforeAll(async () => {
   workbench = await startMotoWorkbench(moto, dataDir, { env: { SSH_AUTH_SOCK: '' } });
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1400, height: 950 } });
-  // Desktop notifications are allowed, and every one the page shows is noted (then shown for real).
-  await context.grantPermissions(['notifications'], { origin: workbench.origin });
-  await context.addInitScript(() => {
-    const Real = window.Notification;
-    const shown: string[] = [];
-    (window as unknown as { shownNotifications: string[] }).shownNotifications = shown;
-    window.Notification = class extends Real {
-      constructor(title: string, options?: NotificationOptions) {
-        super(title, options);
-        shown.push(title);
-      }
-    };
-  });
+  await recordDesktopNotifications(context, workbench.origin);
   page = await context.newPage();
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   await page.goto(workbench.url);
@@ -99,7 +87,7 @@ describe('an EC2 worker in the Workers view (moto, instance played by a loopback
     expect(await banner.getAttribute('data-expiry-warning')).toBe(workerId);
     expect(await banner.textContent()).toMatch(/mapped terminates itself in (29|30) minutes/);
     expect(await banner.getByRole('link', { name: 'Download results' }).count()).toBe(1);
-    await eventually(() => page.evaluate(() => (window as unknown as { shownNotifications: string[] }).shownNotifications)).toEqual([expect.stringMatching(/^mapped: (29|30) minutes left$/)]);
+    await eventually(() => shownNotifications(page)).toEqual([expect.stringMatching(/^mapped: (29|30) minutes left$/)]);
     await screenshot(page, 'ec2-expiry-warning');
     await banner.getByRole('button', { name: 'Dismiss' }).click();
   });

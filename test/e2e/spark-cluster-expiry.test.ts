@@ -3,49 +3,25 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../fixtures/eventually.ts';
-import { startMoto, type Moto } from '../fixtures/moto.ts';
-import { launchChromium, screenshot, type RunningWorkbench } from './browser-workbench.ts';
+import { useMoto } from '../fixtures/server-hooks.ts';
+import { recordDesktopNotifications, screenshot, shownNotifications, useWorkbenchInChromium } from './browser-workbench.ts';
 import { startMotoWorkbench } from './moto-workbench.ts';
 
-let moto: Moto;
+const moto = useMoto();
 let dataDir: string;
-let workbench: RunningWorkbench;
-let browser: Browser;
-let page: Page;
-const problems: string[] = [];
-
 beforeAll(async () => {
-  moto = await startMoto();
   dataDir = await mkdtemp(join(tmpdir(), 'workbench-e2e-cluster-expiry-'));
-  workbench = await startMotoWorkbench(moto, dataDir);
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  // Desktop notifications are allowed, and every one the page shows is noted (then shown for real).
-  await context.grantPermissions(['notifications'], { origin: workbench.origin });
-  await context.addInitScript(() => {
-    const Real = window.Notification;
-    const shown: string[] = [];
-    (window as unknown as { shownNotifications: string[] }).shownNotifications = shown;
-    window.Notification = class extends Real {
-      constructor(title: string, options?: NotificationOptions) {
-        super(title, options);
-        shown.push(title);
-      }
-    };
-  });
-  page = await context.newPage();
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  await page.goto(workbench.url);
+});
+afterAll(async () => {
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await workbench?.stop();
-  await moto?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+const { workbench, page, problems } = useWorkbenchInChromium({
+  start: () => startMotoWorkbench(moto, dataDir),
+  page: { viewport: { width: 1400, height: 1000 } },
+  prepare: (context, started) => recordDesktopNotifications(context, started.origin),
 });
 
 describe('a Spark cluster near its deadline in the browser workbench (moto)', () => {
@@ -72,7 +48,7 @@ describe('a Spark cluster near its deadline in the browser workbench (moto)', ()
     await eventually(() => banner.count()).toBe(1);
     expect(await banner.textContent()).toMatch(/AWS terminates ui-near in (59|60) minutes \(at \d\d:\d\d UTC\)/);
     expect(await banner.getByRole('link', { name: 'Download results' }).count()).toBe(1);
-    await eventually(() => page.evaluate(() => (window as unknown as { shownNotifications: string[] }).shownNotifications)).toEqual([expect.stringMatching(/^ui-near: (59|60) minutes left$/)]);
+    await eventually(() => shownNotifications(page)).toEqual([expect.stringMatching(/^ui-near: (59|60) minutes left$/)]);
     await screenshot(page, 'spark-cluster-expiry-warning');
     // Download results asks for the runs on the cluster's worker (its id is the cluster's) and says what came.
     await banner.getByRole('link', { name: 'Download results' }).click();
