@@ -1,8 +1,11 @@
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DescribeKeyPairsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runJobCommand } from '../../../../../src/main/cli-run.ts';
+import { inProcessClient } from '../../../../../src/main/in-process-client.ts';
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
 import type { Cluster } from '../../../../../src/shared/cluster-model.ts';
 import type { RunRequest } from '../../../../../src/shared/model.ts';
@@ -18,7 +21,8 @@ import { awsEnv, TEST_CIDR } from '../workers/ec2/harness.ts';
  * DNS name mapped by the app's ssh_config to a loopback sshd that plays the master. That sshd
  * lets in the cluster's key pair (as EMR does for hadoop), and its sessions have Spark as EMR
  * installs it: a SPARK_HOME (bin, jars, python/pyspark, python/lib/py4j-*.zip) that python3
- * does not have on its path; it is the repository's .venv pyspark, laid out that way.
+ * does not have on its path; it is the repository's .venv pyspark, laid out that way. Its
+ * python3 has boto3 and its sessions moto's keys, as a master has boto3 and its instance profile.
  * The moto-given name is never contacted: only 127.0.0.1, through the mapping.
  */
 
@@ -42,6 +46,16 @@ async function emrSparkHome(dir: string): Promise<string> {
   await symlink(pyspark, join(dir, 'python', 'pyspark'));
   // pyspark.zip and py4j-*-src.zip, as in EMR's python/lib.
   await symlink(join(pyspark, 'python', 'lib'), join(dir, 'python', 'lib'));
+  return dir;
+}
+
+/** A Python user base with boto3 and what it needs (no pyspark), linked from the .venv. */
+async function boto3UserBase(dir: string): Promise<string> {
+  const [version] = (await import('node:fs')).readdirSync(resolve('.venv/lib'));
+  const from = resolve('.venv/lib', version ?? '', 'site-packages');
+  const to = join(dir, 'lib', version ?? '', 'site-packages');
+  await mkdir(to, { recursive: true });
+  for (const name of ['boto3', 'botocore', 's3transfer', 'jmespath', 'dateutil', 'urllib3', 'six.py']) await symlink(join(from, name), join(to, name));
   return dir;
 }
 
@@ -77,9 +91,11 @@ beforeAll(async () => {
   expect(cluster.masterAddress).toMatch(/\.amazonaws\.com$|\.internal$/);
   home = await mkdtemp(join(tmpdir(), 'emr-master-home-'));
   sparkHome = await emrSparkHome(join(home, 'spark'));
+  const userBase = await boto3UserBase(join(home, 'python-user-base'));
+  const aws = `AWS_ENDPOINT_URL=${moto.endpoint} AWS_ACCESS_KEY_ID=${moto.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${moto.credentials.secretAccessKey} AWS_DEFAULT_REGION=us-east-1`;
   master = await startSshd({
     authorizedKeys: [await clusterPublicKey(`analysis-workbench-${cluster.id}`)],
-    extraConfig: [`SetEnv HOME=${home} SPARK_HOME=${sparkHome}`],
+    extraConfig: [`SetEnv HOME=${home} SPARK_HOME=${sparkHome} PYTHONUSERBASE=${userBase} ${aws}`],
   });
   await writeFile(join(dataDir, 'ssh_config'), `Host ${cluster.masterAddress}\n  HostName 127.0.0.1\n  Port ${master.port}\n`);
 }, 120_000);
@@ -177,5 +193,34 @@ describe("a Spark cluster's master node as a worker", () => {
     }
     expect(outputs[0]).toBe('Fennec\t20\nFirefox\t40\n');
     expect(outputs[1]).toBe(outputs[0]);
+  }, 300_000);
+
+  it('runs `workbench run JOBDIR --worker CLUSTER --data s3://...` on Spark there, with the output of a local run of the same files', async () => {
+    const s3 = new S3Client(moto.clientConfig());
+    await s3.send(new CreateBucketCommand({ Bucket: 'telemetry' }));
+    s3.destroy();
+    const sample = await call('jobs:generate-sample-data', { sizeMb: 1 });
+    await call('data-sources:upload-sample', { to: 's3://telemetry/v2' });
+    const client = inProcessClient(workbench);
+    const cli = async (...args: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const code = await runJobCommand(client, ['example:os-distribution', '--mappers', '2', ...args], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+      return { code, stdout, stderr };
+    };
+    // By the cluster's name; its EMR id names it too.
+    const onCluster = await cli('--worker', 'analysis', '--data', 's3://telemetry/v2', '--output', join(tmp.path, 'from-cluster'));
+    expect(onCluster.code, onCluster.stderr + onCluster.stdout).toBe(0);
+    expect(onCluster.stderr).toMatch(/^Run \S+ of os-distribution started on analysis, on Spark\.$/m);
+    expect(onCluster.stdout).toMatch(/Spark master local\[2\]/);
+    const here = await cli('--local', '--data', sample.path, '--output', join(tmp.path, 'from-disk'));
+    expect(here.code, here.stderr).toBe(0);
+    const names = (await readdir(join(tmp.path, 'from-disk'))).sort();
+    expect(names.length).toBeGreaterThan(0);
+    expect((await readdir(join(tmp.path, 'from-cluster'))).sort()).toEqual(names);
+    for (const name of names) expect(await readFile(join(tmp.path, 'from-cluster', name), 'utf8')).toBe(await readFile(join(tmp.path, 'from-disk', name), 'utf8'));
+
+    const refused = cli('--worker', cluster.clusterId ?? '', '--engine', 'local', '--data', 's3://telemetry/v2');
+    await expect(refused).rejects.toThrow(/^analysis is a Spark cluster: jobs there run on Spark\. Drop --engine local, or choose another worker\.$/);
   }, 300_000);
 });
