@@ -7,35 +7,23 @@ import { fakeNotification } from './fake-notification.ts';
 const warning: Ec2Warning = { workerId: 'ec2-abcdefgh', name: 'crunch', minutesLeft: 15, deadline: '2026-11-29T12:00:00.000Z', message: 'crunch terminates itself in 15 minutes.' };
 
 describe('desktop notifications for expiry warnings (Electron Notification, mocked)', () => {
-  it('shows one per warning, and a click reports which worker', async () => {
-    const bus = new EventBus();
-    const { Notification, shown } = fakeNotification();
-    const clicked = vi.fn();
-    const stop = showExpiryNotifications(bus, Notification, clicked);
-    bus.emit('ec2:warning', warning, warning.workerId);
-    await vi.waitFor(() => expect(shown).toHaveLength(1));
-    expect(shown[0]).toMatchObject({ title: 'crunch: 15 minutes left', body: warning.message });
-    shown[0]?.click?.();
-    expect(clicked).toHaveBeenCalledWith(warning);
-    stop();
-    bus.emit('ec2:warning', warning, warning.workerId);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(shown).toHaveLength(1);
-  });
+  const cluster: Ec2Warning = { workerId: 'emr-abcd1234', name: 'spark-big', minutesLeft: 60, deadline: '2026-11-29T12:00:00.000Z', message: 'AWS terminates spark-big in 60 minutes (at 12:00 UTC).' };
 
-  it('shows a Spark cluster\'s warnings as an EC2 worker\'s, until stopped', async () => {
+  it.each([
+    ['ec2:warning', warning, 'crunch: 15 minutes left'],
+    ['clusters:warning', cluster, 'spark-big: 60 minutes left'],
+  ] as const)('shows one per %s, a click reports which worker, and nothing once stopped', async (topic, shownWarning, title) => {
     const bus = new EventBus();
     const { Notification, shown } = fakeNotification();
     const clicked = vi.fn();
     const stop = showExpiryNotifications(bus, Notification, clicked);
-    const cluster = { ...warning, workerId: 'emr-abcd1234', name: 'spark-big', minutesLeft: 60, message: 'AWS terminates spark-big in 60 minutes (at 12:00 UTC).' };
-    bus.emit('clusters:warning', cluster, cluster.workerId);
+    bus.emit(topic, shownWarning, shownWarning.workerId);
     await vi.waitFor(() => expect(shown).toHaveLength(1));
-    expect(shown[0]).toMatchObject({ title: 'spark-big: 60 minutes left', body: cluster.message });
+    expect(shown[0]).toMatchObject({ title, body: shownWarning.message });
     shown[0]?.click?.();
-    expect(clicked).toHaveBeenCalledWith(cluster);
+    expect(clicked).toHaveBeenCalledWith(shownWarning);
     stop();
-    bus.emit('clusters:warning', cluster, cluster.workerId);
+    bus.emit(topic, shownWarning, shownWarning.workerId);
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(shown).toHaveLength(1);
   });
