@@ -271,7 +271,7 @@ export function RunForm({ onStarted, shown, runsLoaded }: { onStarted: (runId: s
           label={`Data folder on ${worker.name} (v2 layout) or S3 location`}
           value={remoteDataDir}
           onChange={setRemoteDataDir}
-          placeholder="/home/ubuntu/data or s3://bucket/prefix"
+          placeholder={`/home/${worker.kind === 'cluster' ? 'hadoop' : 'ubuntu'}/data or s3://bucket/prefix`}
           required
           note={
             worker.kind === 'ec2'
