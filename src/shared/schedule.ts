@@ -91,6 +91,8 @@ export const SparkSize = z
     }
   });
 export type SparkSize = z.infer<typeof SparkSize>;
+/** EMR Serverless' StartJobRun refuses a shorter timeout (executionTimeoutMinutes). */
+export const SPARK_MIN_TIMEOUT_MINUTES = 5;
 export const DEFAULT_SPARK_SIZE: SparkSize = { driverCores: 2, driverMemoryGiB: 8, executorCores: 4, executorMemoryGiB: 16, maxExecutors: 4 };
 
 const scheduleFields = z.object({
@@ -382,4 +384,22 @@ export function formatLocal(date: Date, timeZone?: string): string {
   }).formatToParts(date);
   const get = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('weekday')} ${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ${get('timeZoneName')}`;
+}
+
+/** EMR Serverless' on-demand prices in us-east-1 (x86): per vCPU-hour and per GB-hour of memory. */
+export const EMR_SERVERLESS_PRICE = { vcpuHourUsd: 0.052624, gbHourUsd: 0.0057785 };
+
+/**
+ * The most a Spark run on EMR Serverless can cost: its driver and every executor it may scale
+ * to, for the whole timeout, at the on-demand prices. A run that ends sooner, or uses fewer
+ * executors, costs less.
+ */
+export function sparkCostPerRun(size: SparkSize, timeoutMinutes: number): { usd: number; vcpu: number; memoryGiB: number; hours: number } | undefined {
+  if (!Number.isFinite(timeoutMinutes) || timeoutMinutes <= 0) return undefined;
+  if (![size.driverCores, size.driverMemoryGiB, size.executorCores, size.executorMemoryGiB, size.maxExecutors].every((n) => Number.isFinite(n) && n > 0)) return undefined;
+  const vcpu = size.driverCores + size.maxExecutors * size.executorCores;
+  const memoryGiB = size.driverMemoryGiB + size.maxExecutors * size.executorMemoryGiB;
+  const hours = timeoutMinutes / 60;
+  const usd = (vcpu * EMR_SERVERLESS_PRICE.vcpuHourUsd + memoryGiB * EMR_SERVERLESS_PRICE.gbHourUsd) * hours;
+  return { usd: Math.round(usd * 10_000) / 10_000, vcpu, memoryGiB, hours };
 }

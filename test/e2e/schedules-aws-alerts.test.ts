@@ -91,7 +91,7 @@ describe('an AWS schedule that alerts from AWS itself (moto: SNS, CloudWatch, Sc
     // Delete asks; the role, profile and code go too unless unticked. Published output is never touched.
     await row.getByRole('button', { name: 'Delete' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete os-daily?' });
-    const also = dialog.getByLabel(/Also remove its own IAM role and instance profile, and its code in S3/);
+    const also = dialog.getByLabel(/Also remove its own IAM role \(and instance profile\), and its code in S3/);
     expect(await also.isChecked()).toBe(true);
     await screenshot(page, 'schedules-aws-delete-asks');
     await dialog.getByRole('button', { name: 'Delete' }).click();

@@ -10,7 +10,7 @@ import {
 import { GetScheduleCommand, ListSchedulesCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DEFAULT_EMR_RELEASE } from '../../../shared/cluster-model.ts';
 import { WorkbenchError } from '../../../shared/errors.ts';
-import type { Schedule, SparkSize } from '../../../shared/schedule.ts';
+import { SPARK_MIN_TIMEOUT_MINUTES, type Schedule, type SparkSize } from '../../../shared/schedule.ts';
 import { APP_TAG_VALUE, TAG } from '../workers/ec2/tags.ts';
 import { IAM_PATH, SCHEDULE_GROUPS } from './aws-names.ts';
 import { ensureRole, type PermissionsPlan, type PolicyDocument, type RolePlan } from './iam-setup.ts';
@@ -31,8 +31,6 @@ export const SPARK_APPLICATION = 'analysis-workbench-spark';
 export const START_JOB_RUN_TARGET = 'arn:aws:scheduler:::aws-sdk:emrserverless:startJobRun';
 /** The application stops this long after its last job run; a stopped application costs nothing. */
 export const SPARK_IDLE_MINUTES = 15;
-/** StartJobRun refuses a shorter executionTimeoutMinutes. */
-export const SPARK_MIN_TIMEOUT_MINUTES = 5;
 /** The scheduler role's second inline policy, put only once a Spark job is scheduled. */
 export const SPARK_SCHEDULER_POLICY = 'start-spark-jobs';
 const TRUST_SERVICE = 'emr-serverless.amazonaws.com';

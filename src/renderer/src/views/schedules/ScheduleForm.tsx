@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
-import { ENGINE_LABEL, SPARK_ON_AWS, type Engine } from '../../../../shared/packager-model.ts';
+import { ENGINE_LABEL, type Engine } from '../../../../shared/packager-model.ts';
 import type { ScheduleView } from '../../../../shared/schedule-calls.ts';
-import { weekdayName } from '../../../../shared/schedule.ts';
+import { SPARK_MIN_TIMEOUT_MINUTES, weekdayName } from '../../../../shared/schedule.ts';
 import type { WorkerInfo } from '../../../../shared/worker-model.ts';
 import { useClient } from '../../api/context.tsx';
 import { SubmitCancelButtons } from '../../components/SubmitCancelButtons.tsx';
@@ -12,6 +12,7 @@ import { checkForm, emptyForm, FORM_FIELDS, formOf, frequencyOf, inputOf, type F
 import { AwsPermissions } from './AwsPermissions.tsx';
 import { BucketCheck } from './BucketCheck.tsx';
 import { AwsRunSize } from './AwsRunSize.tsx';
+import { SparkRunSize } from './SparkRunSize.tsx';
 import { AlertEmail } from './AlertEmail.tsx';
 import { errorMessage } from '../../lib/errors.ts';
 
@@ -82,9 +83,9 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
   const engineError =
     packageEngine && engine && engine !== packageEngine
       ? `This package runs ${packageEngine === 'spark' ? 'on Spark' : 'with local processes'}. To run it ${engine === 'spark' ? 'on Spark' : 'with local processes'}, build it again in Package with Engine: ${ENGINE_LABEL[engine]}, and schedule that tarball.`
-      : packageEngine === 'spark' && values.backend === 'aws'
-        ? SPARK_ON_AWS
-        : sparkMissing;
+      : sparkMissing;
+  // A Spark package on AWS runs on EMR Serverless: sized in cores and memory, not by instance type.
+  const sparkOnAws = packageEngine === 'spark' && values.backend === 'aws';
 
   useEffect(() => {
     client.call('schedules:backends').then((b) => {
@@ -100,7 +101,11 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
     if (field === 'name') touch('name');
     setServerErrors(({ [field]: _fixed, ...rest }) => rest);
   };
-  const checked = checkForm(values);
+  const timeout = Number(values.timeoutMinutes);
+  const checked = {
+    ...checkForm(values),
+    ...(sparkOnAws && Number.isInteger(timeout) && timeout >= 1 && timeout < SPARK_MIN_TIMEOUT_MINUTES && { timeoutMinutes: `a timeout of at least ${SPARK_MIN_TIMEOUT_MINUTES} minutes: EMR Serverless enforces no shorter one` }),
+  };
   const shown = touched === 'all' ? checked : Object.fromEntries(Object.entries(checked).filter(([field]) => touched.has(field as FormField)));
   const errors: Partial<Record<FormField, string>> = { ...shown, ...serverErrors };
 
@@ -203,7 +208,7 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
           'Runs on',
           <select {...attrs('backend')} value={values.backend} onChange={(e) => set('backend', e.target.value as FormValues['backend'])}>
             <option value="aws" disabled={!backends?.available.includes('aws')}>
-              AWS (EventBridge Scheduler, a fresh EC2 instance per run)
+              {packageEngine === 'spark' ? 'AWS (EventBridge Scheduler, EMR Serverless per run)' : 'AWS (EventBridge Scheduler, a fresh EC2 instance per run)'}
             </option>
             <option value="local">This app, while it is open</option>
           </select>,
@@ -249,7 +254,11 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
       {awsReason && <p className="muted small">AWS is not available: {awsReason}</p>}
       {values.backend === 'aws' && (
         <>
-          <AwsRunSize instanceType={values.instanceType} diskGiB={values.diskGiB} timeoutMinutes={values.timeoutMinutes} errors={errors} onChange={(f, v) => set(f, v)} onBlur={touch} />
+          {sparkOnAws ? (
+            <SparkRunSize values={values} errors={errors} onChange={(f, v) => set(f, v)} onBlur={touch} />
+          ) : (
+            <AwsRunSize instanceType={values.instanceType} diskGiB={values.diskGiB} timeoutMinutes={values.timeoutMinutes} errors={errors} onChange={(f, v) => set(f, v)} onBlur={touch} />
+          )}
           <AlertEmail />
         </>
       )}
@@ -266,7 +275,7 @@ export function ScheduleForm({ existing, tarball, onSaved, onCancel }: { existin
           {errors.dataSource}
         </span>
       )}
-      {values.backend === 'aws' && <AwsPermissions name={values.name} visibility={values.visibility} dataSource={values.dataSource.trim()} />}
+      {values.backend === 'aws' && <AwsPermissions name={values.name} visibility={values.visibility} dataSource={values.dataSource.trim()} engine={packageEngine ?? 'local'} />}
       <label className="checkbox">
         <input type="checkbox" checked={values.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Enabled
       </label>

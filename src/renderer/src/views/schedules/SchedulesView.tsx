@@ -143,7 +143,7 @@ export function SchedulesView({ param }: { param: string | undefined }) {
           </p>
           {deleting.backend === 'aws' && (
             <label className="checkbox">
-              <input type="checkbox" checked={removeAwsResources} onChange={(e) => setRemoveAwsResources(e.target.checked)} /> Also remove its own IAM role and instance profile, and its code in S3 (the tarballs and worker kits under {deleting.name}/code/ in the code bucket)
+              <input type="checkbox" checked={removeAwsResources} onChange={(e) => setRemoveAwsResources(e.target.checked)} /> Also remove its own IAM role (and instance profile), and its code in S3 (the tarballs, worker kits and Spark driver under {deleting.name}/code/ in the code bucket); the last Spark schedule also takes the app's EMR Serverless application with it
             </label>
           )}
         </ConfirmDialog>

@@ -1,5 +1,5 @@
 import type { ScheduleView } from '../../../../shared/schedule-calls.ts';
-import { DEFAULT_SCHEDULE_DISK_GIB, DEFAULT_SCHEDULE_INSTANCE_TYPE, Schedule, type Frequency, type ScheduleInput } from '../../../../shared/schedule.ts';
+import { DEFAULT_SCHEDULE_DISK_GIB, DEFAULT_SCHEDULE_INSTANCE_TYPE, DEFAULT_SPARK_SIZE, Schedule, type Frequency, type ScheduleInput, type SparkSize } from '../../../../shared/schedule.ts';
 
 /** The form as typed: strings, so a half-typed number is kept as the user left it. */
 export interface FormValues {
@@ -23,14 +23,34 @@ export interface FormValues {
   diskGiB: string;
   /** The data the job reads (DATA_DIR): a folder on the worker or s3://BUCKET/PREFIX; empty: the default. */
   dataSource: string;
+  /** A Spark package's run on EMR Serverless (AWS): driver and executor sizes, executors at most, as typed. */
+  sparkDriverCores: string;
+  sparkDriverMemoryGiB: string;
+  sparkExecutorCores: string;
+  sparkExecutorMemoryGiB: string;
+  sparkMaxExecutors: string;
+}
+
+/** The Spark size fields of the form, by the model's name of each. */
+export const SPARK_FIELDS = {
+  driverCores: 'sparkDriverCores',
+  driverMemoryGiB: 'sparkDriverMemoryGiB',
+  executorCores: 'sparkExecutorCores',
+  executorMemoryGiB: 'sparkExecutorMemoryGiB',
+  maxExecutors: 'sparkMaxExecutors',
+} as const satisfies Record<keyof SparkSize, keyof FormValues>;
+export type SparkField = (typeof SPARK_FIELDS)[keyof SparkSize];
+
+function sparkValues(size: SparkSize): Pick<FormValues, SparkField> {
+  return Object.fromEntries(Object.entries(SPARK_FIELDS).map(([key, field]) => [field, String(size[key as keyof SparkSize])])) as Pick<FormValues, SparkField>;
 }
 
 export type FormField = keyof FormValues;
-export const FORM_FIELDS: readonly FormField[] = ['name', 'tarball', 'command', 'outputDir', 'visibility', 'frequency', 'dayOfWeek', 'dayOfMonth', 'timeOfDay', 'timeoutMinutes', 'startDate', 'endDate', 'enabled', 'backend', 'worker', 'instanceType', 'diskGiB', 'dataSource'];
+export const FORM_FIELDS: readonly FormField[] = ['name', 'tarball', 'command', 'outputDir', 'visibility', 'frequency', 'dayOfWeek', 'dayOfMonth', 'timeOfDay', 'timeoutMinutes', 'startDate', 'endDate', 'enabled', 'backend', 'worker', 'instanceType', 'diskGiB', 'dataSource', ...Object.values(SPARK_FIELDS)];
 
 /** The seed form's defaults: noon UTC (yesterday's data is in by then), two hours at most, the package's own command. */
 export function emptyForm(backend: 'aws' | 'local', tarball = ''): FormValues {
-  return { name: '', tarball, command: '', outputDir: '', visibility: 'private', frequency: 'daily', dayOfWeek: '0', dayOfMonth: '1', timeOfDay: '12:00', timeoutMinutes: '120', startDate: '', endDate: '', enabled: true, backend, worker: 'local', instanceType: DEFAULT_SCHEDULE_INSTANCE_TYPE, diskGiB: String(DEFAULT_SCHEDULE_DISK_GIB), dataSource: '' };
+  return { name: '', tarball, command: '', outputDir: '', visibility: 'private', frequency: 'daily', dayOfWeek: '0', dayOfMonth: '1', timeOfDay: '12:00', timeoutMinutes: '120', startDate: '', endDate: '', enabled: true, backend, worker: 'local', instanceType: DEFAULT_SCHEDULE_INSTANCE_TYPE, diskGiB: String(DEFAULT_SCHEDULE_DISK_GIB), dataSource: '', ...sparkValues(DEFAULT_SPARK_SIZE) };
 }
 
 export function formOf(s: ScheduleView): FormValues {
@@ -53,6 +73,7 @@ export function formOf(s: ScheduleView): FormValues {
     instanceType: s.instanceType,
     diskGiB: String(s.diskGiB),
     dataSource: s.dataSource ?? '',
+    ...sparkValues(s.spark),
   };
 }
 
@@ -84,6 +105,7 @@ export function inputOf(v: FormValues): ScheduleInput {
     instanceType: v.instanceType,
     diskGiB: whole(v.diskGiB),
     ...(v.dataSource.trim() ? { dataSource: v.dataSource.trim() } : {}),
+    spark: Object.fromEntries(Object.entries(SPARK_FIELDS).map(([key, field]) => [key, whole(v[field])])) as SparkSize,
     ...(v.startDate ? { startDate: v.startDate } : {}),
     ...(v.endDate ? { endDate: v.endDate } : {}),
   };
@@ -96,8 +118,8 @@ export function checkForm(v: FormValues): Partial<Record<FormField, string>> {
   const errors: Partial<Record<FormField, string>> = {};
   for (const issue of parsed.error.issues) {
     const [head, sub] = issue.path.map(String);
-    const field = (head === 'frequency' && sub ? sub : head) as FormField;
-    const message = issue.code === 'invalid_type' && head === 'timeoutMinutes' ? 'a whole number of minutes, 1 to 1440' : issue.code === 'invalid_type' && head === 'diskGiB' ? 'a whole number of GiB, 8 to 4096' : issue.code === 'invalid_type' && sub ? (sub === 'dayOfWeek' ? 'a day of week 0 (Sunday) to 6 (Saturday)' : 'a day of month 1 to 31') : issue.message;
+    const field = (head === 'frequency' && sub ? sub : head === 'spark' && sub ? SPARK_FIELDS[sub as keyof SparkSize] : head) as FormField;
+    const message = issue.code === 'invalid_type' && head === 'spark' ? 'a whole number' : issue.code === 'invalid_type' && head === 'timeoutMinutes' ? 'a whole number of minutes, 1 to 1440' : issue.code === 'invalid_type' && head === 'diskGiB' ? 'a whole number of GiB, 8 to 4096' : issue.code === 'invalid_type' && sub ? (sub === 'dayOfWeek' ? 'a day of week 0 (Sunday) to 6 (Saturday)' : 'a day of month 1 to 31') : issue.message;
     errors[FORM_FIELDS.includes(field) ? field : 'name'] ??= message;
   }
   return errors;
