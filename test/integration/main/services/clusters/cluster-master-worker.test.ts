@@ -9,6 +9,7 @@ import { inProcessClient } from '../../../../../src/main/in-process-client.ts';
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
 import type { Cluster } from '../../../../../src/shared/cluster-model.ts';
 import type { RunRequest } from '../../../../../src/shared/model.ts';
+import { groupMembers, signal } from '../../../../fixtures/process-group.ts';
 import { useMoto } from '../../../../fixtures/server-hooks.ts';
 import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
 import { COUNT_BY_APP_JOB, sessionSubmissions, writeJobFolder, writeTelemetryData } from '../../../../fixtures/telemetry-data.ts';
@@ -223,4 +224,19 @@ describe("a Spark cluster's master node as a worker", () => {
     const refused = cli('--worker', cluster.clusterId ?? '', '--engine', 'local', '--data', 's3://telemetry/v2');
     await expect(refused).rejects.toThrow(/^analysis is a Spark cluster: jobs there run on Spark\. Drop --engine local, or choose another worker\.$/);
   }, 300_000);
+
+  it('ends a run there when the cluster is terminated, and the master is no longer a worker', async () => {
+    await writeJobFolder(join(tmp.path, 'sleepy'), 'import time\n\ndef map(key, dims, value, context):\n    time.sleep(120)\n');
+    const run = await call('jobs:start', { source: { kind: 'folder', path: join(tmp.path, 'sleepy') }, dataDir: join(home, 'data'), worker: cluster.id });
+    const pidFile = join(home, '.workbench', 'runs', run.id, 'pid');
+    await expect.poll(() => readFile(pidFile, 'utf8').then(Number, () => 0), { timeout: 30_000 }).toBeGreaterThan(1);
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    await call('clusters:terminate', { clusterId: cluster.id });
+    await expect.poll(async () => (await call('jobs:get', { runId: run.id })).status, { timeout: 30_000 }).toBe('worker-gone');
+    expect((await call('jobs:get', { runId: run.id })).message).toBe('The Spark cluster analysis was terminated; the run ended with it.');
+    expect((await call('workers:list')).map((w) => w.id)).not.toContain(cluster.id);
+    // The sshd standing in for the master does not die with the cluster: end the job it was running.
+    signal(-pid, 'SIGKILL');
+    await expect.poll(() => groupMembers(pid), { timeout: 10_000 }).toEqual([]);
+  }, 120_000);
 });
