@@ -23,9 +23,10 @@ with the active AWS profile (see 'workbench call aws:profiles').
   terminate WORKER_ID --yes
                        terminate now (--yes confirms)
   trust NAME --fingerprint SHA256:...
-                       trust a worker's (SSH or EC2) new host key: connects, compares the
-                       key the host shows with the fingerprint you checked with its owner,
-                       and records it in the app's known_hosts
+                       trust a worker's new host key (an SSH host's, or a Spark cluster
+                       master's, which EMR cannot pin at launch): connects, compares the key
+                       the host shows with the fingerprint you checked with its owner, and
+                       records it in the app's known_hosts
   --json               print results as JSON`;
 
 function duration(seconds: number): string {
