@@ -16,7 +16,7 @@ import type { SecretStore } from '../credentials/secret-store.ts';
 import { deleteSchedule } from '../schedules/aws-backend.ts';
 import { whileIamPropagates } from '../schedules/iam-propagation.ts';
 import type { DocumentStore } from '../store/document-store.ts';
-import { ExpiryWatch, type ExpiryWarning, type WatchedWorker } from '../workers/ec2/expiry-watch.ts';
+import { ExpiryWatch, type ExpiryWarning, type WatchedWorker } from '../workers/expiry-watch.ts';
 import { generateEd25519, type SshKeyPair } from '../workers/ec2/keys.ts';
 import { deleteWhenUnused, ensureSshSecurityGroup, RELEASE_TIMING, type ReleaseTiming } from '../workers/ec2/security-group.ts';
 import { APP_TAG_VALUE } from '../workers/ec2/tags.ts';

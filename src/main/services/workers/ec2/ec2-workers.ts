@@ -10,7 +10,7 @@ import type { DocumentStore } from '../../store/document-store.ts';
 import { defaultEc2Clients, describeWorkerInstances, instanceAddress, type Ec2ClientFactory } from './clients.ts';
 import type { Ec2Context } from './context.ts';
 import { EC2_DOCUMENT, hostKeySecret, privateKeySecret, type Ec2Record } from './ec2-store.ts';
-import { ExpiryWatch, type WatchedWorker } from './expiry-watch.ts';
+import { ExpiryWatch, type WatchedWorker } from '../expiry-watch.ts';
 import { generateEd25519, publicKeyBlob } from './keys.ts';
 import { launchWorker, stateOf } from './launcher.ts';
 import { lookUpMyAddress } from './my-address.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ssh2 from 'ssh2';
 import { describe, expect, it } from 'vitest';
-import { ExpiryWatch } from '../../../../../../src/main/services/workers/ec2/expiry-watch.ts';
+import { ExpiryWatch } from '../../../../../../src/main/services/workers/expiry-watch.ts';
 import { generateEd25519 } from '../../../../../../src/main/services/workers/ec2/keys.ts';
 import { mergeRecords, toWorker } from '../../../../../../src/main/services/workers/ec2/reconcile.ts';
 import type { Ec2Record } from '../../../../../../src/main/services/workers/ec2/ec2-store.ts';

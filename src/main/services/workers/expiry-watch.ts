@@ -1,4 +1,4 @@
-import { EXPIRY_WARNING_MINUTES, type Ec2Warning } from '../../../../shared/ec2-model.ts';
+import { EXPIRY_WARNING_MINUTES, type Ec2Warning } from '../../../shared/ec2-model.ts';
 
 /** A warning before a worker's deadline: an EC2 worker's or a Spark cluster's (same fields). */
 export type ExpiryWarning = Ec2Warning;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ExpiryWatch, type ExpiryWarning, type WatchedWorker } from '../../../../../../src/main/services/workers/ec2/expiry-watch.ts';
+import { ExpiryWatch, type ExpiryWarning, type WatchedWorker } from '../../../../../src/main/services/workers/expiry-watch.ts';
 
 const deadline = '2026-11-29T12:00:00.000Z';
 const minutesBefore = (minutes: number) => new Date(Date.parse(deadline) - minutes * 60_000);
