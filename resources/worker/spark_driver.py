@@ -99,12 +99,16 @@ def read_spec(where):
 
 
 def fetch_kit(url, kit_dir):
-    """run-job.sh and its helpers, from the app's own archive; names are checked all the same."""
-    import boto3
-
+    """run-job.sh and its helpers, from the app's own archive (in S3, or a file when run by hand);
+    names are checked all the same."""
     local = os.path.join(kit_dir, "kit.tar.gz")
-    bucket, key = split_s3(url)
-    boto3.client("s3").download_file(bucket, key, local)
+    if url.startswith("s3://"):
+        import boto3
+
+        bucket, key = split_s3(url)
+        boto3.client("s3").download_file(bucket, key, local)
+    else:
+        shutil.copyfile(url, local)
     with tarfile.open(local, "r:gz") as tar:
         for member in tar.getmembers():
             if not member.isfile() or "/" in member.name or member.name.startswith("."):
