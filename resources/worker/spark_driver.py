@@ -8,8 +8,14 @@ beside the job's package in the code bucket) as the sparkSubmit entry point. SPE
 description as the app wrote it (s3://code-bucket/JOB/code/spark-run-SHA.json, or a local
 file): the same fields as an EC2 run's run.json (see scheduled_run.py): "job", "region",
 "kit", "code", "command", "outputDir", "timeoutMinutes", "publish", "visibility", and
-optionally "records", "dataDir", "alertTopic", "metricNamespace". The run id is made from the
-scheduled time as on EC2, so a run's id is the same however often its trigger is retried.
+optionally "records", "dataDir", "alertTopic", "metricNamespace" (and "timeoutSeconds", finer
+than minutes, as run-job.sh takes it). The run id is made from the scheduled time as on EC2, so a
+run's id is the same however often its trigger is retried.
+
+EMR Serverless ends the job run at the job's timeout (executionTimeoutMinutes). The command gets
+what is left of it once the driver is up, less a margin (a minute, or a tenth of the timeout
+when less), so a run that takes too long is stopped by run-job.sh first and still leaves its
+timed-out record, log and alert.
 
 It starts the Spark session (its master is the one spark-submit gave it: EMR Serverless' own,
 or local[N] when run by hand), fetches the worker kit and hands the run to run-job.sh, exactly
@@ -47,9 +53,14 @@ import sys
 import tarfile
 import tempfile
 import threading
+import time
 import zipfile
 
 SOCKET_VARIABLE = "WORKBENCH_SPARK_SOCKET"
+# Seconds kept back from the job's timeout for run-job.sh to write the log and the record of a
+# run that timed out, before EMR Serverless ends the whole job run (executionTimeoutMinutes);
+# a tenth of the timeout when that is less.
+RECORD_MARGIN_S = 60
 RUNNER_CALL = ["-m", "mapreduce.job"]
 
 
@@ -143,10 +154,16 @@ def failure_record(spec, run_id, scheduled, started, message):
         sys.stderr.write("could not send the alert or the metric: %s\n" % err)
 
 
-def run_job_argv(run_job, spec, run_id, scheduled, log, work):
+def command_seconds(spec, elapsed):
+    """The command's timeout: what is left of the job's once the driver has started, less the margin."""
+    budget = int(spec.get("timeoutSeconds") or int(spec["timeoutMinutes"]) * 60)
+    return max(1, int(budget - elapsed - min(RECORD_MARGIN_S, budget // 10)))
+
+
+def run_job_argv(run_job, spec, run_id, scheduled, log, work, timeout_s):
     argv = ["sh", run_job, "--job", spec["job"], "--run-id", run_id, "--code", spec["code"], "--command", spec["command"],
             "--output-dir", spec["outputDir"], "--timeout-minutes", str(spec["timeoutMinutes"]), "--publish", spec["publish"],
-            "--visibility", spec["visibility"], "--log", log, "--work-dir", work]  # fmt: skip
+            "--visibility", spec["visibility"], "--log", log, "--work-dir", work, "--timeout-seconds", str(timeout_s)]  # fmt: skip
     for option, field in (("--data-dir", "dataDir"), ("--records", "records"), ("--alert-topic", "alertTopic"), ("--metric-namespace", "metricNamespace")):
         if spec.get(field):
             argv += [option, spec[field]]
@@ -278,7 +295,7 @@ def main(argv):
         args = parse_args(argv)
     except SystemExit as e:
         return 64 if e.code else 0
-    started = now_iso()
+    started, clock = now_iso(), time.monotonic()
     spec = read_spec(args.spec)
     os.environ.setdefault("AWS_DEFAULT_REGION", spec["region"])
     scheduled = args.scheduled_for or ""
@@ -308,7 +325,8 @@ def main(argv):
         server.listen(4)
         server.settimeout(1.0)
         env = dict(os.environ, PATH=shim + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"), **{SOCKET_VARIABLE: where})
-        proc = subprocess.Popen(run_job_argv(run_job, spec, run_id, scheduled, log, work), env=env, stdin=subprocess.DEVNULL)
+        timeout_s = command_seconds(spec, time.monotonic() - clock)
+        proc = subprocess.Popen(run_job_argv(run_job, spec, run_id, scheduled, log, work, timeout_s), env=env, stdin=subprocess.DEVNULL)
         session = Session(spark, scratch)
         while proc.poll() is None:
             try:

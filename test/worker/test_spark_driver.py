@@ -6,11 +6,13 @@ Each test reads back what a user would find: the run record, the published files
 import gzip
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 import unittest
 
 from . import moto_fixture
@@ -161,6 +163,21 @@ class SparkDriverTest(DriverCase):
         self.assertEqual(rec["message"], "The command failed with exit code 2; nothing was published.")
         self.assertIn("No module named 'no_such_module'", log)
         self.assertFalse(os.path.exists(data))
+
+    def test_a_job_over_its_timeout_is_stopped_with_its_spark_tasks_and_leaves_a_timed_out_record(self):
+        slow = "import time\n\ndef map(key, dims, value, context):\n    time.sleep(120)\n"
+        began = time.monotonic()
+        result = self.drive(self.spec(self.package(job=slow), timeoutSeconds=40))
+        took = time.monotonic() - began
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        rec, log, data = self.published()
+        self.assertEqual((rec["status"], rec["timedOut"]), ("timed-out", True), log)
+        # What is left of the job's timeout once Spark is up, less a tenth kept back for the record.
+        seconds = int(re.search(r"; timeout (\d+)s;", log).group(1))
+        self.assertTrue(1 <= seconds <= 36, log)
+        self.assertFalse(os.path.exists(data))
+        # The driver did not wait for the map tasks' sleep: its Spark jobs were cancelled.
+        self.assertLess(took, 100)
 
     def test_bad_arguments_exit_64_saying_what_is_wrong(self):
         result = subprocess.run([sys.executable, DRIVER, "--spec", "x.json", "--run-id", "../etc"], capture_output=True, text=True, timeout=60)
