@@ -15,7 +15,7 @@ import { createSchedulesDomain, type SchedulesDomain, type SchedulesDomainOption
 import { createSettingsDomain } from './domains/settings.ts';
 import { createSshDomain, type SshDomain } from './domains/ssh.ts';
 import { createTransfersDomain } from './domains/transfers.ts';
-import { createTunnelsDomain } from './domains/tunnels.ts';
+import { createTunnelsDomain, type TunnelsDomainOptions } from './domains/tunnels.ts';
 import { createWorkersDomain, type WorkersDomain } from './domains/workers.ts';
 import { createWorkspaceDomain } from './domains/workspace.ts';
 import { EventHub } from './events.ts';
@@ -44,6 +44,8 @@ export interface WorkbenchOptions {
   ec2Overrides?: Ec2DomainOptions['overrides'];
   /** Tests replace the clusters' clock, address lookup or security group wait. */
   clusterOverrides?: ClustersDomainOptions['overrides'];
+  /** Tests point clusters' UIs at a loopback server. */
+  tunnelOverrides?: TunnelsDomainOptions;
   /** Tests give a worker a deadline without launching it. */
   jobOverrides?: JobsDomainOptions;
   /** Tests give schedules a fake clock, a faster poll, or an AWS backend. */
@@ -102,7 +104,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const ec2 = createEc2Domain(core, { aws, ssh, settings }, options.ec2Overrides ? { overrides: options.ec2Overrides } : {});
   const clusters = createClustersDomain(core, { aws, settings, ec2 }, options.clusterOverrides ? { overrides: options.clusterOverrides } : {});
   const workers = createWorkersDomain(core, { ssh, ec2, clusters });
-  const tunnels = createTunnelsDomain(core, { workers });
+  const tunnels = createTunnelsDomain(core, { workers, clusters }, options.tunnelOverrides ?? {});
   const transfers = await createTransfersDomain(core, { ssh, workers });
   const packager = createPackagerDomain(core);
   const jobs = createJobsDomain(core, { settings, aws, workers, transfers, ec2, packager }, options.jobOverrides);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClusterId, JobFlowId } from './cluster-model.ts';
 import { HostName, WorkerId } from './worker-model.ts';
 
 /** A destination as the worker sees it: a web UI it serves only inside its own network. */
@@ -26,6 +27,14 @@ export const Tunnel = z.object({
 });
 export type Tunnel = z.infer<typeof Tunnel>;
 
+/** The web UIs an EMR master serves inside its network, and their ports there. */
+export const CLUSTER_UIS = {
+  yarn: { label: 'YARN', port: 8088 },
+  'spark-history': { label: 'Spark history', port: 18080 },
+} as const;
+export const ClusterUi = z.enum(['yarn', 'spark-history']);
+export type ClusterUi = z.infer<typeof ClusterUi>;
+
 function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
   return { input, output, doc };
 }
@@ -35,6 +44,11 @@ export const tunnelCalls = {
     TunnelRequest,
     Tunnel,
     "Open a port on 127.0.0.1 carried over a worker's SSH connection to host:port as the worker sees it (ssh -L), once the worker shows it can reach it.",
+  ),
+  'tunnels:cluster-ui': call(
+    z.object({ clusterId: z.union([ClusterId, JobFlowId]), ui: ClusterUi }).strict(),
+    Tunnel,
+    "Open a cluster's YARN (8088) or Spark history server (18080) in the browser: a tunnel over the master's SSH connection to the master as it names itself.",
   ),
   'tunnels:list': call(z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => undefined), z.array(Tunnel), 'The tunnels open now.'),
   'tunnels:close': call(z.object({ id: z.string().regex(/^tunnel-\d{1,9}$/, 'a tunnel id') }).strict(), z.null(), 'Close a tunnel and the connections through it.'),

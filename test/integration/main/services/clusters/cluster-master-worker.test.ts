@@ -1,4 +1,6 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DescribeKeyPairsCommand, EC2Client } from '@aws-sdk/client-ec2';
@@ -9,6 +11,7 @@ import { inProcessClient } from '../../../../../src/main/in-process-client.ts';
 import { createWorkbench, type Workbench } from '../../../../../src/main/workbench.ts';
 import type { Cluster } from '../../../../../src/shared/cluster-model.ts';
 import type { RunRequest } from '../../../../../src/shared/model.ts';
+import type { ClusterUi } from '../../../../../src/shared/tunnel-model.ts';
 import { groupMembers, signal } from '../../../../fixtures/process-group.ts';
 import { useMoto } from '../../../../fixtures/server-hooks.ts';
 import { startSshd, type Sshd } from '../../../../fixtures/sshd.ts';
@@ -73,7 +76,17 @@ async function clusterPublicKey(keyName: string): Promise<string> {
   }
 }
 
+/** YARN and the Spark history server as the master serves them, here on 127.0.0.1. */
+const uis: Server[] = [];
+const uiPorts: Partial<Record<ClusterUi, number>> = {};
+
 beforeAll(async () => {
+  for (const ui of ['yarn', 'spark-history'] as const) {
+    const server = createServer((req, res) => res.end(`${ui} page ${req.url}`));
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
+    uiPorts[ui] = (server.address() as AddressInfo).port;
+    uis.push(server);
+  }
   tmp = await makeTempDir('cluster-master');
   const dataDir = join(tmp.path, 'app');
   await mkdir(dataDir);
@@ -85,6 +98,8 @@ beforeAll(async () => {
     resourcesDir: resolve('resources'),
     // The stand-in master has no YARN and no hadoop user: a local Spark there, and the tester's login.
     clusterOverrides: { sparkMaster: 'local[2]', sshUser: userInfo().username },
+    // The master reaches its UIs by its own name; the stand-in master reaches them on loopback.
+    tunnelOverrides: { clusterUi: { host: '127.0.0.1', ports: uiPorts } },
   });
   await call('settings:set', { autoDownloadResults: false });
   const launched = await call('clusters:launch', { name: 'analysis', region: 'us-east-1', coreNodes: 1, instanceType: 'm6i.large', hours: 2, allowedCidr: TEST_CIDR });
@@ -103,6 +118,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await workbench?.close();
+  for (const server of uis) server.close();
   await master?.stop();
   if (home) await rm(home, { recursive: true, force: true });
   await tmp?.cleanup();
@@ -225,6 +241,18 @@ describe("a Spark cluster's master node as a worker", () => {
     await expect(refused).rejects.toThrow(/^analysis is a Spark cluster: jobs there run on Spark\. Drop --engine local, or choose another worker\.$/);
   }, 300_000);
 
+  it("opens YARN and the Spark history server here, through tunnels over the master's connection", async () => {
+    const yarn = await call('tunnels:cluster-ui', { clusterId: cluster.id, ui: 'yarn' });
+    expect(yarn).toMatchObject({ workerId: cluster.id, remoteHost: '127.0.0.1', remotePort: uiPorts.yarn, label: 'YARN of analysis', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/) });
+    expect(await (await fetch(`${yarn.url}cluster/apps`)).text()).toBe('yarn page /cluster/apps');
+    // By EMR's id too; each UI its own tunnel, and asking again answers the open one.
+    const history = await call('tunnels:cluster-ui', { clusterId: cluster.clusterId as never, ui: 'spark-history' });
+    expect(await (await fetch(history.url)).text()).toBe('spark-history page /');
+    expect(history.localPort).not.toBe(yarn.localPort);
+    expect(await call('tunnels:cluster-ui', { clusterId: cluster.id, ui: 'yarn' })).toEqual(yarn);
+    expect((await call('tunnels:list')).map((t) => t.label).sort()).toEqual(['Spark history of analysis', 'YARN of analysis']);
+  });
+
   it('ends a run there when the cluster is terminated, and the master is no longer a worker', async () => {
     await writeJobFolder(join(tmp.path, 'sleepy'), 'import time\n\ndef map(key, dims, value, context):\n    time.sleep(120)\n');
     const run = await call('jobs:start', { source: { kind: 'folder', path: join(tmp.path, 'sleepy') }, dataDir: join(home, 'data'), worker: cluster.id });
@@ -235,6 +263,9 @@ describe("a Spark cluster's master node as a worker", () => {
     await expect.poll(async () => (await call('jobs:get', { runId: run.id })).status, { timeout: 30_000 }).toBe('worker-gone');
     expect((await call('jobs:get', { runId: run.id })).message).toBe('The Spark cluster analysis was terminated; the run ended with it.');
     expect((await call('workers:list')).map((w) => w.id)).not.toContain(cluster.id);
+    // Its UIs went with it, and cannot be opened again.
+    expect(await call('tunnels:list')).toEqual([]);
+    await expect(call('tunnels:cluster-ui', { clusterId: cluster.id, ui: 'yarn' })).rejects.toThrow(/^analysis is TERMINAT\w+ and has no master node to reach; its UIs open once it is WAITING or RUNNING\.$/);
     // The sshd standing in for the master does not die with the cluster: end the job it was running.
     signal(-pid, 'SIGKILL');
     await expect.poll(() => groupMembers(pid), { timeout: 10_000 }).toEqual([]);

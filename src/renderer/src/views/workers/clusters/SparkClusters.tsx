@@ -1,7 +1,9 @@
 import { useCallback } from 'react';
 import { CLUSTER_INSTANCE_TYPES, clusterCost, ClusterLaunchRequest, DEFAULT_EMR_RELEASE, EMR_HOURLY_USD, MIN_CLUSTER_HOURS, type Cluster, type ClusterList } from '../../../../../shared/cluster-model.ts';
 import { instanceTypeInfo, MAX_LIFETIME_HOURS } from '../../../../../shared/ec2-model.ts';
+import { CLUSTER_UIS, type ClusterUi } from '../../../../../shared/tunnel-model.ts';
 import { useClient } from '../../../api/context.tsx';
+import { TunnelLink } from '../../../components/TunnelLink.tsx';
 import { formatUsd } from '../../../lib/format.ts';
 import { DeadlineClock } from '../fleet/DeadlineClock.tsx';
 import { FleetPanel } from '../fleet/FleetPanel.tsx';
@@ -68,9 +70,14 @@ function ClusterRow({ cluster }: { cluster: Cluster }) {
       terminate={() => client.call('clusters:terminate', { clusterId: cluster.id })}
       actions={
         master && (
-          <button type="button" onClick={() => (location.hash = master)} title={`Open the master node ${cluster.masterAddress ?? ''} in the worker list`}>
-            Open
-          </button>
+          <>
+            <button type="button" onClick={() => (location.hash = master)} title={`Open the master node ${cluster.masterAddress ?? ''} in the worker list`}>
+              Open
+            </button>
+            {(Object.keys(CLUSTER_UIS) as ClusterUi[]).map((ui) => (
+              <TunnelLink key={ui} label={CLUSTER_UIS[ui].label} open={() => client.call('tunnels:cluster-ui', { clusterId: cluster.id, ui })} />
+            ))}
+          </>
         )
       }
       terminateNote={`The cluster ${cluster.clusterId} and everything on its nodes are deleted. Download the results you need first.`}
