@@ -22,6 +22,10 @@ them now.
                        --data: what the job reads as DATA_DIR (default the sample data;
                        on AWS none); an s3:// one is readable by an AWS run's role
                        and root disk (default 8 GiB)
+         [--spark-driver CORES:GIB] [--spark-executor CORES:GIB] [--spark-executors N]
+                       a Spark package's run on AWS (EMR Serverless): driver and executor
+                       vCPU (1, 2, 4, 8 or 16) and memory, executors at most (default
+                       2:8, 4:16 and 4)
                        --day: 0-6 (0 = Sunday) for weekly, 1-31 for monthly (a month
                        without that day runs on its last day); --time is UTC (default 12:00)
   list                 schedules with their next run
@@ -38,6 +42,14 @@ function whole(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number, not "${value}".`);
   return Number(value);
+}
+
+/** CORES:GIB of --spark-driver or --spark-executor, as the schedule's spark size fields. */
+function sparkPart(value: string | undefined, flag: string, who: 'driver' | 'executor'): Record<string, number> {
+  if (value === undefined) return {};
+  const m = /^(\d+):(\d+)$/.exec(value);
+  if (!m) throw new UsageError(`${flag} must be CORES:GIB, such as ${who === 'driver' ? '2:8' : '4:16'}, not "${printable(value)}".`);
+  return { [`${who}Cores`]: Number(m[1]), [`${who}MemoryGiB`]: Number(m[2]) };
 }
 
 function backendOf(value: string): ScheduleBackendKind {
@@ -125,6 +137,9 @@ export async function runScheduleCommand(client: WorkbenchClient, args: string[]
       'instance-type': { type: 'string' },
       disk: { type: 'string' },
       data: { type: 'string' },
+      'spark-driver': { type: 'string' },
+      'spark-executor': { type: 'string' },
+      'spark-executors': { type: 'string' },
       'remove-aws-resources': { type: 'boolean', default: false },
       detach: { type: 'boolean', default: false },
       yes: { type: 'boolean', default: false },
@@ -145,6 +160,8 @@ export async function runScheduleCommand(client: WorkbenchClient, args: string[]
       if (!values.tarball) throw new UsageError('create needs --tarball FILE (a package from `workbench pack`).');
       const timeout = whole(values.timeout, '--timeout');
       const disk = whole(values.disk, '--disk');
+      const executors = whole(values['spark-executors'], '--spark-executors');
+      const spark = { ...sparkPart(values['spark-driver'], '--spark-driver', 'driver'), ...sparkPart(values['spark-executor'], '--spark-executor', 'executor'), ...(executors !== undefined && { maxExecutors: executors }) };
       const created = await client.call('schedules:create', {
         name: needName(),
         tarball: resolve(values.tarball),
@@ -162,6 +179,7 @@ export async function runScheduleCommand(client: WorkbenchClient, args: string[]
         ...(values['instance-type'] ? { instanceType: values['instance-type'] } : {}),
         ...(values.data ? { dataSource: values.data } : {}),
         ...(disk !== undefined ? { diskGiB: disk } : {}),
+        ...(Object.keys(spark).length > 0 ? { spark } : {}),
       });
       print(created, () => out(`Scheduled ${created.name}: ${describeTiming(created)}${created.nextRun ? `, next run ${formatUtc(new Date(created.nextRun))}` : ''}.`));
       return 0;

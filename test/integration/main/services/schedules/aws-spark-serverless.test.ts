@@ -133,7 +133,7 @@ describe('a Spark package scheduled on AWS runs on EMR Serverless (moto: EMR Ser
     expect((JSON.parse((await scheduleInput()).text) as StartJobRunCommandInput).executionTimeoutMinutes).toBe(60);
   }, 60_000);
 
-  it('the schedule input, its scheduled time put in as Scheduler does, is a StartJobRun EMR Serverless takes; the same trigger gives the same token', async () => {
+  it('the schedule input, its scheduled time put in as Scheduler does, is a StartJobRun EMR Serverless takes; the same trigger gives the same token; Run now starts it with its run id', async () => {
     const { tarball } = await sparkPackage();
     await service.create(sparkSchedule(tarball));
     const { text } = await scheduleInput();
@@ -152,6 +152,15 @@ describe('a Spark package scheduled on AWS runs on EMR Serverless (moto: EMR Ser
     const runs = (await emr().send(new ListJobRunsCommand({ applicationId: first.applicationId }))).jobRuns ?? [];
     expect(runs.map((r) => r.id).sort()).toEqual([started.jobRunId, again.jobRunId].sort());
     expect(runs.map((r) => [r.name, r.executionRole])).toEqual([['os-spark', first.executionRoleArn], ['os-spark', first.executionRoleArn]]);
+
+    // Run now: the same input, the run id in place of the scheduled time.
+    const runId = await service.runNow('os-spark');
+    expect(runId).toMatch(/^now-\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+    const after = (await emr().send(new ListJobRunsCommand({ applicationId: first.applicationId }))).jobRuns ?? [];
+    const byHand = after.find((r) => r.id !== started.jobRunId && r.id !== again.jobRunId)!;
+    const handRun = (await emr().send(new GetJobRunCommand({ applicationId: first.applicationId, jobRunId: byHand.id }))).jobRun!;
+    expect(handRun.jobDriver?.sparkSubmit?.entryPointArguments).toEqual(['--spec', first.jobDriver!.sparkSubmit!.entryPointArguments![1], '--run-id', runId]);
+    expect(handRun.executionTimeoutMinutes).toBe(45);
   }, 60_000);
 
   it('the driver, run with the local pyspark as EMR Serverless runs it, publishes the output and run record a local run gives; history shows the run', async () => {
