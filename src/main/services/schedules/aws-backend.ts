@@ -62,6 +62,7 @@ import {
   planSparkPermissions,
   removeSparkApplication,
   sparkDriverKey,
+  sparkRunRows,
   sparkSchedulesLeft,
   sparkSpecKey,
   sparkTimeout,
@@ -344,9 +345,16 @@ export class AwsScheduleBackend implements ScheduleBackend {
     return records.sort(newestRunFirst);
   }
 
-  /** Runs launched and not recorded yet, from the job's instances: shown as soon as they start. */
+  /**
+   * Runs launched and not recorded yet, shown as soon as they start: from the job's instances,
+   * or for a Spark job from its job runs on EMR Serverless (with those it ended without a record).
+   */
   async pendingRows(name: string, recorded: ReadonlySet<string>): Promise<HistoryRow[]> {
-    return this.withClients('list the running instances', (aws) => launchedRuns(aws.ec2, name, recorded));
+    return this.withClients('list the running runs', async (aws) => {
+      const [current] = await this.schedulesOf(aws.scheduler, name);
+      if (current?.Target?.Arn === START_JOB_RUN_TARGET) return sparkRunRows(aws.emrServerless, name, recorded, this.now());
+      return launchedRuns(aws.ec2, name, recorded);
+    });
   }
 
   /** A run's log and output as s3:// URLs, so the history says which bucket they are in. */

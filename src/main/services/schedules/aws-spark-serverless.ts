@@ -2,14 +2,19 @@ import {
   CreateApplicationCommand,
   DeleteApplicationCommand,
   GetApplicationCommand,
+  GetJobRunCommand,
   ListApplicationsCommand,
+  ListJobRunsCommand,
   StopApplicationCommand,
   type EMRServerlessClient,
+  type JobRunState,
   type StartJobRunCommandInput,
 } from '@aws-sdk/client-emr-serverless';
 import { GetScheduleCommand, ListSchedulesCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DEFAULT_EMR_RELEASE } from '../../../shared/cluster-model.ts';
 import { WorkbenchError } from '../../../shared/errors.ts';
+import type { HistoryRow } from '../../../shared/schedule-calls.ts';
+import { rowWithoutRecord } from './missed-runs.ts';
 import { SPARK_MIN_TIMEOUT_MINUTES, type Schedule, type SparkSize } from '../../../shared/schedule.ts';
 import { APP_TAG_VALUE, TAG } from '../workers/ec2/tags.ts';
 import { IAM_PATH, SCHEDULE_GROUPS } from './aws-names.ts';
@@ -197,4 +202,65 @@ export async function ensureSparkPermissions(iam: IAMClient, plan: PermissionsPl
   await iam.send(new PutRolePolicyCommand({ RoleName: plan.schedulerRole.name, PolicyName: extra.policyName, PolicyDocument: JSON.stringify(extra.policy) }));
   const jobRoleArn = await ensureRole(iam, plan.instanceRole);
   return { schedulerRoleArn, jobRoleArn };
+}
+
+/** Job run states of a run that has not ended yet. */
+const GOING_STATES: JobRunState[] = ['SUBMITTED', 'PENDING', 'SCHEDULED', 'RUNNING', 'QUEUED'];
+/** Job run states of a run EMR Serverless ended without success (its timeout among them). */
+const ENDED_BADLY: JobRunState[] = ['FAILED', 'CANCELLING', 'CANCELLED'];
+/** How far back history looks for job runs that left no record. */
+const LOOK_BACK_MS = 8 * 86_400_000;
+
+/** The run id the driver works under, from its arguments (as spark_driver.py makes it). */
+function runOfArguments(args: readonly string[]): { runId: string; scheduledFor: string | null } | undefined {
+  const at = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+  const runId = at('--run-id');
+  if (runId) return { runId, scheduledFor: null };
+  const scheduled = at('--scheduled-for');
+  if (!scheduled) return undefined;
+  return { runId: scheduled.replace(/[^A-Za-z0-9.-]/g, '-'), scheduledFor: Number.isNaN(Date.parse(scheduled)) ? null : new Date(scheduled).toISOString() };
+}
+
+/**
+ * A Spark job's runs that have no record: going now (shown as soon as EMR Serverless has them),
+ * or ended by EMR Serverless before the driver wrote one (its timeout, a failed start), with
+ * what EMR Serverless said, so such a run is not taken for one that never happened.
+ */
+export async function sparkRunRows(emr: EMRServerlessClient, job: string, recorded: ReadonlySet<string>, now: Date): Promise<HistoryRow[]> {
+  const applicationId = await findSparkApplication(emr);
+  if (!applicationId) return [];
+  const rows: HistoryRow[] = [];
+  let nextToken: string | undefined;
+  do {
+    let page;
+    try {
+      page = await emr.send(new ListJobRunsCommand({ applicationId, createdAtAfter: new Date(now.getTime() - LOOK_BACK_MS), states: [...GOING_STATES, ...ENDED_BADLY], ...(nextToken && { nextToken }) }));
+    } catch (err) {
+      // An application deleted meanwhile has no runs to show.
+      if ((err as { name?: string }).name === 'ResourceNotFoundException') return rows;
+      throw err;
+    }
+    for (const summary of page.jobRuns ?? []) {
+      if (summary.name !== job || !summary.id) continue;
+      const run = (await emr.send(new GetJobRunCommand({ applicationId, jobRunId: summary.id }))).jobRun;
+      const which = runOfArguments(run?.jobDriver?.sparkSubmit?.entryPointArguments ?? []);
+      if (!which || recorded.has(which.runId)) continue;
+      const state = run?.state ?? summary.state ?? 'UNKNOWN';
+      const going = GOING_STATES.includes(state as JobRunState);
+      const details = run?.stateDetails ?? summary.stateDetails;
+      rows.push(
+        rowWithoutRecord({
+          status: going ? 'running' : 'failed',
+          runId: which.runId,
+          scheduledFor: which.scheduledFor,
+          startedAt: summary.createdAt ? new Date(summary.createdAt).toISOString() : null,
+          message: going
+            ? `${state === 'RUNNING' ? 'Running' : 'Starting'} on EMR Serverless (job run ${summary.id}, ${state.toLowerCase()}).`
+            : `EMR Serverless ended job run ${summary.id} (${state.toLowerCase()}${details ? `: ${details}` : ''}) before it wrote its run record; its driver's log is with the job run in EMR Serverless.`,
+        }),
+      );
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return rows;
 }

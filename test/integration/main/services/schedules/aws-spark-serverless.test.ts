@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { EMRServerlessClient, GetJobRunCommand, ListApplicationsCommand, GetApplicationCommand, ListJobRunsCommand, StartJobRunCommand, type StartJobRunCommandInput } from '@aws-sdk/client-emr-serverless';
+import { CancelJobRunCommand, EMRServerlessClient, GetJobRunCommand, ListApplicationsCommand, GetApplicationCommand, ListJobRunsCommand, StartJobRunCommand, type StartJobRunCommandInput } from '@aws-sdk/client-emr-serverless';
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -221,6 +221,23 @@ describe('a Spark package scheduled on AWS runs on EMR Serverless (moto: EMR Ser
     expect(rows.map((r) => [r.runId, r.status, r.output])).toEqual([['2026-12-07T12-00-00Z', 'succeeded', 's3://wb-private/os-spark/runs/2026-12-07T12-00-00Z/data/']]);
     await rm(folder, { recursive: true });
   }, 300_000);
+
+  it('history shows a run EMR Serverless ended before its driver wrote a record, saying so, and only the record once there is one', async () => {
+    const { tarball } = await sparkPackage();
+    await service.create(sparkSchedule(tarball));
+    const input = JSON.parse((await scheduleInput()).text.split(SCHEDULED_TIME).join('2026-12-07T12:00:00Z')) as StartJobRunCommandInput;
+    const started = await emr().send(new StartJobRunCommand(input));
+    // moto ends every job run in SUCCESS at once; a run that succeeded is not listed before its record arrives.
+    expect((await service.history('os-spark')).filter((r) => r.runId)).toEqual([]);
+    await emr().send(new CancelJobRunCommand({ applicationId: input.applicationId, jobRunId: started.jobRunId }));
+    const [row] = (await service.history('os-spark')).filter((r) => r.runId);
+    expect(row).toMatchObject({ status: 'failed', runId: '2026-12-07T12-00-00Z', scheduledFor: '2026-12-07T12:00:00.000Z', log: null, output: null });
+    expect(row?.message).toBe(`EMR Serverless ended job run ${started.jobRunId} (cancelled) before it wrote its run record; its driver's log is with the job run in EMR Serverless.`);
+
+    const record = { version: 1, job: 'os-spark', runId: '2026-12-07T12-00-00Z', scheduledFor: '2026-12-07T12:00:00Z', startedAt: '2026-12-07T12:01:00Z', endedAt: '2026-12-07T12:09:00Z', exitCode: null, timedOut: false, status: 'failed', filesPublished: 0, bytesPublished: 0, guardFindings: [], log: 'os-spark/logs/2026-12-07T12-00-00Z.log.gz', output: 'os-spark/runs/2026-12-07T12-00-00Z/data/', message: 'stopped' };
+    await client(new S3Client(moto.clientConfig())).send(new PutObjectCommand({ Bucket: 'wb-private', Key: 'os-spark/runs/2026-12-07T12-00-00Z.json', Body: JSON.stringify(record) }));
+    expect((await service.history('os-spark')).filter((r) => r.runId).map((r) => [r.runId, r.message])).toEqual([['2026-12-07T12-00-00Z', 'stopped']]);
+  }, 60_000);
 
   it('deleting the schedule removes it; asked to, also the job role, its code and the application it was the last Spark schedule of', async () => {
     const { tarball } = await sparkPackage();
