@@ -109,6 +109,31 @@ def read_spec(where):
         return json.load(f)
 
 
+def claim(spec, run_id):
+    """Whether this job run is the one to run a scheduled run: the first to write its claim
+    (RDEST/runs/RUNID.claim, written only if absent) is. EMR Serverless' clientToken may not
+    hold the scheduled time (no ':' allowed), so two deliveries of one trigger could start two
+    job runs; the second stops here. A destination off S3, or an S3 client too old for
+    conditional writes, is not claimed."""
+    where = spec.get("records") or spec["publish"]
+    if not where.startswith("s3://"):
+        return True
+    import boto3
+    import botocore.exceptions
+
+    bucket, prefix = split_s3(where)
+    body = json.dumps({"runId": run_id, "claimedAt": now_iso()}).encode()
+    try:
+        boto3.client("s3").put_object(Bucket=bucket, Key="%s/runs/%s.claim" % (prefix, run_id), Body=body, IfNoneMatch="*")
+    except botocore.exceptions.ParamValidationError:
+        return True
+    except botocore.exceptions.ClientError as err:
+        if err.response.get("Error", {}).get("Code") in ("PreconditionFailed", "ConditionalRequestConflict"):
+            return False
+        sys.stderr.write("spark_driver: could not claim run %s (%s); running it all the same\n" % (run_id, err))
+    return True
+
+
 def fetch_kit(url, kit_dir):
     """run-job.sh and its helpers, from the app's own archive (in S3, or a file when run by hand);
     names are checked all the same."""
@@ -300,6 +325,9 @@ def main(argv):
     os.environ.setdefault("AWS_DEFAULT_REGION", spec["region"])
     scheduled = args.scheduled_for or ""
     run_id = args.run_id or re.sub(r"[^A-Za-z0-9.-]", "-", scheduled)
+    if scheduled and not claim(spec, run_id):
+        print("run %s of %s is run by another job run of the same trigger; this one stops" % (run_id, spec["job"]))
+        return 0
 
     from pyspark.sql import SparkSession
 

@@ -61,6 +61,7 @@ import {
   ensureSparkPermissions,
   planSparkPermissions,
   removeSparkApplication,
+  scheduledSparkToken,
   sparkDriverKey,
   sparkRunRows,
   sparkSchedulesLeft,
@@ -405,7 +406,7 @@ export class AwsScheduleBackend implements ScheduleBackend {
   /**
    * Scheduler's StartJobRun input for a Spark job: the app's application, the job's execution
    * role, the driver and the run's spec uploaded beside the package, the run identified by the
-   * scheduled time (in the token too, so a retried trigger starts nothing new).
+   * scheduled time, which the driver claims, so a trigger delivered twice runs once.
    */
   private async sparkInput(aws: ScheduleAwsClients, codeBucket: string, schedule: Schedule, spec: ScheduledRunSpec, jobRoleArn: string): Promise<StartJobRunCommandInput> {
     const applicationId = await ensureSparkApplication(aws.emrServerless);
@@ -418,7 +419,7 @@ export class AwsScheduleBackend implements ScheduleBackend {
     return startJobRunInput({
       applicationId,
       executionRoleArn: jobRoleArn,
-      clientToken: clientToken(schedule.name, SCHEDULED_TIME),
+      clientToken: scheduledSparkToken(schedule.name),
       job: schedule.name,
       driver: `s3://${codeBucket}/${driverKey}`,
       spec: `s3://${codeBucket}/${specKey}`,

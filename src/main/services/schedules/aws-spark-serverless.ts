@@ -17,7 +17,7 @@ import type { HistoryRow } from '../../../shared/schedule-calls.ts';
 import { rowWithoutRecord } from './missed-runs.ts';
 import { SPARK_MIN_TIMEOUT_MINUTES, type Schedule, type SparkSize } from '../../../shared/schedule.ts';
 import { APP_TAG_VALUE, TAG } from '../workers/ec2/tags.ts';
-import { IAM_PATH, SCHEDULE_GROUPS } from './aws-names.ts';
+import { clientToken, IAM_PATH, SCHEDULE_GROUPS } from './aws-names.ts';
 import { ensureRole, type PermissionsPlan, type PolicyDocument, type RolePlan } from './iam-setup.ts';
 import { PutRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
 
@@ -25,7 +25,7 @@ import { PutRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
  * Scheduled Spark packages on AWS run on EMR Serverless: one application for the app (type
  * SPARK, the EMR 7 release the clusters use, started by a job run and stopped when idle), and
  * at each due time EventBridge Scheduler calls StartJobRun itself (universal target) with the
- * job's execution role, a clientToken made of the job and the scheduled time, the job's timeout
+ * job's execution role, a clientToken made of the job and Scheduler's execution id, the job's timeout
  * as executionTimeoutMinutes, and spark-submit running resources/worker/spark_driver.py, which
  * hands the run to run-job.sh as a scheduled EC2 instance does.
  */
@@ -39,6 +39,20 @@ export const SPARK_IDLE_MINUTES = 15;
 /** The scheduler role's second inline policy, put only once a Spark job is scheduled. */
 export const SPARK_SCHEDULER_POLICY = 'start-spark-jobs';
 const TRUST_SERVICE = 'emr-serverless.amazonaws.com';
+
+/** Scheduler's context attribute, replaced in the target input by the id of the invocation. */
+export const EXECUTION_ID = '<aws.scheduler.execution-id>';
+
+/**
+ * StartJobRun's clientToken for Scheduler's runs: the job and the invocation's execution id
+ * (16 characters), at most 64 in all. The scheduled time cannot be in it: the token takes
+ * letters, digits, '.', '_' and '-' only, and the time has ':'. It is in the driver's arguments
+ * instead, and the driver claims its run id before it starts, so a second delivery of one
+ * trigger runs nothing (spark_driver.py).
+ */
+export function scheduledSparkToken(job: string): string {
+  return `${clientToken(job, '')}${EXECUTION_ID}`;
+}
 
 /** Where a job's Spark driver and run spec are in the code bucket (under its code prefix, so its role reads them and delete removes them). */
 export function sparkDriverKey(job: string, sha256: string): string {

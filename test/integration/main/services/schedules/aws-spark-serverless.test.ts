@@ -23,6 +23,11 @@ const EXAMPLE = resolve('resources', 'examples', 'os-distribution');
 const VENV_PYTHON = resolve('.venv', 'bin', 'python');
 const BUCKETS = { code: 'wb-code', private: 'wb-private', public: 'wb-public' };
 const SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
+const EXECUTION_ID = '<aws.scheduler.execution-id>';
+/** What StartJobRun takes as a clientToken (its API reference). */
+const TOKEN_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** The schedule's input as Scheduler sends it: its context attributes put in. */
+const delivered = (text: string, at: string, execution = 'd32c5kddcf5bb8c3') => JSON.parse(text.split(SCHEDULED_TIME).join(at).split(EXECUTION_ID).join(execution)) as StartJobRunCommandInput;
 
 describe('a Spark package scheduled on AWS runs on EMR Serverless (moto: EMR Serverless, Scheduler, IAM, S3)', () => {
   const moto = useMoto();
@@ -112,9 +117,9 @@ describe('a Spark package scheduled on AWS runs on EMR Serverless (moto: EMR Ser
     const input = JSON.parse(target.text) as StartJobRunCommandInput;
     expect(input.applicationId).toBe(app.applicationId);
     expect(input.executionRoleArn).toBe(role.Arn);
-    // The token is the job and the scheduled time: every retry of one trigger presents the same one.
-    expect(input.clientToken).toMatch(/^os-spark-[0-9a-f]{8}-<aws\.scheduler\.scheduled-time>$/);
-    expect(input.clientToken!.replace(SCHEDULED_TIME, '2026-12-07T12:00:00Z').length).toBeLessThanOrEqual(64);
+    // The token is the job and Scheduler's execution id: the scheduled time has ':', which a token may not.
+    expect(input.clientToken).toMatch(/^os-spark-[0-9a-f]{8}-<aws\.scheduler\.execution-id>$/);
+    expect(delivered(target.text, '2026-12-07T12:00:00Z').clientToken).toMatch(TOKEN_PATTERN);
     expect(input.executionTimeoutMinutes).toBe(45);
     const submit = input.jobDriver!.sparkSubmit!;
     expect(submit.entryPoint).toMatch(/^s3:\/\/wb-code\/os-spark\/code\/spark-driver-[0-9a-f]{16}\.py$/);
@@ -137,11 +142,11 @@ describe('a Spark package scheduled on AWS runs on EMR Serverless (moto: EMR Ser
     const { tarball } = await sparkPackage();
     await service.create(sparkSchedule(tarball));
     const { text } = await scheduleInput();
-    const due = (at: string) => JSON.parse(text.split(SCHEDULED_TIME).join(at)) as StartJobRunCommandInput;
-    const first = due('2026-12-07T12:00:00Z');
-    const retry = due('2026-12-07T12:00:00Z');
+    const first = delivered(text, '2026-12-07T12:00:00Z');
+    const retry = delivered(text, '2026-12-07T12:00:00Z');
     expect(retry.clientToken).toBe(first.clientToken);
-    expect(due('2026-12-08T12:00:00Z').clientToken).not.toBe(first.clientToken);
+    expect(first.clientToken).toMatch(TOKEN_PATTERN);
+    expect(delivered(text, '2026-12-08T12:00:00Z', 'a1b2c3d4e5f60718').clientToken).not.toBe(first.clientToken);
 
     const started = await emr().send(new StartJobRunCommand(first));
     const again = await emr().send(new StartJobRunCommand(retry));
@@ -175,7 +180,7 @@ describe('a Spark package scheduled on AWS runs on EMR Serverless (moto: EMR Ser
       await s3.send(new PutObjectCommand({ Bucket: 'telemetry', Key: `v2/${relative(data, path)}`, Body: await readFile(path) }));
     }
     await service.create(sparkSchedule(tarball, { dataSource: 's3://telemetry/v2' }));
-    const scheduled = JSON.parse((await scheduleInput()).text.split(SCHEDULED_TIME).join('2026-12-07T12:00:00Z')) as StartJobRunCommandInput;
+    const scheduled = delivered((await scheduleInput()).text, '2026-12-07T12:00:00Z');
     const submit = scheduled.jobDriver!.sparkSubmit!;
 
     // EMR Serverless fetches the entry point and runs it under spark-submit: here with master local[2].
@@ -216,6 +221,12 @@ describe('a Spark package scheduled on AWS runs on EMR Serverless (moto: EMR Ser
     for (const field of ['version', 'job', 'status', 'exitCode', 'timedOut', 'filesPublished', 'bytesPublished', 'guardFindings', 'message']) expect(record[field], field).toEqual(hereRecord[field]);
     expect(record).toMatchObject({ runId: '2026-12-07T12-00-00Z', scheduledFor: '2026-12-07T12:00:00Z', status: 'succeeded', log: 'os-spark/logs/2026-12-07T12-00-00Z.log.gz', output: 'os-spark/runs/2026-12-07T12-00-00Z/data/' });
 
+    // The same trigger delivered again starts a second job run (moto, like AWS for a new execution
+    // id, takes a second token): its driver finds the run claimed and runs nothing.
+    const twice = await run(VENV_PYTHON, [driver, ...submit.entryPointArguments!], { env, cwd: join(dir, 'emr'), timeout: 240_000 });
+    expect(twice.stdout.trim()).toBe('run 2026-12-07T12-00-00Z of os-spark is run by another job run of the same trigger; this one stops');
+    expect(JSON.parse(await objectText('wb-private', 'os-spark/runs/2026-12-07T12-00-00Z.json'))).toEqual(record);
+
     // The app's history of the job shows the run, where its log and output are.
     const rows = (await service.history('os-spark')).filter((r) => r.runId);
     expect(rows.map((r) => [r.runId, r.status, r.output])).toEqual([['2026-12-07T12-00-00Z', 'succeeded', 's3://wb-private/os-spark/runs/2026-12-07T12-00-00Z/data/']]);
@@ -225,7 +236,7 @@ describe('a Spark package scheduled on AWS runs on EMR Serverless (moto: EMR Ser
   it('history shows a run EMR Serverless ended before its driver wrote a record, saying so, and only the record once there is one', async () => {
     const { tarball } = await sparkPackage();
     await service.create(sparkSchedule(tarball));
-    const input = JSON.parse((await scheduleInput()).text.split(SCHEDULED_TIME).join('2026-12-07T12:00:00Z')) as StartJobRunCommandInput;
+    const input = delivered((await scheduleInput()).text, '2026-12-07T12:00:00Z');
     const started = await emr().send(new StartJobRunCommand(input));
     // moto ends every job run in SUCCESS at once; a run that succeeded is not listed before its record arrives.
     expect((await service.history('os-spark')).filter((r) => r.runId)).toEqual([]);
