@@ -48,6 +48,7 @@ from .progress import PROGRESS_INTERVAL, Progress
 from .s3 import S3Error, fetch_inputs
 from .s3source import FETCH_THREADS, S3Source, parse_url
 from .script import ScriptError, load_script
+from .sparkhome import shares_driver_files
 from .tasks import child_main, map_files, reduce_partition
 
 # Fork, not spawn: the job script is loaded once, in the parent, and every
@@ -196,6 +197,14 @@ def _check_args(args):
         raise JobFailed(EXIT_CONFIG, "--spark-master goes with --engine spark; add --engine spark or drop it")
     if args.engine == "spark" and args.spark_master is None:
         args.spark_master = "local[*]"
+    if args.engine == "spark" and args.s3 is None and not shares_driver_files(args.spark_master):
+        raise JobFailed(
+            EXIT_CONFIG,
+            f"--data-dir {args.data_dir} is a folder on this machine, and the executors of Spark master "
+            f"{args.spark_master} run on other nodes, which cannot read it. Put the data in S3 "
+            "(workbench sample-data --to s3://BUCKET/PREFIX, or aws s3 sync FOLDER s3://BUCKET/PREFIX) and "
+            "give --data-dir s3://BUCKET/PREFIX, or run on a local master (--spark-master local[*])",
+        )
 
 
 def run(args):
@@ -215,6 +224,11 @@ def run(args):
         raise JobFailed(EXIT_SCRIPT, str(e)) from None
 
     if source is not None:
+        if args.engine == "spark" and not shares_driver_files(args.spark_master):
+            # The executors fetch the objects themselves: the driver only lists them.
+            files, objects = _s3_listed(args, source, input_filter)
+            _run_job(args, module, files, None, started, objects=objects)
+            return
         with _s3_inputs(args, source, input_filter) as (files, fetcher):
             _run_job(args, module, files, fetcher, started)
         return
@@ -228,8 +242,9 @@ def run(args):
     _run_job(args, module, files, None, started, input_filter)
 
 
-def _run_job(args, module, files, fetcher, started, input_filter=None):
-    """Map and reduce ``files`` (with ``fetcher`` still bringing those of an s3:// data dir)."""
+def _run_job(args, module, files, fetcher, started, input_filter=None, objects=None):
+    """Map and reduce ``files`` (with ``fetcher`` still bringing those of an s3:// data dir,
+    or, with ``objects``, the Spark engine's map tasks fetching them)."""
     with _work_area(args.work_dir) as job_dir:
         if args.bucket and not args.local_only and fetcher is None:
             files += _fetch_remote(args, input_filter, files, job_dir)
@@ -261,13 +276,13 @@ def _run_job(args, module, files, fetcher, started, input_filter=None):
             from .spark import run_spark  # pyspark is imported only for this engine
 
             if fetcher is not None:
-                # Spark reads local files: everything is fetched first, on the driver.
+                # Executors that read the driver's files get them fetched first, on the driver.
                 fetcher.start()
                 fetcher.wait(progress, PROGRESS_INTERVAL)
                 files = [f for i, f in enumerate(files) if i not in fetcher.bad]
                 if not files:
                     raise JobFailed(EXIT_SOURCE, f"none of the matching files of {args.data_dir} could be fetched")
-            outputs = run_spark(args, files, job_dir, progress, log)
+            outputs = run_spark(args, files, job_dir, progress, log, objects)
         else:
             spills = _map_phase(args, module, files, num_mappers, job_dir, progress, fetcher)
             progress.phase("reduce")
@@ -276,7 +291,7 @@ def _run_job(args, module, files, fetcher, started, input_filter=None):
         progress.phase("done")
 
     state = progress.state
-    fetched = f", {state['fetched_bytes'] / 1e6:.1f} MB fetched" if fetcher is not None else ""
+    fetched = f", {state['fetched_bytes'] / 1e6:.1f} MB fetched" if args.s3 is not None else ""
     log(
         f"Done in {time.monotonic() - started:.2f}s: {_count(state['records'], 'record')} from "
         f"{_count(state['files_done'], 'file')}, {_count(state['bad_lines'], 'bad line')}, "
@@ -309,6 +324,19 @@ def _list_s3(source, input_filter):
     # The pool's threads end here, before any process is forked.
     with ThreadPoolExecutor(FETCH_THREADS, thread_name_prefix="list") as pool:
         return source.list(input_filter, pool)
+
+
+def _s3_listed(args, source, input_filter):
+    """The matching objects of an s3:// data dir, for map tasks that fetch them:
+    ``(files, objects)``, the files naming each object by its s3:// address."""
+    objects, _listed = _list_s3(source, input_filter)
+    files = [InputFile(source.location(o.key), o.dims, o.size, o.compression, source.location(o.key)) for o in objects]
+    if objects:
+        log(
+            f"{_count(len(objects), 'file')} in {args.data_dir} {'matches' if len(objects) == 1 else 'match'}; "
+            f"the Spark executors fetch them ({sum(o.size for o in objects) / 1e6:.1f} MB)"
+        )
+    return files, objects
 
 
 @contextmanager

@@ -23,6 +23,14 @@ the driver polls them for the progress lines. An exception in the script is
 raised in the task as TaskFailed, whose message carries the traceback to
 the driver, which exits with the local engine's code for it.
 
+An ``s3://`` data dir on a master whose executors do not share the driver's
+files (a cluster): the driver only lists the objects, and each map task
+fetches its own (S3Source.fetch, with the node's own AWS credentials) into a
+temporary file in the executor's local directory, the next one while the
+current one is mapped, and removes each once mapped. Fetched bytes travel
+back in an accumulator; an object deleted after the listing is a bad file;
+an S3 access error fails the job with exit code 4 and S3Source's message.
+
 Only this module imports pyspark, and job.py imports it only for
 ``--engine spark``. It runs on Python 3.9, as EMR 7 nodes offer it.
 """
@@ -37,16 +45,21 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 from pyspark import AccumulatorParam, SparkConf, SparkContext, StorageLevel
 
+from . import sparkhome
 from .contexts import MapContext, frame_payload
 from .errors import EXIT_CONFIG, EXIT_DIED, EXIT_SCRIPT, JobFailed
+from .inputs import InputFile
 from .progress import PROGRESS_INTERVAL
+from .s3source import ObjectGone, S3Source
 from .script import ScriptError, describe_error, load_script_source
 from .tasks import BadLineReporter, FileMapper, reduce_frames
 
@@ -57,7 +70,7 @@ MAP_COUNTERS = ("files_done", "bytes", "records", "bad_lines", "bad_files")
 
 # Masters whose executors see the driver's files (they run in its JVM):
 # there reduce tasks write their output straight into the run's work area.
-SHARED_FILES_MASTERS = ("local",)
+SHARED_FILES_MASTERS = sparkhome.SHARED_FILES_MASTERS
 
 # Map tasks per core Spark offers: enough for the cores to finish together
 # when files differ in size, few enough that the cost of starting a task
@@ -102,15 +115,21 @@ class _Job(NamedTuple):
     # the driver's file system, as on a local master), else None: the output
     # then travels back to the driver.
     output_dir: str = None
+    # With an s3:// data dir whose objects the map tasks fetch themselves: its URL.
+    source_url: str = None
 
 
 class TaskFailed(Exception):
-    """A task stopped: the message carries ``[task name, traceback, in_script]``."""
+    """A task stopped: the message carries ``[task name, traceback, in_script]``,
+    or ``[task name, message, false, exit code]`` for a JobFailed (an S3 error)."""
 
 
-def run_spark(args, files, job_dir, progress, log):
+def run_spark(args, files, job_dir, progress, log, objects=None):
     """Run the job on Spark; returns the reducers' output files in ``job_dir``
-    (reducer order; the format job._assemble reads)."""
+    (reducer order; the format job._assemble reads).
+
+    ``objects``, when given, are the RemoteObjects of ``args.data_dir`` (an
+    s3:// URL) behind ``files``, index for index: the map tasks fetch them."""
     try:
         with open(args.job_script, "rb") as f:
             source = f.read()
@@ -125,12 +144,18 @@ def run_spark(args, files, job_dir, progress, log):
         log(f"Spark started in {time.monotonic() - started:.2f}s")
     if owned and sc.uiWebUrl:
         log(f"Spark UI: {sc.uiWebUrl}")
-    shared_files = sc.master.startswith(SHARED_FILES_MASTERS)
+    shared_files = sparkhome.shares_driver_files(sc.master, SHARED_FILES_MASTERS)
     job = _Job(
-        args.job_script, source, args.num_reducers, args.delete_data, args.sorted, job_dir if shared_files else None
+        args.job_script,
+        source,
+        args.num_reducers,
+        args.delete_data,
+        args.sorted,
+        job_dir if shared_files else None,
+        args.data_dir if objects is not None else None,
     )
     try:
-        outputs = _run(sc, job, files, job_dir, progress, log, args.verbose)
+        outputs = _run(sc, job, objects if objects is not None else files, job_dir, progress, log, args.verbose)
     except BaseException:
         if owned:
             finish_spark(sc, keep_archive=False)
@@ -288,7 +313,7 @@ def _package_zip(directory):
 
 
 def _run(sc, job, files, job_dir, progress, log, verbose=False):
-    counters = {name: sc.accumulator(0) for name in MAP_COUNTERS}
+    counters = {name: sc.accumulator(0) for name in MAP_COUNTERS + ("fetched_bytes",)}
     reducers_done = sc.accumulator(0)
     reports = sc.accumulator([], _ListParam())
     groups = spread_files(files, min(len(files), MAP_TASKS_PER_CORE * max(1, sc.defaultParallelism)))
@@ -379,7 +404,7 @@ class _Watcher:
         self.reducers_done = reducers_done
         self.reports = reports
         self.files_total = files_total
-        self.seen = dict.fromkeys(MAP_COUNTERS, 0)
+        self.seen = dict.fromkeys(counters, 0)
         self.seen["reducers_done"] = 0
         self.reported = 0
 
@@ -406,10 +431,12 @@ def _failure(error):
     found = _FAILURE.search(text)
     if found:
         try:
-            name, trace, in_script = json.loads(found.group(1))
+            name, trace, in_script, *code = json.loads(found.group(1))
         except ValueError:
             pass
         else:
+            if code:
+                return JobFailed(code[0], trace)
             what = "the job script raised an exception" if in_script else "it failed"
             return JobFailed(EXIT_SCRIPT if in_script else EXIT_CONFIG, f"{name} stopped: {what}:\n{trace}")
     if "Python worker exited unexpectedly" in text or "crashed" in text:
@@ -464,7 +491,7 @@ class _TaskCounts:
     """A map task's progress increments, added to the accumulators at its end."""
 
     def __init__(self):
-        self.totals = dict.fromkeys(MAP_COUNTERS, 0)
+        self.totals = dict.fromkeys(MAP_COUNTERS + ("fetched_bytes",), 0)
 
     def add(self, name, amount):
         self.totals[name] += amount
@@ -506,6 +533,8 @@ def _map_task(job, counters, reports, items):
     counts = _TaskCounts()
     said = []
     mapper = FileMapper(module.map, context, counts, BadLineReporter(said.append))
+    if job.source_url is not None:
+        items = _fetched(job, items, counts, said.append)
     for index, f in items:
         try:
             for _block in mapper.map_file(f, index, job.delete_data):
@@ -513,12 +542,88 @@ def _map_task(job, counters, reports, items):
         except TaskFailed:
             raise
         except Exception as e:
-            raise _fail(f"mapper of {f.path}", e, job) from None
+            raise _fail(f"mapper of {f.label or f.path}", e, job) from None
     for name, amount in counts.totals.items():
         if amount:
             counters[name].add(amount)
     if said:
         reports.add(said)
+
+
+# The S3 source of this Python worker, by URL (its boto3 client is reused by later tasks).
+_sources = {}
+
+
+def _fetched(job, items, counts, say):
+    """Yield the task's ``(index, RemoteObject)`` items as ``(index, InputFile)``
+    of a local copy: each object is fetched into a temporary file (the next one
+    while the current one is mapped) and the file removed once mapped. An
+    object gone since the listing is reported and counted as a bad file."""
+    items = list(items)
+    if not items:
+        return
+    try:
+        source = _sources.get(job.source_url)
+        if source is None:
+            source = _sources[job.source_url] = S3Source(job.source_url, threads=1)
+    except JobFailed as e:
+        raise TaskFailed(_FAILURE_MARK + json.dumps(["map task", str(e), False, e.code])) from None
+    directory = _local_dir()
+    stopping = threading.Event()
+    fetched = [0]  # bytes downloaded, counted by the download thread only
+
+    def on_bytes(n):
+        fetched[0] += n
+
+    def fetch(obj):
+        fd, temp = tempfile.mkstemp(prefix="mapreduce-s3-", dir=directory)
+        os.close(fd)
+        try:
+            source.fetch(obj, temp, on_bytes, stopping.is_set)
+        except BaseException:
+            os.remove(temp)
+            raise
+        return temp
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="fetch")
+    pending = pool.submit(fetch, items[0][1])
+    try:
+        for position, (index, obj) in enumerate(items):
+            current = pending
+            pending = pool.submit(fetch, items[position + 1][1]) if position + 1 < len(items) else None
+            location = source.location(obj.key)
+            try:
+                temp = current.result()
+            except ObjectGone as e:
+                say(f"Bad file: {location}: {e} (skipped)\n")
+                counts.add("bad_files", 1)
+                counts.add("files_done", 1)
+                counts.add("bytes", obj.size)
+                continue
+            except JobFailed as e:
+                raise TaskFailed(_FAILURE_MARK + json.dumps([f"mapper of {location}", str(e), False, e.code])) from None
+            try:
+                yield index, InputFile(temp, obj.dims, obj.size, obj.compression, location)
+            finally:
+                os.remove(temp)
+    finally:
+        stopping.set()
+        if pending is not None and not pending.cancel():
+            try:
+                os.remove(pending.result())
+            except BaseException:  # the stopped or failed download left no file
+                pass
+        pool.shutdown(wait=True)
+        counts.add("fetched_bytes", fetched[0])
+
+
+def _local_dir():
+    """The executor's own scratch directory (Spark tells its Python workers
+    SPARK_LOCAL_DIRS: on YARN the node's local disks), else the system's."""
+    for directory in os.environ.get("SPARK_LOCAL_DIRS", "").split(","):
+        if directory and os.path.isdir(directory):
+            return directory
+    return tempfile.gettempdir()
 
 
 def _reducer_of(key):

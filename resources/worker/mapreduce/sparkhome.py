@@ -23,6 +23,16 @@ import sys
 # Where Spark is installed when SPARK_HOME does not say: EMR's place for it.
 DEFAULT_SPARK_HOMES = ("/usr/lib/spark",)
 
+# Masters whose executors run in the driver's JVM and so read its files.
+SHARED_FILES_MASTERS = ("local",)
+
+
+def shares_driver_files(master, masters=SHARED_FILES_MASTERS):
+    """Whether the executors of the Spark ``master`` read the driver's files:
+    ``local`` and ``local[N]``, not ``local-cluster[...]`` (executors in JVMs
+    of their own, as on a cluster) nor ``yarn`` or ``spark://...``."""
+    return any(master == m or master.startswith(m + "[") for m in masters)
+
 
 def spark_homes():
     """SPARK_HOME first when it is set, then the usual places."""
