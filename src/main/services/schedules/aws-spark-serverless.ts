@@ -68,6 +68,8 @@ export function sparkSchedulerPolicy(): PolicyDocument {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'StartSparkRuns', Effect: 'Allow', Action: 'emr-serverless:StartJobRun', Resource: 'arn:aws:emr-serverless:*:*:/applications/*', Condition: { StringEquals: { [`aws:ResourceTag/${TAG.app}`]: APP_TAG_VALUE } } },
+      // A job run is tagged as it starts (the app and the job), which takes TagResource too.
+      { Sid: 'TagSparkRuns', Effect: 'Allow', Action: 'emr-serverless:TagResource', Resource: 'arn:aws:emr-serverless:*:*:/applications/*/jobruns/*', Condition: { StringEquals: { [`aws:RequestTag/${TAG.app}`]: APP_TAG_VALUE } } },
       { Sid: 'PassSparkJobRoles', Effect: 'Allow', Action: 'iam:PassRole', Resource: `arn:aws:iam::*:role${IAM_PATH}*`, Condition: { StringEquals: { 'iam:PassedToService': TRUST_SERVICE } } },
     ],
   };
