@@ -71,10 +71,6 @@ export type Engine = z.infer<typeof Engine>;
 /** The engines as people read them. */
 export const ENGINE_LABEL: Record<Engine, string> = { local: 'Local processes', spark: 'Spark' };
 
-/** Why a Spark package is not scheduled on AWS, and what to do instead. */
-export const SPARK_ON_AWS =
-  'This package runs its job on Spark, and Spark schedules on AWS run on EMR clusters, which this version does not offer yet: choose a worker or this computer (Runs on: This app), or build the package with the local engine (Package, Engine: Local processes).';
-
 /** What the generated run.sh runs after the user's setup lines. */
 export const WrapperSpec = z
   .object({
