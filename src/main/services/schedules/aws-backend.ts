@@ -271,14 +271,15 @@ export class AwsScheduleBackend implements ScheduleBackend {
   async remove(name: string, options: RemoveOptions = {}): Promise<void> {
     const codeBucket = options.removeAwsResources ? (await this.options.buckets()).code : undefined;
     await this.withClients('delete the schedule', async (aws) => {
+      // The app's one EMR Serverless application goes with the last Spark schedule: first, so that
+      // an application still stopping when asked again is found by the schedule that is still there.
       const spark = (await this.schedulesOf(aws.scheduler, name)).some((s) => s.Target?.Arn === START_JOB_RUN_TARGET);
+      if (options.removeAwsResources && spark && !(await sparkSchedulesLeft(aws.scheduler, name))) await removeSparkApplication(aws.emrServerless);
       for (const group of [...SCHEDULE_GROUPS, ...HEARTBEAT_GROUPS]) await deleteSchedule(aws.scheduler, group, name);
       await deleteRunAlarm(aws.cloudwatch, name);
       if (!options.removeAwsResources) return;
       await removeInstanceRole(aws.iam, name);
       if (codeBucket) await deletePrefix(aws.s3, codeBucket, codePrefix(name));
-      // The app's one EMR Serverless application goes with the last Spark schedule.
-      if (spark && !(await sparkSchedulesLeft(aws.scheduler, name))) await removeSparkApplication(aws.emrServerless);
     });
   }
 
