@@ -20,6 +20,9 @@ from .test_spark_engine import PYTHON39, reports
 
 CLUSTER = "local-cluster[2,1,1024]"
 
+# Data files in the bucket (the test that deletes one adds it to these).
+FILES = 30
+
 # Counts by day and OS. Loaded in an executor's Python worker (where pyspark.worker
 # runs the tasks), it first deletes DOOMED: after the driver listed it, before any
 # task fetches it, whichever task comes first.
@@ -115,10 +118,11 @@ class ExecutorsFetchTest(RunnerTestCase):
         self.bucket = f"cluster-{self._testMethodName.replace('_', '-')[5:40].strip('-')}"
         self.s3.create_bucket(Bucket=self.bucket)
         self.driver_cache = os.path.join(self.tmp, "driver-cache")
-        # Files of different sizes, codecs and days, one with lines that are not records.
-        for f in range(7):
-            dims = ("saved_session", "Firefox", ("release", "beta")[f % 2], "30.0", "20140601000000", f"2014070{f + 1}")
-            lines = [f"id-{f}-{i}\t{record(('Linux', 'WINNT', 'Darwin')[i % 3])}" for i in range(30 + 40 * f)]
+        # Files of different sizes, codecs and days, one with lines that are not records; more
+        # files than map tasks (4 per core), so a task fetches several, some while it maps.
+        for f in range(FILES):
+            dims = ("saved_session", "Firefox", ("release", "beta")[f % 2], "30.0", "20140601000000", f"201407{f % 8 + 1:02}")
+            lines = [f"id-{f}-{i}\t{record(('Linux', 'WINNT', 'Darwin')[i % 3])}" for i in range(30 + 10 * f)]
             if f == 3:
                 lines[5:5] = ["no tab here", "id-x\t{not json"]
             self.data.add(dims, lines, compression=("gz", "xz", "lzma")[f % 3])
@@ -157,17 +161,18 @@ class ExecutorsFetchTest(RunnerTestCase):
         self.s3.upload_file(doomed_path, self.bucket, doomed)
         script = self.script(COUNT_DELETING.format(bucket=self.bucket, doomed=doomed))
 
-        spark = self.run_on(CLUSTER, script)
+        spark = self.run_on(CLUSTER, script, "-v")
         self.assertSucceeded(spark)
         self.assertIn(f"Spark master {CLUSTER}", spark.stderr)
-        self.assertIn(f"8 files in s3://{self.bucket}/telemetry/v2 match; the Spark executors fetch them", spark.stderr)
+        self.assertIn(f"{FILES + 1} files in s3://{self.bucket}/telemetry/v2 match; the Spark executors fetch them", spark.stderr)
+        self.assertIn("8 map tasks on 2 cores", spark.stderr)
         # The driver fetched nothing: its cache was never even made.
         self.assertFalse(os.path.exists(self.driver_cache), os.listdir(self.driver_cache) if os.path.exists(self.driver_cache) else None)
         # The object deleted after the listing is a bad file, and the job went on.
         self.assertIn(f"Bad file: s3://{self.bucket}/{doomed}: it was deleted after it was listed (skipped)", spark.stderr)
         final = progress_lines(spark.stderr)[-1]
         self.assertEqual(final["phase"], "done")
-        self.assertEqual((final["files_done"], final["files_total"], final["bad_files"]), (8, 8, 1))
+        self.assertEqual((final["files_done"], final["files_total"], final["bad_files"]), (FILES + 1, FILES + 1, 1))
         self.assertEqual(final["fetched_bytes"], sum(sizes.values()))
         self.assertEqual(final["bytes"], final["bytes_total"])
         self.assertEqual(final["bad_lines"], 2)

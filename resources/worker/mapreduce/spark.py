@@ -35,6 +35,7 @@ Only this module imports pyspark, and job.py imports it only for
 ``--engine spark``. It runs on Python 3.9, as EMR 7 nodes offer it.
 """
 
+import collections
 import functools
 import hashlib
 import heapq
@@ -76,6 +77,11 @@ SHARED_FILES_MASTERS = sparkhome.SHARED_FILES_MASTERS
 # when files differ in size, few enough that the cost of starting a task
 # stays small beside its work.
 MAP_TASKS_PER_CORE = 4
+
+# Downloads a map task that fetches its own objects keeps in flight: enough
+# that the wait for each object's first byte overlaps the others' and the
+# mapping, few enough that a task's temporary files stay a handful.
+TASK_FETCHES = 4
 
 # Reduce output travels to the driver in pieces of at most this many bytes.
 OUTPUT_CHUNK = 4 << 20
@@ -556,9 +562,10 @@ _sources = {}
 
 def _fetched(job, items, counts, say):
     """Yield the task's ``(index, RemoteObject)`` items as ``(index, InputFile)``
-    of a local copy: each object is fetched into a temporary file (the next one
-    while the current one is mapped) and the file removed once mapped. An
-    object gone since the listing is reported and counted as a bad file."""
+    of a local copy: each object is fetched into a temporary file (the next
+    TASK_FETCHES at once, while the current one is mapped) and the file
+    removed once mapped. An object gone since the listing is reported and
+    counted as a bad file."""
     items = list(items)
     if not items:
         return
@@ -570,10 +577,12 @@ def _fetched(job, items, counts, say):
         raise TaskFailed(_FAILURE_MARK + json.dumps(["map task", str(e), False, e.code])) from None
     directory = _local_dir()
     stopping = threading.Event()
-    fetched = [0]  # bytes downloaded, counted by the download thread only
+    fetched = [0]  # bytes downloaded
+    lock = threading.Lock()
 
     def on_bytes(n):
-        fetched[0] += n
+        with lock:
+            fetched[0] += n
 
     def fetch(obj):
         fd, temp = tempfile.mkstemp(prefix="mapreduce-s3-", dir=directory)
@@ -585,12 +594,13 @@ def _fetched(job, items, counts, say):
             raise
         return temp
 
-    pool = ThreadPoolExecutor(1, thread_name_prefix="fetch")
-    pending = pool.submit(fetch, items[0][1])
+    pool = ThreadPoolExecutor(min(TASK_FETCHES, len(items)), thread_name_prefix="fetch")
+    pending = collections.deque(pool.submit(fetch, obj) for _index, obj in items[:TASK_FETCHES])
     try:
         for position, (index, obj) in enumerate(items):
-            current = pending
-            pending = pool.submit(fetch, items[position + 1][1]) if position + 1 < len(items) else None
+            current = pending.popleft()
+            if position + TASK_FETCHES < len(items):
+                pending.append(pool.submit(fetch, items[position + TASK_FETCHES][1]))
             location = source.location(obj.key)
             try:
                 temp = current.result()
@@ -608,11 +618,12 @@ def _fetched(job, items, counts, say):
                 os.remove(temp)
     finally:
         stopping.set()
-        if pending is not None and not pending.cancel():
-            try:
-                os.remove(pending.result())
-            except BaseException:  # the stopped or failed download left no file
-                pass
+        for future in pending:
+            if not future.cancel():
+                try:
+                    os.remove(future.result())
+                except BaseException:  # the stopped or failed download left no file
+                    pass
         pool.shutdown(wait=True)
         counts.add("fetched_bytes", fetched[0])
 
