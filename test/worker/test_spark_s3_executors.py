@@ -9,13 +9,14 @@ such a master is refused before Spark starts.
 
 import http.client
 import http.server
+import json
 import os
 import sys
 import threading
 import unittest
 
 from . import moto_fixture
-from .support import RunnerTestCase, make_filter, record
+from .support import Result, RunnerTestCase, make_filter, record
 from .test_spark_engine import PYTHON39, reports
 
 CLUSTER = "local-cluster[2,1,1024]"
@@ -46,8 +47,6 @@ def reduce(key, values, context):
 
 
 def progress_lines(stderr):
-    import json
-
     return [json.loads(line[len("@progress ") :]) for line in stderr.splitlines() if line.startswith("@progress ")]
 
 
@@ -126,7 +125,6 @@ class ExecutorsFetchTest(RunnerTestCase):
             if f == 3:
                 lines[5:5] = ["no tab here", "id-x\t{not json"]
             self.data.add(dims, lines, compression=("gz", "xz", "lzma")[f % 3])
-        self.doomed = None
 
     def upload(self, prefix="telemetry/v2/"):
         sizes = {}
@@ -136,23 +134,12 @@ class ExecutorsFetchTest(RunnerTestCase):
             sizes[key] = os.path.getsize(path)
         return sizes
 
-    def run_on(self, master, script, *extra, env=None, python=sys.executable, cache=None):
+    def run_on(self, master, script, *extra, env=None):
         """The job on ``master`` from the bucket, as the command line runs it."""
         return self.run_job(
-            script, None, "--cache-dir", cache or self.driver_cache, "-r", "2", "--engine", "spark",
-            "--spark-master", master, *extra, env={**self.moto.env(), **(env or {})},
-            data_dir=f"s3://{self.bucket}/telemetry/v2", timeout=600, python=python,
+            script, None, "--cache-dir", self.driver_cache, "-r", "2", "--engine", "spark", "--spark-master", master,
+            *extra, env={**self.moto.env(), **(env or {})}, data_dir=f"s3://{self.bucket}/telemetry/v2", timeout=600,
         )  # fmt: skip
-
-    def run_job(self, source, spec=None, *extra, env=None, data_dir=None, output=None, timeout=60, python=sys.executable):
-        if python == sys.executable:
-            return super().run_job(source, spec, *extra, env=env, data_dir=data_dir, output=output, timeout=timeout)
-        saved = sys.executable
-        sys.executable = python
-        try:
-            return super().run_job(source, spec, *extra, env=dict(env or {}, PYSPARK_PYTHON=python), data_dir=data_dir, output=output, timeout=timeout)
-        finally:
-            sys.executable = saved
 
     def test_the_executors_fetch_the_objects_and_give_the_local_engines_bytes(self):
         sizes = self.upload()
@@ -222,10 +209,13 @@ class ExecutorsFetchTest(RunnerTestCase):
         for python in pythons:
             for master in ("yarn", CLUSTER, "spark://127.0.0.1:7077"):
                 with self.subTest(python=python, master=master):
-                    result = self.run_job(
-                        COUNT_DELETING.format(bucket="x", doomed=""), None, "--engine", "spark", "--spark-master", master,
-                        python=python, timeout=60,
-                    )  # fmt: skip
+                    output = os.path.join(self.tmp, "out.txt")
+                    argv = [
+                        python, "-m", "mapreduce.job", self.script(COUNT_DELETING.format(bucket="x", doomed="")),
+                        "-f", self.filter_file(make_filter()), "-d", self.data.root, "-o", output,
+                        "--engine", "spark", "--spark-master", master,
+                    ]  # fmt: skip
+                    result = Result(self.run_runner(argv, env={"PYSPARK_PYTHON": python}), output)
                     self.assertEqual(result.returncode, 1, result.stderr)
                     self.assertIn(
                         f"error: --data-dir {self.data.root} is a folder on this machine, and the executors of Spark "
