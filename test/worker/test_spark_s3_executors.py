@@ -11,6 +11,8 @@ import http.client
 import http.server
 import json
 import os
+import socket
+import subprocess
 import sys
 import threading
 import unittest
@@ -203,6 +205,22 @@ class ExecutorsFetchTest(RunnerTestCase):
             error[0].split(" (GetObject ")[0],
         )
         self.assertFalse(os.path.exists(self.driver_cache))
+
+    def test_executors_whose_python_has_no_boto3_exit_4_saying_what_to_install(self):
+        self.upload()
+        # The executors' Python: this one without its packages, as a node's own Python may be.
+        bare = os.path.join(self.tmp, "bare")
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", bare], check=True, timeout=60)
+        python = os.path.join(bare, "bin", "python")
+        spark = self.run_on(CLUSTER, COUNT_DELETING.format(bucket=self.bucket, doomed=""), env={"PYSPARK_PYTHON": python})
+        self.assertEqual(spark.returncode, 4, spark.stderr)
+        self.assertIsNone(spark.output)
+        self.assertIn(
+            f"error: the Spark executors' Python ({python} on {socket.gethostname()}) has no boto3, which they need to "
+            f"fetch s3://{self.bucket}/telemetry/v2: install it for that Python on every node (on EMR, a bootstrap "
+            f"action running 'sudo {python} -m pip install boto3')",
+            spark.stderr,
+        )
 
     def test_a_local_folder_with_a_cluster_master_is_refused_before_spark_starts(self):
         pythons = [sys.executable] + ([PYTHON39] if os.path.exists(PYTHON39) else [])

@@ -44,6 +44,7 @@ import marshal
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -573,8 +574,13 @@ def _fetched(job, items, counts, say):
         source = _sources.get(job.source_url)
         if source is None:
             source = _sources[job.source_url] = S3Source(job.source_url, threads=1)
-    except JobFailed as e:
-        raise TaskFailed(_FAILURE_MARK + json.dumps(["map task", str(e), False, e.code])) from None
+    except JobFailed as e:  # boto3 is missing here, on the executor
+        message = (
+            f"the Spark executors' Python ({sys.executable} on {socket.gethostname()}) has no boto3, which they "
+            f"need to fetch {job.source_url}: install it for that Python on every node (on EMR, a bootstrap "
+            f"action running 'sudo {sys.executable} -m pip install boto3')"
+        )
+        raise TaskFailed(_FAILURE_MARK + json.dumps(["map task", message, False, e.code])) from None
     directory = _local_dir()
     stopping = threading.Event()
     fetched = [0]  # bytes downloaded
