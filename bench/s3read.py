@@ -31,7 +31,6 @@ import json
 import os
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -63,46 +62,25 @@ def parse_args():
     return p.parse_args()
 
 
-class Moto:
-    def __init__(self):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.endpoint = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [os.path.join(VENV_BIN, "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    self.stop()
-                    raise SystemExit("moto_server did not start (npm run setup:python installs it into .venv)")
-                time.sleep(0.1)  # polling for the port to open
+def _moto_fixture():
+    """test/worker/moto_fixture.py, the tests' moto_server on 127.0.0.1 (loaded by path)."""
+    spec = importlib.util.spec_from_file_location("moto_fixture", os.path.join(REPO, "test", "worker", "moto_fixture.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-    def env(self):
-        return {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_ENDPOINT_URL": self.endpoint,
-        }
+
+class Moto(_moto_fixture().MotoServer):
+    """The tests' moto_server, from .venv, with the CPU it has used."""
+
+    def __init__(self):
+        super().__init__(os.path.join(VENV_BIN, "moto_server"))
 
     def cpu(self):
         """CPU seconds moto_server has used so far (it serves the downloads of both sides)."""
         with open(f"/proc/{self.proc.pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
 
 
 def children_cpu():

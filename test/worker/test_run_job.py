@@ -52,15 +52,7 @@ class RunJobCase(unittest.TestCase):
         return subprocess.run(argv, capture_output=True, text=True, timeout=120, env={**self.env, **(env or {})})
 
 
-class RunJobOnS3Test(RunJobCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.moto = moto_fixture.MotoServer()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
-
+class RunJobOnS3Test(moto_fixture.UsesMoto, RunJobCase):
     def setUp(self):
         super().setUp()
         self.env.update(self.moto.env())

@@ -12,15 +12,7 @@ from .test_run_job import RUN_SH_OK, RunJobCase, tarball
 NAMESPACE = "AnalysisWorkbench"
 
 
-class RunJobAlertsTest(RunJobCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.moto = moto_fixture.MotoServer()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
-
+class RunJobAlertsTest(moto_fixture.UsesMoto, RunJobCase):
     def setUp(self):
         super().setUp()
         self.env.update(self.moto.env())

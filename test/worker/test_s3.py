@@ -37,15 +37,11 @@ class WithoutBoto3Test(RunnerTestCase):
         self.assertEqual(result.output, "20140701\t1\n")
 
 
-class MotoBucketTest(RunnerTestCase):
+class MotoBucketTest(moto_fixture.UsesMoto, RunnerTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.moto = moto_fixture.MotoServer()
+        super().setUpClass()
         cls.endpoint = cls.moto.endpoint
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
 
     def setUp(self):
         super().setUp()

@@ -17,6 +17,8 @@ from . import moto_fixture
 from .support import EXAMPLES_DIR, WORKER_DIR, RunnerTestCase, compress, make_filter, record
 from .test_examples import EXAMPLES, generate
 
+SLOW_DOWN = (503, "SlowDown", "Please reduce your request rate.")
+
 COUNT_DATES = """
 def map(key, dims, value, context):
     context.write(dims[5], 1)
@@ -480,88 +482,8 @@ class RefusingS3:
         self.thread.join(10)
 
 
-class FlakyProxy:
-    """A proxy on 127.0.0.1 in front of moto that answers the first ``throttle`` object reads
-    503 SlowDown and cuts the next ``cut`` object reads off halfway through the body."""
-
-    def __init__(self, upstream, throttle, cut):
-        import http.client
-        import http.server
-        import threading
-
-        host, port = upstream.split("//", 1)[1].split(":")
-        self.object_reads = []
-        state = {"throttle": throttle, "cut": cut}
-        lock = threading.Lock()
-        reads = self.object_reads
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def forward(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                is_object_read = self.command == "GET" and "list-type" not in self.path and self.path.count("/") > 1
-                fault = None
-                if is_object_read:
-                    with lock:
-                        if state["throttle"]:
-                            state["throttle"] -= 1
-                            fault = "throttle"
-                        elif state["cut"]:
-                            state["cut"] -= 1
-                            fault = "cut"
-                        reads.append((self.path, fault))
-                if fault == "throttle":
-                    data = b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
-                    self.send_response(503)
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                    return
-                conn = http.client.HTTPConnection(host, int(port), timeout=30)
-                conn.request(self.command, self.path, body=body or None, headers={k: v for k, v in self.headers.items() if k.lower() != "host"})
-                upstream_reply = conn.getresponse()
-                data = upstream_reply.read()
-                conn.close()
-                self.send_response(upstream_reply.status)
-                for name, value in upstream_reply.getheaders():
-                    if name.lower() not in ("content-length", "transfer-encoding", "connection", "date", "server"):
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                if fault == "cut":
-                    self.wfile.write(data[: len(data) // 2])
-                    self.wfile.flush()
-                    self.close_connection = True
-                    return
-                self.wfile.write(data)
-
-            do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = forward
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.endpoint = "http://127.0.0.1:%d" % self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(10)
-
-
-class RetryTest(RunnerTestCase):
+class RetryTest(moto_fixture.UsesMoto, RunnerTestCase):
     """Throttling and a body cut short are retried; the job reads every file whole."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.moto = moto_fixture.MotoServer()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
 
     def test_throttling_and_a_cut_off_body_are_retried(self):
         s3 = self.moto.client()
@@ -572,7 +494,17 @@ class RetryTest(RunnerTestCase):
             lines = "".join(f"r{i}\t{record()}\n" for i in range(200 * d)).encode()
             s3.put_object(Bucket="flaky", Key=key, Body=compress(lines, "gz"))
             keys.append(key)
-        proxy = FlakyProxy(self.moto.endpoint, throttle=2, cut=2)
+        left = {"throttle": 2, "cut": 2}
+
+        def fault(_path):
+            # The first two object reads are throttled, the next two cut off halfway.
+            for kind, answer in (("throttle", SLOW_DOWN), ("cut", "cut")):
+                if left[kind]:
+                    left[kind] -= 1
+                    return answer
+            return None
+
+        proxy = moto_fixture.FaultProxy(self.moto.endpoint, fault)
         try:
             env = {**self.moto.env(), "AWS_ENDPOINT_URL": proxy.endpoint}
             result = self.run_job(
@@ -584,7 +516,7 @@ class RetryTest(RunnerTestCase):
         self.assertEqual(sorted(result.lines()), ["20140701\t200", "20140702\t400", "20140703\t600"])
         self.assertEqual(result.progress()[-1]["bad_files"], 0)
         faults = [fault for _, fault in proxy.object_reads]
-        self.assertEqual(faults.count("throttle"), 2)
+        self.assertEqual(faults.count(SLOW_DOWN), 2)
         self.assertEqual(faults.count("cut"), 2)
         self.assertEqual(faults.count(None), 3)
 

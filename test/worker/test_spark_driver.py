@@ -185,18 +185,8 @@ class SparkDriverTest(DriverCase):
         self.assertIn("--run-id must be letters, digits, '.', '_' or '-'", result.stderr)
 
 
-class SparkDriverOnS3Test(DriverCase):
+class SparkDriverOnS3Test(moto_fixture.UsesMoto, DriverCase):
     """A run that cannot fetch its kit still leaves its record where history reads it, and alerts."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.moto = moto_fixture.MotoServer()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
-        super().tearDownClass()
 
     def test_a_kit_it_cannot_fetch_gives_a_failed_record_and_an_alert(self):
         s3, sns, sqs = self.moto.client("s3"), self.moto.client("sns"), self.moto.client("sqs")

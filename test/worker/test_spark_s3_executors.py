@@ -7,14 +7,11 @@ engine takes the path it takes on ``yarn``: the driver only lists the objects
 such a master is refused before Spark starts.
 """
 
-import http.client
-import http.server
 import json
 import os
 import socket
 import subprocess
 import sys
-import threading
 import unittest
 
 from . import moto_fixture
@@ -52,67 +49,7 @@ def progress_lines(stderr):
     return [json.loads(line[len("@progress ") :]) for line in stderr.splitlines() if line.startswith("@progress ")]
 
 
-class DenyingProxy:
-    """A proxy on 127.0.0.1 in front of moto that answers every object read 403
-    AccessDenied, as S3 does to a role allowed to list a bucket but not to read it."""
-
-    def __init__(self, upstream):
-        host, port = upstream.split("//", 1)[1].split(":")
-        self.denied = []
-        denied = self.denied
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def forward(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                if self.command == "GET" and "list-type" not in self.path and self.path.count("/") > 1:
-                    denied.append(self.path)
-                    data = b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
-                    self.send_response(403)
-                    self.send_header("Content-Type", "application/xml")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                    return
-                conn = http.client.HTTPConnection(host, int(port), timeout=30)
-                conn.request(self.command, self.path, body=body or None, headers={k: v for k, v in self.headers.items() if k.lower() != "host"})
-                reply = conn.getresponse()
-                data = reply.read()
-                conn.close()
-                self.send_response(reply.status)
-                for name, value in reply.getheaders():
-                    if name.lower() not in ("content-length", "transfer-encoding", "connection", "date", "server"):
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = forward
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.endpoint = "http://127.0.0.1:%d" % self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(10)
-
-
-class ExecutorsFetchTest(RunnerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.moto = moto_fixture.MotoServer()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
-
+class ExecutorsFetchTest(moto_fixture.UsesMoto, RunnerTestCase):
     def setUp(self):
         super().setUp()
         self.s3 = self.moto.client()
@@ -181,7 +118,7 @@ class ExecutorsFetchTest(RunnerTestCase):
 
     def test_access_denied_to_the_objects_exits_4_with_the_local_engines_message(self):
         self.upload()
-        proxy = DenyingProxy(self.moto.endpoint)
+        proxy = moto_fixture.FaultProxy(self.moto.endpoint, lambda _path: (403, "AccessDenied", "Access Denied"))
         try:
             env = {"AWS_ENDPOINT_URL": proxy.endpoint}
             spark = self.run_on(CLUSTER, COUNT_DELETING.format(bucket=self.bucket, doomed=""), env=env)
@@ -191,7 +128,7 @@ class ExecutorsFetchTest(RunnerTestCase):
             )  # fmt: skip
         finally:
             proxy.stop()
-        self.assertTrue(proxy.denied)
+        self.assertTrue(proxy.object_reads)
         self.assertEqual(local.returncode, 4, local.stderr)
         self.assertEqual(spark.returncode, 4, spark.stderr)
         self.assertIsNone(spark.output)
