@@ -20,6 +20,7 @@ function userSshConfig(env: NodeJS.ProcessEnv): string {
 /**
  * SSH connections, shared by everything that reaches a worker (EC2 deadlines, terminals, files,
  * transfers, runs). No calls of its own: the workers domain answers for workers and host keys.
+ * A terminated Spark cluster's master is disconnected and its accepted host key forgotten.
  */
 export function createSshDomain(core: Pick<Core, 'dataDir' | 'bus'>, options: { env?: NodeJS.ProcessEnv } = {}): SshDomain {
   const env = options.env ?? process.env;
@@ -33,5 +34,23 @@ export function createSshDomain(core: Pick<Core, 'dataDir' | 'bus'>, options: { 
     onHostKey: (pending) => core.bus.emit('workers:host-key', pending, pending.workerId),
     env,
   });
-  return { connections, handlers: {}, close: () => connections.closeAll() };
+  // A terminated cluster's master is gone for good: the key accepted for its name goes with it.
+  const forgotten = new Set<string>();
+  const stopWatchingClusters = core.bus.on('clusters:changed', ({ clusters }) => {
+    for (const cluster of clusters) {
+      const ended = cluster.state === 'TERMINATING' || cluster.state.startsWith('TERMINATED');
+      if (!ended || !cluster.masterAddress || forgotten.has(cluster.id)) continue;
+      forgotten.add(cluster.id);
+      connections.disconnect(cluster.id);
+      void connections.forgetHostKey(cluster.masterAddress).catch(() => forgotten.delete(cluster.id));
+    }
+  });
+  return {
+    connections,
+    handlers: {},
+    close: () => {
+      stopWatchingClusters();
+      connections.closeAll();
+    },
+  };
 }

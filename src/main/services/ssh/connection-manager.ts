@@ -140,6 +140,16 @@ export class SshConnections {
     this.pending.delete(workerId);
   }
 
+  /**
+   * Forgets the host key the user accepted for a host that is gone for good (a terminated
+   * cluster's master): the next machine given its name would otherwise be refused as a changed
+   * key. The name goes through ssh_config as a connection's would.
+   */
+  async forgetHostKey(host: string, port?: number): Promise<void> {
+    const target = await this.resolve(host, undefined, port);
+    await this.options.knownHosts.remove(target.hostName, target.port);
+  }
+
   disconnect(workerId: string): void {
     const slot = this.slots.get(workerId);
     if (!slot) return;

@@ -83,6 +83,21 @@ export class KnownHosts {
     return { kind: 'unknown' };
   }
 
+  /**
+   * Drops the lines `add` wrote for host:port (those naming exactly that host and nothing else);
+   * lines the user wrote (several names, patterns, hashed names, markers) stay as they are.
+   * Answers how many lines went.
+   */
+  async remove(host: string, port: number): Promise<number> {
+    const current = await readFile(this.path, 'utf8').catch(() => '');
+    const token = hostToken(host, port);
+    const lines = current.split('\n');
+    const kept = lines.filter((line) => line.trim().split(/\s+/)[0] !== token);
+    if (kept.length === lines.length) return 0;
+    await writeFileAtomic(this.path, kept.join('\n'));
+    return lines.length - kept.length;
+  }
+
   /** Records a key the user accepted (appends; nothing else in the file changes). */
   async add(host: string, port: number, keyBlob: Buffer): Promise<void> {
     const current = await readFile(this.path, 'utf8').catch(() => '');

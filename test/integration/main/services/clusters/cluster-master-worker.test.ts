@@ -263,6 +263,8 @@ describe("a Spark cluster's master node as a worker", () => {
     await expect.poll(async () => (await call('jobs:get', { runId: run.id })).status, { timeout: 30_000 }).toBe('worker-gone');
     expect((await call('jobs:get', { runId: run.id })).message).toBe('The Spark cluster analysis was terminated; the run ended with it.');
     expect((await call('workers:list')).map((w) => w.id)).not.toContain(cluster.id);
+    // The key accepted for its name went with it: a later master given that name is asked about afresh.
+    await expect.poll(() => readFile(join(tmp.path, 'app', 'known_hosts'), 'utf8'), { timeout: 10_000 }).not.toContain(master.hostPublicKey);
     // Its UIs went with it, and cannot be opened again.
     expect(await call('tunnels:list')).toEqual([]);
     await expect(call('tunnels:cluster-ui', { clusterId: cluster.id, ui: 'yarn' })).rejects.toThrow(/^analysis is TERMINAT\w+ and has no master node to reach; its UIs open once it is WAITING or RUNNING\.$/);

@@ -52,6 +52,21 @@ describe('KnownHosts', () => {
     expect(await hosts.check('anything', 22, revoked)).toMatchObject({ kind: 'changed', revoked: true });
   });
 
+  it('forgets the lines it wrote for a host and port, and leaves every line the user wrote', async () => {
+    const dir = await useTempDir('known-hosts');
+    const path = join(dir, 'known_hosts');
+    const [gone, other, shared] = [keyBlob(), keyBlob(), keyBlob()];
+    const users = `# mine\nmaster.example,alias ssh-ed25519 ${shared.toString('base64')}\n@revoked [master.example]:2200 ssh-ed25519 ${other.toString('base64')}\n`;
+    await writeFile(path, users);
+    const hosts = new KnownHosts(path);
+    await hosts.add('master.example', 2200, gone);
+    await hosts.add('master.example', 22, other);
+    expect(await hosts.remove('master.example', 2200)).toBe(1);
+    expect(await readFile(path, 'utf8')).toBe(`${users}master.example ssh-ed25519 ${other.toString('base64')}\n`);
+    expect(await hosts.check('master.example', 2200, gone)).toEqual({ kind: 'unknown' });
+    expect(await hosts.remove('master.example', 2200)).toBe(0);
+  });
+
   it('computes fingerprints and key types as ssh-keygen does', () => {
     const key = keyBlob();
     expect(keyTypeOf(key)).toBe('ssh-ed25519');
