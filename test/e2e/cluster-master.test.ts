@@ -90,6 +90,8 @@ describe("a Spark cluster's master node in the browser workbench (moto, loopback
     await eventually(() => engine.inputValue()).toBe('spark');
     expect(await engine.isDisabled()).toBe(true);
     expect(await page.getByTestId('worker-details').textContent()).toMatch(/^Spark cluster · /);
+    // Its map tasks run on the core nodes: the data is asked for as an S3 location.
+    expect(await page.getByLabel('S3 location for ui-master').getAttribute('placeholder')).toBe('s3://bucket/prefix');
     await screenshot(page, 'cluster-master-jobs');
     expect(problems).toEqual([]);
   }, 180_000);

@@ -126,6 +126,7 @@ export class JobService {
    */
   async start(raw: RunRequest): Promise<Run> {
     const request = this.onItsEngine(RunRequest.parse(raw));
+    await this.refuseFolderOnCluster(request);
     const transport = await this.options.transports(request.worker);
     const job = request.source.kind === 'package' ? await this.packageJob(request, request.source.path, transport) : await this.mapReduceJob(request, transport);
     const env = request.worker === 'local' && isS3Location(job.request.dataDir ?? '') ? await this.options.s3Env?.() : undefined;
@@ -269,6 +270,23 @@ export class JobService {
   private onItsEngine(request: ParsedRunRequest): ParsedRunRequest {
     if (!this.options.sparkMaster?.(request.worker) || request.source.kind === 'package') return request;
     return { ...request, engine: 'spark' };
+  }
+
+  /**
+   * On a cluster the map tasks run on its core nodes, which cannot read a folder on the master:
+   * such a run is refused before anything is uploaded (the runner refuses it too, later).
+   * A local Spark master (`local`, `local[N]`) shares the driver's files and may read one.
+   */
+  private async refuseFolderOnCluster(request: ParsedRunRequest): Promise<void> {
+    const master = this.options.sparkMaster?.(request.worker);
+    if (!master || /^local(\[[^\]]*\])?$/.test(master) || request.source.kind === 'package') return;
+    const dataDir = request.dataDir ?? '';
+    if (isS3Location(dataDir)) return;
+    const name = await this.nameOf(request.worker);
+    throw new WorkbenchError(
+      'BAD_INPUT',
+      `${name} is a Spark cluster: its map tasks run on the core nodes, which cannot read ${dataDir === '' ? 'a folder' : dataDir} on the master. Choose an S3 data source (s3://BUCKET/PREFIX; 'workbench sample-data --to s3://...' puts the sample set there).`,
+    );
   }
 
   /** A piece of the log from `offset`: whole lines only while the run is live. */

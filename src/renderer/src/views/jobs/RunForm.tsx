@@ -268,16 +268,16 @@ export function RunForm({ onStarted, shown, runsLoaded }: { onStarted: (runId: s
       )}
       {remote ? (
         <DataSourceField
-          label={`Data folder on ${worker.name} (v2 layout) or S3 location`}
+          label={worker.kind === 'cluster' ? `S3 location for ${worker.name}` : `Data folder on ${worker.name} (v2 layout) or S3 location`}
           value={remoteDataDir}
           onChange={setRemoteDataDir}
-          placeholder={`/home/${worker.kind === 'cluster' ? 'hadoop' : 'ubuntu'}/data or s3://bucket/prefix`}
+          placeholder={worker.kind === 'cluster' ? 's3://bucket/prefix' : '/home/ubuntu/data or s3://bucket/prefix'}
           required
           note={
             worker.kind === 'ec2'
               ? 'An EC2 worker reads S3 with its instance profile: launch it with read access to the bucket. Your keys never go to a worker.'
               : worker.kind === 'cluster'
-                ? 'A Spark cluster reads S3 with its nodes’ instance profile (EMR_EC2_DefaultRole); your keys never go to a worker.'
+                ? 'A Spark cluster’s map tasks run on its core nodes, which read S3 with their instance profile (EMR_EC2_DefaultRole); a folder on the master is out of their reach. Your keys never go to a worker.'
                 : 'A worker reads S3 with its own AWS setup (its profile or instance role); your keys never go to a worker.'
           }
         />
