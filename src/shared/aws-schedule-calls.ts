@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { call } from './call-spec.ts';
 import { ScheduleName, Visibility } from './schedule.ts';
 
 /**
@@ -50,10 +51,6 @@ const JobBuckets = z
     engine: z.enum(['local', 'spark']).optional(),
   })
   .strict();
-
-function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
-  return { input, output, doc };
-}
 
 export const awsScheduleCalls = {
   'schedules:aws-permissions': call(

@@ -1,10 +1,7 @@
 import { z } from 'zod';
+import { call, NoInput } from './call-spec.ts';
 import { Cluster, ClusterCost, ClusterId, ClusterLaunchRequest, ClusterList, JobFlowId } from './cluster-model.ts';
 import { Ec2Warning, MAX_LIFETIME_HOURS } from './ec2-model.ts';
-
-function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
-  return { input, output, doc };
-}
 
 /** A cluster by the app's id (emr-...) or EMR's (j-...). */
 const ClusterRef = z.union([ClusterId, JobFlowId]);
@@ -16,7 +13,7 @@ export const clusterCalls = {
     Cluster,
     'Launch a Spark cluster on EMR that AWS terminates at its deadline (an EventBridge Scheduler schedule); a retry with the same name never makes a second cluster.',
   ),
-  'clusters:list': call(z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => undefined), ClusterList, 'Spark clusters, reconciled with the tagged clusters in AWS (unknown ones adopted): state, nodes, deadline, time left, cost.'),
+  'clusters:list': call(NoInput, ClusterList, 'Spark clusters, reconciled with the tagged clusters in AWS (unknown ones adopted): state, nodes, deadline, time left, cost.'),
   'clusters:extend': call(
     z.object({ clusterId: ClusterRef, hours: z.number().positive('a positive number of hours').max(MAX_LIFETIME_HOURS) }).strict(),
     Cluster,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { call, NoInput } from './call-spec.ts';
 import {
   PendingHostKey,
   RemoteListing,
@@ -41,14 +42,8 @@ import { AwsIdentity, AwsProfiles, Cidr, Ec2List, Ec2Warning, Ec2Worker, Ec2Work
  * call exists everywhere or nowhere. Names are `domain:verb`.
  */
 
-const NoInput = z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => undefined);
-
 /** Whether a worker can run an engine; when it cannot, why and what to install. */
 const EngineStatus = z.discriminatedUnion('available', [z.object({ available: z.literal(true) }), z.object({ available: z.literal(false), reason: z.string() })]);
-
-function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
-  return { input, output, doc };
-}
 
 export const calls = {
   'app:info': call(NoInput, AppInfo, 'Version, data directory, host kind and start-up notices.'),

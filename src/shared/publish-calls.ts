@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { call } from './call-spec.ts';
 import { RunId } from './model.ts';
 import { GuardFinding, Visibility } from './schedule.ts';
 
@@ -65,10 +66,6 @@ export const PublishProgress = z.object({
   bytesTotal: z.number().int(),
 });
 export type PublishProgress = z.infer<typeof PublishProgress>;
-
-function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
-  return { input, output, doc };
-}
 
 export const publishCalls = {
   'publish:scan': call(z.object({ runId: RunId }).strict(), PublishScan, "A finished run's downloaded output as it would be published: files, bytes, and the publish guard's findings."),

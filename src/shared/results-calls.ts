@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { call } from './call-spec.ts';
 import { RunResult } from './model.ts';
 import { RunRecordStatus, ScheduleBackendKind, ScheduleName } from './schedule.ts';
 
@@ -62,10 +63,6 @@ export const ResultsDownloadProgress = z.object({
 export type ResultsDownloadProgress = z.infer<typeof ResultsDownloadProgress>;
 
 const RunRef = { job: ScheduleName, runId: ScheduledRunId };
-
-function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
-  return { input, output, doc };
-}
 
 export const resultsCalls = {
   'results:scheduled-runs': call(

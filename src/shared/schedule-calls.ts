@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { call, NoInput } from './call-spec.ts';
 import { Frequency, GuardFinding, IsoDate, RunRecordStatus, Schedule, ScheduleBackendKind, ScheduleName, SchedulePatch, StoredSchedule, TimeOfDay } from './schedule.ts';
 
 /**
@@ -73,19 +74,15 @@ export const TimingDraft = z
 
 const Name = z.object({ name: ScheduleName }).strict();
 
-function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
-  return { input, output, doc };
-}
-
 export const scheduleCalls = {
   'schedules:backends': call(
-    z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => undefined),
+    NoInput,
     z.object({ available: z.array(ScheduleBackendKind), preferred: ScheduleBackendKind, reasons: z.record(z.string(), z.string()), catchUpPolicy: z.string() }),
     'Which schedule backends can be used here (AWS needs an active profile), the default, and the local catch-up policy.',
   ),
   'schedules:create': call(Schedule, ScheduleView, 'Create a schedule (a unique name) and deploy it to its backend.'),
   'schedules:update': call(z.object({ name: ScheduleName, patch: SchedulePatch }).strict(), ScheduleView, 'Change a schedule (the name is fixed) and redeploy it.'),
-  'schedules:list': call(z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => undefined), z.array(ScheduleView), 'The schedules with their next run.'),
+  'schedules:list': call(NoInput, z.array(ScheduleView), 'The schedules with their next run.'),
   'schedules:get': call(Name, ScheduleView, 'One schedule.'),
   'schedules:delete': call(
     z.object({ name: ScheduleName, removeAwsResources: z.boolean().optional() }).strict(),
@@ -97,17 +94,17 @@ export const scheduleCalls = {
   'schedules:history': call(Name, z.array(HistoryRow), 'Runs of a job, newest first, with missed and skipped runs flagged.'),
   'schedules:log': call(z.object({ name: ScheduleName, runId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a run id') }).strict(), z.object({ text: z.string(), truncated: z.boolean() }), "A run's log (the last 1 MB)."),
   'schedules:alerts': call(
-    z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => undefined),
+    NoInput,
     z.array(ScheduleAlert),
     'Alerts raised since the app started (also sent as schedules:alert): failed, timed-out, blocked and missed runs.',
   ),
   'schedules:alarm-states': call(
-    z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => undefined),
+    NoInput,
     z.record(z.string(), AlarmState),
     "Each AWS schedule's CloudWatch alarm state, by job name (empty when AWS cannot be reached).",
   ),
   'schedules:alert-subscription': call(
-    z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => undefined),
+    NoInput,
     AlertSubscription,
     "The alert e-mail of Settings and its subscription to the app's SNS alert topic.",
   ),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { call, NoInput } from './call-spec.ts';
 import { ClusterId, JobFlowId } from './cluster-model.ts';
 import { HostName, WorkerId } from './worker-model.ts';
 
@@ -35,10 +36,6 @@ export const CLUSTER_UIS = {
 export const ClusterUi = z.enum(['yarn', 'spark-history']);
 export type ClusterUi = z.infer<typeof ClusterUi>;
 
-function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
-  return { input, output, doc };
-}
-
 export const tunnelCalls = {
   'tunnels:open': call(
     TunnelRequest,
@@ -50,6 +47,6 @@ export const tunnelCalls = {
     Tunnel,
     "Open a cluster's YARN (8088) or Spark history server (18080) in the browser: a tunnel over the master's SSH connection to the master as it names itself.",
   ),
-  'tunnels:list': call(z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => undefined), z.array(Tunnel), 'The tunnels open now.'),
+  'tunnels:list': call(NoInput, z.array(Tunnel), 'The tunnels open now.'),
   'tunnels:close': call(z.object({ id: z.string().regex(/^tunnel-\d{1,9}$/, 'a tunnel id') }).strict(), z.null(), 'Close a tunnel and the connections through it.'),
 } as const;
