@@ -135,6 +135,13 @@ def main():
         # CPU seconds over all runs: the client's (ours or aws + the local run) and moto_server's.
         cpu = {name: [0.0] for name in best}
         server = {name: 0.0 for name in best}
+
+        def ours(name, cache):
+            """Our runner reading the source through `cache`; its time, and moto's CPU counted to `name`."""
+            before = moto.cpu()
+            took = timed(job + ["--data-dir", source, "--cache-dir", cache, "--output", os.path.join(work, f"{name}.txt")], env, cpu[name])
+            server[name] += moto.cpu() - before
+            return took
         load = os.getloadavg()[0]
         for run in range(args.repeat):
             copy = os.path.join(work, f"copy-{run}")
@@ -148,21 +155,9 @@ def main():
             server["anchor"] += moto.cpu() - before
             shutil.rmtree(copy)
             cold_cache = os.path.join(work, f"cold-cache-{run}")
-            before = moto.cpu()
-            cold = timed(
-                job + ["--data-dir", source, "--cache-dir", cold_cache, "--output", os.path.join(work, "cold.txt")],
-                env,
-                cpu["cold"],
-            )
-            server["cold"] += moto.cpu() - before
+            cold = ours("cold", cold_cache)
             shutil.rmtree(cold_cache)
-            before = moto.cpu()
-            warm = timed(
-                job + ["--data-dir", source, "--cache-dir", warm_cache, "--output", os.path.join(work, "warm.txt")],
-                env,
-                cpu["warm"],
-            )
-            server["warm"] += moto.cpu() - before
+            warm = ours("warm", warm_cache)
             for name, value in (("anchor", anchor), ("cold", cold), ("warm", warm)):
                 best[name] = min(best[name], value)
         outputs = set()
