@@ -1,11 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startCli } from '../../fixtures/cli-process.ts';
+import { cliWithScheduleBuckets } from '../../fixtures/aws-schedule-cli.ts';
 import { useMoto } from '../../fixtures/server-hooks.ts';
 import { useTempDir } from '../../fixtures/temp-dir.ts';
 
@@ -19,19 +18,8 @@ describe('workbench schedule on AWS (moto): instance type and disk, and delete w
 
   it('creates with --instance-type and --disk, keeps the role and code on a plain delete, removes them with --remove-aws-resources', async () => {
     const root = await useTempDir('cli-schedule-aws');
-    const app = join(root, 'app');
-    await mkdir(app);
-    await writeFile(join(root, 'aws-config'), '[default]\nregion = us-east-1\n');
-    await writeFile(join(root, 'aws-credentials'), '[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
-    const env = { AWS_CONFIG_FILE: join(root, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: join(root, 'aws-credentials'), AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' };
-    const cli = async (...args: string[]) => {
-      const p = startCli([...args, '--data-dir', app], { env });
-      const { code } = await p.exited;
-      return { code, stdout: p.stdout(), stderr: p.stderr() };
-    };
-    const s3 = client(new S3Client(moto.clientConfig()));
-    for (const bucket of ['wb-code', 'wb-private']) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    expect((await cli('call', 'settings:set', JSON.stringify({ privateBucket: 'wb-private', codeBucket: 'wb-code' }))).code).toBe(0);
+    const { s3: bucketClient, cli } = await cliWithScheduleBuckets(root, moto);
+    const s3 = client(bucketClient);
     const tarball = join(root, 'os.tar.gz');
     expect((await cli('pack', resolve('resources/examples/os-distribution'), '-o', tarball)).code).toBe(0);
 
