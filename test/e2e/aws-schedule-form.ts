@@ -1,5 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { eventually } from '../fixtures/eventually.ts';
+import type { Moto } from '../fixtures/moto.ts';
+import { readThrough } from '../fixtures/server-hooks.ts';
+
+export interface ScheduleSetup {
+  /** A temp folder; the workbench's data dir is `<root>/app`. */
+  root: string;
+  /** The example os-distribution, packed into `root`. */
+  tarball: string;
+  /** An S3 client on moto, destroyed after the file. */
+  s3: S3Client;
+}
+
+/**
+ * For a file of AWS schedule tests: the buckets made in moto (default the code and private
+ * ones), a temp folder with an `app` data dir, and the example os-distribution packed by the CLI
+ * into `<root>/<tarballName>` (with `packArgs`); all removed after the file.
+ */
+export function useScheduleSetup(
+  moto: Moto,
+  options: { prefix: string; tarballName: string; packArgs?: string[]; buckets?: string[] },
+): ScheduleSetup {
+  let setup: ScheduleSetup | undefined;
+  beforeAll(async () => {
+    const s3 = new S3Client(moto.clientConfig());
+    for (const bucket of options.buckets ?? ['wb-code', 'wb-private']) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const root = await mkdtemp(join(tmpdir(), `workbench-e2e-${options.prefix}-`));
+    const tarball = join(root, options.tarballName);
+    execFileSync(process.execPath, [resolve('bin/workbench.js'), 'pack', resolve('resources/examples/os-distribution'), '-o', tarball, ...(options.packArgs ?? [])], { stdio: 'pipe' });
+    await mkdir(join(root, 'app'));
+    setup = { root, tarball, s3 };
+  });
+  afterAll(async () => {
+    setup?.s3.destroy();
+    if (setup) await rm(setup.root, { recursive: true, force: true });
+  });
+  return readThrough('the schedule setup', () => setup);
+}
 
 /** Sets Settings → S3 buckets as a user does, and waits for "Saved.". */
 export async function saveBuckets(page: Page, origin: string, buckets: { private?: string; public?: string; code: string }): Promise<void> {

@@ -1,41 +1,23 @@
 /// <reference lib="dom" />
-import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../fixtures/eventually.ts';
 import { useMoto } from '../fixtures/server-hooks.ts';
 import { screenshot, useWorkbenchInChromium } from './browser-workbench.ts';
 import { startMotoWorkbench } from './moto-workbench.ts';
-import { openAwsScheduleForm, saveBuckets } from './aws-schedule-form.ts';
+import { openAwsScheduleForm, saveBuckets, useScheduleSetup } from './aws-schedule-form.ts';
 
 const moto = useMoto();
-let root: string;
-let tarball: string;
-let s3: S3Client;
+const setup = useScheduleSetup(moto, { prefix: 'schedule-buckets', tarballName: 'os-distribution.tar.gz', buckets: ['wb-code', 'wb-private', 'wb-public'] });
 
-beforeAll(async () => {
-  s3 = new S3Client(moto.clientConfig());
-  for (const bucket of ['wb-code', 'wb-private', 'wb-public']) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  root = await mkdtemp(join(tmpdir(), 'workbench-e2e-schedule-buckets-'));
-  tarball = join(root, 'os-distribution.tar.gz');
-  execFileSync(process.execPath, [resolve('bin/workbench.js'), 'pack', resolve('resources/examples/os-distribution'), '-o', tarball], { stdio: 'pipe' });
-  await mkdir(join(root, 'app'));
-});
-afterAll(async () => {
-  s3?.destroy();
-  if (root) await rm(root, { recursive: true, force: true });
-});
-
-const { workbench, page, problems } = useWorkbenchInChromium({ start: () => startMotoWorkbench(moto, join(root, 'app')), page: { viewport: { width: 1400, height: 1100 } } });
+const { workbench, page, problems } = useWorkbenchInChromium({ start: () => startMotoWorkbench(moto, join(setup.root, 'app')), page: { viewport: { width: 1400, height: 1100 } } });
 
 describe("the Schedule form checks an AWS job's buckets before saving (moto S3)", () => {
   it("shows a public job's file address and its bucket's state, and refuses a job whose log would land in a bucket anyone can read", async () => {
     await saveBuckets(page, workbench.origin, { private: 'wb-private', public: 'wb-public', code: 'wb-code' });
 
-    const form = await openAwsScheduleForm(page, workbench.origin, 'os-public', tarball);
+    const form = await openAwsScheduleForm(page, workbench.origin, 'os-public', setup.tarball);
     await form.getByText('Public (checked for raw data first)').click();
 
     const buckets = form.getByRole('region', { name: 'Buckets' });
@@ -46,7 +28,7 @@ describe("the Schedule form checks an AWS job's buckets before saving (moto S3)"
 
     // The private bucket made readable by anyone: the public job's log would be public too.
     const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::wb-private/*' }] };
-    await s3.send(new PutBucketPolicyCommand({ Bucket: 'wb-private', Policy: JSON.stringify(policy) }));
+    await setup.s3.send(new PutBucketPolicyCommand({ Bucket: 'wb-private', Policy: JSON.stringify(policy) }));
     await form.getByText('Private', { exact: true }).click();
     await form.getByText('Public (checked for raw data first)').click();
     const alert = buckets.getByRole('alert');

@@ -1,43 +1,27 @@
 /// <reference lib="dom" />
-import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { EMRServerlessClient, ListApplicationsCommand, type StartJobRunCommandInput } from '@aws-sdk/client-emr-serverless';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../fixtures/eventually.ts';
 import { useMoto } from '../fixtures/server-hooks.ts';
 import { screenshot, useWorkbenchInChromium } from './browser-workbench.ts';
 import { startMotoWorkbench } from './moto-workbench.ts';
-import { openAwsScheduleForm, saveBuckets } from './aws-schedule-form.ts';
+import { openAwsScheduleForm, saveBuckets, useScheduleSetup } from './aws-schedule-form.ts';
 
 const moto = useMoto();
-let root: string;
-let tarball: string;
+const setup = useScheduleSetup(moto, { prefix: 'schedule-spark-aws', tarballName: 'os-spark.tar.gz', packArgs: ['--mapreduce', 'job.py', '--engine', 'spark'] });
 const clients: { destroy(): void }[] = [];
-
-beforeAll(async () => {
-  const s3 = new S3Client(moto.clientConfig());
-  clients.push(s3);
-  for (const bucket of ['wb-code', 'wb-private']) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  root = await mkdtemp(join(tmpdir(), 'workbench-e2e-schedule-spark-aws-'));
-  tarball = join(root, 'os-spark.tar.gz');
-  execFileSync(process.execPath, [resolve('bin/workbench.js'), 'pack', resolve('resources/examples/os-distribution'), '-o', tarball, '--mapreduce', 'job.py', '--engine', 'spark'], { stdio: 'pipe' });
-  await mkdir(join(root, 'app'));
-});
-afterAll(async () => {
+afterAll(() => {
   for (const c of clients) c.destroy();
-  if (root) await rm(root, { recursive: true, force: true });
 });
 
-const { workbench, page, problems } = useWorkbenchInChromium({ start: () => startMotoWorkbench(moto, join(root, 'app')), page: { viewport: { width: 1400, height: 1300 } } });
+const { workbench, page, problems } = useWorkbenchInChromium({ start: () => startMotoWorkbench(moto, join(setup.root, 'app')), page: { viewport: { width: 1400, height: 1300 } } });
 
 describe('scheduling a Spark package in AWS from the UI (moto: S3, IAM, EventBridge Scheduler, EMR Serverless)', () => {
   it('sizes the run on EMR Serverless, refuses sizes it does not offer, shows the job execution role, saves the StartJobRun schedule and deletes it with the application', async () => {
     await saveBuckets(page, workbench.origin, { private: 'wb-private', code: 'wb-code' });
-    const form = await openAwsScheduleForm(page, workbench.origin, 'os-spark', tarball);
+    const form = await openAwsScheduleForm(page, workbench.origin, 'os-spark', setup.tarball);
     await eventually(() => form.getByLabel('Engine').inputValue()).toBe('spark');
     expect(await form.locator('option[value="aws"]').textContent()).toBe('AWS (EventBridge Scheduler, EMR Serverless per run)');
 

@@ -1,46 +1,32 @@
 /// <reference lib="dom" />
-import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CloudWatchClient, DescribeAlarmsCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ListSubscriptionsByTopicCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../fixtures/eventually.ts';
 import { useMoto } from '../fixtures/server-hooks.ts';
 import { screenshot, useWorkbenchInChromium } from './browser-workbench.ts';
 import { startMotoWorkbench } from './moto-workbench.ts';
-import { openAwsScheduleForm, saveBuckets } from './aws-schedule-form.ts';
+import { openAwsScheduleForm, saveBuckets, useScheduleSetup } from './aws-schedule-form.ts';
 
 const moto = useMoto();
-let root: string;
-let tarball: string;
+const setup = useScheduleSetup(moto, { prefix: 'schedules-aws-alerts', tarballName: 'os-distribution.tar.gz' });
 const clients: { destroy(): void }[] = [];
 const client = <T extends { destroy(): void }>(c: T): T => (clients.push(c), c);
-
-beforeAll(async () => {
-  const s3 = client(new S3Client(moto.clientConfig()));
-  for (const bucket of ['wb-code', 'wb-private']) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  root = await mkdtemp(join(tmpdir(), 'workbench-e2e-schedules-aws-alerts-'));
-  tarball = join(root, 'os-distribution.tar.gz');
-  execFileSync(process.execPath, [resolve('bin/workbench.js'), 'pack', resolve('resources/examples/os-distribution'), '-o', tarball], { stdio: 'pipe' });
-  await mkdir(join(root, 'app'));
-});
-afterAll(async () => {
+afterAll(() => {
   for (const c of clients) c.destroy();
-  if (root) await rm(root, { recursive: true, force: true });
 });
 
-const { workbench, page, problems } = useWorkbenchInChromium({ start: () => startMotoWorkbench(moto, join(root, 'app')), page: { viewport: { width: 1400, height: 1300 } } });
+const { workbench, page, problems } = useWorkbenchInChromium({ start: () => startMotoWorkbench(moto, join(setup.root, 'app')), page: { viewport: { width: 1400, height: 1300 } } });
 
 describe('an AWS schedule that alerts from AWS itself (moto: SNS, CloudWatch, Scheduler, IAM, S3)', () => {
   it('picks the instance with its cost per run, subscribes the alert e-mail, shows the alarm state beside the schedule, and deletes what was asked', async () => {
     await saveBuckets(page, workbench.origin, { private: 'wb-private', code: 'wb-code' });
 
-    const form = await openAwsScheduleForm(page, workbench.origin, 'os-daily', tarball);
+    const form = await openAwsScheduleForm(page, workbench.origin, 'os-daily', setup.tarball);
 
     // The instance and its disk, with what a run costs at most: 2 h (the timeout) of a t3.large at $0.0832/h.
     expect(await form.getByLabel('Instance type').inputValue()).toBe('m6i.large');

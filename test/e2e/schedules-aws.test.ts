@@ -1,45 +1,29 @@
 /// <reference lib="dom" />
-import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../fixtures/eventually.ts';
 import { useMoto } from '../fixtures/server-hooks.ts';
 import { screenshot, useWorkbenchInChromium } from './browser-workbench.ts';
 import { startMotoWorkbench } from './moto-workbench.ts';
-import { openAwsScheduleForm, saveBuckets } from './aws-schedule-form.ts';
+import { openAwsScheduleForm, saveBuckets, useScheduleSetup } from './aws-schedule-form.ts';
 
 const moto = useMoto();
-let root: string;
-let tarball: string;
+const setup = useScheduleSetup(moto, { prefix: 'schedules-aws', tarballName: 'os-distribution.tar.gz' });
 const clients: { destroy(): void }[] = [];
-
-beforeAll(async () => {
-  const s3 = new S3Client(moto.clientConfig());
-  clients.push(s3);
-  for (const bucket of ['wb-code', 'wb-private']) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  root = await mkdtemp(join(tmpdir(), 'workbench-e2e-schedules-aws-'));
-  tarball = join(root, 'os-distribution.tar.gz');
-  execFileSync(process.execPath, [resolve('bin/workbench.js'), 'pack', resolve('resources/examples/os-distribution'), '-o', tarball], { stdio: 'pipe' });
-  await mkdir(join(root, 'app'));
-});
-afterAll(async () => {
+afterAll(() => {
   for (const c of clients) c.destroy();
-  if (root) await rm(root, { recursive: true, force: true });
 });
 
-const { workbench, page, problems } = useWorkbenchInChromium({ start: () => startMotoWorkbench(moto, join(root, 'app')), page: { viewport: { width: 1400, height: 1100 } } });
+const { workbench, page, problems } = useWorkbenchInChromium({ start: () => startMotoWorkbench(moto, join(setup.root, 'app')), page: { viewport: { width: 1400, height: 1100 } } });
 
 
 describe('scheduling a job in AWS from the UI (moto: S3, IAM, EventBridge Scheduler, EC2)', () => {
   it('shows the IAM it will make, creates the EventBridge schedule, runs it now on a fresh instance, and deletes it', async () => {
     await saveBuckets(page, workbench.origin, { private: 'wb-private', code: 'wb-code' });
 
-    const form = await openAwsScheduleForm(page, workbench.origin, 'os-daily', tarball);
+    const form = await openAwsScheduleForm(page, workbench.origin, 'os-daily', setup.tarball);
 
     const iam = form.locator('details.aws-permissions');
     await eventually(() => iam.locator('summary').textContent()).toMatch(/role analysis-workbench-scheduler for the scheduler, role and instance profile wb-os-daily for the run/);
