@@ -75,6 +75,11 @@ export type ClusterCost = z.infer<typeof ClusterCost>;
 export const ClusterState = z.enum(['launching', 'STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING', 'TERMINATING', 'TERMINATED', 'TERMINATED_WITH_ERRORS', 'unknown']);
 export type ClusterState = z.infer<typeof ClusterState>;
 
+/** Whether a cluster is ending or ended: its master and everything on it are going away for good. */
+export function clusterEnded(state: string): boolean {
+  return state === 'TERMINATING' || state.startsWith('TERMINATED');
+}
+
 export const Cluster = z.object({
   id: ClusterId,
   name: z.string(),

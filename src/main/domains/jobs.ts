@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { clusterEnded } from '../../shared/cluster-model.ts';
 import { WorkbenchError } from '../../shared/errors.ts';
 import { RunRequest } from '../../shared/model.ts';
 import { resolveSource } from '../services/jobs/job-source.ts';
@@ -129,7 +130,7 @@ export function createJobsDomain(
 
   const stopWatchingClusters = core.bus.on('clusters:changed', ({ clusters }) => {
     for (const cluster of clusters) {
-      if (cluster.state === 'TERMINATING' || cluster.state.startsWith('TERMINATED')) void jobs.workerGone(cluster.id, `The Spark cluster ${cluster.name} was terminated; the run ended with it.`);
+      if (clusterEnded(cluster.state)) void jobs.workerGone(cluster.id, `The Spark cluster ${cluster.name} was terminated; the run ended with it.`);
     }
   });
 

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { clusterEnded } from '../../shared/cluster-model.ts';
 import { SshConnections } from '../services/ssh/connection-manager.ts';
 import { KnownHosts } from '../services/ssh/known-hosts.ts';
 import type { Core, Domain } from './domain.ts';
@@ -38,8 +39,7 @@ export function createSshDomain(core: Pick<Core, 'dataDir' | 'bus'>, options: { 
   const forgotten = new Set<string>();
   const stopWatchingClusters = core.bus.on('clusters:changed', ({ clusters }) => {
     for (const cluster of clusters) {
-      const ended = cluster.state === 'TERMINATING' || cluster.state.startsWith('TERMINATED');
-      if (!ended || !cluster.masterAddress || forgotten.has(cluster.id)) continue;
+      if (!clusterEnded(cluster.state) || !cluster.masterAddress || forgotten.has(cluster.id)) continue;
       forgotten.add(cluster.id);
       connections.disconnect(cluster.id);
       void connections.forgetHostKey(cluster.masterAddress).catch(() => forgotten.delete(cluster.id));

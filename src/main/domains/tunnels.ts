@@ -1,5 +1,6 @@
 import { CLUSTER_UIS, type ClusterUi } from '../../shared/tunnel-model.ts';
 import { WorkbenchError } from '../../shared/errors.ts';
+import { LIVE_STATES } from '../services/clusters/cluster-aws.ts';
 import { Tunnels } from '../services/ssh/tunnels.ts';
 import type { ClustersDomain } from './clusters.ts';
 import type { Core, Domain } from './domain.ts';
@@ -27,12 +28,10 @@ export function createTunnelsDomain(core: Pick<Core, 'bus'>, deps: { workers: Wo
     core.bus.on('workers:state', ({ workerId, state }) => {
       if (state === 'disconnected') tunnels.closeFor(workerId);
     }),
-    // A terminated EC2 worker or cluster: nothing is left at the other end.
+    // A terminated EC2 worker: nothing is left at the other end. (A terminated cluster's master is
+    // disconnected by the ssh domain, which closes its tunnels above.)
     core.bus.on('ec2:workers', ({ workers }) => {
       for (const worker of workers) if (worker.state === 'terminated' || worker.state === 'shutting-down') tunnels.closeFor(worker.id);
-    }),
-    core.bus.on('clusters:changed', ({ clusters }) => {
-      for (const cluster of clusters) if (cluster.state === 'TERMINATING' || cluster.state.startsWith('TERMINATED')) tunnels.closeFor(cluster.id);
     }),
   ];
   deps.workers.onRemoved(async (workerId) => tunnels.closeFor(workerId));
@@ -42,7 +41,7 @@ export function createTunnelsDomain(core: Pick<Core, 'bus'>, deps: { workers: Wo
       'tunnels:open': (request) => tunnels.open(request),
       'tunnels:cluster-ui': async ({ clusterId, ui }) => {
         const cluster = await deps.clusters.clusters.get(clusterId);
-        if (!cluster.masterAddress || !['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'].includes(cluster.state)) {
+        if (!cluster.masterAddress || !(LIVE_STATES as readonly string[]).includes(cluster.state)) {
           throw new WorkbenchError('UNAVAILABLE', `${cluster.name} is ${cluster.state} and has no master node to reach${cluster.masterAddress ? '' : ' yet'}; its UIs open once it is WAITING or RUNNING.`);
         }
         const { label, port } = CLUSTER_UIS[ui];
